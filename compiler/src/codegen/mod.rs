@@ -1,0 +1,4 @@
+//! Code generators: one module per target language, each reading only the IR.
+
+pub mod rust;
+pub mod ts;

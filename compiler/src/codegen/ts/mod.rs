@@ -1,0 +1,5 @@
+//! TypeScript generator.
+use crate::{ir::Ir, GeneratedFile};
+pub fn generate(_ir: &Ir) -> Vec<GeneratedFile> {
+    todo!("ts generator")
+}

@@ -1,0 +1,172 @@
+//! Identifier casing and target-keyword escaping, shared by validation (collision checks) and codegen.
+
+/// `sayHello` / `SayHello` / `say_hello` → `say_hello`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = if i > 0 { Some(chars[i - 1]) } else { None };
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p == '_' => false,
+                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
+                _ => false,
+            };
+            if boundary {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `myChannel` → `MY_CHANNEL`.
+pub fn shouty_snake_case(name: &str) -> String {
+    snake_case(name).to_uppercase()
+}
+
+/// `say_hello` / `sayHello` → `SayHello`.
+pub fn pascal_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `SayHello` / `say_hello` → `sayHello`.
+pub fn camel_case(name: &str) -> String {
+    let pascal = pascal_case(name);
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Rust keywords (all editions, strict and reserved).
+pub const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Rust keywords that cannot be raw identifiers (`r#self` is invalid); escaped with a `_` suffix.
+const RUST_NON_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
+/// Escapes a Rust identifier: `type` → `r#type`, `self` → `self_`.
+pub fn rust_ident(name: &str) -> String {
+    if RUST_NON_RAW.contains(&name) {
+        format!("{name}_")
+    } else if RUST_KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// TypeScript/JavaScript reserved words that cannot name a binding (variable, parameter,
+/// function, class, interface, type). Property names need no escaping.
+pub const TS_RESERVED: &[&str] = &[
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "implements",
+    "interface",
+    "let",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "static",
+    "yield",
+    "await",
+    "arguments",
+    "eval",
+    "any",
+    "boolean",
+    "number",
+    "string",
+    "symbol",
+    "bigint",
+    "object",
+    "never",
+    "unknown",
+    "undefined",
+];
+
+/// Escapes a TS binding name: `delete` → `delete_`.
+pub fn ts_ident(name: &str) -> String {
+    if TS_RESERVED.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casing() {
+        assert_eq!(snake_case("sayHello"), "say_hello");
+        assert_eq!(snake_case("HTTPServer"), "http_server");
+        assert_eq!(snake_case("getV2Data"), "get_v2_data");
+        assert_eq!(shouty_snake_case("myChannel"), "MY_CHANNEL");
+        assert_eq!(pascal_case("say_hello"), "SayHello");
+        assert_eq!(pascal_case("sayHello"), "SayHello");
+        assert_eq!(camel_case("SayHello"), "sayHello");
+        assert_eq!(rust_ident("type"), "r#type");
+        assert_eq!(rust_ident("self"), "self_");
+        assert_eq!(ts_ident("delete"), "delete_");
+    }
+}

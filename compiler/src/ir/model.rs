@@ -1,0 +1,283 @@
+//! The resolved IR: the owned, serializable model every generator reads (no name lookups needed).
+//!
+//! Invariants (established by lowering and validation, relied on by every generator):
+//! - every [`TypeRef::Named`] points at an existing entry of [`Ir::types`];
+//! - names are unique in their scope and valid identifiers of the `.ipc` language;
+//! - channel names are unique across [`Ir::interfaces`] and [`Ir::notifications`];
+//! - every type admits a finite value; fields that need indirection in Rust have `boxed = true`;
+//! - `void` never appears inside a type, only as a method result (`result: None`);
+//! - an `Optional` never directly wraps another `Optional`;
+//! - declarations are listed in source order, file by file, files in dependency order (a file's
+//!   imports come before it).
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the IR JSON schema printed by `ipcc ir`. Bump on any incompatible change.
+pub const IR_VERSION: u32 = 1;
+
+/// Everything compiled together: the root files and all that they import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ir {
+    /// Always [`IR_VERSION`].
+    pub version: u32,
+    /// Source files, imports before importers. Indexed by [`FileId`].
+    pub files: Vec<SourceFile>,
+    /// Named types (structs, enums, unions, aliases). Indexed by [`TypeId`].
+    pub types: Vec<TypeDef>,
+    /// Constants, in source order.
+    pub consts: Vec<ConstDef>,
+    /// Interfaces (request/response channels), in source order.
+    pub interfaces: Vec<Interface>,
+    /// Notification blocks (backend-to-frontend channels), in source order.
+    pub notifications: Vec<Notifications>,
+}
+
+/// Index into [`Ir::files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FileId(pub u32);
+
+/// Index into [`Ir::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TypeId(pub u32);
+
+/// One `.ipc` file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// Path as it was given (roots) or resolved relative to the importer (imports), with `/`
+    /// separators. Used for diagnostics and to name outputs; never absolute in snapshots.
+    pub path: String,
+    /// File name without directory and `.ipc` extension (`greeter` for `common/greeter.ipc`);
+    /// generators name their output after it.
+    pub stem: String,
+    /// `package` declared by the file, if any.
+    pub package: Option<String>,
+    /// Files this file imports directly, in the order of its `import` lines.
+    pub imports: Vec<FileId>,
+    /// Whether the file was given on the command line / to the builder (as opposed to only
+    /// reached through an import).
+    pub is_root: bool,
+}
+
+/// Data shared by every declaration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeclMeta {
+    /// Name as written in the IDL (PascalCase for types, camelCase for consts by convention).
+    pub name: String,
+    /// `package.Name` when the file has a package, else `Name`.
+    pub qualified_name: String,
+    /// The file that declares it.
+    pub file: FileId,
+    /// `///` documentation, one entry per line, the leading `///` and one space removed.
+    pub docs: Vec<String>,
+    /// Message of `@deprecated("...")`, if present (empty string for a bare `@deprecated`).
+    pub deprecated: Option<String>,
+    /// Version of `@since("...")`, if present.
+    pub since: Option<String>,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypeDef {
+    #[serde(flatten)]
+    pub meta: DeclMeta,
+    pub kind: TypeDefKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum TypeDefKind {
+    Struct {
+        fields: Vec<Field>,
+    },
+    /// Variants travel as their names (strings).
+    Enum {
+        variants: Vec<EnumVariant>,
+    },
+    /// Tagged union: on the wire an object whose `"kind"` is the variant name.
+    Union {
+        variants: Vec<UnionVariant>,
+    },
+    /// `type Name = T;` — generators emit an alias and treat it as `T` on the wire.
+    Alias {
+        target: TypeRef,
+    },
+}
+
+/// A struct field, or a field of a struct-like union variant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// As written (camelCase); also the wire name.
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    pub since: Option<String>,
+    /// The field's type. A field written `name?: T` or `name: T?` has `ty = Optional(T)`.
+    pub ty: TypeRef,
+    /// True when the value must be boxed in Rust to give the containing type a finite size
+    /// (the field's type reaches the containing type again without passing through an array
+    /// or a map). Optional wrapping does not count as indirection.
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnumVariant {
+    /// As written; also the wire string.
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnionVariant {
+    /// As written; also the wire value of `"kind"`.
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    /// Empty for a unit variant (`empty`); fields for a struct-like one (`circle { r: f64; }`).
+    pub fields: Vec<Field>,
+    /// True for a variant written without braces.
+    pub unit: bool,
+}
+
+/// A use of a type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum TypeRef {
+    Primitive {
+        primitive: Primitive,
+    },
+    Named {
+        id: TypeId,
+    },
+    Array {
+        element: Box<TypeRef>,
+    },
+    /// Key is a `string` or integer primitive (possibly through an alias).
+    Map {
+        key: Box<TypeRef>,
+        value: Box<TypeRef>,
+    },
+    Optional {
+        inner: Box<TypeRef>,
+    },
+}
+
+/// Built-in scalar types. `number` lowers to `F64`, `boolean` to `Bool`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Primitive {
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    F32,
+    F64,
+    String,
+    Bytes,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConstDef {
+    #[serde(flatten)]
+    pub meta: DeclMeta,
+    pub value: ConstValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum ConstValue {
+    String(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// An `interface`: methods the frontend calls and the backend handles, on one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interface {
+    #[serde(flatten)]
+    pub meta: DeclMeta,
+    /// The channel name (const references already resolved to their string).
+    pub channel: String,
+    /// Hash of everything on this channel that affects the wire (see `ir::schema_hash`):
+    /// 16 lowercase hex digits. Stable across formatting, comments, docs and type renames.
+    pub schema_hash: String,
+    pub methods: Vec<Method>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Method {
+    /// As written (camelCase); also the wire method name.
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    pub since: Option<String>,
+    /// Optional params come last.
+    pub params: Vec<Param>,
+    /// `T` of `Promise<T>`; `None` for `Promise<void>`.
+    pub result: Option<TypeRef>,
+    /// The declared error type (a struct, enum or union), if `throws` is given.
+    pub throws: Option<TypeId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    /// As written (camelCase).
+    pub name: String,
+    /// True for `name?: T`: callers may omit it (only trailing params). The type is then
+    /// `Optional(T)`. A param written `name: T?` has `optional = false` and type `Optional(T)`:
+    /// it must be passed, possibly as null/undefined.
+    pub optional: bool,
+    pub ty: TypeRef,
+}
+
+/// A `notifications` block: messages the backend pushes to the frontend, on one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notifications {
+    #[serde(flatten)]
+    pub meta: DeclMeta,
+    pub channel: String,
+    /// As for [`Interface::schema_hash`].
+    pub schema_hash: String,
+    pub events: Vec<Event>,
+}
+
+/// One notification: `name(params);`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    pub since: Option<String>,
+    pub params: Vec<Param>,
+}
+
+impl Ir {
+    /// The type a [`TypeId`] names.
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0 as usize]
+    }
+
+    /// The file a [`FileId`] names.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// Follows aliases until a non-alias type use is reached.
+    pub fn resolve_alias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+        while let TypeRef::Named { id } = ty {
+            match &self.ty(*id).kind {
+                TypeDefKind::Alias { target } => ty = target,
+                _ => break,
+            }
+        }
+        ty
+    }
+}

@@ -1,0 +1,87 @@
+//! ipcc: compiles `.ipc` interface files into Rust and TypeScript IPC code.
+//!
+//! One pipeline, several front doors: the `ipcc` binary, [`Builder`] for `build.rs`, and the
+//! tests all call [`check`] (front end: parse → lower → validate) and [`generate`] (codegen).
+//!
+//! Stages: [`syntax`] (pest grammar → private AST with spans) → [`ir`] (lowering, resolution,
+//! validation → the public [`ir::Ir`]) → [`codegen`] (one module per target language).
+//! Each stage collects every diagnostic it can; the next stage runs only on error-free input.
+
+pub mod codegen;
+pub mod diagnostics;
+pub mod ident;
+pub mod ir;
+pub mod syntax;
+
+use std::path::PathBuf;
+
+pub use diagnostics::{Diagnostic, Severity, SourceMap};
+pub use ir::loader::{FsLoader, MemoryLoader, SourceLoader};
+
+/// What the front end produced for a set of root files.
+#[derive(Debug)]
+pub struct Checked {
+    /// The resolved model; `None` when any error was reported.
+    pub ir: Option<ir::Ir>,
+    /// Every error and warning, in source order per file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// All sources read (roots and imports), for rendering the diagnostics.
+    pub sources: SourceMap,
+    /// Every file read, roots and imports (for `cargo:rerun-if-changed`).
+    pub inputs: Vec<PathBuf>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Runs the front end over `roots`, reading them and their imports through `loader`.
+pub fn check_with(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Checked {
+    ir::check(roots, loader)
+}
+
+/// Runs the front end over files on disk.
+pub fn check(roots: &[PathBuf]) -> Checked {
+    check_with(roots, &mut FsLoader)
+}
+
+/// Which targets to generate.
+#[derive(Debug, Clone, Default)]
+pub struct GenOptions {
+    pub rust: bool,
+    pub ts: bool,
+}
+
+/// One generated file: a path relative to the target's output directory, and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Generated files per target, each list sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Generated {
+    pub rust: Vec<GeneratedFile>,
+    pub ts: Vec<GeneratedFile>,
+}
+
+/// Runs the generators over a checked model.
+pub fn generate(ir: &ir::Ir, options: &GenOptions) -> Generated {
+    Generated {
+        rust: if options.rust {
+            codegen::rust::generate(ir)
+        } else {
+            Vec::new()
+        },
+        ts: if options.ts {
+            codegen::ts::generate(ir)
+        } else {
+            Vec::new()
+        },
+    }
+}
