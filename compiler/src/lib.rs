@@ -85,3 +85,6 @@ pub fn generate(ir: &ir::Ir, options: &GenOptions) -> Generated {
         },
     }
 }
+
+pub mod builder;
+pub use builder::Builder;
