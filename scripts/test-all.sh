@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every test of the project: Rust (compiler, runtime, generated code, clippy on generated code),
+# TypeScript (runtime, generated code type checks), and end to end. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rust: format"
+cargo fmt --all -- --check
+
+step "rust: tests (compiler, runtime-rs, generated code)"
+cargo test --workspace --all-targets
+
+step "rust: clippy -D warnings (includes the generated code compiled by the tests crate)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "typescript: runtime-ts"
+(cd runtime-ts && npm ci --no-audit --no-fund && npm test)
+
+step "typescript: generated code and cross-language tests"
+(cd tests/ts && npm ci --no-audit --no-fund && npm test)
