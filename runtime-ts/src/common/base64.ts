@@ -1,0 +1,80 @@
+//! Standard base64 with padding (RFC 4648 §4) without `Buffer` or `btoa`, safe for large arrays.
+
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const encodeTable = new Uint16Array(64);
+const decodeTable = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) {
+  encodeTable[i] = alphabet.charCodeAt(i);
+  decodeTable[alphabet.charCodeAt(i)] = i;
+}
+
+/** Output characters converted to a string per step; small enough for `fromCharCode.apply`. */
+const chunkChars = 8192;
+
+/** Encodes bytes as base64. Linear, and never spreads a large array into call arguments. */
+export function encodeBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const chunk = new Uint16Array(chunkChars);
+  let n = 0;
+  const flush = () => {
+    parts.push(String.fromCharCode.apply(null, chunk.subarray(0, n) as unknown as number[]));
+    n = 0;
+  };
+  const full = bytes.length - (bytes.length % 3);
+  for (let i = 0; i < full; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    chunk[n++] = encodeTable[v >> 18]!;
+    chunk[n++] = encodeTable[(v >> 12) & 63]!;
+    chunk[n++] = encodeTable[(v >> 6) & 63]!;
+    chunk[n++] = encodeTable[v & 63]!;
+    if (n === chunkChars) flush();
+  }
+  const rest = bytes.length - full;
+  if (rest > 0) {
+    if (n + 4 > chunkChars) flush();
+    const v = (bytes[full]! << 16) | (rest === 2 ? bytes[full + 1]! << 8 : 0);
+    chunk[n++] = encodeTable[v >> 18]!;
+    chunk[n++] = encodeTable[(v >> 12) & 63]!;
+    chunk[n++] = rest === 2 ? encodeTable[(v >> 6) & 63]! : 61; // '='
+    chunk[n++] = 61;
+  }
+  if (n > 0) flush();
+  return parts.join("");
+}
+
+/**
+ * Decodes canonical base64: length a multiple of 4, padding only at the end, unused bits zero
+ * (what Rust's `base64` STANDARD engine accepts). Returns an error message instead of throwing.
+ */
+export function decodeBase64(text: string): Uint8Array | string {
+  if (text.length % 4 !== 0) return "base64 length is not a multiple of 4";
+  let pad = 0;
+  if (text.length > 0 && text.charCodeAt(text.length - 1) === 61) pad = text.charCodeAt(text.length - 2) === 61 ? 2 : 1;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  const sextet = (i: number): number => {
+    const code = text.charCodeAt(i);
+    return code < 128 ? decodeTable[code]! : -1;
+  };
+  const quads = text.length / 4 - (pad > 0 ? 1 : 0);
+  for (let q = 0; q < quads; q++) {
+    const i = q * 4;
+    const a = sextet(i), b = sextet(i + 1), c = sextet(i + 2), d = sextet(i + 3);
+    if ((a | b | c | d) < 0) return `invalid base64 character near offset ${i}`;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 255;
+    out[o++] = v & 255;
+  }
+  if (pad > 0) {
+    const i = quads * 4;
+    const a = sextet(i), b = sextet(i + 1);
+    const c = pad === 1 ? sextet(i + 2) : 0;
+    if ((a | b | c) < 0) return `invalid base64 character near offset ${i}`;
+    const v = (a << 18) | (b << 12) | (c << 6);
+    if (pad === 2 ? (v & 0xffff) !== 0 : (v & 0xff) !== 0) return "non-canonical base64 (unused bits set)";
+    out[o++] = v >> 16;
+    if (pad === 1) out[o++] = (v >> 8) & 255;
+  }
+  return out;
+}

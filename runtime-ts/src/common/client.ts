@@ -1,0 +1,122 @@
+//! Typed frontend helpers generated code calls: `callMethod`, `createClient`, `withOptions`, `addNotificationListener`.
+
+import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
+import type { IpcConnection } from "./connection.js";
+import { DeclaredError, IpcError } from "./errors.js";
+import { IpcApp } from "./app.js";
+import { lookupOwn, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
+import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType } from "./types.js";
+
+/** Encodes positional arguments; trailing `undefined` optional arguments are omitted. */
+export function encodeArgs(params: readonly { encode(v: any): WireValue; optional?: true }[], required: number, args: readonly unknown[], what: string): WireValue[] {
+  if (args.length > params.length) throw new IpcError("badRequest", `${what} takes at most ${params.length} arguments, got ${args.length}`);
+  let count = args.length;
+  while (count > required && args[count - 1] === undefined) count--;
+  if (count < required) throw new IpcError("badRequest", `${what} needs ${required} arguments, got ${count}`);
+  const out = new Array<WireValue>(count);
+  for (let i = 0; i < count; i++) out[i] = encodeValue(params[i] as never, args[i], `args[${i}]`);
+  return out;
+}
+
+/** Turns an `error` reply into a `DeclaredError` when it is the method's declared error. */
+function declaredOrSelf(error: unknown, method: MethodDescriptor): unknown {
+  if (!(error instanceof IpcError) || error.code !== "declared" || !method.throws) return error;
+  let data: unknown;
+  try {
+    data = decodeValue(method.throws, error.data, "error.data");
+  } catch (e) {
+    return e;
+  }
+  return new DeclaredError(data, error.message, method.throws);
+}
+
+/**
+ * Calls `method` of the interface `descriptor` describes: encodes `args`, decodes the result,
+ * and turns a declared error into a `DeclaredError`. `connection` defaults to `IpcApp`'s.
+ */
+export async function callMethod<T, K extends AsyncMethodsOf<T>>(
+  descriptor: InterfaceDescriptor<T>,
+  method: K,
+  args: MethodParameters<T, K>,
+  options?: CallOptions,
+  connection?: IpcConnection,
+): Promise<PromiseReturnType<T[K]>> {
+  const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
+  if (!m) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no method ${JSON.stringify(method)}`);
+  const what = `${descriptor.name ?? descriptor.channel}.${method}`;
+  const wireArgs = encodeArgs(m.params, m.required, args as readonly unknown[], what);
+  const conn = connection ?? IpcApp.connection;
+  let value: WireValue;
+  try {
+    value = await conn.callRaw(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash });
+  } catch (e) {
+    throw declaredOrSelf(e, m);
+  }
+  return decodeValue(m.result, value, "result");
+}
+
+interface ClientBinding {
+  readonly descriptor: InterfaceDescriptor<any>;
+  readonly connection: IpcConnection | undefined;
+  readonly options: CallOptions | undefined;
+}
+
+/** What `withOptions` needs to rebuild a client; kept off the client object itself. */
+const bindings = new WeakMap<object, ClientBinding>();
+
+/**
+ * A client object with exactly the interface's methods (a frozen plain object, no Proxy, no
+ * `then`: `await client` is not a remote call). Without `connection`, each call goes through
+ * `IpcApp`'s connection as it is at call time.
+ */
+export function createClient<T>(descriptor: InterfaceDescriptor<T>, connection?: IpcConnection, options?: CallOptions): T {
+  const client: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const method of Object.keys(descriptor.methods)) {
+    const call = (...args: unknown[]) => callMethod(descriptor, method as never, args as never, options, connection);
+    Object.defineProperty(client, method, { value: call, enumerable: true });
+  }
+  Object.freeze(client);
+  bindings.set(client, { descriptor, connection, options });
+  return client as unknown as T;
+}
+
+/** The same client with `options` (timeout, `AbortSignal`) applied to every call through it. */
+export function withOptions<T extends object>(client: T, options: CallOptions): T {
+  const binding = bindings.get(client);
+  if (!binding) throw new TypeError("withOptions: not a client made by createClient");
+  return createClient(binding.descriptor, binding.connection, { ...binding.options, ...options }) as T;
+}
+
+/**
+ * Listens to a notifications block with typed handlers (any subset of its notifications).
+ * Arguments are decoded; one that does not decode, or a notification on a channel whose schema
+ * hash differs from the backend's, is dropped and reported to the connection's `onError`.
+ * Returns a function that removes exactly this registration.
+ */
+export function addNotificationListener<T>(
+  descriptor: NotificationsDescriptor<T>,
+  handlers: Partial<T>,
+  connection?: IpcConnection,
+): () => void {
+  const conn = connection ?? IpcApp.connection;
+  return conn.addListener(descriptor.channel, (method, ...args) => {
+    const n = lookupOwn<NotificationDescriptor>(descriptor.notifications, method);
+    const handler = n ? (handlers as Record<string, unknown>)[method] : undefined;
+    if (!n || typeof handler !== "function") return;
+    if (!conn.schemaMatches(descriptor.channel, descriptor.schemaHash)) {
+      conn.report(new IpcError("versionMismatch", `notification ${descriptor.channel}.${method} dropped: schema hashes differ`));
+      return;
+    }
+    let decoded: unknown[];
+    try {
+      if (args.length > n.params.length || args.length < n.required) {
+        throw new IpcError("badRequest", `notification ${descriptor.channel}.${method} has ${args.length} arguments, expected ${n.required}..${n.params.length}`);
+      }
+      decoded = n.params.map((codec, i) => decodeValue(codec, args[i], `args[${i}]`));
+    } catch (e) {
+      conn.report(e instanceof IpcError ? e : new IpcError("badRequest", String(e)));
+      return;
+    }
+    handler.apply(handlers, decoded);
+  });
+}

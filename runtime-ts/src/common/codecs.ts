@@ -1,0 +1,409 @@
+//! Codec combinators (`c.*`): one exact mapping between each IDL type's TS value and its JSON wire form.
+
+import { decodeBase64, encodeBase64 } from "./base64.js";
+import { IpcError } from "./errors.js";
+
+/** A JSON value as it travels (after `JSON.parse`, before `JSON.stringify`). */
+export type WireValue = null | boolean | number | string | WireValue[] | { [key: string]: WireValue };
+
+/**
+ * Maps values of type `T` to and from the wire. `encode` and `decode` throw `CodecError` on a
+ * value that does not fit (a sender's bug or a malformed message); callers turn it into an
+ * `IpcError` with code `badRequest` and a path (`encodeValue` / `decodeValue`).
+ */
+export interface Codec<T> {
+  /** A short description of the type, for messages (`"u32"`, `"Person"`, `"string[]"`). */
+  readonly name: string;
+  encode(value: T): WireValue;
+  decode(wire: unknown): T;
+  /** Present on `c.optional(...)`: in a struct, an absent field; elsewhere `null`. */
+  readonly optional?: true;
+  /** Present on codecs usable as map keys: the key as an object property name. */
+  encodeKey?(value: T): string;
+  decodeKey?(key: string): T;
+}
+
+/** The value type a codec maps. */
+export type CodecType<C> = C extends Codec<infer T> ? T : never;
+
+/**
+ * A value did not fit its codec. `path` collects the segments (`[3]`, `.tags`) on the way out,
+ * innermost first, so building the path costs nothing unless something fails.
+ */
+export class CodecError extends Error {
+  readonly segments: string[] = [];
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "CodecError";
+  }
+  /** The path below the root, e.g. `.tags[3]`. */
+  get path(): string {
+    return this.segments.slice().reverse().join("");
+  }
+}
+
+/** Runs `f` and prefixes a failure's path with `segment`. */
+function at<T>(segment: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CodecError) e.segments.push(segment);
+    throw e;
+  }
+}
+
+function fieldSegment(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+}
+
+function describe(wire: unknown): string {
+  if (wire === null) return "null";
+  if (wire === undefined) return "nothing";
+  if (Array.isArray(wire)) return "an array";
+  if (typeof wire === "string") return wire.length > 40 ? `a string of ${wire.length} characters` : `the string ${JSON.stringify(wire)}`;
+  if (typeof wire === "number") return `the number ${wire}`;
+  if (typeof wire === "bigint") return `the bigint ${wire}`;
+  return typeof wire === "object" ? "an object" : `a ${typeof wire}`;
+}
+
+function fail(expected: string, wire: unknown): never {
+  throw new CodecError(`expected ${expected}, found ${describe(wire)}`);
+}
+
+/** Encodes `value` at the root `path` (e.g. `args[0]`), turning a misfit into `badRequest`. */
+export function encodeValue<T>(codec: Codec<T>, value: T, path: string): WireValue {
+  try {
+    return codec.encode(value);
+  } catch (e) {
+    throw toIpcError(e, path, "cannot encode");
+  }
+}
+
+/** Decodes `wire` at the root `path` (e.g. `args[0]`), turning a misfit into `badRequest`. */
+export function decodeValue<T>(codec: Codec<T>, wire: unknown, path: string): T {
+  try {
+    return codec.decode(wire);
+  } catch (e) {
+    throw toIpcError(e, path, "cannot decode");
+  }
+}
+
+function toIpcError(e: unknown, root: string, verb: string): IpcError {
+  if (e instanceof CodecError) {
+    const path = root + e.path;
+    return new IpcError("badRequest", `${verb} ${path}: ${e.reason}`, { path });
+  }
+  if (e instanceof IpcError) return e;
+  // A RangeError from a codec (e.g. a lazy codec recursing without end) is still a bad value.
+  return new IpcError("badRequest", `${verb} ${root}: ${e instanceof Error ? e.message : String(e)}`, { path: root });
+}
+
+function integer(name: string, min: number, max: number): Codec<number> {
+  const check = (v: unknown): number => {
+    if (typeof v !== "number" || !Number.isInteger(v)) fail(`an integer (${name})`, v);
+    if (v < min || v > max) throw new CodecError(`${v} is out of range for ${name} (${min}..${max})`);
+    return v === 0 ? 0 : v; // -0 is 0 for integers
+  };
+  return {
+    name,
+    encode: check,
+    decode: check,
+    encodeKey: (v) => String(check(v)),
+    decodeKey: (key) => {
+      if (!/^-?(0|[1-9][0-9]*)$/.test(key) || key === "-0") fail(`a decimal ${name} key`, key);
+      return check(Number(key));
+    },
+  };
+}
+
+function bigInteger(name: string, min: bigint, max: bigint): Codec<bigint> {
+  const check = (v: unknown): bigint => {
+    if (typeof v !== "bigint") fail(`a bigint (${name})`, v);
+    if (v < min || v > max) throw new CodecError(`${v} is out of range for ${name}`);
+    return v;
+  };
+  const parse = (s: unknown): bigint => {
+    if (typeof s !== "string") fail(`a decimal string (${name})`, s);
+    // Strict form: no sign but '-', no leading zeros, no spaces; bounded so BigInt stays cheap.
+    if (s.length > 21 || !/^-?(0|[1-9][0-9]*)$/.test(s) || s === "-0") fail(`a decimal string (${name})`, s);
+    return check(BigInt(s));
+  };
+  return {
+    name,
+    encode: (v) => check(v).toString(),
+    decode: parse,
+    encodeKey: (v) => check(v).toString(),
+    decodeKey: parse,
+  };
+}
+
+function float(name: string, round: (v: number) => number): Codec<number> {
+  return {
+    name,
+    encode(v) {
+      if (typeof v !== "number") fail(`a number (${name})`, v);
+      if (Number.isNaN(v)) return "NaN";
+      if (v === Infinity) return "Infinity";
+      if (v === -Infinity) return "-Infinity";
+      if (Object.is(v, -0)) return "-0";
+      return v;
+    },
+    decode(wire) {
+      if (typeof wire === "number") return round(wire);
+      switch (wire) {
+        case "NaN":
+          return NaN;
+        case "Infinity":
+          return Infinity;
+        case "-Infinity":
+          return -Infinity;
+        case "-0":
+          return -0;
+      }
+      return fail(`a number (${name})`, wire);
+    },
+  };
+}
+
+/** Detects lone surrogates; `isWellFormed` where the engine has it, a regex elsewhere. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function wellFormed(s: string): boolean {
+  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof f === "function" ? f.call(s) : !loneSurrogate.test(s);
+}
+
+function checkString(v: unknown): string {
+  if (typeof v !== "string") fail("a string", v);
+  if (!wellFormed(v)) throw new CodecError("string contains a lone surrogate (not valid Unicode)");
+  return v;
+}
+
+const stringCodec: Codec<string> = {
+  name: "string",
+  encode: checkString,
+  decode: checkString,
+  encodeKey: checkString,
+  decodeKey: checkString,
+};
+
+const boolCodec: Codec<boolean> = {
+  name: "bool",
+  encode: (v) => (typeof v === "boolean" ? v : fail("a boolean", v)),
+  decode: (v) => (typeof v === "boolean" ? v : fail("a boolean", v)),
+};
+
+const bytesCodec: Codec<Uint8Array> = {
+  name: "bytes",
+  encode(v) {
+    if (!(v instanceof Uint8Array)) fail("a Uint8Array", v);
+    return encodeBase64(v);
+  },
+  decode(wire) {
+    if (typeof wire !== "string") fail("a base64 string", wire);
+    const out = decodeBase64(wire);
+    if (typeof out === "string") throw new CodecError(out);
+    return out;
+  },
+};
+
+const voidCodec: Codec<void> = {
+  name: "void",
+  encode: () => null,
+  decode: (wire) => (wire === null || wire === undefined ? undefined : fail("null (void)", wire)),
+};
+
+function array<T>(item: Codec<T>): Codec<T[]> {
+  return {
+    name: `${item.name}[]`,
+    encode(v) {
+      if (!Array.isArray(v)) fail("an array", v);
+      const out = new Array<WireValue>(v.length);
+      for (let i = 0; i < v.length; i++) out[i] = at(`[${i}]`, () => item.encode(v[i] as T));
+      return out;
+    },
+    decode(wire) {
+      if (!Array.isArray(wire)) fail("an array", wire);
+      const out = new Array<T>(wire.length);
+      for (let i = 0; i < wire.length; i++) out[i] = at(`[${i}]`, () => item.decode(wire[i]));
+      return out;
+    },
+  };
+}
+
+function optional<T>(inner: Codec<T>): Codec<T | undefined> {
+  return {
+    name: `${inner.name}?`,
+    optional: true,
+    // `null` from plain-JS callers is taken as "absent" too.
+    encode: (v) => (v === undefined || v === null ? null : inner.encode(v)),
+    decode: (wire) => (wire === null || wire === undefined ? undefined : inner.decode(wire)),
+  };
+}
+
+function isObject(wire: unknown): wire is Record<string, unknown> {
+  return typeof wire === "object" && wire !== null && !Array.isArray(wire);
+}
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Sets a property even when its name is `__proto__`. */
+function setProperty(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function map<K, V>(key: Codec<K>, value: Codec<V>): Codec<Map<K, V>> {
+  const encodeKey = key.encodeKey, decodeKey = key.decodeKey;
+  if (!encodeKey || !decodeKey) throw new Error(`${key.name} cannot be a map key`);
+  return {
+    name: `map<${key.name}, ${value.name}>`,
+    encode(v) {
+      if (!(v instanceof Map)) fail("a Map", v);
+      // A null-prototype object, so a key named `__proto__` stays an ordinary key.
+      const out: Record<string, WireValue> = Object.create(null);
+      for (const [k, item] of v) {
+        const name = at("[key]", () => encodeKey.call(key, k));
+        out[name] = at(`[${JSON.stringify(name)}]`, () => value.encode(item));
+      }
+      return out;
+    },
+    decode(wire) {
+      if (!isObject(wire)) fail("an object (map)", wire);
+      const out = new Map<K, V>();
+      for (const name of Object.keys(wire)) {
+        const segment = `[${JSON.stringify(name)}]`;
+        out.set(
+          at(segment, () => decodeKey.call(key, name)),
+          at(segment, () => value.decode(wire[name])),
+        );
+      }
+      return out;
+    },
+  };
+}
+
+/** A struct's fields: each name with its codec; `c.optional(...)` marks an optional field. */
+export type StructFields = { readonly [field: string]: Codec<any> };
+
+function struct<T>(fields: StructFields, name = "struct"): Codec<T> {
+  const entries = Object.entries(fields);
+  return {
+    name,
+    encode(v) {
+      if (!isObject(v)) fail(`an object (${name})`, v);
+      const out: Record<string, WireValue> = Object.create(null);
+      for (const [field, codec] of entries) {
+        const item = (v as Record<string, unknown>)[field];
+        if (codec.optional && (item === undefined || item === null)) continue; // absent on the wire
+        out[field] = at(fieldSegment(field), () => codec.encode(item));
+      }
+      return out;
+    },
+    decode(wire) {
+      if (!isObject(wire)) fail(`an object (${name})`, wire);
+      const out: Record<string, unknown> = {};
+      for (const [field, codec] of entries) {
+        const present = hasOwn(wire, field);
+        if (!present && !codec.optional) throw new CodecError(`missing field \`${field}\` of ${name}`);
+        const item = at(fieldSegment(field), () => codec.decode(present ? wire[field] : undefined));
+        // Absent optionals stay absent, so decoded values compare equal to what was sent.
+        if (item !== undefined || !codec.optional) setProperty(out, field, item);
+      }
+      return out as T;
+    },
+  };
+}
+
+/** A union's variants: each name with its fields, or `null` for a variant without fields. */
+export type UnionVariants = { readonly [variant: string]: StructFields | null };
+
+function union<T extends { kind: string }>(variants: UnionVariants, name = "union"): Codec<T> {
+  const table = new Map<string, Codec<Record<string, unknown>>>();
+  for (const [kind, fields] of Object.entries(variants)) table.set(kind, struct(fields ?? {}, `${name}.${kind}`));
+  const kinds = [...table.keys()].join(", ");
+  const lookup = (kind: unknown) => {
+    const codec = typeof kind === "string" ? table.get(kind) : undefined;
+    if (!codec) throw new CodecError(`unknown variant ${describe(kind)} of ${name} (expected one of ${kinds})`);
+    return codec;
+  };
+  return {
+    name,
+    encode(v) {
+      if (!isObject(v)) fail(`an object (${name})`, v);
+      const fields = lookup(v.kind).encode(v) as Record<string, WireValue>;
+      const out: Record<string, WireValue> = Object.create(null);
+      out.kind = v.kind as string; // the tag first, as the other runtime writes it
+      return Object.assign(out, fields);
+    },
+    decode(wire) {
+      if (!isObject(wire)) fail(`an object (${name})`, wire);
+      const kind = at(".kind", () => {
+        lookup(wire.kind);
+        return wire.kind as string;
+      });
+      const out = table.get(kind)!.decode(wire);
+      // `kind` first, as a TS literal would be written.
+      return { kind, ...out } as unknown as T;
+    },
+  };
+}
+
+function enumeration<T extends string>(names: readonly T[], name = "enum"): Codec<T> {
+  const known = new Set<string>(names);
+  const check = (v: unknown): T => {
+    if (typeof v !== "string" || !known.has(v)) throw new CodecError(`expected one of ${names.join(", ")} (${name}), found ${describe(v)}`);
+    return v as T;
+  };
+  return { name, encode: check, decode: check };
+}
+
+function lazy<T>(make: () => Codec<T>): Codec<T> {
+  let codec: Codec<T> | undefined;
+  const get = () => (codec ??= make());
+  return {
+    get name() {
+      return get().name;
+    },
+    encode: (v) => get().encode(v),
+    decode: (wire) => get().decode(wire),
+  };
+}
+
+/** Names a codec (for messages) without changing what it does. */
+function named<T>(name: string, codec: Codec<T>): Codec<T> {
+  return { ...codec, name };
+}
+
+/** The codec combinators generated code builds its codecs from; one per IDL type constructor. */
+export const c = {
+  bool: boolCodec,
+  i8: integer("i8", -128, 127),
+  i16: integer("i16", -32768, 32767),
+  i32: integer("i32", -2147483648, 2147483647),
+  u8: integer("u8", 0, 255),
+  u16: integer("u16", 0, 65535),
+  u32: integer("u32", 0, 4294967295),
+  i64: bigInteger("i64", -(2n ** 63n), 2n ** 63n - 1n),
+  u64: bigInteger("u64", 0n, 2n ** 64n - 1n),
+  f32: float("f32", Math.fround),
+  f64: float("f64", (v) => v),
+  string: stringCodec,
+  bytes: bytesCodec,
+  void: voidCodec,
+  /** `T[]` ⇄ array. */
+  array,
+  /** `T?` ⇄ `T | undefined`: `null` on the wire, or an absent field inside a struct. */
+  optional,
+  /** `map<K, V>` ⇄ `Map<K, V>`: a JSON object, integer keys as decimal strings. */
+  map,
+  /** `struct` ⇄ object with the IDL field names; unknown wire fields are ignored. */
+  struct,
+  /** `union` ⇄ `{ kind: "variant", ...fields }`. */
+  union,
+  /** `enum` ⇄ the variant name as a string. */
+  enumeration,
+  /** A codec built on first use, for recursive types. */
+  lazy,
+  /** The same codec under another name (used in messages). */
+  named,
+} as const;

@@ -1,0 +1,309 @@
+//! `IpcConnection`: the frontend end of one connection — handshake, calls, cancellation, notifications.
+
+import type { WireValue } from "./codecs.js";
+import { IpcError } from "./errors.js";
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  exceedsBytes,
+  parseMessage,
+  PROTOCOL_VERSION,
+  type ErrorMessage,
+  type WelcomeMessage,
+} from "./protocol.js";
+import type { IpcSocketFrontend } from "./socket.js";
+import type { CallOptions, ChannelSpec } from "./types.js";
+
+/** Options of a frontend connection. */
+export interface ConnectionOptions {
+  /** Sent in `hello`; required when the backend was started with a token. */
+  token?: string;
+  /** The channels (and schema hashes) this frontend was generated with; listed in `hello`. */
+  channels?: readonly ChannelSpec[];
+  /** Largest message sent or accepted, in UTF-8 bytes (default 64 MiB). */
+  maxMessageBytes?: number;
+  /** Default per-call timeout in milliseconds (none by default). */
+  timeout?: number;
+  /**
+   * Problems that belong to no call: an `error` with id null, a malformed message, a
+   * notification that does not decode, a listener that threw. Default: ignored.
+   */
+  onError?: (error: IpcError) => void;
+}
+
+/** A raw notification listener: the method name and the arguments as they came off the wire. */
+export type IpcListener = (method: string, ...args: WireValue[]) => void;
+
+/** Extra per-call options for `callRaw`. */
+export interface RawCallOptions extends CallOptions {
+  /** The caller's schema hash for `channel`: a mismatch with the backend's fails fast locally. */
+  schemaHash?: string;
+}
+
+interface PendingCall {
+  resolve(value: WireValue): void;
+  reject(error: IpcError): void;
+  /** Whether `call` was sent (so a cancel must be sent too). */
+  sent: boolean;
+  cleanup(): void;
+}
+
+interface ListenerEntry {
+  readonly listener: IpcListener;
+}
+
+/**
+ * The frontend end of one connection to a backend. Sends `hello` at once; calls made before
+ * `welcome` are queued. Every call ends: result, error, timeout, cancellation or disconnect.
+ */
+export class IpcConnection {
+  private readonly socket: IpcSocketFrontend;
+  private readonly options: ConnectionOptions;
+  private nextId = 1;
+  private readonly pending = new Map<number, PendingCall>();
+  /** Sends waiting for `welcome`, in call order. */
+  private queue: (() => void)[] = [];
+  private welcome: WelcomeMessage | undefined;
+  private closedError: IpcError | undefined;
+  private readonly listeners = new Map<string, ListenerEntry[]>();
+  private readonly closeListeners = new Set<(error: IpcError) => void>();
+  private readyResolve!: () => void;
+  private readyReject!: (e: IpcError) => void;
+  /** Resolves when the backend's `welcome` arrives; rejects if the handshake fails or the socket closes first. */
+  readonly ready: Promise<void>;
+
+  constructor(socket: IpcSocketFrontend, options: ConnectionOptions = {}) {
+    this.socket = socket;
+    this.options = options;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.readyResolve = resolve;
+      this.readyReject = reject;
+    });
+    // `ready` is informational; an unobserved handshake failure must not crash the process.
+    this.ready.catch(() => {});
+    socket.onMessage((text) => this.receive(text));
+    socket.onClose((reason) => this.closed(new IpcError("disconnected", `connection closed: ${reason}`)));
+    socket.limitMessageBytes?.(this.maxMessageBytes, () =>
+      this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`)),
+    );
+    const channels: Record<string, string> = {};
+    for (const spec of options.channels ?? []) channels[spec.channel] = spec.schemaHash;
+    const hello = { type: "hello", protocol: PROTOCOL_VERSION, ...(options.token !== undefined ? { token: options.token } : {}), channels };
+    socket.send(JSON.stringify(hello));
+  }
+
+  /** Open and not yet closed (calls may still be waiting for the handshake). */
+  get isValid(): boolean {
+    return this.closedError === undefined;
+  }
+
+  /** The backend's channels and schema hashes, once `welcome` has arrived. */
+  get backendChannels(): Readonly<Record<string, string>> | undefined {
+    return this.welcome?.channels;
+  }
+
+  /** Calls in flight (sent or queued). */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  private get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /**
+   * Calls `method` on `channel` with arguments already in wire form; resolves to the wire
+   * result. Generated code calls `callMethod` (typed, through a descriptor) instead.
+   */
+  callRaw(channel: string, method: string, args: readonly WireValue[], options: RawCallOptions = {}): Promise<WireValue> {
+    return new Promise<WireValue>((resolve, reject) => {
+      if (this.closedError) return reject(this.closedError);
+      const signal = options.signal;
+      if (signal?.aborted) return reject(new IpcError("cancelled", "call cancelled before it was sent"));
+      const id = this.nextId++;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => this.abandon(id, new IpcError("cancelled", `call ${channel}.${method} cancelled`));
+      const call: PendingCall = {
+        resolve,
+        reject,
+        sent: false,
+        cleanup: () => {
+          if (timer !== undefined) clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
+      };
+      this.pending.set(id, call);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timeout = options.timeout ?? this.options.timeout;
+      if (timeout !== undefined) {
+        timer = setTimeout(() => this.abandon(id, new IpcError("timeout", `call ${channel}.${method} timed out after ${timeout} ms`)), timeout);
+      }
+      const send = () => {
+        if (!this.pending.has(id)) return; // cancelled or timed out while queued
+        const mismatch = this.checkSchema(channel, options.schemaHash);
+        if (mismatch) return this.settle(id, mismatch);
+        const text = JSON.stringify({ type: "call", id, channel, method, args });
+        const limit = Math.min(this.maxMessageBytes, this.welcome?.maxMessageBytes ?? Infinity);
+        if (exceedsBytes(text, limit)) {
+          return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`));
+        }
+        call.sent = true;
+        this.socket.send(text);
+      };
+      if (this.welcome) send();
+      else this.queue.push(send);
+    });
+  }
+
+  /** A `versionMismatch` error if the backend serves `channel` under a different schema hash. */
+  private checkSchema(channel: string, schemaHash: string | undefined): IpcError | undefined {
+    const backendHash = schemaHash === undefined ? undefined : this.welcome?.channels[channel];
+    if (backendHash === undefined || backendHash === schemaHash) return undefined;
+    return new IpcError(
+      "versionMismatch",
+      `channel ${channel}: frontend schema ${schemaHash} differs from backend schema ${backendHash}`,
+      { channel, frontendHash: schemaHash, backendHash } as unknown as WireValue,
+    );
+  }
+
+  /** Whether notifications on `channel` match the schema hash the listener was generated with. */
+  schemaMatches(channel: string, schemaHash: string): boolean {
+    return this.checkSchema(channel, schemaHash) === undefined;
+  }
+
+  /** Rejects a call locally and tells the backend to stop it. */
+  private abandon(id: number, error: IpcError): void {
+    const call = this.pending.get(id);
+    if (!call) return;
+    this.settle(id, error);
+    if (call.sent && !this.closedError) this.socket.send(JSON.stringify({ type: "cancel", id }));
+  }
+
+  private settle(id: number, outcome: IpcError | { value: WireValue }): void {
+    const call = this.pending.get(id);
+    if (!call) return; // a reply for a call no longer tracked (cancelled, timed out): ignored
+    this.pending.delete(id);
+    call.cleanup();
+    if (outcome instanceof IpcError) call.reject(outcome);
+    else call.resolve(outcome.value);
+  }
+
+  private receive(text: string): void {
+    if (exceedsBytes(text, this.maxMessageBytes)) {
+      return this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`));
+    }
+    const m = parseMessage(text);
+    switch (m.type) {
+      case "welcome":
+        if (this.welcome) return this.report(new IpcError("badRequest", "a second welcome was ignored"));
+        if (m.protocol !== PROTOCOL_VERSION) {
+          this.fail(new IpcError("versionMismatch", `backend speaks protocol ${m.protocol}, this frontend ${PROTOCOL_VERSION}`));
+          return;
+        }
+        this.welcome = m;
+        this.readyResolve();
+        for (const send of this.queue.splice(0)) send();
+        return;
+      case "result":
+        return this.settle(m.id, { value: m.value });
+      case "error":
+        if (m.id === null) return this.connectionError(m);
+        return this.settle(m.id, new IpcError(m.code, m.message, m.data));
+      case "notify":
+        return this.deliver(m.channel, m.method, m.args);
+      case "malformed":
+        return this.report(new IpcError("badRequest", `malformed message from backend: ${m.reason}`));
+      default:
+        return this.report(new IpcError("badRequest", `unexpected ${m.type} message from backend`));
+    }
+  }
+
+  /** An error with id null: fatal during the handshake (unauthorized, versionMismatch), else reported. */
+  private connectionError(m: ErrorMessage): void {
+    const error = new IpcError(m.code, m.message, m.data);
+    if (!this.welcome || m.code === "unauthorized" || m.code === "versionMismatch") this.fail(error);
+    else this.report(error);
+  }
+
+  /** Ends the connection with `error` as the reason every pending and later call gets. */
+  private fail(error: IpcError): void {
+    this.closed(error);
+    this.socket.close();
+  }
+
+  private closed(error: IpcError): void {
+    if (this.closedError) return;
+    this.closedError = error;
+    this.readyReject(error);
+    this.queue = [];
+    for (const id of [...this.pending.keys()]) this.settle(id, error);
+    for (const listener of [...this.closeListeners]) {
+      try {
+        listener(error);
+      } catch (e) {
+        this.report(new IpcError("internal", `close listener threw: ${String(e)}`));
+      }
+    }
+  }
+
+  private deliver(channel: string, method: string, args: WireValue[]): void {
+    const entries = this.listeners.get(channel);
+    if (!entries) return;
+    // A snapshot: listeners added or removed during delivery take effect from the next message.
+    for (const entry of entries.slice()) {
+      try {
+        entry.listener(method, ...args);
+      } catch (e) {
+        this.report(e instanceof IpcError ? e : new IpcError("internal", `listener on ${channel} threw: ${String(e)}`));
+      }
+    }
+  }
+
+  /** Reports a problem that belongs to no call. */
+  report(error: IpcError): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // An error hook that throws must not break message processing.
+    }
+  }
+
+  /**
+   * Listens to notifications on `channel`. Returns a function that removes exactly this
+   * registration (adding the same listener twice gives two independent registrations).
+   */
+  addListener(channel: string, listener: IpcListener): () => void {
+    const entry: ListenerEntry = { listener };
+    const entries = this.listeners.get(channel) ?? [];
+    entries.push(entry);
+    this.listeners.set(channel, entries);
+    return () => this.removeEntry(channel, entry);
+  }
+
+  /** Removes one registration of `listener` on `channel` (the earliest one still present). */
+  removeListener(channel: string, listener: IpcListener): void {
+    const entry = this.listeners.get(channel)?.find((e) => e.listener === listener);
+    if (entry) this.removeEntry(channel, entry);
+  }
+
+  private removeEntry(channel: string, entry: ListenerEntry): void {
+    const entries = this.listeners.get(channel);
+    const i = entries ? entries.indexOf(entry) : -1;
+    if (i < 0) return;
+    entries!.splice(i, 1);
+    if (entries!.length === 0) this.listeners.delete(channel);
+  }
+
+  /** Called once when the connection ends, with the error pending calls got. Returns a remove function. */
+  onClose(listener: (error: IpcError) => void): () => void {
+    const wrapped = (e: IpcError) => listener(e);
+    this.closeListeners.add(wrapped);
+    if (this.closedError) queueMicrotask(() => wrapped(this.closedError!));
+    return () => this.closeListeners.delete(wrapped);
+  }
+
+  /** Closes the connection; pending calls reject with `disconnected`. */
+  close(): void {
+    this.closed(new IpcError("disconnected", "connection closed by the frontend"));
+    this.socket.close();
+  }
+}

@@ -1,0 +1,53 @@
+//! Interface and notification descriptors: what generated code declares per channel (codecs per method).
+
+import type { Codec } from "./codecs.js";
+import type { AsyncMethodsOf, ChannelSpec, ConnectionId } from "./types.js";
+
+/** One interface method: its parameter codecs, how many are required, result and `throws` codecs. */
+export interface MethodDescriptor {
+  /** One codec per declared parameter, in order. */
+  readonly params: readonly Codec<any>[];
+  /** How many leading parameters are required; the rest are trailing `name?: T` parameters. */
+  readonly required: number;
+  /** The result's codec (`c.void` for `Promise<void>`). */
+  readonly result: Codec<any>;
+  /** The `throws` type's codec, if the method declares one. */
+  readonly throws?: Codec<any>;
+  /** The `throws` type's IDL name (the `declared` error's message), e.g. `"LookupError"`. */
+  readonly throwsName?: string;
+}
+
+/** An interface bound to its channel: what `call`, `createClient` and `register` dispatch through. */
+export interface InterfaceDescriptor<T> extends ChannelSpec {
+  /** The IDL interface name, for messages. */
+  readonly name?: string;
+  /** Exactly the interface's methods: the closed table dispatch uses. */
+  readonly methods: { readonly [K in AsyncMethodsOf<T>]: MethodDescriptor };
+}
+
+/** One notification: its parameter codecs and how many are required. */
+export interface NotificationDescriptor {
+  readonly params: readonly Codec<any>[];
+  readonly required: number;
+}
+
+/** A notifications block bound to its channel. `T` has one `void` method per notification. */
+export interface NotificationsDescriptor<T> extends ChannelSpec {
+  readonly name?: string;
+  readonly notifications: { readonly [K in keyof T & string]: NotificationDescriptor };
+}
+
+/** What a host passes to a handler method after its declared parameters. */
+export interface CallContext {
+  /** The connection the call came on (target for `notificationSender(host, d, ctx.connection)`). */
+  readonly connection: ConnectionId;
+  /** Aborted when the caller cancels, times out, or disconnects. */
+  readonly signal: AbortSignal;
+  readonly channel: string;
+  readonly method: string;
+}
+
+/** Own-property lookup in a descriptor's table: `__proto__`, `toString` and friends never match. */
+export function lookupOwn<V>(table: { readonly [key: string]: V }, name: string): V | undefined {
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}

@@ -1,0 +1,393 @@
+//! `IpcHost`: the backend — handshake, dispatch through descriptors, limits, cancellation, notifications.
+
+import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
+import { encodeArgs } from "./client.js";
+import { DeclaredError, IpcError } from "./errors.js";
+import { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
+import {
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  exceedsBytes,
+  parseMessage,
+  PROTOCOL_VERSION,
+  type CallMessage,
+} from "./protocol.js";
+import type { IpcSocket, IpcSocketBackend } from "./socket.js";
+import type { ChannelSpec, ConnectionId } from "./types.js";
+
+/** Options of a host. */
+export interface HostOptions {
+  /** When set, a frontend's `hello` must carry this token, or it gets `unauthorized` and is closed. */
+  token?: string;
+  /** Largest message accepted or sent, in UTF-8 bytes (default 64 MiB). */
+  maxMessageBytes?: number;
+  /** Most calls in flight per connection (default 1024); past it, `tooManyCalls`. */
+  maxInFlight?: number;
+  /** Problems that belong to no call, and handler failures (logged here, sent as `internal`). */
+  onError?: (error: unknown, connection?: ConnectionId) => void;
+}
+
+/** A mounted channel: its schema hash and how to run each method. */
+interface Registration {
+  readonly spec: ChannelSpec;
+  readonly methods: ReadonlyMap<string, MethodDescriptor>;
+  readonly impl: object;
+}
+
+/** One connection's state on the host. */
+class HostConnection {
+  /** `hello` accepted. */
+  welcomed = false;
+  /** The frontend's channels and hashes from its `hello`. */
+  frontendChannels: Record<string, string> = {};
+  /** Calls running, by id. */
+  readonly running = new Map<number, AbortController>();
+  closed = false;
+  constructor(readonly id: ConnectionId, readonly socket: IpcSocket) {}
+}
+
+/** Constant-time comparison, so a token cannot be guessed character by character from timing. */
+function sameToken(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a.charCodeAt(i % Math.max(a.length, 1)) || 0) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * The backend: serves registered interfaces to every connection a transport brings. Instances
+ * are independent; the static members are a facade over a default host, as in the reference design.
+ */
+export class IpcHost {
+  private readonly options: HostOptions;
+  private readonly channels = new Map<string, Registration>();
+  private readonly notificationChannels = new Map<string, { spec: ChannelSpec; count: number }>();
+  private readonly connections = new Map<ConnectionId, HostConnection>();
+  private readonly backends: IpcSocketBackend[] = [];
+  private nextConnection = 1;
+  private stopped = false;
+
+  constructor(options: HostOptions = {}) {
+    this.options = options;
+  }
+
+  /** The token frontends must present, if any. */
+  get token(): string | undefined {
+    return this.options.token;
+  }
+  get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+  get maxInFlight(): number {
+    return this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
+  /** Serving (not shut down). */
+  get isValid(): boolean {
+    return !this.stopped;
+  }
+  /** The connections that completed the handshake. */
+  get connectionIds(): ConnectionId[] {
+    return [...this.connections.values()].filter((c) => c.welcomed && !c.closed).map((c) => c.id);
+  }
+
+  /** Accepts every connection `backend` brings. */
+  serve(backend: IpcSocketBackend): void {
+    if (this.stopped) throw new Error("IpcHost.serve: the host is shut down");
+    this.backends.push(backend);
+    backend.listen((socket) => this.accept(socket));
+  }
+
+  /** Serves one already-open socket; returns its connection id. */
+  accept(socket: IpcSocket): ConnectionId {
+    const conn = new HostConnection(this.nextConnection++, socket);
+    if (this.stopped) {
+      socket.close();
+      return conn.id;
+    }
+    this.connections.set(conn.id, conn);
+    socket.onMessage((text) => this.receive(conn, text));
+    socket.onClose(() => this.dropped(conn));
+    socket.limitMessageBytes?.(this.maxMessageBytes, () => this.sendError(conn, null, "tooLarge", `message larger than ${this.maxMessageBytes} bytes`));
+    return conn.id;
+  }
+
+  /**
+   * Mounts `impl` on the descriptor's channel. Only the descriptor's methods are callable.
+   * Returns a function that unmounts exactly this registration.
+   */
+  register<T>(descriptor: InterfaceDescriptor<T>, impl: T, channel: string = descriptor.channel): () => void {
+    if (this.channels.has(channel)) throw new Error(`IpcHost.register: channel ${channel} is already registered`);
+    const methods = new Map<string, MethodDescriptor>();
+    for (const name of Object.keys(descriptor.methods)) methods.set(name, lookupOwn<MethodDescriptor>(descriptor.methods, name)!);
+    const registration: Registration = { spec: { channel, schemaHash: descriptor.schemaHash }, methods, impl: impl as object };
+    this.channels.set(channel, registration);
+    return () => {
+      if (this.channels.get(channel) === registration) this.channels.delete(channel);
+    };
+  }
+
+  /** Lists a notifications channel in `welcome` (so frontends can check its schema). Returns an undo function. */
+  declareNotifications(spec: ChannelSpec): () => void {
+    const entry = this.notificationChannels.get(spec.channel) ?? { spec: { channel: spec.channel, schemaHash: spec.schemaHash }, count: 0 };
+    entry.count++;
+    this.notificationChannels.set(spec.channel, entry);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--entry.count === 0) this.notificationChannels.delete(spec.channel);
+    };
+  }
+
+  /**
+   * Sends a notification with arguments already in wire form, to one connection or to every
+   * connection that completed the handshake. Sent in call order.
+   */
+  notify(channel: string, method: string, args: readonly WireValue[], connection?: ConnectionId): void {
+    const text = JSON.stringify({ type: "notify", channel, method, args });
+    if (exceedsBytes(text, this.maxMessageBytes)) {
+      throw new IpcError("tooLarge", `notification ${channel}.${method} is larger than ${this.maxMessageBytes} bytes`);
+    }
+    if (connection !== undefined) {
+      const conn = this.connections.get(connection);
+      if (conn?.welcomed && !conn.closed) conn.socket.send(text);
+      return;
+    }
+    for (const conn of this.connections.values()) if (conn.welcomed && !conn.closed) conn.socket.send(text);
+  }
+
+  /** Stops serving: closes transports and connections; running handlers see their signal abort. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const conn of [...this.connections.values()]) conn.socket.close();
+    await Promise.all(this.backends.splice(0).map((b) => b.close()));
+  }
+
+  private dropped(conn: HostConnection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.connections.delete(conn.id);
+    for (const controller of conn.running.values()) controller.abort(new IpcError("disconnected", "the frontend disconnected"));
+    conn.running.clear();
+  }
+
+  private send(conn: HostConnection, message: object): void {
+    if (!conn.closed) conn.socket.send(JSON.stringify(message));
+  }
+
+  private sendError(conn: HostConnection, id: number | null, code: string, message: string, data?: WireValue): void {
+    this.send(conn, data === undefined ? { type: "error", id, code, message } : { type: "error", id, code, message, data });
+  }
+
+  private report(error: unknown, conn?: HostConnection): void {
+    try {
+      this.options.onError?.(error, conn?.id);
+    } catch {
+      // An error hook that throws must not break serving.
+    }
+  }
+
+  private receive(conn: HostConnection, text: string): void {
+    if (conn.closed) return;
+    if (exceedsBytes(text, this.maxMessageBytes)) {
+      return this.sendError(conn, null, "tooLarge", `message larger than ${this.maxMessageBytes} bytes`);
+    }
+    const m = parseMessage(text);
+    if (!conn.welcomed) {
+      if (m.type !== "hello") {
+        this.sendError(conn, null, "badRequest", "the first message must be hello");
+        return conn.socket.close();
+      }
+      if (m.protocol !== PROTOCOL_VERSION) {
+        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${PROTOCOL_VERSION}`);
+        return conn.socket.close();
+      }
+      const token = this.options.token;
+      if (token !== undefined && (m.token === undefined || !sameToken(m.token, token))) {
+        this.sendError(conn, null, "unauthorized", m.token === undefined ? "a token is required" : "wrong token");
+        return conn.socket.close();
+      }
+      conn.welcomed = true;
+      conn.frontendChannels = m.channels;
+      const channels: Record<string, string> = {};
+      for (const { spec } of this.notificationChannels.values()) channels[spec.channel] = spec.schemaHash;
+      for (const { spec } of this.channels.values()) channels[spec.channel] = spec.schemaHash;
+      this.send(conn, { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight });
+      return;
+    }
+    switch (m.type) {
+      case "call":
+        return this.call(conn, m);
+      case "cancel": {
+        const controller = conn.running.get(m.id);
+        if (!controller) return; // unknown or finished: ignored
+        conn.running.delete(m.id);
+        controller.abort(new IpcError("cancelled", "cancelled by the caller"));
+        return this.sendError(conn, m.id, "cancelled", "cancelled by the caller");
+      }
+      case "malformed":
+        return this.sendError(conn, m.id, "badRequest", m.reason);
+      default:
+        return this.sendError(conn, null, "badRequest", `unexpected ${m.type} message`);
+    }
+  }
+
+  private call(conn: HostConnection, m: CallMessage): void {
+    if (conn.running.has(m.id)) return this.sendError(conn, m.id, "badRequest", `call id ${m.id} is already in flight`);
+    if (conn.running.size >= this.maxInFlight) return this.sendError(conn, m.id, "tooManyCalls", `more than ${this.maxInFlight} calls in flight`);
+    const registration = this.channels.get(m.channel);
+    if (!registration) return this.sendError(conn, m.id, "unknownChannel", `no interface is registered on channel ${m.channel}`);
+    const frontendHash = conn.frontendChannels[m.channel];
+    const backendHash = registration.spec.schemaHash;
+    if (frontendHash !== undefined && frontendHash !== backendHash) {
+      return this.sendError(conn, m.id, "versionMismatch", `channel ${m.channel}: frontend schema ${frontendHash} differs from backend schema ${backendHash}`, {
+        channel: m.channel,
+        frontendHash,
+        backendHash,
+      });
+    }
+    const method = registration.methods.get(m.method);
+    if (!method) return this.sendError(conn, m.id, "unknownMethod", `channel ${m.channel} has no method ${JSON.stringify(m.method)}`);
+    if (m.args.length > method.params.length || m.args.length < method.required) {
+      return this.sendError(conn, m.id, "badRequest", `${m.channel}.${m.method} takes ${method.required}..${method.params.length} arguments, got ${m.args.length}`);
+    }
+    const args = new Array<unknown>(method.params.length);
+    try {
+      for (let i = 0; i < method.params.length; i++) args[i] = decodeValue(method.params[i]!, m.args[i], `args[${i}]`);
+    } catch (e) {
+      const error = e as IpcError;
+      return this.sendError(conn, m.id, error.code, error.message, error.data as WireValue);
+    }
+    const controller = new AbortController();
+    conn.running.set(m.id, controller);
+    const ctx: CallContext = { connection: conn.id, signal: controller.signal, channel: m.channel, method: m.method };
+    const fn = (registration.impl as Record<string, unknown>)[m.method];
+    const run = async (): Promise<unknown> => {
+      if (typeof fn !== "function") throw new Error(`the handler of ${m.channel} does not implement ${m.method}`);
+      return fn.apply(registration.impl, [...args, ctx]);
+    };
+    run().then(
+      (value) => {
+        if (conn.running.get(m.id) !== controller) return; // cancelled or disconnected meanwhile
+        conn.running.delete(m.id);
+        let text: string;
+        try {
+          text = JSON.stringify({ type: "result", id: m.id, value: encodeValue(method.result, value, "result") });
+        } catch (e) {
+          this.report(e, conn);
+          return this.sendError(conn, m.id, "internal", `handler returned a value that does not fit the declared result: ${(e as Error).message}`);
+        }
+        if (exceedsBytes(text, this.maxMessageBytes)) return this.sendError(conn, m.id, "tooLarge", `result larger than ${this.maxMessageBytes} bytes`);
+        if (!conn.closed) conn.socket.send(text);
+      },
+      (e: unknown) => {
+        if (conn.running.get(m.id) !== controller) return;
+        conn.running.delete(m.id);
+        this.replyFailure(conn, m, method, e);
+      },
+    );
+  }
+
+  private replyFailure(conn: HostConnection, m: CallMessage, method: MethodDescriptor, e: unknown): void {
+    if (e instanceof DeclaredError && method.throws) {
+      try {
+        const data = encodeValue(method.throws, e.data, "error.data");
+        return this.sendError(conn, m.id, "declared", method.throwsName ?? e.message, data);
+      } catch (encodeError) {
+        this.report(encodeError, conn);
+        return this.sendError(conn, m.id, "internal", `declared error does not fit its type: ${(encodeError as Error).message}`);
+      }
+    }
+    if (e instanceof IpcError && !(e instanceof DeclaredError)) {
+      // A handler may answer with a protocol code on purpose (e.g. a call it forwarded failed).
+      return this.sendError(conn, m.id, e.code, e.message);
+    }
+    this.report(e, conn);
+    const message = e instanceof Error ? e.message : String(e);
+    this.sendError(conn, m.id, "internal", `handler of ${m.channel}.${m.method} failed: ${message}`);
+  }
+
+  // ---- The static facade over a default host (the reference design's `IpcHost.startup` / `send`).
+
+  private static defaultHost: IpcHost | undefined;
+
+  /** Starts the default host on `backend` (and returns it). */
+  static startup(backend?: IpcSocketBackend, options?: HostOptions): IpcHost {
+    if (IpcHost.defaultHost?.isValid) throw new Error("IpcHost.startup: already started");
+    const host = new IpcHost(options);
+    IpcHost.defaultHost = host;
+    if (backend) host.serve(backend);
+    return host;
+  }
+  /** The default host (`IpcHost.startup` must have been called). */
+  static get default(): IpcHost {
+    if (!IpcHost.defaultHost) throw new Error("IpcHost.startup has not been called");
+    return IpcHost.defaultHost;
+  }
+  /** Whether the default host is serving. */
+  static get isValid(): boolean {
+    return IpcHost.defaultHost?.isValid ?? false;
+  }
+  /** Sends a raw notification on the default host to every connection. */
+  static send(channel: string, method: string, ...args: WireValue[]): void {
+    IpcHost.default.notify(channel, method, args);
+  }
+  /** Shuts the default host down. */
+  static async shutdown(): Promise<void> {
+    const host = IpcHost.defaultHost;
+    IpcHost.defaultHost = undefined;
+    await host?.shutdown();
+  }
+}
+
+/** Mounts `impl` for `descriptor` on `host`; returns an unregister function. What generated `register…` calls. */
+export function register<T>(host: IpcHost, descriptor: InterfaceDescriptor<T>, impl: T): () => void {
+  return host.register(descriptor, impl);
+}
+
+/**
+ * A typed notification sender: an object with one method per notification that encodes its
+ * arguments and sends them to `connection`, or to every connection when it is omitted. Also
+ * lists the channel in the host's `welcome`.
+ */
+export function notificationSender<T>(host: IpcHost, descriptor: NotificationsDescriptor<T>, connection?: ConnectionId): T {
+  host.declareNotifications(descriptor);
+  const sender: Record<string, (...args: unknown[]) => void> = {};
+  for (const method of Object.keys(descriptor.notifications)) {
+    const n = lookupOwn<NotificationDescriptor>(descriptor.notifications, method)!;
+    const send = (...args: unknown[]) => {
+      const wire = encodeArgs(n.params, n.required, args, `${descriptor.name ?? descriptor.channel}.${method}`);
+      host.notify(descriptor.channel, method, wire, connection);
+    };
+    Object.defineProperty(sender, method, { value: send, enumerable: true });
+  }
+  return Object.freeze(sender) as unknown as T;
+}
+
+/**
+ * The reference design's handler base class. Generated code extends it per interface
+ * (`abstract class MyInterfaceHandler extends IpcHandler implements MyInterface`), passing the
+ * descriptor to the constructor; the app subclasses that and calls `MyHandler.register()`.
+ */
+export abstract class IpcHandler {
+  readonly #descriptor: InterfaceDescriptor<any>;
+
+  constructor(descriptor: InterfaceDescriptor<any>) {
+    this.#descriptor = descriptor;
+  }
+
+  /** The channel this handler serves (the descriptor's channel, with a version in its name). */
+  abstract get channelName(): string;
+
+  /** Mounts this handler on `host`; returns an unregister function. */
+  registerOn(host: IpcHost): () => void {
+    if (this.channelName !== this.#descriptor.channel) {
+      throw new Error(`IpcHandler: channelName ${this.channelName} differs from the interface's channel ${this.#descriptor.channel}`);
+    }
+    return host.register(this.#descriptor, this as any);
+  }
+
+  /** Creates the handler (no-argument constructor) and mounts it on `host` (default: `IpcHost.default`). */
+  static register<H extends IpcHandler>(this: new () => H, host?: IpcHost): () => void {
+    return new this().registerOn(host ?? IpcHost.default);
+  }
+}

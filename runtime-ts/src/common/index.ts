@@ -1,0 +1,13 @@
+//! ipcc-runtime: everything that works unchanged in browsers and Node (transports live in `./node`, `./browser`).
+
+export { IpcApp } from "./app.js";
+export { addNotificationListener, callMethod, createClient, encodeArgs, withOptions } from "./client.js";
+export { c, CodecError, decodeValue, encodeValue, type Codec, type CodecType, type StructFields, type UnionVariants, type WireValue } from "./codecs.js";
+export { IpcConnection, type ConnectionOptions, type IpcListener, type RawCallOptions } from "./connection.js";
+export { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
+export { DeclaredError, IpcError, IpcErrorCodes, isDeclaredError, isIpcError, isIpcErrorCode, type IpcErrorCode, type KnownIpcErrorCode } from "./errors.js";
+export { IpcHandler, IpcHost, notificationSender, register, type HostOptions } from "./host.js";
+export { decodeBase64, encodeBase64 } from "./base64.js";
+export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, parseMessage, PROTOCOL_VERSION, type Message } from "./protocol.js";
+export { createMemorySocketPair, MemoryBackend, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
+export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType } from "./types.js";
