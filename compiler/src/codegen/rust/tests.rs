@@ -1,0 +1,389 @@
+//! Generator unit tests on hand-built IR (independent of the front end).
+
+use super::*;
+use crate::ir::*;
+
+fn meta(name: &str, file: u32) -> DeclMeta {
+    DeclMeta {
+        name: name.to_string(),
+        qualified_name: name.to_string(),
+        file: FileId(file),
+        docs: Vec::new(),
+        deprecated: None,
+        since: None,
+    }
+}
+
+fn prim(primitive: Primitive) -> TypeRef {
+    TypeRef::Primitive { primitive }
+}
+
+fn named(id: u32) -> TypeRef {
+    TypeRef::Named { id: TypeId(id) }
+}
+
+fn opt(inner: TypeRef) -> TypeRef {
+    TypeRef::Optional {
+        inner: Box::new(inner),
+    }
+}
+
+fn array(element: TypeRef) -> TypeRef {
+    TypeRef::Array {
+        element: Box::new(element),
+    }
+}
+
+fn map(key: TypeRef, value: TypeRef) -> TypeRef {
+    TypeRef::Map {
+        key: Box::new(key),
+        value: Box::new(value),
+    }
+}
+
+fn field(name: &str, ty: TypeRef) -> Field {
+    Field {
+        name: name.to_string(),
+        docs: Vec::new(),
+        deprecated: None,
+        since: None,
+        ty,
+        boxed: false,
+    }
+}
+
+fn param(name: &str, ty: TypeRef) -> Param {
+    Param {
+        name: name.to_string(),
+        optional: false,
+        ty,
+    }
+}
+
+/// Two files: `people.ipc` (package `people`) imported by `main.ipc` (no package), covering
+/// every kind of declaration, adapters through containers, boxing, keywords and deprecation.
+fn fixture() -> Ir {
+    let mut person = meta("Person", 0);
+    person.qualified_name = "people.Person".into();
+    person.docs = vec!["Someone.".into()];
+    let mut old = meta("Old", 1);
+    old.deprecated = Some("use `Person`".into());
+    let mut boxed_next = field("next", opt(named(4)));
+    boxed_next.boxed = true;
+    let mut login = field("login", opt(prim(Primitive::String)));
+    login.deprecated = Some(String::new());
+    Ir {
+        version: IR_VERSION,
+        files: vec![
+            SourceFile {
+                path: "common/people.ipc".into(),
+                stem: "people".into(),
+                package: Some("people".into()),
+                imports: vec![],
+                is_root: false,
+            },
+            SourceFile {
+                path: "common/main.ipc".into(),
+                stem: "main".into(),
+                package: None,
+                imports: vec![FileId(0)],
+                is_root: true,
+            },
+        ],
+        types: vec![
+            // 0
+            TypeDef {
+                meta: person,
+                kind: TypeDefKind::Struct {
+                    fields: vec![
+                        field("id", prim(Primitive::I64)),
+                        field("name", prim(Primitive::String)),
+                        field("age", opt(prim(Primitive::U32))),
+                        field("avatar", prim(Primitive::Bytes)),
+                        field("scores", map(prim(Primitive::U32), prim(Primitive::F64))),
+                        field("type", array(opt(prim(Primitive::I64)))),
+                        login,
+                    ],
+                },
+            },
+            // 1
+            TypeDef {
+                meta: meta("Mood", 0),
+                kind: TypeDefKind::Enum {
+                    variants: vec![
+                        EnumVariant {
+                            name: "happy".into(),
+                            docs: vec![],
+                            deprecated: None,
+                        },
+                        EnumVariant {
+                            name: "self".into(),
+                            docs: vec![],
+                            deprecated: Some("gone".into()),
+                        },
+                    ],
+                },
+            },
+            // 2
+            TypeDef {
+                meta: meta("LookupError", 1),
+                kind: TypeDefKind::Union {
+                    variants: vec![
+                        UnionVariant {
+                            name: "notFound".into(),
+                            docs: vec![],
+                            deprecated: None,
+                            fields: vec![field("id", named(3))],
+                            unit: false,
+                        },
+                        UnionVariant {
+                            name: "forbidden".into(),
+                            docs: vec![],
+                            deprecated: None,
+                            fields: vec![],
+                            unit: true,
+                        },
+                    ],
+                },
+            },
+            // 3
+            TypeDef {
+                meta: meta("PersonId", 1),
+                kind: TypeDefKind::Alias {
+                    target: prim(Primitive::I64),
+                },
+            },
+            // 4
+            TypeDef {
+                meta: meta("Result", 1),
+                kind: TypeDefKind::Struct {
+                    fields: vec![
+                        field("value", named(0)),
+                        boxed_next,
+                        field("byId", map(named(3), named(1))),
+                    ],
+                },
+            },
+            // 5
+            TypeDef {
+                meta: old,
+                kind: TypeDefKind::Struct { fields: vec![] },
+            },
+        ],
+        consts: vec![ConstDef {
+            meta: meta("myChannel", 1),
+            value: ConstValue::String("my-\"interface\"-v1.2".into()),
+        }],
+        interfaces: vec![Interface {
+            meta: meta("MyInterface", 1),
+            channel: "my-\"interface\"-v1.2".into(),
+            schema_hash: "0123456789abcdef".into(),
+            methods: vec![
+                Method {
+                    name: "sayHello".into(),
+                    docs: vec!["Says hello.".into()],
+                    deprecated: None,
+                    since: None,
+                    params: vec![
+                        param("arg1", prim(Primitive::String)),
+                        param("arg2", prim(Primitive::F64)),
+                        param("ctx", prim(Primitive::Bool)),
+                    ],
+                    result: Some(prim(Primitive::String)),
+                    throws: None,
+                },
+                Method {
+                    name: "findPerson".into(),
+                    docs: vec![],
+                    deprecated: None,
+                    since: None,
+                    params: vec![
+                        param("id", named(3)),
+                        Param {
+                            name: "hint".into(),
+                            optional: true,
+                            ty: opt(prim(Primitive::U64)),
+                        },
+                    ],
+                    result: Some(opt(named(0))),
+                    throws: Some(TypeId(2)),
+                },
+                Method {
+                    name: "new".into(),
+                    docs: vec![],
+                    deprecated: Some("old".into()),
+                    since: None,
+                    params: vec![param("old", named(5))],
+                    result: None,
+                    throws: None,
+                },
+            ],
+        }],
+        notifications: vec![Notifications {
+            meta: meta("Events", 1),
+            channel: "events-v1".into(),
+            schema_hash: "fedcba9876543210".into(),
+            events: vec![
+                Event {
+                    name: "all".into(),
+                    docs: vec![],
+                    deprecated: None,
+                    since: None,
+                    params: vec![param("percent", prim(Primitive::F32))],
+                },
+                Event {
+                    name: "moodChanged".into(),
+                    docs: vec![],
+                    deprecated: None,
+                    since: None,
+                    params: vec![],
+                },
+            ],
+        }],
+    }
+}
+
+fn generated() -> String {
+    let files = try_generate(&fixture()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].path, "main.rs");
+    files[0].contents.clone()
+}
+
+/// The text without whitespace, so assertions do not depend on line breaks.
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Asserts that the generated text contains `needle`, ignoring whitespace.
+#[track_caller]
+fn assert_has(text: &str, needle: &str) {
+    assert!(
+        squash(text).contains(&squash(needle)),
+        "`{needle}` not found in:\n{text}"
+    );
+}
+
+#[test]
+fn header_names_the_source_file_only() {
+    let text = generated();
+    assert!(text.starts_with(&format!(
+        "// @generated by ipcc {} from main.ipc. DO NOT EDIT.\n",
+        env!("CARGO_PKG_VERSION")
+    )));
+}
+
+#[test]
+fn output_is_deterministic() {
+    assert_eq!(generated(), generated());
+}
+
+#[test]
+fn imported_package_goes_into_a_module_with_paths_across() {
+    let text = generated();
+    assert_has(&text, "pub mod people {");
+    assert_has(&text, "pub value: people::Person,");
+    assert_has(&text, "pub enum LookupError");
+}
+
+#[test]
+fn wire_adapters_compose_through_containers_and_aliases() {
+    let text = generated();
+    assert_has(
+        &text,
+        "#[serde_as(as = \"::ipcc_runtime::codegen::wire::Int\")]",
+    );
+    assert_has(&text, "#[serde_as(as = \"::std::vec::Vec<::std::option::Option<::ipcc_runtime::codegen::wire::Int>>\")]");
+    assert_has(&text, "::ipcc_runtime::codegen::wire::Base64");
+    assert_has(&text, "::std::collections::BTreeMap<::ipcc_runtime::codegen::serde_with::DisplayFromStr, ::ipcc_runtime::codegen::wire::Float>");
+    // `PersonId` is an alias of i64: the adapter follows it.
+    assert_has(
+        &text,
+        "args.next::<PersonId, ::ipcc_runtime::codegen::wire::Int>(\"id\")",
+    );
+}
+
+#[test]
+fn names_are_cased_escaped_and_renamed_back() {
+    let text = generated();
+    assert_has(&text, "pub r#type: ::std::vec::Vec<");
+    assert_has(&text, "#[serde(rename = \"self\")] Self_,");
+    assert_has(&text, "#[serde(rename = \"notFound\")]");
+    assert_has(
+        &text,
+        "pub const MY_CHANNEL: &str = \"my-\\\"interface\\\"-v1.2\";",
+    );
+    // A parameter called `ctx` pushes the context parameter aside.
+    assert_has(&text, "ctx_: ::ipcc_runtime::codegen::CallContext");
+    // Client and sender constructors keep their names; the colliding members move.
+    assert_has(&text, "pub async fn new_(");
+    assert_has(&text, "pub fn all_(");
+}
+
+#[test]
+fn boxing_and_optionals() {
+    let text = generated();
+    assert_has(
+        &text,
+        "pub next: ::std::option::Option<::std::boxed::Box<Result>>,",
+    );
+    assert_has(
+        &text,
+        "skip_serializing_if = \"::std::option::Option::is_none\"",
+    );
+    assert_has(
+        &text,
+        "args.next_optional::<u64, ::ipcc_runtime::codegen::wire::Int",
+    );
+}
+
+#[test]
+fn deprecation_is_carried_and_silenced_inside_generated_code() {
+    let text = generated();
+    assert_has(&text, "#[deprecated(note = \"use `Person`\")]");
+    assert_has(
+        &text,
+        "#[deprecated] #[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")] pub login",
+    );
+    assert_has(&text, "#[allow(deprecated)] struct MyInterfaceDispatch");
+}
+
+#[test]
+fn std_names_are_never_used_unqualified() {
+    let text = generated();
+    for bare in [
+        " Option<", " Result<", " Vec<", " String,", " Box<", "(Ok(", "(Err(",
+    ] {
+        assert!(!text.contains(bare), "found `{bare}` in:\n{text}");
+    }
+}
+
+#[test]
+fn no_inner_attributes() {
+    assert!(!generated().contains("#!["));
+}
+
+#[test]
+fn duplicate_root_stems_are_an_error_not_an_overwrite() {
+    let mut ir = fixture();
+    ir.files[0].is_root = true;
+    ir.files[0].stem = "main".into();
+    assert_eq!(
+        try_generate(&ir),
+        Err(RustGenError::DuplicateOutput {
+            file: "main.rs".into()
+        })
+    );
+}
+
+#[test]
+fn unparsable_output_is_reported_with_its_text() {
+    let error = format_rust("x.rs", "pub struct {").unwrap_err();
+    match error {
+        RustGenError::Syntax { file, text, .. } => {
+            assert_eq!(file, "x.rs");
+            assert_eq!(text, "pub struct {");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}

@@ -1,0 +1,721 @@
+//! The view model the Rust templates render: every name cased and escaped, every type spelt out.
+
+use super::RT;
+use crate::ident::{pascal_case, rust_ident, shouty_snake_case, snake_case};
+use crate::ir::{
+    ConstValue, DeclMeta, Event, Field, FileId, Interface, Ir, Method, Notifications, Param,
+    Primitive, TypeDefKind, TypeId, TypeRef,
+};
+use serde::Serialize;
+
+/// clippy's `too_many_arguments` fires above this many inputs (`self` included).
+const CLIPPY_MAX_ARGS: usize = 7;
+
+/// Client methods may not take these names: the client's own constructors use them.
+const CLIENT_RESERVED: &[&str] = &["new", "with_options"];
+/// Sender methods may not take these names: the sender's own constructors use them.
+const SENDER_RESERVED: &[&str] = &["all", "to"];
+
+#[derive(Serialize)]
+pub(super) struct FileView {
+    root: ModuleView,
+    modules: Vec<PackageModule>,
+}
+
+/// Declarations of an imported package other than the root's, emitted as `pub mod <name>`.
+#[derive(Serialize)]
+struct PackageModule {
+    name: String,
+    package: String,
+    body: ModuleView,
+}
+
+#[derive(Serialize, Default)]
+struct ModuleView {
+    consts: Vec<ConstView>,
+    types: Vec<TypeView>,
+    interfaces: Vec<InterfaceView>,
+    notifications: Vec<NotificationsView>,
+}
+
+/// Doc lines and lint attributes shared by every item.
+#[derive(Serialize)]
+struct Attrs {
+    docs: Vec<String>,
+    deprecated: bool,
+    /// The note as a Rust string literal (quotes included); `None` for a bare `@deprecated`.
+    deprecated_note: Option<String>,
+    /// The item refers to something deprecated; silence that inside generated code only.
+    allow_deprecated: bool,
+}
+
+#[derive(Serialize)]
+struct ConstView {
+    attrs: Attrs,
+    name: String,
+    ty: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct TypeView {
+    attrs: Attrs,
+    name: String,
+    is_struct: bool,
+    is_enum: bool,
+    is_union: bool,
+    is_alias: bool,
+    /// Some field needs a `serde_as` adapter, so the container needs `#[serde_as]`.
+    serde_as: bool,
+    fields: Vec<FieldView>,
+    variants: Vec<VariantView>,
+    /// Alias target type.
+    target: String,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    attrs: Attrs,
+    name: String,
+    /// The IDL spelling as a string literal, when it differs from the Rust name.
+    rename: Option<String>,
+    ty: String,
+    optional: bool,
+    /// `serde_as` adapter type, when the field needs one.
+    adapter: Option<String>,
+}
+
+#[derive(Serialize)]
+struct VariantView {
+    attrs: Attrs,
+    name: String,
+    rename: Option<String>,
+    unit: bool,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+struct InterfaceView {
+    attrs: Attrs,
+    idl_name: String,
+    trait_name: String,
+    dispatch_name: String,
+    client_name: String,
+    register_fn: String,
+    channel_const: String,
+    hash_const: String,
+    spec_const: String,
+    channel: String,
+    schema_hash: String,
+    /// The generated glue refers to something deprecated; silence that inside it only.
+    allow_deprecated: bool,
+    has_methods: bool,
+    methods: Vec<MethodView>,
+}
+
+#[derive(Serialize)]
+struct MethodView {
+    attrs: Attrs,
+    trait_name: String,
+    client_name: String,
+    wire_name: String,
+    /// Name of the trait method's call-context parameter (`ctx` unless a parameter has it).
+    ctx: String,
+    params: Vec<ParamView>,
+    has_params: bool,
+    result_ty: String,
+    result_adapter: String,
+    /// The declared error type, if the method `throws`.
+    throws: Option<String>,
+    trait_many_args: bool,
+    client_many_args: bool,
+}
+
+#[derive(Serialize)]
+struct ParamView {
+    /// The parameter's name in signatures.
+    name: String,
+    /// The local a dispatcher decodes it into (`arg_` + snake case: cannot clash with the
+    /// dispatcher's own locals, which never start with `arg_`).
+    local: String,
+    /// The IDL spelling, as a string literal (for error messages).
+    wire_name: String,
+    ty: String,
+    adapter: String,
+    /// `name?: T`: decoded with `next_optional` as `inner_ty` through `inner_adapter`.
+    optional: bool,
+    inner_ty: String,
+    inner_adapter: String,
+}
+
+#[derive(Serialize)]
+struct NotificationsView {
+    attrs: Attrs,
+    idl_name: String,
+    sender_name: String,
+    listener_name: String,
+    listen_fn: String,
+    channel_const: String,
+    hash_const: String,
+    spec_const: String,
+    channel: String,
+    schema_hash: String,
+    allow_deprecated: bool,
+    has_events: bool,
+    events: Vec<EventView>,
+}
+
+#[derive(Serialize)]
+struct EventView {
+    attrs: Attrs,
+    listener_name: String,
+    sender_name: String,
+    wire_name: String,
+    params: Vec<ParamView>,
+    has_params: bool,
+    many_args: bool,
+}
+
+/// The view of the file generated for root `root`.
+pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
+    let builder = ViewBuilder {
+        ir,
+        root_package: ir.file(root).package.clone(),
+    };
+    let reachable = reachable_files(ir, root);
+    let mut view = FileView {
+        root: ModuleView::default(),
+        modules: Vec::new(),
+    };
+    // IR files are in dependency order; walking them in that order keeps output stable.
+    for (index, _) in ir.files.iter().enumerate() {
+        let file = FileId(index as u32);
+        if !reachable[index] {
+            continue;
+        }
+        let module = match builder.module_of(file) {
+            None => &mut view.root,
+            Some(package) => {
+                let name = module_ident(&package);
+                let position = match view.modules.iter().position(|m| m.name == name) {
+                    Some(position) => position,
+                    None => {
+                        view.modules.push(PackageModule {
+                            name,
+                            package,
+                            body: ModuleView::default(),
+                        });
+                        view.modules.len() - 1
+                    }
+                };
+                &mut view.modules[position].body
+            }
+        };
+        builder.fill_module(module, file);
+    }
+    view
+}
+
+/// Files reachable from `root` through imports (root included), indexed like `ir.files`.
+fn reachable_files(ir: &Ir, root: FileId) -> Vec<bool> {
+    let mut seen = vec![false; ir.files.len()];
+    let mut stack = vec![root];
+    while let Some(file) = stack.pop() {
+        let index = file.0 as usize;
+        if index >= seen.len() || seen[index] {
+            continue;
+        }
+        seen[index] = true;
+        stack.extend(ir.file(file).imports.iter().copied());
+    }
+    seen
+}
+
+fn module_ident(package: &str) -> String {
+    rust_ident(&snake_case(package))
+}
+
+/// A string as a Rust string literal. `{:?}` escapes quotes, backslashes and control
+/// characters in a form Rust's lexer accepts.
+fn literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `r#type` → `type`: serde names a field by its unescaped identifier.
+fn unraw(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+fn rename_if_needed(rust_name: &str, wire_name: &str) -> Option<String> {
+    (unraw(rust_name) != wire_name).then(|| literal(wire_name))
+}
+
+/// Picks `base`, or `base_`, `base__`... until it is not in `taken`.
+fn unique_name(base: &str, taken: &[String]) -> String {
+    let mut name = base.to_string();
+    while taken.iter().any(|t| t == &name) {
+        name.push('_');
+    }
+    name
+}
+
+/// A method/event name that must avoid names the generated type defines itself.
+fn avoid_reserved(name: String, reserved: &[&str]) -> String {
+    if reserved.contains(&unraw(&name)) {
+        format!("{}_", unraw(&name))
+    } else {
+        name
+    }
+}
+
+fn member_ident(name: &str) -> String {
+    rust_ident(&snake_case(name))
+}
+
+fn type_ident(name: &str) -> String {
+    rust_ident(&pascal_case(name))
+}
+
+struct ViewBuilder<'a> {
+    ir: &'a Ir,
+    root_package: Option<String>,
+}
+
+impl ViewBuilder<'_> {
+    /// The package module a file's declarations go into; `None` for the file's top level.
+    fn module_of(&self, file: FileId) -> Option<String> {
+        match &self.ir.file(file).package {
+            Some(package) if Some(package) != self.root_package.as_ref() => Some(package.clone()),
+            _ => None,
+        }
+    }
+
+    fn fill_module(&self, module: &mut ModuleView, file: FileId) {
+        let here = self.module_of(file);
+        let here = here.as_deref();
+        for def in self.ir.consts.iter().filter(|c| c.meta.file == file) {
+            module.consts.push(ConstView {
+                attrs: self.attrs(&def.meta.docs, &def.meta.deprecated, &def.meta.since, false),
+                name: rust_ident(&shouty_snake_case(&def.meta.name)),
+                ty: match &def.value {
+                    ConstValue::String(_) => "&str",
+                    ConstValue::Integer(_) => "i64",
+                    ConstValue::Float(_) => "f64",
+                    ConstValue::Bool(_) => "bool",
+                }
+                .to_string(),
+                value: match &def.value {
+                    ConstValue::String(s) => literal(s),
+                    ConstValue::Integer(i) => i.to_string(),
+                    ConstValue::Float(f) if f.is_nan() => "::core::f64::NAN".to_string(),
+                    ConstValue::Float(f) if *f == f64::INFINITY => {
+                        "::core::f64::INFINITY".to_string()
+                    }
+                    ConstValue::Float(f) if *f == f64::NEG_INFINITY => {
+                        "::core::f64::NEG_INFINITY".to_string()
+                    }
+                    ConstValue::Float(f) => format!("{f:?}"),
+                    ConstValue::Bool(b) => b.to_string(),
+                },
+            });
+        }
+        for (index, def) in self.ir.types.iter().enumerate() {
+            if def.meta.file == file {
+                module
+                    .types
+                    .push(self.type_view(TypeId(index as u32), here));
+            }
+        }
+        for def in self.ir.interfaces.iter().filter(|i| i.meta.file == file) {
+            module.interfaces.push(self.interface_view(def, here));
+        }
+        for def in self.ir.notifications.iter().filter(|n| n.meta.file == file) {
+            module
+                .notifications
+                .push(self.notifications_view(def, here));
+        }
+    }
+
+    fn attrs(
+        &self,
+        docs: &[String],
+        deprecated: &Option<String>,
+        since: &Option<String>,
+        allow_deprecated: bool,
+    ) -> Attrs {
+        let mut docs = docs.to_vec();
+        if let Some(version) = since {
+            if !docs.is_empty() {
+                docs.push(String::new());
+            }
+            docs.push(format!("Since {version}."));
+        }
+        Attrs {
+            docs: docs.iter().map(|line| format!(" {line}")).collect(),
+            deprecated: deprecated.is_some(),
+            deprecated_note: deprecated
+                .as_deref()
+                .filter(|note| !note.is_empty())
+                .map(literal),
+            allow_deprecated,
+        }
+    }
+
+    fn meta_attrs(&self, meta: &DeclMeta, allow_deprecated: bool) -> Attrs {
+        self.attrs(&meta.docs, &meta.deprecated, &meta.since, allow_deprecated)
+    }
+
+    // ----- types -----
+
+    /// Rust spelling of a type use, as seen from module `here`.
+    fn rust_type(&self, ty: &TypeRef, here: Option<&str>) -> String {
+        match ty {
+            TypeRef::Primitive { primitive } => primitive_type(*primitive).to_string(),
+            TypeRef::Named { id } => self.type_path(*id, here),
+            TypeRef::Array { element } => {
+                format!("::std::vec::Vec<{}>", self.rust_type(element, here))
+            }
+            TypeRef::Map { key, value } => format!(
+                "::std::collections::BTreeMap<{}, {}>",
+                self.rust_type(key, here),
+                self.rust_type(value, here)
+            ),
+            TypeRef::Optional { inner } => {
+                format!("::std::option::Option<{}>", self.rust_type(inner, here))
+            }
+        }
+    }
+
+    /// Path of a named type from module `here` (`Person`, `people::Person`, `super::Person`).
+    fn type_path(&self, id: TypeId, here: Option<&str>) -> String {
+        let def = self.ir.ty(id);
+        let name = type_ident(&def.meta.name);
+        let there = self.module_of(def.meta.file);
+        match (here, there.as_deref()) {
+            (None, None) => name,
+            (Some(a), Some(b)) if a == b => name,
+            (None, Some(package)) => format!("{}::{name}", module_ident(package)),
+            (Some(_), None) => format!("super::{name}"),
+            (Some(_), Some(package)) => format!("super::{}::{name}", module_ident(package)),
+        }
+    }
+
+    /// The `serde_as` adapter for a type use, or `None` when serde's own mapping is the wire's.
+    fn adapter(&self, ty: &TypeRef) -> Option<String> {
+        match ty {
+            TypeRef::Primitive { primitive } => match primitive {
+                Primitive::I64 | Primitive::U64 => Some(format!("{RT}::wire::Int")),
+                Primitive::F32 | Primitive::F64 => Some(format!("{RT}::wire::Float")),
+                Primitive::Bytes => Some(format!("{RT}::wire::Base64")),
+                _ => None,
+            },
+            TypeRef::Named { id } => match &self.ir.ty(*id).kind {
+                TypeDefKind::Alias { target } => self.adapter(target),
+                _ => None,
+            },
+            TypeRef::Array { element } => self
+                .adapter(element)
+                .map(|a| format!("::std::vec::Vec<{a}>")),
+            TypeRef::Map { key, value } => {
+                // Integer keys travel as strings. serde_json converts them itself at the top
+                // level, but not once a value has been buffered (inside a tagged union), so
+                // they always go through `DisplayFromStr`.
+                let key_adapter = match self.ir.resolve_alias(key) {
+                    TypeRef::Primitive {
+                        primitive: Primitive::String,
+                    } => None,
+                    _ => Some(format!("{RT}::serde_with::DisplayFromStr")),
+                };
+                let value_adapter = self.adapter(value);
+                if key_adapter.is_none() && value_adapter.is_none() {
+                    return None;
+                }
+                Some(format!(
+                    "::std::collections::BTreeMap<{}, {}>",
+                    key_adapter.unwrap_or_else(same),
+                    value_adapter.unwrap_or_else(same)
+                ))
+            }
+            TypeRef::Optional { inner } => self
+                .adapter(inner)
+                .map(|a| format!("::std::option::Option<{a}>")),
+        }
+    }
+
+    fn adapter_or_same(&self, ty: &TypeRef) -> String {
+        self.adapter(ty).unwrap_or_else(same)
+    }
+
+    /// Whether a type use mentions a deprecated named type.
+    fn mentions_deprecated(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Primitive { .. } => false,
+            TypeRef::Named { id } => self.ir.ty(*id).meta.deprecated.is_some(),
+            TypeRef::Array { element } => self.mentions_deprecated(element),
+            TypeRef::Map { key, value } => {
+                self.mentions_deprecated(key) || self.mentions_deprecated(value)
+            }
+            TypeRef::Optional { inner } => self.mentions_deprecated(inner),
+        }
+    }
+
+    fn field_view(&self, field: &Field, here: Option<&str>) -> FieldView {
+        let name = member_ident(&field.name);
+        let optional = matches!(field.ty, TypeRef::Optional { .. });
+        let (ty, adapter) = match (&field.ty, field.boxed) {
+            (TypeRef::Optional { inner }, true) => (
+                format!(
+                    "::std::option::Option<::std::boxed::Box<{}>>",
+                    self.rust_type(inner, here)
+                ),
+                self.adapter(inner)
+                    .map(|a| format!("::std::option::Option<::std::boxed::Box<{a}>>")),
+            ),
+            (ty, true) => (
+                format!("::std::boxed::Box<{}>", self.rust_type(ty, here)),
+                self.adapter(ty).map(|a| format!("::std::boxed::Box<{a}>")),
+            ),
+            (ty, false) => (self.rust_type(ty, here), self.adapter(ty)),
+        };
+        FieldView {
+            attrs: self.attrs(&field.docs, &field.deprecated, &field.since, false),
+            rename: rename_if_needed(&name, &field.name),
+            name,
+            ty,
+            optional,
+            adapter,
+        }
+    }
+
+    fn type_view(&self, id: TypeId, here: Option<&str>) -> TypeView {
+        let def = self.ir.ty(id);
+        let mut view = TypeView {
+            attrs: self.meta_attrs(&def.meta, false),
+            name: type_ident(&def.meta.name),
+            is_struct: false,
+            is_enum: false,
+            is_union: false,
+            is_alias: false,
+            serde_as: false,
+            fields: Vec::new(),
+            variants: Vec::new(),
+            target: String::new(),
+        };
+        match &def.kind {
+            TypeDefKind::Struct { fields } => {
+                view.is_struct = true;
+                view.fields = fields.iter().map(|f| self.field_view(f, here)).collect();
+                view.serde_as = view.fields.iter().any(|f| f.adapter.is_some());
+                view.attrs.allow_deprecated =
+                    fields.iter().any(|f| self.mentions_deprecated(&f.ty));
+            }
+            TypeDefKind::Enum { variants } => {
+                view.is_enum = true;
+                view.variants = variants
+                    .iter()
+                    .map(|v| {
+                        let name = type_ident(&v.name);
+                        VariantView {
+                            attrs: self.attrs(&v.docs, &v.deprecated, &None, false),
+                            rename: rename_if_needed(&name, &v.name),
+                            name,
+                            unit: true,
+                            fields: Vec::new(),
+                        }
+                    })
+                    .collect();
+            }
+            TypeDefKind::Union { variants } => {
+                view.is_union = true;
+                view.variants = variants
+                    .iter()
+                    .map(|v| {
+                        let name = type_ident(&v.name);
+                        VariantView {
+                            attrs: self.attrs(&v.docs, &v.deprecated, &None, false),
+                            rename: rename_if_needed(&name, &v.name),
+                            name,
+                            unit: v.unit,
+                            fields: v.fields.iter().map(|f| self.field_view(f, here)).collect(),
+                        }
+                    })
+                    .collect();
+                view.serde_as = view
+                    .variants
+                    .iter()
+                    .any(|v| v.fields.iter().any(|f| f.adapter.is_some()));
+                view.attrs.allow_deprecated = variants
+                    .iter()
+                    .any(|v| v.fields.iter().any(|f| self.mentions_deprecated(&f.ty)));
+            }
+            TypeDefKind::Alias { target } => {
+                view.is_alias = true;
+                view.target = self.rust_type(target, here);
+                view.attrs.allow_deprecated = self.mentions_deprecated(target);
+            }
+        }
+        view
+    }
+
+    // ----- interfaces and notifications -----
+
+    fn param_view(&self, param: &Param, here: Option<&str>) -> ParamView {
+        let inner = match (&param.ty, param.optional) {
+            (TypeRef::Optional { inner }, true) => inner.as_ref(),
+            (ty, _) => ty,
+        };
+        ParamView {
+            name: member_ident(&param.name),
+            local: format!("arg_{}", snake_case(&param.name)),
+            wire_name: literal(&param.name),
+            ty: self.rust_type(&param.ty, here),
+            adapter: self.adapter_or_same(&param.ty),
+            optional: param.optional,
+            inner_ty: self.rust_type(inner, here),
+            inner_adapter: self.adapter_or_same(inner),
+        }
+    }
+
+    fn method_view(&self, method: &Method, here: Option<&str>) -> MethodView {
+        let params: Vec<ParamView> = method
+            .params
+            .iter()
+            .map(|p| self.param_view(p, here))
+            .collect();
+        let taken: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+        let trait_name = member_ident(&method.name);
+        MethodView {
+            attrs: self.attrs(&method.docs, &method.deprecated, &method.since, false),
+            client_name: avoid_reserved(trait_name.clone(), CLIENT_RESERVED),
+            trait_name,
+            wire_name: literal(&method.name),
+            ctx: unique_name("ctx", &taken),
+            has_params: !params.is_empty(),
+            trait_many_args: params.len() + 2 > CLIPPY_MAX_ARGS,
+            client_many_args: params.len() + 1 > CLIPPY_MAX_ARGS,
+            params,
+            result_ty: match &method.result {
+                Some(ty) => self.rust_type(ty, here),
+                None => "()".to_string(),
+            },
+            result_adapter: match &method.result {
+                Some(ty) => self.adapter_or_same(ty),
+                None => same(),
+            },
+            throws: method.throws.map(|id| self.type_path(id, here)),
+        }
+    }
+
+    fn method_mentions_deprecated(&self, method: &Method) -> bool {
+        method.deprecated.is_some()
+            || method
+                .params
+                .iter()
+                .any(|p| self.mentions_deprecated(&p.ty))
+            || method
+                .result
+                .as_ref()
+                .is_some_and(|r| self.mentions_deprecated(r))
+            || method
+                .throws
+                .is_some_and(|id| self.ir.ty(id).meta.deprecated.is_some())
+    }
+
+    fn interface_view(&self, def: &Interface, here: Option<&str>) -> InterfaceView {
+        let base = pascal_case(&def.meta.name);
+        let shouty = shouty_snake_case(&def.meta.name);
+        let allow_deprecated = def.meta.deprecated.is_some()
+            || def
+                .methods
+                .iter()
+                .any(|m| self.method_mentions_deprecated(m));
+        InterfaceView {
+            attrs: self.meta_attrs(&def.meta, allow_deprecated),
+            idl_name: def.meta.name.clone(),
+            trait_name: type_ident(&def.meta.name),
+            dispatch_name: format!("{base}Dispatch"),
+            client_name: format!("{base}Client"),
+            register_fn: format!("register_{}", snake_case(&def.meta.name)),
+            channel_const: format!("{shouty}_CHANNEL"),
+            hash_const: format!("{shouty}_SCHEMA_HASH"),
+            spec_const: format!("{shouty}_SPEC"),
+            channel: literal(&def.channel),
+            schema_hash: literal(&def.schema_hash),
+            allow_deprecated,
+            has_methods: !def.methods.is_empty(),
+            methods: def
+                .methods
+                .iter()
+                .map(|m| self.method_view(m, here))
+                .collect(),
+        }
+    }
+
+    fn event_view(&self, event: &Event, here: Option<&str>) -> EventView {
+        let params: Vec<ParamView> = event
+            .params
+            .iter()
+            .map(|p| self.param_view(p, here))
+            .collect();
+        let name = member_ident(&event.name);
+        EventView {
+            attrs: self.attrs(&event.docs, &event.deprecated, &event.since, false),
+            sender_name: avoid_reserved(name.clone(), SENDER_RESERVED),
+            listener_name: name,
+            wire_name: literal(&event.name),
+            has_params: !params.is_empty(),
+            many_args: params.len() + 1 > CLIPPY_MAX_ARGS,
+            params,
+        }
+    }
+
+    fn notifications_view(&self, def: &Notifications, here: Option<&str>) -> NotificationsView {
+        let base = pascal_case(&def.meta.name);
+        let shouty = shouty_snake_case(&def.meta.name);
+        let allow_deprecated = def.meta.deprecated.is_some()
+            || def.events.iter().any(|e| {
+                e.deprecated.is_some() || e.params.iter().any(|p| self.mentions_deprecated(&p.ty))
+            });
+        NotificationsView {
+            attrs: self.meta_attrs(&def.meta, allow_deprecated),
+            idl_name: def.meta.name.clone(),
+            sender_name: format!("{base}Sender"),
+            listener_name: format!("{base}Listener"),
+            listen_fn: format!("listen_{}", snake_case(&def.meta.name)),
+            channel_const: format!("{shouty}_CHANNEL"),
+            hash_const: format!("{shouty}_SCHEMA_HASH"),
+            spec_const: format!("{shouty}_SPEC"),
+            channel: literal(&def.channel),
+            schema_hash: literal(&def.schema_hash),
+            allow_deprecated,
+            has_events: !def.events.is_empty(),
+            events: def
+                .events
+                .iter()
+                .map(|e| self.event_view(e, here))
+                .collect(),
+        }
+    }
+}
+
+fn same() -> String {
+    format!("{RT}::serde_with::Same")
+}
+
+fn primitive_type(primitive: Primitive) -> &'static str {
+    match primitive {
+        Primitive::Bool => "bool",
+        Primitive::I8 => "i8",
+        Primitive::I16 => "i16",
+        Primitive::I32 => "i32",
+        Primitive::I64 => "i64",
+        Primitive::U8 => "u8",
+        Primitive::U16 => "u16",
+        Primitive::U32 => "u32",
+        Primitive::U64 => "u64",
+        Primitive::F32 => "f32",
+        Primitive::F64 => "f64",
+        Primitive::String => "::std::string::String",
+        Primitive::Bytes => "::std::vec::Vec<u8>",
+    }
+}
