@@ -149,7 +149,11 @@ function float(name: string, round: (v: number) => number): Codec<number> {
       return v;
     },
     decode(wire) {
-      if (typeof wire === "number") return round(wire);
+      if (typeof wire === "number") {
+        // JSON.parse turns 1e400 into Infinity; out of range numbers are invalid, not infinite.
+        if (!Number.isFinite(wire)) throw new CodecError(`${wire} is out of range for ${name}`);
+        return round(wire);
+      }
       switch (wire) {
         case "NaN":
           return NaN;

@@ -5,6 +5,7 @@ import { IpcError } from "./errors.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   exceedsBytes,
+  mismatchMessage,
   parseMessage,
   PROTOCOL_VERSION,
   type ErrorMessage,
@@ -160,7 +161,7 @@ export class IpcConnection {
     if (backendHash === undefined || backendHash === schemaHash) return undefined;
     return new IpcError(
       "versionMismatch",
-      `channel ${channel}: frontend schema ${schemaHash} differs from backend schema ${backendHash}`,
+      mismatchMessage(channel, schemaHash!, backendHash),
       { channel, frontendHash: schemaHash, backendHash } as unknown as WireValue,
     );
   }

@@ -10,6 +10,8 @@ import {
   exceedsBytes,
   parseMessage,
   PROTOCOL_VERSION,
+  isCallId,
+  mismatchMessage,
   type CallMessage,
 } from "./protocol.js";
 import type { IpcSocket, IpcSocketBackend } from "./socket.js";
@@ -106,7 +108,7 @@ export class IpcHost {
     this.connections.set(conn.id, conn);
     socket.onMessage((text) => this.receive(conn, text));
     socket.onClose(() => this.dropped(conn));
-    socket.limitMessageBytes?.(this.maxMessageBytes, () => this.sendError(conn, null, "tooLarge", `message larger than ${this.maxMessageBytes} bytes`));
+    socket.limitMessageBytes?.(this.maxMessageBytes, (prefix) => this.tooLarge(conn, prefix));
     return conn.id;
   }
 
@@ -147,12 +149,19 @@ export class IpcHost {
     if (exceedsBytes(text, this.maxMessageBytes)) {
       throw new IpcError("tooLarge", `notification ${channel}.${method} is larger than ${this.maxMessageBytes} bytes`);
     }
+    const declared = this.notificationChannels.get(channel)?.spec.schemaHash;
+    // Not to connections whose frontend has another schema for this channel (protocol refinement 4).
+    const wanted = (conn: HostConnection | undefined): conn is HostConnection => {
+      if (!conn?.welcomed || conn.closed) return false;
+      const frontendHash = conn.frontendChannels[channel];
+      return declared === undefined || frontendHash === undefined || frontendHash === declared;
+    };
     if (connection !== undefined) {
       const conn = this.connections.get(connection);
-      if (conn?.welcomed && !conn.closed) conn.socket.send(text);
+      if (wanted(conn)) conn.socket.send(text);
       return;
     }
-    for (const conn of this.connections.values()) if (conn.welcomed && !conn.closed) conn.socket.send(text);
+    for (const conn of this.connections.values()) if (wanted(conn)) conn.socket.send(text);
   }
 
   /** Stops serving: closes transports and connections; running handlers see their signal abort. */
@@ -178,6 +187,13 @@ export class IpcHost {
     this.send(conn, data === undefined ? { type: "error", id, code, message } : { type: "error", id, code, message, data });
   }
 
+  /** Answers an oversize message, with its id when the first bytes show one. */
+  private tooLarge(conn: HostConnection, prefix: string): void {
+    const id = /"id"\s*:\s*([1-9][0-9]{0,15})\b/.exec(prefix.slice(0, 256));
+    const n = id ? Number(id[1]) : NaN;
+    this.sendError(conn, isCallId(n) ? n : null, "tooLarge", `message larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
+  }
+
   private report(error: unknown, conn?: HostConnection): void {
     try {
       this.options.onError?.(error, conn?.id);
@@ -188,17 +204,18 @@ export class IpcHost {
 
   private receive(conn: HostConnection, text: string): void {
     if (conn.closed) return;
-    if (exceedsBytes(text, this.maxMessageBytes)) {
-      return this.sendError(conn, null, "tooLarge", `message larger than ${this.maxMessageBytes} bytes`);
-    }
+    if (exceedsBytes(text, this.maxMessageBytes)) return this.tooLarge(conn, text.slice(0, 256));
     const m = parseMessage(text);
     if (!conn.welcomed) {
-      if (m.type !== "hello") {
+      if (m.type === "malformed" || m.type !== "hello") {
         this.sendError(conn, null, "badRequest", "the first message must be hello");
         return conn.socket.close();
       }
       if (m.protocol !== PROTOCOL_VERSION) {
-        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${PROTOCOL_VERSION}`);
+        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${PROTOCOL_VERSION}`, {
+          backendProtocol: PROTOCOL_VERSION,
+          frontendProtocol: m.protocol,
+        });
         return conn.socket.close();
       }
       const token = this.options.token;
@@ -222,24 +239,28 @@ export class IpcHost {
         if (!controller) return; // unknown or finished: ignored
         conn.running.delete(m.id);
         controller.abort(new IpcError("cancelled", "cancelled by the caller"));
-        return this.sendError(conn, m.id, "cancelled", "cancelled by the caller");
+        return this.sendError(conn, m.id, "cancelled", `call ${m.id} was cancelled`);
       }
       case "malformed":
         return this.sendError(conn, m.id, "badRequest", m.reason);
+      case "result":
+        return this.sendError(conn, m.id, "badRequest", "a result message is not for a backend");
+      case "error":
+        return this.sendError(conn, m.id, "badRequest", "an error message is not for a backend");
       default:
-        return this.sendError(conn, null, "badRequest", `unexpected ${m.type} message`);
+        return this.sendError(conn, null, "badRequest", m.type === "hello" ? "a second hello is not allowed" : `a ${m.type} message is not for a backend`);
     }
   }
 
   private call(conn: HostConnection, m: CallMessage): void {
     if (conn.running.has(m.id)) return this.sendError(conn, m.id, "badRequest", `call id ${m.id} is already in flight`);
-    if (conn.running.size >= this.maxInFlight) return this.sendError(conn, m.id, "tooManyCalls", `more than ${this.maxInFlight} calls in flight`);
+    if (conn.running.size >= this.maxInFlight) return this.sendError(conn, m.id, "tooManyCalls", `more than ${this.maxInFlight} calls in flight`, { limit: this.maxInFlight });
     const registration = this.channels.get(m.channel);
     if (!registration) return this.sendError(conn, m.id, "unknownChannel", `no interface is registered on channel ${m.channel}`);
     const frontendHash = conn.frontendChannels[m.channel];
     const backendHash = registration.spec.schemaHash;
     if (frontendHash !== undefined && frontendHash !== backendHash) {
-      return this.sendError(conn, m.id, "versionMismatch", `channel ${m.channel}: frontend schema ${frontendHash} differs from backend schema ${backendHash}`, {
+      return this.sendError(conn, m.id, "versionMismatch", mismatchMessage(m.channel, frontendHash, backendHash), {
         channel: m.channel,
         frontendHash,
         backendHash,
@@ -276,7 +297,9 @@ export class IpcHost {
           this.report(e, conn);
           return this.sendError(conn, m.id, "internal", `handler returned a value that does not fit the declared result: ${(e as Error).message}`);
         }
-        if (exceedsBytes(text, this.maxMessageBytes)) return this.sendError(conn, m.id, "tooLarge", `result larger than ${this.maxMessageBytes} bytes`);
+        if (exceedsBytes(text, this.maxMessageBytes)) {
+          return this.sendError(conn, m.id, "tooLarge", `result larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
+        }
         if (!conn.closed) conn.socket.send(text);
       },
       (e: unknown) => {

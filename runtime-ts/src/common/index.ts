@@ -9,5 +9,5 @@ export { DeclaredError, IpcError, IpcErrorCodes, isDeclaredError, isIpcError, is
 export { IpcHandler, IpcHost, notificationSender, register, type HostOptions } from "./host.js";
 export { decodeBase64, encodeBase64 } from "./base64.js";
 export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, parseMessage, PROTOCOL_VERSION, type Message } from "./protocol.js";
-export { createMemorySocketPair, MemoryBackend, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
+export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
 export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType } from "./types.js";

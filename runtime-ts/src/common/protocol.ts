@@ -140,3 +140,9 @@ export function exceedsBytes(text: string, limit: number): boolean {
   }
   return false;
 }
+
+/** The `versionMismatch` message for a channel (docs/protocol.md). */
+export function mismatchMessage(channel: string, frontendHash: string, backendHash: string): string {
+  return `channel ${JSON.stringify(channel)} has schema hash ${frontendHash} in the frontend but ${backendHash} in the backend`;
+}
+

@@ -16,9 +16,10 @@ export interface IpcSocket {
   close(): void;
   /**
    * Optional: the transport enforces `limit` (UTF-8 bytes) itself before buffering a message
-   * and reports each oversize one to `onTooLarge` instead of delivering it (stdio does this).
+   * and reports each oversize one to `onTooLarge` (with its first bytes, where an id may be
+   * read) instead of delivering it (stdio does this).
    */
-  limitMessageBytes?(limit: number, onTooLarge: () => void): void;
+  limitMessageBytes?(limit: number, onTooLarge: (prefix: string) => void): void;
   /** Optional: who is on the other end, for logs (`"ws 127.0.0.1:53211"`, `"stdio pid 4242"`). */
   readonly description?: string;
 }
@@ -112,5 +113,43 @@ export class MemoryBackend implements IpcSocketBackend {
   async close(): Promise<void> {
     this.onConnection = undefined;
     for (const s of [...this.open]) s.close();
+  }
+}
+
+/**
+ * The listener bookkeeping every transport needs: buffers messages until `onMessage` is set,
+ * runs the close listener exactly once (even if set after the close), drops messages after close.
+ */
+export class SocketEvents {
+  private messageListener: ((text: string) => void) | undefined;
+  private closeListener: ((reason: string) => void) | undefined;
+  private inbox: string[] = [];
+  private closeReason: string | undefined;
+
+  get isClosed(): boolean {
+    return this.closeReason !== undefined;
+  }
+  /** A message arrived from the peer. */
+  message(text: string): void {
+    if (this.closeReason !== undefined) return;
+    if (this.messageListener) this.messageListener(text);
+    else this.inbox.push(text);
+  }
+  /** The pipe closed; later calls are ignored. */
+  closed(reason: string): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    this.inbox = [];
+    this.closeListener?.(reason);
+  }
+  onMessage(listener: (text: string) => void): void {
+    this.messageListener = listener;
+    const pending = this.inbox;
+    this.inbox = [];
+    for (const text of pending) listener(text);
+  }
+  onClose(listener: (reason: string) => void): void {
+    this.closeListener = listener;
+    if (this.closeReason !== undefined) listener(this.closeReason);
   }
 }

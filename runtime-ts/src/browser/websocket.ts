@@ -1,0 +1,57 @@
+//! The browser WebSocket transport: an `IpcSocketFrontend` over the platform's `WebSocket`, no dependencies.
+
+import { IpcError } from "../common/errors.js";
+import { SocketEvents, type IpcSocketFrontend } from "../common/socket.js";
+
+/** Options of `connectBrowserWebSocket`. */
+export interface BrowserWebSocketOptions {
+  /** WebSocket subprotocols to offer. */
+  protocols?: string | string[];
+  /** The `WebSocket` constructor to use (default: `globalThis.WebSocket`). */
+  WebSocket?: typeof WebSocket;
+}
+
+/**
+ * Opens a WebSocket to `url` and resolves to a frontend socket once it is open; rejects with
+ * `disconnected` if it cannot be opened. Binary frames from the peer are handed on as an empty
+ * (invalid) message, which the protocol layer answers as a bad request.
+ */
+export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOptions = {}): Promise<IpcSocketFrontend> {
+  const Ctor = options.WebSocket ?? globalThis.WebSocket;
+  return new Promise((resolve, reject) => {
+    let ws: WebSocket;
+    try {
+      ws = new Ctor(url, options.protocols);
+    } catch (e) {
+      reject(new IpcError("disconnected", `cannot open ${url}: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
+    const events = new SocketEvents();
+    let opened = false;
+    const socket: IpcSocketFrontend = {
+      description: `ws ${url}`,
+      send: (text) => {
+        if (ws.readyState === 1) ws.send(text);
+      },
+      onMessage: (listener) => events.onMessage(listener),
+      onClose: (listener) => events.onClose(listener),
+      close: () => {
+        ws.close(1000);
+        events.closed("closed locally");
+      },
+    };
+    ws.addEventListener("open", () => {
+      opened = true;
+      resolve(socket);
+    });
+    ws.addEventListener("message", (e: MessageEvent) => events.message(typeof e.data === "string" ? e.data : ""));
+    ws.addEventListener("close", (e: CloseEvent) => {
+      const reason = `websocket closed (${e.code}${e.reason ? ` ${e.reason}` : ""})`;
+      events.closed(reason);
+      if (!opened) reject(new IpcError("disconnected", `cannot open ${url}: ${reason}`));
+    });
+    ws.addEventListener("error", () => {
+      // A close event follows; it carries the reason.
+    });
+  });
+}

@@ -1,0 +1,5 @@
+//! ipcc-runtime/node: Node transports (WebSocket client and server, stdio child and parent), plus everything of the common entry point.
+
+export * from "../common/index.js";
+export { connectWebSocket, WebSocketBackend, type NodeWebSocketOptions, type WebSocketBackendOptions } from "./websocket.js";
+export { spawnStdioBackend, StdioBackend, type ChildExit, type SpawnStdioOptions, type StdioBackendOptions, type StdioChildSocket } from "./stdio.js";

@@ -1,0 +1,184 @@
+//! stdio transports: spawn a backend as a child process (frontend side), or serve on this process's stdin/stdout (backend side).
+
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { IpcError } from "../common/errors.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../common/protocol.js";
+import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
+import { LineFraming } from "./line-framing.js";
+import type { Readable, Writable } from "node:stream";
+
+/** How a child backend ended. */
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Options of `spawnStdioBackend`. */
+export interface SpawnStdioOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Each line the child writes on stderr (default: copied to this process's stderr). */
+  onStderr?: (line: string) => void;
+  /** Milliseconds between closing the child's stdin and killing it (default 2000). */
+  killAfter?: number;
+}
+
+/** A frontend socket to a child backend, with the child's process and how it ended. */
+export interface StdioChildSocket extends IpcSocketFrontend {
+  readonly child: ChildProcess;
+  /** Resolves when the child has exited. */
+  readonly exited: Promise<ChildExit>;
+  /** The last lines the child wrote on stderr (at most 20), for error reports. */
+  readonly stderrTail: readonly string[];
+}
+
+/** Keeps the last stderr lines for the disconnect message. */
+const STDERR_TAIL = 20;
+
+/** Splits a text stream into lines and hands each to `onLine`. */
+function forwardLines(stream: Readable, onLine: (line: string) => void): void {
+  let rest = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop() ?? "";
+    // A child that never writes a newline must not grow this without bound.
+    if (rest.length > 64 * 1024) {
+      parts.push(rest);
+      rest = "";
+    }
+    for (const line of parts) onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+  });
+  stream.on("end", () => {
+    if (rest) onLine(rest);
+    rest = "";
+  });
+}
+
+/** Frames messages onto a writable stream (one per line) and reads lines off a readable one. */
+function pipeSocket(input: Readable, output: Writable, description: string, events: SocketEvents, onEnd: () => void): IpcSocket & { framing: LineFraming } {
+  const framing = new LineFraming(DEFAULT_MAX_MESSAGE_BYTES, (text) => events.message(text), () => {});
+  input.on("data", (chunk: Buffer) => framing.push(chunk));
+  input.on("end", onEnd);
+  input.on("close", onEnd);
+  input.on("error", onEnd);
+  output.on("error", onEnd);
+  return {
+    description,
+    framing,
+    send(text) {
+      if (!events.isClosed && output.writable) output.write(text + "\n");
+    },
+    onMessage: (listener) => events.onMessage(listener),
+    onClose: (listener) => events.onClose(listener),
+    close() {
+      events.closed("closed locally");
+    },
+    limitMessageBytes(limit, onTooLarge) {
+      framing.setLimit(limit, onTooLarge);
+    },
+  };
+}
+
+/**
+ * Starts `command` as a child backend and speaks the protocol over its stdin/stdout. Its stderr
+ * is surfaced line by line (never parsed as protocol). When the child exits or its stdout
+ * ends, the socket closes at once (pending calls reject with `disconnected`, and the reason
+ * names the exit status and the last stderr line). Resolves once the child has started.
+ */
+export function spawnStdioBackend(command: string, args: readonly string[] = [], options: SpawnStdioOptions = {}): Promise<StdioChildSocket> {
+  return new Promise((resolve, reject) => {
+    const spawnOptions: SpawnOptions = { stdio: ["pipe", "pipe", "pipe"], cwd: options.cwd, env: options.env ?? process.env };
+    const child = spawn(command, [...args], spawnOptions);
+    const events = new SocketEvents();
+    const tail: string[] = [];
+    const onStderr = options.onStderr ?? ((line: string) => process.stderr.write(`[${command}] ${line}\n`));
+    forwardLines(child.stderr!, (line) => {
+      tail.push(line);
+      if (tail.length > STDERR_TAIL) tail.shift();
+      onStderr(line);
+    });
+    let exit: ChildExit | undefined;
+    const exited = new Promise<ChildExit>((resolveExit) => {
+      child.on("exit", (code, signal) => {
+        exit = { code, signal };
+        resolveExit(exit);
+        ended();
+      });
+    });
+    const ended = () => {
+      if (events.isClosed) return;
+      const status = exit ? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`) : "closed its stdout";
+      const last = tail.length ? `: ${tail[tail.length - 1]}` : "";
+      events.closed(`backend ${command} ${status}${last}`);
+    };
+    const base = pipeSocket(child.stdout!, child.stdin!, `stdio pid ${child.pid ?? "?"}`, events, ended);
+    child.stdin!.on("error", () => {}); // EPIPE after the child died; the exit path reports it
+    const killAfter = options.killAfter ?? 2000;
+    const socket: StdioChildSocket = {
+      ...base,
+      child,
+      exited,
+      stderrTail: tail,
+      close() {
+        events.closed("closed locally");
+        child.stdin!.end();
+        if (exit === undefined) {
+          const timer = setTimeout(() => child.kill("SIGKILL"), killAfter);
+          timer.unref();
+          void exited.then(() => clearTimeout(timer));
+        }
+      },
+    };
+    child.once("spawn", () => resolve(socket));
+    child.once("error", (e) => {
+      events.closed(`backend ${command} failed: ${e.message}`);
+      reject(new IpcError("disconnected", `cannot start ${command}: ${e.message}`));
+    });
+  });
+}
+
+/** Options of `StdioBackend`. */
+export interface StdioBackendOptions {
+  /**
+   * Send `console.log`/`info`/`debug` to stderr, since stdout carries only protocol (default
+   * true). Set false if the app already keeps stdout clean.
+   */
+  redirectConsole?: boolean;
+  /** Called when the frontend closes stdin (default: `process.exit(0)` once stdout is flushed). */
+  onDisconnect?: () => void;
+  input?: Readable;
+  output?: Writable;
+}
+
+/** Serves this process's stdin/stdout as one connection: the backend is the child process. */
+export class StdioBackend implements IpcSocketBackend {
+  private socket: IpcSocket | undefined;
+  constructor(private readonly options: StdioBackendOptions = {}) {}
+
+  listen(onConnection: (socket: IpcSocket) => void): void {
+    const input = this.options.input ?? process.stdin;
+    const output = this.options.output ?? process.stdout;
+    if (this.options.redirectConsole ?? true) {
+      const toStderr = (...args: unknown[]) => console.error(...args);
+      console.log = toStderr;
+      console.info = toStderr;
+      console.debug = toStderr;
+    }
+    const events = new SocketEvents();
+    const onDisconnect =
+      this.options.onDisconnect ?? (() => output.write("", () => process.exit(0)));
+    const ended = () => {
+      if (events.isClosed) return;
+      events.closed("stdin closed");
+      onDisconnect();
+    };
+    const socket = pipeSocket(input, output, "stdio parent", events, ended);
+    this.socket = socket;
+    onConnection(socket);
+  }
+
+  async close(): Promise<void> {
+    this.socket?.close();
+  }
+}

@@ -1,0 +1,138 @@
+//! Node WebSocket transports over `ws`: a client (`connectWebSocket`) and a server (`WebSocketBackend`).
+
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { IpcError } from "../common/errors.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../common/protocol.js";
+import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
+
+/** Wraps an open `ws` socket. Binary frames are reserved: handed on as `""`, which the protocol layer answers `badRequest`. */
+function wrap(ws: WebSocket, description: string): IpcSocket {
+  const events = new SocketEvents();
+  ws.on("message", (data: RawData, isBinary: boolean) => {
+    events.message(isBinary ? "" : data.toString());
+  });
+  ws.on("close", (code: number, reason: Buffer) => events.closed(`websocket closed (${code}${reason.length ? ` ${reason.toString()}` : ""})`));
+  ws.on("error", (e: Error) => {
+    // ws closes the socket after an error (e.g. 1009 for an oversize frame); the close event follows.
+    events.closed(`websocket error: ${e.message}`);
+  });
+  return {
+    description,
+    send(text) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    },
+    onMessage: (listener) => events.onMessage(listener),
+    onClose: (listener) => events.onClose(listener),
+    close() {
+      events.closed("closed locally");
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000);
+    },
+  };
+}
+
+/** Options of `connectWebSocket`. */
+export interface NodeWebSocketOptions {
+  /** Extra HTTP headers of the upgrade request. */
+  headers?: Record<string, string>;
+  /** The `Origin` header to send (browsers send their page's origin; Node sends none by default). */
+  origin?: string;
+  /** Largest incoming frame, in bytes (default 64 MiB); a larger one closes the connection (1009). */
+  maxMessageBytes?: number;
+}
+
+/** Opens a WebSocket to `url`; resolves once open, rejects with `disconnected` if it cannot be opened. */
+export function connectWebSocket(url: string, options: NodeWebSocketOptions = {}): Promise<IpcSocketFrontend> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, {
+      headers: options.headers,
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
+      maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    });
+    const fail = (e: Error) => reject(new IpcError("disconnected", `cannot open ${url}: ${e.message}`));
+    ws.once("error", fail);
+    ws.once("unexpected-response", (_req, res) => {
+      reject(new IpcError("disconnected", `cannot open ${url}: HTTP ${res.statusCode}`));
+      ws.terminate();
+    });
+    ws.once("open", () => {
+      ws.off("error", fail);
+      resolve(wrap(ws, `ws ${url}`));
+    });
+  });
+}
+
+/** Options of `WebSocketBackend.listen`. */
+export interface WebSocketBackendOptions {
+  /** Interface to bind (default `127.0.0.1`: loopback only). */
+  host?: string;
+  /** Port (default 0: the system picks one; see `backend.port`). */
+  port?: number;
+  /** Only upgrade requests on this path (default: any path). */
+  path?: string;
+  /**
+   * Origins allowed to connect (`"http://localhost:5173"`); `"*"` allows any. A request with an
+   * `Origin` header not in the list gets HTTP 403. Requests without `Origin` (non-browser
+   * clients) are allowed; the token is what authenticates them. Default: no browser origin.
+   */
+  allowedOrigins?: readonly string[];
+  /** Largest incoming frame in bytes (default 64 MiB); a larger one closes the connection with 1009. */
+  maxMessageBytes?: number;
+}
+
+/** A WebSocket server: each accepted connection becomes one host connection. */
+export class WebSocketBackend implements IpcSocketBackend {
+  private onConnection: ((socket: IpcSocket) => void) | undefined;
+  private readonly early: IpcSocket[] = [];
+
+  private constructor(private readonly server: WebSocketServer, readonly host: string, readonly port: number) {
+    server.on("connection", (ws: WebSocket, req: IncomingMessage) => {
+      const socket = wrap(ws, `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`);
+      if (this.onConnection) this.onConnection(socket);
+      else this.early.push(socket);
+    });
+  }
+
+  /** Binds and listens; resolves once the port is bound. */
+  static listen(options: WebSocketBackendOptions = {}): Promise<WebSocketBackend> {
+    const host = options.host ?? "127.0.0.1";
+    const allowed = options.allowedOrigins ?? [];
+    return new Promise((resolve, reject) => {
+      const server = new WebSocketServer({
+        host,
+        port: options.port ?? 0,
+        ...(options.path !== undefined ? { path: options.path } : {}),
+        maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        verifyClient: (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+          const origin = info.req.headers.origin;
+          if (origin === undefined || allowed.includes("*") || allowed.includes(origin)) done(true);
+          else done(false, 403, "Origin not allowed");
+        },
+      });
+      server.once("error", reject);
+      server.once("listening", () => {
+        server.off("error", reject);
+        const address = server.address() as AddressInfo;
+        resolve(new WebSocketBackend(server, host, address.port));
+      });
+    });
+  }
+
+  /** `ws://host:port` of this server. */
+  get url(): string {
+    const host = this.host.includes(":") ? `[${this.host}]` : this.host;
+    return `ws://${host}:${this.port}`;
+  }
+
+  listen(onConnection: (socket: IpcSocket) => void): void {
+    this.onConnection = onConnection;
+    for (const socket of this.early.splice(0)) onConnection(socket);
+  }
+
+  async close(): Promise<void> {
+    this.onConnection = undefined;
+    for (const ws of this.server.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
