@@ -1,11 +1,297 @@
 //! `Builder`: the `build.rs` entry (compile `.ipc` files into `OUT_DIR`, rerun-if-changed, diagnostics to stderr).
 
-/// Configures and runs the compiler from a build script.
-#[derive(Debug, Default, Clone)]
-pub struct Builder {}
+use crate::diagnostics::Severity;
+use crate::{Checked, GenOptions, GeneratedFile};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-impl Builder {
-    pub fn new() -> Self {
-        Builder {}
+/// Configures and runs the compiler from a build script.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() {
+///     ipcc::Builder::new().compile(&["../common/greeter.ipc"]);
+/// }
+/// ```
+/// and in the crate: `include!(concat!(env!("OUT_DIR"), "/greeter.rs"));`
+#[derive(Debug, Clone)]
+pub struct Builder {
+    out_dir: Option<PathBuf>,
+    rust: bool,
+    ts_out: Option<PathBuf>,
+    cargo_directives: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
     }
 }
+
+/// What a successful [`Builder::try_compile`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Compiled {
+    /// Every `.ipc` file read: the roots and all they import.
+    pub inputs: Vec<PathBuf>,
+    /// Generated files whose contents changed (or that did not exist) and were written.
+    pub written: Vec<PathBuf>,
+    /// Generated files already up to date on disk, left untouched (so their mtime is kept).
+    pub unchanged: Vec<PathBuf>,
+    /// Rendered warnings, if any (plain text, one diagnostic after another).
+    pub warnings: String,
+}
+
+/// Why [`Builder::try_compile`] failed.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The `.ipc` files have errors; `rendered` shows them as the `ipcc` binary would.
+    Diagnostics {
+        rendered: String,
+        /// Files read before the errors were found (still worth watching for changes).
+        inputs: Vec<PathBuf>,
+    },
+    /// No output directory: `out_dir` was not set and `OUT_DIR` is not in the environment.
+    NoOutDir,
+    /// A generated file could not be written.
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The Rust generator failed (a bug in ipcc; the message says what to report).
+    Codegen(crate::codegen::rust::RustGenError),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Diagnostics { rendered, .. } => f.write_str(rendered.trim_end()),
+            BuildError::NoOutDir => f.write_str(
+                "ipcc: no output directory: `OUT_DIR` is not set (outside a build script, call `Builder::out_dir`)",
+            ),
+            BuildError::Io { path, error } => {
+                write!(f, "ipcc: cannot write `{}`: {error}", path.display())
+            }
+            BuildError::Codegen(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl Builder {
+    /// Rust output into `OUT_DIR`, no TypeScript, `cargo:` directives printed.
+    pub fn new() -> Self {
+        Builder {
+            out_dir: None,
+            rust: true,
+            ts_out: None,
+            cargo_directives: true,
+        }
+    }
+
+    /// Where the Rust files go (default: the `OUT_DIR` cargo gives build scripts).
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new().out_dir("src/generated").compile(&["common/api.ipc"]);
+    /// ```
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether to generate Rust (default `true`; turn off to produce only TypeScript).
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new().rust(false).ts_out("../web/src/generated").compile(&["common/api.ipc"]);
+    /// ```
+    pub fn rust(mut self, enabled: bool) -> Self {
+        self.rust = enabled;
+        self
+    }
+
+    /// Also generate TypeScript into `dir` (created if missing).
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new().ts_out("../web/src/generated").compile(&["common/api.ipc"]);
+    /// ```
+    pub fn ts_out(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ts_out = Some(dir.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` / `cargo:warning` lines on stdout (default
+    /// `true`; turn off when calling the builder outside a build script).
+    ///
+    /// ```no_run
+    /// let compiled = ipcc::Builder::new()
+    ///     .out_dir("/tmp/out")
+    ///     .cargo_directives(false)
+    ///     .try_compile(&["common/api.ipc"]);
+    /// ```
+    pub fn cargo_directives(mut self, enabled: bool) -> Self {
+        self.cargo_directives = enabled;
+        self
+    }
+
+    /// Compiles `roots` (and everything they import); on any error prints the diagnostics to
+    /// stderr and exits the process with status 1 — the way a build script reports failure
+    /// without a panic's backtrace.
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new().compile(&["../common/greeter.ipc", "../common/jobs.ipc"]);
+    /// ```
+    pub fn compile<P: AsRef<Path>>(&self, roots: &[P]) -> Compiled {
+        match self.try_compile(roots) {
+            Ok(compiled) => compiled,
+            Err(error) => {
+                let mut stderr = std::io::stderr().lock();
+                // Nothing better to do if stderr itself is gone; the exit status still tells.
+                let _ = writeln!(stderr, "{error}");
+                let _ = stderr.flush();
+                std::process::exit(1);
+            }
+        }
+    }
+
+    /// Like [`Builder::compile`], but returns the failure instead of exiting.
+    ///
+    /// ```no_run
+    /// match ipcc::Builder::new().out_dir("/tmp/out").try_compile(&["api.ipc"]) {
+    ///     Ok(compiled) => println!("wrote {:?}", compiled.written),
+    ///     Err(error) => eprintln!("{error}"),
+    /// }
+    /// ```
+    pub fn try_compile<P: AsRef<Path>>(&self, roots: &[P]) -> Result<Compiled, BuildError> {
+        let roots: Vec<PathBuf> = roots.iter().map(|r| r.as_ref().to_path_buf()).collect();
+        let out_dir = if self.rust {
+            match self.out_dir.clone() {
+                Some(dir) => Some(dir),
+                None => Some(
+                    std::env::var_os("OUT_DIR")
+                        .map(PathBuf::from)
+                        .ok_or(BuildError::NoOutDir)?,
+                ),
+            }
+        } else {
+            None
+        };
+
+        let checked = crate::check(&roots);
+        if self.cargo_directives {
+            // Printed before looking at errors: fixing any of these files must rerun the build.
+            for input in &checked.inputs {
+                println!("cargo:rerun-if-changed={}", input.display());
+            }
+        }
+        let warnings = render(&checked, Severity::Warning);
+        if self.cargo_directives {
+            for line in warnings.lines() {
+                println!("cargo:warning={line}");
+            }
+        }
+        let ir = match (&checked.ir, checked.has_errors()) {
+            (Some(ir), false) => ir,
+            _ => {
+                return Err(BuildError::Diagnostics {
+                    rendered: render(&checked, Severity::Error),
+                    inputs: checked.inputs.clone(),
+                })
+            }
+        };
+
+        let mut compiled = Compiled {
+            inputs: checked.inputs.clone(),
+            warnings,
+            ..Compiled::default()
+        };
+        if let Some(dir) = &out_dir {
+            let files = crate::codegen::rust::try_generate(ir).map_err(BuildError::Codegen)?;
+            write_files(dir, &files, &mut compiled)?;
+        }
+        if let Some(dir) = &self.ts_out {
+            let generated = crate::generate(
+                ir,
+                &GenOptions {
+                    rust: false,
+                    ts: true,
+                },
+            );
+            write_files(dir, &generated.ts, &mut compiled)?;
+        }
+        Ok(compiled)
+    }
+}
+
+/// The diagnostics of one severity, rendered without colour (build output is not a terminal).
+fn render(checked: &Checked, severity: Severity) -> String {
+    let selected: Vec<crate::Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .cloned()
+        .collect();
+    if selected.is_empty() {
+        return String::new();
+    }
+    render_plain(&selected, &checked.sources)
+}
+
+/// Minimal `error[CODE]: message` / `--> file:line:col` rendering.
+// TODO(front end): switch to `crate::diagnostics::render` once it exists, for source lines
+// and carets.
+fn render_plain(diagnostics: &[crate::Diagnostic], sources: &crate::SourceMap) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{kind}[{}]: {}\n", d.code, d.message));
+        if let Some(span) = d.span {
+            let text = sources.text(span.source);
+            let start = (span.start as usize).min(text.len());
+            let before = text.get(..start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            out.push_str(&format!(
+                "  --> {}:{line}:{column}\n",
+                sources.path(span.source)
+            ));
+        }
+        if let Some(help) = &d.help {
+            out.push_str(&format!("  = help: {help}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes each file under `dir` unless it already has exactly these contents, so cargo and
+/// bundlers do not see a change (and rebuild) when nothing changed.
+fn write_files(
+    dir: &Path,
+    files: &[GeneratedFile],
+    compiled: &mut Compiled,
+) -> Result<(), BuildError> {
+    for file in files {
+        let path = dir.join(&file.path);
+        let io_error = |error| BuildError::Io {
+            path: path.clone(),
+            error,
+        };
+        if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
+            compiled.unchanged.push(path);
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error)?;
+        }
+        std::fs::write(&path, &file.contents).map_err(io_error)?;
+        compiled.written.push(path);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

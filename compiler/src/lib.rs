@@ -6,6 +6,45 @@
 //! Stages: [`syntax`] (pest grammar → private AST with spans) → [`ir`] (lowering, resolution,
 //! validation → the public [`ir::Ir`]) → [`codegen`] (one module per target language).
 //! Each stage collects every diagnostic it can; the next stage runs only on error-free input.
+//!
+//! # build.rs
+//!
+//! A crate that serves or calls an interface compiles its `.ipc` files from its build script
+//! and includes the result. `Cargo.toml`:
+//!
+//! ```toml
+//! [dependencies]
+//! ipcc-runtime = "0.1"
+//!
+//! [build-dependencies]
+//! ipcc = "0.1"
+//! ```
+//!
+//! `build.rs`:
+//!
+//! ```no_run
+//! fn main() {
+//!     // Paths are relative to the crate's directory. Writes `greeter.rs` into `OUT_DIR`,
+//!     // prints `cargo:rerun-if-changed` for the file and everything it imports, and on an
+//!     // error prints the diagnostics and exits with status 1.
+//!     ipcc::Builder::new()
+//!         // Optional: TypeScript for the frontend too.
+//!         .ts_out("../web/src/generated")
+//!         .compile(&["../common/greeter.ipc"]);
+//! }
+//! ```
+//!
+//! `src/main.rs` (or any module):
+//!
+//! ```ignore
+//! mod greeter {
+//!     include!(concat!(env!("OUT_DIR"), "/greeter.rs"));
+//! }
+//! ```
+//!
+//! One `<stem>.rs` is written per root file given to [`Builder::compile`]; it holds the root's
+//! declarations and everything they import (imported packages as `pub mod <package>`).
+//! [`Builder::try_compile`] returns the failure instead of exiting.
 
 pub mod codegen;
 pub mod diagnostics;
