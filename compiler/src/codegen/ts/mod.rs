@@ -1,5 +1,1152 @@
-//! TypeScript generator.
-use crate::{ir::Ir, GeneratedFile};
-pub fn generate(_ir: &Ir) -> Vec<GeneratedFile> {
-    todo!("ts generator")
+//! TypeScript generator: one ES module per source file, built from a view model and handlebars templates.
+//!
+//! The view model ([`ModuleView`] and friends) holds everything already decided: identifiers
+//! escaped and de-duplicated, TS type strings, codec expressions, TSDoc lines. The templates
+//! beside this file only lay it out.
+//!
+//! Name safety, in one place:
+//! - the runtime is imported as the namespace `$rt` and sibling modules as `$<stem>`; `$` cannot
+//!   appear in an `.ipc` identifier, so no user name can shadow them;
+//! - a global the generated code names (`Map`, `Promise`, `Uint8Array`, `Parameters`, …) is
+//!   written `globalThis.X` in a module that declares a type of the same name;
+//! - names the generator derives (`personCodec`, `callMyInterface`, …) never take a name the
+//!   file declares: on a clash they get a `_` suffix, deterministically;
+//! - bindings (parameters, declared names) go through [`crate::ident::ts_ident`]; property
+//!   names are written as they are, except `__proto__`, which object literals only create as a
+//!   computed key.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::ident::ts_ident;
+use crate::ir::model::{
+    ConstValue, Field, FileId, Interface, Ir, Notifications, Param, Primitive, TypeDefKind, TypeId,
+    TypeRef, UnionVariant,
+};
+use crate::GeneratedFile;
+
+const MODULE_TEMPLATE: &str = include_str!("module.ts.hbs");
+const DOC_PARTIAL: &str = include_str!("doc.hbs");
+const TYPES_PARTIAL: &str = include_str!("types.hbs");
+const INTERFACE_PARTIAL: &str = include_str!("interface.hbs");
+const NOTIFICATIONS_PARTIAL: &str = include_str!("notifications.hbs");
+
+/// How generated code refers to the runtime package.
+const RT: &str = "$rt";
+
+/// Globals the generated code names; a module that declares one of these names refers to the
+/// global through `globalThis.`.
+const GLOBALS_USED: &[&str] = &["Map", "Uint8Array", "Promise", "Parameters", "Partial"];
+
+/// Generates one `.ts` module per source file of `ir`, sorted by path.
+pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
+    let templates = templates();
+    let names = NameTables::build(ir);
+    let mut files: Vec<GeneratedFile> = ir
+        .files
+        .iter()
+        .enumerate()
+        .map(|(index, _)| {
+            let file = FileId(index as u32);
+            let view = ModuleView::build(ir, &names, file);
+            let contents = templates
+                .render("module", &view)
+                // The view model is built for these templates; a render failure is a bug in
+                // this module, caught by its tests, not something bad input can cause.
+                .unwrap_or_else(|error| panic!("TypeScript template failed to render: {error}"));
+            GeneratedFile {
+                path: names.module_file[index].clone(),
+                contents: tidy(&contents),
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
+
+fn templates() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    for (name, text) in [
+        ("module", MODULE_TEMPLATE),
+        ("doc", DOC_PARTIAL),
+        ("types", TYPES_PARTIAL),
+        ("interface", INTERFACE_PARTIAL),
+        ("notifications", NOTIFICATIONS_PARTIAL),
+    ] {
+        hb.register_template_string(name, text)
+            .unwrap_or_else(|error| panic!("TypeScript template `{name}` does not parse: {error}"));
+    }
+    hb
+}
+
+/// Collapses runs of blank lines left by skipped sections and trims trailing spaces, so the
+/// templates can stay readable without fighting handlebars' whitespace rules.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+/// Every name the generated modules declare or refer to across modules, decided up front so a
+/// module can name what a sibling module exports.
+struct NameTables {
+    /// Per file: the output file name (`<stem>.ts`, de-duplicated).
+    module_file: Vec<String>,
+    /// Per file: the namespace alias other modules import it as (`$people`).
+    module_alias: Vec<String>,
+    /// Per type: its TS name in its own module.
+    type_name: Vec<String>,
+    /// Per type: the name of its codec constant in its own module.
+    codec_name: Vec<String>,
+    /// Per file: derived names of interfaces, notifications and error guards.
+    derived: Vec<DerivedNames>,
+    /// Per file: globals shadowed by a declaration of the file.
+    shadowed: Vec<BTreeSet<&'static str>>,
+}
+
+#[derive(Default)]
+struct DerivedNames {
+    /// Keyed by interface index in `Ir::interfaces`.
+    interfaces: HashMap<usize, InterfaceNames>,
+    /// Keyed by index in `Ir::notifications`.
+    notifications: HashMap<usize, NotificationNames>,
+    /// Error guards `is<Error>`, keyed by the thrown type.
+    guards: BTreeMap<TypeId, String>,
+}
+
+struct InterfaceNames {
+    name: String,
+    channel: String,
+    /// False when the file already declares a const of that name holding the channel.
+    channel_const: bool,
+    schema_hash: String,
+    descriptor: String,
+    call: String,
+    client: String,
+    register: String,
+    handler: String,
+}
+
+struct NotificationNames {
+    name: String,
+    channel: String,
+    channel_const: bool,
+    schema_hash: String,
+    descriptor: String,
+    add_listener: String,
+    sender: String,
+}
+
+/// Allocates names in one module: declared names first (as written, escaped), then derived
+/// names, each of which yields to anything taken before it.
+#[derive(Default)]
+struct ModuleScope {
+    taken: BTreeSet<String>,
+}
+
+impl ModuleScope {
+    fn declare(&mut self, name: &str) -> String {
+        let name = ts_ident(name);
+        self.taken.insert(name.clone());
+        name
+    }
+
+    fn derive(&mut self, wanted: String) -> String {
+        let mut name = ts_ident(&wanted);
+        while self.taken.contains(&name) {
+            name.push('_');
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+/// `Person` → `person`, `HTTPServer` → `hTTPServer`: the first letter lowered, the rest kept,
+/// so the derived name still shows the IDL spelling.
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `myEvents` → `MyEvents`, for names built by prefixing (`addMyEventsListener`).
+fn upper_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A JS identifier made from a file stem (`my-interface` → `my_interface`).
+fn stem_identifier(stem: &str) -> String {
+    let mut out: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+impl NameTables {
+    fn build(ir: &Ir) -> Self {
+        let file_count = ir.files.len();
+
+        // Output file names and import aliases: the stem, with a numeric suffix for a second
+        // file of the same stem (files come in a fixed order, so the suffix is stable).
+        let mut module_file = Vec::with_capacity(file_count);
+        let mut module_alias = Vec::with_capacity(file_count);
+        let mut used_files = BTreeSet::new();
+        let mut used_aliases = BTreeSet::new();
+        for file in &ir.files {
+            let mut stem = file.stem.clone();
+            let mut n = 2;
+            while !used_files.insert(format!("{stem}.ts")) {
+                stem = format!("{}-{n}", file.stem);
+                n += 1;
+            }
+            module_file.push(format!("{stem}.ts"));
+            let base = format!("${}", stem_identifier(&file.stem));
+            let mut alias = base.clone();
+            let mut n = 2;
+            while !used_aliases.insert(alias.clone()) {
+                alias = format!("{base}_{n}");
+                n += 1;
+            }
+            module_alias.push(alias);
+        }
+
+        let mut scopes: Vec<ModuleScope> =
+            (0..file_count).map(|_| ModuleScope::default()).collect();
+        let mut shadowed: Vec<BTreeSet<&'static str>> = vec![BTreeSet::new(); file_count];
+        let mut note_shadow = |file: FileId, name: &str| {
+            if let Some(global) = GLOBALS_USED.iter().find(|g| **g == name) {
+                shadowed[file.0 as usize].insert(*global);
+            }
+        };
+
+        // Declared names, as written.
+        let mut type_name = Vec::with_capacity(ir.types.len());
+        for def in &ir.types {
+            let scope = &mut scopes[def.meta.file.0 as usize];
+            note_shadow(def.meta.file, &def.meta.name);
+            type_name.push(scope.declare(&def.meta.name));
+        }
+        for def in &ir.consts {
+            note_shadow(def.meta.file, &def.meta.name);
+            scopes[def.meta.file.0 as usize].declare(&def.meta.name);
+        }
+        let mut interface_names = Vec::with_capacity(ir.interfaces.len());
+        for def in &ir.interfaces {
+            note_shadow(def.meta.file, &def.meta.name);
+            interface_names.push(scopes[def.meta.file.0 as usize].declare(&def.meta.name));
+        }
+        let mut notification_names = Vec::with_capacity(ir.notifications.len());
+        for def in &ir.notifications {
+            note_shadow(def.meta.file, &def.meta.name);
+            notification_names.push(scopes[def.meta.file.0 as usize].declare(&def.meta.name));
+        }
+
+        // `const greeterChannel = "greeter-v1"; @channel(greeterChannel) interface Greeter` already
+        // declares the channel constant the generator would derive: reuse it.
+        let declared_channel = |file: FileId, wanted: &str, channel: &str| {
+            ir.consts.iter().any(|c| {
+                c.meta.file == file
+                    && c.meta.name == wanted
+                    && c.value == ConstValue::String(channel.to_string())
+            })
+        };
+        let channel_name = |scope: &mut ModuleScope, file: FileId, raw: &str, channel: &str| {
+            let wanted = format!("{}Channel", lower_first(raw));
+            if declared_channel(file, &wanted, channel) {
+                (ts_ident(&wanted), false)
+            } else {
+                (scope.derive(wanted), true)
+            }
+        };
+
+        // Derived names, in declaration order.
+        let codec_name = ir
+            .types
+            .iter()
+            .map(|def| {
+                scopes[def.meta.file.0 as usize]
+                    .derive(format!("{}Codec", lower_first(&def.meta.name)))
+            })
+            .collect();
+        let mut derived: Vec<DerivedNames> =
+            (0..file_count).map(|_| DerivedNames::default()).collect();
+        for (index, def) in ir.interfaces.iter().enumerate() {
+            let file = def.meta.file.0 as usize;
+            let scope = &mut scopes[file];
+            let raw = &def.meta.name;
+            let lower = lower_first(raw);
+            let upper = upper_first(raw);
+            let (channel, channel_const) = channel_name(scope, def.meta.file, raw, &def.channel);
+            let names = InterfaceNames {
+                name: interface_names[index].clone(),
+                channel,
+                channel_const,
+                schema_hash: scope.derive(format!("{lower}SchemaHash")),
+                descriptor: scope.derive(format!("{lower}Descriptor")),
+                call: scope.derive(format!("call{upper}")),
+                client: scope.derive(format!("{lower}Client")),
+                register: scope.derive(format!("register{upper}")),
+                handler: scope.derive(format!("{upper}Handler")),
+            };
+            derived[file].interfaces.insert(index, names);
+            for method in &def.methods {
+                if let Some(error) = method.throws {
+                    if !derived[file].guards.contains_key(&error) {
+                        let guard =
+                            scope.derive(format!("is{}", upper_first(&ir.ty(error).meta.name)));
+                        derived[file].guards.insert(error, guard);
+                    }
+                }
+            }
+        }
+        for (index, def) in ir.notifications.iter().enumerate() {
+            let file = def.meta.file.0 as usize;
+            let scope = &mut scopes[file];
+            let raw = &def.meta.name;
+            let lower = lower_first(raw);
+            let upper = upper_first(raw);
+            let (channel, channel_const) = channel_name(scope, def.meta.file, raw, &def.channel);
+            let names = NotificationNames {
+                name: notification_names[index].clone(),
+                channel,
+                channel_const,
+                schema_hash: scope.derive(format!("{lower}SchemaHash")),
+                descriptor: scope.derive(format!("{lower}Descriptor")),
+                add_listener: scope.derive(format!("add{upper}Listener")),
+                sender: scope.derive(format!("{lower}Sender")),
+            };
+            derived[file].notifications.insert(index, names);
+        }
+
+        NameTables {
+            module_file,
+            module_alias,
+            type_name,
+            codec_name,
+            derived,
+            shadowed,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type strings and codec expressions
+// ---------------------------------------------------------------------------------------------
+
+/// Renders type uses and codec expressions from inside one module.
+struct TypeWriter<'a> {
+    ir: &'a Ir,
+    names: &'a NameTables,
+    file: FileId,
+    /// Sibling modules this module refers to.
+    imports: BTreeSet<FileId>,
+}
+
+impl<'a> TypeWriter<'a> {
+    fn new(ir: &'a Ir, names: &'a NameTables, file: FileId) -> Self {
+        TypeWriter {
+            ir,
+            names,
+            file,
+            imports: BTreeSet::new(),
+        }
+    }
+
+    /// A global's name as this module must write it.
+    fn global(&self, name: &'static str) -> String {
+        if self.names.shadowed[self.file.0 as usize].contains(name) {
+            format!("globalThis.{name}")
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// `Promise<T>` as this module must write it.
+    fn promise(&self, inner: &str) -> String {
+        format!("{}<{inner}>", self.global("Promise"))
+    }
+
+    /// How this module refers to a name exported by the module of `owner`.
+    fn qualified(&mut self, owner: FileId, name: &str) -> String {
+        if owner == self.file {
+            name.to_string()
+        } else {
+            self.imports.insert(owner);
+            format!("{}.{name}", self.names.module_alias[owner.0 as usize])
+        }
+    }
+
+    fn ts_type(&mut self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Primitive { primitive } => match primitive {
+                Primitive::Bool => "boolean".to_string(),
+                Primitive::I8
+                | Primitive::I16
+                | Primitive::I32
+                | Primitive::U8
+                | Primitive::U16
+                | Primitive::U32
+                | Primitive::F32
+                | Primitive::F64 => "number".to_string(),
+                Primitive::I64 | Primitive::U64 => "bigint".to_string(),
+                Primitive::String => "string".to_string(),
+                Primitive::Bytes => self.global("Uint8Array"),
+            },
+            TypeRef::Named { id } => {
+                let owner = self.ir.ty(*id).meta.file;
+                let name = self.names.type_name[id.0 as usize].clone();
+                self.qualified(owner, &name)
+            }
+            TypeRef::Array { element } => {
+                let inner = self.ts_type(element);
+                if matches!(**element, TypeRef::Optional { .. }) {
+                    format!("({inner})[]")
+                } else {
+                    format!("{inner}[]")
+                }
+            }
+            TypeRef::Map { key, value } => {
+                let key = self.ts_type(key);
+                let value = self.ts_type(value);
+                format!("{}<{key}, {value}>", self.global("Map"))
+            }
+            TypeRef::Optional { inner } => format!("{} | undefined", self.ts_type(inner)),
+        }
+    }
+
+    /// The type of a field or parameter written `name?: T`, whose IR type is `Optional(T)`:
+    /// `T` alone, the `?` carries the optionality.
+    fn ts_type_without_optional(&mut self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Optional { inner } => self.ts_type(inner),
+            other => self.ts_type(other),
+        }
+    }
+
+    /// The codec expression for `ty`, used inside the declaration of type `current` (if any):
+    /// a reference to a codec of this module declared at or after `current` goes through
+    /// `c.lazy`, because module constants are initialised in order (and recursion needs it).
+    fn codec(&mut self, ty: &TypeRef, current: Option<TypeId>) -> String {
+        match ty {
+            TypeRef::Primitive { primitive } => format!("{RT}.c.{}", primitive_codec(*primitive)),
+            TypeRef::Named { id } => {
+                let owner = self.ir.ty(*id).meta.file;
+                let name = self.names.codec_name[id.0 as usize].clone();
+                let reference = self.qualified(owner, &name);
+                let later_here = owner == self.file && current.is_some_and(|cur| id.0 >= cur.0);
+                if !later_here {
+                    reference
+                } else if matches!(self.ir.resolve_alias(ty), TypeRef::Optional { .. }) {
+                    // `lazy` hides the `optional` mark that lets a struct field be absent.
+                    format!("{RT}.c.optional({RT}.c.lazy(() => {reference}))")
+                } else {
+                    format!("{RT}.c.lazy(() => {reference})")
+                }
+            }
+            TypeRef::Array { element } => format!("{RT}.c.array({})", self.codec(element, current)),
+            TypeRef::Map { key, value } => {
+                // Keys are strings or integers, possibly through aliases. The key codec must be
+                // the primitive's itself: only those carry the key conversions, and `lazy` would
+                // hide them.
+                let key = match self.ir.resolve_alias(key) {
+                    TypeRef::Primitive { primitive } => {
+                        format!("{RT}.c.{}", primitive_codec(*primitive))
+                    }
+                    other => self.codec(&other.clone(), current),
+                };
+                let value = self.codec(value, current);
+                format!("{RT}.c.map({key}, {value})")
+            }
+            TypeRef::Optional { inner } => {
+                format!("{RT}.c.optional({})", self.codec(inner, current))
+            }
+        }
+    }
+}
+
+fn primitive_codec(primitive: Primitive) -> &'static str {
+    match primitive {
+        Primitive::Bool => "bool",
+        Primitive::I8 => "i8",
+        Primitive::I16 => "i16",
+        Primitive::I32 => "i32",
+        Primitive::I64 => "i64",
+        Primitive::U8 => "u8",
+        Primitive::U16 => "u16",
+        Primitive::U32 => "u32",
+        Primitive::U64 => "u64",
+        Primitive::F32 => "f32",
+        Primitive::F64 => "f64",
+        Primitive::String => "string",
+        Primitive::Bytes => "bytes",
+    }
+}
+
+/// A property key in an object literal. `__proto__: x` would set the prototype instead of
+/// creating a property, so that one name is written as a computed key.
+fn object_key(name: &str) -> String {
+    if name == "__proto__" {
+        format!("[\"{name}\"]")
+    } else {
+        name.to_string()
+    }
+}
+
+/// A TS string literal (JSON's escaping is valid TS).
+fn string_literal(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Docs
+// ---------------------------------------------------------------------------------------------
+
+/// A TSDoc comment, already split into lines; `None` when there is nothing to say.
+#[derive(Serialize)]
+struct DocView {
+    /// Set when the comment fits on one line (`/** text */`).
+    single: Option<String>,
+    lines: Vec<String>,
+}
+
+fn doc_view(
+    docs: &[String],
+    deprecated: &Option<String>,
+    since: &Option<String>,
+) -> Option<DocView> {
+    // `*/` inside a doc line would end the comment early.
+    let mut lines: Vec<String> = docs.iter().map(|l| l.replace("*/", "*\\/")).collect();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    if let Some(version) = since {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!("@since {}", version.replace("*/", "*\\/")));
+    }
+    if let Some(message) = deprecated {
+        if !lines.is_empty() && since.is_none() {
+            lines.push(String::new());
+        }
+        let message = message.replace("*/", "*\\/");
+        lines.push(if message.is_empty() {
+            "@deprecated".to_string()
+        } else {
+            format!("@deprecated {message}")
+        });
+    }
+    match lines.len() {
+        0 => None,
+        1 => Some(DocView {
+            single: Some(lines[0].clone()),
+            lines,
+        }),
+        _ => Some(DocView {
+            single: None,
+            lines,
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// View model
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ModuleView {
+    version: &'static str,
+    source: String,
+    rt: &'static str,
+    /// False for a module of consts only, which must not import the runtime it does not use.
+    uses_runtime: bool,
+    imports: Vec<ImportView>,
+    consts: Vec<ConstView>,
+    types: Vec<TypeView>,
+    interfaces: Vec<InterfaceView>,
+    notifications: Vec<NotificationsView>,
+    guards: Vec<GuardView>,
+    /// `Partial` as this module writes it.
+    partial: String,
+    /// `Parameters` as this module writes it.
+    parameters: String,
+}
+
+#[derive(Serialize)]
+struct ImportView {
+    alias: String,
+    path: String,
+}
+
+#[derive(Serialize)]
+struct ConstView {
+    doc: Option<DocView>,
+    name: String,
+    literal: String,
+}
+
+#[derive(Serialize)]
+struct TypeView {
+    doc: Option<DocView>,
+    name: String,
+    /// The qualified IDL name as a string literal (codec name in messages).
+    idl_name: String,
+    codec_name: String,
+    /// The codec's TS type (`$rt.Codec<Person>`).
+    codec_type: String,
+    /// Exactly one of these is true.
+    is_struct: bool,
+    is_enum: bool,
+    is_union: bool,
+    is_alias: bool,
+    /// Struct fields.
+    fields: Vec<FieldView>,
+    /// Enum or union variants.
+    variants: Vec<VariantView>,
+    /// The whole enum or union type on one line, when it fits.
+    inline_type: Option<String>,
+    /// Enum variant literals, comma-separated.
+    variant_list: String,
+    /// Alias target.
+    target_type: String,
+    target_codec: String,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    doc: Option<DocView>,
+    /// Property name in type declarations.
+    name: String,
+    /// Property key in object literals.
+    key: String,
+    /// `?` for an optional field, else empty.
+    optional_mark: &'static str,
+    ts_type: String,
+    codec: String,
+}
+
+#[derive(Serialize)]
+struct VariantView {
+    doc: Option<DocView>,
+    key: String,
+    literal: String,
+    unit: bool,
+    fields: Vec<FieldView>,
+    /// The variant's object type on one line, when no field has docs.
+    inline: Option<String>,
+    /// The variant's field codecs on one line, when they fit.
+    inline_codec: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ThrowsView {
+    codec: String,
+    idl_name: String,
+}
+
+#[derive(Serialize)]
+struct MethodView {
+    doc: Option<DocView>,
+    /// As written: the wire name and the property name in the interface.
+    name: String,
+    /// The property key in object literals.
+    key: String,
+    /// The member name in a class body.
+    member: String,
+    /// `a: string, b?: number`.
+    param_list: String,
+    /// `[$rt.c.string, $rt.c.f64]`.
+    param_codecs: String,
+    required: usize,
+    /// `Promise<T>` as this module writes it.
+    promise_type: String,
+    result_codec: String,
+    throws: Option<ThrowsView>,
+}
+
+#[derive(Serialize)]
+struct GuardView {
+    name: String,
+    idl_name: String,
+    error_type: String,
+    error_codec: String,
+}
+
+#[derive(Serialize)]
+struct InterfaceView {
+    doc: Option<DocView>,
+    name: String,
+    idl_name: String,
+    channel_name: String,
+    channel_const: bool,
+    channel: String,
+    schema_hash_name: String,
+    schema_hash: String,
+    descriptor: String,
+    call: String,
+    client: String,
+    register: String,
+    handler: String,
+    /// `Promise` as this module writes it.
+    promise: String,
+    /// A method name for the usage example in the docs of the `call…` function.
+    example_method: String,
+    /// False when a method would collide with a member of `IpcHandler` (`channelName`,
+    /// `registerOn`): such an interface gets no handler base class, only `register…`.
+    handler_class: bool,
+    methods: Vec<MethodView>,
+}
+
+#[derive(Serialize)]
+struct EventView {
+    doc: Option<DocView>,
+    name: String,
+    key: String,
+    param_list: String,
+    param_codecs: String,
+    required: usize,
+}
+
+#[derive(Serialize)]
+struct NotificationsView {
+    doc: Option<DocView>,
+    name: String,
+    idl_name: String,
+    channel_name: String,
+    channel_const: bool,
+    channel: String,
+    schema_hash_name: String,
+    schema_hash: String,
+    descriptor: String,
+    add_listener: String,
+    sender: String,
+    events: Vec<EventView>,
+}
+
+impl ModuleView {
+    fn build(ir: &Ir, names: &NameTables, file: FileId) -> Self {
+        let mut writer = TypeWriter::new(ir, names, file);
+        let source_file = ir.file(file);
+        let source = source_file
+            .path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&source_file.path)
+            .to_string();
+
+        let consts = ir
+            .consts
+            .iter()
+            .filter(|def| def.meta.file == file)
+            .map(|def| ConstView {
+                doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+                name: ts_ident(&def.meta.name),
+                literal: const_literal(&def.value),
+            })
+            .collect();
+
+        let types: Vec<TypeView> = ir
+            .types
+            .iter()
+            .enumerate()
+            .filter(|(_, def)| def.meta.file == file)
+            .map(|(index, _)| type_view(&mut writer, TypeId(index as u32)))
+            .collect();
+
+        let derived = &names.derived[file.0 as usize];
+        let interfaces: Vec<InterfaceView> = ir
+            .interfaces
+            .iter()
+            .enumerate()
+            .filter(|(_, def)| def.meta.file == file)
+            .map(|(index, def)| interface_view(&mut writer, def, &derived.interfaces[&index]))
+            .collect();
+        let notifications: Vec<NotificationsView> = ir
+            .notifications
+            .iter()
+            .enumerate()
+            .filter(|(_, def)| def.meta.file == file)
+            .map(|(index, def)| {
+                notifications_view(&mut writer, def, &derived.notifications[&index])
+            })
+            .collect();
+        let guards = derived
+            .guards
+            .iter()
+            .map(|(error, name)| {
+                let ty = TypeRef::Named { id: *error };
+                GuardView {
+                    name: name.clone(),
+                    idl_name: ir.ty(*error).meta.qualified_name.clone(),
+                    error_type: writer.ts_type(&ty),
+                    error_codec: writer.codec(&ty, None),
+                }
+            })
+            .collect();
+
+        let imports = writer
+            .imports
+            .iter()
+            .map(|owner| {
+                let module = &names.module_file[owner.0 as usize];
+                ImportView {
+                    alias: names.module_alias[owner.0 as usize].clone(),
+                    path: format!("./{}.js", module.trim_end_matches(".ts")),
+                }
+            })
+            .collect();
+
+        ModuleView {
+            version: env!("CARGO_PKG_VERSION"),
+            source,
+            rt: RT,
+            uses_runtime: !(types.is_empty() && interfaces.is_empty() && notifications.is_empty()),
+            imports,
+            consts,
+            types,
+            interfaces,
+            notifications,
+            guards,
+            partial: writer.global("Partial"),
+            parameters: writer.global("Parameters"),
+        }
+    }
+}
+
+fn const_literal(value: &ConstValue) -> String {
+    /// Integers beyond this are not exact as JS numbers; they become bigint literals.
+    const MAX_SAFE: i64 = (1 << 53) - 1;
+    match value {
+        ConstValue::String(text) => string_literal(text),
+        ConstValue::Integer(n) if (-MAX_SAFE..=MAX_SAFE).contains(n) => n.to_string(),
+        ConstValue::Integer(n) => format!("{n}n"),
+        ConstValue::Float(x) if x.is_nan() => "Number.NaN".to_string(),
+        ConstValue::Float(x) if x.is_infinite() && *x > 0.0 => {
+            "Number.POSITIVE_INFINITY".to_string()
+        }
+        ConstValue::Float(x) if x.is_infinite() => "Number.NEGATIVE_INFINITY".to_string(),
+        // Debug keeps a decimal point or an exponent (`1.0`, `1e300`), both valid TS.
+        ConstValue::Float(x) => format!("{x:?}"),
+        ConstValue::Bool(b) => b.to_string(),
+    }
+}
+
+fn field_view(writer: &mut TypeWriter, field: &Field, current: TypeId) -> FieldView {
+    let optional = matches!(field.ty, TypeRef::Optional { .. });
+    FieldView {
+        doc: doc_view(&field.docs, &field.deprecated, &field.since),
+        name: field.name.clone(),
+        key: object_key(&field.name),
+        optional_mark: if optional { "?" } else { "" },
+        ts_type: writer.ts_type_without_optional(&field.ty),
+        codec: writer.codec(&field.ty, Some(current)),
+    }
+}
+
+/// Widest line the templates aim for; longer enum and union types are split one member a line.
+const LINE_WIDTH: usize = 100;
+
+fn type_view(writer: &mut TypeWriter, id: TypeId) -> TypeView {
+    let ir = writer.ir;
+    let def = ir.ty(id);
+    let name = writer.names.type_name[id.0 as usize].clone();
+    let mut view = TypeView {
+        doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+        idl_name: string_literal(&def.meta.qualified_name),
+        codec_name: writer.names.codec_name[id.0 as usize].clone(),
+        codec_type: format!("{RT}.Codec<{name}>"),
+        is_struct: false,
+        is_enum: false,
+        is_union: false,
+        is_alias: false,
+        fields: Vec::new(),
+        variants: Vec::new(),
+        inline_type: None,
+        variant_list: String::new(),
+        target_type: String::new(),
+        target_codec: String::new(),
+        name,
+    };
+    // `export type Name = ` plus the members and `;`.
+    let prefix_width = "export type  = ;".len() + view.name.len();
+    match &def.kind {
+        TypeDefKind::Struct { fields } => {
+            view.is_struct = true;
+            view.fields = fields.iter().map(|f| field_view(writer, f, id)).collect();
+        }
+        TypeDefKind::Enum { variants } => {
+            view.is_enum = true;
+            view.variants = variants
+                .iter()
+                .map(|v| VariantView {
+                    doc: doc_view(&v.docs, &v.deprecated, &None),
+                    key: object_key(&v.name),
+                    literal: string_literal(&v.name),
+                    unit: true,
+                    fields: Vec::new(),
+                    inline: None,
+                    inline_codec: None,
+                })
+                .collect();
+            let literals: Vec<&str> = view.variants.iter().map(|v| v.literal.as_str()).collect();
+            view.variant_list = literals.join(", ");
+            let joined = literals.join(" | ");
+            if literals.is_empty() {
+                view.inline_type = Some("never".to_string());
+            } else if prefix_width + joined.len() <= LINE_WIDTH {
+                view.inline_type = Some(joined);
+            }
+        }
+        TypeDefKind::Union { variants } => {
+            view.is_union = true;
+            view.variants = variants
+                .iter()
+                .map(|v| variant_view(writer, v, id))
+                .collect();
+            let all_inline: Option<Vec<&str>> = view
+                .variants
+                .iter()
+                .map(|v| {
+                    if v.doc.is_none() {
+                        v.inline.as_deref()
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if view.variants.is_empty() {
+                view.inline_type = Some("never".to_string());
+            } else if let Some(members) = all_inline {
+                let joined = members.join(" | ");
+                if prefix_width + joined.len() <= LINE_WIDTH {
+                    view.inline_type = Some(joined);
+                }
+            }
+        }
+        TypeDefKind::Alias { target } => {
+            view.is_alias = true;
+            view.target_type = writer.ts_type(target);
+            view.target_codec = writer.codec(target, Some(id));
+        }
+    }
+    view
+}
+
+fn variant_view(writer: &mut TypeWriter, variant: &UnionVariant, current: TypeId) -> VariantView {
+    let literal = string_literal(&variant.name);
+    let key = object_key(&variant.name);
+    let fields: Vec<FieldView> = variant
+        .fields
+        .iter()
+        .map(|f| field_view(writer, f, current))
+        .collect();
+    let inline = fields.iter().all(|f| f.doc.is_none()).then(|| {
+        let mut members = vec![format!("kind: {literal}")];
+        members.extend(
+            fields
+                .iter()
+                .map(|f| format!("{}{}: {}", f.name, f.optional_mark, f.ts_type)),
+        );
+        format!("{{ {} }}", members.join("; "))
+    });
+    let codecs: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {}", f.key, f.codec))
+        .collect();
+    let inline_codec = format!("{{ {} }}", codecs.join(", "));
+    // Four spaces of indent, the key, `: ` and `,`.
+    let inline_codec =
+        (4 + key.len() + 3 + inline_codec.len() <= LINE_WIDTH).then_some(inline_codec);
+    VariantView {
+        doc: doc_view(&variant.docs, &variant.deprecated, &None),
+        key,
+        literal,
+        unit: variant.fields.is_empty(),
+        fields,
+        inline,
+        inline_codec,
+    }
+}
+
+/// Parameter declarations (`a: string, b?: number`) and codecs (`[$rt.c.string, ...]`).
+fn param_lists(writer: &mut TypeWriter, params: &[Param]) -> (String, String) {
+    let mut declarations = Vec::with_capacity(params.len());
+    let mut codecs = Vec::with_capacity(params.len());
+    for p in params {
+        let name = ts_ident(&p.name);
+        declarations.push(if p.optional {
+            format!("{name}?: {}", writer.ts_type_without_optional(&p.ty))
+        } else {
+            format!("{name}: {}", writer.ts_type(&p.ty))
+        });
+        codecs.push(writer.codec(&p.ty, None));
+    }
+    (declarations.join(", "), format!("[{}]", codecs.join(", ")))
+}
+
+/// Instance members of the runtime's `IpcHandler` base class.
+const IPC_HANDLER_MEMBERS: &[&str] = &["channelName", "registerOn"];
+
+/// Members every class inherits from `Object`; a handler method of the same name overrides
+/// one, which `noImplicitOverride` wants said.
+const OBJECT_MEMBERS: &[&str] = &[
+    "constructor",
+    "toString",
+    "toLocaleString",
+    "valueOf",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+];
+
+/// A method's name as a class member, with `override` where it overrides an `Object` member.
+/// `constructor` would declare the constructor, so that one is written as a computed key.
+fn class_member(name: &str) -> String {
+    let key = if name == "constructor" {
+        format!("[\"{name}\"]")
+    } else {
+        object_key(name)
+    };
+    if OBJECT_MEMBERS.contains(&name) {
+        format!("override {key}")
+    } else {
+        key
+    }
+}
+
+fn interface_view(
+    writer: &mut TypeWriter,
+    def: &Interface,
+    names: &InterfaceNames,
+) -> InterfaceView {
+    let methods = def
+        .methods
+        .iter()
+        .map(|m| {
+            let (param_list, param_codecs) = param_lists(writer, &m.params);
+            let result_type = match &m.result {
+                Some(ty) => writer.ts_type(ty),
+                None => "void".to_string(),
+            };
+            let result_codec = match &m.result {
+                Some(ty) => writer.codec(ty, None),
+                None => format!("{RT}.c.void"),
+            };
+            let throws = m.throws.map(|error| ThrowsView {
+                codec: writer.codec(&TypeRef::Named { id: error }, None),
+                idl_name: string_literal(&writer.ir.ty(error).meta.qualified_name),
+            });
+            MethodView {
+                doc: doc_view(&m.docs, &m.deprecated, &m.since),
+                name: m.name.clone(),
+                key: object_key(&m.name),
+                member: class_member(&m.name),
+                required: m.params.iter().filter(|p| !p.optional).count(),
+                param_list,
+                param_codecs,
+                promise_type: writer.promise(&result_type),
+                result_codec,
+                throws,
+            }
+        })
+        .collect();
+    InterfaceView {
+        doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+        name: names.name.clone(),
+        idl_name: string_literal(&def.meta.qualified_name),
+        channel_name: names.channel.clone(),
+        channel_const: names.channel_const,
+        channel: string_literal(&def.channel),
+        schema_hash_name: names.schema_hash.clone(),
+        schema_hash: string_literal(&def.schema_hash),
+        descriptor: names.descriptor.clone(),
+        call: names.call.clone(),
+        client: names.client.clone(),
+        register: names.register.clone(),
+        handler: names.handler.clone(),
+        promise: writer.global("Promise"),
+        example_method: def
+            .methods
+            .first()
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        handler_class: !def
+            .methods
+            .iter()
+            .any(|m| IPC_HANDLER_MEMBERS.contains(&m.name.as_str())),
+        methods,
+    }
+}
+
+fn notifications_view(
+    writer: &mut TypeWriter,
+    def: &Notifications,
+    names: &NotificationNames,
+) -> NotificationsView {
+    let events = def
+        .events
+        .iter()
+        .map(|e| {
+            let (param_list, param_codecs) = param_lists(writer, &e.params);
+            EventView {
+                doc: doc_view(&e.docs, &e.deprecated, &e.since),
+                name: e.name.clone(),
+                key: object_key(&e.name),
+                required: e.params.iter().filter(|p| !p.optional).count(),
+                param_list,
+                param_codecs,
+            }
+        })
+        .collect();
+    NotificationsView {
+        doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+        name: names.name.clone(),
+        idl_name: string_literal(&def.meta.qualified_name),
+        channel_name: names.channel.clone(),
+        channel_const: names.channel_const,
+        channel: string_literal(&def.channel),
+        schema_hash_name: names.schema_hash.clone(),
+        schema_hash: string_literal(&def.schema_hash),
+        descriptor: names.descriptor.clone(),
+        add_listener: names.add_listener.clone(),
+        sender: names.sender.clone(),
+        events,
+    }
+}
+
+#[cfg(test)]
+mod tests;

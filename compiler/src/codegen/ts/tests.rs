@@ -1,0 +1,351 @@
+//! Unit tests of the TypeScript generator on hand-built IR (the front end has its own tests).
+
+use super::*;
+use crate::ir::model::*;
+
+fn meta(name: &str, file: u32) -> DeclMeta {
+    DeclMeta {
+        name: name.to_string(),
+        qualified_name: name.to_string(),
+        file: FileId(file),
+        docs: Vec::new(),
+        deprecated: None,
+        since: None,
+    }
+}
+
+fn prim(primitive: Primitive) -> TypeRef {
+    TypeRef::Primitive { primitive }
+}
+
+fn named(id: u32) -> TypeRef {
+    TypeRef::Named { id: TypeId(id) }
+}
+
+fn optional(inner: TypeRef) -> TypeRef {
+    TypeRef::Optional {
+        inner: Box::new(inner),
+    }
+}
+
+fn field(name: &str, ty: TypeRef) -> Field {
+    Field {
+        name: name.to_string(),
+        docs: Vec::new(),
+        deprecated: None,
+        since: None,
+        ty,
+        boxed: false,
+    }
+}
+
+fn param(name: &str, ty: TypeRef) -> Param {
+    Param {
+        name: name.to_string(),
+        optional: false,
+        ty,
+    }
+}
+
+fn method(name: &str, params: Vec<Param>, result: Option<TypeRef>) -> Method {
+    Method {
+        name: name.to_string(),
+        docs: Vec::new(),
+        deprecated: None,
+        since: None,
+        params,
+        result,
+        throws: None,
+    }
+}
+
+fn file(path: &str, stem: &str, imports: Vec<u32>) -> SourceFile {
+    SourceFile {
+        path: path.to_string(),
+        stem: stem.to_string(),
+        package: None,
+        imports: imports.into_iter().map(FileId).collect(),
+        is_root: true,
+    }
+}
+
+/// The reference article's example.
+fn my_interface() -> Ir {
+    let mut say_hello = method(
+        "sayHello",
+        vec![
+            param("arg1", prim(Primitive::String)),
+            param("arg2", prim(Primitive::F64)),
+            param("arg3", prim(Primitive::Bool)),
+        ],
+        Some(prim(Primitive::String)),
+    );
+    say_hello.docs = vec!["Returns `hello: <arg1> <arg2> <arg3>`.".to_string()];
+    let mut interface_meta = meta("MyInterface", 0);
+    interface_meta.docs = vec!["A backend that greets.".to_string()];
+    Ir {
+        version: IR_VERSION,
+        files: vec![file(
+            "idl-examples/my-interface.ipc",
+            "my-interface",
+            vec![],
+        )],
+        types: Vec::new(),
+        consts: vec![ConstDef {
+            meta: meta("myChannel", 0),
+            value: ConstValue::String("my-interface-v1.2".to_string()),
+        }],
+        interfaces: vec![Interface {
+            meta: interface_meta,
+            channel: "my-interface-v1.2".to_string(),
+            schema_hash: "0123456789abcdef".to_string(),
+            methods: vec![say_hello],
+        }],
+        notifications: Vec::new(),
+    }
+}
+
+/// Two files: `people.ipc` with types (one recursive, one declared after its user), and
+/// `greeter.ipc` using them across the module boundary, with errors and notifications.
+fn two_files() -> Ir {
+    let people_meta = |name: &str| {
+        let mut m = meta(name, 0);
+        m.qualified_name = format!("people.{name}");
+        m
+    };
+    let types = vec![
+        // 0: struct Person { id: i64; age?: u32; tags: string[]; mood: Mood; friends: Person[]; }
+        TypeDef {
+            meta: people_meta("Person"),
+            kind: TypeDefKind::Struct {
+                fields: vec![
+                    field("id", prim(Primitive::I64)),
+                    field("age", optional(prim(Primitive::U32))),
+                    field(
+                        "tags",
+                        TypeRef::Array {
+                            element: Box::new(prim(Primitive::String)),
+                        },
+                    ),
+                    field("mood", named(1)),
+                    field(
+                        "friends",
+                        TypeRef::Array {
+                            element: Box::new(named(0)),
+                        },
+                    ),
+                    field(
+                        "scores",
+                        TypeRef::Map {
+                            key: Box::new(prim(Primitive::U32)),
+                            value: Box::new(optional(prim(Primitive::Bytes))),
+                        },
+                    ),
+                ],
+            },
+        },
+        // 1: enum Mood { happy, sad }
+        TypeDef {
+            meta: people_meta("Mood"),
+            kind: TypeDefKind::Enum {
+                variants: ["happy", "sad"]
+                    .iter()
+                    .map(|n| EnumVariant {
+                        name: n.to_string(),
+                        docs: Vec::new(),
+                        deprecated: None,
+                    })
+                    .collect(),
+            },
+        },
+        // 2: union LookupError { notFound { id: i64; } forbidden }
+        TypeDef {
+            meta: people_meta("LookupError"),
+            kind: TypeDefKind::Union {
+                variants: vec![
+                    UnionVariant {
+                        name: "notFound".to_string(),
+                        docs: Vec::new(),
+                        deprecated: None,
+                        fields: vec![field("id", prim(Primitive::I64))],
+                        unit: false,
+                    },
+                    UnionVariant {
+                        name: "forbidden".to_string(),
+                        docs: Vec::new(),
+                        deprecated: None,
+                        fields: Vec::new(),
+                        unit: true,
+                    },
+                ],
+            },
+        },
+        // 3: a user type named `Map` in greeter.ipc, which shadows the global.
+        TypeDef {
+            meta: meta("Map", 1),
+            kind: TypeDefKind::Alias {
+                target: TypeRef::Map {
+                    key: Box::new(prim(Primitive::String)),
+                    value: Box::new(named(0)),
+                },
+            },
+        },
+    ];
+    let mut find = method(
+        "findPerson",
+        vec![param("id", prim(Primitive::I64))],
+        Some(optional(named(0))),
+    );
+    find.throws = Some(TypeId(2));
+    find.deprecated = Some("use `find`".to_string());
+    let mut rename = method(
+        "rename",
+        vec![
+            param("id", prim(Primitive::I64)),
+            Param {
+                name: "new".to_string(),
+                optional: true,
+                ty: optional(prim(Primitive::String)),
+            },
+        ],
+        None,
+    );
+    rename.docs = vec![
+        "Renames.".to_string(),
+        "".to_string(),
+        "Keeps */ in docs.".to_string(),
+    ];
+    let mut files = vec![
+        file("common/people.ipc", "people", vec![]),
+        file("common/greeter.ipc", "greeter", vec![0]),
+    ];
+    files[0].package = Some("people".to_string());
+    files[0].is_root = false;
+    Ir {
+        version: IR_VERSION,
+        files,
+        types,
+        consts: vec![ConstDef {
+            meta: meta("greeterChannel", 1),
+            value: ConstValue::String("greeter-v1".to_string()),
+        }],
+        interfaces: vec![Interface {
+            meta: meta("Greeter", 1),
+            channel: "greeter-v1".to_string(),
+            schema_hash: "fedcba9876543210".to_string(),
+            methods: vec![find, rename, method("all", vec![], Some(named(3)))],
+        }],
+        notifications: vec![Notifications {
+            meta: meta("GreeterEvents", 1),
+            channel: "greeter-events-v1".to_string(),
+            schema_hash: "00112233aabbccdd".to_string(),
+            events: vec![Event {
+                name: "personAdded".to_string(),
+                docs: vec!["Someone new.".to_string()],
+                deprecated: None,
+                since: None,
+                params: vec![param("person", named(0))],
+            }],
+        }],
+    }
+}
+
+fn module<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {path} among {:?}",
+                files.iter().map(|f| &f.path).collect::<Vec<_>>()
+            )
+        })
+        .contents
+}
+
+#[test]
+fn reference_example_has_the_article_names() {
+    let files = generate(&my_interface());
+    assert_eq!(files.len(), 1);
+    let ts = module(&files, "my-interface.ts");
+    assert!(ts.starts_with("// @generated by ipcc "), "{ts}");
+    assert!(ts.contains(" from my-interface.ipc. DO NOT EDIT.\n"));
+    assert!(ts.contains("\nexport const myChannel = \"my-interface-v1.2\";\n"));
+    assert!(
+        ts.contains("  sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string>;\n")
+    );
+    assert!(ts.contains(
+        "export function callMyInterface<T extends $rt.AsyncMethodsOf<MyInterface>>(\n  methodName: T,\n  ...args: Parameters<MyInterface[T]>\n): Promise<$rt.PromiseReturnType<MyInterface[T]>> {"
+    ));
+    assert!(ts.contains("  /** Returns `hello: <arg1> <arg2> <arg3>`. */\n  sayHello("));
+    assert!(ts.contains("export const myInterfaceSchemaHash = \"0123456789abcdef\";"));
+}
+
+#[test]
+fn modules_import_each_other_and_qualify_globals() {
+    let files = generate(&two_files());
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["greeter.ts", "people.ts"]);
+    let people = module(&files, "people.ts");
+    let greeter = module(&files, "greeter.ts");
+    assert!(greeter.contains("import * as $people from \"./people.js\";"));
+    assert!(!people.contains("import * as $greeter"));
+    // Recursion and a forward reference go through `lazy`; nothing else does.
+    assert!(
+        people.contains("friends: $rt.c.array($rt.c.lazy(() => personCodec)),"),
+        "{people}"
+    );
+    assert!(people.contains("mood: $rt.c.lazy(() => moodCodec),"));
+    assert!(greeter.contains("$people.personCodec"));
+    // greeter.ipc declares `Map`: the global is written through globalThis there, not in people.
+    assert!(
+        greeter.contains("export type Map = globalThis.Map<string, $people.Person>;"),
+        "{greeter}"
+    );
+    assert!(
+        people.contains("scores: Map<number, Uint8Array | undefined>;"),
+        "{people}"
+    );
+    // Optional params, reserved words, doc escaping, deprecation, declared errors.
+    assert!(greeter.contains("rename(id: bigint, new_?: string): Promise<void>;"));
+    assert!(greeter.contains(" * Keeps *\\/ in docs."));
+    assert!(greeter.contains("@deprecated use `find`"));
+    assert!(greeter.contains("export function isLookupError(error: unknown): error is $rt.DeclaredError<$people.LookupError> {"));
+    assert!(greeter.contains("export function addGreeterEventsListener("));
+    // The file's own `const greeterChannel` holding the channel is reused, not duplicated.
+    assert!(
+        greeter.contains("  channel: greeterChannel,\n"),
+        "{greeter}"
+    );
+    assert_eq!(greeter.matches("export const greeterChannel").count(), 1);
+}
+
+#[test]
+fn derived_names_yield_to_declared_ones() {
+    let mut ir = my_interface();
+    ir.consts.push(ConstDef {
+        meta: meta("callMyInterface", 0),
+        value: ConstValue::Integer(1 << 60),
+    });
+    let files = generate(&ir);
+    let ts = module(&files, "my-interface.ts");
+    assert!(
+        ts.contains("export const callMyInterface = 1152921504606846976n;"),
+        "{ts}"
+    );
+    assert!(ts.contains("export function callMyInterface_<T extends"));
+}
+
+#[test]
+fn output_is_deterministic() {
+    assert_eq!(generate(&two_files()), generate(&two_files()));
+}
+
+#[test]
+fn consts_only_module_does_not_import_the_runtime() {
+    let mut ir = my_interface();
+    ir.interfaces.clear();
+    let files = generate(&ir);
+    let ts = module(&files, "my-interface.ts");
+    assert!(!ts.contains("import"), "{ts}");
+}
