@@ -1,0 +1,253 @@
+//! A small hand-written token scanner used only around syntax errors: to name the token that was
+//! found, to find unclosed delimiters, and to find where to resume parsing.
+//!
+//! The grammar stays the authority on what is valid; this scanner only has to agree with it on
+//! where tokens start and end. It never fails: anything it does not know is a one-character
+//! [`TokenKind::Unknown`].
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Ident,
+    Number,
+    /// A string literal; `terminated` is false when the line or file ends before the closing `"`.
+    String {
+        terminated: bool,
+    },
+    DocComment,
+    /// One of `{}()<>[];:,.?=@`.
+    Punct(char),
+    /// A character that cannot start any token.
+    Unknown(char),
+    /// `/*` without a matching `*/`: runs to the end of the input.
+    UnterminatedComment,
+    Eof,
+}
+
+/// A token and its byte range in the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The words reserved as declaration keywords (see docs/language.md, "Keywords").
+pub(crate) const KEYWORDS: &[&str] = &[
+    "package",
+    "import",
+    "const",
+    "struct",
+    "enum",
+    "union",
+    "type",
+    "interface",
+    "notifications",
+    "throws",
+];
+
+/// The keywords that start a top-level declaration.
+pub(crate) const DECLARATION_KEYWORDS: &[&str] = &[
+    "package",
+    "import",
+    "const",
+    "struct",
+    "enum",
+    "union",
+    "type",
+    "interface",
+    "notifications",
+];
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_ident_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Skips whitespace and comments (not doc comments) from `pos`. Returns the position of the next
+/// token, or `Err(start)` with the start of a block comment that is never closed.
+pub(crate) fn skip_trivia(text: &str, mut pos: usize) -> Result<usize, usize> {
+    let bytes = text.as_bytes();
+    loop {
+        match bytes.get(pos) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => pos += 1,
+            Some(b'/') if bytes.get(pos + 1) == Some(&b'/') => {
+                // `///` (but not `////`) is a doc comment, i.e. a token.
+                if bytes.get(pos + 2) == Some(&b'/') && bytes.get(pos + 3) != Some(&b'/') {
+                    return Ok(pos);
+                }
+                pos = line_end(text, pos);
+            }
+            Some(b'/') if bytes.get(pos + 1) == Some(&b'*') => match text[pos + 2..].find("*/") {
+                Some(offset) => pos = pos + 2 + offset + 2,
+                None => return Err(pos),
+            },
+            _ => return Ok(pos),
+        }
+    }
+}
+
+/// The byte offset of the end of the line containing `pos` (before `\n` or `\r\n`).
+pub(crate) fn line_end(text: &str, pos: usize) -> usize {
+    let end = text[pos..]
+        .find('\n')
+        .map_or(text.len(), |offset| pos + offset);
+    if end > pos && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The byte offset of the start of the line containing `pos`.
+pub(crate) fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind('\n').map_or(0, |offset| offset + 1)
+}
+
+/// True when only spaces and tabs (or a byte-order mark) precede `pos` on its line.
+pub(crate) fn is_first_on_line(text: &str, pos: usize) -> bool {
+    text[line_start(text, pos)..pos]
+        .chars()
+        .all(|c| c == ' ' || c == '\t' || c == '\u{feff}')
+}
+
+/// The token starting at `pos`, which must already be past trivia.
+pub(crate) fn token_at(text: &str, pos: usize) -> Token {
+    let bytes = text.as_bytes();
+    let token = |kind, end| Token {
+        kind,
+        start: pos,
+        end,
+    };
+    let Some(&first) = bytes.get(pos) else {
+        return token(TokenKind::Eof, text.len());
+    };
+    if first == b'/' && bytes.get(pos + 1) == Some(&b'/') {
+        return token(TokenKind::DocComment, line_end(text, pos));
+    }
+    if first == b'/' && bytes.get(pos + 1) == Some(&b'*') {
+        return token(TokenKind::UnterminatedComment, text.len());
+    }
+    if is_ident_start(first) {
+        let len = bytes[pos..]
+            .iter()
+            .take_while(|b| is_ident_char(**b))
+            .count();
+        return token(TokenKind::Ident, pos + len);
+    }
+    if first.is_ascii_digit()
+        || (first == b'-' && bytes.get(pos + 1).is_some_and(u8::is_ascii_digit))
+    {
+        // The same generous shape as the grammar's `number` rule.
+        let mut end = pos + 1;
+        while let Some(&b) = bytes.get(end) {
+            if (b == b'e' || b == b'E') && matches!(bytes.get(end + 1), Some(b'+' | b'-')) {
+                end += 2;
+            } else if is_ident_char(b) || b == b'.' {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        return token(TokenKind::Number, end);
+    }
+    if first == b'"' {
+        let mut end = pos + 1;
+        loop {
+            match bytes.get(end) {
+                None | Some(b'\n' | b'\r') => {
+                    return token(TokenKind::String { terminated: false }, end);
+                }
+                Some(b'"') => return token(TokenKind::String { terminated: true }, end + 1),
+                Some(b'\\') if !matches!(bytes.get(end + 1), None | Some(b'\n' | b'\r')) => {
+                    // Skip the escaped character (whole, if it is not ASCII).
+                    let escaped = text[end + 1..].chars().next().map_or(1, char::len_utf8);
+                    end += 1 + escaped;
+                }
+                Some(_) => end += 1,
+            }
+        }
+    }
+    if b"{}()<>[];:,.?=@".contains(&first) {
+        return token(TokenKind::Punct(first as char), pos + 1);
+    }
+    let c = text[pos..].chars().next().unwrap_or('\u{fffd}');
+    token(TokenKind::Unknown(c), pos + c.len_utf8())
+}
+
+/// The next token at or after `pos`, skipping trivia.
+pub(crate) fn next_token(text: &str, pos: usize) -> Token {
+    match skip_trivia(text, pos) {
+        Ok(start) => token_at(text, start),
+        Err(start) => Token {
+            kind: TokenKind::UnterminatedComment,
+            start,
+            end: text.len(),
+        },
+    }
+}
+
+/// How a token is named in a message: "`;`", "keyword `struct`", "end of file".
+pub(crate) fn describe(text: &str, token: &Token) -> String {
+    match token.kind {
+        TokenKind::Ident => {
+            let word = &text[token.start..token.end];
+            if KEYWORDS.contains(&word) {
+                format!("keyword `{word}`")
+            } else {
+                format!("`{word}`")
+            }
+        }
+        TokenKind::Number => format!("number `{}`", &text[token.start..token.end]),
+        TokenKind::String { .. } => "a string".to_string(),
+        TokenKind::DocComment => "a doc comment".to_string(),
+        TokenKind::Punct(c) => format!("`{c}`"),
+        TokenKind::Unknown(c) => format!("`{}`", c.escape_debug()),
+        TokenKind::UnterminatedComment => "an unterminated comment".to_string(),
+        TokenKind::Eof => "end of file".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<TokenKind> {
+        let mut pos = 0;
+        let mut out = Vec::new();
+        loop {
+            let token = next_token(text, pos);
+            out.push(token.kind);
+            if matches!(token.kind, TokenKind::Eof | TokenKind::UnterminatedComment) {
+                return out;
+            }
+            pos = token.end;
+        }
+    }
+
+    #[test]
+    fn scans_the_token_shapes_of_the_grammar() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("a // c\n/// d\n//// e\n\"s\\\"\" -1.5e+3 ; # /* x */"),
+            vec![
+                Ident,
+                DocComment,
+                String { terminated: true },
+                Number,
+                Punct(';'),
+                Unknown('#'),
+                Eof
+            ]
+        );
+        assert_eq!(
+            kinds("\"abc\nx"),
+            vec![String { terminated: false }, Ident, Eof]
+        );
+        assert_eq!(kinds("a /* b"), vec![Ident, UnterminatedComment]);
+        assert_eq!(kinds("é"), vec![Unknown('é'), Eof]);
+    }
+}

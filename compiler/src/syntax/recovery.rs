@@ -1,0 +1,560 @@
+//! Syntax errors: turning pest's "expected one of these rules" into a user's message, and
+//! finding where to resume parsing so that later errors are reported too.
+//!
+//! A user never sees a grammar rule's name: every rule maps to a token in backticks ("`;`") or
+//! to a word ("identifier", "type"), and some situations get their own message and code
+//! (unclosed `{`, unterminated string, misspelt keyword, ...).
+
+use super::codes;
+use super::lexer::{
+    self, describe, is_first_on_line, next_token, Token, TokenKind, DECLARATION_KEYWORDS, KEYWORDS,
+};
+use super::tree::MAX_TYPE_DEPTH;
+use super::Rule;
+use crate::diagnostics::{Diagnostic, SourceId, Span};
+
+/// Where one failed parse attempt stopped.
+pub(crate) struct Failure<'r> {
+    /// Where the failed declaration began (the parse attempt's start).
+    pub item_start: usize,
+    /// The furthest position pest reached.
+    pub position: usize,
+    /// The rules pest expected there.
+    pub positives: &'r [Rule],
+}
+
+/// What the rules pest expected mean for a user.
+#[derive(Default)]
+struct Expected {
+    /// Descriptions in grammar order, without duplicates: "`;`", "identifier", "type".
+    items: Vec<&'static str>,
+    /// A top-level declaration could start here.
+    declaration: bool,
+    /// Keywords that were expected (for did-you-mean).
+    keywords: Vec<&'static str>,
+}
+
+impl Expected {
+    fn from_rules(rules: &[Rule]) -> Expected {
+        let mut expected = Expected::default();
+        for &rule in rules {
+            if let Some(keyword) = keyword_of(rule) {
+                expected.keywords.push(keyword);
+            }
+            let Some(text) = describe_rule(rule) else {
+                continue;
+            };
+            if text == "declaration" {
+                expected.declaration = true;
+            }
+            if !expected.items.contains(&text) {
+                expected.items.push(text);
+            }
+        }
+        if expected.declaration {
+            expected.keywords = DECLARATION_KEYWORDS.to_vec();
+        }
+        // Type suffixes are possible after almost every type; listing them next to the token that
+        // really is missing only blurs the message.
+        let closes = ["`;`", "`,`", "`)`", "`}`", "`>`", "`=`", "`{`", "`:`"];
+        if expected.items.iter().any(|t| closes.contains(t)) {
+            expected
+                .items
+                .retain(|t| !matches!(*t, "`[`" | "`?`" | "`<`" | "`(`"));
+        }
+        expected
+    }
+
+    fn list(&self) -> String {
+        match self.items.as_slice() {
+            [] => "something else".to_string(),
+            [one] => (*one).to_string(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        }
+    }
+}
+
+/// The keyword a keyword rule stands for.
+fn keyword_of(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::kw_throws | Rule::throws_clause => "throws",
+        _ => return None,
+    })
+}
+
+/// How a rule that pest expected is named to a user; `None` for rules that would only add noise.
+fn describe_rule(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI
+        | Rule::declaration
+        | Rule::item
+        | Rule::package_decl
+        | Rule::import_decl
+        | Rule::const_decl
+        | Rule::struct_decl
+        | Rule::enum_decl
+        | Rule::union_decl
+        | Rule::alias_decl
+        | Rule::interface_decl
+        | Rule::notifications_decl
+        | Rule::kw_package
+        | Rule::kw_import
+        | Rule::kw_const
+        | Rule::kw_struct
+        | Rule::kw_enum
+        | Rule::kw_union
+        | Rule::kw_type
+        | Rule::kw_interface
+        | Rule::kw_notifications => "declaration",
+        Rule::attr_name => "attribute name",
+        Rule::attr_args => "`(`",
+        Rule::attr_arg => "string or constant name",
+        Rule::field => "field",
+        Rule::enum_variant | Rule::union_variant => "variant",
+        Rule::variant_fields => "`{`",
+        Rule::method => "method",
+        Rule::event => "notification",
+        Rule::return_type => "`:`",
+        Rule::throws_clause | Rule::kw_throws => "`throws`",
+        Rule::params | Rule::param => "parameter",
+        Rule::type_expr | Rule::named_type | Rule::map_type | Rule::path | Rule::kw_map => "type",
+        Rule::type_args => "`<`",
+        Rule::array_suffix => "`[`",
+        Rule::ident | Rule::decl_name | Rule::member_name => "identifier",
+        Rule::literal => "value",
+        Rule::string => "string",
+        Rule::number => "number",
+        Rule::boolean => "`true` or `false`",
+        Rule::semi => "`;`",
+        Rule::colon => "`:`",
+        Rule::comma => "`,`",
+        Rule::eq => "`=`",
+        Rule::dot => "`.`",
+        Rule::question => "`?`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::langle => "`<`",
+        Rule::rangle => "`>`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        _ => return None,
+    })
+}
+
+/// What the tokens between a declaration's start and the error position tell.
+struct Region {
+    /// The last token before the error position.
+    previous: Option<Token>,
+    /// Opening delimiters not yet closed at the error position, innermost last.
+    open: Vec<Token>,
+}
+
+/// Most open delimiters remembered; deeper ones are only counted, so garbage input costs no
+/// memory (the innermost few are all a message needs).
+const MAX_REMEMBERED_OPEN: usize = 64;
+
+fn scan_region(text: &str, start: usize, end: usize) -> Region {
+    let mut region = Region {
+        previous: None,
+        open: Vec::new(),
+    };
+    let mut forgotten = 0usize;
+    let mut pos = start;
+    loop {
+        let token = next_token(text, pos);
+        if token.start >= end || matches!(token.kind, TokenKind::Eof) {
+            return region;
+        }
+        match token.kind {
+            TokenKind::Punct(c @ ('{' | '(' | '<' | '[')) => {
+                let _ = c;
+                if region.open.len() < MAX_REMEMBERED_OPEN {
+                    region.open.push(token);
+                } else {
+                    forgotten += 1;
+                }
+            }
+            TokenKind::Punct(c @ ('}' | ')' | '>' | ']')) => {
+                if forgotten > 0 {
+                    forgotten -= 1;
+                } else if let Some(top) = region.open.last() {
+                    if top.kind == TokenKind::Punct(opener_of(c)) {
+                        region.open.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+        region.previous = Some(token);
+        pos = token.end;
+    }
+}
+
+fn opener_of(close: char) -> char {
+    match close {
+        '}' => '{',
+        ')' => '(',
+        '>' => '<',
+        _ => '[',
+    }
+}
+
+fn closer_of(open: char) -> char {
+    match open {
+        '{' => '}',
+        '(' => ')',
+        '<' => '>',
+        _ => ']',
+    }
+}
+
+/// The diagnostic for a failed parse attempt.
+pub(crate) fn syntax_error(source: SourceId, text: &str, failure: &Failure<'_>) -> Diagnostic {
+    let span = |start: usize, end: usize| Span::new(source, start, end);
+    let found = next_token(text, failure.position);
+    let found_span = span(
+        found.start,
+        found
+            .end
+            .min(lexer::line_end(text, found.start).max(found.start + 1))
+            .min(text.len()),
+    );
+
+    match found.kind {
+        TokenKind::UnterminatedComment => {
+            return Diagnostic::error(
+                codes::UNTERMINATED_COMMENT,
+                "unterminated block comment",
+                span(found.start, found.start + 2),
+            )
+            .with_label("this `/*` is never closed")
+            .with_help("close the comment with `*/` (block comments do not nest)");
+        }
+        TokenKind::String { terminated: false } => {
+            return Diagnostic::error(
+                codes::UNTERMINATED_STRING,
+                "unterminated string",
+                span(found.start, found.end),
+            )
+            .with_label("this string has no closing `\"`")
+            .with_help("a string ends on the line where it starts; write a line break as `\\n`");
+        }
+        TokenKind::Unknown(c) => {
+            let diagnostic = Diagnostic::error(
+                codes::UNEXPECTED_CHARACTER,
+                format!("unexpected character `{}`", c.escape_debug()),
+                span(found.start, found.end),
+            );
+            return match c {
+                '#' => diagnostic.with_help("comments start with `//`"),
+                '\'' | '`' => {
+                    diagnostic.with_help("strings are written in double quotes: \"text\"")
+                }
+                _ => diagnostic,
+            };
+        }
+        _ => {}
+    }
+
+    let expected = Expected::from_rules(failure.positives);
+    let region = scan_region(text, failure.item_start, found.start);
+    let found_text = describe(text, &found);
+
+    // A `///` with nothing after it to document.
+    if let Some(previous) = region.previous {
+        if previous.kind == TokenKind::DocComment
+            && matches!(found.kind, TokenKind::Eof | TokenKind::Punct('}'))
+        {
+            return Diagnostic::error(
+                codes::DANGLING_DOC,
+                "doc comment is not followed by anything to document",
+                span(previous.start, previous.end),
+            )
+            .with_label("this doc comment documents nothing")
+            .with_help("a `///` comment documents the declaration or member after it; use `//` for a plain comment");
+        }
+    }
+
+    // An opening delimiter still open at the end of the file, or at a line that clearly starts
+    // the next declaration.
+    if let Some(open) = region.open.last() {
+        let starts_next = found.kind == TokenKind::Ident && starts_declaration(text, &found);
+        if found.kind == TokenKind::Eof || (starts_next && open.kind == TokenKind::Punct('{')) {
+            let TokenKind::Punct(c) = open.kind else {
+                unreachable_token()
+            };
+            let mut diagnostic = Diagnostic::error(
+                codes::UNCLOSED_DELIMITER,
+                format!("unclosed `{c}`"),
+                span(open.start, open.end),
+            )
+            .with_label(format!("this `{c}` is never closed"));
+            if starts_next {
+                diagnostic = diagnostic.with_secondary(
+                    found_span,
+                    format!("expected `{}` before this declaration", closer_of(c)),
+                );
+            }
+            return diagnostic;
+        }
+    }
+
+    // A misspelt keyword: an unknown word where a keyword could stand.
+    if found.kind == TokenKind::Ident {
+        let word = &text[found.start..found.end];
+        if !KEYWORDS.contains(&word) {
+            if let Some(keyword) = closest(word, &expected.keywords) {
+                return Diagnostic::error(
+                    codes::UNKNOWN_KEYWORD,
+                    format!("unknown keyword `{word}`"),
+                    found_span,
+                )
+                .with_help(format!("did you mean `{keyword}`?"));
+            }
+        }
+    }
+
+    if expected.declaration {
+        let mut diagnostic = Diagnostic::error(
+            codes::EXPECTED,
+            format!("expected a declaration, found {found_text}"),
+            found_span,
+        );
+        diagnostic = match found.kind {
+            TokenKind::Punct('}') => diagnostic
+                .with_label("no `{` is open here")
+                .with_help("remove this `}`, or look for a missing `{` above"),
+            _ => diagnostic.with_help(
+                "a declaration starts with `struct`, `enum`, `union`, `type`, `const`, `interface`, `notifications`, `import` or `package`",
+            ),
+        };
+        return diagnostic;
+    }
+
+    let mut message = format!("expected {}, found {found_text}", expected.list());
+    if expected.items == ["type"] {
+        if let Some(Token {
+            kind: TokenKind::Punct(':'),
+            ..
+        }) = region.previous
+        {
+            message = format!("expected a type after `:`, found {found_text}");
+        }
+    }
+    // A missing token at the end of a line is reported where it is missing, not at the start of
+    // the next line.
+    let mut primary = found_span;
+    if let Some(previous) = region.previous {
+        if !text[previous.end..found.start].is_empty()
+            && text[previous.end..found.start].contains('\n')
+        {
+            primary = span(previous.end, previous.end);
+        }
+    }
+    let mut diagnostic = Diagnostic::error(codes::EXPECTED, message, primary)
+        .with_label(format!("expected {}", expected.list()));
+    if primary != found_span && found.kind != TokenKind::Eof {
+        diagnostic = diagnostic.with_secondary(found_span, "unexpected token");
+    }
+    if found.kind == TokenKind::Ident
+        && expected.items.contains(&"identifier")
+        && KEYWORDS.contains(&&text[found.start..found.end])
+    {
+        diagnostic = diagnostic.with_help(format!(
+            "`{}` is a keyword and cannot name a declaration; choose another name",
+            &text[found.start..found.end]
+        ));
+    } else if let Some(open) = region.open.last() {
+        // Point at the delimiter the expected closer belongs to.
+        if let TokenKind::Punct(c) = open.kind {
+            let closer = format!("`{}`", closer_of(c));
+            if expected.items.contains(&closer.as_str()) && open.start < found.start {
+                diagnostic = diagnostic
+                    .with_secondary(span(open.start, open.end), format!("`{c}` opened here"));
+            }
+        }
+    }
+    diagnostic
+}
+
+/// Never reached: `open` only holds punctuation tokens.
+fn unreachable_token() -> ! {
+    unreachable!("scan_region only remembers punctuation")
+}
+
+/// The diagnostic for input cut off at a `<` nested too deeply for the parser to follow.
+pub(crate) fn too_deep(source: SourceId, position: usize) -> Diagnostic {
+    Diagnostic::error(
+        codes::TOO_DEEP,
+        "type is nested too deeply",
+        Span::new(source, position, position + 1),
+    )
+    .with_label(format!("more than {MAX_TYPE_DEPTH} levels of `<...>`"))
+    .with_help("name the inner types with `type` aliases")
+}
+
+/// True when `token` is a declaration keyword that starts its line and is followed by a name
+/// (or, for `import`, a string): the start of the next declaration, whatever came before.
+pub(crate) fn starts_declaration(text: &str, token: &Token) -> bool {
+    let word = &text[token.start..token.end];
+    if !DECLARATION_KEYWORDS.contains(&word) || !is_first_on_line(text, token.start) {
+        return false;
+    }
+    let next = next_token(text, token.end);
+    match word {
+        "import" => matches!(next.kind, TokenKind::String { .. }),
+        _ => next.kind == TokenKind::Ident,
+    }
+}
+
+/// Where to resume parsing after an error at `position` in a declaration that began at
+/// `item_start`: after the `}` that closes the broken declaration, or at the next line that
+/// starts a declaration (with the docs and attributes just above it), whichever comes first.
+/// Always greater than `item_start`, so the parser makes progress.
+pub(crate) fn resume_point(text: &str, item_start: usize, position: usize) -> usize {
+    let mut depth = 0usize;
+    let mut pos = position;
+    loop {
+        let token = next_token(text, pos);
+        match token.kind {
+            TokenKind::Eof | TokenKind::UnterminatedComment => return text.len(),
+            TokenKind::Punct('{') => depth += 1,
+            TokenKind::Punct('}') => {
+                if depth == 0 {
+                    return token.end;
+                }
+                depth -= 1;
+            }
+            TokenKind::Ident if token.start > item_start && starts_declaration(text, &token) => {
+                let lead = leading_block_start(text, token.start);
+                return if lead > position { lead } else { token.start };
+            }
+            _ => {}
+        }
+        pos = token.end;
+    }
+}
+
+/// The start of the `///` and `@attribute` lines directly above the line at `pos`.
+fn leading_block_start(text: &str, pos: usize) -> usize {
+    let mut start = lexer::line_start(text, pos);
+    while start > 0 {
+        let previous = lexer::line_start(text, start - 1);
+        let line = text[previous..start].trim();
+        if line.starts_with("///") || line.starts_with('@') {
+            start = previous;
+        } else {
+            break;
+        }
+    }
+    // Skip the indentation of the first line, so the resumed parse starts on a token.
+    start + text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len()
+}
+
+/// Positions of `<` that open more than [`MAX_TYPE_DEPTH`] nested levels. The parser stops
+/// before each one, so pest's recursion stays shallow whatever the input. Depth resets at `;`,
+/// `{` and `}` (a type never spans them); strings and comments are skipped.
+pub(crate) fn deep_nesting_positions(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    let mut reported = false;
+    let mut pos = 0;
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b'<' => {
+                depth += 1;
+                if depth > MAX_TYPE_DEPTH && !reported {
+                    found.push(pos);
+                    reported = true;
+                }
+            }
+            b'>' => depth = depth.saturating_sub(1),
+            b';' | b'{' | b'}' => {
+                depth = 0;
+                reported = false;
+            }
+            b'"' => {
+                let token = lexer::token_at(text, pos);
+                pos = token.end;
+                continue;
+            }
+            b'/' if matches!(bytes.get(pos + 1), Some(b'/' | b'*')) => {
+                match lexer::skip_trivia(text, pos) {
+                    Ok(next) if next > pos => pos = next,
+                    Ok(_) => pos = lexer::line_end(text, pos),
+                    Err(_) => return found,
+                }
+                continue;
+            }
+            _ => {}
+        }
+        pos += 1;
+    }
+    found
+}
+
+/// The candidate closest to `word` when it is close enough to be a likely misspelling.
+pub(crate) fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    if word.len() > 32 {
+        return None;
+    }
+    let limit = (word.len() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring characters (the usual typo, `interfcae`) each cost one.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous2 = vec![0usize; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(previous2[j - 2] + 1);
+            }
+            current[j] = best;
+        }
+        std::mem::swap(&mut previous2, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(edit_distance("interfcae", "interface"), 1);
+        assert_eq!(edit_distance("strcut", "struct"), 1);
+        assert_eq!(edit_distance("enum", "enum"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(closest("interfce", DECLARATION_KEYWORDS), Some("interface"));
+        assert_eq!(closest("banana", DECLARATION_KEYWORDS), None);
+    }
+
+    #[test]
+    fn finds_deep_nesting_outside_strings_and_comments() {
+        let deep = "<".repeat(MAX_TYPE_DEPTH + 1);
+        assert_eq!(deep_nesting_positions(&deep), vec![MAX_TYPE_DEPTH]);
+        assert!(deep_nesting_positions(&format!("\"{deep}\" // {deep}\n/* {deep} */")).is_empty());
+        assert_eq!(deep_nesting_positions(&format!("{deep};{deep}")).len(), 2);
+    }
+}
