@@ -1,0 +1,4 @@
+//! The third argument left out.
+import { callMyInterface } from "../../../generated/ts/my-interface/my-interface.js";
+
+export const call = callMyInterface("sayHello", "abc", 10); // expect-error TS2554: Expected 4 arguments, but got 3.
