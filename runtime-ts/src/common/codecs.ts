@@ -218,7 +218,10 @@ const voidCodec: Codec<void> = {
 
 function array<T>(item: Codec<T>): Codec<T[]> {
   return {
-    name: `${item.name}[]`,
+    // Names are computed on use: a `c.lazy` inner codec may not exist yet.
+    get name() {
+      return `${item.name}[]`;
+    },
     encode(v) {
       if (!Array.isArray(v)) fail("an array", v);
       const out = new Array<WireValue>(v.length);
@@ -236,7 +239,9 @@ function array<T>(item: Codec<T>): Codec<T[]> {
 
 function optional<T>(inner: Codec<T>): Codec<T | undefined> {
   return {
-    name: `${inner.name}?`,
+    get name() {
+      return `${inner.name}?`;
+    },
     optional: true,
     // `null` from plain-JS callers is taken as "absent" too.
     encode: (v) => (v === undefined || v === null ? null : inner.encode(v)),
@@ -260,7 +265,9 @@ function map<K, V>(key: Codec<K>, value: Codec<V>): Codec<Map<K, V>> {
   const encodeKey = key.encodeKey, decodeKey = key.decodeKey;
   if (!encodeKey || !decodeKey) throw new Error(`${key.name} cannot be a map key`);
   return {
-    name: `map<${key.name}, ${value.name}>`,
+    get name() {
+      return `map<${key.name}, ${value.name}>`;
+    },
     encode(v) {
       if (!(v instanceof Map)) fail("a Map", v);
       // A null-prototype object, so a key named `__proto__` stays an ordinary key.
@@ -375,7 +382,7 @@ function lazy<T>(make: () => Codec<T>): Codec<T> {
 
 /** Names a codec (for messages) without changing what it does. */
 function named<T>(name: string, codec: Codec<T>): Codec<T> {
-  return { ...codec, name };
+  return Object.create(codec, { name: { value: name } });
 }
 
 /** The codec combinators generated code builds its codecs from; one per IDL type constructor. */

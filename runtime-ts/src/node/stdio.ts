@@ -154,17 +154,19 @@ export interface StdioBackendOptions {
 /** Serves this process's stdin/stdout as one connection: the backend is the child process. */
 export class StdioBackend implements IpcSocketBackend {
   private socket: IpcSocket | undefined;
-  constructor(private readonly options: StdioBackendOptions = {}) {}
-
-  listen(onConnection: (socket: IpcSocket) => void): void {
-    const input = this.options.input ?? process.stdin;
-    const output = this.options.output ?? process.stdout;
-    if (this.options.redirectConsole ?? true) {
+  /** Takes over stdout for the protocol at once (console output moves to stderr from here on). */
+  constructor(private readonly options: StdioBackendOptions = {}) {
+    if (options.redirectConsole ?? true) {
       const toStderr = (...args: unknown[]) => console.error(...args);
       console.log = toStderr;
       console.info = toStderr;
       console.debug = toStderr;
     }
+  }
+
+  listen(onConnection: (socket: IpcSocket) => void): void {
+    const input = this.options.input ?? process.stdin;
+    const output = this.options.output ?? process.stdout;
     const events = new SocketEvents();
     const onDisconnect =
       this.options.onDisconnect ?? (() => output.write("", () => process.exit(0)));
@@ -173,7 +175,17 @@ export class StdioBackend implements IpcSocketBackend {
       events.closed("stdin closed");
       onDisconnect();
     };
-    const socket = pipeSocket(input, output, "stdio parent", events, ended);
+    const base = pipeSocket(input, output, "stdio parent", events, ended);
+    // The only connection of a stdio backend: when the host closes it (a failed handshake,
+    // shutdown), the process ends, which is how the parent sees the close.
+    const socket: IpcSocket = {
+      ...base,
+      close() {
+        if (events.isClosed) return;
+        events.closed("closed by the backend");
+        onDisconnect();
+      },
+    };
     this.socket = socket;
     onConnection(socket);
   }

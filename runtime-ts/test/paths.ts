@@ -1,0 +1,13 @@
+//! Where the tests find the repository's shared files and the compiled fixtures.
+
+import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+
+const here = dirname(fileURLToPath(import.meta.url)); // build-test/test
+/** runtime-ts/ */
+export const packageDir = resolve(here, "..", "..");
+/** The repository root. */
+export const repoDir = resolve(packageDir, "..");
+export const vectorsDir = join(repoDir, "tests", "vectors");
+/** The compiled child-process backend fixture. */
+export const echoStdioBackend = join(here, "fixtures", "echo-stdio-backend.js");

@@ -1,0 +1,101 @@
+//! The protocol conformance vectors of tests/vectors/messages.json, replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createMemorySocketPair, type HostOptions, type IpcSocket } from "../src/common/index.js";
+import { connectWebSocket, spawnStdioBackend, WebSocketBackend } from "../src/node/index.js";
+import { startEchoHost } from "./fixtures/echo.js";
+import { echoStdioBackend, vectorsDir } from "./paths.js";
+import { matches, RawPeer } from "./raw-peer.js";
+
+interface Step {
+  send?: unknown;
+  sendText?: string;
+  expect?: unknown;
+  expectClosed?: boolean;
+}
+interface Case {
+  name: string;
+  note?: string;
+  host?: { token?: string; maxMessageBytes?: number; maxInFlight?: number };
+  handshake?: boolean;
+  transports?: string[];
+  steps: Step[];
+}
+const file = JSON.parse(readFileSync(join(vectorsDir, "messages.json"), "utf8"));
+const cases: Case[] = file.cases;
+
+type Transport = "in-memory" | "stdio" | "websocket";
+
+/** Opens a connection to a fresh Echo host on `transport`; returns the socket and a cleanup. */
+async function open(transport: Transport, options: HostOptions): Promise<{ socket: IpcSocket; done: () => Promise<void> }> {
+  if (transport === "in-memory") {
+    const host = startEchoHost(options);
+    const [frontend, backend] = createMemorySocketPair();
+    host.accept(backend);
+    return { socket: frontend, done: () => host.shutdown() };
+  }
+  if (transport === "stdio") {
+    const args = [echoStdioBackend];
+    if (options.token !== undefined) args.push("--token", options.token);
+    if (options.maxMessageBytes !== undefined) args.push("--max-message-bytes", String(options.maxMessageBytes));
+    if (options.maxInFlight !== undefined) args.push("--max-in-flight", String(options.maxInFlight));
+    const socket = await spawnStdioBackend(process.execPath, args, { onStderr: () => {} });
+    return {
+      socket,
+      done: async () => {
+        socket.close();
+        await socket.exited;
+      },
+    };
+  }
+  const host = startEchoHost(options);
+  const backend = await WebSocketBackend.listen({ port: 0 });
+  host.serve(backend);
+  const socket = await connectWebSocket(backend.url);
+  return {
+    socket,
+    done: async () => {
+      socket.close();
+      await host.shutdown();
+    },
+  };
+}
+
+for (const transport of ["in-memory", "stdio", "websocket"] as const) {
+  describe(`messages.json over ${transport}`, () => {
+    for (const c of cases) {
+      if (c.transports && !c.transports.includes(transport)) continue;
+      test(c.name, async () => {
+        const { socket, done } = await open(transport, c.host ?? {});
+        const peer = new RawPeer(socket);
+        try {
+          if (c.handshake) {
+            peer.send({ ...file.hello, ...(c.host?.token !== undefined ? { token: c.host.token } : {}) });
+            const welcome = await peer.next();
+            assert.equal(welcome.kind, "message");
+            assert.equal((welcome as { value: { type: string } }).value.type, "welcome");
+          }
+          for (const [i, step] of c.steps.entries()) {
+            if (step.send !== undefined) peer.send(step.send);
+            else if (step.sendText !== undefined) peer.send(step.sendText);
+            else if (step.expect !== undefined) {
+              const got = await peer.next();
+              assert.ok(
+                got.kind === "message" && matches(got.value, step.expect),
+                `step ${i}: expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(got)}`,
+              );
+            } else if (step.expectClosed) {
+              const got = await peer.next();
+              assert.equal(got.kind, "closed", `step ${i}: expected the backend to close, got ${JSON.stringify(got)}`);
+            }
+          }
+        } finally {
+          await done();
+        }
+      });
+    }
+  });
+}
