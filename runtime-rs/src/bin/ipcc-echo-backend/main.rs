@@ -1,0 +1,115 @@
+//! `ipcc-echo-backend`: serves the `Echo` interface of tests/vectors/vectors.ipc over stdio or
+//! WebSocket, for conformance tests of any frontend runtime.
+//!
+//! ```text
+//! ipcc-echo-backend --stdio [--token T] [--max-message-bytes N] [--max-in-flight N]
+//! ipcc-echo-backend --ws 127.0.0.1:0 [...]      # prints "listening on ws://ADDR/" on stderr
+//! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines (a benchmark floor)
+//! ```
+
+mod echo_backend;
+#[allow(dead_code)]
+mod vectors_ipc;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use ipcc_runtime::transport::{stdio, MessageReader, MessageWriter};
+use ipcc_runtime::transport::{Incoming, IpcSocket};
+use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
+
+enum Mode {
+    Stdio,
+    Ws(SocketAddr),
+    RawStdioEcho,
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("error: {problem}");
+    eprintln!(
+        "usage: ipcc-echo-backend (--stdio | --ws ADDR | --raw-stdio-echo) [--token T] [--max-message-bytes N] [--max-in-flight N]"
+    );
+    ExitCode::from(2)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut mode = None;
+    let mut config = HostConfig::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        let parsed: Result<(), String> = (|| {
+            match arg.as_str() {
+                "--stdio" => mode = Some(Mode::Stdio),
+                "--raw-stdio-echo" => mode = Some(Mode::RawStdioEcho),
+                "--ws" => {
+                    let addr = value("--ws")?;
+                    mode = Some(Mode::Ws(
+                        addr.parse()
+                            .map_err(|e| format!("bad address {addr:?}: {e}"))?,
+                    ));
+                }
+                "--token" => config = config.clone().token(value("--token")?),
+                "--max-message-bytes" => {
+                    let n = value("--max-message-bytes")?;
+                    config = config.clone().max_message_bytes(
+                        n.parse().map_err(|e| format!("bad number {n:?}: {e}"))?,
+                    );
+                }
+                "--max-in-flight" => {
+                    let n = value("--max-in-flight")?;
+                    config = config
+                        .clone()
+                        .max_in_flight(n.parse().map_err(|e| format!("bad number {n:?}: {e}"))?);
+                }
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+            Ok(())
+        })();
+        if let Err(problem) = parsed {
+            return usage(&problem);
+        }
+    }
+    let Some(mode) = mode else {
+        return usage("choose --stdio, --ws ADDR or --raw-stdio-echo");
+    };
+    let host = IpcHost::with_config(config);
+    vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
+    vectors_ipc::EchoEventsSender::all(&host);
+    match mode {
+        Mode::Stdio => {
+            if let Err(error) = host.serve_stdio().await {
+                eprintln!("error: cannot serve stdio: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+        Mode::Ws(addr) => {
+            let server = match WsServer::bind(&host, WsServerConfig::new().addr(addr)).await {
+                Ok(server) => server,
+                Err(error) => {
+                    eprintln!("error: cannot bind {addr}: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            eprintln!("listening on {}", server.url());
+            server.run().await;
+        }
+        Mode::RawStdioEcho => {
+            let socket = match stdio::process_stdio() {
+                Ok(socket) => socket,
+                Err(error) => {
+                    eprintln!("error: cannot open stdio: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let (mut reader, mut writer) = socket.into_split();
+            while let Incoming::Text(line) = reader.read(usize::MAX).await {
+                if writer.write(line).await.is_err() || writer.flush().await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

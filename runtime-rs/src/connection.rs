@@ -1,0 +1,609 @@
+//! The frontend side: `IpcConnection` (calls, cancellation, timeouts, listeners) over any
+//! transport, plus the WebSocket client and spawning a child backend over stdio.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use serde_json::value::RawValue;
+use tokio::process::{Child, Command};
+use tokio::sync::{oneshot, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::codegen::Args;
+use crate::error::{ErrorCode, IpcError};
+use crate::host::{lock, ChannelSpec};
+use crate::message::{self, Envelope, PROTOCOL_VERSION};
+use crate::outbox::{spawn_writer, Outbox};
+use crate::transport::lines::LineSocket;
+use crate::transport::websocket::{ws_config, WsSocket};
+use crate::transport::{Incoming, IpcSocket, MessageReader};
+
+/// Reports errors that belong to no call (an undecodable notification, an `error` with
+/// `id: null`).
+pub type ErrorHook = Arc<dyn Fn(IpcError) + Send + Sync>;
+
+/// How a connection introduces itself and what it accepts.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    channels: Vec<ChannelSpec>,
+    token: Option<String>,
+    max_message_bytes: usize,
+    origin: Option<String>,
+    on_error: Option<ErrorHook>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            channels: Vec::new(),
+            token: None,
+            max_message_bytes: 64 * 1024 * 1024,
+            origin: None,
+            on_error: None,
+        }
+    }
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("channels", &self.channels)
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectOptions {
+    /// No channels declared, no token, 64 MiB messages.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Declares a channel (with its schema hash) in the hello, e.g. a generated `*_SPEC`.
+    pub fn channel(mut self, spec: ChannelSpec) -> Self {
+        self.channels.push(spec);
+        self
+    }
+
+    /// Declares several channels.
+    pub fn channels(mut self, specs: impl IntoIterator<Item = ChannelSpec>) -> Self {
+        self.channels.extend(specs);
+        self
+    }
+
+    /// The token the backend requires.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The largest message accepted or sent (default 64 MiB).
+    pub fn max_message_bytes(mut self, bytes: usize) -> Self {
+        self.max_message_bytes = bytes;
+        self
+    }
+
+    /// The `Origin` header of a WebSocket upgrade (what a browser page would send).
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
+    /// Where errors that belong to no call are reported (default: dropped).
+    pub fn on_error(mut self, hook: impl Fn(IpcError) + Send + Sync + 'static) -> Self {
+        self.on_error = Some(Arc::new(hook));
+        self
+    }
+}
+
+/// Per-call options.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// Give up after this long with `timeout` (and send `cancel`). Default: wait forever.
+    pub timeout: Option<Duration>,
+}
+
+impl CallOptions {
+    /// No timeout.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+/// What the backend said in its welcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Welcome {
+    /// The backend's channels and their schema hashes.
+    pub channels: BTreeMap<String, String>,
+    /// The largest message the backend accepts.
+    pub max_message_bytes: usize,
+    /// How many calls of this connection it runs at once.
+    pub max_in_flight: usize,
+}
+
+/// The connection's state as the reader task sees it.
+#[derive(Clone)]
+enum State {
+    Handshaking,
+    Ready(Arc<Welcome>),
+    Closed(IpcError),
+}
+
+/// Completes one pending call.
+type ReplySender = oneshot::Sender<Result<Box<RawValue>, IpcError>>;
+
+type Listener = Arc<dyn Fn(&str, Args) -> Result<(), IpcError> + Send + Sync>;
+
+struct ConnectionShared {
+    outbox: Outbox,
+    state: watch::Sender<State>,
+    pending: Mutex<HashMap<u64, ReplySender>>,
+    listeners: Mutex<HashMap<String, Vec<(u64, Listener)>>>,
+    next_id: AtomicU64,
+    next_listener: AtomicU64,
+    declared: BTreeMap<String, String>,
+    max_message_bytes: usize,
+    on_error: Option<ErrorHook>,
+    /// Channels whose hashes differ: channel → (frontend hash, backend hash).
+    mismatched: Mutex<HashMap<String, (String, String)>>,
+    child: Mutex<Option<Child>>,
+}
+
+impl ConnectionShared {
+    fn report(&self, error: IpcError) {
+        if let Some(hook) = &self.on_error {
+            hook(error);
+        }
+    }
+
+    /// Marks the connection closed and fails every pending call with `disconnected`.
+    fn shut(&self, reason: IpcError) {
+        self.state.send_if_modified(|state| {
+            if matches!(state, State::Closed(_)) {
+                false
+            } else {
+                *state = State::Closed(reason);
+                true
+            }
+        });
+        let pending: Vec<_> = lock(&self.pending).drain().collect();
+        for (_, reply) in pending {
+            let _ = reply.send(Err(IpcError::disconnected()));
+        }
+        self.outbox.close(false);
+        if let Some(child) = lock(&self.child).as_mut() {
+            let _ = child.start_kill();
+        }
+    }
+}
+
+/// Closes the connection when the last `IpcConnection` handle is dropped.
+struct CloseOnDrop(Arc<ConnectionShared>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.shut(IpcError::disconnected());
+    }
+}
+
+/// A frontend's connection to one backend: calls, notifications. Cheap to clone; the connection
+/// closes when the last clone is dropped or [`IpcConnection::close`] is called.
+#[derive(Clone)]
+pub struct IpcConnection {
+    shared: Arc<ConnectionShared>,
+    _closer: Arc<CloseOnDrop>,
+}
+
+impl fmt::Debug for IpcConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IpcConnection")
+            .field("connected", &self.is_connected())
+            .finish_non_exhaustive()
+    }
+}
+
+impl IpcConnection {
+    /// Opens a connection over `socket`: sends the hello at once; calls wait for the welcome.
+    /// Must be called inside a tokio runtime.
+    pub fn open<S: IpcSocket>(socket: S, options: ConnectOptions) -> IpcConnection {
+        let (reader, writer) = socket.into_split();
+        let (outbox, _writer_task) = spawn_writer(writer);
+        let declared: BTreeMap<String, String> = options
+            .channels
+            .iter()
+            .map(|spec| (spec.channel.to_owned(), spec.schema_hash.to_owned()))
+            .collect();
+        outbox.send(message::hello_message(options.token.as_deref(), &declared));
+        let shared = Arc::new(ConnectionShared {
+            outbox,
+            state: watch::channel(State::Handshaking).0,
+            pending: Mutex::new(HashMap::new()),
+            listeners: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+            next_listener: AtomicU64::new(1),
+            declared,
+            max_message_bytes: options.max_message_bytes,
+            on_error: options.on_error.clone(),
+            mismatched: Mutex::new(HashMap::new()),
+            child: Mutex::new(None),
+        });
+        tokio::spawn(read_loop(
+            reader,
+            Arc::downgrade(&shared),
+            options.max_message_bytes,
+        ));
+        IpcConnection {
+            _closer: Arc::new(CloseOnDrop(shared.clone())),
+            shared,
+        }
+    }
+
+    /// Connects to a WebSocket backend (`ws://127.0.0.1:PORT/`) and waits for the welcome.
+    pub async fn connect_ws(url: &str, options: ConnectOptions) -> Result<IpcConnection, IpcError> {
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| IpcError::new(ErrorCode::Disconnected, format!("bad URL {url:?}: {e}")))?;
+        if let Some(origin) = &options.origin {
+            let value = HeaderValue::from_str(origin)
+                .map_err(|e| IpcError::bad_request(format!("bad origin {origin:?}: {e}")))?;
+            request.headers_mut().insert("origin", value);
+        }
+        let config = ws_config(options.max_message_bytes, 8 * 1024);
+        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+            .await
+            .map_err(|e| {
+                IpcError::new(
+                    ErrorCode::Disconnected,
+                    format!("cannot connect to {url}: {e}"),
+                )
+            })?;
+        let connection = IpcConnection::open(WsSocket::new(stream), options);
+        connection.ready().await?;
+        Ok(connection)
+    }
+
+    /// Spawns `command` as the backend, speaking over its stdin/stdout, and waits for the
+    /// welcome. Its stderr is left as configured on `command` (inherited by default). When the
+    /// child exits, the connection is disconnected; when the connection closes, the child is
+    /// killed.
+    pub async fn spawn_stdio(
+        mut command: Command,
+        options: ConnectOptions,
+    ) -> Result<IpcConnection, IpcError> {
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|e| {
+            IpcError::new(
+                ErrorCode::Disconnected,
+                format!("cannot start the backend: {e}"),
+            )
+        })?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(IpcError::new(
+                ErrorCode::Disconnected,
+                "the backend has no pipes",
+            ));
+        };
+        let connection = IpcConnection::open(LineSocket::new(stdout, stdin), options);
+        *lock(&connection.shared.child) = Some(child);
+        connection.ready().await?;
+        Ok(connection)
+    }
+
+    /// Waits for the welcome; fails with the handshake's error or `disconnected`.
+    pub async fn ready(&self) -> Result<Welcome, IpcError> {
+        let mut state = self.shared.state.subscribe();
+        let state = state
+            .wait_for(|s| !matches!(s, State::Handshaking))
+            .await
+            .map_err(|_| IpcError::disconnected())?
+            .clone();
+        match state {
+            State::Ready(welcome) => Ok((*welcome).clone()),
+            State::Closed(error) => Err(error),
+            State::Handshaking => Err(IpcError::disconnected()),
+        }
+    }
+
+    /// True until the connection closed.
+    pub fn is_connected(&self) -> bool {
+        !matches!(*self.shared.state.borrow(), State::Closed(_))
+    }
+
+    /// Alias of [`IpcConnection::is_connected`], after the reference design's `isValid`.
+    pub fn is_valid(&self) -> bool {
+        self.is_connected()
+    }
+
+    /// Closes the connection: pending calls fail with `disconnected`, a child backend is killed.
+    pub fn close(&self) {
+        self.shared.shut(IpcError::disconnected());
+    }
+
+    /// Resolves once the connection is closed (by either side).
+    pub async fn closed(&self) {
+        let mut state = self.shared.state.subscribe();
+        let _ = state.wait_for(|s| matches!(s, State::Closed(_))).await;
+    }
+
+    /// Calls `channel`.`method` with encoded positional `args`; returns the encoded result.
+    ///
+    /// Dropping the returned future before it completes cancels the call (a `cancel` is sent).
+    pub async fn call(
+        &self,
+        channel: &str,
+        method: &str,
+        args: Vec<Box<RawValue>>,
+        options: &CallOptions,
+    ) -> Result<Box<RawValue>, IpcError> {
+        let welcome = self.ready().await?;
+        if let Some((frontend, backend)) = lock(&self.shared.mismatched).get(channel) {
+            return Err(IpcError::schema_mismatch(channel, frontend, backend));
+        }
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let text = message::call_message(id, channel, method, &args);
+        drop(args);
+        let limit = self.shared.max_message_bytes.min(welcome.max_message_bytes);
+        if text.len() > limit {
+            return Err(IpcError::too_large("call", text.len(), limit));
+        }
+        let (reply_tx, reply_rx) = oneshot::channel();
+        lock(&self.shared.pending).insert(id, reply_tx);
+        let guard = PendingCall {
+            shared: &self.shared,
+            id,
+        };
+        if !self.shared.outbox.send(text) {
+            return Err(IpcError::disconnected());
+        }
+        let reply = match options.timeout {
+            Some(limit) => match tokio::time::timeout(limit, reply_rx).await {
+                Ok(reply) => reply,
+                Err(_) => {
+                    drop(guard);
+                    return Err(IpcError::new(
+                        ErrorCode::Timeout,
+                        format!("{channel}.{method} did not answer within {limit:?}"),
+                    ));
+                }
+            },
+            None => reply_rx.await,
+        };
+        drop(guard);
+        reply.unwrap_or_else(|_| Err(IpcError::disconnected()))
+    }
+
+    /// Calls `listener(method, args)` for every notification on `channel`, in order, on the
+    /// connection's reader task (keep it quick). An `Err` is reported through the error hook.
+    /// The listener is removed when the handle is dropped.
+    pub fn add_listener(
+        &self,
+        channel: &str,
+        listener: impl Fn(&str, Args) -> Result<(), IpcError> + Send + Sync + 'static,
+    ) -> ListenerHandle {
+        let id = self.shared.next_listener.fetch_add(1, Ordering::Relaxed);
+        lock(&self.shared.listeners)
+            .entry(channel.to_owned())
+            .or_default()
+            .push((id, Arc::new(listener)));
+        ListenerHandle {
+            shared: Some(Arc::downgrade(&self.shared)),
+            channel: channel.to_owned(),
+            id,
+        }
+    }
+}
+
+/// Removes a pending call when its future ends early (dropped or timed out) and tells the
+/// backend with `cancel`.
+struct PendingCall<'a> {
+    shared: &'a ConnectionShared,
+    id: u64,
+}
+
+impl Drop for PendingCall<'_> {
+    fn drop(&mut self) {
+        if lock(&self.shared.pending).remove(&self.id).is_some() {
+            self.shared.outbox.send(message::cancel_message(self.id));
+        }
+    }
+}
+
+/// Keeps a notification listener installed; dropping it removes exactly that listener.
+#[must_use = "dropping the handle removes the listener at once"]
+pub struct ListenerHandle {
+    shared: Option<Weak<ConnectionShared>>,
+    channel: String,
+    id: u64,
+}
+
+impl ListenerHandle {
+    /// Removes the listener now.
+    pub fn remove(mut self) {
+        self.detach();
+    }
+
+    /// Keeps the listener for the connection's lifetime.
+    pub fn forget(mut self) {
+        self.shared = None;
+    }
+
+    fn detach(&mut self) {
+        if let Some(shared) = self.shared.take().and_then(|weak| weak.upgrade()) {
+            let mut listeners = lock(&shared.listeners);
+            if let Some(list) = listeners.get_mut(&self.channel) {
+                list.retain(|(id, _)| *id != self.id);
+                if list.is_empty() {
+                    listeners.remove(&self.channel);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ListenerHandle {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
+
+/// Reads the backend's messages until the connection closes.
+async fn read_loop<R: MessageReader>(mut reader: R, shared: Weak<ConnectionShared>, max: usize) {
+    loop {
+        let incoming = reader.read(max).await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        match incoming {
+            Incoming::Text(text) => handle_message(&shared, &text),
+            Incoming::Closed => {
+                shared.shut(IpcError::disconnected());
+                return;
+            }
+            Incoming::TooLarge { head, fatal } => {
+                let error = IpcError::too_large("message from the backend", max + 1, max);
+                match message::sniff_id(&head).and_then(|id| lock(&shared.pending).remove(&id)) {
+                    Some(reply) => {
+                        let _ = reply.send(Err(error));
+                    }
+                    None => shared.report(error),
+                }
+                if fatal {
+                    shared.shut(IpcError::disconnected());
+                    return;
+                }
+            }
+            Incoming::Binary | Incoming::InvalidUtf8 => {
+                shared.report(IpcError::bad_request("the backend sent a non-text message"))
+            }
+        }
+    }
+}
+
+fn handle_message(shared: &ConnectionShared, text: &str) {
+    let Some(envelope) = Envelope::parse(text) else {
+        return shared.report(IpcError::bad_request("the backend sent malformed JSON"));
+    };
+    match envelope.kind().as_deref() {
+        Some("welcome") => handle_welcome(shared, &envelope),
+        Some("result") => {
+            let Some(id) = envelope.id() else {
+                return shared.report(IpcError::bad_request("result without a valid id"));
+            };
+            let value = envelope
+                .value
+                .map(|raw| raw.to_owned())
+                .unwrap_or_else(|| RawValue::from_string("null".to_owned()).expect("null is JSON"));
+            if let Some(reply) = lock(&shared.pending).remove(&id) {
+                let _ = reply.send(Ok(value));
+            }
+        }
+        Some("error") => {
+            let error = message::parse_error(&envelope);
+            match envelope.id() {
+                Some(id) => {
+                    if let Some(reply) = lock(&shared.pending).remove(&id) {
+                        let _ = reply.send(Err(error));
+                    }
+                }
+                None if matches!(*shared.state.borrow(), State::Handshaking) => {
+                    // The backend refused the hello; it closes the connection next.
+                    shared.shut(error);
+                }
+                None => shared.report(error),
+            }
+        }
+        Some("notify") => handle_notify(shared, &envelope),
+        _ => shared.report(IpcError::bad_request(
+            "the backend sent an unknown message type",
+        )),
+    }
+}
+
+fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
+    let protocol = envelope
+        .protocol
+        .and_then(|raw| serde_json::from_str::<u64>(raw.get()).ok());
+    if protocol != Some(PROTOCOL_VERSION) {
+        return shared.shut(IpcError::new(
+            ErrorCode::VersionMismatch,
+            format!("the backend speaks protocol {protocol:?}, not {PROTOCOL_VERSION}"),
+        ));
+    }
+    let channels = message::channel_map(envelope.channels).unwrap_or_default();
+    let number = |raw: Option<&RawValue>, default: usize| {
+        raw.and_then(|raw| serde_json::from_str::<usize>(raw.get()).ok())
+            .unwrap_or(default)
+    };
+    let welcome = Welcome {
+        max_message_bytes: number(envelope.max_message_bytes, usize::MAX),
+        max_in_flight: number(envelope.max_in_flight, usize::MAX),
+        channels,
+    };
+    {
+        let mut mismatched = lock(&shared.mismatched);
+        for (channel, frontend) in &shared.declared {
+            if let Some(backend) = welcome.channels.get(channel) {
+                if backend != frontend {
+                    mismatched.insert(channel.clone(), (frontend.clone(), backend.clone()));
+                }
+            }
+        }
+    }
+    shared.state.send_if_modified(|state| {
+        if matches!(state, State::Handshaking) {
+            *state = State::Ready(Arc::new(welcome));
+            true
+        } else {
+            false
+        }
+    });
+}
+
+fn handle_notify(shared: &ConnectionShared, envelope: &Envelope<'_>) {
+    let (Some(channel), Some(method)) = (
+        message::string_field(envelope.channel),
+        message::string_field(envelope.method),
+    ) else {
+        return shared.report(IpcError::bad_request("notify without channel or method"));
+    };
+    if lock(&shared.mismatched).contains_key(&channel) {
+        return;
+    }
+    let Some(args) = envelope
+        .args
+        .and_then(|raw| serde_json::from_str::<Vec<Box<RawValue>>>(raw.get()).ok())
+    else {
+        return shared.report(IpcError::bad_request(format!(
+            "notification {channel}.{method}: `args` is not an array"
+        )));
+    };
+    // Clone the listeners out so a listener may add or remove listeners.
+    let listeners: Vec<Listener> = lock(&shared.listeners)
+        .get(&channel)
+        .map(|list| list.iter().map(|(_, l)| l.clone()).collect())
+        .unwrap_or_default();
+    for listener in listeners {
+        if let Err(error) = listener(&method, Args::new(args.clone())) {
+            shared.report(IpcError::new(
+                error.code.clone(),
+                format!("notification {channel}.{method}: {}", error.message),
+            ));
+        }
+    }
+}

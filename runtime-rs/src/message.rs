@@ -1,0 +1,233 @@
+//! The protocol's messages: parsing what arrives and writing what is sent (docs/protocol.md).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::{ErrorCode, IpcError};
+
+/// The protocol version this runtime speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// The largest valid call id: 2^53 - 1, so TypeScript numbers hold every id exactly.
+pub const MAX_ID: u64 = (1 << 53) - 1;
+
+/// Every field any message may have, each kept raw until the message's type says what it means.
+/// Unknown fields are ignored; a duplicated field fails the parse.
+#[derive(Deserialize, Default)]
+pub(crate) struct Envelope<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub channel: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub method: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub args: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub protocol: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub token: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub channels: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub value: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub code: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub message: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub data: Option<&'a RawValue>,
+    #[serde(rename = "maxMessageBytes", borrow, default)]
+    pub max_message_bytes: Option<&'a RawValue>,
+    #[serde(rename = "maxInFlight", borrow, default)]
+    pub max_in_flight: Option<&'a RawValue>,
+}
+
+impl<'a> Envelope<'a> {
+    /// Parses a message's text; `None` when it is not a JSON object with distinct field names.
+    pub fn parse(text: &'a str) -> Option<Envelope<'a>> {
+        // A derived struct would also accept a JSON array (positionally): refuse it up front.
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
+        serde_json::from_str(text).ok()
+    }
+
+    /// The `type` field, when it is a string.
+    pub fn kind(&self) -> Option<String> {
+        self.kind.and_then(|raw| string_field(Some(raw)))
+    }
+
+    /// The `id` field, when it is a valid call id.
+    pub fn id(&self) -> Option<u64> {
+        let id: u64 = serde_json::from_str(self.id?.get()).ok()?;
+        (1..=MAX_ID).contains(&id).then_some(id)
+    }
+}
+
+/// A string field's value.
+pub(crate) fn string_field(raw: Option<&RawValue>) -> Option<String> {
+    serde_json::from_str::<String>(raw?.get()).ok()
+}
+
+/// A `channels` map (channel → schema hash).
+pub(crate) fn channel_map(raw: Option<&RawValue>) -> Result<BTreeMap<String, String>, ()> {
+    match raw {
+        None => Ok(BTreeMap::new()),
+        Some(raw) if raw.get() == "null" => Ok(BTreeMap::new()),
+        Some(raw) => serde_json::from_str(raw.get()).map_err(|_| ()),
+    }
+}
+
+/// Finds `"id":<digits>` in the first bytes of an oversize message.
+pub(crate) fn sniff_id(head: &str) -> Option<u64> {
+    let at = head.find("\"id\"")?;
+    let rest = head[at + 4..].trim_start().strip_prefix(':')?.trim_start();
+    let digits: &str = &rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())];
+    if digits.is_empty() || digits.len() == rest.len() {
+        // No digits, or the number may continue past the head.
+        return None;
+    }
+    let id: u64 = digits.parse().ok()?;
+    (1..=MAX_ID).contains(&id).then_some(id)
+}
+
+/// JSON text of a string.
+pub(crate) fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// `{"type":"error",...}`.
+pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
+    let id = id.map_or_else(|| "null".to_owned(), |id| id.to_string());
+    let mut text = format!(
+        r#"{{"type":"error","id":{id},"code":{},"message":{}"#,
+        json_string(error.code.as_str()),
+        json_string(&error.message)
+    );
+    if let Some(data) = &error.data {
+        text.push_str(r#","data":"#);
+        text.push_str(&serde_json::to_string(data).unwrap_or_else(|_| "null".to_owned()));
+    }
+    text.push('}');
+    text
+}
+
+/// `{"type":"result",...}`.
+pub(crate) fn result_message(id: u64, value: &RawValue) -> String {
+    format!(r#"{{"type":"result","id":{id},"value":{}}}"#, value.get())
+}
+
+/// Writes positional arguments as a JSON array.
+fn args_array(args: &[Box<RawValue>]) -> String {
+    let mut text = String::with_capacity(2 + args.iter().map(|a| a.get().len() + 1).sum::<usize>());
+    text.push('[');
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(arg.get());
+    }
+    text.push(']');
+    text
+}
+
+/// `{"type":"call",...}`.
+pub(crate) fn call_message(id: u64, channel: &str, method: &str, args: &[Box<RawValue>]) -> String {
+    format!(
+        r#"{{"type":"call","id":{id},"channel":{},"method":{},"args":{}}}"#,
+        json_string(channel),
+        json_string(method),
+        args_array(args)
+    )
+}
+
+/// `{"type":"notify",...}`.
+pub(crate) fn notify_message(channel: &str, method: &str, args: &[Box<RawValue>]) -> String {
+    format!(
+        r#"{{"type":"notify","channel":{},"method":{},"args":{}}}"#,
+        json_string(channel),
+        json_string(method),
+        args_array(args)
+    )
+}
+
+/// `{"type":"cancel",...}`.
+pub(crate) fn cancel_message(id: u64) -> String {
+    format!(r#"{{"type":"cancel","id":{id}}}"#)
+}
+
+/// `{"type":"hello",...}`.
+pub(crate) fn hello_message(token: Option<&str>, channels: &BTreeMap<String, String>) -> String {
+    let mut value = serde_json::json!({
+        "type": "hello",
+        "protocol": PROTOCOL_VERSION,
+        "channels": channels,
+    });
+    if let Some(token) = token {
+        value["token"] = Value::String(token.to_owned());
+    }
+    value.to_string()
+}
+
+/// `{"type":"welcome",...}`.
+pub(crate) fn welcome_message(
+    channels: &BTreeMap<String, String>,
+    max_message_bytes: usize,
+    max_in_flight: usize,
+) -> String {
+    serde_json::json!({
+        "type": "welcome",
+        "protocol": PROTOCOL_VERSION,
+        "channels": channels,
+        "maxMessageBytes": max_message_bytes,
+        "maxInFlight": max_in_flight,
+    })
+    .to_string()
+}
+
+/// Reads an `error` message's code, message and data.
+pub(crate) fn parse_error(envelope: &Envelope<'_>) -> IpcError {
+    let code = string_field(envelope.code).unwrap_or_else(|| "internal".to_owned());
+    let message = string_field(envelope.message).unwrap_or_default();
+    let mut error = IpcError::new(ErrorCode::from_wire(&code), message);
+    if let Some(data) = envelope.data {
+        if let Ok(value) = serde_json::from_str::<Value>(data.get()) {
+            error.data = Some(value);
+        }
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_ids_from_heads() {
+        assert_eq!(sniff_id(r#"{"type":"call","id":12,"channel":"x"#), Some(12));
+        assert_eq!(sniff_id(r#"{"type":"call", "id" : 7 ,"#), Some(7));
+        assert_eq!(sniff_id(r#"{"type":"call","id":12"#), None);
+        assert_eq!(sniff_id(r#"{"type":"call","id":"12","#), None);
+        assert_eq!(sniff_id(r#"{"type":"call","channel":"aaaa"#), None);
+    }
+
+    #[test]
+    fn envelopes_refuse_non_objects_and_duplicates() {
+        assert!(Envelope::parse("[1,2]").is_none());
+        assert!(Envelope::parse(r#"{"id":1,"id":2}"#).is_none());
+        assert_eq!(Envelope::parse(r#"{"id":3}"#).unwrap().id(), Some(3));
+        assert_eq!(Envelope::parse(r#"{"id":0}"#).unwrap().id(), None);
+        assert_eq!(
+            Envelope::parse(r#"{"id":9007199254740992}"#).unwrap().id(),
+            None
+        );
+    }
+}

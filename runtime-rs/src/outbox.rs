@@ -1,0 +1,88 @@
+//! The writing side of a connection: a queue drained by one task that writes in batches.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::transport::MessageWriter;
+
+/// What the writer task is asked to do.
+enum Outgoing {
+    Text(String),
+    Close { too_large: bool },
+}
+
+/// The sending handle of a connection's writer task; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Outbox {
+    tx: mpsc::UnboundedSender<Outgoing>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Outbox {
+    /// Queues a message; false when the connection's writer has stopped.
+    pub fn send(&self, text: String) -> bool {
+        self.queued.fetch_add(text.len(), Ordering::Relaxed);
+        self.tx.send(Outgoing::Text(text)).is_ok()
+    }
+
+    /// Bytes queued but not yet written (for backpressure on notifications).
+    pub fn queued_bytes(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Asks the writer to flush what is queued, then close the transport.
+    pub fn close(&self, too_large: bool) {
+        let _ = self.tx.send(Outgoing::Close { too_large });
+    }
+}
+
+/// Starts the writer task of a connection.
+///
+/// It writes every message already queued before flushing once, so a burst of results or
+/// notifications becomes one transport write. It ends after a close request, when every
+/// `Outbox` is dropped, or when the transport fails.
+pub(crate) fn spawn_writer<W: MessageWriter>(
+    mut writer: W,
+) -> (Outbox, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let counter = queued.clone();
+    let task = tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut next = Some(first);
+            let mut close = None;
+            while let Some(item) = next.take() {
+                match item {
+                    Outgoing::Text(text) => {
+                        let len = text.len();
+                        let written = writer.write(text).await;
+                        counter.fetch_sub(len, Ordering::Relaxed);
+                        if written.is_err() {
+                            return;
+                        }
+                    }
+                    Outgoing::Close { too_large } => {
+                        close = Some(too_large);
+                        break;
+                    }
+                }
+                next = rx.try_recv().ok();
+            }
+            if writer.flush().await.is_err() {
+                return;
+            }
+            if let Some(too_large) = close {
+                let _ = if too_large {
+                    writer.close_too_large().await
+                } else {
+                    writer.close().await
+                };
+                return;
+            }
+        }
+        let _ = writer.close().await;
+    });
+    (Outbox { tx, queued }, task)
+}

@@ -1,0 +1,159 @@
+//! Newline-delimited JSON framing over any byte stream (the stdio transport's framing).
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::{oversize_head, Incoming, IpcSocket, MessageReader, MessageWriter};
+
+/// How much is read from the stream at a time.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A message stream framed as one JSON message per line.
+pub struct LineSocket<R, W> {
+    reader: R,
+    writer: W,
+}
+
+impl<R, W> LineSocket<R, W> {
+    /// Frames `reader` (incoming lines) and `writer` (outgoing lines).
+    pub fn new(reader: R, writer: W) -> Self {
+        LineSocket { reader, writer }
+    }
+}
+
+impl<R, W> IpcSocket for LineSocket<R, W>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    type Reader = LineReader<R>;
+    type Writer = LineWriter<W>;
+
+    fn into_split(self) -> (LineReader<R>, LineWriter<W>) {
+        (
+            LineReader {
+                stream: self.reader,
+                buf: Vec::new(),
+                start: 0,
+                scanned: 0,
+                skipping: None,
+                eof: false,
+            },
+            LineWriter {
+                stream: self.writer,
+                buf: Vec::new(),
+            },
+        )
+    }
+}
+
+/// Reads lines; an oversize line is skipped up to its newline without being buffered.
+pub struct LineReader<R> {
+    stream: R,
+    /// Bytes read; `buf[start..]` is not consumed yet.
+    buf: Vec<u8>,
+    start: usize,
+    /// `buf[start..scanned]` is known to hold no newline.
+    scanned: usize,
+    /// The head of the oversize line being skipped, if any.
+    skipping: Option<String>,
+    eof: bool,
+}
+
+impl<R: AsyncRead + Unpin + Send + 'static> MessageReader for LineReader<R> {
+    async fn read(&mut self, max_bytes: usize) -> Incoming {
+        loop {
+            if let Some(offset) = self.buf[self.scanned..].iter().position(|&b| b == b'\n') {
+                let end = self.scanned + offset;
+                let line_start = self.start;
+                self.start = end + 1;
+                self.scanned = self.start;
+                if let Some(head) = self.skipping.take() {
+                    return Incoming::TooLarge { head, fatal: false };
+                }
+                let mut line = &self.buf[line_start..end];
+                if let Some(stripped) = line.strip_suffix(b"\r") {
+                    line = stripped;
+                }
+                if line.len() > max_bytes {
+                    return Incoming::TooLarge {
+                        head: oversize_head(line),
+                        fatal: false,
+                    };
+                }
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                return match std::str::from_utf8(line) {
+                    Ok(text) => Incoming::Text(text.to_owned()),
+                    Err(_) => Incoming::InvalidUtf8,
+                };
+            }
+            self.scanned = self.buf.len();
+            // No newline yet: drop the pending line if it is already too large.
+            let pending = self.buf.len() - self.start;
+            if self.skipping.is_some() {
+                self.buf.clear();
+                self.start = 0;
+                self.scanned = 0;
+            } else if pending > max_bytes.saturating_add(1) {
+                self.skipping = Some(oversize_head(&self.buf[self.start..]));
+                self.buf.clear();
+                self.start = 0;
+                self.scanned = 0;
+            } else if self.start > 0 {
+                // Compact before reading more so the buffer never holds consumed lines.
+                self.buf.drain(..self.start);
+                self.scanned -= self.start;
+                self.start = 0;
+            }
+            if self.eof {
+                return Incoming::Closed;
+            }
+            self.buf.reserve(READ_CHUNK);
+            match self.stream.read_buf(&mut self.buf).await {
+                Ok(0) | Err(_) => self.eof = true,
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+/// Writes lines into a buffer sent on flush (one write per batch of messages).
+pub struct LineWriter<W> {
+    stream: W,
+    buf: Vec<u8>,
+}
+
+/// Above this, a flushed write buffer is released instead of kept for reuse.
+const KEEP_WRITE_BUFFER: usize = 1024 * 1024;
+
+impl<W: AsyncWrite + Unpin + Send + 'static> MessageWriter for LineWriter<W> {
+    async fn write(&mut self, text: String) -> io::Result<()> {
+        if self.buf.is_empty() && text.len() >= KEEP_WRITE_BUFFER {
+            // A large message goes out directly rather than being copied into the buffer.
+            self.stream.write_all(text.as_bytes()).await?;
+            return self.stream.write_all(b"\n").await;
+        }
+        self.buf.extend_from_slice(text.as_bytes());
+        self.buf.push(b'\n');
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.stream.write_all(&self.buf).await?;
+            self.buf.clear();
+            if self.buf.capacity() > KEEP_WRITE_BUFFER {
+                self.buf = Vec::new();
+            }
+        }
+        self.stream.flush().await
+    }
+
+    async fn close(&mut self) -> io::Result<()> {
+        self.flush().await?;
+        self.stream.shutdown().await
+    }
+}

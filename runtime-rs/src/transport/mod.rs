@@ -1,0 +1,77 @@
+//! The transport abstraction (`IpcSocketBackend`): a connection's stream of JSON text messages,
+//! and its three implementations.
+
+pub mod lines;
+pub mod memory;
+pub mod stdio;
+pub mod websocket;
+
+use std::future::Future;
+use std::io;
+
+/// How many leading bytes of an oversize message are kept to find its `id` (protocol "Limits").
+pub const OVERSIZE_HEAD_BYTES: usize = 256;
+
+/// One read from a transport.
+#[derive(Debug)]
+pub enum Incoming {
+    /// One message's JSON text.
+    Text(String),
+    /// A binary WebSocket frame (reserved in protocol v1).
+    Binary,
+    /// A message larger than the limit, discarded; `head` holds its first bytes (to read the id).
+    /// `fatal` when the transport cannot continue after it (WebSocket).
+    TooLarge {
+        /// Up to [`OVERSIZE_HEAD_BYTES`] leading bytes, lossily decoded.
+        head: String,
+        /// The connection must be closed after answering.
+        fatal: bool,
+    },
+    /// A message that is not valid UTF-8.
+    InvalidUtf8,
+    /// The peer closed the connection, or the transport failed.
+    Closed,
+}
+
+/// A connection's message stream: something that reads and writes whole JSON text messages.
+///
+/// Used by both ends: [`crate::IpcHost::serve`] runs a backend connection over one, and
+/// [`crate::IpcConnection::open`] a frontend connection. It is split into a reader and a writer
+/// so reading and writing run concurrently.
+pub trait IpcSocket: Send + 'static {
+    /// The reading half.
+    type Reader: MessageReader;
+    /// The writing half.
+    type Writer: MessageWriter;
+    /// Splits the socket into its halves.
+    fn into_split(self) -> (Self::Reader, Self::Writer);
+}
+
+pub use IpcSocket as IpcSocketBackend;
+
+/// The reading half of an [`IpcSocket`].
+pub trait MessageReader: Send + 'static {
+    /// The next message, refusing (without buffering it) any larger than `max_bytes`.
+    fn read(&mut self, max_bytes: usize) -> impl Future<Output = Incoming> + Send;
+}
+
+/// The writing half of an [`IpcSocket`]. Writes may be buffered until [`MessageWriter::flush`].
+pub trait MessageWriter: Send + 'static {
+    /// Queues one message.
+    fn write(&mut self, text: String) -> impl Future<Output = io::Result<()>> + Send;
+    /// Sends everything queued.
+    fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
+    /// Flushes and closes the connection (the peer sees end of stream).
+    fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send;
+    /// Closes the connection after the peer sent an oversize message it cannot skip
+    /// (WebSocket: close code 1009).
+    fn close_too_large(&mut self) -> impl Future<Output = io::Result<()>> + Send {
+        self.close()
+    }
+}
+
+/// The first bytes of an oversize message, cut at a character boundary.
+pub(crate) fn oversize_head(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(OVERSIZE_HEAD_BYTES)];
+    String::from_utf8_lossy(head).into_owned()
+}

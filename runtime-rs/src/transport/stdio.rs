@@ -1,0 +1,180 @@
+//! The stdio transport, backend side: this process is the child and speaks on its stdin/stdout.
+//!
+//! tokio's own `stdin()`/`stdout()` go through a blocking thread per operation, which is slow;
+//! here the descriptors are made non-blocking and driven by the reactor (`AsyncFd`). The
+//! protocol keeps private duplicates of fds 0 and 1, and fd 1 is pointed at stderr (fd 0 at
+//! `/dev/null`), so a stray `println!` anywhere in the process can never corrupt the protocol.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use tokio::io::unix::AsyncFd;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::lines::LineSocket;
+
+/// A non-blocking pipe, socket or terminal descriptor driven by the tokio reactor, or a
+/// regular file (which epoll cannot watch, and which never blocks for long) used directly.
+pub struct FdStream {
+    fd: FdKind,
+}
+
+enum FdKind {
+    Reactor(AsyncFd<OwnedFd>),
+    File(OwnedFd),
+}
+
+impl FdStream {
+    /// Takes ownership of `fd`, makes it non-blocking and registers it with the reactor.
+    pub fn new(fd: OwnedFd) -> io::Result<FdStream> {
+        set_nonblocking(fd.as_raw_fd())?;
+        // SAFETY: an `OwnedFd` keeps its descriptor open and unchanged until it is dropped,
+        // which happens only when the `AsyncFd` is dropped.
+        match unsafe { AsyncFd::register(fd) } {
+            Ok(fd) => Ok(FdStream {
+                fd: FdKind::Reactor(fd),
+            }),
+            Err(refused) => match refused.into_parts() {
+                // A regular file (e.g. `backend --stdio < requests.jsonl > out.jsonl`).
+                (fd, cause) if cause.raw_os_error() == Some(libc::EPERM) => Ok(FdStream {
+                    fd: FdKind::File(fd),
+                }),
+                (_, cause) => Err(cause),
+            },
+        }
+    }
+}
+
+/// `read(2)` into `buf`.
+fn read_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: reading into an initialized, writable buffer of the given length.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// `write(2)` from `data`.
+fn write_fd(fd: RawFd, data: &[u8]) -> io::Result<usize> {
+    // SAFETY: writing from a valid buffer of the given length.
+    let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+    // SAFETY: fcntl on a descriptor we own; F_GETFL/F_SETFL take and return plain ints.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// `dup(fd)` as an owned descriptor (close-on-exec).
+fn duplicate(fd: RawFd) -> io::Result<OwnedFd> {
+    // SAFETY: F_DUPFD_CLOEXEC returns a new descriptor that we then own exclusively.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+    if new < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `new` is a fresh, valid descriptor owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
+/// Points `target` at what `source` refers to (`dup2`).
+fn redirect(source: RawFd, target: RawFd) -> io::Result<()> {
+    // SAFETY: dup2 on valid descriptors; `target` stays open (now another file).
+    if unsafe { libc::dup2(source, target) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+impl AsyncRead for FdStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let fd = match &self.fd {
+            FdKind::Reactor(fd) => fd,
+            FdKind::File(fd) => {
+                let n = read_fd(fd.as_raw_fd(), buf.initialize_unfilled())?;
+                buf.advance(n);
+                return Poll::Ready(Ok(()));
+            }
+        };
+        loop {
+            let mut guard = ready!(fd.poll_read_ready(cx))?;
+            let unfilled = buf.initialize_unfilled();
+            match guard.try_io(|inner| read_fd(inner.as_raw_fd(), unfilled)) {
+                Ok(Ok(n)) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(Err(error)) => return Poll::Ready(Err(error)),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
+impl AsyncWrite for FdStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let fd = match &self.fd {
+            FdKind::Reactor(fd) => fd,
+            FdKind::File(fd) => return Poll::Ready(write_fd(fd.as_raw_fd(), data)),
+        };
+        loop {
+            let mut guard = ready!(fd.poll_write_ready(cx))?;
+            match guard.try_io(|inner| write_fd(inner.as_raw_fd(), data)) {
+                Ok(outcome) => return Poll::Ready(outcome),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// The stdio transport of a backend child process.
+pub type StdioSocket = LineSocket<FdStream, FdStream>;
+
+/// Takes over this process's stdin and stdout for the protocol.
+///
+/// After this call, fd 1 writes to stderr and fd 0 reads `/dev/null`; the protocol owns private
+/// duplicates of the original descriptors. Call it once, inside a tokio runtime.
+pub fn process_stdio() -> io::Result<StdioSocket> {
+    let input = duplicate(libc::STDIN_FILENO)?;
+    let output = duplicate(libc::STDOUT_FILENO)?;
+    redirect(libc::STDERR_FILENO, libc::STDOUT_FILENO)?;
+    let null = std::fs::File::open("/dev/null")?;
+    redirect(null.as_raw_fd(), libc::STDIN_FILENO)?;
+    Ok(LineSocket::new(
+        FdStream::new(input)?,
+        FdStream::new(output)?,
+    ))
+}
