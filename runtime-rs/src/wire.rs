@@ -153,9 +153,12 @@ impl<'de> DeserializeAs<'de, f64> for Float {
 
 impl SerializeAs<f32> for Float {
     fn serialize_as<S: Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
-        match special_float(f64::from(*value)) {
+        // Written as the f64 it widens to (0.1f32 → 0.10000000149011612), which is what a
+        // JavaScript peer holds and writes, so both runtimes put the same number on the wire.
+        let wide = f64::from(*value);
+        match special_float(wide) {
             Some(text) => serializer.serialize_str(text),
-            None => serializer.serialize_f32(*value),
+            None => serializer.serialize_f64(wide),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use ipcc_runtime::{CallContext, HandlerError};
 
-use crate::vectors_ipc::{Echo, EchoError, EchoEventsSender, Person};
+use super::vectors_ipc::{Echo, EchoError, EchoEventsSender, Person};
 
 /// Implements `Echo` as the vectors' README specifies.
 pub struct EchoBackend;

@@ -1,0 +1,71 @@
+//! Shared by this crate's integration tests: the hand-written generated code of
+//! tests/vectors/vectors.ipc, its echo backend, and helpers to start hosts and peers.
+
+#![allow(dead_code)]
+
+#[path = "../../src/bin/ipcc-echo-backend/vectors_ipc.rs"]
+pub mod vectors_ipc;
+
+#[path = "../../src/bin/ipcc-echo-backend/echo_backend.rs"]
+pub mod echo_backend;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipcc_runtime::{HostConfig, IpcHost};
+
+/// Hang guard for anything awaited in a test: generous, never a timing assertion.
+pub const HANG_GUARD: Duration = Duration::from_secs(20);
+
+/// Awaits `future`, failing the test (instead of hanging) after [`HANG_GUARD`].
+pub async fn guarded<F: std::future::Future>(what: &str, future: F) -> F::Output {
+    match tokio::time::timeout(HANG_GUARD, future).await {
+        Ok(output) => output,
+        Err(_) => panic!("hang guard: {what} did not finish within {HANG_GUARD:?}"),
+    }
+}
+
+/// A host serving the vectors' `Echo` interface and declaring `EchoEvents`.
+pub fn echo_host(config: HostConfig) -> IpcHost {
+    let host = IpcHost::with_config(config);
+    vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
+    vectors_ipc::EchoEventsSender::all(&host);
+    host
+}
+
+/// The echo backend binary of this package.
+pub fn echo_backend_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ipcc-echo-backend"))
+}
+
+/// The repository's `tests/vectors` folder.
+pub fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
+}
+
+/// Compares two JSON values, numbers by numeric value (`5` equals `5.0`).
+pub fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether `message` has every field of `pattern` with an equal value.
+pub fn json_matches(pattern: &serde_json::Value, message: &serde_json::Value) -> bool {
+    match (pattern, message) {
+        (serde_json::Value::Object(p), serde_json::Value::Object(m)) => p
+            .iter()
+            .all(|(k, v)| m.get(k).is_some_and(|w| json_equal(v, w))),
+        _ => json_equal(pattern, message),
+    }
+}
