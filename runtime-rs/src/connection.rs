@@ -320,6 +320,11 @@ impl IpcConnection {
         }
     }
 
+    /// The process id of a backend started with [`IpcConnection::spawn_stdio`].
+    pub fn child_id(&self) -> Option<u32> {
+        lock(&self.shared.child).as_ref().and_then(Child::id)
+    }
+
     /// True until the connection closed.
     pub fn is_connected(&self) -> bool {
         !matches!(*self.shared.state.borrow(), State::Closed(_))

@@ -609,10 +609,16 @@ impl ServedConnection {
         }));
         let connection = self.clone();
         tokio::spawn(async move {
-            let reply = match started {
+            let cancel_flag = cancel_rx.clone();
+            let mut reply = match started {
                 Ok(future) => run_handler(future, cancel_rx, id).await,
                 Err(panic) => Err(panic_error(&*panic)),
             };
+            // A cancel that raced with the handler's completion still gets its `cancelled`
+            // answer: the frontend asked for it, and the handler may have ended *because* of it.
+            if *cancel_flag.borrow() {
+                reply = Err(cancelled_error(id));
+            }
             lock(&connection.in_flight).remove(&id);
             connection.send_reply(id, reply);
         });
@@ -662,15 +668,16 @@ async fn run_handler(
 ) -> Reply {
     tokio::select! {
         biased;
-        _ = cancelled.wait_for(|c| *c) => Err(IpcError::new(
-            ErrorCode::Cancelled,
-            format!("call {id} was cancelled"),
-        )),
+        _ = cancelled.wait_for(|c| *c) => Err(cancelled_error(id)),
         outcome = AssertUnwindSafe(future).catch_unwind() => match outcome {
             Ok(reply) => reply,
             Err(panic) => Err(panic_error(&*panic)),
         },
     }
+}
+
+fn cancelled_error(id: u64) -> IpcError {
+    IpcError::new(ErrorCode::Cancelled, format!("call {id} was cancelled"))
 }
 
 /// The `internal` error for a handler panic, with the panic's message when it has one.
