@@ -2,7 +2,7 @@
 //!
 //! Each example file (and each directory of files that import each other) is checked by the
 //! real front end and generated with `ipcc::generate`; every output module becomes a snapshot
-//! named `ts_codegen__<example>__<module>`. Whether the output type-checks is proved in
+//! named `ts_codegen__<example>__<module>` (insta prefixes the file name). Whether the output type-checks is proved in
 //! `tests/ts` (tsc over the same output); here a reviewer reads what changed.
 
 use std::path::{Path, PathBuf};
@@ -57,7 +57,7 @@ fn every_example_generates_typescript() {
         assert!(!files.is_empty(), "{example}: no output");
         for file in &files {
             let module = file.path.trim_end_matches(".ts");
-            insta::assert_snapshot!(format!("ts_codegen__{example}__{module}"), &file.contents);
+            insta::assert_snapshot!(format!("{example}__{module}"), &file.contents);
         }
         // Same input, same bytes.
         assert_eq!(

@@ -325,10 +325,11 @@ impl NameTables {
             derived[file].interfaces.insert(index, names);
             for method in &def.methods {
                 if let Some(error) = method.throws {
-                    if !derived[file].guards.contains_key(&error) {
-                        let guard =
-                            scope.derive(format!("is{}", upper_first(&ir.ty(error).meta.name)));
-                        derived[file].guards.insert(error, guard);
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        derived[file].guards.entry(error)
+                    {
+                        let wanted = format!("is{}", upper_first(&ir.ty(error).meta.name));
+                        slot.insert(scope.derive(wanted));
                     }
                 }
             }
@@ -725,6 +726,8 @@ struct InterfaceView {
     promise: String,
     /// A method name for the usage example in the docs of the `call…` function.
     example_method: String,
+    /// The type parameter of the `call…` function: `T`, unless the interface itself is `T`.
+    type_param: &'static str,
     /// False when a method would collide with a member of `IpcHandler` (`channelName`,
     /// `registerOn`): such an interface gets no handler base class, only `register…`.
     handler_class: bool,
@@ -1104,6 +1107,7 @@ fn interface_view(
             .first()
             .map(|m| m.name.clone())
             .unwrap_or_default(),
+        type_param: if names.name == "T" { "M" } else { "T" },
         handler_class: !def
             .methods
             .iter()
