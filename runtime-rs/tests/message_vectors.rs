@@ -94,7 +94,10 @@ async fn send<W: MessageWriter>(writer: &mut W, text: String) -> Result<(), Stri
         .write(text)
         .await
         .map_err(|e| format!("send failed: {e}"))?;
-    writer.flush().await.map_err(|e| format!("flush failed: {e}"))
+    writer
+        .flush()
+        .await
+        .map_err(|e| format!("flush failed: {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,7 +218,10 @@ async fn websocket_binary_frame_is_a_bad_request() {
     ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
         .await
         .unwrap();
-    let welcome = support::guarded("welcome", ws.next()).await.unwrap().unwrap();
+    let welcome = support::guarded("welcome", ws.next())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(welcome.to_text().unwrap().contains("welcome"));
     ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
     let reply = support::guarded("reply", ws.next()).await.unwrap().unwrap();
@@ -227,7 +233,10 @@ async fn websocket_binary_frame_is_a_bad_request() {
     ))
     .await
     .unwrap();
-    let result = support::guarded("result", ws.next()).await.unwrap().unwrap();
+    let result = support::guarded("result", ws.next())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         result.to_text().unwrap(),
         r#"{"type":"result","id":1,"value":4}"#

@@ -78,9 +78,9 @@ fn value_vectors() {
                     ));
                 }
             }
-            (true, Err(error)) => {
-                failures.push(format!("{type_expr} {wire_text}: should decode, got {error}"))
-            }
+            (true, Err(error)) => failures.push(format!(
+                "{type_expr} {wire_text}: should decode, got {error}"
+            )),
             (false, Ok(encoded)) => failures.push(format!(
                 "{type_expr} {wire_text}: should be rejected, decoded and re-encoded as {encoded}"
             )),
@@ -89,5 +89,10 @@ fn value_vectors() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} vector(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} vector(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
