@@ -11,16 +11,28 @@ fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples")
 }
 
-/// Every example: a top-level `.ipc` file, or a directory compiled together.
+/// The TypeScript generator's own fixtures (names that collide with what it writes).
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ts/idl")
+}
+
+/// Every example: a top-level `.ipc` file, or a directory compiled together; then the
+/// fixtures, named `fixture-<stem>`.
 fn examples() -> Vec<(String, Vec<PathBuf>)> {
+    let mut out = examples_in(&examples_dir(), "");
+    out.extend(examples_in(&fixtures_dir(), "fixture-"));
+    out
+}
+
+fn examples_in(dir: &Path, prefix: &str) -> Vec<(String, Vec<PathBuf>)> {
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(examples_dir())
-        .expect("idl-examples/ is readable")
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{} is not readable: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let name = format!("{prefix}{}", path.file_stem().unwrap().to_string_lossy());
         if path.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
                 .unwrap()

@@ -2,7 +2,8 @@
 // The TypeScript side's tests of generated code, in one command (`npm test` in tests/ts):
 //  1. build the `ipcc` compiler and the reference Rust backend (`my-interface-backend`);
 //  2. generate TypeScript for every example of idl-examples/ into tests/generated/ts/<example>/
-//     with `ipcc gen --ts` (a top-level .ipc file is one example; a directory is one example);
+//     with `ipcc gen --ts` (a top-level .ipc file is one example; a directory is one example),
+//     and for this package's own fixtures (idl/*.ipc) into tests/generated/ts/fixtures/<name>/;
 //  3. build runtime-ts (the `ipcc-runtime` package this package links to);
 //  4. `tsc` over the generated code and the tests (strict, plus the extra checks in tsconfig.json);
 //  5. `node --test`: negative type tests (tsc must reject src/negative/*), the in-memory
@@ -56,6 +57,12 @@ for (const entry of readdirSync(examplesDir).sort()) {
   if (!isDir && !entry.endsWith(".ipc")) continue;
   const name = isDir ? entry : entry.slice(0, -".ipc".length);
   run(ipcc, ["gen", "--ts", join(generatedDir, name), path]);
+}
+// Fixtures of this package (names that collide with what the TS generator writes), each its own
+// example under fixtures/.
+const fixturesDir = join(packageDir, "idl");
+for (const entry of readdirSync(fixturesDir).filter((f) => f.endsWith(".ipc")).sort()) {
+  run(ipcc, ["gen", "--ts", join(generatedDir, "fixtures", entry.slice(0, -".ipc".length)), join(fixturesDir, entry)]);
 }
 // The generated modules are ES modules wherever they are compiled from.
 writeFileSync(join(generatedDir, "package.json"), '{ "type": "module" }\n');

@@ -869,7 +869,9 @@ fn const_literal(value: &ConstValue) -> String {
 }
 
 fn field_view(writer: &mut TypeWriter, field: &Field, current: TypeId) -> FieldView {
-    let optional = matches!(field.ty, TypeRef::Optional { .. });
+    // An alias of an optional type (`type Next = Node?;`) makes the field optional on the wire
+    // too (absent when undefined), so it is an optional property like `name?: T`.
+    let optional = matches!(writer.ir.resolve_alias(&field.ty), TypeRef::Optional { .. });
     FieldView {
         doc: doc_view(&field.docs, &field.deprecated, &field.since),
         name: field.name.clone(),

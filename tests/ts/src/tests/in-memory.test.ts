@@ -36,6 +36,14 @@ import {
   registerKeywordy,
   type Keywords,
 } from "../../../generated/ts/keywords/keywords.js";
+import {
+  big,
+  callT,
+  nodeCodec,
+  tDescriptor,
+  uint8ArrayCodec,
+  type Node,
+} from "../../../generated/ts/fixtures/shadowing/shadowing.js";
 
 class MyHandler extends MyInterfaceHandler {
   async sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string> {
@@ -253,4 +261,15 @@ test("names that are keywords or built-ins elsewhere work end to end", async () 
   assert.equal(await client.constructor("today"), "minus");
   assert.equal(await client.toString({ items: [{ items: [] }] }), "array of 1");
   assert.deepEqual(await client.match({ text: "t" }, { items: [1] }, { items: [] }), { data: new Uint8Array([1, 2, 3]) });
+});
+
+test("a module whose names shadow globals and derived names loads and encodes recursion", () => {
+  const node: Node = { next: { children: new Map() }, children: new Map([[7, { children: new Map() }]]) };
+  const wire = nodeCodec.encode(node);
+  assert.deepEqual(JSON.parse(JSON.stringify(wire)), { next: { children: {} }, children: { "7": { children: {} } } });
+  assert.deepEqual(nodeCodec.decode(JSON.parse(JSON.stringify(wire))), node);
+  assert.deepEqual(uint8ArrayCodec.decode({ data: "AAE=" }), { data: new Uint8Array([0, 1]) });
+  assert.equal(big, 9007199254740993n);
+  assert.equal(callT, 1);
+  assert.equal(tDescriptor.channel, "shadowing-t-v1");
 });
