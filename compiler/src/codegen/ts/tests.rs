@@ -349,3 +349,8 @@ fn consts_only_module_does_not_import_the_runtime() {
     let ts = module(&files, "my-interface.ts");
     assert!(!ts.contains("import"), "{ts}");
 }
+
+#[test]
+fn templates_parse() {
+    assert!(templates().is_ok());
+}
