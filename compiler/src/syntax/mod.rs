@@ -155,6 +155,7 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
                     ErrorVariant::ParsingError { positives, .. } => positives,
                     ErrorVariant::CustomError { .. } => &[],
                 };
+                let mut resume_at = None;
                 let stopped_at = if limit < text.len() && position >= limit {
                     diagnostics.push(recovery::too_deep(source, limit));
                     limit
@@ -164,19 +165,21 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
                         position,
                         positives,
                     };
-                    diagnostics.push(recovery::syntax_error(source, text, &failure));
+                    let (diagnostic, resume) = recovery::syntax_error(source, text, &failure);
+                    diagnostics.push(diagnostic);
+                    resume_at = resume.filter(|&r| r > pos);
                     position
                 };
                 errors += 1;
                 if errors >= MAX_ERRORS {
                     diagnostics.push(Diagnostic::error(
                         codes::TOO_MANY_ERRORS,
-                        format!("too many syntax errors; the rest of the file is not checked"),
+                        "too many syntax errors; the rest of the file is not checked",
                         Span::new(source, stopped_at, stopped_at),
                     ));
                     break;
                 }
-                pos = recovery::resume_point(text, pos, stopped_at);
+                pos = resume_at.unwrap_or_else(|| recovery::resume_point(text, pos, stopped_at));
             }
         }
     }

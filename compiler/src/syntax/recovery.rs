@@ -60,7 +60,7 @@ impl Expected {
         if expected.items.iter().any(|t| closes.contains(t)) {
             expected
                 .items
-                .retain(|t| !matches!(*t, "`[`" | "`?`" | "`<`" | "`(`"));
+                .retain(|t| !matches!(*t, "`[`" | "`?`" | "`<`" | "`(`" | "`.`"));
         }
         expected
     }
@@ -210,8 +210,24 @@ fn closer_of(open: char) -> char {
     }
 }
 
-/// The diagnostic for a failed parse attempt.
-pub(crate) fn syntax_error(source: SourceId, text: &str, failure: &Failure<'_>) -> Diagnostic {
+/// The diagnostic for a failed parse attempt, and where to resume parsing when the error itself
+/// tells (otherwise [`resume_point`] decides).
+pub(crate) fn syntax_error(
+    source: SourceId,
+    text: &str,
+    failure: &Failure<'_>,
+) -> (Diagnostic, Option<usize>) {
+    let mut resume = None;
+    let diagnostic = diagnose(source, text, failure, &mut resume);
+    (diagnostic, resume)
+}
+
+fn diagnose(
+    source: SourceId,
+    text: &str,
+    failure: &Failure<'_>,
+    resume: &mut Option<usize>,
+) -> Diagnostic {
     let span = |start: usize, end: usize| Span::new(source, start, end);
     let found = next_token(text, failure.position);
     let found_span = span(
@@ -278,24 +294,37 @@ pub(crate) fn syntax_error(source: SourceId, text: &str, failure: &Failure<'_>) 
     }
 
     // An opening delimiter still open at the end of the file, or at a line that clearly starts
-    // the next declaration.
-    if let Some(open) = region.open.last() {
-        let starts_next = found.kind == TokenKind::Ident && starts_declaration(text, &found);
-        if found.kind == TokenKind::Eof || (starts_next && open.kind == TokenKind::Punct('{')) {
-            let TokenKind::Punct(c) = open.kind else {
-                unreachable_token()
-            };
+    // the next declaration (the keyword may already have been read as a member's name, as in
+    // `struct Person {` read as a method called `struct`).
+    if let Some(&Token {
+        kind: TokenKind::Punct(c),
+        start: open_start,
+        end: open_end,
+    }) = region.open.last()
+    {
+        let next_declaration = if found.kind == TokenKind::Ident && starts_declaration(text, &found)
+        {
+            Some(found)
+        } else {
+            region
+                .previous
+                .filter(|p| p.kind == TokenKind::Ident && p.start > open_start)
+                .filter(|p| starts_declaration(text, p))
+        };
+        let brace_before_declaration = c == '{' && next_declaration.is_some();
+        if found.kind == TokenKind::Eof || brace_before_declaration {
             let mut diagnostic = Diagnostic::error(
                 codes::UNCLOSED_DELIMITER,
                 format!("unclosed `{c}`"),
-                span(open.start, open.end),
+                span(open_start, open_end),
             )
             .with_label(format!("this `{c}` is never closed"));
-            if starts_next {
+            if let (true, Some(keyword)) = (brace_before_declaration, next_declaration) {
                 diagnostic = diagnostic.with_secondary(
-                    found_span,
+                    span(keyword.start, keyword.end),
                     format!("expected `{}` before this declaration", closer_of(c)),
                 );
+                *resume = Some(leading_block_start(text, keyword.start).max(open_end));
             }
             return diagnostic;
         }
@@ -358,7 +387,12 @@ pub(crate) fn syntax_error(source: SourceId, text: &str, failure: &Failure<'_>) 
     if primary != found_span && found.kind != TokenKind::Eof {
         diagnostic = diagnostic.with_secondary(found_span, "unexpected token");
     }
-    if found.kind == TokenKind::Ident
+    let first = next_token(text, failure.item_start);
+    let starts_with_package = &text[first.start..first.end] == "package";
+    if found.kind == TokenKind::Punct('.') && starts_with_package {
+        diagnostic =
+            diagnostic.with_help("a package name is a single identifier, such as `greeter`");
+    } else if found.kind == TokenKind::Ident
         && expected.items.contains(&"identifier")
         && KEYWORDS.contains(&&text[found.start..found.end])
     {
@@ -368,7 +402,7 @@ pub(crate) fn syntax_error(source: SourceId, text: &str, failure: &Failure<'_>) 
         ));
     } else if let Some(open) = region.open.last() {
         // Point at the delimiter the expected closer belongs to.
-        if let TokenKind::Punct(c) = open.kind {
+        if let TokenKind::Punct(c @ ('(' | '<')) = open.kind {
             let closer = format!("`{}`", closer_of(c));
             if expected.items.contains(&closer.as_str()) && open.start < found.start {
                 diagnostic = diagnostic
@@ -377,11 +411,6 @@ pub(crate) fn syntax_error(source: SourceId, text: &str, failure: &Failure<'_>) 
         }
     }
     diagnostic
-}
-
-/// Never reached: `open` only holds punctuation tokens.
-fn unreachable_token() -> ! {
-    unreachable!("scan_region only remembers punctuation")
 }
 
 /// The diagnostic for input cut off at a `<` nested too deeply for the parser to follow.
