@@ -643,6 +643,18 @@ fn doc_view(
     }
 }
 
+/// The `@deprecated` line for items derived from a deprecated declaration.
+fn deprecated_tag(deprecated: &Option<String>) -> Option<String> {
+    deprecated.as_ref().map(|message| {
+        let message = message.replace("*/", "*\\/");
+        if message.is_empty() {
+            "@deprecated".to_string()
+        } else {
+            format!("@deprecated {message}")
+        }
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // View model
 // ---------------------------------------------------------------------------------------------
@@ -701,6 +713,8 @@ struct TypeView {
     inline_type: Option<String>,
     /// Enum variant literals, comma-separated.
     variant_list: String,
+    /// Whether the enum's codec declaration fits on one line.
+    codec_inline: bool,
     /// Alias target.
     target_type: String,
     target_codec: String,
@@ -769,6 +783,8 @@ struct GuardView {
 #[derive(Serialize)]
 struct InterfaceView {
     doc: Option<DocView>,
+    /// `@deprecated …` for the items derived from a deprecated interface.
+    deprecated: Option<String>,
     name: String,
     idl_name: String,
     channel_name: String,
@@ -806,6 +822,7 @@ struct EventView {
 #[derive(Serialize)]
 struct NotificationsView {
     doc: Option<DocView>,
+    deprecated: Option<String>,
     name: String,
     idl_name: String,
     channel_name: String,
@@ -961,6 +978,7 @@ fn type_view(writer: &mut TypeWriter, id: TypeId) -> TypeView {
         variants: Vec::new(),
         inline_type: None,
         variant_list: String::new(),
+        codec_inline: true,
         target_type: String::new(),
         target_codec: String::new(),
         name,
@@ -988,6 +1006,12 @@ fn type_view(writer: &mut TypeWriter, id: TypeId) -> TypeView {
                 .collect();
             let literals: Vec<&str> = view.variants.iter().map(|v| v.literal.as_str()).collect();
             view.variant_list = literals.join(", ");
+            // `export const <codec>: <type> = $rt.c.enumeration<Name>([...], "Name");`
+            let codec_line = format!(
+                "export const {}: {} = {RT}.c.enumeration<{}>([{}], {});",
+                view.codec_name, view.codec_type, view.name, view.variant_list, view.idl_name
+            );
+            view.codec_inline = codec_line.len() <= LINE_WIDTH;
             let joined = literals.join(" | ");
             if literals.is_empty() {
                 view.inline_type = Some("never".to_string());
@@ -1150,6 +1174,7 @@ fn interface_view(
         .collect();
     InterfaceView {
         doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+        deprecated: deprecated_tag(&def.meta.deprecated),
         name: names.name.clone(),
         idl_name: string_literal(&def.meta.qualified_name),
         channel_name: names.channel.clone(),
@@ -1199,6 +1224,7 @@ fn notifications_view(
         .collect();
     NotificationsView {
         doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+        deprecated: deprecated_tag(&def.meta.deprecated),
         name: names.name.clone(),
         idl_name: string_literal(&def.meta.qualified_name),
         channel_name: names.channel.clone(),
