@@ -4,7 +4,16 @@
 
 import { strict as assert } from "node:assert";
 import { after, before, test } from "node:test";
-import { DeclaredError, IpcApp, IpcConnection, IpcHost, MemoryBackend, isIpcErrorCode, type CallContext } from "ipcc-runtime";
+import {
+  DeclaredError,
+  IpcApp,
+  IpcConnection,
+  IpcHost,
+  MemoryBackend,
+  isIpcErrorCode,
+  withOptions,
+  type CallContext,
+} from "ipcc-runtime";
 import {
   callMyInterface,
   myInterfaceClient,
@@ -36,6 +45,7 @@ import {
   registerKeywordy,
   type Keywords,
 } from "../../../generated/ts/keywords/keywords.js";
+import { jobsClient, jobsDescriptor, registerJobs } from "../../../generated/ts/notifications/notifications.js";
 import {
   big,
   callT,
@@ -79,6 +89,9 @@ class GreeterImpl implements Greeter {
   }
 }
 
+/** Calls of `Jobs.start` whose handler saw its signal abort. */
+const abortedJobs: string[] = [];
+
 let host: IpcHost;
 let backend: MemoryBackend;
 let connection: IpcConnection;
@@ -101,6 +114,17 @@ before(async () => {
       draw: async () => {},
       largest: async (shapes) => [...shapes.values()].sort((a, b) => area(b) - area(a))[0],
     }),
+    registerJobs(host, {
+      // Never finishes by itself: ends when the caller times out or cancels.
+      start: (name: string, ctx?: CallContext) =>
+        new Promise<string>((resolve) => {
+          ctx?.signal.addEventListener("abort", () => {
+            abortedJobs.push(name);
+            resolve(name);
+          });
+        }),
+      cancel: async () => true,
+    }),
     registerKeywordy(host, {
       type: async (self, fn, async_) => new Map([["self", String(self.ok)], ["fn", String(fn)], ["async", async_?.message ?? "-"]]) as never,
       match: async () => ({ data: new Uint8Array([1, 2, 3]) }),
@@ -109,7 +133,7 @@ before(async () => {
       toString: async (array) => `array of ${array.items.length}`,
     }),
   );
-  const channels = [myInterfaceDescriptor, greeterDescriptor, greeterEventsDescriptor, echoDescriptor, canvasDescriptor, keywordyDescriptor];
+  const channels = [myInterfaceDescriptor, greeterDescriptor, greeterEventsDescriptor, echoDescriptor, canvasDescriptor, keywordyDescriptor, jobsDescriptor];
   await IpcApp.startup(backend.connect(), { channels });
   connection = new IpcConnection(backend.connect(), { channels });
   await connection.ready;
@@ -272,4 +296,14 @@ test("a module whose names shadow globals and derived names loads and encodes re
   assert.equal(big, 9007199254740993n);
   assert.equal(callT, 1);
   assert.equal(tDescriptor.channel, "shadowing-t-v1");
+});
+
+test("per-call options: a timeout and an AbortSignal end the call and reach the handler", async () => {
+  await assert.rejects(jobsClient(connection, { timeout: 30 }).start("slow"), (error: unknown) => isIpcErrorCode(error, "timeout"));
+  const controller = new AbortController();
+  const call = withOptions(jobsClient(connection), { signal: controller.signal }).start("aborted");
+  setTimeout(() => controller.abort(), 10);
+  await assert.rejects(call, (error: unknown) => isIpcErrorCode(error, "cancelled"));
+  for (let i = 0; i < 100 && abortedJobs.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(abortedJobs.sort(), ["aborted", "slow"]);
 });
