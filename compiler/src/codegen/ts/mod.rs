@@ -681,6 +681,7 @@ struct ModuleView {
 #[derive(Serialize)]
 struct ImportView {
     alias: String,
+    /// The module specifier as a string literal (`"./people.js"`).
     path: String,
 }
 
@@ -904,7 +905,7 @@ impl ModuleView {
                 let module = &names.module_file[owner.0 as usize];
                 ImportView {
                     alias: names.module_alias[owner.0 as usize].clone(),
-                    path: format!("./{}.js", module.trim_end_matches(".ts")),
+                    path: string_literal(&format!("./{}.js", module.trim_end_matches(".ts"))),
                 }
             })
             .collect();
@@ -933,11 +934,10 @@ fn const_literal(value: &ConstValue) -> String {
         ConstValue::String(text) => string_literal(text),
         ConstValue::Integer(n) if (-MAX_SAFE..=MAX_SAFE).contains(n) => n.to_string(),
         ConstValue::Integer(n) => format!("{n}n"),
-        ConstValue::Float(x) if x.is_nan() => "Number.NaN".to_string(),
-        ConstValue::Float(x) if x.is_infinite() && *x > 0.0 => {
-            "Number.POSITIVE_INFINITY".to_string()
-        }
-        ConstValue::Float(x) if x.is_infinite() => "Number.NEGATIVE_INFINITY".to_string(),
+        // Arithmetic rather than `NaN` or `Number.NaN`: a user declaration may shadow those.
+        ConstValue::Float(x) if x.is_nan() => "0 / 0".to_string(),
+        ConstValue::Float(x) if x.is_infinite() && *x > 0.0 => "1 / 0".to_string(),
+        ConstValue::Float(x) if x.is_infinite() => "-1 / 0".to_string(),
         // Debug keeps a decimal point or an exponent (`1.0`, `1e300`), both valid TS.
         ConstValue::Float(x) => format!("{x:?}"),
         ConstValue::Bool(b) => b.to_string(),

@@ -354,3 +354,29 @@ fn consts_only_module_does_not_import_the_runtime() {
 fn templates_parse() {
     assert!(templates().is_ok());
 }
+
+#[test]
+fn float_consts_need_no_globals() {
+    let mut ir = my_interface();
+    for (name, value) in [
+        ("nan", f64::NAN),
+        ("inf", f64::INFINITY),
+        ("ninf", f64::NEG_INFINITY),
+        ("half", 0.5),
+    ] {
+        ir.consts.push(ConstDef {
+            meta: meta(name, 0),
+            value: ConstValue::Float(value),
+        });
+    }
+    let files = generate(&ir);
+    let ts = module(&files, "my-interface.ts");
+    for line in [
+        "export const nan = 0 / 0;",
+        "export const inf = 1 / 0;",
+        "export const ninf = -1 / 0;",
+        "export const half = 0.5;",
+    ] {
+        assert!(ts.contains(line), "{line} in {ts}");
+    }
+}
