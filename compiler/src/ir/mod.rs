@@ -1,14 +1,80 @@
 //! The IR stage: load files and imports, lower the AST, resolve names, validate every rule of the language.
+//!
+//! Phases, each collecting all of its diagnostics before the next runs only on error-free input:
+//! [`loading`] (read and parse every file) → [`lowering`] (per-file rules) together with
+//! [`resolution`] (namespaces and names) → [`validation`] (rules over resolved types) →
+//! [`schema_hash`].
 
+pub mod codes;
 pub mod loader;
+mod loading;
+mod lowering;
 pub mod model;
+mod resolution;
+mod schema_hash;
+mod validation;
 
 pub use model::*;
 
+use crate::diagnostics::{Diagnostic, Severity, SourceMap};
 use crate::{Checked, SourceLoader};
 use std::path::PathBuf;
 
 /// Front end entry: see [`crate::check_with`].
-pub fn check(_roots: &[PathBuf], _loader: &mut dyn SourceLoader) -> Checked {
-    todo!("front end")
+pub fn check(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Checked {
+    let mut diagnostics = Vec::new();
+    let mut sources = SourceMap::default();
+    let mut inputs = Vec::new();
+    let ir = run_phases(roots, loader, &mut sources, &mut diagnostics, &mut inputs);
+    // Source order per file; the sort is stable, so a phase's order holds for equal positions.
+    diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
+    Checked {
+        ir,
+        diagnostics,
+        sources,
+        inputs,
+    }
 }
+
+fn run_phases(
+    roots: &[PathBuf],
+    loader: &mut dyn SourceLoader,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+    inputs: &mut Vec<PathBuf>,
+) -> Option<Ir> {
+    let mut lowering_diagnostics = Vec::new();
+    let files = loading::load(
+        roots,
+        loader,
+        sources,
+        diagnostics,
+        &mut lowering_diagnostics,
+        inputs,
+    );
+    // Follow-on errors of a file that did not parse would only confuse.
+    if has_errors(diagnostics) {
+        return None;
+    }
+    // Lowering and resolution form one phase: lowering leaves placeholders where it reported
+    // an error, so resolution can still report every unknown name of the same run.
+    diagnostics.append(&mut lowering_diagnostics);
+    let mut resolved = resolution::resolve(&files, diagnostics);
+    if has_errors(diagnostics) {
+        return None;
+    }
+    validation::validate(&mut resolved, &files, diagnostics);
+    if has_errors(diagnostics) {
+        return None;
+    }
+    let mut ir = resolved.ir;
+    schema_hash::fill(&mut ir);
+    Some(ir)
+}
+
+fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests;

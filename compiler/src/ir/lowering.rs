@@ -1,0 +1,1123 @@
+//! Lowering: one file's borrowed AST into owned, still unresolved declarations, checking every
+//! rule that needs only that file (attributes, results, optional parameters, members, consts).
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Diagnostic, SourceId, Span};
+use crate::ident;
+use crate::ir::codes;
+use crate::ir::model::{ConstValue, Primitive};
+use crate::syntax::ast;
+
+/// A name as written, owned.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Name {
+    fn from_ident(ident: &ast::Ident<'_>) -> Self {
+        Name {
+            text: ident.name.to_string(),
+            span: ident.span,
+        }
+    }
+}
+
+/// A possibly qualified name (`Person`, `people.Person`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PathRef {
+    pub segments: Vec<Name>,
+    pub span: Span,
+}
+
+impl PathRef {
+    fn from_ast(path: &ast::Path<'_>) -> Self {
+        PathRef {
+            segments: path.segments.iter().map(Name::from_ident).collect(),
+            span: path.span,
+        }
+    }
+
+    /// `a.b` as written.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self.segments.iter().map(|s| s.text.as_str()).collect();
+        parts.join(".")
+    }
+}
+
+/// Docs and the attributes every declaration or member may carry.
+#[derive(Debug, Clone)]
+pub(crate) struct Meta {
+    pub name: Name,
+    pub docs: Vec<String>,
+    pub deprecated: Option<String>,
+    pub since: Option<String>,
+}
+
+/// One file after lowering.
+#[derive(Debug)]
+pub(crate) struct LoweredFile {
+    pub source: SourceId,
+    pub package: Option<Name>,
+    pub imports: Vec<ast::Import>,
+    pub decls: Vec<Decl>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Decl {
+    pub meta: Meta,
+    pub kind: DeclKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum DeclKind {
+    /// `None` when the literal was invalid (already reported).
+    Const(Option<ConstValue>),
+    Struct(Vec<FieldDecl>),
+    Enum(Vec<Meta>),
+    Union(Vec<UnionVariantDecl>),
+    Alias(TypeExpr),
+    Interface {
+        channel: Option<ChannelExpr>,
+        methods: Vec<MethodDecl>,
+    },
+    Notifications {
+        channel: Option<ChannelExpr>,
+        events: Vec<EventDecl>,
+    },
+}
+
+impl DeclKind {
+    /// How messages name this kind of declaration.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            DeclKind::Const(_) => "const",
+            DeclKind::Struct(_) => "struct",
+            DeclKind::Enum(_) => "enum",
+            DeclKind::Union(_) => "union",
+            DeclKind::Alias(_) => "type alias",
+            DeclKind::Interface { .. } => "interface",
+            DeclKind::Notifications { .. } => "notifications block",
+        }
+    }
+
+    /// Whether the declaration names a type (as opposed to a const or a channel block).
+    pub fn is_type(&self) -> bool {
+        matches!(
+            self,
+            DeclKind::Struct(_) | DeclKind::Enum(_) | DeclKind::Union(_) | DeclKind::Alias(_)
+        )
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct FieldDecl {
+    pub meta: Meta,
+    /// The type as it will be stored: `name?: T` is already wrapped in `Optional`.
+    pub ty: TypeExpr,
+}
+
+#[derive(Debug)]
+pub(crate) struct UnionVariantDecl {
+    pub meta: Meta,
+    /// `None` for a unit variant.
+    pub fields: Option<Vec<FieldDecl>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct MethodDecl {
+    pub meta: Meta,
+    pub params: Vec<ParamDecl>,
+    /// `T` of `Promise<T>`; `None` for `Promise<void>` (or when the result was invalid).
+    pub result: Option<TypeExpr>,
+    pub throws: Option<TypeExpr>,
+}
+
+#[derive(Debug)]
+pub(crate) struct EventDecl {
+    pub meta: Meta,
+    pub params: Vec<ParamDecl>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ParamDecl {
+    pub name: Name,
+    pub optional: bool,
+    /// Wrapped in `Optional` when `optional`.
+    pub ty: TypeExpr,
+}
+
+/// The argument of `@channel(...)`.
+#[derive(Debug, Clone)]
+pub(crate) enum ChannelExpr {
+    Literal(String, Span),
+    Const(PathRef),
+}
+
+/// A written type with primitives recognised and names still unresolved.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TypeExprKind {
+    Primitive(Primitive),
+    Named(PathRef),
+    Array(Box<TypeExpr>),
+    Map(Box<TypeExpr>, Box<TypeExpr>),
+    Optional(Box<TypeExpr>),
+    /// Already reported; resolution skips it.
+    Invalid,
+}
+
+/// Names that always mean a built-in type and cannot be declared.
+pub(crate) const BUILTIN_TYPE_NAMES: &[&str] = &[
+    "bool", "boolean", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+    "number", "string", "bytes", "void", "Promise", "map",
+];
+
+/// The primitive a single-segment name denotes, if any (`number` → `f64`, `boolean` → `bool`).
+pub(crate) fn primitive_named(name: &str) -> Option<Primitive> {
+    Some(match name {
+        "bool" | "boolean" => Primitive::Bool,
+        "i8" => Primitive::I8,
+        "i16" => Primitive::I16,
+        "i32" => Primitive::I32,
+        "i64" => Primitive::I64,
+        "u8" => Primitive::U8,
+        "u16" => Primitive::U16,
+        "u32" => Primitive::U32,
+        "u64" => Primitive::U64,
+        "f32" => Primitive::F32,
+        "f64" | "number" => Primitive::F64,
+        "string" => Primitive::String,
+        "bytes" => Primitive::Bytes,
+        _ => return None,
+    })
+}
+
+/// Where an attribute list sits; decides which attributes are allowed.
+#[derive(Clone, Copy, PartialEq)]
+enum AttrSite {
+    /// An interface or notifications block: `@channel` allowed (and required).
+    ChannelBlock,
+    /// Any other declaration, or a field, method or event.
+    Other,
+    /// An enum or union variant: no `@since` (variants carry no version in the IR).
+    Variant,
+}
+
+struct Attrs {
+    channel: Option<ChannelExpr>,
+    deprecated: Option<String>,
+    since: Option<String>,
+}
+
+const KNOWN_ATTRIBUTES: &[&str] = &["channel", "deprecated", "since"];
+
+/// Lowers one parsed file, appending its diagnostics to `diags`.
+pub(crate) fn lower_file(
+    source: SourceId,
+    text: &str,
+    file: &ast::File<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> LoweredFile {
+    let mut lowerer = Lowerer { text, diags };
+    let decls = file
+        .items
+        .iter()
+        .map(|item| lowerer.lower_item(item))
+        .collect();
+    LoweredFile {
+        source,
+        package: file.package.as_ref().map(Name::from_ident),
+        imports: file.imports.clone(),
+        decls,
+    }
+}
+
+struct Lowerer<'t, 'd> {
+    text: &'t str,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Lowerer<'_, '_> {
+    fn source_text(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("T")
+    }
+
+    fn lower_item(&mut self, item: &ast::Item<'_>) -> Decl {
+        let (name, site) = match &item.kind {
+            ast::ItemKind::Const(c) => (c.name, AttrSite::Other),
+            ast::ItemKind::Struct(s) => (s.name, AttrSite::Other),
+            ast::ItemKind::Enum(e) => (e.name, AttrSite::Other),
+            ast::ItemKind::Union(u) => (u.name, AttrSite::Other),
+            ast::ItemKind::Alias(a) => (a.name, AttrSite::Other),
+            ast::ItemKind::Interface(i) => (i.name, AttrSite::ChannelBlock),
+            ast::ItemKind::Notifications(n) => (n.name, AttrSite::ChannelBlock),
+        };
+        let attrs = self.lower_attributes(&item.leading, site);
+        let meta = Meta {
+            name: Name::from_ident(&name),
+            docs: docs(&item.leading),
+            deprecated: attrs.deprecated,
+            since: attrs.since,
+        };
+        if BUILTIN_TYPE_NAMES.contains(&name.name) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::BUILTIN_NAME,
+                    format!("`{}` is a built-in type and cannot be declared", name.name),
+                    name.span,
+                )
+                .with_label("built-in name")
+                .with_help("choose another name"),
+            );
+        }
+        let kind = match &item.kind {
+            ast::ItemKind::Const(c) => DeclKind::Const(self.lower_literal(&c.value)),
+            ast::ItemKind::Struct(s) => {
+                let fields = self.lower_fields(&s.fields, AttrSite::Other);
+                self.check_fields(&fields, &format!("struct `{}`", name.name));
+                DeclKind::Struct(fields)
+            }
+            ast::ItemKind::Enum(e) => {
+                let variants: Vec<Meta> = e
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        let attrs = self.lower_attributes(&v.leading, AttrSite::Variant);
+                        Meta {
+                            name: Name::from_ident(&v.name),
+                            docs: docs(&v.leading),
+                            deprecated: attrs.deprecated,
+                            since: None,
+                        }
+                    })
+                    .collect();
+                if variants.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::EMPTY_ENUM,
+                            format!("enum `{}` has no variants", name.name),
+                            name.span,
+                        )
+                        .with_label("an enum without variants has no value")
+                        .with_help("add a variant, or remove the enum"),
+                    );
+                }
+                check_members(
+                    self.diags,
+                    "variant",
+                    &format!("enum `{}`", name.name),
+                    variants.iter().map(|v| &v.name),
+                    &[("Rust", rust_variant_key)],
+                );
+                DeclKind::Enum(variants)
+            }
+            ast::ItemKind::Union(u) => {
+                let variants: Vec<UnionVariantDecl> = u
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        let attrs = self.lower_attributes(&v.leading, AttrSite::Variant);
+                        let fields = v.fields.as_ref().map(|fields| {
+                            let fields = self.lower_fields(fields, AttrSite::Other);
+                            self.check_fields(
+                                &fields,
+                                &format!("variant `{}` of union `{}`", v.name.name, name.name),
+                            );
+                            fields
+                        });
+                        UnionVariantDecl {
+                            meta: Meta {
+                                name: Name::from_ident(&v.name),
+                                docs: docs(&v.leading),
+                                deprecated: attrs.deprecated,
+                                since: None,
+                            },
+                            fields,
+                        }
+                    })
+                    .collect();
+                if variants.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::EMPTY_UNION,
+                            format!("union `{}` has no variants", name.name),
+                            name.span,
+                        )
+                        .with_label("a union without variants has no value")
+                        .with_help("add a variant, or remove the union"),
+                    );
+                }
+                check_members(
+                    self.diags,
+                    "variant",
+                    &format!("union `{}`", name.name),
+                    variants.iter().map(|v| &v.meta.name),
+                    &[("Rust", rust_variant_key)],
+                );
+                DeclKind::Union(variants)
+            }
+            ast::ItemKind::Alias(a) => DeclKind::Alias(self.lower_type(&a.target)),
+            ast::ItemKind::Interface(i) => {
+                let methods: Vec<MethodDecl> =
+                    i.methods.iter().map(|m| self.lower_method(m)).collect();
+                check_members(
+                    self.diags,
+                    "method",
+                    &format!("interface `{}`", name.name),
+                    methods.iter().map(|m| &m.meta.name),
+                    &[("Rust", rust_member_key)],
+                );
+                let channel = self.require_channel(attrs.channel, &name, "interface");
+                DeclKind::Interface { channel, methods }
+            }
+            ast::ItemKind::Notifications(n) => {
+                let events: Vec<EventDecl> = n.events.iter().map(|e| self.lower_event(e)).collect();
+                check_members(
+                    self.diags,
+                    "notification",
+                    &format!("notifications `{}`", name.name),
+                    events.iter().map(|e| &e.meta.name),
+                    &[("Rust", rust_member_key)],
+                );
+                let channel = self.require_channel(attrs.channel, &name, "notifications block");
+                DeclKind::Notifications { channel, events }
+            }
+        };
+        Decl { meta, kind }
+    }
+
+    fn require_channel(
+        &mut self,
+        channel: Option<ChannelExpr>,
+        name: &ast::Ident<'_>,
+        what: &str,
+    ) -> Option<ChannelExpr> {
+        if channel.is_none() {
+            let suggestion = format!("{}-v1", ident::snake_case(name.name).replace('_', "-"));
+            self.diags.push(
+                Diagnostic::error(
+                    codes::MISSING_CHANNEL,
+                    format!("{what} `{}` has no `@channel`", name.name),
+                    name.span,
+                )
+                .with_label("every interface and notifications block needs a channel name")
+                .with_help(format!("add `@channel(\"{suggestion}\")` above it")),
+            );
+        }
+        channel
+    }
+
+    fn lower_attributes(&mut self, leading: &ast::Leading<'_>, site: AttrSite) -> Attrs {
+        let mut attrs = Attrs {
+            channel: None,
+            deprecated: None,
+            since: None,
+        };
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for attr in &leading.attributes {
+            let name = attr.name.name;
+            if !KNOWN_ATTRIBUTES.contains(&name) {
+                let mut warning = Diagnostic::warning(
+                    codes::UNKNOWN_ATTRIBUTE,
+                    format!("unknown attribute `@{name}`"),
+                    attr.name.span,
+                )
+                .with_label("ignored");
+                warning = match closest(name, KNOWN_ATTRIBUTES.iter().copied()) {
+                    Some(known) => warning.with_help(format!("did you mean `@{known}`?")),
+                    None => warning.with_help(
+                        "the known attributes are `@channel`, `@deprecated` and `@since`",
+                    ),
+                };
+                self.diags.push(warning);
+                continue;
+            }
+            if let Some(first) = seen.get(name) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_ATTRIBUTE,
+                        format!("attribute `@{name}` is given twice"),
+                        attr.span,
+                    )
+                    .with_label("repeated here")
+                    .with_secondary(*first, "first given here"),
+                );
+                continue;
+            }
+            seen.insert(name, attr.span);
+            match name {
+                "channel" => {
+                    if site != AttrSite::ChannelBlock {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::MISPLACED_ATTRIBUTE,
+                                "`@channel` can only be put on an interface or a notifications block",
+                                attr.span,
+                            )
+                            .with_label("not allowed here")
+                            .with_help("remove it"),
+                        );
+                        continue;
+                    }
+                    attrs.channel = match &attr.arg {
+                        Some(ast::AttributeArg::String(value, span)) => {
+                            if value.is_empty() {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        codes::BAD_CHANNEL,
+                                        "a channel name cannot be empty",
+                                        *span,
+                                    )
+                                    .with_help(
+                                        "write a name with a version, e.g. `\"my-interface-v1\"`",
+                                    ),
+                                );
+                            }
+                            Some(ChannelExpr::Literal(value.clone(), *span))
+                        }
+                        Some(ast::AttributeArg::Path(path)) => {
+                            Some(ChannelExpr::Const(PathRef::from_ast(path)))
+                        }
+                        None => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::BAD_CHANNEL,
+                                    "`@channel` needs a channel name",
+                                    attr.span,
+                                )
+                                .with_help(
+                                    "write `@channel(\"my-interface-v1\")` or `@channel(myChannel)` with a string const",
+                                ),
+                            );
+                            // Counted as given: the missing-channel error would repeat this one.
+                            Some(ChannelExpr::Literal(String::new(), attr.span))
+                        }
+                    };
+                }
+                "deprecated" => match &attr.arg {
+                    None => attrs.deprecated = Some(String::new()),
+                    Some(ast::AttributeArg::String(message, _)) => {
+                        attrs.deprecated = Some(message.clone())
+                    }
+                    Some(ast::AttributeArg::Path(path)) => self.diags.push(
+                        Diagnostic::error(
+                            codes::BAD_ATTRIBUTE_ARGUMENT,
+                            "`@deprecated` takes a string message",
+                            path.span,
+                        )
+                        .with_label("not a string")
+                        .with_help("write `@deprecated(\"message\")`, or `@deprecated` alone"),
+                    ),
+                },
+                "since" => {
+                    if site == AttrSite::Variant {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::MISPLACED_ATTRIBUTE,
+                                "`@since` cannot be put on an enum or union variant",
+                                attr.span,
+                            )
+                            .with_label("not allowed here")
+                            .with_help("mention the version in the variant's `///` docs instead"),
+                        );
+                        continue;
+                    }
+                    match &attr.arg {
+                        Some(ast::AttributeArg::String(version, _)) => {
+                            attrs.since = Some(version.clone())
+                        }
+                        _ => self.diags.push(
+                            Diagnostic::error(
+                                codes::BAD_ATTRIBUTE_ARGUMENT,
+                                "`@since` takes a version string",
+                                attr.span,
+                            )
+                            .with_help("write e.g. `@since(\"1.2\")`"),
+                        ),
+                    }
+                }
+                _ => {}
+            }
+        }
+        attrs
+    }
+
+    fn lower_fields(&mut self, fields: &[ast::Field<'_>], site: AttrSite) -> Vec<FieldDecl> {
+        fields
+            .iter()
+            .map(|field| {
+                let attrs = self.lower_attributes(&field.leading, site);
+                let ty = self.lower_optional(
+                    field.optional,
+                    &field.ty,
+                    "field",
+                    &field.name,
+                    field.span,
+                );
+                FieldDecl {
+                    meta: Meta {
+                        name: Name::from_ident(&field.name),
+                        docs: docs(&field.leading),
+                        deprecated: attrs.deprecated,
+                        since: attrs.since,
+                    },
+                    ty,
+                }
+            })
+            .collect()
+    }
+
+    fn check_fields(&mut self, fields: &[FieldDecl], container: &str) {
+        check_members(
+            self.diags,
+            "field",
+            container,
+            fields.iter().map(|f| &f.meta.name),
+            &[("Rust", rust_member_key)],
+        );
+    }
+
+    /// `name?: T` → `Optional(T)`; `name?: T?` is redundant.
+    fn lower_optional(
+        &mut self,
+        optional: Option<Span>,
+        ty: &ast::Type<'_>,
+        what: &str,
+        name: &ast::Ident<'_>,
+        whole: Span,
+    ) -> TypeExpr {
+        let lowered = self.lower_type(ty);
+        match optional {
+            None => lowered,
+            Some(mark) => {
+                if matches!(lowered.kind, TypeExprKind::Optional(_)) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::REDUNDANT_OPTIONAL,
+                            format!("{what} `{}` is marked optional twice", name.name),
+                            ty.span,
+                        )
+                        .with_label("already optional because of the `?` after the name")
+                        .with_secondary(mark, "optional here")
+                        .with_help("remove one of the two `?`"),
+                    );
+                }
+                TypeExpr {
+                    kind: TypeExprKind::Optional(Box::new(lowered)),
+                    span: whole,
+                }
+            }
+        }
+    }
+
+    fn lower_params(&mut self, params: &[ast::Param<'_>]) -> Vec<ParamDecl> {
+        let mut first_optional: Option<&ast::Param<'_>> = None;
+        let mut lowered = Vec::with_capacity(params.len());
+        for param in params {
+            let ty = self.lower_optional(
+                param.optional,
+                &param.ty,
+                "parameter",
+                &param.name,
+                param.span,
+            );
+            match (param.optional, first_optional) {
+                (Some(_), None) => first_optional = Some(param),
+                (None, Some(optional)) => self.diags.push(
+                    Diagnostic::error(
+                        codes::OPTIONAL_PARAM_ORDER,
+                        format!(
+                            "required parameter `{}` follows optional parameter `{}`",
+                            param.name.name, optional.name.name
+                        ),
+                        param.span,
+                    )
+                    .with_label("required parameter")
+                    .with_secondary(optional.span, "optional parameter")
+                    .with_help("optional parameters (`name?: T`) must come last"),
+                ),
+                _ => {}
+            }
+            lowered.push(ParamDecl {
+                name: Name::from_ident(&param.name),
+                optional: param.optional.is_some(),
+                ty,
+            });
+        }
+        lowered
+    }
+
+    fn check_params(&mut self, params: &[ParamDecl], container: &str) {
+        check_members(
+            self.diags,
+            "parameter",
+            container,
+            params.iter().map(|p| &p.name),
+            &[("Rust", rust_member_key), ("TypeScript", ts_binding_key)],
+        );
+    }
+
+    fn lower_method(&mut self, method: &ast::Method<'_>) -> MethodDecl {
+        let attrs = self.lower_attributes(&method.leading, AttrSite::Other);
+        let params = self.lower_params(&method.params);
+        self.check_params(&params, &format!("method `{}`", method.name.name));
+        let result = match &method.returns {
+            None => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::NOT_A_PROMISE,
+                        "IPC methods must return a Promise",
+                        method.name.span,
+                    )
+                    .with_label(format!("`{}` has no result type", method.name.name))
+                    .with_help("write `: Promise<void>` after the parameters"),
+                );
+                None
+            }
+            Some(returns) => self.lower_result(returns),
+        };
+        let throws = method.throws.as_ref().map(|t| self.lower_type(t));
+        MethodDecl {
+            meta: Meta {
+                name: Name::from_ident(&method.name),
+                docs: docs(&method.leading),
+                deprecated: attrs.deprecated,
+                since: attrs.since,
+            },
+            params,
+            result,
+            throws,
+        }
+    }
+
+    /// The `T` of a method's `Promise<T>`; reports anything else.
+    fn lower_result(&mut self, returns: &ast::Type<'_>) -> Option<TypeExpr> {
+        if let ast::TypeKind::Generic(path, args) = &returns.kind {
+            if is_single(path, "Promise") {
+                if args.len() != 1 {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::TYPE_ARGUMENTS,
+                            format!("`Promise` takes one type argument, found {}", args.len()),
+                            returns.span,
+                        )
+                        .with_help("write `Promise<T>`, or `Promise<void>` for no result"),
+                    );
+                    return None;
+                }
+                if let ast::TypeKind::Named(inner) = &args[0].kind {
+                    if is_single(inner, "void") {
+                        return None;
+                    }
+                }
+                return Some(self.lower_type(&args[0]));
+            }
+        }
+        let written = self.source_text(returns.span).to_string();
+        self.diags.push(
+            Diagnostic::error(
+                codes::NOT_A_PROMISE,
+                "IPC methods must return a Promise",
+                returns.span,
+            )
+            .with_label(format!("`{written}` is not a `Promise`"))
+            .with_help(format!("write `Promise<{written}>`")),
+        );
+        None
+    }
+
+    fn lower_event(&mut self, event: &ast::Event<'_>) -> EventDecl {
+        let attrs = self.lower_attributes(&event.leading, AttrSite::Other);
+        let params = self.lower_params(&event.params);
+        self.check_params(&params, &format!("notification `{}`", event.name.name));
+        if let Some(returns) = &event.returns {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::NOTIFICATION_RESULT,
+                    format!("notification `{}` cannot return a value", event.name.name),
+                    returns.span,
+                )
+                .with_label("result type not allowed")
+                .with_help("notifications are one-way messages; remove the result type"),
+            );
+        }
+        EventDecl {
+            meta: Meta {
+                name: Name::from_ident(&event.name),
+                docs: docs(&event.leading),
+                deprecated: attrs.deprecated,
+                since: attrs.since,
+            },
+            params,
+        }
+    }
+
+    /// Lowers a type in any position other than a method's result.
+    fn lower_type(&mut self, ty: &ast::Type<'_>) -> TypeExpr {
+        let kind = match &ty.kind {
+            ast::TypeKind::Named(path) => self.lower_named(path),
+            ast::TypeKind::Array(element) => {
+                TypeExprKind::Array(Box::new(self.lower_type(element)))
+            }
+            ast::TypeKind::Optional(inner) => {
+                let inner = self.lower_type(inner);
+                if matches!(inner.kind, TypeExprKind::Optional(_)) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::REDUNDANT_OPTIONAL,
+                            "a type can be optional only once",
+                            ty.span,
+                        )
+                        .with_label("optional of an optional")
+                        .with_help("remove the extra `?`"),
+                    );
+                    return inner;
+                }
+                TypeExprKind::Optional(Box::new(inner))
+            }
+            ast::TypeKind::Map(key, value) => TypeExprKind::Map(
+                Box::new(self.lower_type(key)),
+                Box::new(self.lower_type(value)),
+            ),
+            ast::TypeKind::Generic(path, args) => {
+                self.report_generic(path, args, ty.span);
+                TypeExprKind::Invalid
+            }
+        };
+        TypeExpr {
+            kind,
+            span: ty.span,
+        }
+    }
+
+    fn lower_named(&mut self, path: &ast::Path<'_>) -> TypeExprKind {
+        if let [segment] = path.segments.as_slice() {
+            if let Some(primitive) = primitive_named(segment.name) {
+                return TypeExprKind::Primitive(primitive);
+            }
+            match segment.name {
+                "void" => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::MISPLACED_VOID,
+                            "`void` can only be the result of a method, as `Promise<void>`",
+                            path.span,
+                        )
+                        .with_label("`void` not allowed here")
+                        .with_help("for a value that may be absent, write an optional type `T?`"),
+                    );
+                    return TypeExprKind::Invalid;
+                }
+                "Promise" => {
+                    self.report_misplaced_promise(path.span, None);
+                    return TypeExprKind::Invalid;
+                }
+                "map" => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::TYPE_ARGUMENTS,
+                            "`map` needs a key and a value type",
+                            path.span,
+                        )
+                        .with_help("write `map<string, V>`"),
+                    );
+                    return TypeExprKind::Invalid;
+                }
+                _ => {}
+            }
+        }
+        TypeExprKind::Named(PathRef::from_ast(path))
+    }
+
+    fn report_misplaced_promise(&mut self, span: Span, inner: Option<&str>) {
+        let help = match inner {
+            Some(inner) => format!("write the type `{inner}` itself"),
+            None => "write the type itself, without `Promise`".to_string(),
+        };
+        self.diags.push(
+            Diagnostic::error(
+                codes::MISPLACED_PROMISE,
+                "`Promise` can only be the result type of an interface method",
+                span,
+            )
+            .with_label("`Promise` not allowed here")
+            .with_help(help),
+        );
+    }
+
+    fn report_generic(&mut self, path: &ast::Path<'_>, args: &[ast::Type<'_>], span: Span) {
+        let name = path
+            .segments
+            .iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+            .join(".");
+        let arg_text: Vec<String> = args
+            .iter()
+            .map(|a| self.source_text(a.span).to_string())
+            .collect();
+        if name == "Promise" {
+            let inner = (args.len() == 1).then(|| arg_text[0].clone());
+            self.report_misplaced_promise(span, inner.as_deref());
+            return;
+        }
+        if name == "map" {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TYPE_ARGUMENTS,
+                    format!("`map` takes two type arguments, found {}", args.len()),
+                    span,
+                )
+                .with_help("write `map<K, V>`"),
+            );
+            return;
+        }
+        if path.segments.len() == 1 && primitive_named(&name).is_some() {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TYPE_ARGUMENTS,
+                    format!("`{name}` takes no type arguments"),
+                    span,
+                )
+                .with_help(format!("write `{name}`")),
+            );
+            return;
+        }
+        let help = match (name.as_str(), arg_text.as_slice()) {
+            ("Array" | "List" | "Vec" | "ReadonlyArray" | "Set", [element]) => {
+                format!("write an array as `{element}[]`")
+            }
+            ("Map" | "Record" | "HashMap" | "BTreeMap" | "Dictionary", [key, value]) => {
+                format!("write a map as `map<{key}, {value}>`")
+            }
+            ("Option" | "Optional" | "Maybe" | "Nullable", [inner]) => {
+                format!("write an optional as `{inner}?`")
+            }
+            _ => "the only generic types are `map<K, V>` and, as a method result, `Promise<T>`; arrays are `T[]`, optionals `T?`".to_string(),
+        };
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_GENERIC,
+                format!("unknown generic type `{name}`"),
+                span,
+            )
+            .with_label("generic types cannot be declared")
+            .with_help(help),
+        );
+    }
+
+    fn lower_literal(&mut self, literal: &ast::Literal) -> Option<ConstValue> {
+        match literal {
+            ast::Literal::String(value, _) => Some(ConstValue::String(value.clone())),
+            ast::Literal::Bool(value, _) => Some(ConstValue::Bool(*value)),
+            ast::Literal::Float(value, span) => {
+                if value.is_finite() {
+                    Some(ConstValue::Float(*value))
+                } else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::CONST_OUT_OF_RANGE,
+                            "float constant is out of range",
+                            *span,
+                        )
+                        .with_label("does not fit in an f64")
+                        .with_help("floats go up to about 1.8e308"),
+                    );
+                    None
+                }
+            }
+            ast::Literal::Integer(written, span) => {
+                match parse_integer(written) {
+                    Some(value) => Some(ConstValue::Integer(value)),
+                    None => {
+                        self.diags.push(
+                        Diagnostic::error(
+                            codes::CONST_OUT_OF_RANGE,
+                            format!("integer constant `{written}` is out of range"),
+                            *span,
+                        )
+                        .with_label("does not fit in an i64")
+                        .with_help("integer constants go from -9223372036854775808 to 9223372036854775807"),
+                    );
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_single(path: &ast::Path<'_>, name: &str) -> bool {
+    matches!(path.segments.as_slice(), [segment] if segment.name == name)
+}
+
+fn docs(leading: &ast::Leading<'_>) -> Vec<String> {
+    leading.docs.iter().map(|line| line.to_string()).collect()
+}
+
+/// Parses an integer literal as written: optional sign, decimal or `0x`/`0o`/`0b`, `_` allowed.
+fn parse_integer(written: &str) -> Option<i64> {
+    let cleaned: String = written.chars().filter(|c| *c != '_').collect();
+    let (negative, digits) = match cleaned.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    let (radix, digits) = match digits.get(..2) {
+        Some("0x") | Some("0X") => (16, &digits[2..]),
+        Some("0o") | Some("0O") => (8, &digits[2..]),
+        Some("0b") | Some("0B") => (2, &digits[2..]),
+        _ => (10, digits),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Parsed as a magnitude in i128 so that i64::MIN (whose magnitude exceeds i64::MAX) fits.
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    let value = if negative { -magnitude } else { magnitude };
+    i64::try_from(value).ok()
+}
+
+/// The Rust identifier a field, method, event or parameter becomes.
+pub(crate) fn rust_member_key(name: &str) -> String {
+    ident::rust_ident(&ident::snake_case(name))
+}
+
+/// The Rust identifier an enum or union variant becomes.
+pub(crate) fn rust_variant_key(name: &str) -> String {
+    ident::rust_ident(&ident::pascal_case(&ident::snake_case(name)))
+}
+
+/// The TypeScript binding a parameter becomes.
+pub(crate) fn ts_binding_key(name: &str) -> String {
+    ident::ts_ident(name)
+}
+
+/// Reports duplicate member names and names that collide once converted for a target language.
+pub(crate) fn check_members<'n>(
+    diags: &mut Vec<Diagnostic>,
+    what: &str,
+    container: &str,
+    names: impl Iterator<Item = &'n Name>,
+    conversions: &[(&str, fn(&str) -> String)],
+) {
+    let mut exact: HashMap<&str, &Name> = HashMap::new();
+    let mut converted: Vec<HashMap<String, &Name>> = vec![HashMap::new(); conversions.len()];
+    for name in names {
+        if let Some(first) = exact.get(name.text.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_MEMBER,
+                    format!("duplicate {what} `{}` in {container}", name.text),
+                    name.span,
+                )
+                .with_label("defined again here")
+                .with_secondary(first.span, "first defined here")
+                .with_help(format!("rename or remove one of the two {what}s")),
+            );
+            continue;
+        }
+        exact.insert(&name.text, name);
+        for ((language, convert), seen) in conversions.iter().zip(converted.iter_mut()) {
+            let key = convert(&name.text);
+            if let Some(first) = seen.get(&key) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::MEMBER_CASE_COLLISION,
+                        format!(
+                            "{what}s `{}` and `{}` of {container} both become `{key}` in {language}",
+                            first.text, name.text
+                        ),
+                        name.span,
+                    )
+                    .with_label(format!("becomes `{key}`"))
+                    .with_secondary(first.span, format!("`{}` defined here", first.text))
+                    .with_help("rename one of them"),
+                );
+                break;
+            }
+            seen.insert(key, name);
+        }
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
+/// Case is ignored when measuring (`Strin` is one edit from `string`); ties go to the
+/// candidate closest with case counted, then to the first in alphabetical order.
+pub(crate) fn closest<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (name.chars().count() / 3).max(1);
+    let lower = name.to_lowercase();
+    let mut best: Option<((usize, usize), &str)> = None;
+    for candidate in candidates {
+        if candidate == name {
+            continue;
+        }
+        let folded = edit_distance(&lower, &candidate.to_lowercase());
+        if folded > limit {
+            continue;
+        }
+        let score = (folded, edit_distance(name, candidate));
+        if best.is_none_or(|(s, c)| (score, candidate) < (s, c)) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars, with one reused row (O(len) memory).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_parse_within_i64() {
+        assert_eq!(parse_integer("42"), Some(42));
+        assert_eq!(parse_integer("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_integer("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_integer("9223372036854775808"), None);
+        assert_eq!(parse_integer("0xff"), Some(255));
+        assert_eq!(parse_integer("1_000"), Some(1000));
+        assert_eq!(parse_integer("-"), None);
+        assert_eq!(
+            parse_integer("99999999999999999999999999999999999999999"),
+            None
+        );
+    }
+
+    #[test]
+    fn closest_finds_typos() {
+        let names = ["Person", "Mood", "Shape"];
+        assert_eq!(closest("Persn", names.iter().copied()), Some("Person"));
+        assert_eq!(closest("person", names.iter().copied()), Some("Person"));
+        assert_eq!(closest("Banana", names.iter().copied()), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

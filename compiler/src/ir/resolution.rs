@@ -1,0 +1,847 @@
+//! Resolution: declaration namespaces (one per package, one global), unique and
+//! collision-free names, and every written name turned into an id of the IR.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::ident;
+use crate::ir::codes;
+use crate::ir::loading::LoadedFile;
+use crate::ir::lowering::{
+    closest, ChannelExpr, Decl, DeclKind, FieldDecl, Meta, Name, ParamDecl, PathRef, TypeExpr,
+    TypeExprKind,
+};
+use crate::ir::model::*;
+
+/// Where a declaration is: file index and index in that file's declarations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DeclRef {
+    pub file: usize,
+    pub decl: usize,
+}
+
+/// What a declaration became in the IR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entity {
+    Type(TypeId),
+    Const(usize),
+    /// Interfaces and notifications blocks cannot be referred to by name.
+    Channel,
+}
+
+/// The IR before validation, and where each of its entities was declared.
+pub(crate) struct Resolved {
+    pub ir: Ir,
+    /// Indexed by `TypeId`.
+    pub type_decls: Vec<DeclRef>,
+    /// Indexed like `Ir::interfaces`.
+    pub interface_decls: Vec<DeclRef>,
+    /// Indexed like `Ir::notifications`.
+    pub notification_decls: Vec<DeclRef>,
+}
+
+/// What a lookup expects to find.
+#[derive(Clone, Copy, PartialEq)]
+enum Expect {
+    Type,
+    Const,
+}
+
+impl Expect {
+    fn noun(self) -> &'static str {
+        match self {
+            Expect::Type => "type",
+            Expect::Const => "const",
+        }
+    }
+
+    fn accepts(self, kind: &DeclKind) -> bool {
+        match self {
+            Expect::Type => kind.is_type(),
+            Expect::Const => matches!(kind, DeclKind::Const(_)),
+        }
+    }
+}
+
+struct Resolver<'f> {
+    files: &'f [LoadedFile],
+    /// Per file: declaration name → index of its first declaration of that name.
+    names: Vec<HashMap<&'f str, usize>>,
+    /// Per file, per declaration: what it became.
+    entities: Vec<Vec<Entity>>,
+    diags: &'f mut Vec<Diagnostic>,
+}
+
+/// Builds the IR from loaded files (already in dependency order).
+pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Resolved {
+    check_namespaces(files, diags);
+
+    // Ids follow file order then source order, as the IR promises.
+    let mut type_decls = Vec::new();
+    let mut interface_decls = Vec::new();
+    let mut notification_decls = Vec::new();
+    let mut const_count = 0;
+    let mut entities = Vec::with_capacity(files.len());
+    for (file_index, file) in files.iter().enumerate() {
+        let mut file_entities = Vec::with_capacity(file.lowered.decls.len());
+        for (decl_index, decl) in file.lowered.decls.iter().enumerate() {
+            let at = DeclRef {
+                file: file_index,
+                decl: decl_index,
+            };
+            file_entities.push(match decl.kind {
+                DeclKind::Const(_) => {
+                    const_count += 1;
+                    Entity::Const(const_count - 1)
+                }
+                DeclKind::Interface { .. } => {
+                    interface_decls.push(at);
+                    Entity::Channel
+                }
+                DeclKind::Notifications { .. } => {
+                    notification_decls.push(at);
+                    Entity::Channel
+                }
+                _ => {
+                    type_decls.push(at);
+                    Entity::Type(TypeId(type_decls.len() as u32 - 1))
+                }
+            });
+        }
+        entities.push(file_entities);
+    }
+
+    let names = files
+        .iter()
+        .map(|file| {
+            let mut map = HashMap::with_capacity(file.lowered.decls.len());
+            for (index, decl) in file.lowered.decls.iter().enumerate() {
+                map.entry(decl.meta.name.text.as_str()).or_insert(index);
+            }
+            map
+        })
+        .collect();
+
+    let mut resolver = Resolver {
+        files,
+        names,
+        entities,
+        diags,
+    };
+
+    let ir_files = files
+        .iter()
+        .map(|file| SourceFile {
+            path: file.path.clone(),
+            stem: file.stem.clone(),
+            package: file.lowered.package.as_ref().map(|p| p.text.clone()),
+            imports: file.imports.iter().map(|i| FileId(*i as u32)).collect(),
+            is_root: file.is_root,
+        })
+        .collect();
+
+    let mut types = Vec::with_capacity(type_decls.len());
+    for at in &type_decls {
+        let decl = resolver.decl(*at);
+        let kind = match &decl.kind {
+            DeclKind::Struct(fields) => TypeDefKind::Struct {
+                fields: resolver.fields(at.file, fields),
+            },
+            DeclKind::Enum(variants) => TypeDefKind::Enum {
+                variants: variants
+                    .iter()
+                    .map(|v| EnumVariant {
+                        name: v.name.text.clone(),
+                        docs: v.docs.clone(),
+                        deprecated: v.deprecated.clone(),
+                    })
+                    .collect(),
+            },
+            DeclKind::Union(variants) => TypeDefKind::Union {
+                variants: variants
+                    .iter()
+                    .map(|v| UnionVariant {
+                        name: v.meta.name.text.clone(),
+                        docs: v.meta.docs.clone(),
+                        deprecated: v.meta.deprecated.clone(),
+                        fields: v
+                            .fields
+                            .as_ref()
+                            .map(|f| resolver.fields(at.file, f))
+                            .unwrap_or_default(),
+                        unit: v.fields.is_none(),
+                    })
+                    .collect(),
+            },
+            DeclKind::Alias(target) => TypeDefKind::Alias {
+                target: resolver.type_ref(at.file, target),
+            },
+            _ => continue,
+        };
+        types.push(TypeDef {
+            meta: resolver.meta(at.file, &decl.meta),
+            kind,
+        });
+    }
+
+    let mut consts = Vec::with_capacity(const_count);
+    // `None` where the literal was invalid (reported): a channel naming it stays silent.
+    let mut const_values: Vec<Option<ConstValue>> = Vec::with_capacity(const_count);
+    for (file_index, file) in files.iter().enumerate() {
+        for decl in &file.lowered.decls {
+            if let DeclKind::Const(value) = &decl.kind {
+                consts.push(ConstDef {
+                    meta: resolver.meta(file_index, &decl.meta),
+                    // The placeholder never leaves the phase: its error stops the run.
+                    value: value.clone().unwrap_or(ConstValue::Integer(0)),
+                });
+                const_values.push(value.clone());
+            }
+        }
+    }
+
+    let mut channels: HashMap<String, (Span, String)> = HashMap::new();
+    let mut interfaces = Vec::with_capacity(interface_decls.len());
+    for at in &interface_decls {
+        let decl = resolver.decl(*at);
+        let DeclKind::Interface { channel, methods } = &decl.kind else {
+            continue;
+        };
+        let (channel, span) = resolver.channel(at.file, channel.as_ref(), &const_values);
+        resolver.claim_channel(&mut channels, &channel, span, "interface", &decl.meta);
+        let methods = methods
+            .iter()
+            .map(|m| Method {
+                name: m.meta.name.text.clone(),
+                docs: m.meta.docs.clone(),
+                deprecated: m.meta.deprecated.clone(),
+                since: m.meta.since.clone(),
+                params: resolver.params(at.file, &m.params),
+                result: m.result.as_ref().map(|t| resolver.type_ref(at.file, t)),
+                throws: m.throws.as_ref().and_then(|t| resolver.throws(at.file, t)),
+            })
+            .collect();
+        interfaces.push(Interface {
+            meta: resolver.meta(at.file, &decl.meta),
+            channel,
+            schema_hash: String::new(),
+            methods,
+        });
+    }
+
+    let mut notifications = Vec::with_capacity(notification_decls.len());
+    for at in &notification_decls {
+        let decl = resolver.decl(*at);
+        let DeclKind::Notifications { channel, events } = &decl.kind else {
+            continue;
+        };
+        let (channel, span) = resolver.channel(at.file, channel.as_ref(), &const_values);
+        resolver.claim_channel(
+            &mut channels,
+            &channel,
+            span,
+            "notifications block",
+            &decl.meta,
+        );
+        let events = events
+            .iter()
+            .map(|e| Event {
+                name: e.meta.name.text.clone(),
+                docs: e.meta.docs.clone(),
+                deprecated: e.meta.deprecated.clone(),
+                since: e.meta.since.clone(),
+                params: resolver.params(at.file, &e.params),
+            })
+            .collect();
+        notifications.push(Notifications {
+            meta: resolver.meta(at.file, &decl.meta),
+            channel,
+            schema_hash: String::new(),
+            events,
+        });
+    }
+
+    Resolved {
+        ir: Ir {
+            version: IR_VERSION,
+            files: ir_files,
+            types,
+            consts,
+            interfaces,
+            notifications,
+        },
+        type_decls,
+        interface_decls,
+        notification_decls,
+    }
+}
+
+/// Unique names per namespace, and no two names that become one Rust identifier.
+fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
+    type Key<'a> = (Option<&'a str>, String);
+    let mut exact: HashMap<(Option<&str>, &str), (usize, &Name)> = HashMap::new();
+    let mut rust_names: HashMap<Key<'_>, &Name> = HashMap::new();
+    for (file_index, file) in files.iter().enumerate() {
+        let package = file.lowered.package.as_ref().map(|p| p.text.as_str());
+        for decl in &file.lowered.decls {
+            let name = &decl.meta.name;
+            if let Some((first_file, first)) = exact.get(&(package, name.text.as_str())) {
+                let mut error = Diagnostic::error(
+                    codes::DUPLICATE_DECL,
+                    match package {
+                        Some(p) => format!("`{}` is declared twice in package `{p}`", name.text),
+                        None => format!("`{}` is declared twice", name.text),
+                    },
+                    name.span,
+                )
+                .with_label("declared again here")
+                .with_secondary(first.span, "first declared here");
+                if *first_file != file_index {
+                    error = error.with_help(format!(
+                        "files without a `package` share one namespace; give `{}` or `{}` a `package`",
+                        files[*first_file].path, file.path
+                    ));
+                    if package.is_some() {
+                        error.help = Some("rename one of them".to_string());
+                    }
+                } else {
+                    error = error.with_help("rename one of them");
+                }
+                diags.push(error);
+                continue;
+            }
+            exact.insert((package, &name.text), (file_index, name));
+            let (converted, space) = match decl.kind {
+                DeclKind::Const(_) => (ident::shouty_snake_case(&name.text), "const"),
+                _ => (
+                    ident::rust_ident(&ident::pascal_case(&ident::snake_case(&name.text))),
+                    "type",
+                ),
+            };
+            let key = (package, format!("{space}:{converted}"));
+            if let Some(first) = rust_names.get(&key) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::DECL_CASE_COLLISION,
+                        format!(
+                            "`{}` and `{}` both become `{converted}` in Rust",
+                            first.text, name.text
+                        ),
+                        name.span,
+                    )
+                    .with_label(format!("becomes `{converted}`"))
+                    .with_secondary(first.span, format!("`{}` declared here", first.text))
+                    .with_help("rename one of them"),
+                );
+                continue;
+            }
+            rust_names.insert(key, name);
+        }
+    }
+}
+
+impl<'f> Resolver<'f> {
+    fn decl(&self, at: DeclRef) -> &'f Decl {
+        &self.files[at.file].lowered.decls[at.decl]
+    }
+
+    fn package_of(&self, file: usize) -> Option<&'f str> {
+        self.files[file]
+            .lowered
+            .package
+            .as_ref()
+            .map(|p| p.text.as_str())
+    }
+
+    fn meta(&self, file: usize, meta: &Meta) -> DeclMeta {
+        DeclMeta {
+            name: meta.name.text.clone(),
+            qualified_name: match self.package_of(file) {
+                Some(package) => format!("{package}.{}", meta.name.text),
+                None => meta.name.text.clone(),
+            },
+            file: FileId(file as u32),
+            docs: meta.docs.clone(),
+            deprecated: meta.deprecated.clone(),
+            since: meta.since.clone(),
+        }
+    }
+
+    fn fields(&mut self, file: usize, fields: &[FieldDecl]) -> Vec<Field> {
+        fields
+            .iter()
+            .map(|f| Field {
+                name: f.meta.name.text.clone(),
+                docs: f.meta.docs.clone(),
+                deprecated: f.meta.deprecated.clone(),
+                since: f.meta.since.clone(),
+                ty: self.type_ref(file, &f.ty),
+                boxed: false,
+            })
+            .collect()
+    }
+
+    fn params(&mut self, file: usize, params: &[ParamDecl]) -> Vec<Param> {
+        params
+            .iter()
+            .map(|p| Param {
+                name: p.name.text.clone(),
+                optional: p.optional,
+                ty: self.type_ref(file, &p.ty),
+            })
+            .collect()
+    }
+
+    /// Resolves a written type. Errors are reported and replaced by a placeholder (the IR of a
+    /// run with errors is never returned).
+    fn type_ref(&mut self, file: usize, ty: &TypeExpr) -> TypeRef {
+        const PLACEHOLDER: TypeRef = TypeRef::Primitive {
+            primitive: Primitive::Bool,
+        };
+        match &ty.kind {
+            TypeExprKind::Primitive(primitive) => TypeRef::Primitive {
+                primitive: *primitive,
+            },
+            TypeExprKind::Named(path) => match self.lookup(file, path, Expect::Type) {
+                Some(Entity::Type(id)) => TypeRef::Named { id },
+                _ => PLACEHOLDER,
+            },
+            TypeExprKind::Array(element) => TypeRef::Array {
+                element: Box::new(self.type_ref(file, element)),
+            },
+            TypeExprKind::Map(key, value) => TypeRef::Map {
+                key: Box::new(self.type_ref(file, key)),
+                value: Box::new(self.type_ref(file, value)),
+            },
+            TypeExprKind::Optional(inner) => TypeRef::Optional {
+                inner: Box::new(self.type_ref(file, inner)),
+            },
+            TypeExprKind::Invalid => PLACEHOLDER,
+        }
+    }
+
+    /// A `throws` type must be a name; what it names is checked in validation.
+    fn throws(&mut self, file: usize, ty: &TypeExpr) -> Option<TypeId> {
+        match &ty.kind {
+            TypeExprKind::Named(path) => match self.lookup(file, path, Expect::Type) {
+                Some(Entity::Type(id)) => Some(id),
+                _ => None,
+            },
+            TypeExprKind::Invalid => None,
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::BAD_THROWS,
+                        "`throws` must name a struct, enum or union",
+                        ty.span,
+                    )
+                    .with_label("not a declared type")
+                    .with_help(
+                        "declare the error as a type, e.g. `union MyError { notFound, denied }`",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn channel(
+        &mut self,
+        file: usize,
+        channel: Option<&ChannelExpr>,
+        consts: &[Option<ConstValue>],
+    ) -> (String, Span) {
+        let name_span_of_file = Span::new(self.files[file].lowered.source, 0, 0);
+        match channel {
+            // Missing: already reported in lowering.
+            None => (String::new(), name_span_of_file),
+            Some(ChannelExpr::Literal(value, span)) => (value.clone(), *span),
+            Some(ChannelExpr::Const(path)) => match self.lookup(file, path, Expect::Const) {
+                Some(Entity::Const(index)) => match &consts[index] {
+                    None => (String::new(), path.span),
+                    Some(ConstValue::String(value)) => {
+                        if value.is_empty() {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::BAD_CHANNEL,
+                                    "a channel name cannot be empty",
+                                    path.span,
+                                )
+                                .with_label(format!("`{}` is the empty string", path.text()))
+                                .with_help(
+                                    "write a name with a version, e.g. `\"my-interface-v1\"`",
+                                ),
+                            );
+                        }
+                        (value.clone(), path.span)
+                    }
+                    Some(other) => {
+                        let kind = match other {
+                            ConstValue::Integer(_) => "an integer",
+                            ConstValue::Float(_) => "a float",
+                            ConstValue::Bool(_) => "a bool",
+                            ConstValue::String(_) => "a string",
+                        };
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::BAD_CHANNEL,
+                                format!("channel const `{}` is not a string", path.text()),
+                                path.span,
+                            )
+                            .with_label(format!("`{}` is {kind}", path.text()))
+                            .with_help("a channel name is a string, e.g. `const myChannel = \"my-interface-v1\";`"),
+                        );
+                        (String::new(), path.span)
+                    }
+                },
+                _ => (String::new(), path.span),
+            },
+        }
+    }
+
+    fn claim_channel(
+        &mut self,
+        channels: &mut HashMap<String, (Span, String)>,
+        channel: &str,
+        span: Span,
+        what: &str,
+        meta: &Meta,
+    ) {
+        if channel.is_empty() {
+            return;
+        }
+        match channels.get(channel) {
+            Some((first_span, first_owner)) => self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_CHANNEL,
+                    format!("channel `{channel}` is already used by {first_owner}"),
+                    span,
+                )
+                .with_label(format!("{what} `{}` uses it again", meta.name.text))
+                .with_secondary(*first_span, "first used here")
+                .with_help(
+                    "every channel name must be unique; change one, e.g. with a version suffix",
+                ),
+            ),
+            None => {
+                channels.insert(
+                    channel.to_string(),
+                    (span, format!("{what} `{}`", meta.name.text)),
+                );
+            }
+        }
+    }
+
+    /// The files `file` can see unqualified declarations of, in lookup order: itself, the
+    /// imports of its own package, then (for a packaged file) imports without a package.
+    fn unqualified_scope(&self, file: usize) -> Vec<usize> {
+        let package = self.package_of(file);
+        let mut scope = vec![file];
+        for &import in &self.files[file].imports {
+            if self.package_of(import) == package {
+                scope.push(import);
+            }
+        }
+        if package.is_some() {
+            for &import in &self.files[file].imports {
+                if self.package_of(import).is_none() {
+                    scope.push(import);
+                }
+            }
+        }
+        scope
+    }
+
+    fn find_in(&self, scope: &[usize], name: &str) -> Option<DeclRef> {
+        scope.iter().find_map(|&file| {
+            self.names[file]
+                .get(name)
+                .map(|&decl| DeclRef { file, decl })
+        })
+    }
+
+    fn lookup(&mut self, file: usize, path: &PathRef, expect: Expect) -> Option<Entity> {
+        let found = match path.segments.as_slice() {
+            [name] => {
+                let scope = self.unqualified_scope(file);
+                match self.find_in(&scope, &name.text) {
+                    Some(at) => at,
+                    None => {
+                        self.report_unqualified(file, name, expect);
+                        return None;
+                    }
+                }
+            }
+            [package, name] => {
+                let scope = self.qualified_scope(file, &package.text);
+                if scope.is_empty() {
+                    self.report_unknown_package(file, package);
+                    return None;
+                }
+                match self.find_in(&scope, &name.text) {
+                    Some(at) => at,
+                    None => {
+                        let candidates: Vec<&str> = scope
+                            .iter()
+                            .flat_map(|&f| self.accepted_names(f, expect))
+                            .collect();
+                        let mut error = Diagnostic::error(
+                            codes::UNKNOWN_NAME,
+                            format!(
+                                "package `{}` has no {} `{}`",
+                                package.text,
+                                expect.noun(),
+                                name.text
+                            ),
+                            name.span,
+                        )
+                        .with_label(format!("not found in `{}`", package.text));
+                        if let Some(best) = closest(&name.text, candidates.into_iter()) {
+                            error =
+                                error.with_help(format!("did you mean `{}.{best}`?", package.text));
+                        }
+                        self.diags.push(error);
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_NAME,
+                        format!("`{}` has too many parts", path.text()),
+                        path.span,
+                    )
+                    .with_help("a name is `Name` or `package.Name`"),
+                );
+                return None;
+            }
+        };
+        let decl = self.decl(found);
+        if !expect.accepts(&decl.kind) {
+            let mut error = Diagnostic::error(
+                codes::WRONG_KIND,
+                format!(
+                    "`{}` is {} {}, not a {}",
+                    path.text(),
+                    article(decl.kind.describe()),
+                    decl.kind.describe(),
+                    expect.noun()
+                ),
+                path.span,
+            )
+            .with_label(format!("expected a {}", expect.noun()))
+            .with_secondary(decl.meta.name.span, "declared here");
+            if expect == Expect::Const {
+                error = error.with_help("`@channel` takes a string or the name of a string const");
+            }
+            self.diags.push(error);
+            return None;
+        }
+        Some(self.entities[found.file][found.decl])
+    }
+
+    /// Files whose declarations `package.Name` may refer to from `file`.
+    fn qualified_scope(&self, file: usize, package: &str) -> Vec<usize> {
+        if self.package_of(file) == Some(package) {
+            return self
+                .unqualified_scope(file)
+                .into_iter()
+                .filter(|&f| self.package_of(f) == Some(package))
+                .collect();
+        }
+        self.files[file]
+            .imports
+            .iter()
+            .copied()
+            .filter(|&f| self.package_of(f) == Some(package))
+            .collect()
+    }
+
+    fn accepted_names(&self, file: usize, expect: Expect) -> impl Iterator<Item = &'f str> + '_ {
+        self.files[file]
+            .lowered
+            .decls
+            .iter()
+            .filter(move |d| expect.accepts(&d.kind))
+            .map(|d| d.meta.name.text.as_str())
+    }
+
+    fn report_unqualified(&mut self, file: usize, name: &Name, expect: Expect) {
+        // Declared in an imported file of another package: needs the qualifier.
+        for &import in &self.files[file].imports {
+            if let Some(package) = self.package_of(import) {
+                if self.names[import].contains_key(name.text.as_str()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNQUALIFIED_NAME,
+                            format!("`{}` is declared in package `{package}`", name.text),
+                            name.span,
+                        )
+                        .with_label("needs its package name")
+                        .with_help(format!("write `{package}.{}`", name.text)),
+                    );
+                    return;
+                }
+            }
+        }
+        // Declared in a file compiled alongside that this file does not import.
+        for (other, loaded) in self.files.iter().enumerate() {
+            if other == file || self.files[file].imports.contains(&other) {
+                continue;
+            }
+            if self.names[other].contains_key(name.text.as_str()) {
+                let how = match self.package_of(other) {
+                    Some(package) => format!(
+                        "add `import \"{}\";` and write `{package}.{}`",
+                        relative_import(&self.files[file].path, &loaded.path),
+                        name.text
+                    ),
+                    None => format!(
+                        "add `import \"{}\";`",
+                        relative_import(&self.files[file].path, &loaded.path)
+                    ),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::NOT_IMPORTED,
+                        format!(
+                            "`{}` is declared in `{}`, which this file does not import",
+                            name.text, loaded.path
+                        ),
+                        name.span,
+                    )
+                    .with_label("not imported")
+                    .with_help(how),
+                );
+                return;
+            }
+        }
+        let scope = self.unqualified_scope(file);
+        let mut candidates: Vec<String> = scope
+            .iter()
+            .flat_map(|&f| self.accepted_names(f, expect))
+            .map(str::to_string)
+            .collect();
+        for &import in &self.files[file].imports {
+            if let Some(package) = self.package_of(import) {
+                if Some(package) != self.package_of(file) {
+                    candidates.extend(
+                        self.accepted_names(import, expect)
+                            .map(|n| format!("{package}.{n}")),
+                    );
+                }
+            }
+        }
+        if expect == Expect::Type {
+            candidates.extend(
+                [
+                    "bool", "boolean", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32",
+                    "f64", "number", "string", "bytes",
+                ]
+                .iter()
+                .map(|s| s.to_string()),
+            );
+        }
+        let mut error = Diagnostic::error(
+            codes::UNKNOWN_NAME,
+            format!("unknown {} `{}`", expect.noun(), name.text),
+            name.span,
+        )
+        .with_label(format!("no {} of this name", expect.noun()));
+        let suggestion = closest(&name.text, candidates.iter().map(String::as_str))
+            .map(str::to_string)
+            .or_else(|| common_slip(&name.text, expect).map(str::to_string));
+        if let Some(best) = suggestion {
+            error = error.with_help(format!("did you mean `{best}`?"));
+        }
+        self.diags.push(error);
+    }
+
+    fn report_unknown_package(&mut self, file: usize, package: &Name) {
+        let mut error = Diagnostic::error(
+            codes::UNKNOWN_PACKAGE,
+            format!("unknown package `{}`", package.text),
+            package.span,
+        )
+        .with_label("no imported file has this package");
+        if let Some((other, _)) = self
+            .files
+            .iter()
+            .enumerate()
+            .find(|(i, _)| self.package_of(*i) == Some(package.text.as_str()))
+        {
+            error = error.with_help(format!(
+                "package `{}` is declared in `{}`; add `import \"{}\";`",
+                package.text,
+                self.files[other].path,
+                relative_import(&self.files[file].path, &self.files[other].path)
+            ));
+        } else {
+            let imported: Vec<&str> = self.files[file]
+                .imports
+                .iter()
+                .filter_map(|&i| self.package_of(i))
+                .collect();
+            if let Some(best) = closest(&package.text, imported.into_iter()) {
+                error = error.with_help(format!("did you mean `{best}`?"));
+            }
+        }
+        self.diags.push(error);
+    }
+}
+
+/// Names TypeScript and Rust users reach for, mapped to this language's spelling.
+fn common_slip(name: &str, expect: Expect) -> Option<&'static str> {
+    if expect != Expect::Type {
+        return None;
+    }
+    Some(match name {
+        "String" | "str" => "string",
+        "int" | "integer" | "Int" | "long" => "i64",
+        "float" | "double" | "Number" => "f64",
+        "Boolean" | "Bool" => "bool",
+        "Uint8Array" | "Buffer" | "ArrayBuffer" | "Bytes" => "bytes",
+        _ => return None,
+    })
+}
+
+fn article(noun: &str) -> &'static str {
+    match noun.as_bytes().first() {
+        Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
+        _ => "a",
+    }
+}
+
+/// The import string that reaches `target` from the file at `from` (both `/`-separated).
+fn relative_import(from: &str, target: &str) -> String {
+    let from_dir: Vec<&str> = match from.rsplit_once('/') {
+        Some((dir, _)) => dir.split('/').filter(|s| !s.is_empty()).collect(),
+        None => Vec::new(),
+    };
+    let target_parts: Vec<&str> = target.split('/').filter(|s| !s.is_empty()).collect();
+    let common = from_dir
+        .iter()
+        .zip(target_parts.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<&str> = vec![".."; from_dir.len() - common];
+    if parts.is_empty() {
+        parts.push(".");
+    }
+    parts.extend(&target_parts[common.min(target_parts.len())..]);
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_import;
+
+    #[test]
+    fn relative_imports() {
+        assert_eq!(relative_import("a/b.ipc", "a/c.ipc"), "./c.ipc");
+        assert_eq!(relative_import("a/b.ipc", "d/c.ipc"), "../d/c.ipc");
+        assert_eq!(relative_import("b.ipc", "d/c.ipc"), "./d/c.ipc");
+        assert_eq!(relative_import("a/x/b.ipc", "a/c.ipc"), "../c.ipc");
+    }
+}

@@ -1,0 +1,206 @@
+//! Unit tests of the IR stage through the whole front end (in-memory sources).
+
+use std::path::PathBuf;
+
+use crate::ir::model::*;
+use crate::{check_with, Checked, MemoryLoader};
+
+fn check_one(text: &str) -> Checked {
+    let mut loader = MemoryLoader::default().with("main.ipc", text);
+    check_with(&[PathBuf::from("main.ipc")], &mut loader)
+}
+
+fn ir_of(text: &str) -> Ir {
+    let checked = check_one(text);
+    match checked.ir {
+        Some(ir) => ir,
+        None => panic!("unexpected diagnostics: {:#?}", checked.diagnostics),
+    }
+}
+
+fn codes_of(text: &str) -> Vec<&'static str> {
+    check_one(text).diagnostics.iter().map(|d| d.code).collect()
+}
+
+const BASE: &str = r#"
+/// Docs.
+@channel("c-v1")
+interface Api {
+  get(id: i64, name?: string): Promise<Item> throws Failure;
+  put(item: Item): Promise<void>;
+}
+struct Item { id: i64; tags: string[]; mood: Mood; }
+enum Mood { happy, sad }
+union Failure { notFound { id: i64; } denied }
+"#;
+
+fn hash_of(text: &str) -> String {
+    ir_of(text).interfaces[0].schema_hash.clone()
+}
+
+#[test]
+fn schema_hash_ignores_formatting_comments_docs_and_names() {
+    let base = hash_of(BASE);
+    assert_eq!(base.len(), 16);
+    assert!(base
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    let reformatted = r#"
+// a comment
+@channel("c-v1") interface Api {
+  /// New docs.
+  @deprecated("old") put(item: Item): Promise<void>;
+  get(identifier: i64, label?: string): Promise<Item>   throws Failure;
+}
+/* moved and renamed */
+union Failure { denied notFound { id: i64; } }
+enum Mood { sad, happy }
+struct Item { mood: Mood; tags: string[]; id: i64; }
+"#;
+    assert_eq!(hash_of(reformatted), base);
+    let renamed_types = BASE
+        .replace("Item", "Thing")
+        .replace("Mood", "Feeling")
+        .replace("Failure", "Oops");
+    assert_eq!(hash_of(&renamed_types), base);
+    let through_alias = BASE.replace("get(id: i64", "get(id: Id") + "type Id = i64;";
+    assert_eq!(hash_of(&through_alias), base);
+}
+
+#[test]
+fn schema_hash_changes_with_the_wire() {
+    let base = hash_of(BASE);
+    let changes = [
+        BASE.replace("tags: string[]", "tags: i32[]"),
+        BASE.replace("tags: string[]", "labels: string[]"),
+        BASE.replace("tags: string[]", "tags?: string[]"),
+        BASE.replace("happy, sad", "happy, glad"),
+        BASE.replace("denied }", "denied gone }"),
+        BASE.replace(
+            "put(item: Item): Promise<void>;",
+            "put(item: Item): Promise<void>;\n  del(id: i64): Promise<void>;",
+        ),
+        BASE.replace("name?: string", "name: string"),
+        BASE.replace("Promise<void>", "Promise<bool>"),
+        BASE.replace(" throws Failure", ""),
+        BASE.replace("c-v1", "c-v2"),
+        BASE.replace("get(", "fetch("),
+        BASE.replace(
+            "get(id: i64, name?: string)",
+            "get(name?: i64, id?: string)",
+        ),
+    ];
+    for changed in changes {
+        assert_ne!(hash_of(&changed), base, "unchanged hash for:\n{changed}");
+    }
+}
+
+#[test]
+fn recursive_types_are_boxed_where_rust_needs_it() {
+    let ir = ir_of(
+        r#"
+struct Node { value: i32; next: Node?; children: Node[]; byName: map<string, Node>; }
+struct A { b: B?; }
+struct B { a: A?; leaf: Leaf; }
+struct Leaf { x: i32; }
+union Tree { leaf { v: i32; } pair { left: Tree; right: Tree; } }
+"#,
+    );
+    let boxed = |type_name: &str| -> Vec<(String, bool)> {
+        let def = ir.types.iter().find(|t| t.meta.name == type_name).unwrap();
+        match &def.kind {
+            TypeDefKind::Struct { fields } => {
+                fields.iter().map(|f| (f.name.clone(), f.boxed)).collect()
+            }
+            TypeDefKind::Union { variants } => variants
+                .iter()
+                .flat_map(|v| v.fields.iter().map(|f| (f.name.clone(), f.boxed)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let flags = |list: &[(&str, bool)]| -> Vec<(String, bool)> {
+        list.iter().map(|(n, b)| (n.to_string(), *b)).collect()
+    };
+    assert_eq!(
+        boxed("Node"),
+        flags(&[
+            ("value", false),
+            ("next", true),
+            ("children", false),
+            ("byName", false)
+        ])
+    );
+    assert_eq!(boxed("A"), flags(&[("b", true)]));
+    assert_eq!(boxed("B"), flags(&[("a", true), ("leaf", false)]));
+    assert_eq!(
+        boxed("Tree"),
+        flags(&[("v", false), ("left", true), ("right", true)])
+    );
+}
+
+#[test]
+fn reference_example_lowers_as_documented() {
+    let ir = ir_of(
+        r#"const myChannel = "my-interface-v1.2";
+@channel(myChannel)
+interface MyInterface {
+  sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string>;
+}"#,
+    );
+    let interface = &ir.interfaces[0];
+    assert_eq!(interface.channel, "my-interface-v1.2");
+    let method = &interface.methods[0];
+    assert_eq!(method.name, "sayHello");
+    let prims: Vec<TypeRef> = method.params.iter().map(|p| p.ty.clone()).collect();
+    let prim = |primitive| TypeRef::Primitive { primitive };
+    assert_eq!(
+        prims,
+        vec![
+            prim(Primitive::String),
+            prim(Primitive::F64),
+            prim(Primitive::Bool)
+        ]
+    );
+    assert_eq!(method.result, Some(prim(Primitive::String)));
+}
+
+#[test]
+fn throws_through_an_alias_names_the_target() {
+    let ir = ir_of(
+        r#"enum E { a }
+type F = E;
+@channel("x") interface I { m(): Promise<void> throws F; }"#,
+    );
+    let id = ir.interfaces[0].methods[0].throws.unwrap();
+    assert_eq!(ir.ty(id).meta.name, "E");
+}
+
+#[test]
+fn errors_of_one_phase_are_all_reported() {
+    let codes = codes_of(
+        r#"struct A { x: Persn; y: Mood2; }
+@channel("x") interface I { m(): Promise<Nope>; }"#,
+    );
+    assert_eq!(codes, vec!["E0112", "E0112", "E0112"]);
+}
+
+#[test]
+fn infinite_types_are_reported_once_per_cycle() {
+    let codes = codes_of(
+        "struct A { b: B; }\nstruct B { a: A; }\nstruct C { a: A; }\nstruct D { d: D; }\nunion U { x { u: U; } }",
+    );
+    assert_eq!(codes, vec!["E0207", "E0207", "E0207"]);
+}
+
+#[test]
+fn deep_type_chains_are_linear() {
+    // 20,000 structs each holding the next: no stack overflow, no quadratic fixpoint.
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!("struct S{i} {{ next: S{}; }}\n", i + 1));
+    }
+    text.push_str("struct S20000 { end: i32; }\n");
+    let ir = ir_of(&text);
+    assert_eq!(ir.types.len(), 20_001);
+}
