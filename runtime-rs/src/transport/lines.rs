@@ -157,3 +157,46 @@ impl<W: AsyncWrite + Unpin + Send + 'static> MessageWriter for LineWriter<W> {
         self.stream.shutdown().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    /// An oversize line is skipped without being buffered: memory stays near the chunk size.
+    #[tokio::test]
+    async fn oversize_lines_are_skipped_without_buffering() {
+        let (mut near, far) = tokio::io::duplex(64 * 1024);
+        let (mut reader, _writer) = LineSocket::new(far, tokio::io::sink()).into_split();
+        let writing = tokio::spawn(async move {
+            near.write_all(br#"{"type":"call","id":7,"args":[""#)
+                .await
+                .unwrap();
+            let chunk = vec![b'x'; 64 * 1024];
+            for _ in 0..64 {
+                near.write_all(&chunk).await.unwrap();
+            }
+            near.write_all(b"\"]}\r\n\n{\"ok\":1}\n").await.unwrap();
+        });
+        match reader.read(1000).await {
+            Incoming::TooLarge { head, fatal } => {
+                assert!(!fatal);
+                assert!(head.starts_with(r#"{"type":"call","id":7"#), "{head}");
+                assert!(head.len() <= crate::transport::OVERSIZE_HEAD_BYTES);
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+        assert!(
+            reader.buf.capacity() <= 4 * READ_CHUNK,
+            "buffered {} bytes for a 4 MiB line",
+            reader.buf.capacity()
+        );
+        match reader.read(1000).await {
+            Incoming::Text(text) => assert_eq!(text, r#"{"ok":1}"#),
+            other => panic!("expected the next line, got {other:?}"),
+        }
+        writing.await.unwrap();
+        assert!(matches!(reader.read(1000).await, Incoming::Closed));
+    }
+}

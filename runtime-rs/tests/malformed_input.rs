@@ -1,0 +1,178 @@
+//! Random bytes and random mutations of valid messages thrown at a host: it must answer or
+//! ignore each one, never panic or hang, and keep serving afterwards.
+
+mod support;
+
+use ipcc_runtime::transport::lines::LineSocket;
+use ipcc_runtime::transport::{memory, Incoming, IpcSocket, MessageReader, MessageWriter};
+use ipcc_runtime::HostConfig;
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const SEEDS: &[&str] = &[
+    r#"{"type":"call","id":1,"channel":"ipcc-vectors-echo-v1","method":"echoPerson","args":[{"id":"1","name":"Ann","age":3,"tags":["a"],"avatar":"aGk="}]}"#,
+    r#"{"type":"call","id":2,"channel":"ipcc-vectors-echo-v1","method":"add","args":[1,2]}"#,
+    r#"{"type":"call","id":3,"channel":"ipcc-vectors-echo-v1","method":"echoF64","args":["NaN"]}"#,
+    r#"{"type":"cancel","id":3}"#,
+    r#"{"type":"hello","protocol":1,"channels":{"a":"b"}}"#,
+];
+
+const TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "null",
+    "-0",
+    "1e999",
+    "\"\\ud800\"",
+    "9007199254740993",
+    "\"id\"",
+    "\"type\"",
+    "\"call\"",
+    "\u{0}",
+    "é",
+    "😀",
+    "true",
+];
+
+fn mutate(rng: &mut Rng, seed: &str) -> Vec<u8> {
+    let mut bytes = seed.as_bytes().to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(bytes.len() + 1);
+        match rng.below(4) {
+            0 if !bytes.is_empty() => {
+                let end = (at + rng.below(8)).min(bytes.len());
+                bytes.drain(at.min(end)..end);
+            }
+            1 => {
+                let token = TOKENS[rng.below(TOKENS.len())];
+                bytes.splice(at..at, token.bytes());
+            }
+            2 if at < bytes.len() => bytes[at] = rng.next() as u8,
+            _ => bytes.splice(at..at, [rng.next() as u8]).for_each(drop),
+        }
+    }
+    bytes
+}
+
+/// Random byte lines (invalid UTF-8 included) into a stdio-framed host over an in-process
+/// pipe; a valid call afterwards must still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn host_survives_random_and_mutated_lines() {
+    use tokio::io::AsyncWriteExt;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let host = support::echo_host(HostConfig::new().max_message_bytes(4096));
+    for round in 0..40 {
+        let (near, far) = tokio::io::duplex(1 << 16);
+        let (far_read, far_write) = tokio::io::split(far);
+        let served = tokio::spawn({
+            let host = host.clone();
+            async move { host.serve(LineSocket::new(far_read, far_write)).await }
+        });
+        let (near_read, mut near_write) = tokio::io::split(near);
+        let (mut reader, _unused_writer) =
+            LineSocket::new(near_read, tokio::io::sink()).into_split();
+        let mut input = b"{\"type\":\"hello\",\"protocol\":1}\n".to_vec();
+        let mut sent = Vec::new();
+        for _ in 0..50 {
+            let line: Vec<u8> = if rng.below(5) == 0 {
+                (0..rng.below(64)).map(|_| rng.next() as u8).collect()
+            } else {
+                {
+                    let seed = SEEDS[rng.below(SEEDS.len())];
+                    mutate(&mut rng, seed)
+                }
+            };
+            let line: Vec<u8> = line.into_iter().filter(|b| *b != b'\n').collect();
+            sent.push(String::from_utf8_lossy(&line).into_owned());
+            input.extend_from_slice(&line);
+            input.push(b'\n');
+        }
+        input.extend_from_slice(
+            b"{\"type\":\"call\",\"id\":424242,\"channel\":\"ipcc-vectors-echo-v1\",\"method\":\"add\",\"args\":[40,2]}\n",
+        );
+        let writing = tokio::spawn(async move {
+            near_write.write_all(&input).await.unwrap();
+            near_write
+        });
+        // Everything before is answered or ignored; the final call's result must arrive.
+        loop {
+            match support::guarded("final result", reader.read(usize::MAX)).await {
+                Incoming::Text(text) if text.contains(r#""id":424242"#) => {
+                    assert!(
+                        text.contains(r#""value":42"#),
+                        "round {round}: {text}\nsent: {sent:#?}"
+                    );
+                    break;
+                }
+                Incoming::Text(_) => {}
+                other => panic!("round {round}: connection ended: {other:?}\nsent: {sent:#?}"),
+            }
+        }
+        // Both halves of our end dropped: the host reads end of stream and finishes.
+        drop(support::guarded("writer", writing).await.unwrap());
+        drop(reader);
+        support::guarded("host ends", served).await.unwrap();
+    }
+}
+
+/// Every random message in memory gets at most one answer and the connection survives.
+#[tokio::test]
+async fn in_memory_host_survives_random_text() {
+    let mut rng = Rng(42);
+    let host = support::echo_host(HostConfig::new());
+    let (frontend, backend) = memory::pair();
+    tokio::spawn(async move { host.serve(backend).await });
+    let (mut reader, mut writer) = frontend.into_split();
+    writer
+        .write(r#"{"type":"hello","protocol":1}"#.to_owned())
+        .await
+        .unwrap();
+    assert!(matches!(reader.read(usize::MAX).await, Incoming::Text(_)));
+    for _ in 0..2000 {
+        let bytes = {
+            let seed = SEEDS[rng.below(SEEDS.len())];
+            mutate(&mut rng, seed)
+        };
+        writer
+            .write(String::from_utf8_lossy(&bytes).into_owned())
+            .await
+            .unwrap();
+    }
+    writer
+        .write(
+            r#"{"type":"call","id":777777,"channel":"ipcc-vectors-echo-v1","method":"add","args":[1,1]}"#
+                .to_owned(),
+        )
+        .await
+        .unwrap();
+    loop {
+        match support::guarded("final result", reader.read(usize::MAX)).await {
+            Incoming::Text(text) if text.contains(r#""id":777777"#) => {
+                assert!(text.contains(r#""value":2"#), "{text}");
+                break;
+            }
+            Incoming::Text(_) => {}
+            other => panic!("connection ended: {other:?}"),
+        }
+    }
+}
