@@ -1,11 +1,12 @@
 //! Grammar tests: single rules of `grammar.pest` on accepted and rejected input, and `parse` on
-//! whole files (the AST shape, spans, and the diagnostics of syntax errors).
+//! whole files (AST shape, spans, and the code and position of each syntax error).
 
 use ipcc::diagnostics::{Diagnostic, SourceId};
+use ipcc::syntax::ast::{AttributeArg, ItemKind, Literal, TypeKind};
 use ipcc::syntax::{parse, IpcParser, Rule};
 use pest::Parser;
 
-/// Parses `text` as exactly one `rule` (the whole input must match).
+/// True when `rule` matches the whole of `text`.
 fn accepts(rule: Rule, text: &str) -> bool {
     match IpcParser::parse(rule, text) {
         Ok(mut pairs) => pairs
@@ -15,8 +16,20 @@ fn accepts(rule: Rule, text: &str) -> bool {
     }
 }
 
-fn errors(text: &str) -> Vec<Diagnostic> {
+fn diagnostics(text: &str) -> Vec<Diagnostic> {
     parse(SourceId(0), text).1
+}
+
+/// `(code, byte offset of the primary span)` of every diagnostic.
+fn codes(text: &str) -> Vec<(&'static str, u32)> {
+    diagnostics(text)
+        .iter()
+        .map(|d| (d.code, d.span.map_or(u32::MAX, |s| s.start)))
+        .collect()
+}
+
+fn messages(text: &str) -> Vec<String> {
+    diagnostics(text).into_iter().map(|d| d.message).collect()
 }
 
 #[test]
@@ -40,4 +53,433 @@ fn every_example_parses_without_diagnostics() {
         }
     }
     assert!(count >= 5);
+}
+
+#[test]
+fn identifiers_and_keywords() {
+    assert!(accepts(Rule::ident, "Person"));
+    assert!(accepts(Rule::ident, "_private9"));
+    assert!(!accepts(Rule::ident, "9lives"));
+    assert!(!accepts(Rule::ident, "naïve"));
+    // Keywords are reserved as declaration names only.
+    assert!(accepts(Rule::decl_name, "types"));
+    assert!(!accepts(Rule::decl_name, "type"));
+    assert!(!accepts(Rule::decl_name, "interface"));
+    assert!(accepts(Rule::member_name, "type"));
+    assert!(accepts(Rule::member_name, "interface"));
+    assert!(accepts(Rule::kw_struct, "struct"));
+    assert!(!accepts(Rule::kw_struct, "structs"));
+}
+
+#[test]
+fn literals() {
+    for ok in [r#""""#, r#""a \" \\ \n \t \u{1F600}""#, r#""é""#] {
+        assert!(accepts(Rule::string, ok), "{ok}");
+    }
+    for bad in ["\"no end", "\"line\nbreak\"", "'single'"] {
+        assert!(!accepts(Rule::string, bad), "{bad}");
+    }
+    for ok in ["0", "-12", "1.5", "-1e-3", "2.5E+10"] {
+        assert!(accepts(Rule::number, ok), "{ok}");
+        assert!(accepts(Rule::literal, ok), "{ok}");
+    }
+    assert!(!accepts(Rule::number, "-x"));
+    assert!(!accepts(Rule::number, ".5"));
+    assert!(accepts(Rule::boolean, "true"));
+    assert!(accepts(Rule::boolean, "false"));
+    assert!(!accepts(Rule::boolean, "truthy"));
+}
+
+#[test]
+fn types() {
+    for ok in [
+        "string",
+        "people.Person",
+        "i64[]",
+        "u32?",
+        "string[]?",
+        "Person?[]",
+        "map<string, f64>",
+        "map<u64, Person[]>",
+        "map < string , bytes , >",
+        "Promise<void>",
+        "Promise<map<string, Shape?>>",
+        "Result<A, B>",
+        "map",
+    ] {
+        assert!(accepts(Rule::type_expr, ok), "{ok}");
+    }
+    for bad in [
+        "",
+        "[]",
+        "map<string>",
+        "Promise<>",
+        "a.b.c",
+        "a .b",
+        "i32[",
+        "Promise<string",
+    ] {
+        assert!(!accepts(Rule::type_expr, bad), "{bad}");
+    }
+}
+
+#[test]
+fn attributes_and_docs() {
+    assert!(accepts(Rule::attribute, "@deprecated"));
+    assert!(accepts(Rule::attribute, r#"@deprecated("use find")"#));
+    assert!(accepts(Rule::attribute, r#"@channel ( "x" )"#));
+    assert!(accepts(Rule::attribute, "@channel(myChannel)"));
+    assert!(accepts(Rule::attribute, "@channel(people.channel)"));
+    assert!(!accepts(Rule::attribute, "@ channel"));
+    assert!(!accepts(Rule::attribute, "@(\"x\")"));
+    assert!(!accepts(Rule::attribute, "@channel(1)"));
+    assert!(accepts(Rule::doc_comment, "/// text"));
+    assert!(accepts(Rule::leading, "/// a\n@since(\"1.0\")\n/// b"));
+}
+
+#[test]
+fn declarations() {
+    for ok in [
+        "package greeter;",
+        r#"import "./people.ipc";"#,
+        "const answer = -42;",
+        r#"const name = "x";"#,
+        "const on = true;",
+        "struct Empty {}",
+        "struct P { a: i32; b?: string[]; }",
+        "enum E { a }",
+        "enum E { a, b, }",
+        "enum E {}",
+        "union U { a b { x: i32; } c, d {} }",
+        "type Id = i64;",
+        "interface I { m(): Promise<void>; }",
+        "interface I { m(a: i32, b?: string,): Promise<i32> throws E; }",
+        "interface I { m(); }",
+        "notifications N { e(a: i32); f(); }",
+        "/// doc\n@channel(\"c\") interface I {}",
+    ] {
+        assert!(accepts(Rule::declaration, ok), "{ok}");
+    }
+    for bad in [
+        "package a.b;",
+        "import people;",
+        "const x;",
+        "struct {}",
+        "struct P { a: i32 }",
+        "enum E { a b }",
+        "enum E { , }",
+        "type Id i64;",
+        "interface I { m: Promise<void>; }",
+        "interface I { m(,): Promise<void>; }",
+        "notifications N { e(a: i32) }",
+    ] {
+        // `declaration` may match a prefix; a rejected input must not be matched whole.
+        assert!(!accepts(Rule::declaration, bad), "{bad}");
+    }
+}
+
+#[test]
+fn comments_and_docs_are_told_apart() {
+    let text = "// plain\n//// also plain\n/* block\n/// not a doc */\n/// Doc one.\n///Doc two.\nstruct A {\n  /// Field doc.\n  a: i32; // trailing\n}\n";
+    let (file, diagnostics) = parse(SourceId(0), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let item = &file.unwrap().items[0];
+    assert_eq!(item.leading.docs, vec!["Doc one.", "Doc two."]);
+    let ItemKind::Struct(s) = &item.kind else {
+        panic!("a struct")
+    };
+    assert_eq!(s.fields[0].leading.docs, vec!["Field doc."]);
+}
+
+#[test]
+fn builds_the_ast_with_spans() {
+    let text = "package greeter;\nimport \"./p.ipc\";\nconst c = \"a\\u{e9}\";\n@channel(c)\ninterface I {\n  m(a: map<string, i64[]>, b?: people.Person?): Promise<void> throws E;\n}\n";
+    let (file, diagnostics) = parse(SourceId(3), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let file = file.unwrap();
+    assert_eq!(file.package.unwrap().name, "greeter");
+    assert_eq!(file.imports[0].path, "./p.ipc");
+    let span = file.imports[0].path_span;
+    assert_eq!(&text[span.start as usize..span.end as usize], "\"./p.ipc\"");
+    let ItemKind::Const(c) = &file.items[0].kind else {
+        panic!("a const")
+    };
+    assert!(matches!(&c.value, Literal::String(s, _) if s == "aé"));
+    let item = &file.items[1];
+    assert!(
+        matches!(&item.leading.attributes[0].arg, Some(AttributeArg::Path(p)) if p.segments[0].name == "c")
+    );
+    assert_eq!(
+        &text[item.span.start as usize..item.span.start as usize + 9],
+        "interface"
+    );
+    assert!(text[..item.span.end as usize].ends_with('}'));
+    let ItemKind::Interface(i) = &item.kind else {
+        panic!("an interface")
+    };
+    let m = &i.methods[0];
+    assert_eq!(m.params.len(), 2);
+    assert!(
+        matches!(&m.params[0].ty.kind, TypeKind::Map(_, v) if matches!(v.kind, TypeKind::Array(_)))
+    );
+    assert!(m.params[1].optional.is_some());
+    assert!(
+        matches!(&m.params[1].ty.kind, TypeKind::Optional(t) if matches!(&t.kind, TypeKind::Named(p) if p.segments.len() == 2))
+    );
+    assert!(
+        matches!(&m.returns.as_ref().unwrap().kind, TypeKind::Generic(p, args) if p.segments[0].name == "Promise" && args.len() == 1)
+    );
+    assert!(m.throws.is_some());
+    let ty = &m.params[0].ty;
+    assert_eq!(
+        &text[ty.span.start as usize..ty.span.end as usize],
+        "map<string, i64[]>"
+    );
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let text = "\u{feff}/// Doc.\r\nstruct A {\r\n  a: i32;\r\n}\r\n";
+    let (file, diagnostics) = parse(SourceId(0), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    assert_eq!(file.unwrap().items[0].leading.docs, vec!["Doc."]);
+}
+
+#[test]
+fn syntax_errors_have_codes_and_positions() {
+    assert_eq!(codes("struct A { a: i32 }"), vec![("E0001", 18)]);
+    // A missing `;` at a line end is reported at the line end.
+    assert_eq!(
+        codes("struct A {\n  a: i32\n  b: i32;\n}"),
+        vec![("E0001", 19)]
+    );
+    assert_eq!(codes("struct A {\n  a: i32;\n"), vec![("E0002", 9)]);
+    assert_eq!(codes("const c = \"abc;\n"), vec![("E0003", 10)]);
+    assert_eq!(codes("struct A {}\n/* x"), vec![("E0004", 12)]);
+    assert_eq!(codes("struct A { # }"), vec![("E0005", 11)]);
+    assert_eq!(codes("strcut A {}"), vec![("E0006", 0)]);
+    assert_eq!(codes("const c = \"\\q\";"), vec![("E0007", 11)]);
+    assert_eq!(codes("const c = 1_000;"), vec![("E0008", 10)]);
+    assert_eq!(codes("struct A {}\npackage p;"), vec![("E0010", 12)]);
+    assert_eq!(codes("struct A { /// x\n}"), vec![("E0011", 11)]);
+    assert_eq!(
+        messages("interfcae I {}"),
+        vec!["unknown keyword `interfcae`"]
+    );
+    assert_eq!(
+        messages("struct A { a: ; }"),
+        vec!["expected a type after `:`, found `;`"]
+    );
+    assert_eq!(
+        messages("interface I { m(a: i32: Promise<void>; }"),
+        vec!["expected `,` or `)`, found `:`"]
+    );
+    assert_eq!(
+        messages("interface I { m(): Promise<void; }"),
+        vec!["expected `,` or `>`, found `;`"]
+    );
+    assert_eq!(
+        messages("@(\"x\") struct A {}"),
+        vec!["expected attribute name, found `(`"]
+    );
+}
+
+#[test]
+fn messages_never_name_grammar_rules() {
+    let rules = [
+        "decl_name",
+        "member_name",
+        "type_expr",
+        "named_type",
+        "semi",
+        "lbrace",
+        "rbrace",
+        "attr_",
+        "kw_",
+        "EOI",
+        "_decl",
+        "variant_fields",
+        "return_type",
+        "throws_clause",
+    ];
+    let inputs = [
+        "struct",
+        "struct A",
+        "struct A {",
+        "struct A { a",
+        "struct A { a:",
+        "enum E { a b }",
+        "union U { a { b } }",
+        "type T = ;",
+        "interface I { m(",
+        "interface I { m(a",
+        "interface I { m(a:",
+        "interface I { m(): ",
+        "interface I { m() throws ;",
+        "notifications N { e() }",
+        "@",
+        "@c(",
+        "@c(1)",
+        "import",
+        "import \"x\"",
+        "package",
+        "const c = ",
+        "const c = -",
+        "}",
+        ")",
+        "map<",
+        "struct A { a: map<string i32>; }",
+        "struct A { a: a.b.c; }",
+        "\u{0}",
+        "\u{feff}\u{feff}",
+    ];
+    for input in inputs {
+        for d in diagnostics(input) {
+            let text = format!("{} {:?} {:?} {:?}", d.message, d.label, d.help, d.secondary);
+            for rule in rules {
+                assert!(!text.contains(rule), "{input:?}: {text}");
+            }
+            assert!(d.span.is_some(), "{input:?}");
+        }
+        assert!(
+            !diagnostics(input).is_empty(),
+            "{input:?} should be rejected"
+        );
+    }
+}
+
+#[test]
+fn one_error_does_not_hide_the_next() {
+    let text = "struct A { a: i32 }\nenum E { a b }\ninterface I { m(: Promise<void>; }\nstruct Ok { x: i32; }\nunion U { a { b } }\n";
+    let (file, diagnostics) = parse(SourceId(0), text);
+    assert_eq!(diagnostics.len(), 4, "{diagnostics:#?}");
+    let file = file.unwrap();
+    assert_eq!(file.items.len(), 1);
+    assert!(matches!(&file.items[0].kind, ItemKind::Struct(s) if s.name.name == "Ok"));
+    // The declaration after an unclosed `{` is parsed.
+    let text = "interface I {\n  m(): Promise<void>;\n\nstruct Ok { x: i32; }\n";
+    let (file, diagnostics) = parse(SourceId(0), text);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0].code, "E0002");
+    assert_eq!(file.unwrap().items.len(), 1);
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    for depth in [33, 1_000, 10_000] {
+        let maps = format!(
+            "struct A {{ a: {}i32{}; }}",
+            "map<string, ".repeat(depth),
+            ">".repeat(depth)
+        );
+        assert_eq!(codes(&maps).first().map(|c| c.0), Some("E0009"), "{depth}");
+        let generics = format!(
+            "struct A {{ a: {}i32{}; }}",
+            "Promise<".repeat(depth),
+            ">".repeat(depth)
+        );
+        assert_eq!(
+            codes(&generics).first().map(|c| c.0),
+            Some("E0009"),
+            "{depth}"
+        );
+        let arrays = format!("struct A {{ a: i32{}; }}", "[]".repeat(depth));
+        assert_eq!(
+            codes(&arrays).first().map(|c| c.0),
+            Some("E0009"),
+            "{depth}"
+        );
+        let unclosed = format!("struct A {{ a: {}", "map<".repeat(depth));
+        assert!(!codes(&unclosed).is_empty());
+        let brackets = "[".repeat(depth);
+        assert!(!codes(&brackets).is_empty());
+        let braces = "{".repeat(depth);
+        assert!(!codes(&braces).is_empty());
+    }
+    // Within the limit, deep types are fine.
+    let ok = format!(
+        "struct A {{ a: {}i32{}; }}",
+        "map<string, ".repeat(30),
+        ">".repeat(30)
+    );
+    assert!(codes(&ok).is_empty());
+}
+
+#[test]
+fn errors_are_bounded_on_garbage() {
+    let garbage = "} ".repeat(100_000);
+    let found = diagnostics(&garbage);
+    assert!(found.len() <= 101);
+    assert_eq!(found.last().map(|d| d.code), Some("E0012"));
+}
+
+/// A small deterministic generator, so this test needs no extra dependency and always runs the
+/// same inputs.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+#[test]
+fn never_panics_on_random_input_or_mutations() {
+    let alphabet: Vec<char> = "{}()<>[];:,.?=@/*\"\\ \n\tabcmapPromise0123456789-e#é\u{0}\r"
+        .chars()
+        .collect();
+    let mut rng = Lcg(7);
+    for _ in 0..2_000 {
+        let len = (rng.next() % 80) as usize;
+        let text: String = (0..len)
+            .map(|_| alphabet[(rng.next() as usize) % alphabet.len()])
+            .collect();
+        let (file, _) = parse(SourceId(0), &text);
+        assert!(file.is_some());
+    }
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../idl-examples/keywords.ipc"
+    ))
+    .unwrap();
+    let chars: Vec<char> = example.chars().collect();
+    for _ in 0..500 {
+        let mut mutated = chars.clone();
+        for _ in 0..=(rng.next() % 4) {
+            let at = (rng.next() as usize) % mutated.len();
+            match rng.next() % 3 {
+                0 => {
+                    mutated.remove(at);
+                }
+                1 => mutated.insert(at, alphabet[(rng.next() as usize) % alphabet.len()]),
+                _ => mutated[at] = alphabet[(rng.next() as usize) % alphabet.len()],
+            }
+        }
+        let text: String = mutated.into_iter().collect();
+        let (_, diagnostics) = parse(SourceId(0), &text);
+        for d in diagnostics {
+            let span = d.span.unwrap();
+            assert!(
+                span.start <= span.end && span.end as usize <= text.len(),
+                "{d:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_large_file_parses() {
+    let mut text = String::new();
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "/// Struct {i}.\nstruct S{i} {{\n  id: i64;\n  name?: string;\n  tags: map<string, u32[]>;\n}}\n\n@channel(\"c{i}\")\ninterface I{i} {{\n  get(id: i64, filter?: string): Promise<S{i}?> throws E;\n  put(value: S{i}): Promise<void>;\n}}\n\n"
+        ));
+    }
+    let (file, diagnostics) = parse(SourceId(0), &text);
+    assert!(diagnostics.is_empty());
+    assert_eq!(file.unwrap().items.len(), 4_000);
 }

@@ -149,6 +149,8 @@ struct Region {
     previous: Option<Token>,
     /// Opening delimiters not yet closed at the error position, innermost last.
     open: Vec<Token>,
+    /// How many `{` are not yet closed at the error position.
+    braces: usize,
 }
 
 /// Most open delimiters remembered; deeper ones are only counted, so garbage input costs no
@@ -159,6 +161,7 @@ fn scan_region(text: &str, start: usize, end: usize) -> Region {
     let mut region = Region {
         previous: None,
         open: Vec::new(),
+        braces: 0,
     };
     let mut forgotten = 0usize;
     let mut pos = start;
@@ -169,7 +172,9 @@ fn scan_region(text: &str, start: usize, end: usize) -> Region {
         }
         match token.kind {
             TokenKind::Punct(c @ ('{' | '(' | '<' | '[')) => {
-                let _ = c;
+                if c == '{' {
+                    region.braces += 1;
+                }
                 if region.open.len() < MAX_REMEMBERED_OPEN {
                     region.open.push(token);
                 } else {
@@ -177,6 +182,9 @@ fn scan_region(text: &str, start: usize, end: usize) -> Region {
                 }
             }
             TokenKind::Punct(c @ ('}' | ')' | '>' | ']')) => {
+                if c == '}' {
+                    region.braces = region.braces.saturating_sub(1);
+                }
                 if forgotten > 0 {
                     forgotten -= 1;
                 } else if let Some(top) = region.open.last() {
@@ -443,7 +451,9 @@ pub(crate) fn starts_declaration(text: &str, token: &Token) -> bool {
 /// starts a declaration (with the docs and attributes just above it), whichever comes first.
 /// Always greater than `item_start`, so the parser makes progress.
 pub(crate) fn resume_point(text: &str, item_start: usize, position: usize) -> usize {
-    let mut depth = 0usize;
+    // The braces already open at the error must all be closed; a `}` with none open ends the
+    // broken declaration too (it is stray, and skipping it is the best guess).
+    let mut depth = scan_region(text, item_start, position).braces;
     let mut pos = position;
     loop {
         let token = next_token(text, pos);
@@ -451,7 +461,7 @@ pub(crate) fn resume_point(text: &str, item_start: usize, position: usize) -> us
             TokenKind::Eof | TokenKind::UnterminatedComment => return text.len(),
             TokenKind::Punct('{') => depth += 1,
             TokenKind::Punct('}') => {
-                if depth == 0 {
+                if depth <= 1 {
                     return token.end;
                 }
                 depth -= 1;
