@@ -8,6 +8,7 @@ use crate::diagnostics::{Diagnostic, SourceId, SourceMap, Span};
 use crate::ir::codes;
 use crate::ir::loader::{display_path, normalize, SourceLoader};
 use crate::ir::lowering::{lower_file, LoweredFile};
+use crate::ir::validation::shorten_cycle;
 use crate::syntax;
 
 /// One file read, parsed and lowered; its index in the loading result is its `FileId`.
@@ -99,7 +100,7 @@ pub(crate) fn load(
                         diags.push(
                             Diagnostic::error(
                                 codes::IMPORT_CYCLE,
-                                format!("import cycle: {}", cycle.join(" → ")),
+                                format!("import cycle: {}", shorten_cycle(cycle)),
                                 span,
                             )
                             .with_label("this import closes the cycle")

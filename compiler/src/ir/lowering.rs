@@ -1057,11 +1057,16 @@ pub(crate) fn closest<'c>(
     name: &str,
     candidates: impl Iterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    let limit = (length / 3).max(1);
     let lower = name.to_lowercase();
     let mut best: Option<((usize, usize), &str)> = None;
     for candidate in candidates {
-        if candidate == name {
+        // Cheap filter first: the length difference bounds the distance from below.
+        if candidate == name || candidate.len().abs_diff(length) > limit * 4 {
+            continue;
+        }
+        if candidate.chars().count().abs_diff(length) > limit {
             continue;
         }
         let folded = edit_distance(&lower, &candidate.to_lowercase());

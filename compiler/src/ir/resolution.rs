@@ -658,13 +658,13 @@ impl<'f> Resolver<'f> {
             .collect()
     }
 
+    /// Distinct declared names of `file` of the expected kind (did-you-mean candidates).
     fn accepted_names(&self, file: usize, expect: Expect) -> impl Iterator<Item = &'f str> + '_ {
-        self.files[file]
-            .lowered
-            .decls
+        let decls = &self.files[file].lowered.decls;
+        self.names[file]
             .iter()
-            .filter(move |d| expect.accepts(&d.kind))
-            .map(|d| d.meta.name.text.as_str())
+            .filter(move |(_, &index)| expect.accepts(&decls[index].kind))
+            .map(|(&name, _)| name)
     }
 
     fn report_unqualified(&mut self, file: usize, name: &Name, expect: Expect) {
@@ -743,6 +743,9 @@ impl<'f> Resolver<'f> {
                 .map(|s| s.to_string()),
             );
         }
+        // Many declarations may share a name (each a reported duplicate): measure each once.
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut error = Diagnostic::error(
             codes::UNKNOWN_NAME,
             format!("unknown {} `{}`", expect.noun(), name.text),

@@ -225,13 +225,26 @@ fn check_alias_cycles(
     ok
 }
 
-/// `A` → `B` → `A`.
+/// `A` → `B` → `A`, shortened in the middle when long.
 fn path_text(ir: &Ir, cycle: &[usize]) -> String {
     let mut names: Vec<String> = cycle
         .iter()
         .map(|&id| format!("`{}`", ir.types[id].meta.name))
         .collect();
     names.push(format!("`{}`", ir.types[cycle[0]].meta.name));
+    shorten_cycle(names)
+}
+
+/// Joins a cycle's names with arrows, keeping at most a few at each end.
+pub(crate) fn shorten_cycle(mut names: Vec<String>) -> String {
+    const KEEP: usize = 4;
+    if names.len() > 2 * KEEP + 1 {
+        let hidden = names.len() - 2 * KEEP;
+        let tail = names.split_off(names.len() - KEEP);
+        names.truncate(KEEP);
+        names.push(format!("({hidden} more)"));
+        names.extend(tail);
+    }
     names.join(" → ")
 }
 
