@@ -90,7 +90,13 @@ fn check_case(case: &Case) -> Checked {
     }));
     let checked = match outcome {
         Ok(checked) => checked,
-        Err(_) => panic!("the front end panicked on:\n{}", describe(case)),
+        Err(_) => {
+            let kept = keep_failure(case);
+            panic!(
+                "the front end panicked on (kept in {kept}):\n{}",
+                describe(case)
+            )
+        }
     };
     for diagnostic in &checked.diagnostics {
         let spans = diagnostic
@@ -117,6 +123,19 @@ fn check_case(case: &Case) -> Checked {
     }
     assert_eq!(checked.ir.is_none(), checked.has_errors());
     checked
+}
+
+/// Writes a failing case's files to a temporary directory, to reproduce with `ipcc check`.
+fn keep_failure(case: &Case) -> String {
+    let dir = std::env::temp_dir().join("ipcc-robustness-failure");
+    for (path, text) in &case.files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(&target, text);
+    }
+    dir.display().to_string()
 }
 
 fn describe(case: &Case) -> String {
