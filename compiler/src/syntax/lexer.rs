@@ -205,9 +205,18 @@ pub(crate) fn describe(text: &str, token: &Token) -> String {
         TokenKind::String { .. } => "a string".to_string(),
         TokenKind::DocComment => "a doc comment".to_string(),
         TokenKind::Punct(c) => format!("`{c}`"),
-        TokenKind::Unknown(c) => format!("`{}`", c.escape_debug()),
+        TokenKind::Unknown(c) => format!("`{}`", show_char(c)),
         TokenKind::UnterminatedComment => "an unterminated comment".to_string(),
         TokenKind::Eof => "end of file".to_string(),
+    }
+}
+
+/// A character as a message shows it: itself when visible, else its escape (`\u{0}`).
+pub(crate) fn show_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() || c == '\u{feff}' {
+        c.escape_unicode().to_string()
+    } else {
+        c.to_string()
     }
 }
 

@@ -54,6 +54,13 @@ impl Expected {
         if expected.declaration {
             expected.keywords = DECLARATION_KEYWORDS.to_vec();
         }
+        // Read the list in the order the tokens would appear in the source.
+        expected.items.sort_by_key(|item| {
+            READING_ORDER
+                .iter()
+                .position(|known| known == item)
+                .unwrap_or(READING_ORDER.len())
+        });
         // Type suffixes are possible after almost every type; listing them next to the token that
         // really is missing only blurs the message.
         let closes = ["`;`", "`,`", "`)`", "`}`", "`>`", "`=`", "`{`", "`:`"];
@@ -73,6 +80,39 @@ impl Expected {
         }
     }
 }
+
+/// Expected things are listed in this order, roughly the order they are written in.
+const READING_ORDER: &[&str] = &[
+    "declaration",
+    "attribute name",
+    "identifier",
+    "field",
+    "variant",
+    "method",
+    "notification",
+    "parameter",
+    "type",
+    "value",
+    "string",
+    "number",
+    "`true` or `false`",
+    "string or constant name",
+    "`.`",
+    "`?`",
+    "`:`",
+    "`=`",
+    "`(`",
+    "`<`",
+    "`[`",
+    "`{`",
+    "`,`",
+    "`throws`",
+    "`)`",
+    "`>`",
+    "`]`",
+    "`}`",
+    "`;`",
+];
 
 /// The keyword a keyword rule stands for.
 fn keyword_of(rule: Rule) -> Option<&'static str> {
@@ -268,7 +308,7 @@ fn diagnose(
         TokenKind::Unknown(c) => {
             let diagnostic = Diagnostic::error(
                 codes::UNEXPECTED_CHARACTER,
-                format!("unexpected character `{}`", c.escape_debug()),
+                format!("unexpected character `{}`", lexer::show_char(c)),
                 span(found.start, found.end),
             );
             return match c {
