@@ -1,1 +1,71 @@
-fn main() {}
+//! Compiles every example in `idl-examples/` through the real `ipcc::Builder`, and writes an
+//! index (`examples.rs`) that `src/lib.rs` includes: one module per example.
+//!
+//! Roots: every `*.ipc` directly in `idl-examples/`, and for each subdirectory `d/` the file
+//! `d/d.ipc` when it exists (the others there are its imports), else every `*.ipc` in it.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    println!("cargo:rerun-if-changed={}", examples.display());
+
+    let mut roots = Vec::new();
+    for entry in sorted_entries(&examples) {
+        if entry.is_dir() {
+            println!("cargo:rerun-if-changed={}", entry.display());
+            let name = entry
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            let main = entry.join(format!("{name}.ipc"));
+            if main.is_file() {
+                roots.push(main);
+            } else {
+                roots.extend(sorted_entries(&entry).into_iter().filter(|p| is_ipc(p)));
+            }
+        } else if is_ipc(&entry) {
+            roots.push(entry);
+        }
+    }
+
+    let mut index = String::new();
+    for root in &roots {
+        let stem = root
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let module = stem.replace('-', "_");
+        let dir = out_dir.join("examples").join(&module);
+        // One builder call per example: each is a separate program with its own channels.
+        ipcc::Builder::new().out_dir(&dir).compile(&[root]);
+        let relative = root
+            .strip_prefix(&examples)
+            .unwrap_or(root)
+            .display()
+            .to_string();
+        index.push_str(&format!(
+            "/// Generated from `idl-examples/{relative}`.\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/examples/{module}/{stem}.rs\"));\n}}\n"
+        ));
+    }
+    let index_path = out_dir.join("examples.rs");
+    if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index.as_str()) {
+        std::fs::write(&index_path, index).expect("write examples.rs");
+    }
+}
+
+fn is_ipc(path: &Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e == "ipc")
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    entries
+}

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Configures and runs the compiler from a build script.
 ///
 /// ```no_run
+/// # #![allow(clippy::needless_doctest_main)] // build.rs is all `main`: the example shows it whole.
 /// // build.rs
 /// fn main() {
 ///     ipcc::Builder::new().compile(&["../common/greeter.ipc"]);

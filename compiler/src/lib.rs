@@ -23,6 +23,7 @@
 //! `build.rs`:
 //!
 //! ```no_run
+//! # #![allow(clippy::needless_doctest_main)] // build.rs is all `main`: the example shows it whole.
 //! fn main() {
 //!     // Paths are relative to the crate's directory. Writes `greeter.rs` into `OUT_DIR`,
 //!     // prints `cargo:rerun-if-changed` for the file and everything it imports, and on an

@@ -103,6 +103,8 @@ struct InterfaceView {
     client_name: String,
     register_fn: String,
     channel_const: String,
+    /// False when a user const of the same name already holds this channel.
+    emit_channel_const: bool,
     hash_const: String,
     spec_const: String,
     channel: String,
@@ -156,6 +158,8 @@ struct NotificationsView {
     listener_name: String,
     listen_fn: String,
     channel_const: String,
+    /// False when a user const of the same name already holds this channel.
+    emit_channel_const: bool,
     hash_const: String,
     spec_const: String,
     channel: String,
@@ -213,7 +217,53 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
         };
         builder.fill_module(module, file);
     }
+    dedupe_channel_consts(&mut view.root);
+    for module in &mut view.modules {
+        dedupe_channel_consts(&mut module.body);
+    }
     view
+}
+
+/// A user const may already hold the name of a generated channel const (`const greeterChannel`
+/// beside `interface Greeter` gives `GREETER_CHANNEL` twice). The same string under the same
+/// name is kept once, the user's; anything else moves the generated const aside with a `_`.
+fn dedupe_channel_consts(module: &mut ModuleView) {
+    let user: Vec<(String, String)> = module
+        .consts
+        .iter()
+        .map(|c| (c.name.clone(), c.value.clone()))
+        .collect();
+    let mut taken: Vec<String> = user.iter().map(|(name, _)| name.clone()).collect();
+    let mut claim = |name: &mut String, value: Option<&str>, emit: &mut bool| {
+        if let Some((_, existing)) = user.iter().find(|(n, _)| n == name) {
+            if Some(existing.as_str()) == value {
+                *emit = false;
+                return;
+            }
+        }
+        *name = unique_name(name, &taken);
+        taken.push(name.clone());
+    };
+    for i in &mut module.interfaces {
+        claim(
+            &mut i.channel_const,
+            Some(&i.channel),
+            &mut i.emit_channel_const,
+        );
+        let mut always = true;
+        claim(&mut i.hash_const, None, &mut always);
+        claim(&mut i.spec_const, None, &mut always);
+    }
+    for n in &mut module.notifications {
+        claim(
+            &mut n.channel_const,
+            Some(&n.channel),
+            &mut n.emit_channel_const,
+        );
+        let mut always = true;
+        claim(&mut n.hash_const, None, &mut always);
+        claim(&mut n.spec_const, None, &mut always);
+    }
 }
 
 /// Files reachable from `root` through imports (root included), indexed like `ir.files`.
@@ -637,6 +687,7 @@ impl ViewBuilder<'_> {
             client_name: format!("{base}Client"),
             register_fn: format!("register_{}", snake_case(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
+            emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
             spec_const: format!("{shouty}_SPEC"),
             channel: literal(&def.channel),
@@ -683,6 +734,7 @@ impl ViewBuilder<'_> {
             listener_name: format!("{base}Listener"),
             listen_fn: format!("listen_{}", snake_case(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
+            emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
             spec_const: format!("{shouty}_SPEC"),
             channel: literal(&def.channel),

@@ -1,0 +1,406 @@
+//! Backends for every example interface, written against the generated traits exactly as a
+//! user would, with behaviour the scenarios can check from the other side of a transport.
+
+use crate::errors::{AuthError, Bank, TransferError, ValidationError};
+use crate::greeter::people::{LookupError, Mood, Person, PersonId};
+use crate::greeter::{Greeter, GreeterEventsSender};
+use crate::keywords as kw;
+use crate::my_interface::MyInterface;
+use crate::notifications::{JobEventsSender, Jobs, Level, LogLine};
+use crate::primitives_and_containers::{Containers, Echo, Primitives};
+use crate::unions::{Canvas, Drawing, Point, Shape};
+use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Registration};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How many `balance("slow")` handlers were cancelled before finishing.
+/// Readable from any transport through `balance("dropped")`.
+static DROPPED_SLOW_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a slow handler that was cancelled: dropped, or woken by `ctx.cancelled()`.
+struct DropCounter {
+    finished: bool,
+}
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        if !self.finished {
+            DROPPED_SLOW_CALLS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Mounts every example backend on `host`; keep the registrations alive while serving.
+pub fn register_all(host: &IpcHost) -> Vec<Registration> {
+    vec![
+        crate::my_interface::register_my_interface(host, Reference),
+        crate::primitives_and_containers::register_echo(host, EchoBackend),
+        crate::unions::register_canvas(host, CanvasBackend),
+        crate::errors::register_bank(host, BankBackend),
+        crate::notifications::register_jobs(host, JobsBackend),
+        crate::greeter::register_greeter(host, GreeterBackend),
+        kw::register_keywordy(host, KeywordyBackend),
+    ]
+}
+
+/// Every channel the backends serve or notify on, as a frontend declares them.
+pub fn all_specs() -> Vec<ChannelSpec> {
+    vec![
+        crate::my_interface::MY_INTERFACE_SPEC,
+        crate::primitives_and_containers::ECHO_SPEC,
+        crate::unions::CANVAS_SPEC,
+        crate::errors::BANK_SPEC,
+        crate::notifications::JOBS_SPEC,
+        crate::notifications::JOB_EVENTS_SPEC,
+        crate::greeter::GREETER_SPEC,
+        crate::greeter::GREETER_EVENTS_SPEC,
+        kw::KEYWORDY_SPEC,
+        kw::EVENTS_SPEC,
+    ]
+}
+
+/// The reference article's backend.
+pub struct Reference;
+
+impl MyInterface for Reference {
+    async fn say_hello(
+        &self,
+        _ctx: CallContext,
+        arg1: String,
+        arg2: f64,
+        arg3: bool,
+    ) -> Result<String, HandlerError> {
+        Ok(format!("hello: {arg1} {arg2} {arg3}"))
+    }
+}
+
+/// Echoes values back unchanged.
+pub struct EchoBackend;
+
+impl Echo for EchoBackend {
+    async fn echo_primitives(
+        &self,
+        _ctx: CallContext,
+        value: Primitives,
+    ) -> Result<Primitives, HandlerError> {
+        Ok(value)
+    }
+
+    async fn echo_containers(
+        &self,
+        _ctx: CallContext,
+        value: Containers,
+    ) -> Result<Containers, HandlerError> {
+        Ok(value)
+    }
+
+    async fn sum(
+        &self,
+        _ctx: CallContext,
+        values: Vec<i64>,
+        start: Option<i64>,
+    ) -> Result<i64, HandlerError> {
+        values
+            .iter()
+            .try_fold(start.unwrap_or(0), |total, v| total.checked_add(*v))
+            .ok_or_else(|| HandlerError::new("sum overflows i64"))
+    }
+}
+
+/// The drawing `draw` accepts: every variant of both unions, nested and recursive.
+pub fn sample_drawing() -> Drawing {
+    Drawing::Group {
+        children: vec![
+            Drawing::Leaf {
+                shape: Shape::Circle { radius: 1.5 },
+            },
+            Drawing::Transformed {
+                dx: -0.0,
+                dy: f64::MAX,
+                inner: Box::new(Drawing::Transformed {
+                    dx: 1.0,
+                    dy: 2.0,
+                    inner: Box::new(Drawing::Leaf {
+                        shape: Shape::Polygon {
+                            points: vec![
+                                Point { x: 0.0, y: 0.0 },
+                                Point {
+                                    x: 1e-300,
+                                    y: -1e300,
+                                },
+                            ],
+                        },
+                    }),
+                }),
+            },
+            Drawing::Leaf {
+                shape: Shape::Empty,
+            },
+            Drawing::Leaf {
+                shape: Shape::Rect { w: 2.0, h: 3.0 },
+            },
+            Drawing::Group { children: vec![] },
+        ],
+    }
+}
+
+fn area(shape: &Shape) -> f64 {
+    match shape {
+        Shape::Circle { radius } => std::f64::consts::PI * radius * radius,
+        Shape::Rect { w, h } => w * h,
+        Shape::Polygon { .. } | Shape::Empty => 0.0,
+    }
+}
+
+/// Computes areas; accepts only [`sample_drawing`] (so a stdio child can check what arrived).
+pub struct CanvasBackend;
+
+impl Canvas for CanvasBackend {
+    async fn area(&self, _ctx: CallContext, shape: Shape) -> Result<f64, HandlerError> {
+        Ok(area(&shape))
+    }
+
+    async fn draw(&self, _ctx: CallContext, drawing: Drawing) -> Result<(), HandlerError> {
+        let expected = sample_drawing();
+        // Debug text compares -0.0 and 0.0 as different, as the wire does.
+        if format!("{drawing:?}") == format!("{expected:?}") {
+            Ok(())
+        } else {
+            Err(HandlerError::new(format!("unexpected drawing {drawing:?}")))
+        }
+    }
+
+    async fn largest(
+        &self,
+        _ctx: CallContext,
+        shapes: BTreeMap<String, Shape>,
+    ) -> Result<Option<Shape>, HandlerError> {
+        Ok(shapes
+            .into_values()
+            .max_by(|a, b| area(a).total_cmp(&area(b))))
+    }
+}
+
+/// Every failure mode: declared errors of each kind, internal errors, panics, slow calls.
+pub struct BankBackend;
+
+impl Bank for BankBackend {
+    async fn transfer(
+        &self,
+        _ctx: CallContext,
+        from: String,
+        _to: String,
+        amount: u64,
+    ) -> Result<(), TransferError> {
+        match from.as_str() {
+            "ghost" => Err(TransferError::AccountNotFound { account: from }),
+            "ice" => Err(TransferError::Frozen),
+            _ if amount > 100 => Err(TransferError::InsufficientFunds {
+                needed: amount,
+                available: 100,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    async fn login(
+        &self,
+        _ctx: CallContext,
+        user: String,
+        password: String,
+    ) -> Result<String, AuthError> {
+        match (user.as_str(), password.as_str()) {
+            (_, "old") => Err(AuthError::Expired),
+            (_, "revoked") => Err(AuthError::Revoked),
+            ("alice", _) => Ok(format!("token-{user}")),
+            _ => Err(AuthError::UnknownUser),
+        }
+    }
+
+    async fn open_account(
+        &self,
+        _ctx: CallContext,
+        owner: String,
+        initial_deposit: Option<u64>,
+    ) -> Result<String, ValidationError> {
+        if owner.is_empty() {
+            return Err(ValidationError {
+                field: "owner".into(),
+                reason: "must not be empty".into(),
+            });
+        }
+        Ok(format!("{owner}:{initial_deposit:?}"))
+    }
+
+    async fn balance(&self, ctx: CallContext, account: String) -> Result<u64, HandlerError> {
+        match account.as_str() {
+            "panic" => panic!("the balance handler panics on purpose"),
+            "fail" => Err(HandlerError::new("no such account")),
+            "slow" => {
+                let mut counter = DropCounter { finished: false };
+                // Ends only when cancelled or after a minute. The host may either drop this
+                // future or first wake `cancelled()`: both count as a cancellation.
+                tokio::select! {
+                    _ = ctx.cancelled() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => counter.finished = true,
+                }
+                Ok(0)
+            }
+            "dropped" => Ok(DROPPED_SLOW_CALLS.load(Ordering::SeqCst)),
+            _ => Ok(u64::MAX),
+        }
+    }
+}
+
+/// Starts "jobs" that report through `JobEvents` to the calling connection.
+pub struct JobsBackend;
+
+impl Jobs for JobsBackend {
+    async fn start(&self, ctx: CallContext, name: String) -> Result<String, HandlerError> {
+        let events = JobEventsSender::to(ctx.host(), ctx.connection());
+        let job = format!("job-{name}");
+        events.started(job.clone())?;
+        events.progress(job.clone(), 50.0, Some("half way".into()))?;
+        events.log(LogLine {
+            level: Level::Warning,
+            message: "ünïcode ✓ 𝄞".into(),
+            timestamp: i64::MIN,
+        })?;
+        events.progress(job.clone(), 100.0, None)?;
+        events.finished(job.clone(), true)?;
+        Ok(job)
+    }
+
+    async fn cancel(&self, _ctx: CallContext, job_id: String) -> Result<bool, HandlerError> {
+        Ok(job_id.starts_with("job-"))
+    }
+}
+
+/// The multi-file example: a package's types across modules.
+pub struct GreeterBackend;
+
+/// The one person the greeter knows.
+pub fn alice() -> Person {
+    Person {
+        id: 1,
+        name: "Alice".into(),
+        age: Some(u32::MAX),
+        tags: vec!["a".into(), String::new()],
+        mood: Mood::Indifferent,
+    }
+}
+
+impl Greeter for GreeterBackend {
+    async fn greet(&self, ctx: CallContext, name: String) -> Result<String, HandlerError> {
+        GreeterEventsSender::all(ctx.host()).person_added(Person {
+            id: -1,
+            name: name.clone(),
+            age: None,
+            tags: vec![],
+            mood: Mood::Happy,
+        })?;
+        Ok(format!("Hello, {name}!"))
+    }
+
+    async fn find_person(&self, _ctx: CallContext, id: PersonId) -> Result<Person, LookupError> {
+        match id {
+            1 => Ok(alice()),
+            403 => Err(LookupError::Forbidden),
+            _ => Err(LookupError::NotFound { id }),
+        }
+    }
+
+    async fn list(
+        &self,
+        _ctx: CallContext,
+        prefix: Option<String>,
+    ) -> Result<Vec<Person>, HandlerError> {
+        let everyone = vec![alice()];
+        Ok(everyone
+            .into_iter()
+            .filter(|p| prefix.as_deref().is_none_or(|pre| p.name.starts_with(pre)))
+            .collect())
+    }
+
+    async fn set_mood(
+        &self,
+        ctx: CallContext,
+        id: PersonId,
+        mood: Mood,
+    ) -> Result<(), HandlerError> {
+        GreeterEventsSender::to(ctx.host(), ctx.connection())
+            .progress(100.0, format!("{id} is now {mood:?}"))?;
+        Ok(())
+    }
+}
+
+/// Keywords everywhere: proves escaped names work at run time, not only compile.
+pub struct KeywordyBackend;
+
+impl kw::Keywordy for KeywordyBackend {
+    async fn r#type(
+        &self,
+        _ctx: CallContext,
+        self_: kw::Result,
+        r#fn: Option<kw::Option>,
+        r#async: Option<kw::Error>,
+    ) -> Result<kw::Map, HandlerError> {
+        let mut entries = BTreeMap::new();
+        entries.insert("self".to_string(), format!("{self_:?}"));
+        entries.insert("fn".to_string(), format!("{fn:?}", fn = r#fn));
+        entries.insert("async".to_string(), format!("{a:?}", a = r#async));
+        Ok(kw::Map { entries })
+    }
+
+    async fn r#match(
+        &self,
+        _ctx: CallContext,
+        r#where: kw::String,
+        r#in: kw::Vec,
+        r#box: kw::Box,
+    ) -> Result<kw::Uint8Array, kw::Error> {
+        if r#where.text == "error" {
+            return Err(kw::Error {
+                message: "where is error".into(),
+            });
+        }
+        let data = r#in
+            .items
+            .iter()
+            .chain(r#box.items.iter())
+            .map(|i| *i as u8)
+            .collect();
+        Ok(kw::Uint8Array { data })
+    }
+
+    async fn delete(
+        &self,
+        _ctx: CallContext,
+        new: kw::Keyword,
+        default: kw::Keywords,
+    ) -> Result<kw::Object, HandlerError> {
+        Ok(kw::Object {
+            key: format!(
+                "{new:?}/{}/{}/{}",
+                default.r#type, default.self_, default.prototype
+            ),
+        })
+    }
+
+    async fn constructor(
+        &self,
+        _ctx: CallContext,
+        then: kw::Date,
+    ) -> Result<kw::Symbol, HandlerError> {
+        let kw::Date::Today = then;
+        Ok(kw::Symbol::Minus)
+    }
+
+    async fn to_string(&self, _ctx: CallContext, array: kw::Array) -> Result<String, HandlerError> {
+        fn count(array: &kw::Array) -> usize {
+            1 + array.items.iter().map(count).sum::<usize>()
+        }
+        Ok(count(&array).to_string())
+    }
+}
