@@ -39,7 +39,9 @@ const HTTP_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) fn ws_config(max_message_bytes: usize, read_buffer: usize) -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(read_buffer)
-        .write_buffer_size(0)
+        // Frames collect until this size or the writer's flush (once per batch), so a burst
+        // of messages becomes one write.
+        .write_buffer_size(64 * 1024)
         .max_message_size(Some(max_message_bytes))
         .max_frame_size(Some(max_message_bytes))
 }

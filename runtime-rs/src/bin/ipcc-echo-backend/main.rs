@@ -6,6 +6,9 @@
 //! ipcc-echo-backend --ws 127.0.0.1:0 [...]      # prints "listening on ws://ADDR/" on stderr
 //! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines (a benchmark floor)
 //! ```
+//!
+//! It runs on a single-threaded tokio runtime (one frontend, small handlers: no cross-thread
+//! wake-ups); `--threads N` uses a multi-threaded runtime with N workers instead.
 
 mod echo_backend;
 #[allow(dead_code)]
@@ -27,16 +30,43 @@ enum Mode {
 fn usage(problem: &str) -> ExitCode {
     eprintln!("error: {problem}");
     eprintln!(
-        "usage: ipcc-echo-backend (--stdio | --ws ADDR | --raw-stdio-echo) [--token T] [--max-message-bytes N] [--max-in-flight N]"
+        "usage: ipcc-echo-backend (--stdio | --ws ADDR | --raw-stdio-echo) [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
     );
     ExitCode::from(2)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let mut threads = None;
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|a| a == "--threads") {
+        let Some(n) = args.get(at + 1).and_then(|n| n.parse::<usize>().ok()) else {
+            return usage("--threads needs a number");
+        };
+        threads = Some(n);
+        args.drain(at..at + 2);
+    }
+    let runtime = match threads {
+        Some(workers) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers.max(1))
+            .enable_all()
+            .build(),
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(run(args)),
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Vec<String>) -> ExitCode {
     let mut mode = None;
     let mut config = HostConfig::new();
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         let parsed: Result<(), String> = (|| {
