@@ -101,8 +101,12 @@ export function addNotificationListener<T>(
   const conn = connection ?? IpcApp.connection;
   return conn.addListener(descriptor.channel, (method, ...args) => {
     const n = lookupOwn<NotificationDescriptor>(descriptor.notifications, method);
-    const handler = n ? (handlers as Record<string, unknown>)[method] : undefined;
-    if (!n || typeof handler !== "function") return;
+    if (!n) {
+      conn.report(new IpcError("unknownMethod", `notification ${descriptor.channel}.${method} is not in ${descriptor.name ?? "its block"}; dropped`));
+      return;
+    }
+    const handler = (handlers as Record<string, unknown>)[method];
+    if (typeof handler !== "function") return;
     if (!conn.schemaMatches(descriptor.channel, descriptor.schemaHash)) {
       conn.report(new IpcError("versionMismatch", `notification ${descriptor.channel}.${method} dropped: schema hashes differ`));
       return;

@@ -1,6 +1,7 @@
 //! Interface and notification descriptors: what generated code declares per channel (codecs per method).
 
 import type { Codec } from "./codecs.js";
+import type { IpcHost } from "./host.js";
 import type { AsyncMethodsOf, ChannelSpec, ConnectionId } from "./types.js";
 
 /** One interface method: its parameter codecs, how many are required, result and `throws` codecs. */
@@ -45,6 +46,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   readonly channel: string;
   readonly method: string;
+  /** The host serving the call (for `notificationSender(ctx.host, descriptor, ctx.connection)`). */
+  readonly host: IpcHost;
 }
 
 /** Own-property lookup in a descriptor's table: `__proto__`, `toString` and friends never match. */

@@ -280,7 +280,7 @@ export class IpcHost {
     }
     const controller = new AbortController();
     conn.running.set(m.id, controller);
-    const ctx: CallContext = { connection: conn.id, signal: controller.signal, channel: m.channel, method: m.method };
+    const ctx: CallContext = { connection: conn.id, signal: controller.signal, channel: m.channel, method: m.method, host: this };
     const fn = (registration.impl as Record<string, unknown>)[m.method];
     const run = async (): Promise<unknown> => {
       if (typeof fn !== "function") throw new Error(`the handler of ${m.channel} does not implement ${m.method}`);
