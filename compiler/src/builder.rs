@@ -235,37 +235,7 @@ fn render(checked: &Checked, severity: Severity) -> String {
     if selected.is_empty() {
         return String::new();
     }
-    render_plain(&selected, &checked.sources)
-}
-
-/// Minimal `error[CODE]: message` / `--> file:line:col` rendering.
-// TODO(front end): switch to `crate::diagnostics::render` once it exists, for source lines
-// and carets.
-fn render_plain(diagnostics: &[crate::Diagnostic], sources: &crate::SourceMap) -> String {
-    let mut out = String::new();
-    for d in diagnostics {
-        let kind = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!("{kind}[{}]: {}\n", d.code, d.message));
-        if let Some(span) = d.span {
-            let text = sources.text(span.source);
-            let start = (span.start as usize).min(text.len());
-            let before = text.get(..start).unwrap_or("");
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            out.push_str(&format!(
-                "  --> {}:{line}:{column}\n",
-                sources.path(span.source)
-            ));
-        }
-        if let Some(help) = &d.help {
-            out.push_str(&format!("  = help: {help}\n"));
-        }
-        out.push('\n');
-    }
-    out
+    crate::diagnostics::render(&selected, &checked.sources, false)
 }
 
 /// Writes each file under `dir` unless it already has exactly these contents, so cargo and
