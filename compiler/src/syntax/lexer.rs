@@ -73,7 +73,8 @@ pub(crate) fn skip_trivia(text: &str, mut pos: usize) -> Result<usize, usize> {
     let bytes = text.as_bytes();
     loop {
         match bytes.get(pos) {
-            Some(b' ' | b'\t' | b'\r' | b'\n') => pos += 1,
+            // The grammar's `WHITESPACE`: space and `\t` to `\r` (tab, LF, VT, FF, CR).
+            Some(b' ' | b'\t'..=b'\r') => pos += 1,
             Some(b'/') if bytes.get(pos + 1) == Some(&b'/') => {
                 // `///` (but not `////`) is a doc comment, i.e. a token.
                 if bytes.get(pos + 2) == Some(&b'/') && bytes.get(pos + 3) != Some(&b'/') {

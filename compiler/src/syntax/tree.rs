@@ -365,14 +365,14 @@ impl TreeBuilder<'_> {
         let Some(primary) = inner.next() else {
             return missing_type(whole);
         };
-        let suffixes: Vec<Pair<'a, Rule>> = inner.collect();
-        let depth_inside = depth + suffixes.len();
+        // Counting walks the pairs without allocating (a `Pairs` clone shares its queue).
+        let depth_inside = depth + inner.clone().count();
         if depth_inside > MAX_TYPE_DEPTH {
             self.too_deep(whole);
             return missing_type(whole);
         }
         let mut ty = self.build_primary_type(primary, depth_inside);
-        for suffix in suffixes {
+        for suffix in inner {
             let span = ty.span.to(self.span(&suffix));
             let kind = match suffix.as_rule() {
                 Rule::array_suffix => TypeKind::Array(Box::new(ty)),
