@@ -1,18 +1,57 @@
-//! Compiles every example in `idl-examples/` through the real `ipcc::Builder`, and writes an
-//! index (`examples.rs`) that `src/lib.rs` includes: one module per example.
+//! Compiles every example in `idl-examples/` and the generator corner cases in `tests/idl/`
+//! through the real `ipcc::Builder`, and writes an index (`examples.rs`) that `src/lib.rs`
+//! includes: one module per root file.
 //!
-//! Roots: every `*.ipc` directly in `idl-examples/`, and for each subdirectory `d/` the file
+//! Roots: every `*.ipc` directly in those folders, and for each subdirectory `d/` the file
 //! `d/d.ipc` when it exists (the others there are its imports), else every `*.ipc` in it.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples");
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = manifest_dir.join("..");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    println!("cargo:rerun-if-changed={}", examples.display());
-
     let mut roots = Vec::new();
-    for entry in sorted_entries(&examples) {
+    for (folder, label) in [
+        (repo.join("idl-examples"), "idl-examples"),
+        (manifest_dir.join("idl"), "tests/idl"),
+    ] {
+        println!("cargo:rerun-if-changed={}", folder.display());
+        for root in roots_in(&folder) {
+            let relative = root
+                .strip_prefix(&folder)
+                .unwrap_or(&root)
+                .display()
+                .to_string();
+            roots.push((root, format!("{label}/{relative}")));
+        }
+    }
+
+    let mut index = String::new();
+    for (root, relative) in &roots {
+        let stem = root
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let module = stem.replace('-', "_");
+        let dir = out_dir.join("examples").join(&module);
+        // One builder call per root: each is a separate program with its own channels.
+        ipcc::Builder::new().out_dir(&dir).compile(&[root]);
+        index.push_str(&format!(
+            "/// Generated from `{relative}`.\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/examples/{module}/{stem}.rs\"));\n}}\n"
+        ));
+    }
+    let index_path = out_dir.join("examples.rs");
+    if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index.as_str()) {
+        std::fs::write(&index_path, index).expect("write examples.rs");
+    }
+}
+
+/// The root files of one folder (see the module docs).
+fn roots_in(folder: &Path) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    for entry in sorted_entries(folder) {
         if entry.is_dir() {
             println!("cargo:rerun-if-changed={}", entry.display());
             let name = entry
@@ -30,31 +69,7 @@ fn main() {
             roots.push(entry);
         }
     }
-
-    let mut index = String::new();
-    for root in &roots {
-        let stem = root
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        let module = stem.replace('-', "_");
-        let dir = out_dir.join("examples").join(&module);
-        // One builder call per example: each is a separate program with its own channels.
-        ipcc::Builder::new().out_dir(&dir).compile(&[root]);
-        let relative = root
-            .strip_prefix(&examples)
-            .unwrap_or(root)
-            .display()
-            .to_string();
-        index.push_str(&format!(
-            "/// Generated from `idl-examples/{relative}`.\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/examples/{module}/{stem}.rs\"));\n}}\n"
-        ));
-    }
-    let index_path = out_dir.join("examples.rs");
-    if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index.as_str()) {
-        std::fs::write(&index_path, index).expect("write examples.rs");
-    }
+    roots
 }
 
 fn is_ipc(path: &Path) -> bool {

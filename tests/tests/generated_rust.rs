@@ -3,13 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples")
+/// The same roots as `build.rs`, in `idl-examples/` and `tests/idl/`.
+fn roots() -> Vec<PathBuf> {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut roots = roots_in(&manifest_dir.join("../idl-examples"));
+    roots.extend(roots_in(&manifest_dir.join("idl")));
+    roots
 }
 
-/// The same roots as `build.rs`: top-level files, and `d/d.ipc` (else every file) per folder.
-fn roots() -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(examples_dir())
+/// Top-level files, and `d/d.ipc` (else every file) per folder.
+fn roots_in(folder: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

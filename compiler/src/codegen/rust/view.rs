@@ -12,9 +12,9 @@ use serde::Serialize;
 const CLIPPY_MAX_ARGS: usize = 7;
 
 /// Client methods may not take these names: the client's own constructors use them.
-const CLIENT_RESERVED: &[&str] = &["new", "with_options"];
+const CLIENT_RESERVED: &[&str] = &["new", "with_options", "connection", "options"];
 /// Sender methods may not take these names: the sender's own constructors use them.
-const SENDER_RESERVED: &[&str] = &["all", "to"];
+const SENDER_RESERVED: &[&str] = &["all", "to", "target"];
 
 #[derive(Serialize)]
 pub(super) struct FileView {
@@ -131,6 +131,9 @@ struct MethodView {
     throws: Option<String>,
     trait_many_args: bool,
     client_many_args: bool,
+    /// The name makes clippy expect another kind of `self` (see [`odd_self`]).
+    trait_odd_self: bool,
+    client_odd_self: bool,
 }
 
 #[derive(Serialize)]
@@ -178,6 +181,8 @@ struct EventView {
     params: Vec<ParamView>,
     has_params: bool,
     many_args: bool,
+    /// The sender's or listener's method name makes clippy expect another kind of `self`.
+    odd_self: bool,
 }
 
 /// The view of the file generated for root `root`.
@@ -634,9 +639,12 @@ impl ViewBuilder<'_> {
             .collect();
         let taken: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
         let trait_name = member_ident(&method.name);
+        let client_name = avoid_reserved(trait_name.clone(), CLIENT_RESERVED);
         MethodView {
             attrs: self.attrs(&method.docs, &method.deprecated, &method.since, false),
-            client_name: avoid_reserved(trait_name.clone(), CLIENT_RESERVED),
+            trait_odd_self: odd_self(&trait_name),
+            client_odd_self: odd_self(&client_name),
+            client_name,
             trait_name,
             wire_name: literal(&method.name),
             ctx: unique_name("ctx", &taken),
@@ -709,9 +717,11 @@ impl ViewBuilder<'_> {
             .map(|p| self.param_view(p, here))
             .collect();
         let name = member_ident(&event.name);
+        let sender_name = avoid_reserved(name.clone(), SENDER_RESERVED);
         EventView {
             attrs: self.attrs(&event.docs, &event.deprecated, &event.since, false),
-            sender_name: avoid_reserved(name.clone(), SENDER_RESERVED),
+            odd_self: odd_self(&sender_name) || odd_self(&name),
+            sender_name,
             listener_name: name,
             wire_name: literal(&event.name),
             has_params: !params.is_empty(),
@@ -748,6 +758,16 @@ impl ViewBuilder<'_> {
                 .collect(),
         }
     }
+}
+
+/// Whether clippy's `wrong_self_convention` expects a method of this name not to take `&self`
+/// (`new`, `from_*`, `into_*`, `to_*_mut`); generated methods always take `&self`.
+fn odd_self(name: &str) -> bool {
+    let name = unraw(name);
+    name == "new"
+        || name.starts_with("from_")
+        || name.starts_with("into_")
+        || (name.starts_with("to_") && name.ends_with("_mut"))
 }
 
 fn same() -> String {
