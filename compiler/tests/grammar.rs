@@ -4,7 +4,7 @@
 use ipcc::diagnostics::{Diagnostic, SourceId};
 use ipcc::syntax::ast::{AttributeArg, ItemKind, Literal, TypeKind};
 use ipcc::syntax::{parse, IpcParser, Rule};
-use pest::Parser;
+use pest::{consumes_to, fails_with, parses_to, Parser};
 
 /// True when `rule` matches the whole of `text`.
 fn accepts(rule: Rule, text: &str) -> bool {
@@ -482,4 +482,58 @@ fn a_large_file_parses() {
     let (file, diagnostics) = parse(SourceId(0), &text);
     assert!(diagnostics.is_empty());
     assert_eq!(file.unwrap().items.len(), 4_000);
+}
+
+#[test]
+fn parse_trees_of_a_field_and_a_type() {
+    parses_to! {
+        parser: IpcParser,
+        input: "/// Doc.\nname?: string[];",
+        rule: Rule::field,
+        tokens: [
+            field(0, 25, [
+                leading(0, 8, [doc_comment(0, 8, [doc_text(3, 8)])]),
+                member_name(9, 13),
+                question(13, 14),
+                colon(14, 15),
+                type_expr(16, 24, [
+                    named_type(16, 22, [path(16, 22, [ident(16, 22)])]),
+                    array_suffix(22, 24, [lbracket(22, 23), rbracket(23, 24)])
+                ]),
+                semi(24, 25)
+            ])
+        ]
+    };
+    parses_to! {
+        parser: IpcParser,
+        input: "map<string, p.T?>",
+        rule: Rule::type_expr,
+        tokens: [
+            type_expr(0, 17, [
+                map_type(0, 17, [
+                    kw_map(0, 3),
+                    langle(3, 4),
+                    type_expr(4, 10, [named_type(4, 10, [path(4, 10, [ident(4, 10)])])]),
+                    comma(10, 11),
+                    type_expr(12, 16, [
+                        named_type(12, 15, [path(12, 15, [ident(12, 13), dot(13, 14), ident(14, 15)])]),
+                        question(15, 16)
+                    ]),
+                    rangle(16, 17)
+                ])
+            ])
+        ]
+    };
+}
+
+#[test]
+fn rule_errors_name_the_expected_rules() {
+    fails_with! {
+        parser: IpcParser,
+        input: "struct A { a: i32 }",
+        rule: Rule::struct_decl,
+        positives: vec![Rule::semi, Rule::question, Rule::langle, Rule::lbracket],
+        negatives: vec![],
+        pos: 18
+    };
 }
