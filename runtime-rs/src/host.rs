@@ -30,6 +30,10 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// How long a new connection may take to send its hello before the host closes it, so
+/// connections that never speak cannot pile up.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Identifies one connection of a host (unique for the host's lifetime).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnectionId(pub u64);
@@ -403,7 +407,13 @@ impl IpcHost {
             outbox.close(false);
             None
         };
-        let text = match reader.read(config.max_message_bytes).await {
+        let first = tokio::time::timeout(HANDSHAKE_TIMEOUT, reader.read(config.max_message_bytes));
+        let Ok(first) = first.await else {
+            return refuse(IpcError::bad_request(format!(
+                "no hello within {HANDSHAKE_TIMEOUT:?}"
+            )));
+        };
+        let text = match first {
             Incoming::Text(text) => text,
             Incoming::Closed => {
                 outbox.close(false);

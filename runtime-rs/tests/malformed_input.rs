@@ -176,3 +176,20 @@ async fn in_memory_host_survives_random_text() {
         }
     }
 }
+
+/// A connection that never says hello is refused after the handshake timeout (virtual time).
+#[tokio::test(start_paused = true)]
+async fn silent_connections_are_closed_after_the_handshake_timeout() {
+    let host = support::echo_host(HostConfig::new());
+    let (frontend, backend) = memory::pair();
+    tokio::spawn(async move { host.serve(backend).await });
+    let (mut reader, _writer) = frontend.into_split();
+    match reader.read(usize::MAX).await {
+        Incoming::Text(text) => {
+            assert!(text.contains(r#""code":"badRequest""#), "{text}");
+            assert!(text.contains("no hello"), "{text}");
+        }
+        other => panic!("expected the refusal, got {other:?}"),
+    }
+    assert!(matches!(reader.read(usize::MAX).await, Incoming::Closed));
+}
