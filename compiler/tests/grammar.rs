@@ -537,3 +537,18 @@ fn rule_errors_name_the_expected_rules() {
         pos: 18
     };
 }
+
+#[test]
+fn every_broken_member_of_a_body_is_reported() {
+    let text = "struct A {\n  a: i32\n  b: i32;\n  c i32;\n  d: i32;\n  e: ;\n}\ninterface I {\n  m(a: i32): Promise<void>;\n  n(a i32): Promise<void>;\n  o(): Promise<void> throw E;\n}\nstruct Ok { x: i32; }\n";
+    let found = codes(text);
+    let lines: Vec<usize> = found
+        .iter()
+        .map(|(_, at)| text[..*at as usize].matches('\n').count() + 1)
+        .collect();
+    assert_eq!(lines, vec![2, 4, 6, 10, 11], "{found:?}");
+    let (file, _) = parse(SourceId(0), text);
+    let file = file.unwrap();
+    assert_eq!(file.items.len(), 1);
+    assert!(matches!(&file.items[0].kind, ItemKind::Struct(s) if s.name.name == "Ok"));
+}

@@ -53,6 +53,127 @@ pub mod codes {
 /// Syntax errors reported per file before the rest of the file is skipped.
 const MAX_ERRORS: usize = 100;
 
+/// The outcome of running one grammar rule at one position.
+enum Attempt<'a> {
+    /// The rule matched; the pairs are relative to `start`.
+    Parsed(pest::iterators::Pairs<'a, Rule>),
+    /// The rule failed at `position` (absolute), expecting `positives`.
+    Failed {
+        position: usize,
+        positives: Vec<Rule>,
+    },
+    /// The input was cut before an over-deep `<` at `position`, and the rule ran into it.
+    TooDeep { position: usize },
+}
+
+/// The state of parsing one file: where over-deep nesting starts, and the errors so far.
+struct FileParser<'a> {
+    source: SourceId,
+    text: &'a str,
+    /// Positions of `<` nested too deeply (sorted), see [`recovery::deep_nesting_positions`].
+    deep: Vec<usize>,
+    diagnostics: Vec<Diagnostic>,
+    errors: usize,
+}
+
+impl<'a> FileParser<'a> {
+    /// Runs `rule` on the text from `start`, cut before the next over-deep `<` so that pest
+    /// never recurses past it.
+    fn attempt(&self, rule: Rule, start: usize) -> Attempt<'a> {
+        let next = self.deep.partition_point(|&d| d < start);
+        let limit = self.deep.get(next).copied().unwrap_or(self.text.len());
+        match IpcParser::parse(rule, &self.text[start..limit]) {
+            Ok(pairs) => Attempt::Parsed(pairs),
+            Err(error) => {
+                let relative = match error.location {
+                    InputLocation::Pos(p) => p,
+                    InputLocation::Span((p, _)) => p,
+                };
+                let position = start + relative;
+                if limit < self.text.len() && position >= limit {
+                    return Attempt::TooDeep { position: limit };
+                }
+                let positives = match error.variant {
+                    ErrorVariant::ParsingError { positives, .. } => positives,
+                    ErrorVariant::CustomError { .. } => Vec::new(),
+                };
+                Attempt::Failed {
+                    position,
+                    positives,
+                }
+            }
+        }
+    }
+
+    /// Records an error; false once the error budget is spent (and says so, at `at`).
+    fn report(&mut self, diagnostic: Diagnostic, at: usize) -> bool {
+        self.diagnostics.push(diagnostic);
+        self.errors += 1;
+        if self.errors < MAX_ERRORS {
+            return true;
+        }
+        self.diagnostics.push(Diagnostic::error(
+            codes::TOO_MANY_ERRORS,
+            "too many syntax errors; the rest of the file is not checked",
+            Span::new(self.source, at, at),
+        ));
+        false
+    }
+
+    /// After an error inside the body of a struct, interface or notifications block, checks the
+    /// body's remaining members one by one, so that every broken member is reported, not only
+    /// the first. Returns where to resume top-level parsing (after the body's `}`), or `None`
+    /// when the error was not inside such a body or recovery has to stop; `Err(())` when the
+    /// error budget is spent.
+    fn recover_members(&mut self, item_start: usize, position: usize) -> Result<Option<usize>, ()> {
+        let Some(member) = recovery::body_member_rule(self.text, item_start, position) else {
+            return Ok(None);
+        };
+        let mut end = recovery::end_of_member(self.text, position);
+        loop {
+            let start = match end {
+                recovery::MemberEnd::Next(start) => start,
+                recovery::MemberEnd::BodyClosed(after) => return Ok(Some(after)),
+                recovery::MemberEnd::Stop => return Ok(None),
+            };
+            let token = lexer::next_token(self.text, start);
+            match token.kind {
+                lexer::TokenKind::Punct('}') => return Ok(Some(token.end)),
+                lexer::TokenKind::Eof | lexer::TokenKind::UnterminatedComment => return Ok(None),
+                lexer::TokenKind::Ident if recovery::starts_declaration(self.text, &token) => {
+                    return Ok(None)
+                }
+                _ => {}
+            }
+            match self.attempt(member, token.start) {
+                Attempt::Parsed(pairs) => {
+                    let consumed = pairs.peek().map_or(0, |p| p.as_span().end());
+                    if consumed == 0 {
+                        return Ok(None);
+                    }
+                    end = recovery::MemberEnd::Next(token.start + consumed);
+                }
+                Attempt::Failed {
+                    position,
+                    positives,
+                } => {
+                    let failure = recovery::Failure {
+                        item_start: token.start,
+                        position,
+                        positives: &positives,
+                    };
+                    let (diagnostic, _) = recovery::syntax_error(self.source, self.text, &failure);
+                    if !self.report(diagnostic, position) {
+                        return Err(());
+                    }
+                    end = recovery::end_of_member(self.text, position);
+                }
+                Attempt::TooDeep { .. } => return Ok(None),
+            }
+        }
+    }
+}
+
 /// Parses one file.
 ///
 /// Returns the AST and every syntax error. The AST is always present (`Some`): declarations that
@@ -61,7 +182,13 @@ const MAX_ERRORS: usize = 100;
 /// A leading byte-order mark is ignored; CRLF line endings are accepted everywhere. Spans are
 /// byte offsets into `text`.
 pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
+    let mut parser = FileParser {
+        source,
+        text,
+        deep: recovery::deep_nesting_positions(text),
+        diagnostics: Vec::new(),
+        errors: 0,
+    };
     let mut file = ast::File {
         package: None,
         imports: Vec::new(),
@@ -69,10 +196,6 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
     };
     let mut package_span: Option<Span> = None;
     let mut seen_declaration = false;
-    let mut errors = 0usize;
-
-    let deep = recovery::deep_nesting_positions(text);
-    let mut next_deep = 0usize;
     let mut pos = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
     } else {
@@ -80,35 +203,31 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
     };
 
     while pos <= text.len() {
-        while deep.get(next_deep).is_some_and(|&d| d < pos) {
-            next_deep += 1;
-        }
-        // Parse only up to the next over-deep `<`, so pest never recurses past it.
-        let limit = deep.get(next_deep).copied().unwrap_or(text.len());
-        let result = IpcParser::parse(Rule::declaration, &text[pos..limit]);
-        match result {
-            Ok(mut pairs) => {
+        match parser.attempt(Rule::declaration, pos) {
+            Attempt::Parsed(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let end = pos + pair.as_span().end();
                 let mut builder = TreeBuilder {
                     source,
                     base: pos,
-                    diagnostics: &mut diagnostics,
+                    diagnostics: &mut parser.diagnostics,
                 };
                 match builder.build_declaration(pair) {
                     Declaration::End => {
-                        if limit == text.len() {
+                        // The end of the input, or of a slice cut before an over-deep `<`.
+                        let next = parser.deep.partition_point(|&d| d < pos);
+                        let Some(&cut) = parser.deep.get(next) else {
+                            break;
+                        };
+                        if !parser.report(recovery::too_deep(source, cut), cut) {
                             break;
                         }
-                        // Only trivia before an over-deep `<`: report it and move past.
-                        diagnostics.push(recovery::too_deep(source, limit));
-                        errors += 1;
-                        pos = recovery::resume_point(text, pos, limit);
+                        pos = recovery::resume_point(text, pos, cut);
                         continue;
                     }
                     Declaration::Package(name, span) => {
                         if let Some(first) = package_span {
-                            diagnostics.push(
+                            parser.diagnostics.push(
                                 Diagnostic::error(
                                     codes::MISPLACED_PACKAGE,
                                     "a file has at most one `package` declaration",
@@ -117,7 +236,7 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
                                 .with_secondary(first, "the package is declared here"),
                             );
                         } else if seen_declaration {
-                            diagnostics.push(
+                            parser.diagnostics.push(
                                 Diagnostic::error(
                                     codes::MISPLACED_PACKAGE,
                                     "`package` must come before every other declaration",
@@ -144,44 +263,37 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
                 }
                 pos = end;
             }
-            Err(error) => {
+            Attempt::TooDeep { position } => {
                 seen_declaration = true;
-                let relative = match error.location {
-                    InputLocation::Pos(p) => p,
-                    InputLocation::Span((p, _)) => p,
-                };
-                let position = pos + relative;
-                let positives: &[Rule] = match &error.variant {
-                    ErrorVariant::ParsingError { positives, .. } => positives,
-                    ErrorVariant::CustomError { .. } => &[],
-                };
-                let mut resume_at = None;
-                let stopped_at = if limit < text.len() && position >= limit {
-                    diagnostics.push(recovery::too_deep(source, limit));
-                    limit
-                } else {
-                    let failure = recovery::Failure {
-                        item_start: pos,
-                        position,
-                        positives,
-                    };
-                    let (diagnostic, resume) = recovery::syntax_error(source, text, &failure);
-                    diagnostics.push(diagnostic);
-                    resume_at = resume.filter(|&r| r > pos);
-                    position
-                };
-                errors += 1;
-                if errors >= MAX_ERRORS {
-                    diagnostics.push(Diagnostic::error(
-                        codes::TOO_MANY_ERRORS,
-                        "too many syntax errors; the rest of the file is not checked",
-                        Span::new(source, stopped_at, stopped_at),
-                    ));
+                if !parser.report(recovery::too_deep(source, position), position) {
                     break;
                 }
-                pos = resume_at.unwrap_or_else(|| recovery::resume_point(text, pos, stopped_at));
+                pos = recovery::resume_point(text, pos, position);
+            }
+            Attempt::Failed {
+                position,
+                positives,
+            } => {
+                seen_declaration = true;
+                let failure = recovery::Failure {
+                    item_start: pos,
+                    position,
+                    positives: &positives,
+                };
+                let (diagnostic, resume) = recovery::syntax_error(source, text, &failure);
+                if !parser.report(diagnostic, position) {
+                    break;
+                }
+                let resume = match resume.filter(|&r| r > pos) {
+                    Some(resume) => Some(resume),
+                    None => match parser.recover_members(pos, position) {
+                        Ok(resume) => resume.filter(|&r| r > pos),
+                        Err(()) => break,
+                    },
+                };
+                pos = resume.unwrap_or_else(|| recovery::resume_point(text, pos, position));
             }
         }
     }
-    (Some(file), diagnostics)
+    (Some(file), parser.diagnostics)
 }

@@ -516,6 +516,69 @@ pub(crate) fn resume_point(text: &str, item_start: usize, position: usize) -> us
     }
 }
 
+/// The grammar rule of one member of the body an error is in, when the error is inside the
+/// body of a struct (`field`), interface (`method`) or notifications block (`event`), where
+/// members end with `;` and can be checked one by one. `None` elsewhere (headers, enums,
+/// unions, nested braces).
+pub(crate) fn body_member_rule(text: &str, item_start: usize, position: usize) -> Option<Rule> {
+    if scan_region(text, item_start, position).braces != 1 {
+        return None;
+    }
+    let mut pos = item_start;
+    loop {
+        let token = next_token(text, pos);
+        if token.start >= position {
+            return None;
+        }
+        match token.kind {
+            TokenKind::Punct('{') | TokenKind::Eof | TokenKind::UnterminatedComment => return None,
+            TokenKind::Ident => match &text[token.start..token.end] {
+                "struct" => return Some(Rule::field),
+                "interface" => return Some(Rule::method),
+                "notifications" => return Some(Rule::event),
+                word if DECLARATION_KEYWORDS.contains(&word) => return None,
+                _ => {}
+            },
+            _ => {}
+        }
+        pos = token.end;
+    }
+}
+
+/// Where a broken member of a body ends.
+pub(crate) enum MemberEnd {
+    /// After its `;`: the next member (or the closing `}`) starts here.
+    Next(usize),
+    /// The body's `}` came first; parsing goes on after it.
+    BodyClosed(usize),
+    /// The end of the file, or a line that starts the next declaration: stop checking members.
+    Stop,
+}
+
+/// Skips the rest of a broken member from `position`: to its `;`, or to the `}` that closes
+/// the body.
+pub(crate) fn end_of_member(text: &str, position: usize) -> MemberEnd {
+    let mut depth = 0usize;
+    let mut pos = position;
+    loop {
+        let token = next_token(text, pos);
+        match token.kind {
+            TokenKind::Eof | TokenKind::UnterminatedComment => return MemberEnd::Stop,
+            TokenKind::Punct(';') if depth == 0 => return MemberEnd::Next(token.end),
+            TokenKind::Punct('{') => depth += 1,
+            TokenKind::Punct('}') => {
+                if depth == 0 {
+                    return MemberEnd::BodyClosed(token.end);
+                }
+                depth -= 1;
+            }
+            TokenKind::Ident if starts_declaration(text, &token) => return MemberEnd::Stop,
+            _ => {}
+        }
+        pos = token.end;
+    }
+}
+
 /// The start of the `///` and `@attribute` lines directly above the line at `pos`.
 fn leading_block_start(text: &str, pos: usize) -> usize {
     let mut start = lexer::line_start(text, pos);
