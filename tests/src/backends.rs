@@ -41,6 +41,7 @@ pub fn register_all(host: &IpcHost) -> Vec<Registration> {
         crate::notifications::register_jobs(host, JobsBackend),
         crate::greeter::register_greeter(host, GreeterBackend),
         kw::register_keywordy(host, KeywordyBackend),
+        crate::edge_cases::register_edgy(host, EdgyBackend),
     ]
 }
 
@@ -57,6 +58,7 @@ pub fn all_specs() -> Vec<ChannelSpec> {
         crate::greeter::GREETER_EVENTS_SPEC,
         kw::KEYWORDY_SPEC,
         kw::EVENTS_SPEC,
+        crate::edge_cases::EDGY_SPEC,
     ]
 }
 
@@ -404,5 +406,90 @@ impl kw::Keywordy for KeywordyBackend {
             1 + array.items.iter().map(count).sum::<usize>()
         }
         Ok(count(&array).to_string())
+    }
+}
+
+/// The generator's corner cases (`tests/idl/edge-cases.ipc`) at run time.
+pub struct EdgyBackend;
+
+#[allow(deprecated)] // `old` takes the deprecated `Legacy`: implementing it is the point.
+impl crate::edge_cases::Edgy for EdgyBackend {
+    async fn locals(
+        &self,
+        _ctx: CallContext,
+        ctx: String,
+        args: String,
+        handler: String,
+        value: String,
+        method: String,
+        error: String,
+    ) -> Result<String, HandlerError> {
+        Ok([ctx, args, handler, value, method, error].join(","))
+    }
+
+    async fn many(
+        &self,
+        _ctx: CallContext,
+        a: i8,
+        b: i16,
+        c: i32,
+        d: i64,
+        e: u8,
+        f: u16,
+        g: u32,
+        h: u64,
+    ) -> Result<u64, HandlerError> {
+        let signed = (i64::from(a) + i64::from(b) + i64::from(c)).wrapping_add(d);
+        let unsigned = u64::from(e) + u64::from(f) + u64::from(g);
+        Ok(h.wrapping_add(unsigned).wrapping_add(signed as u64))
+    }
+
+    async fn new(&self, _ctx: CallContext) -> Result<(), HandlerError> {
+        Ok(())
+    }
+
+    async fn with_options(
+        &self,
+        _ctx: CallContext,
+        empty: crate::edge_cases::Empty,
+    ) -> Result<crate::edge_cases::Empty, HandlerError> {
+        Ok(empty)
+    }
+
+    async fn chain(
+        &self,
+        _ctx: CallContext,
+        chain: crate::edge_cases::Chain,
+        keyed: BTreeMap<crate::edge_cases::Key, crate::edge_cases::Chain>,
+        last: Option<crate::edge_cases::Chain>,
+    ) -> Result<Option<crate::edge_cases::Chain>, HandlerError> {
+        // Appends every keyed chain (in key order), then `last`, to the end of `chain`.
+        let mut values = Vec::new();
+        let mut all = vec![chain];
+        all.extend(keyed.into_values());
+        all.extend(last);
+        for mut link in all {
+            loop {
+                values.push(link.value);
+                match link.next {
+                    Some(next) => link = *next,
+                    None => break,
+                }
+            }
+        }
+        Ok(values.into_iter().rev().fold(None, |next, value| {
+            Some(crate::edge_cases::Chain {
+                value,
+                next: next.map(Box::new),
+            })
+        }))
+    }
+
+    async fn old(
+        &self,
+        _ctx: CallContext,
+        legacy: crate::edge_cases::Legacy,
+    ) -> Result<crate::edge_cases::Legacy, HandlerError> {
+        Ok(legacy)
     }
 }

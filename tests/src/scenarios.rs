@@ -591,6 +591,72 @@ pub async fn timeout(conn: &IpcConnection) {
     assert_eq!(bank.balance("x".into()).await.unwrap(), u64::MAX);
 }
 
+fn chain(values: &[i64]) -> Option<crate::edge_cases::Chain> {
+    values.iter().rev().fold(None, |next, &value| {
+        Some(crate::edge_cases::Chain {
+            value,
+            next: next.map(Box::new),
+        })
+    })
+}
+
+/// The generator's corner cases: parameters named like generated locals, eight parameters,
+/// methods named like the client's constructors, recursion through a boxed optional, integer
+/// alias map keys in a struct, an empty struct, a deprecated type.
+pub async fn edge_cases_round_trip(conn: &IpcConnection) {
+    use crate::edge_cases::{EdgyClient, Empty};
+    let client = EdgyClient::new(conn);
+    let joined = client
+        .locals(
+            "c".into(),
+            "a".into(),
+            "h".into(),
+            "v".into(),
+            "m".into(),
+            "e".into(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(joined, "c,a,h,v,m,e");
+    let total = client
+        .many(
+            i8::MIN,
+            i16::MIN,
+            i32::MIN,
+            i64::MIN,
+            u8::MAX,
+            u16::MAX,
+            u32::MAX,
+            u64::MAX,
+        )
+        .await
+        .unwrap();
+    let signed =
+        (i64::from(i8::MIN) + i64::from(i16::MIN) + i64::from(i32::MIN)).wrapping_add(i64::MIN);
+    let unsigned = u64::from(u8::MAX) + u64::from(u16::MAX) + u64::from(u32::MAX);
+    assert_eq!(
+        total,
+        u64::MAX.wrapping_add(unsigned).wrapping_add(signed as u64)
+    );
+    client.new_().await.unwrap();
+    assert_eq!(client.with_options_(Empty {}).await.unwrap(), Empty {});
+    let mut keyed = BTreeMap::new();
+    keyed.insert(u16::MAX, chain(&[5]).unwrap());
+    keyed.insert(0, chain(&[3, 4]).unwrap());
+    let joined = client
+        .chain(chain(&[1, 2]).unwrap(), keyed, chain(&[i64::MAX]))
+        .await
+        .unwrap();
+    assert_eq!(joined, chain(&[1, 2, 3, 4, 5, i64::MAX]));
+    #[allow(deprecated)] // exercising the deprecated type on purpose
+    {
+        let legacy = crate::edge_cases::Legacy {
+            chain: chain(&[7]).unwrap(),
+        };
+        assert_eq!(client.old(legacy.clone()).await.unwrap(), legacy);
+    }
+}
+
 /// Runs every scenario of this module as a `#[tokio::test]`, each on a fresh connection from
 /// `$connect` (an async fn returning a [`crate::Fixture`]).
 #[macro_export]
@@ -607,6 +673,7 @@ macro_rules! round_trip_tests {
             notifications_in_order,
             greeter_multi_file,
             keywords_round_trip,
+            edge_cases_round_trip,
             wire_shapes,
             request_errors,
             cancel_drops_the_handler,
