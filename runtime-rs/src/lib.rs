@@ -50,11 +50,11 @@ pub use host::{
     Registration,
 };
 pub use message::{MAX_ID, PROTOCOL_VERSION};
-pub use transport::websocket::{HttpRequest, HttpResponse, WsServer, WsServerConfig};
-pub use transport::{IpcSocket, IpcSocketBackend};
 /// The async runtime this crate runs on, so a backend can start it (`#[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]`)
 /// without a dependency of its own.
 pub use tokio;
+pub use transport::websocket::{HttpRequest, HttpResponse, WsServer, WsServerConfig};
+pub use transport::{IpcSocket, IpcSocketBackend};
 
 impl IpcHost {
     /// Serves this process's stdin/stdout (the process is the child of its frontend) until the
