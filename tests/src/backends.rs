@@ -485,6 +485,14 @@ impl crate::edge_cases::Edgy for EdgyBackend {
         }))
     }
 
+    async fn shadows(
+        &self,
+        _ctx: CallContext,
+        h: crate::edge_cases::H,
+    ) -> Result<crate::edge_cases::H, HandlerError> {
+        Ok(h)
+    }
+
     async fn old(
         &self,
         _ctx: CallContext,
