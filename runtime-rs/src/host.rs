@@ -101,8 +101,9 @@ pub struct HostConfig {
     pub max_in_flight: usize,
     /// The token the hello must carry, if any.
     pub token: Option<String>,
-    /// Bytes that may wait in one connection's outgoing queue before notifications to it fail
-    /// (default 256 MiB), so a stalled peer cannot make the host grow without bound.
+    /// Bytes that may wait in one connection's outgoing queue (default 256 MiB): past it,
+    /// notifications to the connection fail and its messages are not read until the queue
+    /// drains, so a peer that stops reading cannot make the host grow without bound.
     pub max_queued_bytes: usize,
 }
 
@@ -132,6 +133,12 @@ impl HostConfig {
     /// Sets how many calls of one connection may run at once.
     pub fn max_in_flight(mut self, calls: usize) -> Self {
         self.max_in_flight = calls;
+        self
+    }
+
+    /// Sets how many bytes may wait in one connection's outgoing queue.
+    pub fn max_queued_bytes(mut self, bytes: usize) -> Self {
+        self.max_queued_bytes = bytes;
         self
     }
 
@@ -363,7 +370,9 @@ impl IpcHost {
                 mismatched,
             },
         );
+        let max_queued = self.shared.config.max_queued_bytes;
         loop {
+            outbox.wait_below(max_queued).await;
             match reader.read(max).await {
                 Incoming::Text(text) => connection.handle_message(&text),
                 Incoming::Binary => connection.send_error(

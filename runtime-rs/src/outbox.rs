@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 use crate::transport::MessageWriter;
 
@@ -18,6 +18,8 @@ enum Outgoing {
 pub(crate) struct Outbox {
     tx: mpsc::UnboundedSender<Outgoing>,
     queued: Arc<AtomicUsize>,
+    /// Signalled after every batch the writer flushes (and when it stops).
+    drained: Arc<Notify>,
 }
 
 impl Outbox {
@@ -30,6 +32,18 @@ impl Outbox {
     /// Bytes queued but not yet written (for backpressure on notifications).
     pub fn queued_bytes(&self) -> usize {
         self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Waits until at most `limit` bytes are queued (or the writer stopped): a peer that does
+    /// not read its answers stops being read from, instead of making this process grow.
+    pub async fn wait_below(&self, limit: usize) {
+        loop {
+            let drained = self.drained.notified();
+            if self.queued_bytes() <= limit || self.tx.is_closed() {
+                return;
+            }
+            drained.await;
+        }
     }
 
     /// Asks the writer to flush what is queued, then close the transport.
@@ -49,7 +63,17 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let queued = Arc::new(AtomicUsize::new(0));
     let counter = queued.clone();
+    let drained = Arc::new(Notify::new());
+    let signal = drained.clone();
     let task = tokio::spawn(async move {
+        // Wakes anyone waiting in `wait_below` however this task ends.
+        struct Wake(Arc<Notify>);
+        impl Drop for Wake {
+            fn drop(&mut self) {
+                self.0.notify_waiters();
+            }
+        }
+        let wake = Wake(signal);
         while let Some(first) = rx.recv().await {
             let mut next = Some(first);
             let mut close = None;
@@ -73,6 +97,7 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
             if writer.flush().await.is_err() {
                 return;
             }
+            wake.0.notify_waiters();
             if let Some(too_large) = close {
                 let _ = if too_large {
                     writer.close_too_large().await
@@ -84,5 +109,12 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
         }
         let _ = writer.close().await;
     });
-    (Outbox { tx, queued }, task)
+    (
+        Outbox {
+            tx,
+            queued,
+            drained,
+        },
+        task,
+    )
 }

@@ -193,3 +193,46 @@ async fn silent_connections_are_closed_after_the_handshake_timeout() {
     }
     assert!(matches!(reader.read(usize::MAX).await, Incoming::Closed));
 }
+
+/// A peer that sends calls but never reads the answers: once the host's outgoing queue is full
+/// it stops reading that peer (backpressure), instead of growing; reading again drains it all.
+#[tokio::test(start_paused = true)]
+async fn a_peer_that_does_not_read_is_not_read_from() {
+    use tokio::io::AsyncWriteExt;
+    const CALLS: usize = 2000;
+    let host = support::echo_host(HostConfig::new().max_queued_bytes(16 * 1024));
+    let (near, far) = tokio::io::duplex(8 * 1024);
+    let (far_read, far_write) = tokio::io::split(far);
+    tokio::spawn(async move { host.serve(LineSocket::new(far_read, far_write)).await });
+    let (near_read, mut near_write) = tokio::io::split(near);
+    let writing = tokio::spawn(async move {
+        near_write
+            .write_all(b"{\"type\":\"hello\",\"protocol\":1}\n")
+            .await
+            .unwrap();
+        for id in 1..=CALLS {
+            let call = format!(
+                "{{\"type\":\"call\",\"id\":{id},\"channel\":\"ipcc-vectors-echo-v1\",\"method\":\"big\",\"args\":[1000]}}\n"
+            );
+            near_write.write_all(call.as_bytes()).await.unwrap();
+        }
+        near_write
+    });
+    // Virtual time only advances once every task is blocked: the writer on a full pipe, the
+    // host on its full queue. Unbounded, the writer would have finished long before.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert!(
+        !writing.is_finished(),
+        "the host kept reading a peer that does not read (about 2 MB of answers queued)"
+    );
+    let (mut reader, _sink) = LineSocket::new(near_read, tokio::io::sink()).into_split();
+    let mut results = 0;
+    while results < CALLS {
+        match reader.read(usize::MAX).await {
+            Incoming::Text(text) if text.contains(r#""type":"result""#) => results += 1,
+            Incoming::Text(_) => {}
+            other => panic!("connection ended after {results} results: {other:?}"),
+        }
+    }
+    let _keep_open = writing.await.unwrap();
+}
