@@ -555,6 +555,21 @@ pub async fn request_errors(conn: &IpcConnection) {
     .await
     .unwrap_err();
     assert_eq!(error.code, ErrorCode::BadRequest, "{error:?}");
+    // Integer map keys have one spelling: no sign, no leading zeros.
+    for key in ["+7", "07", "-0", "4294967296"] {
+        let containers = format!(
+            r#"{{"list":[],"grid":[],"byName":{{}},"byId":{{"{key}":"x"}},"listOfMaybes":[],"mapOfLists":{{}},"listOfMaps":[],"nested":{{}}}}"#
+        );
+        let error = raw_call(
+            conn,
+            crate::primitives_and_containers::ECHO_CHANNEL,
+            "echoContainers",
+            &[&containers],
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(error.code, ErrorCode::BadRequest, "key {key}: {error:?}");
+    }
     // The connection still works.
     raw_call(conn, channel, "sayHello", &[r#""a""#, "1", "true"])
         .await

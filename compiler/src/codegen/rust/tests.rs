@@ -295,7 +295,7 @@ fn wire_adapters_compose_through_containers_and_aliases() {
     );
     assert_has(&text, "#[serde_as(as = \"::std::vec::Vec<::std::option::Option<::ipcc_runtime::codegen::wire::Int>>\")]");
     assert_has(&text, "::ipcc_runtime::codegen::wire::Base64");
-    assert_has(&text, "::std::collections::BTreeMap<::ipcc_runtime::codegen::serde_with::DisplayFromStr, ::ipcc_runtime::codegen::wire::Float>");
+    assert_has(&text, "::std::collections::BTreeMap<::ipcc_runtime::codegen::wire::IntKey, ::ipcc_runtime::codegen::wire::Float>");
     // `PersonId` is an alias of i64: the adapter follows it.
     assert_has(
         &text,

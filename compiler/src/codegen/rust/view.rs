@@ -472,14 +472,14 @@ impl ViewBuilder<'_> {
                 .adapter(element)
                 .map(|a| format!("::std::vec::Vec<{a}>")),
             TypeRef::Map { key, value } => {
-                // Integer keys travel as strings. serde_json converts them itself at the top
-                // level, but not once a value has been buffered (inside a tagged union), so
-                // they always go through `DisplayFromStr`.
+                // Integer keys travel as strict decimal strings. serde_json converts keys itself
+                // only at the top level, not once a value has been buffered (inside a tagged
+                // union), and it accepts `+1` and `01`; `IntKey` does neither.
                 let key_adapter = match self.ir.resolve_alias(key) {
                     TypeRef::Primitive {
                         primitive: Primitive::String,
                     } => None,
-                    _ => Some(format!("{RT}::serde_with::DisplayFromStr")),
+                    _ => Some(format!("{RT}::wire::IntKey")),
                 };
                 let value_adapter = self.adapter(value);
                 if key_adapter.is_none() && value_adapter.is_none() {
