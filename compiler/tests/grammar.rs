@@ -552,3 +552,11 @@ fn every_broken_member_of_a_body_is_reported() {
     assert_eq!(file.items.len(), 1);
     assert!(matches!(&file.items[0].kind, ItemKind::Struct(s) if s.name.name == "Ok"));
 }
+
+#[test]
+fn a_lone_carriage_return_ends_a_comment() {
+    // The grammar ends comments at `\r` too; error reporting must agree on where tokens are.
+    let text = "/// doc\rstruct A { a: i32 }\r// c\rstruct B { b: i32; }";
+    assert_eq!(codes(text), vec![("E0001", 26)]);
+    assert_eq!(parse(SourceId(0), text).0.unwrap().items.len(), 1);
+}

@@ -91,16 +91,13 @@ pub(crate) fn skip_trivia(text: &str, mut pos: usize) -> Result<usize, usize> {
     }
 }
 
-/// The byte offset of the end of the line containing `pos` (before `\n` or `\r\n`).
+/// The byte offset of the end of the line containing `pos`: the first `\n` or `\r` (as in the
+/// grammar, a lone `\r` ends a comment too).
 pub(crate) fn line_end(text: &str, pos: usize) -> usize {
-    let end = text[pos..]
-        .find('\n')
-        .map_or(text.len(), |offset| pos + offset);
-    if end > pos && text.as_bytes()[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    }
+    text.as_bytes()[pos..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(text.len(), |offset| pos + offset)
 }
 
 /// The byte offset of the start of the line containing `pos`.
@@ -259,5 +256,10 @@ mod tests {
         );
         assert_eq!(kinds("a /* b"), vec![Ident, UnterminatedComment]);
         assert_eq!(kinds("é"), vec![Unknown('é'), Eof]);
+        // A lone `\r` ends a comment, as in the grammar.
+        assert_eq!(
+            kinds("// c\rx /// d\ry"),
+            vec![Ident, DocComment, Ident, Eof]
+        );
     }
 }

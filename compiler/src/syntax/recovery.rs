@@ -207,7 +207,9 @@ fn scan_region(text: &str, start: usize, end: usize) -> Region {
     let mut pos = start;
     loop {
         let token = next_token(text, pos);
-        if token.start >= end || matches!(token.kind, TokenKind::Eof) {
+        // A token reaching past `end` means the scanner and the grammar split the text
+        // differently there (say, inside a malformed number); stop before it.
+        if token.start >= end || token.end > end || matches!(token.kind, TokenKind::Eof) {
             return region;
         }
         match token.kind {
@@ -424,9 +426,7 @@ fn diagnose(
     // the next line.
     let mut primary = found_span;
     if let Some(previous) = region.previous {
-        if !text[previous.end..found.start].is_empty()
-            && text[previous.end..found.start].contains('\n')
-        {
+        if previous.end < found.start && text[previous.end..found.start].contains('\n') {
             primary = span(previous.end, previous.end);
         }
     }
