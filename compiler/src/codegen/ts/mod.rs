@@ -42,7 +42,6 @@ use crate::ir::model::{
 use crate::GeneratedFile;
 
 const MODULE_TEMPLATE: &str = include_str!("module.ts.hbs");
-const DOC_PARTIAL: &str = include_str!("doc.hbs");
 const TYPES_PARTIAL: &str = include_str!("types.hbs");
 const INTERFACE_PARTIAL: &str = include_str!("interface.hbs");
 const NOTIFICATIONS_PARTIAL: &str = include_str!("notifications.hbs");
@@ -129,7 +128,6 @@ fn templates() -> Result<Handlebars<'static>, TsGenError> {
     hb.register_escape_fn(handlebars::no_escape);
     for (name, text) in [
         ("module", MODULE_TEMPLATE),
-        ("doc", DOC_PARTIAL),
         ("types", TYPES_PARTIAL),
         ("interface", INTERFACE_PARTIAL),
         ("notifications", NOTIFICATIONS_PARTIAL),
@@ -595,19 +593,12 @@ fn string_literal(text: &str) -> String {
 // Docs
 // ---------------------------------------------------------------------------------------------
 
-/// A TSDoc comment, already split into lines; `None` when there is nothing to say.
-#[derive(Serialize)]
-struct DocView {
-    /// Set when the comment fits on one line (`/** text */`).
-    single: Option<String>,
-    lines: Vec<String>,
-}
+/// A TSDoc comment as its lines (`/** text */`, or `/**`, ` * text`, ` */`), without
+/// indentation; empty when there is nothing to say. Rendered by the templates with a plain
+/// `each`, which is much cheaper than a partial per documented item.
+type DocView = Vec<String>;
 
-fn doc_view(
-    docs: &[String],
-    deprecated: &Option<String>,
-    since: &Option<String>,
-) -> Option<DocView> {
+fn doc_view(docs: &[String], deprecated: &Option<String>, since: &Option<String>) -> DocView {
     // `*/` inside a doc line would end the comment early.
     let mut lines: Vec<String> = docs.iter().map(|l| l.replace("*/", "*\\/")).collect();
     while lines.last().is_some_and(|l| l.trim().is_empty()) {
@@ -631,15 +622,21 @@ fn doc_view(
         });
     }
     match lines.len() {
-        0 => None,
-        1 => Some(DocView {
-            single: Some(lines[0].clone()),
-            lines,
-        }),
-        _ => Some(DocView {
-            single: None,
-            lines,
-        }),
+        0 => Vec::new(),
+        1 => vec![format!("/** {} */", lines[0])],
+        _ => {
+            let mut out = Vec::with_capacity(lines.len() + 2);
+            out.push("/**".to_string());
+            out.extend(lines.iter().map(|line| {
+                if line.is_empty() {
+                    " *".to_string()
+                } else {
+                    format!(" * {line}")
+                }
+            }));
+            out.push(" */".to_string());
+            out
+        }
     }
 }
 
@@ -687,14 +684,14 @@ struct ImportView {
 
 #[derive(Serialize)]
 struct ConstView {
-    doc: Option<DocView>,
+    doc: DocView,
     name: String,
     literal: String,
 }
 
 #[derive(Serialize)]
 struct TypeView {
-    doc: Option<DocView>,
+    doc: DocView,
     name: String,
     /// The qualified IDL name as a string literal (codec name in messages).
     idl_name: String,
@@ -723,7 +720,7 @@ struct TypeView {
 
 #[derive(Serialize)]
 struct FieldView {
-    doc: Option<DocView>,
+    doc: DocView,
     /// Property name in type declarations.
     name: String,
     /// Property key in object literals.
@@ -736,7 +733,7 @@ struct FieldView {
 
 #[derive(Serialize)]
 struct VariantView {
-    doc: Option<DocView>,
+    doc: DocView,
     key: String,
     literal: String,
     unit: bool,
@@ -755,7 +752,7 @@ struct ThrowsView {
 
 #[derive(Serialize)]
 struct MethodView {
-    doc: Option<DocView>,
+    doc: DocView,
     /// As written: the wire name and the property name in the interface.
     name: String,
     /// The property key in object literals.
@@ -783,7 +780,7 @@ struct GuardView {
 
 #[derive(Serialize)]
 struct InterfaceView {
-    doc: Option<DocView>,
+    doc: DocView,
     /// `@deprecated …` for the items derived from a deprecated interface.
     deprecated: Option<String>,
     name: String,
@@ -812,7 +809,7 @@ struct InterfaceView {
 
 #[derive(Serialize)]
 struct EventView {
-    doc: Option<DocView>,
+    doc: DocView,
     name: String,
     key: String,
     param_list: String,
@@ -822,7 +819,7 @@ struct EventView {
 
 #[derive(Serialize)]
 struct NotificationsView {
-    doc: Option<DocView>,
+    doc: DocView,
     deprecated: Option<String>,
     name: String,
     idl_name: String,
@@ -1029,7 +1026,7 @@ fn type_view(writer: &mut TypeWriter, id: TypeId) -> TypeView {
                 .variants
                 .iter()
                 .map(|v| {
-                    if v.doc.is_none() {
+                    if v.doc.is_empty() {
                         v.inline.as_deref()
                     } else {
                         None
@@ -1062,7 +1059,7 @@ fn variant_view(writer: &mut TypeWriter, variant: &UnionVariant, current: TypeId
         .iter()
         .map(|f| field_view(writer, f, current))
         .collect();
-    let inline = fields.iter().all(|f| f.doc.is_none()).then(|| {
+    let inline = fields.iter().all(|f| f.doc.is_empty()).then(|| {
         let mut members = vec![format!("kind: {literal}")];
         members.extend(
             fields
