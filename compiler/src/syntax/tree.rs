@@ -92,7 +92,10 @@ impl TreeBuilder<'_> {
         let decl = inner.next()?;
         let span = self.span(&decl);
         let rule = decl.as_rule();
-        let mut parts = decl.into_inner().filter(|p| !is_punctuation(p.as_rule()));
+        let inner = decl.into_inner();
+        // Members are most of the pairs; reserving once avoids regrowing vectors of big nodes.
+        let capacity = inner.len();
+        let mut parts = inner.filter(|p| !is_punctuation(p.as_rule()));
         // Every declaration is `keyword name ...`.
         let _keyword = parts.next();
         let name = match parts.next() {
@@ -109,15 +112,21 @@ impl TreeBuilder<'_> {
             }),
             Rule::struct_decl => ItemKind::Struct(Struct {
                 name,
-                fields: parts.map(|p| self.build_field(p)).collect(),
+                fields: collect_with_capacity(capacity, parts.map(|p| self.build_field(p))),
             }),
             Rule::enum_decl => ItemKind::Enum(Enum {
                 name,
-                variants: parts.map(|p| self.build_enum_variant(p)).collect(),
+                variants: collect_with_capacity(
+                    capacity,
+                    parts.map(|p| self.build_enum_variant(p)),
+                ),
             }),
             Rule::union_decl => ItemKind::Union(Union {
                 name,
-                variants: parts.map(|p| self.build_union_variant(p)).collect(),
+                variants: collect_with_capacity(
+                    capacity,
+                    parts.map(|p| self.build_union_variant(p)),
+                ),
             }),
             Rule::alias_decl => ItemKind::Alias(Alias {
                 name,
@@ -128,11 +137,11 @@ impl TreeBuilder<'_> {
             }),
             Rule::interface_decl => ItemKind::Interface(Interface {
                 name,
-                methods: parts.map(|p| self.build_method(p)).collect(),
+                methods: collect_with_capacity(capacity, parts.map(|p| self.build_method(p))),
             }),
             _ => ItemKind::Notifications(Notifications {
                 name,
-                events: parts.map(|p| self.build_event(p)).collect(),
+                events: collect_with_capacity(capacity, parts.map(|p| self.build_event(p))),
             }),
         };
         Some(Item {
@@ -330,10 +339,14 @@ impl TreeBuilder<'_> {
     }
 
     fn build_params<'a>(&mut self, pair: Pair<'a, Rule>) -> Vec<Param<'a>> {
-        pair.into_inner()
-            .filter(|p| p.as_rule() == Rule::param)
-            .map(|p| self.build_param(p))
-            .collect()
+        let inner = pair.into_inner();
+        let capacity = inner.len();
+        collect_with_capacity(
+            capacity,
+            inner
+                .filter(|p| p.as_rule() == Rule::param)
+                .map(|p| self.build_param(p)),
+        )
     }
 
     fn build_param<'a>(&mut self, pair: Pair<'a, Rule>) -> Param<'a> {
@@ -650,6 +663,13 @@ pub(crate) fn classify_number(text: &str) -> Result<NumberShape, &'static str> {
         );
     }
     Ok(shape)
+}
+
+/// Collects into a vector reserved for `capacity` items (an upper bound).
+fn collect_with_capacity<T>(capacity: usize, items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(capacity);
+    out.extend(items);
+    out
 }
 
 /// Punctuation pairs carry no information once the shape of a construct is known.
