@@ -1,0 +1,70 @@
+//! The Rust host of the conformance interface:
+//!
+//! ```text
+//! conformance-backend --stdio               # this process is the child; stdout is protocol only
+//! conformance-backend --ws 127.0.0.1:0      # first stdout line: the ws:// URL
+//! ```
+
+use ipcc_conformance::backend::ConformanceBackend;
+use ipcc_conformance::generated::register_conformance;
+use ipcc_runtime::{IpcHost, WsServer, WsServerConfig};
+
+const USAGE: &str = "usage: conformance-backend (--stdio | --ws ADDR)";
+
+enum Mode {
+    Stdio,
+    Ws(std::net::SocketAddr),
+}
+
+fn parse_args() -> Result<Mode, String> {
+    let mut args = std::env::args().skip(1);
+    let mode = match args.next().as_deref() {
+        Some("--stdio") => Mode::Stdio,
+        Some("--ws") => {
+            let addr = args
+                .next()
+                .ok_or("--ws needs an address, e.g. 127.0.0.1:0")?;
+            Mode::Ws(
+                addr.parse()
+                    .map_err(|e| format!("bad address {addr:?}: {e}"))?,
+            )
+        }
+        _ => return Err(USAGE.into()),
+    };
+    match args.next() {
+        Some(extra) => Err(format!("unexpected argument {extra:?}\n{USAGE}")),
+        None => Ok(mode),
+    }
+}
+
+#[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]
+async fn main() -> std::process::ExitCode {
+    let mode = match parse_args() {
+        Ok(mode) => mode,
+        Err(message) => {
+            eprintln!("{message}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let host = IpcHost::new();
+    let _registration = register_conformance(&host, ConformanceBackend::default());
+    let served = match mode {
+        Mode::Stdio => host.serve_stdio().await,
+        Mode::Ws(addr) => match WsServer::bind(&host, WsServerConfig::new().addr(addr)).await {
+            Ok(server) => {
+                // The first stdout line is the URL (the tests read it); the rest goes to stderr.
+                println!("{}", server.url());
+                server.run().await;
+                Ok(())
+            }
+            Err(error) => Err(error),
+        },
+    };
+    match served {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("conformance-backend: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

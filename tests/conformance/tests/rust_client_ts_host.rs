@@ -1,0 +1,32 @@
+//! Rust client → TS host (`node ts/build/src/backend.js`, built by `npm test` in `ts/`), over
+//! WebSocket and over stdio: the whole scenario, then the property tests Rust → TS → Rust.
+
+use ipcc_conformance::peers::{connect, HostKind, Transport};
+use ipcc_conformance::prng::seed_from_env;
+use ipcc_conformance::scenario;
+
+const HOST: HostKind = HostKind::Ts;
+
+#[tokio::test]
+async fn scenario_over_websocket() {
+    let peer = connect(HOST, Transport::WebSocket).await;
+    scenario::run_all(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn scenario_over_stdio() {
+    let peer = connect(HOST, Transport::Stdio).await;
+    scenario::run_all(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn properties_rust_to_ts_to_rust_over_websocket() {
+    let peer = connect(HOST, Transport::WebSocket).await;
+    scenario::properties(&peer.conn, seed_from_env()).await;
+}
+
+#[tokio::test]
+async fn properties_rust_to_ts_to_rust_over_stdio() {
+    let peer = connect(HOST, Transport::Stdio).await;
+    scenario::properties(&peer.conn, seed_from_env()).await;
+}

@@ -1,0 +1,27 @@
+//! TS client → TS host (`build/src/backend.js` under node), over WebSocket and over stdio: the
+//! whole scenario, and the property tests TS → TS → TS.
+
+import { test } from "node:test";
+import { connect, type Transport } from "../peers.js";
+import { seedFromEnv } from "../prng.js";
+import { properties, runAll } from "../scenario.js";
+
+for (const transport of ["websocket", "stdio"] as Transport[]) {
+  test(`TS client → TS host over ${transport}: every method, optionals, void, declared error, notifications`, async () => {
+    const peer = await connect("ts", transport);
+    try {
+      await runAll(peer.connection);
+    } finally {
+      await peer.close();
+    }
+  });
+}
+
+test("TS → TS → TS over websocket: 1,000+ generated values of every type, exact", async () => {
+  const peer = await connect("ts", "websocket");
+  try {
+    await properties(peer.connection, seedFromEnv());
+  } finally {
+    await peer.close();
+  }
+});
