@@ -20,3 +20,7 @@ step "typescript: runtime-ts"
 
 step "typescript: generated code and cross-language tests"
 (cd tests/ts && npm ci --no-audit --no-fund && npm test)
+
+step "end to end: web app in headless Chromium (installs Debian's chromium if missing)"
+bash scripts/install-browser.sh
+(cd examples/web-app && npm ci --no-audit --no-fund && npm test)
