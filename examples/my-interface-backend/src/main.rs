@@ -8,15 +8,18 @@
 //! With `--ws`, the first line on stdout is `listening on ws://ADDR/`. With `--stdio`, stdout
 //! carries only the protocol; messages go to stderr.
 
+// guide:start reference-include
 // The generated file also holds the frontend half (client), which this backend does not use.
 #[allow(dead_code)]
 mod my_interface {
     include!(concat!(env!("OUT_DIR"), "/my-interface.rs"));
 }
+// guide:end reference-include
 
 use ipcc_runtime::{CallContext, HandlerError, HostConfig, IpcHost, WsServer, WsServerConfig};
 use my_interface::{register_my_interface, MyInterface};
 
+// guide:start reference-backend
 struct Backend;
 
 impl MyInterface for Backend {
@@ -30,6 +33,7 @@ impl MyInterface for Backend {
         Ok(format!("hello: {arg1} {} {arg3}", js_number(arg2)))
     }
 }
+// guide:end reference-backend
 
 /// Formats a number as JavaScript's template literals do (`10`, `0.5`, `Infinity`), so the
 /// greeting reads the same as the reference article's TypeScript backend.
@@ -86,6 +90,7 @@ async fn main() -> std::process::ExitCode {
     if let Some(token) = token {
         config = config.token(token);
     }
+    // guide:start reference-serve
     let host = IpcHost::with_config(config);
     let _registration = register_my_interface(&host, Backend);
     let served = match mode {
@@ -100,6 +105,7 @@ async fn main() -> std::process::ExitCode {
             Err(error) => Err(error),
         },
     };
+    // guide:end reference-serve
     match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
