@@ -1,6 +1,7 @@
 //! Lowering: one file's borrowed AST into owned, still unresolved declarations, checking every
 //! rule that needs only that file (attributes, results, optional parameters, members, consts).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, SourceId, Span};
@@ -988,19 +989,37 @@ fn parse_integer(written: &str) -> Option<i64> {
 }
 
 /// The Rust identifier a field, method, event or parameter becomes.
-pub(crate) fn rust_member_key(name: &str) -> String {
-    ident::rust_ident(&ident::snake_case(name))
+pub(crate) fn rust_member_key(name: &str) -> Cow<'_, str> {
+    // Most names are already lowercase words: no conversion, no allocation.
+    if is_plain_lowercase(name) && !ident::RUST_KEYWORDS.contains(&name) {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(ident::rust_ident(&ident::snake_case(name)))
 }
 
 /// The Rust identifier an enum or union variant becomes.
-pub(crate) fn rust_variant_key(name: &str) -> String {
-    ident::rust_ident(&ident::pascal_case(&ident::snake_case(name)))
+pub(crate) fn rust_variant_key(name: &str) -> Cow<'_, str> {
+    Cow::Owned(ident::rust_ident(&ident::pascal_case(&ident::snake_case(
+        name,
+    ))))
 }
 
 /// The TypeScript binding a parameter becomes.
-pub(crate) fn ts_binding_key(name: &str) -> String {
-    ident::ts_ident(name)
+pub(crate) fn ts_binding_key(name: &str) -> Cow<'_, str> {
+    if ident::TS_RESERVED.contains(&name) {
+        Cow::Owned(ident::ts_ident(name))
+    } else {
+        Cow::Borrowed(name)
+    }
 }
+
+fn is_plain_lowercase(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// A conversion of a member name into a target language's identifier.
+pub(crate) type KeyFn = for<'n> fn(&'n str) -> Cow<'n, str>;
 
 /// Reports duplicate member names and names that collide once converted for a target language.
 pub(crate) fn check_members<'n>(
@@ -1008,12 +1027,26 @@ pub(crate) fn check_members<'n>(
     what: &str,
     container: &str,
     names: impl Iterator<Item = &'n Name>,
-    conversions: &[(&str, fn(&str) -> String)],
+    conversions: &[(&str, KeyFn)],
 ) {
-    let mut exact: HashMap<&str, &Name> = HashMap::new();
-    let mut converted: Vec<HashMap<String, &Name>> = vec![HashMap::new(); conversions.len()];
-    for name in names {
-        if let Some(first) = exact.get(name.text.as_str()) {
+    let names: Vec<&Name> = names.collect();
+    if names.len() < 2 {
+        return;
+    }
+    // Members are usually few: comparing pairs beats hashing then. Large member lists get
+    // maps, so that no input makes this quadratic.
+    let large = names.len() > 32;
+    let mut kept: Vec<&Name> = Vec::with_capacity(names.len());
+    let mut keys: Vec<Vec<Cow<'_, str>>> = vec![Vec::with_capacity(names.len()); conversions.len()];
+    let mut exact_index: HashMap<&str, usize> = HashMap::new();
+    let mut key_index: Vec<HashMap<Cow<'_, str>, usize>> = vec![HashMap::new(); conversions.len()];
+    'names: for name in names {
+        let first_same = if large {
+            exact_index.get(name.text.as_str()).map(|&i| kept[i])
+        } else {
+            kept.iter().find(|k| k.text == name.text).copied()
+        };
+        if let Some(first) = first_same {
             diags.push(
                 Diagnostic::error(
                     codes::DUPLICATE_MEMBER,
@@ -1026,10 +1059,18 @@ pub(crate) fn check_members<'n>(
             );
             continue;
         }
-        exact.insert(&name.text, name);
-        for ((language, convert), seen) in conversions.iter().zip(converted.iter_mut()) {
-            let key = convert(&name.text);
-            if let Some(first) = seen.get(&key) {
+        let converted: Vec<Cow<'_, str>> = conversions
+            .iter()
+            .map(|(_, convert)| convert(&name.text))
+            .collect();
+        for (conversion, ((language, _), key)) in conversions.iter().zip(&converted).enumerate() {
+            let clash = if large {
+                key_index[conversion].get(key).copied()
+            } else {
+                keys[conversion].iter().position(|k| k == key)
+            };
+            if let Some(index) = clash {
+                let first = kept[index];
                 diags.push(
                     Diagnostic::error(
                         codes::MEMBER_CASE_COLLISION,
@@ -1043,9 +1084,18 @@ pub(crate) fn check_members<'n>(
                     .with_secondary(first.span, format!("`{}` defined here", first.text))
                     .with_help("rename one of them"),
                 );
-                break;
+                continue 'names;
             }
-            seen.insert(key, name);
+        }
+        if large {
+            exact_index.insert(&name.text, kept.len());
+            for (index, key) in key_index.iter_mut().zip(&converted) {
+                index.insert(key.clone(), kept.len());
+            }
+        }
+        kept.push(name);
+        for (seen, key) in keys.iter_mut().zip(converted) {
+            seen.push(key);
         }
     }
 }

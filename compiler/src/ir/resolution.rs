@@ -69,6 +69,8 @@ struct Resolver<'f> {
     names: Vec<HashMap<&'f str, usize>>,
     /// Per file, per declaration: what it became.
     entities: Vec<Vec<Entity>>,
+    /// Per file: the files its unqualified names are looked up in (see `unqualified_scope`).
+    scopes: Vec<Vec<usize>>,
     diags: &'f mut Vec<Diagnostic>,
 }
 
@@ -126,8 +128,12 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
         files,
         names,
         entities,
+        scopes: Vec::new(),
         diags,
     };
+    resolver.scopes = (0..files.len())
+        .map(|file| resolver.unqualified_scope(file))
+        .collect();
 
     let ir_files = files
         .iter()
@@ -562,16 +568,13 @@ impl<'f> Resolver<'f> {
 
     fn lookup(&mut self, file: usize, path: &PathRef, expect: Expect) -> Option<Entity> {
         let found = match path.segments.as_slice() {
-            [name] => {
-                let scope = self.unqualified_scope(file);
-                match self.find_in(&scope, &name.text) {
-                    Some(at) => at,
-                    None => {
-                        self.report_unqualified(file, name, expect);
-                        return None;
-                    }
+            [name] => match self.find_in(&self.scopes[file], &name.text) {
+                Some(at) => at,
+                None => {
+                    self.report_unqualified(file, name, expect);
+                    return None;
                 }
-            }
+            },
             [package, name] => {
                 let scope = self.qualified_scope(file, &package.text);
                 if scope.is_empty() {

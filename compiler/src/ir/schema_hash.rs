@@ -9,25 +9,39 @@
 //! the wire, so types are written structurally and numbered in first-visit order (`#0`, `#1`,
 //! ...), which also ends recursion. Docs, comments, formatting, attribute order,
 //! `@deprecated` and `@since` never reach the text.
-
-use std::collections::HashMap;
-use std::fmt::Write;
+//!
+//! To stay linear when many channels reach the same (possibly long) chains of types, every
+//! named type first gets a digest of its own structure, in dependency order (Merkle style): a
+//! reference to a type outside the current strongly connected component is written as `@` and
+//! the first 16 bytes of that type's digest; inside a recursive component, the first-visit numbering applies.
 
 use sha2::{Digest, Sha256};
 
 use crate::ir::model::*;
+use crate::ir::validation::{all_refs, field_types, strongly_connected};
+
+/// SHA-256 of a type's canonical text.
+type TypeDigest = [u8; 32];
 
 /// Fills in `schema_hash` of every interface and notifications block.
 pub(crate) fn fill(ir: &mut Ir) {
+    let digests = type_digests(ir);
+    let mut canon = Canonical::new(ir, &digests, None);
     let interface_hashes: Vec<String> = ir
         .interfaces
         .iter()
-        .map(|i| hash_text(&interface_text(ir, i)))
+        .map(|i| {
+            canon.interface(i);
+            channel_hash(&canon.take())
+        })
         .collect();
     let notification_hashes: Vec<String> = ir
         .notifications
         .iter()
-        .map(|n| hash_text(&notifications_text(ir, n)))
+        .map(|n| {
+            canon.notifications(n);
+            channel_hash(&canon.take())
+        })
         .collect();
     for (interface, hash) in ir.interfaces.iter_mut().zip(interface_hashes) {
         interface.schema_hash = hash;
@@ -37,146 +51,218 @@ pub(crate) fn fill(ir: &mut Ir) {
     }
 }
 
-fn hash_text(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
+/// The first 8 bytes of the SHA-256 of a channel's text, as 16 lowercase hex digits.
+fn channel_hash(text: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(text);
     let mut hex = String::with_capacity(16);
     for byte in &digest[..8] {
-        let _ = write!(hex, "{byte:02x}");
+        hex.push(HEX[(byte >> 4) as usize] as char);
+        hex.push(HEX[(byte & 15) as usize] as char);
     }
     hex
 }
 
-/// The canonical text of an interface (public in the crate for tests and debugging).
-pub(crate) fn interface_text(ir: &Ir, interface: &Interface) -> String {
-    let mut canon = Canonical::new(ir);
-    canon.out.push_str("ipcc-schema 1\ninterface\n");
-    canon.string(&interface.channel);
-    let mut methods: Vec<&Method> = interface.methods.iter().collect();
-    methods.sort_by(|a, b| a.name.cmp(&b.name));
-    for method in methods {
-        canon.out.push_str("\nmethod ");
-        canon.out.push_str(&method.name);
-        canon.params(&method.params);
-        canon.out.push_str(" -> ");
-        match &method.result {
-            Some(result) => canon.ty(result),
-            None => canon.out.push_str("void"),
-        }
-        if let Some(id) = method.throws {
-            canon.out.push_str(" throws ");
-            canon.ty(&TypeRef::Named { id });
-        }
+/// Digest of every named type's structure (an alias: of its target), indexed by `TypeId`.
+fn type_digests(ir: &Ir) -> Vec<TypeDigest> {
+    let edges: Vec<Vec<usize>> = ir
+        .types
+        .iter()
+        .map(|def| {
+            let mut refs = Vec::new();
+            for ty in field_types(def) {
+                all_refs(ty, &mut refs);
+            }
+            refs
+        })
+        .collect();
+    let component = strongly_connected(&edges);
+    // Tarjan numbers a component after every component it reaches: ascending ids are an
+    // order in which each type's dependencies already have their digests.
+    let mut order: Vec<usize> = (0..ir.types.len()).collect();
+    order.sort_by_key(|&id| component[id]);
+    let mut digests: Vec<TypeDigest> = vec![[0; 32]; ir.types.len()];
+    let mut text = Vec::new();
+    for id in order {
+        let mut canon = Canonical::new(ir, &digests, Some((&component, component[id])));
+        canon.out = std::mem::take(&mut text);
+        canon.out.extend_from_slice(b"type ");
+        canon.ty(&TypeRef::Named {
+            id: TypeId(id as u32),
+        });
+        text = canon.take();
+        digests[id] = Sha256::digest(&text).into();
+        text.clear();
     }
-    canon.out
-}
-
-/// The canonical text of a notifications block.
-pub(crate) fn notifications_text(ir: &Ir, block: &Notifications) -> String {
-    let mut canon = Canonical::new(ir);
-    canon.out.push_str("ipcc-schema 1\nnotifications\n");
-    canon.string(&block.channel);
-    let mut events: Vec<&Event> = block.events.iter().collect();
-    events.sort_by(|a, b| a.name.cmp(&b.name));
-    for event in events {
-        canon.out.push_str("\nevent ");
-        canon.out.push_str(&event.name);
-        canon.params(&event.params);
-    }
-    canon.out
+    digests
 }
 
 struct Canonical<'a> {
     ir: &'a Ir,
-    /// Types already written, by first-visit number.
-    numbers: HashMap<TypeId, usize>,
-    out: String,
+    /// Types of the current component already written, with their first-visit numbers
+    /// (a component is usually one type, so a list beats a map).
+    numbers: Vec<(TypeId, usize)>,
+    /// Digests of the types computed so far.
+    digests: &'a [TypeDigest],
+    /// While computing a type's digest: each type's component, and the current one. Types of
+    /// the current component are written out; all others by digest.
+    component: Option<(&'a [usize], usize)>,
+    out: Vec<u8>,
 }
 
 impl<'a> Canonical<'a> {
-    fn new(ir: &'a Ir) -> Self {
+    fn new(ir: &'a Ir, digests: &'a [TypeDigest], component: Option<(&'a [usize], usize)>) -> Self {
         Canonical {
             ir,
-            numbers: HashMap::new(),
-            out: String::new(),
+            numbers: Vec::new(),
+            digests,
+            component,
+            out: Vec::new(),
+        }
+    }
+
+    /// The text written so far; starts a new one.
+    fn take(&mut self) -> Vec<u8> {
+        self.numbers.clear();
+        std::mem::take(&mut self.out)
+    }
+
+    fn push(&mut self, text: &str) {
+        self.out.extend_from_slice(text.as_bytes());
+    }
+
+    /// A decimal number, for lengths and first-visit numbers.
+    fn number(&mut self, value: usize) {
+        self.push(&value.to_string());
+    }
+
+    fn interface(&mut self, interface: &Interface) {
+        self.push("ipcc-schema 1\ninterface\n");
+        self.channel(&interface.channel);
+        let mut methods: Vec<&Method> = interface.methods.iter().collect();
+        methods.sort_by(|a, b| a.name.cmp(&b.name));
+        for method in methods {
+            self.push("\nmethod ");
+            self.push(&method.name);
+            self.params(&method.params);
+            self.push(" -> ");
+            match &method.result {
+                Some(result) => self.ty(result),
+                None => self.push("void"),
+            }
+            if let Some(id) = method.throws {
+                self.push(" throws ");
+                self.ty(&TypeRef::Named { id });
+            }
+        }
+    }
+
+    fn notifications(&mut self, block: &Notifications) {
+        self.push("ipcc-schema 1\nnotifications\n");
+        self.channel(&block.channel);
+        let mut events: Vec<&Event> = block.events.iter().collect();
+        events.sort_by(|a, b| a.name.cmp(&b.name));
+        for event in events {
+            self.push("\nevent ");
+            self.push(&event.name);
+            self.params(&event.params);
         }
     }
 
     /// Length-prefixed, so no channel name can imitate the text around it.
-    fn string(&mut self, value: &str) {
-        let _ = write!(self.out, "channel {}:{value}", value.len());
+    fn channel(&mut self, value: &str) {
+        self.push("channel ");
+        self.number(value.len());
+        self.push(":");
+        self.push(value);
     }
 
     fn params(&mut self, params: &[Param]) {
-        self.out.push('(');
+        self.push("(");
         for (index, param) in params.iter().enumerate() {
             if index > 0 {
-                self.out.push(',');
+                self.push(",");
             }
             if param.optional {
-                self.out.push_str("omittable ");
+                self.push("omittable ");
             }
             self.ty(&param.ty);
         }
-        self.out.push(')');
+        self.push(")");
     }
 
     fn ty(&mut self, ty: &TypeRef) {
         let ir = self.ir;
         match ir.resolve_alias(ty) {
-            TypeRef::Primitive { primitive } => self.out.push_str(primitive_name(*primitive)),
+            TypeRef::Primitive { primitive } => self.push(primitive_name(*primitive)),
             TypeRef::Array { element } => {
-                self.out.push('[');
+                self.push("[");
                 self.ty(element);
-                self.out.push(']');
+                self.push("]");
             }
             TypeRef::Map { key, value } => {
-                self.out.push_str("map<");
+                self.push("map<");
                 self.ty(key);
-                self.out.push(',');
+                self.push(",");
                 self.ty(value);
-                self.out.push('>');
+                self.push(">");
             }
             TypeRef::Optional { inner } => {
-                self.out.push_str("opt<");
+                self.push("opt<");
                 self.ty(inner);
-                self.out.push('>');
+                self.push(">");
             }
             TypeRef::Named { id } => {
-                if let Some(number) = self.numbers.get(id) {
-                    let _ = write!(self.out, "#{number}");
+                let inside = match self.component {
+                    Some((component, current)) => component[id.0 as usize] == current,
+                    None => false,
+                };
+                if !inside {
+                    // Fixed length, so the raw bytes cannot run into what follows; 128 bits
+                    // keep collisions out of reach at half the bytes to hash.
+                    self.push("@");
+                    let digest = self.digests[id.0 as usize];
+                    self.out.extend_from_slice(&digest[..16]);
+                    return;
+                }
+                if let Some(&(_, number)) = self.numbers.iter().find(|(seen, _)| seen == id) {
+                    self.push("#");
+                    self.number(number);
                     return;
                 }
                 let number = self.numbers.len();
-                self.numbers.insert(*id, number);
-                let _ = write!(self.out, "#{number}=");
+                self.numbers.push((*id, number));
+                self.push("#");
+                self.number(number);
+                self.push("=");
                 match &ir.ty(*id).kind {
                     TypeDefKind::Struct { fields } => {
-                        self.out.push_str("struct{");
+                        self.push("struct{");
                         self.fields(fields);
-                        self.out.push('}');
+                        self.push("}");
                     }
                     TypeDefKind::Enum { variants } => {
                         let mut names: Vec<&str> =
                             variants.iter().map(|v| v.name.as_str()).collect();
                         names.sort_unstable();
-                        self.out.push_str("enum{");
-                        self.out.push_str(&names.join(","));
-                        self.out.push('}');
+                        self.push("enum{");
+                        self.push(&names.join(","));
+                        self.push("}");
                     }
                     TypeDefKind::Union { variants } => {
                         let mut sorted: Vec<&UnionVariant> = variants.iter().collect();
                         sorted.sort_by(|a, b| a.name.cmp(&b.name));
-                        self.out.push_str("union{");
+                        self.push("union{");
                         for variant in sorted {
-                            self.out.push_str(&variant.name);
+                            self.push(&variant.name);
                             if !variant.unit {
-                                self.out.push('{');
+                                self.push("{");
                                 self.fields(&variant.fields);
-                                self.out.push('}');
+                                self.push("}");
                             }
-                            self.out.push(';');
+                            self.push(";");
                         }
-                        self.out.push('}');
+                        self.push("}");
                     }
                     // `resolve_alias` never stops at an alias.
                     TypeDefKind::Alias { target } => self.ty(target),
@@ -189,10 +275,10 @@ impl<'a> Canonical<'a> {
         let mut sorted: Vec<&Field> = fields.iter().collect();
         sorted.sort_by(|a, b| a.name.cmp(&b.name));
         for field in sorted {
-            self.out.push_str(&field.name);
-            self.out.push(':');
+            self.push(&field.name);
+            self.push(":");
             self.ty(&field.ty);
-            self.out.push(';');
+            self.push(";");
         }
     }
 }

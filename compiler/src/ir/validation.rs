@@ -158,7 +158,7 @@ fn direct_refs(ty: &TypeRef, through_optional: bool, out: &mut Vec<usize>) {
 }
 
 /// Every named type a type use mentions, at any depth.
-fn all_refs(ty: &TypeRef, out: &mut Vec<usize>) {
+pub(crate) fn all_refs(ty: &TypeRef, out: &mut Vec<usize>) {
     match ty {
         TypeRef::Named { id } => out.push(id.0 as usize),
         TypeRef::Array { element } => all_refs(element, out),
@@ -171,7 +171,7 @@ fn all_refs(ty: &TypeRef, out: &mut Vec<usize>) {
     }
 }
 
-fn field_types(def: &TypeDef) -> Vec<&TypeRef> {
+pub(crate) fn field_types(def: &TypeDef) -> Vec<&TypeRef> {
     match &def.kind {
         TypeDefKind::Struct { fields } => fields.iter().map(|f| &f.ty).collect(),
         TypeDefKind::Union { variants } => variants
@@ -395,7 +395,7 @@ fn mark_boxed(ir: &mut Ir) {
 }
 
 /// Component index of every node (Tarjan's algorithm, iterative: type chains can be long).
-fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+pub(crate) fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     const UNVISITED: usize = usize::MAX;
     let count = edges.len();
     let mut index = vec![UNVISITED; count];
