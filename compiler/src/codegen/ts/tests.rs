@@ -380,3 +380,24 @@ fn float_consts_need_no_globals() {
         assert!(ts.contains(line), "{line} in {ts}");
     }
 }
+
+#[test]
+fn files_with_the_same_stem_get_distinct_modules_and_imports() {
+    let mut ir = two_files();
+    // Two `people.ipc` in different directories: the second is written `people-2.ts`.
+    ir.files[1].path = "other/people.ipc".to_string();
+    ir.files[1].stem = "people".to_string();
+    let files = generate(&ir);
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["people-2.ts", "people.ts"]);
+    let importer = module(&files, "people-2.ts");
+    assert!(
+        importer.contains("import * as $people from \"./people.js\";"),
+        "{importer}"
+    );
+}
+
+#[test]
+fn tidy_collapses_blank_runs_and_trailing_space() {
+    assert_eq!(tidy("\n\na  \n\n\n\nb\n\n\n"), "a\n\nb\n");
+}
