@@ -299,7 +299,7 @@ fn wire_adapters_compose_through_containers_and_aliases() {
     // `PersonId` is an alias of i64: the adapter follows it.
     assert_has(
         &text,
-        "args.next::<PersonId, ::ipcc_runtime::codegen::wire::Int>(\"id\")",
+        "let arg_id: PersonId = args.next::<_, ::ipcc_runtime::codegen::wire::Int>(\"id\")",
     );
 }
 
@@ -333,7 +333,7 @@ fn boxing_and_optionals() {
     );
     assert_has(
         &text,
-        "args.next_optional::<u64, ::ipcc_runtime::codegen::wire::Int",
+        "let arg_hint: ::std::option::Option<u64> = args.next_optional::<_, ::ipcc_runtime::codegen::wire::Int>",
     );
 }
 
