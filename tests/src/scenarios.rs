@@ -104,10 +104,15 @@ fn primitives_non_finite() -> Primitives {
 }
 
 /// Every primitive at its edges: integer extremes, ±0, NaN, ±Infinity, empty and astral text,
-/// empty and all-byte-values bytes.
+/// empty, all-byte-values and 1 MiB bytes.
 pub async fn primitives_edge_values(conn: &IpcConnection) {
     let client = EchoClient::new(conn);
-    for value in [primitives_min(), primitives_max(), primitives_non_finite()] {
+    let large = Primitives {
+        data: (0..1024 * 1024).map(|i| (i % 251) as u8).collect(),
+        text: "𝄞".repeat(64 * 1024),
+        ..primitives_min()
+    };
+    for value in [primitives_min(), primitives_max(), primitives_non_finite(), large] {
         let back = client.echo_primitives(value.clone()).await.unwrap();
         assert_same(&back, &value);
     }
