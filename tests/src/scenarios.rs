@@ -112,7 +112,12 @@ pub async fn primitives_edge_values(conn: &IpcConnection) {
         text: "𝄞".repeat(64 * 1024),
         ..primitives_min()
     };
-    for value in [primitives_min(), primitives_max(), primitives_non_finite(), large] {
+    for value in [
+        primitives_min(),
+        primitives_max(),
+        primitives_non_finite(),
+        large,
+    ] {
         let back = client.echo_primitives(value.clone()).await.unwrap();
         assert_same(&back, &value);
     }
