@@ -9,10 +9,12 @@ fn main() {
         eprintln!("OUT_DIR is not set: run this through cargo");
         std::process::exit(1);
     };
+    // guide:start skew-build-rs
     ipcc::Builder::new()
         .out_dir(out_dir.join("v2"))
         .compile(&["v2/app.ipc"]);
     ipcc::Builder::new()
         .out_dir(out_dir.join("v1"))
         .compile(&["v1/app.ipc"]);
+    // guide:end skew-build-rs
 }

@@ -86,11 +86,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    // guide:start reference-serve
     let mut config = HostConfig::new();
     if let Some(token) = token {
         config = config.token(token);
     }
-    // guide:start reference-serve
     let host = IpcHost::with_config(config);
     let _registration = register_my_interface(&host, Backend);
     let served = match mode {

@@ -26,6 +26,9 @@ const SOURCES = [
   "examples/sidecar/src/reference/frontend.ts",
   "examples/sidecar/src/reference/ts-backend.ts",
   "examples/sidecar/test/sidecar.test.ts",
+  "tests/version-skew/v1/app.ipc",
+  "tests/version-skew/v2/app.ipc",
+  "tests/version-skew/build.rs",
 ];
 
 /** The package.json scripts the guide shows as the npm set-up. */
