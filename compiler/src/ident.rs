@@ -9,7 +9,7 @@ pub fn snake_case(name: &str) -> String {
             let prev = if i > 0 { Some(chars[i - 1]) } else { None };
             let next = chars.get(i + 1).copied();
             let boundary = match prev {
-                Some(p) if p == '_' => false,
+                Some('_') => false,
                 Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
                 _ => false,
