@@ -24,3 +24,9 @@ async fn properties_over_websocket() {
     let peer = connect(HOST, Transport::WebSocket).await;
     scenario::properties(&peer.conn, seed_from_env()).await;
 }
+
+#[tokio::test]
+async fn properties_over_stdio() {
+    let peer = connect(HOST, Transport::Stdio).await;
+    scenario::properties(&peer.conn, seed_from_env()).await;
+}

@@ -15,13 +15,13 @@ for (const transport of ["websocket", "stdio"] as Transport[]) {
       await peer.close();
     }
   });
-}
 
-test("TS → TS → TS over websocket: 1,000+ generated values of every type, exact", async () => {
-  const peer = await connect("ts", "websocket");
-  try {
-    await properties(peer.connection, seedFromEnv());
-  } finally {
-    await peer.close();
-  }
-});
+  test(`TS → TS → TS over ${transport}: 1,000+ generated values of every type, exact`, async () => {
+    const peer = await connect("ts", transport);
+    try {
+      await properties(peer.connection, seedFromEnv());
+    } finally {
+      await peer.close();
+    }
+  });
+}
