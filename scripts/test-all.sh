@@ -21,6 +21,12 @@ step "typescript: runtime-ts"
 step "typescript: generated code and cross-language tests"
 (cd tests/ts && npm ci --no-audit --no-fund && npm test)
 
+step "end to end: version skew (TS frontend from an older .ipc against a newer Rust backend)"
+(cd tests/version-skew && npm ci --no-audit --no-fund && npm test)
+
+step "end to end: desktop-style sidecar (Node spawns the Rust worker over stdio) and the guide's samples"
+(cd examples/sidecar && npm ci --no-audit --no-fund && npm test)
+
 step "end to end: web app in headless Chromium (installs Debian's chromium if missing)"
 bash scripts/install-browser.sh
 (cd examples/web-app && npm ci --no-audit --no-fund && npm test)
