@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project: Rust (compiler, runtime, generated code, clippy on generated code),
-# TypeScript (runtime, generated code type checks), and end to end. Installs what it needs.
+# TypeScript (runtime, generated code type checks), and end to end (all language pairings,
+# version skew, a stdio sidecar, a web app in headless Chromium). Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,16 +10,19 @@ step() { printf '\n==> %s\n' "$*"; }
 step "rust: format"
 cargo fmt --all -- --check
 
-step "rust: tests (compiler, runtime-rs, generated code)"
-cargo test --workspace --all-targets
-
-step "rust: clippy -D warnings (includes the generated code compiled by the tests crate)"
-cargo clippy --workspace --all-targets -- -D warnings
-
-step "typescript: runtime-ts"
+step "typescript: runtime-ts (build and tests)"
 (cd runtime-ts && npm ci --no-audit --no-fund && npm test)
 
-step "typescript: generated code and cross-language tests"
+step "end to end: TS clients against the Rust and TS conformance hosts (also builds the TS host the Rust clients use)"
+(cd tests/conformance/ts && npm ci --no-audit --no-fund && npm test)
+
+step "rust: tests (compiler, runtime-rs, generated code, Rust clients against both hosts)"
+cargo test --workspace --all-targets
+
+step "rust: clippy -D warnings (includes the generated code compiled by the test crates)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "typescript: generated code under tsc --strict, negative type tests, TS against the Rust backend"
 (cd tests/ts && npm ci --no-audit --no-fund && npm test)
 
 step "end to end: version skew (TS frontend from an older .ipc against a newer Rust backend)"
@@ -30,3 +34,5 @@ step "end to end: desktop-style sidecar (Node spawns the Rust worker over stdio)
 step "end to end: web app in headless Chromium (installs Debian's chromium if missing)"
 bash scripts/install-browser.sh
 (cd examples/web-app && npm ci --no-audit --no-fund && npm test)
+
+step "all test suites passed"
