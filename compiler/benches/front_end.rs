@@ -92,8 +92,8 @@ fn schema(scale: usize) -> String {
 
 fn front_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("front_end");
-    group.sample_size(20);
-    group.measurement_time(Duration::from_secs(8));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(5));
     for (label, scale) in [("large", 1), ("extra_large", 2)] {
         let text = schema(scale);
         // Sanity: the generated schema compiles, so the whole pipeline is measured.
