@@ -122,7 +122,54 @@ pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
 
 /// `{"type":"result",...}`.
 pub(crate) fn result_message(id: u64, value: &RawValue) -> String {
-    format!(r#"{{"type":"result","id":{id},"value":{}}}"#, value.get())
+    let mut text = String::with_capacity(40 + value.get().len());
+    text.push_str(r#"{"type":"result","id":"#);
+    text.push_str(&id.to_string());
+    text.push_str(r#","value":"#);
+    push_raw_json(&mut text, value.get());
+    text.push('}');
+    text
+}
+
+/// Appends an encoded value to a message being written, without line breaks.
+///
+/// Values reach this runtime as caller-supplied `RawValue`s (call arguments, handler results,
+/// notification arguments), which keep their text verbatim, so one built from pretty-printed
+/// JSON carries newlines. On stdio a message is one line: a raw newline would split it into
+/// malformed lines, and the call would never be answered. Inside a valid JSON text a `\n` or
+/// `\r` byte can only be insignificant whitespace (strings must escape them), so when one is
+/// present the value's insignificant whitespace is dropped; every token, and so the value
+/// (big numbers, key order, duplicate keys), is kept exactly. The common, already compact case
+/// costs two `memchr` scans.
+fn push_raw_json(out: &mut String, json: &str) {
+    let bytes = json.as_bytes();
+    if !bytes.contains(&b'\n') && !bytes.contains(&b'\r') {
+        out.push_str(json);
+        return;
+    }
+    out.reserve(json.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    // Copies the runs between whitespace bytes; every cut is at an ASCII byte, so each run is
+    // valid UTF-8.
+    let mut run_start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+            out.push_str(&json[run_start..at]);
+            run_start = at + 1;
+        }
+    }
+    out.push_str(&json[run_start..]);
 }
 
 /// Writes positional arguments as a JSON array.
@@ -133,7 +180,7 @@ fn args_array(args: &[Box<RawValue>]) -> String {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(arg.get());
+        push_raw_json(&mut text, arg.get());
     }
     text.push(']');
     text
@@ -217,6 +264,44 @@ mod tests {
         assert_eq!(sniff_id(r#"{"type":"call","id":12"#), None);
         assert_eq!(sniff_id(r#"{"type":"call","id":"12","#), None);
         assert_eq!(sniff_id(r#"{"type":"call","channel":"aaaa"#), None);
+    }
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    /// A pretty-printed value loses its line breaks and nothing else: strings (escapes, spaces,
+    /// non-ASCII), big numbers, key order and duplicate keys are kept as written.
+    #[test]
+    fn raw_values_with_line_breaks_are_written_on_one_line() {
+        let pretty = "{\r\n  \"b\": \"a \\\" \\\\ \\n é\",\n\t\"a\": [\n    123456789012345678901234567890,\n    -1.5e-300\n  ],\n  \"a\": \" x \",\n  \"z\": \"\\\\\" ,\n  \"y\": [ ]\n}";
+        let compact = r#"{"b":"a \" \\ \n é","a":[123456789012345678901234567890,-1.5e-300],"a":" x ","z":"\\","y":[]}"#;
+        let call = call_message(3, "c", "m", &[raw(pretty), raw("[ 1, 2 ]")]);
+        assert_eq!(
+            call,
+            format!(
+                r#"{{"type":"call","id":3,"channel":"c","method":"m","args":[{compact},[ 1, 2 ]]}}"#
+            )
+        );
+        let notify = notify_message("c", "m", &[raw(pretty)]);
+        assert_eq!(
+            notify,
+            format!(r#"{{"type":"notify","channel":"c","method":"m","args":[{compact}]}}"#)
+        );
+        let result = result_message(9, &raw(pretty));
+        assert_eq!(
+            result,
+            format!(r#"{{"type":"result","id":9,"value":{compact}}}"#)
+        );
+        for text in [call, notify, result] {
+            assert!(!text.contains(['\n', '\r']), "{text}");
+            assert!(Envelope::parse(&text).is_some(), "{text}");
+        }
+        // Already compact values are copied unchanged (spaces included).
+        assert_eq!(
+            result_message(1, &raw(r#"{"k": "v w"}"#)),
+            r#"{"type":"result","id":1,"value":{"k": "v w"}}"#
+        );
     }
 
     #[test]
