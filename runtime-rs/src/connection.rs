@@ -541,14 +541,26 @@ fn handle_message(shared: &ConnectionShared, text: &str) {
 }
 
 fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
+    // Any `protocol` other than 1 (missing or not a number included) is a backend this
+    // frontend cannot talk to: the connection closes, and every call waiting for the welcome
+    // (and every later one) fails with `versionMismatch`.
     let protocol = envelope
         .protocol
-        .and_then(|raw| serde_json::from_str::<u64>(raw.get()).ok());
-    if protocol != Some(PROTOCOL_VERSION) {
-        return shared.shut(IpcError::new(
-            ErrorCode::VersionMismatch,
-            format!("the backend speaks protocol {protocol:?}, not {PROTOCOL_VERSION}"),
-        ));
+        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
+        .unwrap_or(serde_json::Value::Null);
+    if protocol.as_u64() != Some(PROTOCOL_VERSION) {
+        return shared.shut(
+            IpcError::new(
+                ErrorCode::VersionMismatch,
+                format!(
+                    "the backend speaks protocol {protocol}, the frontend protocol {PROTOCOL_VERSION}"
+                ),
+            )
+            .with_data(serde_json::json!({
+                "backendProtocol": protocol,
+                "frontendProtocol": PROTOCOL_VERSION,
+            })),
+        );
     }
     let channels = message::channel_map(envelope.channels).unwrap_or_default();
     let number = |raw: Option<&RawValue>, default: usize| {
