@@ -53,6 +53,8 @@ pub const EMPTY_ENUM: &str = "E0209";
 pub const EMPTY_UNION: &str = "E0210";
 /// `throws` names something other than a struct, enum or union.
 pub const BAD_THROWS: &str = "E0211";
+/// A field of a union variant named `kind`, which the union's tag already uses on the wire.
+pub const UNION_FIELD_KIND: &str = "E0212";
 /// A method whose result is not `Promise<T>`.
 pub const NOT_A_PROMISE: &str = "E0301";
 /// A required parameter after an optional one.
@@ -71,6 +73,8 @@ pub const MISPLACED_ATTRIBUTE: &str = "E0307";
 pub const DUPLICATE_ATTRIBUTE: &str = "E0308";
 /// `@deprecated` or `@since` with an argument of the wrong form.
 pub const BAD_ATTRIBUTE_ARGUMENT: &str = "E0309";
+/// An interface method named `then`, which would make TypeScript clients thenable.
+pub const THEN_METHOD: &str = "E0310";
 /// An integer const outside i64, or a float const outside f64.
 pub const CONST_OUT_OF_RANGE: &str = "E0401";
 /// An attribute the compiler does not know (ignored).

@@ -1,5 +1,5 @@
-//! Validation of the resolved IR: alias cycles, map keys, optionals through aliases, `throws`
-//! types, finite types; and the `boxed` flags the Rust generator needs.
+//! Validation of the resolved IR: reserved member names, alias cycles, map keys, optionals
+//! through aliases, `throws` types, finite types; and the `boxed` flags the Rust generator needs.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -13,6 +13,10 @@ use crate::ir::resolution::{DeclRef, Resolved};
 /// Checks every rule that needs resolved types, and fills in `Field::boxed`.
 pub(crate) fn validate(resolved: &mut Resolved, files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     let decl_of = |at: DeclRef| -> &Decl { &files[at.file].lowered.decls[at.decl] };
+
+    // Names reserved by the generated code; independent of types, so checked before the
+    // alias cycle check can stop validation.
+    check_reserved_member_names(files, diags);
 
     // Alias cycles first: every later check follows aliases and relies on them ending.
     if !check_alias_cycles(resolved, files, diags) {
@@ -81,6 +85,55 @@ pub(crate) fn validate(resolved: &mut Resolved, files: &[LoadedFile], diags: &mu
     check_finite(resolved, files, diags);
     normalize_throws(&mut resolved.ir);
     mark_boxed(&mut resolved.ir);
+}
+
+/// Member names that the wire format or the generated TypeScript already use:
+/// a union variant field `kind` (the union's tag) and an interface method `then` (a client
+/// with a `then` method is thenable, so `await client` would call the remote method).
+/// Notification events may be called `then`: their handler objects are never awaited.
+fn check_reserved_member_names(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
+    for decl in files.iter().flat_map(|file| &file.lowered.decls) {
+        match &decl.kind {
+            DeclKind::Union(variants) => {
+                for variant in variants {
+                    let fields = variant.fields.iter().flatten();
+                    for field in fields.filter(|field| field.meta.name.text == "kind") {
+                        let variant_name = &variant.meta.name.text;
+                        diags.push(
+                            Diagnostic::error(
+                                codes::UNION_FIELD_KIND,
+                                format!(
+                                    "field `kind` of union variant `{variant_name}` clashes with the union's `kind` tag"
+                                ),
+                                field.meta.name.span,
+                            )
+                            .with_label("the wire form already uses `kind` for the variant name")
+                            .with_help(format!(
+                                "rename the field, e.g. `{variant_name}Kind`"
+                            )),
+                        );
+                    }
+                }
+            }
+            DeclKind::Interface { methods, .. } => {
+                for method in methods.iter().filter(|m| m.meta.name.text == "then") {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::THEN_METHOD,
+                            format!(
+                                "method `then` of interface `{}` would make its TypeScript clients thenable",
+                                decl.meta.name.text
+                            ),
+                            method.meta.name.span,
+                        )
+                        .with_label("`await client` would call this method")
+                        .with_help("rename it, e.g. `thenDo`"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn check_fields(ir: &Ir, fields: &[Field], written: &[FieldDecl], diags: &mut Vec<Diagnostic>) {
