@@ -70,10 +70,16 @@ enum Attempt<'a> {
 struct FileParser<'a> {
     source: SourceId,
     text: &'a str,
+    /// Where parsing stops: the end of `text`, or the end of one chunk of it (see
+    /// [`parse_in_parallel`]).
+    end: usize,
     /// Positions of `<` nested too deeply (sorted), see [`recovery::deep_nesting_positions`].
     deep: Vec<usize>,
     diagnostics: Vec<Diagnostic>,
     errors: usize,
+    /// Stop at the first syntax error: set when parsing one chunk of a file in parallel, whose
+    /// result is thrown away on any error (recovery could also run past the chunk's end).
+    stop_at_error: bool,
 }
 
 impl<'a> FileParser<'a> {
@@ -81,7 +87,7 @@ impl<'a> FileParser<'a> {
     /// never recurses past it.
     fn attempt(&self, rule: Rule, start: usize) -> Attempt<'a> {
         let next = self.deep.partition_point(|&d| d < start);
-        let limit = self.deep.get(next).copied().unwrap_or(self.text.len());
+        let limit = self.deep.get(next).copied().unwrap_or(self.end);
         match IpcParser::parse(rule, &self.text[start..limit]) {
             Ok(pairs) => Attempt::Parsed(pairs),
             Err(error) => {
@@ -90,7 +96,7 @@ impl<'a> FileParser<'a> {
                     InputLocation::Span((p, _)) => p,
                 };
                 let position = start + relative;
-                if limit < self.text.len() && position >= limit {
+                if limit < self.end && position >= limit {
                     return Attempt::TooDeep { position: limit };
                 }
                 let positives = match error.variant {
@@ -109,6 +115,9 @@ impl<'a> FileParser<'a> {
     fn report(&mut self, diagnostic: Diagnostic, at: usize) -> bool {
         self.diagnostics.push(diagnostic);
         self.errors += 1;
+        if self.stop_at_error {
+            return false;
+        }
         if self.errors < MAX_ERRORS {
             return true;
         }
@@ -182,12 +191,164 @@ impl<'a> FileParser<'a> {
 /// A leading byte-order mark is ignored; CRLF line endings are accepted everywhere. Spans are
 /// byte offsets into `text`.
 pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagnostic>) {
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let deep = recovery::deep_nesting_positions(text);
+    if deep.is_empty() {
+        if let Some(file) = parse_in_parallel(source, text, start) {
+            return (Some(file), Vec::new());
+        }
+    }
+    let (file, diagnostics) = parse_range(source, text, (start, text.len()), deep, false);
+    (Some(file), diagnostics)
+}
+
+/// Inputs smaller than this are parsed on the calling thread only: starting threads costs more
+/// than it saves below a few thousand declarations.
+const PARALLEL_MIN_BYTES: usize = 64 * 1024;
+
+/// Parses a large file in chunks on several threads, or returns `None` when it cannot vouch for
+/// the outcome being exactly the sequential one; the caller then parses sequentially.
+///
+/// The chunks are cut where a top-level declaration ends (see [`declaration_ends`]). The
+/// sequential parser starts each declaration where the previous one ended, so parsing a chunk
+/// from its first byte gives the same declarations as the sequential pass does there. Any
+/// diagnostic in any chunk (a syntax error, a bad escape, a `package` after the first chunk)
+/// abandons the parallel result, so every message, its order and the error budget stay those
+/// of the sequential pass; a chunk boundary that the scan misplaced (which would make some
+/// chunk fail) costs time, never a different result.
+fn parse_in_parallel<'a>(source: SourceId, text: &'a str, start: usize) -> Option<ast::File<'a>> {
+    if text.len() < PARALLEL_MIN_BYTES {
+        return None;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 {
+        return None;
+    }
+    let bounds = chunk_bounds(text, start, threads)?;
+    let parse_chunk = |range: (usize, usize)| {
+        let (file, diagnostics) = parse_range(source, text, range, Vec::new(), true);
+        diagnostics.is_empty().then_some(file)
+    };
+    let chunks: Vec<Option<ast::File<'a>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds[1..]
+            .iter()
+            .map(|&range| scope.spawn(move || parse_chunk(range)))
+            .collect();
+        let mut chunks = vec![parse_chunk(bounds[0])];
+        // A chunk whose thread panicked is treated like a chunk with errors: the sequential
+        // pass then runs (and reports whatever made it panic the ordinary way).
+        chunks.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
+        chunks
+    });
+    let mut chunks = chunks.into_iter();
+    let mut file = chunks.next()??;
+    for chunk in chunks {
+        let chunk = chunk?;
+        // In the sequential pass a `package` after the first declaration is an error.
+        if chunk.package.is_some() {
+            return None;
+        }
+        file.imports.extend(chunk.imports);
+        file.items.extend(chunk.items);
+    }
+    Some(file)
+}
+
+/// Splits `text[start..]` into at most `parts` ranges of similar size that each begin where a
+/// top-level declaration ends; `None` when the text does not split (few declarations, or a
+/// string or comment the scan cannot close).
+fn chunk_bounds(text: &str, start: usize, parts: usize) -> Option<Vec<(usize, usize)>> {
+    let ends = declaration_ends(text, start)?;
+    let mut bounds = Vec::with_capacity(parts);
+    let mut chunk_start = start;
+    for part in 1..parts {
+        let target = start + (text.len() - start) * part / parts;
+        // The first declaration end at or after the target.
+        let i = ends.partition_point(|&e| e < target);
+        let Some(&cut) = ends.get(i) else { break };
+        if cut > chunk_start && cut < text.len() {
+            bounds.push((chunk_start, cut));
+            chunk_start = cut;
+        }
+    }
+    if bounds.is_empty() {
+        return None;
+    }
+    bounds.push((chunk_start, text.len()));
+    Some(bounds)
+}
+
+/// Where top-level declarations end in `text[start..]`: the positions just after each `;` or `}`
+/// outside braces, strings and comments, as the grammar reads them (a string runs to an
+/// unescaped `"` on the same line; `//` and `///` run to the end of the line; `/* */` does not
+/// nest). `None` when a string or block comment is not closed or a `}` has no `{`: such text
+/// has errors, which the sequential pass reports.
+fn declaration_ends(text: &str, start: usize) -> Option<Vec<usize>> {
+    let bytes = text.as_bytes();
+    let mut ends = Vec::new();
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match bytes.get(i)? {
+                        b'"' => break,
+                        b'\\' => i += 2,
+                        b'\n' | b'\r' => return None,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let close = text.get(i + 2..)?.find("*/")?;
+                i += 2 + close + 2;
+                continue;
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    ends.push(i + 1);
+                }
+            }
+            b';' if depth == 0 => ends.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(ends)
+}
+
+/// Parses the declarations in `text[start..end]` one by one; `end` is either the end of `text`
+/// or where a top-level declaration ends. `deep` is [`recovery::deep_nesting_positions`] of
+/// `text`; `stop_at_error` ends parsing at the first syntax error instead of recovering.
+fn parse_range<'a>(
+    source: SourceId,
+    text: &'a str,
+    (start, end): (usize, usize),
+    deep: Vec<usize>,
+    stop_at_error: bool,
+) -> (ast::File<'a>, Vec<Diagnostic>) {
     let mut parser = FileParser {
         source,
         text,
-        deep: recovery::deep_nesting_positions(text),
+        end,
+        deep,
         diagnostics: Vec::new(),
         errors: 0,
+        stop_at_error,
     };
     let mut file = ast::File {
         package: None,
@@ -196,13 +357,9 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
     };
     let mut package_span: Option<Span> = None;
     let mut seen_declaration = false;
-    let mut pos = if text.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
+    let mut pos = start;
 
-    while pos <= text.len() {
+    while pos <= end {
         match parser.attempt(Rule::declaration, pos) {
             Attempt::Parsed(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
@@ -295,5 +452,84 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
             }
         }
     }
-    (Some(file), parser.diagnostics)
+    (file, parser.diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file well above [`PARALLEL_MIN_BYTES`] whose text puts `}`, `;` and quotes in strings,
+    /// escapes and comments of every kind, so a chunk boundary placed inside one would show.
+    fn large_file(tail: &str) -> String {
+        let mut text = String::from("\u{feff}package big;\nimport \"./other.ipc\";\n");
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "/// Doc with }} and ; and \" {i}.\n\
+                 // comment }} ; \" {{\n\
+                 /* block }} ; \" {{ */ const c{i} = \"a \\\" }} ; {i}\";\n\
+                 @channel(\"s-{i}\\\\\") interface S{i} {{\n  /// m }};\n  m(x: i32): Promise<map<string, T{i}[]>?>;\n}}\n\
+                 struct T{i} {{ a: string; /* }} */ b?: u8; }}\n\
+                 enum E{i} {{ a, b, }}\nunion U{i} {{ a b {{ c: bool; }} }}\ntype A{i} = T{i}[];\n"
+            ));
+        }
+        text.push_str(tail);
+        text
+    }
+
+    fn sequential(text: &str) -> (ast::File<'_>, Vec<Diagnostic>) {
+        let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let deep = recovery::deep_nesting_positions(text);
+        parse_range(SourceId(0), text, (start, text.len()), deep, false)
+    }
+
+    #[test]
+    fn parallel_parse_matches_sequential() {
+        let text = large_file("");
+        assert!(text.len() > 2 * PARALLEL_MIN_BYTES);
+        let bounds = chunk_bounds(&text, 3, 4).expect("the file splits");
+        assert_eq!(bounds.len(), 4);
+        let parallel = parse_in_parallel(SourceId(0), &text, 3).expect("parsed in parallel");
+        let (expected, diagnostics) = sequential(&text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(expected.items.len(), 2_000 * 6);
+        assert_eq!(parallel, expected);
+        assert_eq!(parse(SourceId(0), &text).0, Some(expected));
+    }
+
+    #[test]
+    fn errors_in_a_large_file_are_those_of_the_sequential_parse() {
+        for tail in [
+            "struct Broken { a: i32 }\n",
+            "package late;\n",
+            "const s = \"\\q\";\n",
+            "struct Open {\n",
+            "const s = \"unterminated;\n",
+            "/* open\n",
+            "}\n",
+        ] {
+            let text = large_file(tail);
+            assert!(parse_in_parallel(SourceId(0), &text, 3).is_none(), "{tail}");
+            let (file, diagnostics) = parse(SourceId(0), &text);
+            let (expected, expected_diagnostics) = sequential(&text);
+            assert!(!diagnostics.is_empty(), "{tail}");
+            assert_eq!(file, Some(expected));
+            assert_eq!(
+                format!("{diagnostics:?}"),
+                format!("{expected_diagnostics:?}")
+            );
+        }
+    }
+
+    #[test]
+    fn declaration_ends_follow_the_grammar_reading() {
+        let text = "const a = \"}\\\";\"; // ; }\n/* ; } */ struct S { a: i32; }\n/// x;\n";
+        assert_eq!(
+            declaration_ends(text, 0),
+            Some(vec![17, text.find("}\n/// x").unwrap() + 1])
+        );
+        assert_eq!(declaration_ends("const a = \"x;\n", 0), None);
+        assert_eq!(declaration_ends("/* x", 0), None);
+        assert_eq!(declaration_ends("}", 0), None);
+    }
 }
