@@ -10,6 +10,8 @@ mod lexer;
 mod recovery;
 mod tree;
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use pest::error::{ErrorVariant, InputLocation};
 use pest::Parser;
 
@@ -210,6 +212,12 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
 /// than it saves below a few thousand declarations.
 const PARALLEL_MIN_BYTES: usize = 64 * 1024;
 
+/// How many chunks a large file is cut into per thread (see [`parse_in_parallel`]).
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// Stack size of the parsing threads: that of a process's main thread on Linux.
+const WORKER_STACK_BYTES: usize = 8 << 20;
+
 /// Parses a large file in chunks on several threads, or returns `None` when it cannot vouch for
 /// the outcome being exactly the sequential one; the caller then parses sequentially.
 ///
@@ -228,22 +236,51 @@ fn parse_in_parallel<'a>(source: SourceId, text: &'a str, start: usize) -> Optio
     if threads < 2 {
         return None;
     }
-    let bounds = chunk_bounds(text, start, threads)?;
-    let parse_chunk = |range: (usize, usize)| {
-        let (file, diagnostics) = parse_range(source, text, range, Vec::new(), true);
-        diagnostics.is_empty().then_some(file)
+    // Several chunks per thread, taken in turn: declarations differ in cost (an interface costs
+    // more per byte than a struct), so equal byte ranges would leave one thread waiting.
+    let bounds = chunk_bounds(text, start, threads * CHUNKS_PER_THREAD)?;
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || {
+        let mut parsed = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&range) = bounds.get(index) else {
+                break;
+            };
+            let (file, diagnostics) = parse_range(source, text, range, Vec::new(), true);
+            if !diagnostics.is_empty() {
+                failed.store(true, Ordering::Relaxed);
+                break;
+            }
+            parsed.push((index, file));
+        }
+        parsed
     };
-    let chunks: Vec<Option<ast::File<'a>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = bounds[1..]
-            .iter()
-            .map(|&range| scope.spawn(move || parse_chunk(range)))
+    let mut chunks: Vec<Option<ast::File<'a>>> =
+        std::iter::repeat_with(|| None).take(bounds.len()).collect();
+    std::thread::scope(|scope| {
+        // The main thread's stack size, so a chunk may nest as deeply as a sequential parse.
+        let handles: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(WORKER_STACK_BYTES)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
             .collect();
-        let mut chunks = vec![parse_chunk(bounds[0])];
-        // A chunk whose thread panicked is treated like a chunk with errors: the sequential
-        // pass then runs (and reports whatever made it panic the ordinary way).
-        chunks.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
-        chunks
+        let mut parsed = work();
+        for handle in handles {
+            // A thread that panicked leaves its chunks empty: the sequential pass then runs.
+            parsed.extend(handle.join().unwrap_or_default());
+        }
+        for (index, file) in parsed {
+            chunks[index] = Some(file);
+        }
     });
+    if failed.into_inner() {
+        return None;
+    }
     let mut chunks = chunks.into_iter();
     let mut file = chunks.next()??;
     for chunk in chunks {
