@@ -187,7 +187,7 @@ fn open(
     let (ast, parse_diags) = syntax::parse(source, text);
     diags.extend(parse_diags);
     let lowered = match ast {
-        Some(ast) => lower_file(source, text, &ast, lowering_diags),
+        Some(ast) => lower_file(source, text, ast, lowering_diags),
         None => LoweredFile {
             source,
             package: None,

@@ -224,21 +224,71 @@ const KNOWN_ATTRIBUTES: &[&str] = &["channel", "deprecated", "since"];
 pub(crate) fn lower_file(
     source: SourceId,
     text: &str,
-    file: &ast::File<'_>,
+    file: ast::File<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> LoweredFile {
-    let mut lowerer = Lowerer { text, diags };
-    let decls = file
-        .items
-        .iter()
-        .map(|item| lowerer.lower_item(item))
-        .collect();
     LoweredFile {
         source,
         package: file.package.as_ref().map(Name::from_ident),
-        imports: file.imports.clone(),
-        decls,
+        imports: file.imports,
+        decls: lower_items(text, file.items, diags),
     }
+}
+
+/// Files with fewer items than this are lowered on the calling thread only: starting threads
+/// costs more than it saves below a few thousand declarations.
+const PARALLEL_MIN_ITEMS: usize = 2_048;
+
+/// Lowers every item, in order, and drops the syntax tree. Each item is lowered on its own
+/// (nothing carries over from one to the next but the diagnostics), so a large file is lowered
+/// in contiguous runs of items on several threads, each dropping its run's syntax tree too, and
+/// the results are joined in item order: the same declarations and the same diagnostics in the
+/// same order as one pass.
+fn lower_items(
+    text: &str,
+    mut items: Vec<ast::Item<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Decl> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if items.len() < PARALLEL_MIN_ITEMS || threads < 2 {
+        let mut lowerer = Lowerer { text, diags };
+        return items.iter().map(|item| lowerer.lower_item(item)).collect();
+    }
+    // Runs from the last one back, so that each `split_off` moves only its own run.
+    let run = items.len().div_ceil(threads);
+    let mut runs = Vec::with_capacity(threads);
+    while items.len() > run {
+        runs.push(items.split_off(items.len() - run));
+    }
+    let lower_run = |run: Vec<ast::Item<'_>>| {
+        let mut run_diags = Vec::new();
+        let mut lowerer = Lowerer {
+            text,
+            diags: &mut run_diags,
+        };
+        let decls: Vec<Decl> = run.iter().map(|item| lowerer.lower_item(item)).collect();
+        (decls, run_diags)
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .rev()
+            .map(|r| scope.spawn(move || lower_run(r)))
+            .collect();
+        let (mut decls, mut first_diags) = lower_run(items);
+        diags.append(&mut first_diags);
+        decls.reserve(handles.len() * run);
+        for handle in handles {
+            // Lowering does not panic on any input (the robustness tests hold it to that);
+            // should it, the panic is passed on as it would be without threads.
+            let (more, mut more_diags) = handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            decls.extend(more);
+            diags.append(&mut more_diags);
+        }
+        decls
+    })
 }
 
 struct Lowerer<'t, 'd> {

@@ -68,9 +68,23 @@ fn run_phases(
         return None;
     }
     let mut ir = resolved.ir;
-    schema_hash::fill(&mut ir);
+    let declarations: usize = files.iter().map(|f| f.lowered.decls.len()).sum();
+    if declarations < PARALLEL_DROP_MIN_DECLS {
+        schema_hash::fill(&mut ir);
+        return Some(ir);
+    }
+    // The lowered files are no longer needed; freeing thousands of declarations is work of its
+    // own, done on another thread while the hashes are computed.
+    std::thread::scope(|scope| {
+        scope.spawn(move || drop(files));
+        schema_hash::fill(&mut ir);
+    });
     Some(ir)
 }
+
+/// Lowered files holding fewer declarations than this are freed on the calling thread (see
+/// `run_phases`).
+const PARALLEL_DROP_MIN_DECLS: usize = 2_048;
 
 fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)

@@ -26,29 +26,56 @@ type TypeDigest = [u8; 32];
 /// Fills in `schema_hash` of every interface and notifications block.
 pub(crate) fn fill(ir: &mut Ir) {
     let digests = type_digests(ir);
-    let mut canon = Canonical::new(ir, &digests, None);
-    let interface_hashes: Vec<String> = ir
-        .interfaces
-        .iter()
-        .map(|i| {
-            canon.interface(i);
-            channel_hash(&canon.take())
-        })
-        .collect();
-    let notification_hashes: Vec<String> = ir
-        .notifications
-        .iter()
-        .map(|n| {
-            canon.notifications(n);
-            channel_hash(&canon.take())
-        })
-        .collect();
+    let interface_hashes = channel_hashes(ir, &digests, &ir.interfaces, |c, i| c.interface(i));
+    let notification_hashes =
+        channel_hashes(ir, &digests, &ir.notifications, |c, n| c.notifications(n));
     for (interface, hash) in ir.interfaces.iter_mut().zip(interface_hashes) {
         interface.schema_hash = hash;
     }
     for (block, hash) in ir.notifications.iter_mut().zip(notification_hashes) {
         block.schema_hash = hash;
     }
+}
+
+/// Channels fewer than this are hashed on the calling thread only (see [`channel_hashes`]).
+const PARALLEL_MIN_CHANNELS: usize = 256;
+
+/// The schema hash of each block, in order. Once the type digests are known each block's hash
+/// depends on nothing else, so many blocks are hashed in contiguous runs on several threads.
+fn channel_hashes<'a, T: Sync>(
+    ir: &'a Ir,
+    digests: &'a [TypeDigest],
+    blocks: &[T],
+    write: fn(&mut Canonical<'a>, &T),
+) -> Vec<String> {
+    let hash_run = |run: &[T]| -> Vec<String> {
+        let mut canon = Canonical::new(ir, digests, None);
+        run.iter()
+            .map(|block| {
+                write(&mut canon, block);
+                channel_hash(&canon.take())
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if blocks.len() < PARALLEL_MIN_CHANNELS || threads < 2 {
+        return hash_run(blocks);
+    }
+    let mut runs = blocks.chunks(blocks.len().div_ceil(threads));
+    let first = runs.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs.map(|run| scope.spawn(move || hash_run(run))).collect();
+        let mut hashes = hash_run(first);
+        for handle in handles {
+            // Hashing does not panic; should it, the panic is passed on as without threads.
+            hashes.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        hashes
+    })
 }
 
 /// The first 8 bytes of the SHA-256 of a channel's text, as 16 lowercase hex digits.
