@@ -387,3 +387,46 @@ fn unparsable_output_is_reported_with_its_text() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// The fixture's file as the items it is formatted from.
+fn fixture_items_formatted(ir: &Ir, copies: usize, threads: usize) -> Vec<String> {
+    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
+    let model = view::file_view(ir, FileId(1));
+    let items: Vec<Job<'_>> = (0..copies).flat_map(|_| file_items(&model)).collect();
+    format_items(&templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn items_print_as_they_do_within_the_whole_file() {
+    // Format the file the straightforward way: render every item, join the texts, parse and
+    // print the whole. Formatting item by item must give exactly that text.
+    let ir = fixture();
+    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
+    let model = view::file_view(&ir, FileId(1));
+    let mut whole = String::new();
+    for job in file_items(&model) {
+        let text = match job.item {
+            Item::Const(view) => render(&templates, "const", view),
+            Item::Type(view) => render(&templates, "types", view),
+            Item::Interface(view) => render(&templates, "interface", view),
+            Item::Notifications(view) => render(&templates, "notifications", view),
+            Item::PackageOpen(module) => render(&templates, "package", module)
+                .map(|head| head.trim_end().trim_end_matches('}').to_string()),
+            Item::PackageClose => Ok("}".to_string()),
+        };
+        whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
+        whole.push('\n');
+    }
+    assert!(whole.contains("pub mod people {"), "{whole}");
+    let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fixture_items_formatted(&ir, 1, 1).concat(), expected);
+}
+
+#[test]
+fn threads_change_nothing_but_speed() {
+    let ir = fixture();
+    let one = fixture_items_formatted(&ir, 50, 1);
+    let three = fixture_items_formatted(&ir, 50, 3);
+    assert!(one.len() > 3 * 50);
+    assert_eq!(one, three);
+}

@@ -16,26 +16,37 @@ const CLIENT_RESERVED: &[&str] = &["new", "with_options", "connection", "options
 /// Sender methods may not take these names: the sender's own constructors use them.
 const SENDER_RESERVED: &[&str] = &["all", "to", "target"];
 
-#[derive(Serialize)]
+/// One root's file: its own declarations, then one `pub mod` per imported package.
 pub(super) struct FileView {
-    root: ModuleView,
-    modules: Vec<PackageModule>,
+    pub(super) root: ModuleView,
+    pub(super) modules: Vec<PackageModule>,
 }
 
 /// Declarations of an imported package other than the root's, emitted as `pub mod <name>`.
 #[derive(Serialize)]
-struct PackageModule {
+pub(super) struct PackageModule {
     name: String,
     package: String,
-    body: ModuleView,
+    #[serde(skip)]
+    pub(super) body: ModuleView,
 }
 
-#[derive(Serialize, Default)]
-struct ModuleView {
-    consts: Vec<ConstView>,
-    types: Vec<TypeView>,
-    interfaces: Vec<InterfaceView>,
-    notifications: Vec<NotificationsView>,
+#[derive(Default)]
+pub(super) struct ModuleView {
+    pub(super) consts: Vec<ConstView>,
+    pub(super) types: Vec<TypeView>,
+    pub(super) interfaces: Vec<InterfaceView>,
+    pub(super) notifications: Vec<NotificationsView>,
+}
+
+impl ModuleView {
+    /// Whether the module declares nothing.
+    pub(super) fn is_empty(&self) -> bool {
+        self.consts.is_empty()
+            && self.types.is_empty()
+            && self.interfaces.is_empty()
+            && self.notifications.is_empty()
+    }
 }
 
 /// Doc lines and lint attributes shared by every item.
@@ -50,7 +61,7 @@ struct Attrs {
 }
 
 #[derive(Serialize)]
-struct ConstView {
+pub(super) struct ConstView {
     attrs: Attrs,
     name: String,
     ty: String,
@@ -58,7 +69,7 @@ struct ConstView {
 }
 
 #[derive(Serialize)]
-struct TypeView {
+pub(super) struct TypeView {
     attrs: Attrs,
     name: String,
     is_struct: bool,
@@ -95,7 +106,7 @@ struct VariantView {
 }
 
 #[derive(Serialize)]
-struct InterfaceView {
+pub(super) struct InterfaceView {
     attrs: Attrs,
     idl_name: String,
     trait_name: String,
@@ -154,7 +165,7 @@ struct ParamView {
 }
 
 #[derive(Serialize)]
-struct NotificationsView {
+pub(super) struct NotificationsView {
     attrs: Attrs,
     idl_name: String,
     sender_name: String,
