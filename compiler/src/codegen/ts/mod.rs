@@ -2,7 +2,8 @@
 //!
 //! The view model ([`ModuleView`] and friends) holds everything already decided: identifiers
 //! escaped and de-duplicated, TS type strings, codec expressions, TSDoc lines. The templates
-//! beside this file only lay it out.
+//! beside this file only lay it out: `module.ts.hbs` the head of a module (imports, consts),
+//! then one template per declaration, rendered one declaration at a time (see [`ItemView`]).
 //!
 //! Name safety, in one place:
 //! - the runtime is imported as the namespace `$rt` and sibling modules as `$<stem>`; `$` cannot
@@ -45,6 +46,7 @@ const MODULE_TEMPLATE: &str = include_str!("module.ts.hbs");
 const TYPES_PARTIAL: &str = include_str!("types.hbs");
 const INTERFACE_PARTIAL: &str = include_str!("interface.hbs");
 const NOTIFICATIONS_PARTIAL: &str = include_str!("notifications.hbs");
+const GUARD_TEMPLATE: &str = include_str!("guard.hbs");
 
 /// How generated code refers to the runtime package.
 const RT: &str = "$rt";
@@ -108,11 +110,27 @@ pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, TsGenError> {
     let mut files = Vec::with_capacity(ir.files.len());
     for index in 0..ir.files.len() {
         let view = ModuleView::build(ir, &names, FileId(index as u32));
-        let contents = templates
-            .render("module", &view)
-            .map_err(|e| TsGenError::Template {
-                message: e.to_string(),
-            })?;
+        let mut contents = render(&templates, "module", &view)?;
+        let shared = SharedNames {
+            rt: view.rt,
+            partial: &view.partial,
+            parameters: &view.parameters,
+        };
+        // Declarations are rendered one by one rather than through partials of the module
+        // template: handlebars hands a partial a deep copy of its context, which for a module
+        // of thousands of declarations costs as much as the rendering itself.
+        for item in &view.types {
+            render_item(&templates, "types", &shared, item, &mut contents)?;
+        }
+        for item in &view.interfaces {
+            render_item(&templates, "interface", &shared, item, &mut contents)?;
+        }
+        for item in &view.notifications {
+            render_item(&templates, "notifications", &shared, item, &mut contents)?;
+        }
+        for item in &view.guards {
+            render_item(&templates, "guard", &shared, item, &mut contents)?;
+        }
         files.push(GeneratedFile {
             path: names.module_file[index].clone(),
             contents: tidy(&contents),
@@ -120,6 +138,33 @@ pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, TsGenError> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+fn render<T: Serialize>(
+    templates: &Handlebars<'static>,
+    template: &str,
+    view: &T,
+) -> Result<String, TsGenError> {
+    templates
+        .render(template, view)
+        .map_err(|e| TsGenError::Template {
+            message: format!("`{template}`: {e}"),
+        })
+}
+
+/// Renders one declaration and appends it to `out`, followed by the blank line that separates
+/// declarations ([`tidy`] collapses any extra).
+fn render_item<T: Serialize>(
+    templates: &Handlebars<'static>,
+    template: &str,
+    shared: &SharedNames<'_>,
+    item: &T,
+    out: &mut String,
+) -> Result<(), TsGenError> {
+    let view = ItemView { shared, item };
+    out.push_str(&render(templates, template, &view)?);
+    out.push_str("\n\n");
+    Ok(())
 }
 
 fn templates() -> Result<Handlebars<'static>, TsGenError> {
@@ -131,6 +176,7 @@ fn templates() -> Result<Handlebars<'static>, TsGenError> {
         ("types", TYPES_PARTIAL),
         ("interface", INTERFACE_PARTIAL),
         ("notifications", NOTIFICATIONS_PARTIAL),
+        ("guard", GUARD_TEMPLATE),
     ] {
         hb.register_template_string(name, text)
             .map_err(|e| TsGenError::Template {
@@ -665,14 +711,37 @@ struct ModuleView {
     uses_runtime: bool,
     imports: Vec<ImportView>,
     consts: Vec<ConstView>,
+    // The declarations are rendered each on its own, as an [`ItemView`].
+    #[serde(skip)]
     types: Vec<TypeView>,
+    #[serde(skip)]
     interfaces: Vec<InterfaceView>,
+    #[serde(skip)]
     notifications: Vec<NotificationsView>,
+    #[serde(skip)]
     guards: Vec<GuardView>,
     /// `Partial` as this module writes it.
     partial: String,
     /// `Parameters` as this module writes it.
     parameters: String,
+}
+
+/// What every declaration template may name as `@root.<field>`: module-wide spellings.
+#[derive(Serialize)]
+struct SharedNames<'a> {
+    rt: &'static str,
+    partial: &'a str,
+    parameters: &'a str,
+}
+
+/// The context one declaration renders in: the declaration's own fields, plus the module-wide
+/// [`SharedNames`] at the root (no declaration view has fields of those names).
+#[derive(Serialize)]
+struct ItemView<'a, T> {
+    #[serde(flatten)]
+    shared: &'a SharedNames<'a>,
+    #[serde(flatten)]
+    item: &'a T,
 }
 
 #[derive(Serialize)]
