@@ -69,7 +69,8 @@ fn run_phases(
     }
     let mut ir = resolved.ir;
     let declarations: usize = files.iter().map(|f| f.lowered.decls.len()).sum();
-    if declarations < PARALLEL_DROP_MIN_DECLS {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if declarations < PARALLEL_DROP_MIN_DECLS || threads < 2 {
         schema_hash::fill(&mut ir);
         return Some(ir);
     }
