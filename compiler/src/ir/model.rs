@@ -183,6 +183,28 @@ pub enum Primitive {
     Bytes,
 }
 
+impl Primitive {
+    /// The canonical IDL spelling (`number` and `boolean` are written `f64` and `bool`); also the
+    /// name of the runtime-ts codec (`c.i64`) and what the schema hash spells.
+    pub fn idl_name(self) -> &'static str {
+        match self {
+            Primitive::Bool => "bool",
+            Primitive::I8 => "i8",
+            Primitive::I16 => "i16",
+            Primitive::I32 => "i32",
+            Primitive::I64 => "i64",
+            Primitive::U8 => "u8",
+            Primitive::U16 => "u16",
+            Primitive::U32 => "u32",
+            Primitive::U64 => "u64",
+            Primitive::F32 => "f32",
+            Primitive::F64 => "f64",
+            Primitive::String => "string",
+            Primitive::Bytes => "bytes",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConstDef {
     #[serde(flatten)]

@@ -221,7 +221,7 @@ impl<'a> Canonical<'a> {
     fn ty(&mut self, ty: &TypeRef) {
         let ir = self.ir;
         match ir.resolve_alias(ty) {
-            TypeRef::Primitive { primitive } => self.push(primitive_name(*primitive)),
+            TypeRef::Primitive { primitive } => self.push(primitive.idl_name()),
             TypeRef::Array { element } => {
                 self.push("[");
                 self.ty(element);
@@ -307,23 +307,5 @@ impl<'a> Canonical<'a> {
             self.ty(&field.ty);
             self.push(";");
         }
-    }
-}
-
-fn primitive_name(primitive: Primitive) -> &'static str {
-    match primitive {
-        Primitive::Bool => "bool",
-        Primitive::I8 => "i8",
-        Primitive::I16 => "i16",
-        Primitive::I32 => "i32",
-        Primitive::I64 => "i64",
-        Primitive::U8 => "u8",
-        Primitive::U16 => "u16",
-        Primitive::U32 => "u32",
-        Primitive::U64 => "u64",
-        Primitive::F32 => "f32",
-        Primitive::F64 => "f64",
-        Primitive::String => "string",
-        Primitive::Bytes => "bytes",
     }
 }

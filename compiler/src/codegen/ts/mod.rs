@@ -566,7 +566,7 @@ impl<'a> TypeWriter<'a> {
     /// `c.lazy`, because module constants are initialised in order (and recursion needs it).
     fn codec(&mut self, ty: &TypeRef, current: Option<TypeId>) -> String {
         match ty {
-            TypeRef::Primitive { primitive } => format!("{RT}.c.{}", primitive_codec(*primitive)),
+            TypeRef::Primitive { primitive } => format!("{RT}.c.{}", primitive.idl_name()),
             TypeRef::Named { id } => {
                 let owner = self.ir.ty(*id).meta.file;
                 let name = self.names.codec_name[id.0 as usize].clone();
@@ -588,7 +588,7 @@ impl<'a> TypeWriter<'a> {
                 // hide them.
                 let key = match self.ir.resolve_alias(key) {
                     TypeRef::Primitive { primitive } => {
-                        format!("{RT}.c.{}", primitive_codec(*primitive))
+                        format!("{RT}.c.{}", primitive.idl_name())
                     }
                     other => self.codec(&other.clone(), current),
                 };
@@ -599,24 +599,6 @@ impl<'a> TypeWriter<'a> {
                 format!("{RT}.c.optional({})", self.codec(inner, current))
             }
         }
-    }
-}
-
-fn primitive_codec(primitive: Primitive) -> &'static str {
-    match primitive {
-        Primitive::Bool => "bool",
-        Primitive::I8 => "i8",
-        Primitive::I16 => "i16",
-        Primitive::I32 => "i32",
-        Primitive::I64 => "i64",
-        Primitive::U8 => "u8",
-        Primitive::U16 => "u16",
-        Primitive::U32 => "u32",
-        Primitive::U64 => "u64",
-        Primitive::F32 => "f32",
-        Primitive::F64 => "f64",
-        Primitive::String => "string",
-        Primitive::Bytes => "bytes",
     }
 }
 
