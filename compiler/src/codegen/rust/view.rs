@@ -787,18 +787,9 @@ fn same() -> String {
 
 fn primitive_type(primitive: Primitive) -> &'static str {
     match primitive {
-        Primitive::Bool => "bool",
-        Primitive::I8 => "i8",
-        Primitive::I16 => "i16",
-        Primitive::I32 => "i32",
-        Primitive::I64 => "i64",
-        Primitive::U8 => "u8",
-        Primitive::U16 => "u16",
-        Primitive::U32 => "u32",
-        Primitive::U64 => "u64",
-        Primitive::F32 => "f32",
-        Primitive::F64 => "f64",
         Primitive::String => "::std::string::String",
         Primitive::Bytes => "::std::vec::Vec<u8>",
+        // Every other primitive is spelt in Rust as in the IDL (`bool`, `i64`, `f32`, ...).
+        scalar => scalar.idl_name(),
     }
 }
