@@ -2,11 +2,11 @@
 //! rule that needs only that file (attributes, results, optional parameters, members, consts).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, SourceId, Span};
 use crate::ident;
 use crate::ir::codes;
+use crate::ir::fast_hash::FastHashMap;
 use crate::ir::model::{ConstValue, Primitive};
 use crate::syntax::ast;
 
@@ -474,7 +474,7 @@ impl Lowerer<'_, '_> {
             deprecated: None,
             since: None,
         };
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: FastHashMap<&str, Span> = FastHashMap::default();
         for attr in &leading.attributes {
             let name = attr.name.name;
             if !KNOWN_ATTRIBUTES.contains(&name) {
@@ -1088,8 +1088,9 @@ pub(crate) fn check_members<'n>(
     let large = names.len() > 32;
     let mut kept: Vec<&Name> = Vec::with_capacity(names.len());
     let mut keys: Vec<Vec<Cow<'_, str>>> = vec![Vec::with_capacity(names.len()); conversions.len()];
-    let mut exact_index: HashMap<&str, usize> = HashMap::new();
-    let mut key_index: Vec<HashMap<Cow<'_, str>, usize>> = vec![HashMap::new(); conversions.len()];
+    let mut exact_index: FastHashMap<&str, usize> = FastHashMap::default();
+    let mut key_index: Vec<FastHashMap<Cow<'_, str>, usize>> =
+        vec![FastHashMap::default(); conversions.len()];
     'names: for name in names {
         let first_same = if large {
             exact_index.get(name.text.as_str()).map(|&i| kept[i])

@@ -6,6 +6,7 @@
 //! [`schema_hash`].
 
 pub mod codes;
+mod fast_hash;
 pub mod loader;
 mod loading;
 mod lowering;

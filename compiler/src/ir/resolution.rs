@@ -1,11 +1,10 @@
 //! Resolution: declaration namespaces (one per package, one global), unique and
 //! collision-free names, and every written name turned into an id of the IR.
 
-use std::collections::HashMap;
-
 use crate::diagnostics::{Diagnostic, Span};
 use crate::ident;
 use crate::ir::codes;
+use crate::ir::fast_hash::FastHashMap;
 use crate::ir::loading::LoadedFile;
 use crate::ir::lowering::{
     closest, ChannelExpr, Decl, DeclKind, FieldDecl, Meta, Name, ParamDecl, PathRef, TypeExpr,
@@ -66,7 +65,7 @@ impl Expect {
 struct Resolver<'f> {
     files: &'f [LoadedFile],
     /// Per file: declaration name → index of its first declaration of that name.
-    names: Vec<HashMap<&'f str, usize>>,
+    names: Vec<FastHashMap<&'f str, usize>>,
     /// Per file, per declaration: what it became.
     entities: Vec<Vec<Entity>>,
     /// Per file: the files its unqualified names are looked up in (see `unqualified_scope`).
@@ -116,7 +115,8 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
     let names = files
         .iter()
         .map(|file| {
-            let mut map = HashMap::with_capacity(file.lowered.decls.len());
+            let mut map =
+                FastHashMap::with_capacity_and_hasher(file.lowered.decls.len(), Default::default());
             for (index, decl) in file.lowered.decls.iter().enumerate() {
                 map.entry(decl.meta.name.text.as_str()).or_insert(index);
             }
@@ -206,7 +206,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
         }
     }
 
-    let mut channels: HashMap<String, (Span, String)> = HashMap::new();
+    let mut channels: FastHashMap<String, (Span, String)> = FastHashMap::default();
     let mut interfaces = Vec::with_capacity(interface_decls.len());
     for at in &interface_decls {
         let decl = resolver.decl(*at);
@@ -285,8 +285,8 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
 /// Unique names per namespace, and no two names that become one Rust identifier.
 fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     type Key<'a> = (Option<&'a str>, String);
-    let mut exact: HashMap<(Option<&str>, &str), (usize, &Name)> = HashMap::new();
-    let mut rust_names: HashMap<Key<'_>, &Name> = HashMap::new();
+    let mut exact: FastHashMap<(Option<&str>, &str), (usize, &Name)> = FastHashMap::default();
+    let mut rust_names: FastHashMap<Key<'_>, &Name> = FastHashMap::default();
     for (file_index, file) in files.iter().enumerate() {
         let package = file.lowered.package.as_ref().map(|p| p.text.as_str());
         for decl in &file.lowered.decls {
@@ -507,7 +507,7 @@ impl<'f> Resolver<'f> {
 
     fn claim_channel(
         &mut self,
-        channels: &mut HashMap<String, (Span, String)>,
+        channels: &mut FastHashMap<String, (Span, String)>,
         channel: &str,
         span: Span,
         what: &str,

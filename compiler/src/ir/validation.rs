@@ -1,10 +1,11 @@
 //! Validation of the resolved IR: reserved member names, alias cycles, map keys, optionals
 //! through aliases, `throws` types, finite types; and the `boxed` flags the Rust generator needs.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::codes;
+use crate::ir::fast_hash::FastHashMap;
 use crate::ir::loading::LoadedFile;
 use crate::ir::lowering::{Decl, DeclKind, FieldDecl, ParamDecl, TypeExpr, TypeExprKind};
 use crate::ir::model::*;
@@ -393,7 +394,7 @@ fn is_finite(def: &TypeDef, finite: &[bool]) -> bool {
 
 /// A `throws` through an alias names the aliased type, so generators see a struct, enum or union.
 fn normalize_throws(ir: &mut Ir) {
-    let mut resolved_ids: HashMap<TypeId, TypeId> = HashMap::new();
+    let mut resolved_ids: FastHashMap<TypeId, TypeId> = FastHashMap::default();
     for interface in &ir.interfaces {
         for method in &interface.methods {
             if let Some(id) = method.throws {
@@ -513,7 +514,7 @@ fn cycles(edges: &[Vec<usize>], include: impl Fn(usize) -> bool) -> Vec<Vec<usiz
             continue;
         }
         // Breadth-first from `start` inside its component, back to `start`.
-        let mut parent: HashMap<usize, usize> = HashMap::new();
+        let mut parent: FastHashMap<usize, usize> = FastHashMap::default();
         let mut queue = VecDeque::from([start]);
         let mut closing = None;
         'search: while let Some(node) = queue.pop_front() {
