@@ -54,11 +54,77 @@ pub enum AttributeArg<'a> {
 }
 
 /// A possibly qualified name: `Person` or `people.Person`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Path<'a> {
-    /// One or two segments.
-    pub segments: Vec<Ident<'a>>,
+    /// One or two segments (none only in the placeholder for a type that could not be parsed).
+    pub segments: Segments<'a>,
     pub span: Span,
+}
+
+impl<'a> Path<'a> {
+    /// A path with no segments yet (also the placeholder for a path that could not be parsed).
+    pub fn empty(span: Span) -> Self {
+        Path {
+            segments: Segments::new(span),
+            span,
+        }
+    }
+}
+
+/// The segments of a [`Path`], stored inline and read as a slice of [`Ident`]s.
+///
+/// The grammar allows at most two, and a schema has one path per type reference, so a heap
+/// allocation for each was a visible share of parse time.
+#[derive(Clone, Copy)]
+pub struct Segments<'a> {
+    /// The first `len` entries are the segments; the rest repeat a placeholder.
+    stored: [Ident<'a>; 2],
+    len: u8,
+}
+
+impl<'a> Segments<'a> {
+    fn new(span: Span) -> Self {
+        let placeholder = Ident { name: "", span };
+        Segments {
+            stored: [placeholder; 2],
+            len: 0,
+        }
+    }
+
+    /// Appends a segment. The grammar never produces more than two; a further one is ignored
+    /// rather than allowed to panic.
+    pub fn push(&mut self, segment: Ident<'a>) {
+        if let Some(slot) = self.stored.get_mut(usize::from(self.len)) {
+            *slot = segment;
+            self.len += 1;
+        }
+    }
+
+    /// The segments as written, `[name]` or `[package, name]`.
+    pub fn as_slice(&self) -> &[Ident<'a>] {
+        &self.stored[..usize::from(self.len)]
+    }
+}
+
+impl<'a> std::ops::Deref for Segments<'a> {
+    type Target = [Ident<'a>];
+
+    fn deref(&self) -> &Self::Target {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for Segments<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+/// Prints as the list of segments, as a `Vec` would.
+impl std::fmt::Debug for Segments<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -419,10 +419,7 @@ impl TreeBuilder<'_> {
                 let mut inner = pair.into_inner();
                 let path = match inner.next() {
                     Some(p) => self.build_path(p),
-                    None => Path {
-                        segments: Vec::new(),
-                        span,
-                    },
+                    None => Path::empty(span),
                 };
                 match inner.next() {
                     None => Type {
@@ -461,12 +458,11 @@ impl TreeBuilder<'_> {
 
     fn build_path<'a>(&mut self, pair: Pair<'a, Rule>) -> Path<'a> {
         let span = self.span(&pair);
-        let segments = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::ident)
-            .map(|p| self.ident(&p))
-            .collect();
-        Path { segments, span }
+        let mut path = Path::empty(span);
+        for segment in pair.into_inner().filter(|p| p.as_rule() == Rule::ident) {
+            path.segments.push(self.ident(&segment));
+        }
+        path
     }
 
     fn build_literal(&mut self, pair: Pair<'_, Rule>) -> Literal {
@@ -695,10 +691,7 @@ fn is_punctuation(rule: Rule) -> bool {
 /// A placeholder for a type that could not be built (its error is already reported).
 fn missing_type<'a>(span: Span) -> Type<'a> {
     Type {
-        kind: TypeKind::Named(Path {
-            segments: Vec::new(),
-            span,
-        }),
+        kind: TypeKind::Named(Path::empty(span)),
         span,
     }
 }
