@@ -29,21 +29,41 @@ impl Name {
 /// A possibly qualified name (`Person`, `people.Person`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PathRef {
-    pub segments: Vec<Name>,
+    /// The first `len` entries are the segments; the rest are empty placeholders. A syntax-tree
+    /// path has at most two segments, so they are stored inline rather than in a `Vec` per
+    /// type reference.
+    stored: [Name; 2],
+    len: u8,
     pub span: Span,
 }
 
 impl PathRef {
     fn from_ast(path: &ast::Path<'_>) -> Self {
+        let placeholder = || Name {
+            text: String::new(),
+            span: path.span,
+        };
+        let mut stored = [placeholder(), placeholder()];
+        let mut len = 0;
+        for (slot, segment) in stored.iter_mut().zip(path.segments.iter()) {
+            *slot = Name::from_ident(segment);
+            len += 1;
+        }
         PathRef {
-            segments: path.segments.iter().map(Name::from_ident).collect(),
+            stored,
+            len,
             span: path.span,
         }
     }
 
+    /// The segments as written, `[name]` or `[package, name]`.
+    pub fn segments(&self) -> &[Name] {
+        &self.stored[..usize::from(self.len)]
+    }
+
     /// `a.b` as written.
     pub fn text(&self) -> String {
-        let parts: Vec<&str> = self.segments.iter().map(|s| s.text.as_str()).collect();
+        let parts: Vec<&str> = self.segments().iter().map(|s| s.text.as_str()).collect();
         parts.join(".")
     }
 }

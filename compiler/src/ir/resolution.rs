@@ -567,7 +567,7 @@ impl<'f> Resolver<'f> {
     }
 
     fn lookup(&mut self, file: usize, path: &PathRef, expect: Expect) -> Option<Entity> {
-        let found = match path.segments.as_slice() {
+        let found = match path.segments() {
             [name] => match self.find_in(&self.scopes[file], &name.text) {
                 Some(at) => at,
                 None => {
