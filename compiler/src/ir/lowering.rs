@@ -2,6 +2,7 @@
 //! rule that needs only that file (attributes, results, optional parameters, members, consts).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use crate::diagnostics::{Diagnostic, SourceId, Span};
 use crate::ident;
@@ -72,7 +73,9 @@ impl PathRef {
 #[derive(Debug, Clone)]
 pub(crate) struct Meta {
     pub name: Name,
-    pub docs: Vec<String>,
+    /// Taken (not copied) by resolution when it builds the IR: the IR owns the doc lines,
+    /// and nothing reads them from the lowered declarations afterwards.
+    pub docs: RefCell<Vec<String>>,
     pub deprecated: Option<String>,
     pub since: Option<String>,
 }
@@ -336,7 +339,7 @@ impl Lowerer<'_, '_> {
         let attrs = self.lower_attributes(&item.leading, site);
         let meta = Meta {
             name: Name::from_ident(&name),
-            docs: docs(&item.leading),
+            docs: RefCell::new(docs(&item.leading)),
             deprecated: attrs.deprecated,
             since: attrs.since,
         };
@@ -366,7 +369,7 @@ impl Lowerer<'_, '_> {
                         let attrs = self.lower_attributes(&v.leading, AttrSite::Variant);
                         Meta {
                             name: Name::from_ident(&v.name),
-                            docs: docs(&v.leading),
+                            docs: RefCell::new(docs(&v.leading)),
                             deprecated: attrs.deprecated,
                             since: None,
                         }
@@ -409,7 +412,7 @@ impl Lowerer<'_, '_> {
                         UnionVariantDecl {
                             meta: Meta {
                                 name: Name::from_ident(&v.name),
-                                docs: docs(&v.leading),
+                                docs: RefCell::new(docs(&v.leading)),
                                 deprecated: attrs.deprecated,
                                 since: None,
                             },
@@ -638,7 +641,7 @@ impl Lowerer<'_, '_> {
                 FieldDecl {
                     meta: Meta {
                         name: Name::from_ident(&field.name),
-                        docs: docs(&field.leading),
+                        docs: RefCell::new(docs(&field.leading)),
                         deprecated: attrs.deprecated,
                         since: attrs.since,
                     },
@@ -761,7 +764,7 @@ impl Lowerer<'_, '_> {
         MethodDecl {
             meta: Meta {
                 name: Name::from_ident(&method.name),
-                docs: docs(&method.leading),
+                docs: RefCell::new(docs(&method.leading)),
                 deprecated: attrs.deprecated,
                 since: attrs.since,
             },
@@ -825,7 +828,7 @@ impl Lowerer<'_, '_> {
         EventDecl {
             meta: Meta {
                 name: Name::from_ident(&event.name),
-                docs: docs(&event.leading),
+                docs: RefCell::new(docs(&event.leading)),
                 deprecated: attrs.deprecated,
                 since: attrs.since,
             },

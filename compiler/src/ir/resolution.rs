@@ -158,7 +158,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
                     .iter()
                     .map(|v| EnumVariant {
                         name: v.name.text.clone(),
-                        docs: v.docs.clone(),
+                        docs: v.docs.take(),
                         deprecated: v.deprecated.clone(),
                     })
                     .collect(),
@@ -168,7 +168,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
                     .iter()
                     .map(|v| UnionVariant {
                         name: v.meta.name.text.clone(),
-                        docs: v.meta.docs.clone(),
+                        docs: v.meta.docs.take(),
                         deprecated: v.meta.deprecated.clone(),
                         fields: v
                             .fields
@@ -219,7 +219,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
             .iter()
             .map(|m| Method {
                 name: m.meta.name.text.clone(),
-                docs: m.meta.docs.clone(),
+                docs: m.meta.docs.take(),
                 deprecated: m.meta.deprecated.clone(),
                 since: m.meta.since.clone(),
                 params: resolver.params(at.file, &m.params),
@@ -253,7 +253,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
             .iter()
             .map(|e| Event {
                 name: e.meta.name.text.clone(),
-                docs: e.meta.docs.clone(),
+                docs: e.meta.docs.take(),
                 deprecated: e.meta.deprecated.clone(),
                 since: e.meta.since.clone(),
                 params: resolver.params(at.file, &e.params),
@@ -367,7 +367,7 @@ impl<'f> Resolver<'f> {
                 None => meta.name.text.clone(),
             },
             file: FileId(file as u32),
-            docs: meta.docs.clone(),
+            docs: meta.docs.take(),
             deprecated: meta.deprecated.clone(),
             since: meta.since.clone(),
         }
@@ -378,7 +378,7 @@ impl<'f> Resolver<'f> {
             .iter()
             .map(|f| Field {
                 name: f.meta.name.text.clone(),
-                docs: f.meta.docs.clone(),
+                docs: f.meta.docs.take(),
                 deprecated: f.meta.deprecated.clone(),
                 since: f.meta.since.clone(),
                 ty: self.type_ref(file, &f.ty),
