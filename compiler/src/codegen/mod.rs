@@ -2,3 +2,6 @@
 
 pub mod rust;
 pub mod ts;
+
+#[cfg(test)]
+mod test_ir;

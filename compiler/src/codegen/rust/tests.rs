@@ -1,64 +1,8 @@
 //! Generator unit tests on hand-built IR (independent of the front end).
 
 use super::*;
+use crate::codegen::test_ir::*;
 use crate::ir::*;
-
-fn meta(name: &str, file: u32) -> DeclMeta {
-    DeclMeta {
-        name: name.to_string(),
-        qualified_name: name.to_string(),
-        file: FileId(file),
-        docs: Vec::new(),
-        deprecated: None,
-        since: None,
-    }
-}
-
-fn prim(primitive: Primitive) -> TypeRef {
-    TypeRef::Primitive { primitive }
-}
-
-fn named(id: u32) -> TypeRef {
-    TypeRef::Named { id: TypeId(id) }
-}
-
-fn opt(inner: TypeRef) -> TypeRef {
-    TypeRef::Optional {
-        inner: Box::new(inner),
-    }
-}
-
-fn array(element: TypeRef) -> TypeRef {
-    TypeRef::Array {
-        element: Box::new(element),
-    }
-}
-
-fn map(key: TypeRef, value: TypeRef) -> TypeRef {
-    TypeRef::Map {
-        key: Box::new(key),
-        value: Box::new(value),
-    }
-}
-
-fn field(name: &str, ty: TypeRef) -> Field {
-    Field {
-        name: name.to_string(),
-        docs: Vec::new(),
-        deprecated: None,
-        since: None,
-        ty,
-        boxed: false,
-    }
-}
-
-fn param(name: &str, ty: TypeRef) -> Param {
-    Param {
-        name: name.to_string(),
-        optional: false,
-        ty,
-    }
-}
 
 /// Two files: `people.ipc` (package `people`) imported by `main.ipc` (no package), covering
 /// every kind of declaration, adapters through containers, boxing, keywords and deprecation.
@@ -68,9 +12,9 @@ fn fixture() -> Ir {
     person.docs = vec!["Someone.".into()];
     let mut old = meta("Old", 1);
     old.deprecated = Some("use `Person`".into());
-    let mut boxed_next = field("next", opt(named(4)));
+    let mut boxed_next = field("next", optional(named(4)));
     boxed_next.boxed = true;
-    let mut login = field("login", opt(prim(Primitive::String)));
+    let mut login = field("login", optional(prim(Primitive::String)));
     login.deprecated = Some(String::new());
     Ir {
         version: IR_VERSION,
@@ -98,10 +42,10 @@ fn fixture() -> Ir {
                     fields: vec![
                         field("id", prim(Primitive::I64)),
                         field("name", prim(Primitive::String)),
-                        field("age", opt(prim(Primitive::U32))),
+                        field("age", optional(prim(Primitive::U32))),
                         field("avatar", prim(Primitive::Bytes)),
                         field("scores", map(prim(Primitive::U32), prim(Primitive::F64))),
-                        field("type", array(opt(prim(Primitive::I64)))),
+                        field("type", array(optional(prim(Primitive::I64)))),
                         login,
                     ],
                 },
@@ -202,10 +146,10 @@ fn fixture() -> Ir {
                         Param {
                             name: "hint".into(),
                             optional: true,
-                            ty: opt(prim(Primitive::U64)),
+                            ty: optional(prim(Primitive::U64)),
                         },
                     ],
-                    result: Some(opt(named(0))),
+                    result: Some(optional(named(0))),
                     throws: Some(TypeId(2)),
                 },
                 Method {

@@ -1,51 +1,8 @@
 //! Unit tests of the TypeScript generator on hand-built IR (the front end has its own tests).
 
 use super::*;
+use crate::codegen::test_ir::*;
 use crate::ir::model::*;
-
-fn meta(name: &str, file: u32) -> DeclMeta {
-    DeclMeta {
-        name: name.to_string(),
-        qualified_name: name.to_string(),
-        file: FileId(file),
-        docs: Vec::new(),
-        deprecated: None,
-        since: None,
-    }
-}
-
-fn prim(primitive: Primitive) -> TypeRef {
-    TypeRef::Primitive { primitive }
-}
-
-fn named(id: u32) -> TypeRef {
-    TypeRef::Named { id: TypeId(id) }
-}
-
-fn optional(inner: TypeRef) -> TypeRef {
-    TypeRef::Optional {
-        inner: Box::new(inner),
-    }
-}
-
-fn field(name: &str, ty: TypeRef) -> Field {
-    Field {
-        name: name.to_string(),
-        docs: Vec::new(),
-        deprecated: None,
-        since: None,
-        ty,
-        boxed: false,
-    }
-}
-
-fn param(name: &str, ty: TypeRef) -> Param {
-    Param {
-        name: name.to_string(),
-        optional: false,
-        ty,
-    }
-}
 
 fn method(name: &str, params: Vec<Param>, result: Option<TypeRef>) -> Method {
     Method {
