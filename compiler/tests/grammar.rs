@@ -134,7 +134,11 @@ fn attributes_and_docs() {
     assert!(!accepts(Rule::attribute, "@(\"x\")"));
     assert!(!accepts(Rule::attribute, "@channel(1)"));
     assert!(accepts(Rule::doc_comment, "/// text"));
-    assert!(accepts(Rule::leading, "/// a\n@since(\"1.0\")\n/// b"));
+    // Docs and attributes mix in any order before a member.
+    assert!(accepts(
+        Rule::field,
+        "/// a\n@since(\"1.0\")\n/// b\nx: i32;"
+    ));
 }
 
 #[test]
@@ -492,7 +496,7 @@ fn parse_trees_of_a_field_and_a_type() {
         rule: Rule::field,
         tokens: [
             field(0, 25, [
-                leading(0, 8, [doc_comment(0, 8, [doc_text(3, 8)])]),
+                doc_comment(0, 8),
                 member_name(9, 13),
                 question(13, 14),
                 colon(14, 15),

@@ -83,13 +83,16 @@ impl TreeBuilder<'_> {
     }
 
     fn build_item<'a>(&mut self, pair: Pair<'a, Rule>) -> Option<Item<'a>> {
+        let mut leading = Leading::default();
         let mut inner = pair.into_inner();
-        let leading = match inner.next() {
-            Some(p) => self.build_leading(p),
-            None => Leading::default(),
+        // Docs and attributes come first; the grammar guarantees an `item` holds a declaration.
+        let decl = loop {
+            let p = inner.next()?;
+            match p.as_rule() {
+                Rule::doc_comment | Rule::attribute => self.add_leading(&mut leading, p),
+                _ => break p,
+            }
         };
-        // The grammar guarantees an `item` holds a declaration.
-        let decl = inner.next()?;
         let span = self.span(&decl);
         let rule = decl.as_rule();
         let inner = decl.into_inner();
@@ -151,20 +154,15 @@ impl TreeBuilder<'_> {
         })
     }
 
-    fn build_leading<'a>(&mut self, pair: Pair<'a, Rule>) -> Leading<'a> {
-        let mut leading = Leading::default();
-        for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::doc_comment => {
-                    let text = p.into_inner().next().map_or("", |t| t.as_str());
-                    // `/// text`: drop the one space that conventionally follows `///`.
-                    leading.docs.push(text.strip_prefix(' ').unwrap_or(text));
-                }
-                Rule::attribute => leading.attributes.push(self.build_attribute(p)),
-                _ => {}
-            }
+    /// Adds one `doc_comment` or `attribute` pair (the grammar's silent `leading`) to `leading`.
+    fn add_leading<'a>(&mut self, leading: &mut Leading<'a>, pair: Pair<'a, Rule>) {
+        if pair.as_rule() == Rule::attribute {
+            leading.attributes.push(self.build_attribute(pair));
+            return;
         }
-        leading
+        // `/// text`: drop the `///` and the one space that conventionally follows it.
+        let text = pair.as_str().strip_prefix("///").unwrap_or_default();
+        leading.docs.push(text.strip_prefix(' ').unwrap_or(text));
     }
 
     fn build_attribute<'a>(&mut self, pair: Pair<'a, Rule>) -> Attribute<'a> {
@@ -199,7 +197,7 @@ impl TreeBuilder<'_> {
         let mut end = self.span(&pair);
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::leading => leading = self.build_leading(p),
+                Rule::doc_comment | Rule::attribute => self.add_leading(&mut leading, p),
                 Rule::member_name => {
                     let ident = self.ident(&p);
                     start = Some(ident.span);
@@ -230,7 +228,7 @@ impl TreeBuilder<'_> {
         let mut name = Ident { name: "", span };
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::leading => leading = self.build_leading(p),
+                Rule::doc_comment | Rule::attribute => self.add_leading(&mut leading, p),
                 Rule::member_name => name = self.ident(&p),
                 _ => {}
             }
@@ -249,7 +247,7 @@ impl TreeBuilder<'_> {
         let mut end = whole;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::leading => leading = self.build_leading(p),
+                Rule::doc_comment | Rule::attribute => self.add_leading(&mut leading, p),
                 Rule::member_name => {
                     name = self.ident(&p);
                     end = name.span;
@@ -286,7 +284,7 @@ impl TreeBuilder<'_> {
         let mut throws = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::leading => leading = self.build_leading(p),
+                Rule::doc_comment | Rule::attribute => self.add_leading(&mut leading, p),
                 Rule::member_name => name = self.ident(&p),
                 Rule::params => params = self.build_params(p),
                 Rule::return_type => returns = self.build_wrapped_type(p),
@@ -315,7 +313,7 @@ impl TreeBuilder<'_> {
         let mut returns = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::leading => leading = self.build_leading(p),
+                Rule::doc_comment | Rule::attribute => self.add_leading(&mut leading, p),
                 Rule::member_name => name = self.ident(&p),
                 Rule::params => params = self.build_params(p),
                 Rule::return_type => returns = self.build_wrapped_type(p),
