@@ -13,7 +13,15 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ipcc::{check_with, MemoryLoader};
 
 mod schema;
+
 use schema::schema;
+
+/// The allocator the `ipcc` binary runs with (see src/main.rs), so that the figures are the
+/// command line's. `--no-default-features` measures the system allocator, which a program
+/// embedding the library (a build script) keeps.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn codegen(c: &mut Criterion) {
     let text = schema(1);

@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The front end allocates many small nodes on several threads at once; glibc's allocator
+/// spends a fifth of a large check in locks, page faults and trimming (docs/benchmarks.md).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// ipcc: typed IPC between TypeScript frontends and Rust backends, from `.ipc` interface files.
 #[derive(Debug, Parser)]
 #[command(name = "ipcc", version, about, propagate_version = true)]
