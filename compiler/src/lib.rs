@@ -51,6 +51,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod ident;
 pub mod ir;
+mod parallel;
 pub mod syntax;
 
 use std::path::PathBuf;

@@ -150,3 +150,57 @@ fn every_verb_has_help() {
         assert!(text.contains(verb), "{text}");
     }
 }
+
+#[path = "../benches/schema/mod.rs"]
+mod schema;
+
+/// Runs `ipcc` on one core only (`taskset -c 0`: the process's affinity mask is what the
+/// compiler counts its threads from).
+fn ipcc_on_one_core(args: &[&str]) -> Output {
+    Command::new("taskset")
+        .args(["-c", "0", env!("CARGO_BIN_EXE_ipcc")])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("taskset (util-linux) runs")
+}
+
+/// Large inputs are parsed, lowered and hashed on several threads (docs/benchmarks.md); the
+/// result must be the one-thread result, diagnostics included.
+#[test]
+fn large_inputs_give_the_same_model_and_diagnostics_on_one_core_as_on_all() {
+    let dir = scratch("threads");
+    let valid = dir.join("valid.ipc");
+    let text = schema::schema(1);
+    std::fs::write(&valid, &text).unwrap();
+    // Errors spread over the whole file, so that every thread's part has some: duplicate
+    // fields (found while lowering) and unknown types (found while resolving).
+    let mut broken = String::with_capacity(text.len() + 10_000);
+    for (index, piece) in text.split_inclusive("  name: string;\n").enumerate() {
+        broken.push_str(piece);
+        if index % 250 == 1 {
+            broken.push_str("  name: i32;\n  extra: Missing;\n");
+        }
+    }
+    let invalid = dir.join("invalid.ipc");
+    std::fs::write(&invalid, &broken).unwrap();
+
+    let all = ipcc(&["ir", path_str(&valid)]);
+    let one = ipcc_on_one_core(&["ir", path_str(&valid)]);
+    assert_eq!(code(&all), 0, "{}", stderr(&all));
+    assert_eq!(code(&one), 0, "{}", stderr(&one));
+    assert!(all.stdout.len() > 1_000_000);
+    assert!(
+        all.stdout == one.stdout,
+        "the model differs between one and all cores"
+    );
+
+    let all = ipcc(&["check", "--color", "never", path_str(&invalid)]);
+    let one = ipcc_on_one_core(&["check", "--color", "never", path_str(&invalid)]);
+    assert_eq!(code(&all), 1);
+    let shown = stderr(&all);
+    assert!(shown.matches("error[").count() >= 40, "{shown}");
+    assert_eq!(shown, stderr(&one));
+    let _ = std::fs::remove_dir_all(&dir);
+}

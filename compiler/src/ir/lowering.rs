@@ -9,6 +9,7 @@ use crate::ident;
 use crate::ir::codes;
 use crate::ir::fast_hash::FastHashMap;
 use crate::ir::model::{ConstValue, Primitive};
+use crate::parallel;
 use crate::syntax::ast;
 
 /// A name as written, owned.
@@ -272,18 +273,22 @@ fn lower_items(
     mut items: Vec<ast::Item<'_>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Decl> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = parallel::available_threads();
     if items.len() < PARALLEL_MIN_ITEMS || threads < 2 {
         let mut lowerer = Lowerer { text, diags };
         return items.iter().map(|item| lowerer.lower_item(item)).collect();
     }
-    // Runs from the last one back, so that each `split_off` moves only its own run.
-    let run = items.len().div_ceil(threads);
+    // One contiguous run per thread, split from the back so that each `split_off` moves only
+    // its own run. Each run's syntax trees are freed on the thread that lowered them.
+    let total = items.len();
+    let run = total.div_ceil(threads);
     let mut runs = Vec::with_capacity(threads);
     while items.len() > run {
         runs.push(items.split_off(items.len() - run));
     }
-    let lower_run = |run: Vec<ast::Item<'_>>| {
+    runs.push(items);
+    runs.reverse();
+    let lowered = parallel::map_in_order(runs, threads, |run: Vec<ast::Item<'_>>| {
         let mut run_diags = Vec::new();
         let mut lowerer = Lowerer {
             text,
@@ -291,27 +296,13 @@ fn lower_items(
         };
         let decls: Vec<Decl> = run.iter().map(|item| lowerer.lower_item(item)).collect();
         (decls, run_diags)
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .into_iter()
-            .rev()
-            .map(|r| scope.spawn(move || lower_run(r)))
-            .collect();
-        let (mut decls, mut first_diags) = lower_run(items);
-        diags.append(&mut first_diags);
-        decls.reserve(handles.len() * run);
-        for handle in handles {
-            // Lowering does not panic on any input (the robustness tests hold it to that);
-            // should it, the panic is passed on as it would be without threads.
-            let (more, mut more_diags) = handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            decls.extend(more);
-            diags.append(&mut more_diags);
-        }
-        decls
-    })
+    });
+    let mut decls = Vec::with_capacity(total);
+    for (mut more, mut more_diags) in lowered {
+        decls.append(&mut more);
+        diags.append(&mut more_diags);
+    }
+    decls
 }
 
 struct Lowerer<'t, 'd> {

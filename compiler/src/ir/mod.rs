@@ -70,15 +70,15 @@ fn run_phases(
     }
     let mut ir = resolved.ir;
     let declarations: usize = files.iter().map(|f| f.lowered.decls.len()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if declarations < PARALLEL_DROP_MIN_DECLS || threads < 2 {
+    if declarations < PARALLEL_DROP_MIN_DECLS || crate::parallel::available_threads() < 2 {
         schema_hash::fill(&mut ir);
         return Some(ir);
     }
     // The lowered files are no longer needed; freeing thousands of declarations is work of its
-    // own, done on another thread while the hashes are computed.
+    // own, done on another thread while the hashes are computed. Should that thread not start,
+    // the closure, and the files with it, are dropped right here instead.
     std::thread::scope(|scope| {
-        scope.spawn(move || drop(files));
+        let _freeing = std::thread::Builder::new().spawn_scoped(scope, move || drop(files));
         schema_hash::fill(&mut ir);
     });
     Some(ir)

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ir::model::*;
 use crate::ir::validation::{all_refs, field_types, strongly_connected};
+use crate::parallel;
 
 /// SHA-256 of a type's canonical text.
 type TypeDigest = [u8; 32];
@@ -57,25 +58,15 @@ fn channel_hashes<'a, T: Sync>(
             })
             .collect()
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = parallel::available_threads();
     if blocks.len() < PARALLEL_MIN_CHANNELS || threads < 2 {
         return hash_run(blocks);
     }
-    let mut runs = blocks.chunks(blocks.len().div_ceil(threads));
-    let first = runs.next().unwrap_or_default();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs.map(|run| scope.spawn(move || hash_run(run))).collect();
-        let mut hashes = hash_run(first);
-        for handle in handles {
-            // Hashing does not panic; should it, the panic is passed on as without threads.
-            hashes.extend(
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        hashes
-    })
+    let runs: Vec<&[T]> = blocks.chunks(blocks.len().div_ceil(threads)).collect();
+    parallel::map_in_order(runs, threads, hash_run)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The first 8 bytes of the SHA-256 of a channel's text, as 16 lowercase hex digits.

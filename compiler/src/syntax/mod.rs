@@ -232,7 +232,7 @@ fn parse_in_parallel<'a>(source: SourceId, text: &'a str, start: usize) -> Optio
     if text.len() < PARALLEL_MIN_BYTES {
         return None;
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = crate::parallel::available_threads();
     if threads < 2 {
         return None;
     }

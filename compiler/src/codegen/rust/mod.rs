@@ -17,7 +17,7 @@
 
 mod view;
 
-use crate::{ir::Ir, GeneratedFile};
+use crate::{ir::Ir, parallel, GeneratedFile};
 use handlebars::Handlebars;
 use std::fmt;
 
@@ -181,8 +181,7 @@ const MAX_THREADS: usize = 8;
 
 /// How many threads format a file of `items` items.
 fn worker_count(items: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+    parallel::available_threads()
         .min(MAX_THREADS)
         .min(items / ITEMS_PER_THREAD)
         .max(1)
@@ -197,48 +196,10 @@ fn format_items(
     items: &[Job<'_>],
     threads: usize,
 ) -> Result<Vec<String>, RustGenError> {
-    if threads <= 1 {
-        return items
-            .iter()
-            .map(|job| format_item(templates, file, job))
-            .collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(job) = items.get(index) else {
-                return done;
-            };
-            done.push((index, format_item(templates, file, job)));
-        }
-    };
-    let finished: Vec<_> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-        workers.into_iter().map(|w| w.join()).collect()
-    });
-    let mut slots: Vec<Option<Result<String, RustGenError>>> = Vec::new();
-    slots.resize_with(items.len(), || None);
-    for done in finished {
-        let done = done.map_err(|_| RustGenError::Template {
-            message: format!("formatting `{file}` panicked"),
-        })?;
-        for (index, result) in done {
-            slots[index] = Some(result);
-        }
-    }
-    // Every index was taken by exactly one worker; the first error in file order is reported,
-    // as a sequential run would.
-    slots
+    let jobs: Vec<&Job<'_>> = items.iter().collect();
+    // The first error in file order is reported, as a sequential run would.
+    parallel::map_in_order(jobs, threads, |job| format_item(templates, file, job))
         .into_iter()
-        .map(|slot| {
-            slot.unwrap_or_else(|| {
-                Err(RustGenError::Template {
-                    message: format!("an item of `{file}` was not formatted"),
-                })
-            })
-        })
         .collect()
 }
 
