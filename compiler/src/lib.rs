@@ -17,7 +17,8 @@
 //! ipcc-runtime = "0.1"
 //!
 //! [build-dependencies]
-//! ipcc = "0.1"
+//! # The default feature only sets the `ipcc` binary's allocator; a build script needs none.
+//! ipcc = { version = "0.1", default-features = false }
 //! ```
 //!
 //! `build.rs`:
