@@ -463,4 +463,30 @@ describe("WebSocket server specifics", () => {
     ws.close();
     await host.shutdown();
   });
+
+  test("an oversize frame is answered tooLarge (id null), then the connection closes with 1009", async () => {
+    const host = new IpcHost();
+    host.register(echoDescriptor, echoImpl(host));
+    const backend = await WebSocketBackend.listen({ maxMessageBytes: 256 });
+    host.serve(backend);
+    const { WebSocket } = await import("ws");
+    const ws = new WebSocket(backend.url);
+    try {
+      const messages: any[] = [];
+      ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
+      const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
+      await new Promise((r) => ws.once("open", r));
+      ws.send(JSON.stringify({ type: "hello", protocol: 1 }));
+      await eventually(() => messages.length === 1, "welcome");
+      ws.send(JSON.stringify({ type: "call", id: 1, channel: echoDescriptor.channel, method: "echoString", args: ["x".repeat(300)] }));
+      assert.equal(await closed, 1009);
+      assert.equal(messages.length, 2, "an answer before the close");
+      assert.deepEqual([messages[1].type, messages[1].code, messages[1].id], ["error", "tooLarge", null]);
+      // The limit named is the WebSocket's own (the host's is the 64 MiB default).
+      assert.equal(messages[1].data?.limit, 256);
+    } finally {
+      ws.terminate();
+      await host.shutdown();
+    }
+  });
 });

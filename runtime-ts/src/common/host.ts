@@ -108,7 +108,7 @@ export class IpcHost {
     this.connections.set(conn.id, conn);
     socket.onMessage((text) => this.receive(conn, text));
     socket.onClose(() => this.dropped(conn));
-    socket.limitMessageBytes?.(this.maxMessageBytes, (prefix) => this.tooLarge(conn, prefix));
+    socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
     return conn.id;
   }
 
@@ -187,11 +187,14 @@ export class IpcHost {
     this.send(conn, data === undefined ? { type: "error", id, code, message } : { type: "error", id, code, message, data });
   }
 
-  /** Answers an oversize message, with its id when the first bytes show one. */
-  private tooLarge(conn: HostConnection, prefix: string): void {
+  /**
+   * Answers an oversize message, with its id when the first bytes show one; `limit` is the one
+   * that was enforced (a transport's own, or the host's).
+   */
+  private tooLarge(conn: HostConnection, prefix: string, limit = this.maxMessageBytes): void {
     const id = /"id"\s*:\s*([1-9][0-9]{0,15})\b/.exec(prefix.slice(0, 256));
     const n = id ? Number(id[1]) : NaN;
-    this.sendError(conn, isCallId(n) ? n : null, "tooLarge", `message larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
+    this.sendError(conn, isCallId(n) ? n : null, "tooLarge", `message larger than ${limit} bytes`, { limit });
   }
 
   private report(error: unknown, conn?: HostConnection): void {

@@ -15,11 +15,13 @@ export interface IpcSocket {
   /** Closes the pipe; the close listener runs (once). */
   close(): void;
   /**
-   * Optional: the transport enforces `limit` (UTF-8 bytes) itself before buffering a message
+   * Optional: the transport enforces a message size limit itself before buffering a message
    * and reports each oversize one to `onTooLarge` (with its first bytes, where an id may be
-   * read) instead of delivering it (stdio does this).
+   * read) instead of delivering it. stdio enforces `limit` (UTF-8 bytes) and skips the line;
+   * WebSocket enforces the limit it was opened with (`maxMessageBytes`), passes it as
+   * `enforced`, and then closes the connection (1009).
    */
-  limitMessageBytes?(limit: number, onTooLarge: (prefix: string) => void): void;
+  limitMessageBytes?(limit: number, onTooLarge: (prefix: string, enforced?: number) => void): void;
   /** Optional: who is on the other end, for logs (`"ws 127.0.0.1:53211"`, `"stdio pid 4242"`). */
   readonly description?: string;
 }

@@ -8,8 +8,18 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from "../common/protocol.js";
 import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
 
 /** Wraps an open `ws` socket. Binary frames are reserved: handed on as `""`, which the protocol layer answers `badRequest`. */
-function wrap(ws: WebSocket, description: string): IpcSocket {
+function wrap(ws: WebSocket, description: string, maxPayload: number): IpcSocket {
   const events = new SocketEvents();
+  // A frame over `maxPayload` cannot be skipped: the protocol answers `tooLarge` (id null) and
+  // then closes with 1009 (docs/protocol.md, refinement 1). ws closes with 1009 itself, before
+  // it emits `error` and with no hook in between, so this socket's `close` reports the oversize
+  // frame first while the socket is still open to carry the answer.
+  let onTooLarge: ((prefix: string, enforced?: number) => void) | undefined;
+  const closeSocket = ws.close.bind(ws);
+  ws.close = (code?: number, reason?: string | Buffer) => {
+    if (code === 1009 && ws.readyState === WebSocket.OPEN) onTooLarge?.("", maxPayload);
+    closeSocket(code, reason);
+  };
   ws.on("message", (data: RawData, isBinary: boolean) => {
     events.message(isBinary ? "" : data.toString());
   });
@@ -29,6 +39,10 @@ function wrap(ws: WebSocket, description: string): IpcSocket {
       events.closed("closed locally");
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000);
     },
+    // The limit itself is `maxPayload`, fixed when the socket is made; this only takes the report.
+    limitMessageBytes(_limit, report) {
+      onTooLarge = report;
+    },
   };
 }
 
@@ -38,17 +52,18 @@ export interface NodeWebSocketOptions {
   headers?: Record<string, string>;
   /** The `Origin` header to send (browsers send their page's origin; Node sends none by default). */
   origin?: string;
-  /** Largest incoming frame, in bytes (default 64 MiB); a larger one closes the connection (1009). */
+  /** Largest incoming frame, in bytes (default 64 MiB); a larger one is reported `tooLarge` and closes the connection (1009). */
   maxMessageBytes?: number;
 }
 
 /** Opens a WebSocket to `url`; resolves once open, rejects with `disconnected` if it cannot be opened. */
 export function connectWebSocket(url: string, options: NodeWebSocketOptions = {}): Promise<IpcSocketFrontend> {
   return new Promise((resolve, reject) => {
+    const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const ws = new WebSocket(url, {
       headers: options.headers,
       ...(options.origin !== undefined ? { origin: options.origin } : {}),
-      maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      maxPayload,
     });
     const fail = (e: Error) => reject(new IpcError("disconnected", `cannot open ${url}: ${e.message}`));
     ws.once("error", fail);
@@ -58,7 +73,7 @@ export function connectWebSocket(url: string, options: NodeWebSocketOptions = {}
     });
     ws.once("open", () => {
       ws.off("error", fail);
-      resolve(wrap(ws, `ws ${url}`));
+      resolve(wrap(ws, `ws ${url}`, maxPayload));
     });
   });
 }
@@ -77,7 +92,7 @@ export interface WebSocketBackendOptions {
    * clients) are allowed; the token is what authenticates them. Default: no browser origin.
    */
   allowedOrigins?: readonly string[];
-  /** Largest incoming frame in bytes (default 64 MiB); a larger one closes the connection with 1009. */
+  /** Largest incoming frame in bytes (default 64 MiB); a larger one is answered `tooLarge` (id null), then the connection is closed with 1009. */
   maxMessageBytes?: number;
 }
 
@@ -86,9 +101,14 @@ export class WebSocketBackend implements IpcSocketBackend {
   private onConnection: ((socket: IpcSocket) => void) | undefined;
   private readonly early: IpcSocket[] = [];
 
-  private constructor(private readonly server: WebSocketServer, readonly host: string, readonly port: number) {
+  private constructor(
+    private readonly server: WebSocketServer,
+    readonly host: string,
+    readonly port: number,
+    maxPayload: number,
+  ) {
     server.on("connection", (ws: WebSocket, req: IncomingMessage) => {
-      const socket = wrap(ws, `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`);
+      const socket = wrap(ws, `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`, maxPayload);
       if (this.onConnection) this.onConnection(socket);
       else this.early.push(socket);
     });
@@ -98,12 +118,13 @@ export class WebSocketBackend implements IpcSocketBackend {
   static listen(options: WebSocketBackendOptions = {}): Promise<WebSocketBackend> {
     const host = options.host ?? "127.0.0.1";
     const allowed = options.allowedOrigins ?? [];
+    const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     return new Promise((resolve, reject) => {
       const server = new WebSocketServer({
         host,
         port: options.port ?? 0,
         ...(options.path !== undefined ? { path: options.path } : {}),
-        maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        maxPayload,
         verifyClient: (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
           const origin = info.req.headers.origin;
           if (origin === undefined || allowed.includes("*") || allowed.includes(origin)) done(true);
@@ -114,7 +135,7 @@ export class WebSocketBackend implements IpcSocketBackend {
       server.once("listening", () => {
         server.off("error", reject);
         const address = server.address() as AddressInfo;
-        resolve(new WebSocketBackend(server, host, address.port));
+        resolve(new WebSocketBackend(server, host, address.port, maxPayload));
       });
     });
   }
