@@ -60,6 +60,7 @@ fn run_phases(
     // Lowering and resolution form one phase: lowering leaves placeholders where it reported
     // an error, so resolution can still report every unknown name of the same run.
     diagnostics.append(&mut lowering_diagnostics);
+    validation::check_reserved_member_names(&files, diagnostics);
     let mut resolved = resolution::resolve(&files, diagnostics);
     if has_errors(diagnostics) {
         return None;

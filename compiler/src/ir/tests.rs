@@ -186,6 +186,18 @@ fn errors_of_one_phase_are_all_reported() {
 }
 
 #[test]
+fn reserved_member_names_are_reported_with_unknown_names() {
+    // A union field `kind` and a method `then` need no resolved types, so they are reported
+    // in the same run as an unknown type, not only once it is fixed.
+    let codes = codes_of(
+        r#"union U { a { kind: string; } }
+struct S { x: Nope; }
+@channel("x") interface I { then(): Promise<void>; }"#,
+    );
+    assert_eq!(codes, vec!["E0212", "E0112", "E0310"]);
+}
+
+#[test]
 fn infinite_types_are_reported_once_per_cycle() {
     let codes = codes_of(
         "struct A { b: B; }\nstruct B { a: A; }\nstruct C { a: A; }\nstruct D { d: D; }\nunion U { x { u: U; } }",

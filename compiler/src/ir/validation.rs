@@ -15,10 +15,6 @@ use crate::ir::resolution::{DeclRef, Resolved};
 pub(crate) fn validate(resolved: &mut Resolved, files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     let decl_of = |at: DeclRef| -> &Decl { &files[at.file].lowered.decls[at.decl] };
 
-    // Names reserved by the generated code; independent of types, so checked before the
-    // alias cycle check can stop validation.
-    check_reserved_member_names(files, diags);
-
     // Alias cycles first: every later check follows aliases and relies on them ending.
     if !check_alias_cycles(resolved, files, diags) {
         return;
@@ -92,7 +88,10 @@ pub(crate) fn validate(resolved: &mut Resolved, files: &[LoadedFile], diags: &mu
 /// a union variant field `kind` (the union's tag) and an interface method `then` (a client
 /// with a `then` method is thenable, so `await client` would call the remote method).
 /// Notification events may be called `then`: their handler objects are never awaited.
-fn check_reserved_member_names(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
+///
+/// Independent of types, so it runs with lowering and resolution (see `ir::run_phases`), and
+/// these errors are reported together with unknown names and the like.
+pub(crate) fn check_reserved_member_names(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     for decl in files.iter().flat_map(|file| &file.lowered.decls) {
         match &decl.kind {
             DeclKind::Union(variants) => {
