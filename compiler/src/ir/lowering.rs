@@ -2,7 +2,7 @@
 //! rule that needs only that file (attributes, results, optional parameters, members, consts).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
 
 use crate::diagnostics::{Diagnostic, SourceId, Span};
 use crate::ident;
@@ -71,14 +71,22 @@ impl PathRef {
 }
 
 /// Docs and the attributes every declaration or member may carry.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Meta {
     pub name: Name,
     /// Taken (not copied) by resolution when it builds the IR: the IR owns the doc lines,
-    /// and nothing reads them from the lowered declarations afterwards.
-    pub docs: RefCell<Vec<String>>,
+    /// and nothing reads them from the lowered declarations afterwards. A mutex, not a cell,
+    /// because resolution runs on several threads (each declaration is taken by one).
+    pub docs: Mutex<Vec<String>>,
     pub deprecated: Option<String>,
     pub since: Option<String>,
+}
+
+impl Meta {
+    /// Moves the doc lines out (see `docs`).
+    pub fn take_docs(&self) -> Vec<String> {
+        std::mem::take(&mut *self.docs.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
 /// One file after lowering.
@@ -330,7 +338,7 @@ impl Lowerer<'_, '_> {
         let attrs = self.lower_attributes(&item.leading, site);
         let meta = Meta {
             name: Name::from_ident(&name),
-            docs: RefCell::new(docs(&item.leading)),
+            docs: Mutex::new(docs(&item.leading)),
             deprecated: attrs.deprecated,
             since: attrs.since,
         };
@@ -360,7 +368,7 @@ impl Lowerer<'_, '_> {
                         let attrs = self.lower_attributes(&v.leading, AttrSite::Variant);
                         Meta {
                             name: Name::from_ident(&v.name),
-                            docs: RefCell::new(docs(&v.leading)),
+                            docs: Mutex::new(docs(&v.leading)),
                             deprecated: attrs.deprecated,
                             since: None,
                         }
@@ -403,7 +411,7 @@ impl Lowerer<'_, '_> {
                         UnionVariantDecl {
                             meta: Meta {
                                 name: Name::from_ident(&v.name),
-                                docs: RefCell::new(docs(&v.leading)),
+                                docs: Mutex::new(docs(&v.leading)),
                                 deprecated: attrs.deprecated,
                                 since: None,
                             },
@@ -632,7 +640,7 @@ impl Lowerer<'_, '_> {
                 FieldDecl {
                     meta: Meta {
                         name: Name::from_ident(&field.name),
-                        docs: RefCell::new(docs(&field.leading)),
+                        docs: Mutex::new(docs(&field.leading)),
                         deprecated: attrs.deprecated,
                         since: attrs.since,
                     },
@@ -755,7 +763,7 @@ impl Lowerer<'_, '_> {
         MethodDecl {
             meta: Meta {
                 name: Name::from_ident(&method.name),
-                docs: RefCell::new(docs(&method.leading)),
+                docs: Mutex::new(docs(&method.leading)),
                 deprecated: attrs.deprecated,
                 since: attrs.since,
             },
@@ -819,7 +827,7 @@ impl Lowerer<'_, '_> {
         EventDecl {
             meta: Meta {
                 name: Name::from_ident(&event.name),
-                docs: RefCell::new(docs(&event.leading)),
+                docs: Mutex::new(docs(&event.leading)),
                 deprecated: attrs.deprecated,
                 since: attrs.since,
             },

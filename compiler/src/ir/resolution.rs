@@ -11,6 +11,7 @@ use crate::ir::lowering::{
     TypeExprKind,
 };
 use crate::ir::model::*;
+use crate::parallel;
 
 /// Where a declaration is: file index and index in that file's declarations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,9 @@ impl Expect {
     }
 }
 
-struct Resolver<'f> {
+/// What every lookup reads: built once, then shared by every thread that resolves a run of
+/// declarations.
+struct Tables<'f> {
     files: &'f [LoadedFile],
     /// Per file: declaration name → index of its first declaration of that name.
     names: Vec<FastHashMap<&'f str, usize>>,
@@ -70,8 +73,26 @@ struct Resolver<'f> {
     entities: Vec<Vec<Entity>>,
     /// Per file: the files its unqualified names are looked up in (see `unqualified_scope`).
     scopes: Vec<Vec<usize>>,
-    diags: &'f mut Vec<Diagnostic>,
 }
+
+/// Resolves names against the shared tables; each thread has its own, with its own
+/// diagnostics. Reads of the tables go through `Deref`.
+struct Resolver<'r, 'f> {
+    tables: &'r Tables<'f>,
+    diags: &'r mut Vec<Diagnostic>,
+}
+
+impl<'f> std::ops::Deref for Resolver<'_, 'f> {
+    type Target = Tables<'f>;
+
+    fn deref(&self) -> &Tables<'f> {
+        self.tables
+    }
+}
+
+/// Below this many types and interfaces together, resolution runs on the calling thread only:
+/// starting threads would cost more than it saves.
+const PARALLEL_MIN_DECLS: usize = 2_048;
 
 /// Builds the IR from loaded files (already in dependency order).
 pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Resolved {
@@ -123,17 +144,16 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
             map
         })
         .collect();
-
-    let mut resolver = Resolver {
+    let mut tables = Tables {
         files,
         names,
         entities,
         scopes: Vec::new(),
-        diags,
     };
-    resolver.scopes = (0..files.len())
-        .map(|file| resolver.unqualified_scope(file))
+    tables.scopes = (0..files.len())
+        .map(|file| tables.unqualified_scope(file))
         .collect();
+    let tables = tables;
 
     let ir_files = files
         .iter()
@@ -146,50 +166,21 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
         })
         .collect();
 
-    let mut types = Vec::with_capacity(type_decls.len());
-    for at in &type_decls {
-        let decl = resolver.decl(*at);
-        let kind = match &decl.kind {
-            DeclKind::Struct(fields) => TypeDefKind::Struct {
-                fields: resolver.fields(at.file, fields),
-            },
-            DeclKind::Enum(variants) => TypeDefKind::Enum {
-                variants: variants
-                    .iter()
-                    .map(|v| EnumVariant {
-                        name: v.name.text.clone(),
-                        docs: v.docs.take(),
-                        deprecated: v.deprecated.clone(),
-                    })
-                    .collect(),
-            },
-            DeclKind::Union(variants) => TypeDefKind::Union {
-                variants: variants
-                    .iter()
-                    .map(|v| UnionVariant {
-                        name: v.meta.name.text.clone(),
-                        docs: v.meta.docs.take(),
-                        deprecated: v.meta.deprecated.clone(),
-                        fields: v
-                            .fields
-                            .as_ref()
-                            .map(|f| resolver.fields(at.file, f))
-                            .unwrap_or_default(),
-                        unit: v.fields.is_none(),
-                    })
-                    .collect(),
-            },
-            DeclKind::Alias(target) => TypeDefKind::Alias {
-                target: resolver.type_ref(at.file, target),
-            },
-            _ => continue,
-        };
-        types.push(TypeDef {
-            meta: resolver.meta(at.file, &decl.meta),
-            kind,
-        });
-    }
+    // Types, interfaces and notifications blocks are resolved in runs, on several threads for a
+    // large schema; each result and diagnostic keeps its declaration order.
+    let threads = if type_decls.len() + interface_decls.len() >= PARALLEL_MIN_DECLS {
+        parallel::available_threads()
+    } else {
+        1
+    };
+    let types = resolve_in_runs(&tables, &type_decls, threads, diags, |resolver, at| {
+        resolver.type_def(at)
+    });
 
+    let mut resolver = Resolver {
+        tables: &tables,
+        diags,
+    };
     let mut consts = Vec::with_capacity(const_count);
     // `None` where the literal was invalid (reported): a channel naming it stays silent.
     let mut const_values: Vec<Option<ConstValue>> = Vec::with_capacity(const_count);
@@ -206,39 +197,22 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
         }
     }
 
+    // Channels are claimed in declaration order (the first use of a name wins), on this thread.
     let mut channels: FastHashMap<String, (Span, String)> = FastHashMap::default();
-    let mut interfaces = Vec::with_capacity(interface_decls.len());
+    let mut interface_channels = Vec::with_capacity(interface_decls.len());
     for at in &interface_decls {
         let decl = resolver.decl(*at);
-        let DeclKind::Interface { channel, methods } = &decl.kind else {
+        let DeclKind::Interface { channel, .. } = &decl.kind else {
             continue;
         };
         let (channel, span) = resolver.channel(at.file, channel.as_ref(), &const_values);
         resolver.claim_channel(&mut channels, &channel, span, "interface", &decl.meta);
-        let methods = methods
-            .iter()
-            .map(|m| Method {
-                name: m.meta.name.text.clone(),
-                docs: m.meta.docs.take(),
-                deprecated: m.meta.deprecated.clone(),
-                since: m.meta.since.clone(),
-                params: resolver.params(at.file, &m.params),
-                result: m.result.as_ref().map(|t| resolver.type_ref(at.file, t)),
-                throws: m.throws.as_ref().and_then(|t| resolver.throws(at.file, t)),
-            })
-            .collect();
-        interfaces.push(Interface {
-            meta: resolver.meta(at.file, &decl.meta),
-            channel,
-            schema_hash: String::new(),
-            methods,
-        });
+        interface_channels.push(channel);
     }
-
-    let mut notifications = Vec::with_capacity(notification_decls.len());
+    let mut notification_channels = Vec::with_capacity(notification_decls.len());
     for at in &notification_decls {
         let decl = resolver.decl(*at);
-        let DeclKind::Notifications { channel, events } = &decl.kind else {
+        let DeclKind::Notifications { channel, .. } = &decl.kind else {
             continue;
         };
         let (channel, span) = resolver.channel(at.file, channel.as_ref(), &const_values);
@@ -249,22 +223,21 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
             "notifications block",
             &decl.meta,
         );
-        let events = events
-            .iter()
-            .map(|e| Event {
-                name: e.meta.name.text.clone(),
-                docs: e.meta.docs.take(),
-                deprecated: e.meta.deprecated.clone(),
-                since: e.meta.since.clone(),
-                params: resolver.params(at.file, &e.params),
-            })
-            .collect();
-        notifications.push(Notifications {
-            meta: resolver.meta(at.file, &decl.meta),
-            channel,
-            schema_hash: String::new(),
-            events,
+        notification_channels.push(channel);
+    }
+
+    let mut interfaces = resolve_in_runs(&tables, &interface_decls, threads, diags, |r, at| {
+        r.interface(at)
+    });
+    for (interface, channel) in interfaces.iter_mut().zip(interface_channels) {
+        interface.channel = channel;
+    }
+    let mut notifications =
+        resolve_in_runs(&tables, &notification_decls, threads, diags, |r, at| {
+            r.notifications(at)
         });
+    for (block, channel) in notifications.iter_mut().zip(notification_channels) {
+        block.channel = channel;
     }
 
     Resolved {
@@ -280,6 +253,38 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
         interface_decls,
         notification_decls,
     }
+}
+
+/// Resolves `decls` with `build`, in contiguous runs on up to `threads` threads; the results
+/// (declarations that are not of the kind `build` expects give none) and the diagnostics come
+/// back in declaration order.
+fn resolve_in_runs<'f, T: Send>(
+    tables: &Tables<'f>,
+    decls: &[DeclRef],
+    threads: usize,
+    diags: &mut Vec<Diagnostic>,
+    build: impl Fn(&mut Resolver<'_, 'f>, DeclRef) -> Option<T> + Sync,
+) -> Vec<T> {
+    let run = decls.len().div_ceil(threads.max(1)).max(1);
+    let runs: Vec<&[DeclRef]> = decls.chunks(run).collect();
+    let resolved = parallel::map_in_order(runs, threads, |run| {
+        let mut run_diags = Vec::new();
+        let mut resolver = Resolver {
+            tables,
+            diags: &mut run_diags,
+        };
+        let built: Vec<T> = run
+            .iter()
+            .filter_map(|&at| build(&mut resolver, at))
+            .collect();
+        (built, run_diags)
+    });
+    let mut out = Vec::with_capacity(decls.len());
+    for (mut built, mut run_diags) in resolved {
+        out.append(&mut built);
+        diags.append(&mut run_diags);
+    }
+    out
 }
 
 /// Unique names per namespace, and no two names that become one Rust identifier.
@@ -346,7 +351,7 @@ fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-impl<'f> Resolver<'f> {
+impl<'f> Tables<'f> {
     fn decl(&self, at: DeclRef) -> &'f Decl {
         &self.files[at.file].lowered.decls[at.decl]
     }
@@ -359,6 +364,123 @@ impl<'f> Resolver<'f> {
             .map(|p| p.text.as_str())
     }
 
+    /// The files `file` can see unqualified declarations of, in lookup order: itself, the
+    /// imports of its own package, then (for a packaged file) imports without a package.
+    fn unqualified_scope(&self, file: usize) -> Vec<usize> {
+        let package = self.package_of(file);
+        let mut scope = vec![file];
+        for &import in &self.files[file].imports {
+            if self.package_of(import) == package {
+                scope.push(import);
+            }
+        }
+        if package.is_some() {
+            for &import in &self.files[file].imports {
+                if self.package_of(import).is_none() {
+                    scope.push(import);
+                }
+            }
+        }
+        scope
+    }
+}
+
+impl<'f> Resolver<'_, 'f> {
+    /// A named type's definition; `None` for other declarations.
+    fn type_def(&mut self, at: DeclRef) -> Option<TypeDef> {
+        let decl = self.decl(at);
+        let kind = match &decl.kind {
+            DeclKind::Struct(fields) => TypeDefKind::Struct {
+                fields: self.fields(at.file, fields),
+            },
+            DeclKind::Enum(variants) => TypeDefKind::Enum {
+                variants: variants
+                    .iter()
+                    .map(|v| EnumVariant {
+                        name: v.name.text.clone(),
+                        docs: v.take_docs(),
+                        deprecated: v.deprecated.clone(),
+                    })
+                    .collect(),
+            },
+            DeclKind::Union(variants) => TypeDefKind::Union {
+                variants: variants
+                    .iter()
+                    .map(|v| UnionVariant {
+                        name: v.meta.name.text.clone(),
+                        docs: v.meta.take_docs(),
+                        deprecated: v.meta.deprecated.clone(),
+                        fields: v
+                            .fields
+                            .as_ref()
+                            .map(|f| self.fields(at.file, f))
+                            .unwrap_or_default(),
+                        unit: v.fields.is_none(),
+                    })
+                    .collect(),
+            },
+            DeclKind::Alias(target) => TypeDefKind::Alias {
+                target: self.type_ref(at.file, target),
+            },
+            _ => return None,
+        };
+        Some(TypeDef {
+            meta: self.meta(at.file, &decl.meta),
+            kind,
+        })
+    }
+
+    /// An interface with its methods; its channel is filled in by the caller, which claims
+    /// channels in declaration order.
+    fn interface(&mut self, at: DeclRef) -> Option<Interface> {
+        let decl = self.decl(at);
+        let DeclKind::Interface { methods, .. } = &decl.kind else {
+            return None;
+        };
+        let methods = methods
+            .iter()
+            .map(|m| Method {
+                name: m.meta.name.text.clone(),
+                docs: m.meta.take_docs(),
+                deprecated: m.meta.deprecated.clone(),
+                since: m.meta.since.clone(),
+                params: self.params(at.file, &m.params),
+                result: m.result.as_ref().map(|t| self.type_ref(at.file, t)),
+                throws: m.throws.as_ref().and_then(|t| self.throws(at.file, t)),
+            })
+            .collect();
+        Some(Interface {
+            meta: self.meta(at.file, &decl.meta),
+            channel: String::new(),
+            schema_hash: String::new(),
+            methods,
+        })
+    }
+
+    /// A notifications block with its events; its channel is filled in by the caller.
+    fn notifications(&mut self, at: DeclRef) -> Option<Notifications> {
+        let decl = self.decl(at);
+        let DeclKind::Notifications { events, .. } = &decl.kind else {
+            return None;
+        };
+        let events = events
+            .iter()
+            .map(|e| Event {
+                name: e.meta.name.text.clone(),
+                docs: e.meta.take_docs(),
+                deprecated: e.meta.deprecated.clone(),
+                since: e.meta.since.clone(),
+                params: self.params(at.file, &e.params),
+            })
+            .collect();
+        Some(Notifications {
+            meta: self.meta(at.file, &decl.meta),
+            channel: String::new(),
+            schema_hash: String::new(),
+            events,
+        })
+    }
+
     fn meta(&self, file: usize, meta: &Meta) -> DeclMeta {
         DeclMeta {
             name: meta.name.text.clone(),
@@ -367,7 +489,7 @@ impl<'f> Resolver<'f> {
                 None => meta.name.text.clone(),
             },
             file: FileId(file as u32),
-            docs: meta.docs.take(),
+            docs: meta.take_docs(),
             deprecated: meta.deprecated.clone(),
             since: meta.since.clone(),
         }
@@ -378,7 +500,7 @@ impl<'f> Resolver<'f> {
             .iter()
             .map(|f| Field {
                 name: f.meta.name.text.clone(),
-                docs: f.meta.docs.take(),
+                docs: f.meta.take_docs(),
                 deprecated: f.meta.deprecated.clone(),
                 since: f.meta.since.clone(),
                 ty: self.type_ref(file, &f.ty),
@@ -536,26 +658,6 @@ impl<'f> Resolver<'f> {
                 );
             }
         }
-    }
-
-    /// The files `file` can see unqualified declarations of, in lookup order: itself, the
-    /// imports of its own package, then (for a packaged file) imports without a package.
-    fn unqualified_scope(&self, file: usize) -> Vec<usize> {
-        let package = self.package_of(file);
-        let mut scope = vec![file];
-        for &import in &self.files[file].imports {
-            if self.package_of(import) == package {
-                scope.push(import);
-            }
-        }
-        if package.is_some() {
-            for &import in &self.files[file].imports {
-                if self.package_of(import).is_none() {
-                    scope.push(import);
-                }
-            }
-        }
-        scope
     }
 
     fn find_in(&self, scope: &[usize], name: &str) -> Option<DeclRef> {
