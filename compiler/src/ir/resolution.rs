@@ -198,33 +198,15 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
     }
 
     // Channels are claimed in declaration order (the first use of a name wins), on this thread.
-    let mut channels: FastHashMap<String, (Span, String)> = FastHashMap::default();
-    let mut interface_channels = Vec::with_capacity(interface_decls.len());
-    for at in &interface_decls {
-        let decl = resolver.decl(*at);
-        let DeclKind::Interface { channel, .. } = &decl.kind else {
-            continue;
-        };
-        let (channel, span) = resolver.channel(at.file, channel.as_ref(), &const_values);
-        resolver.claim_channel(&mut channels, &channel, span, "interface", &decl.meta);
-        interface_channels.push(channel);
-    }
-    let mut notification_channels = Vec::with_capacity(notification_decls.len());
-    for at in &notification_decls {
-        let decl = resolver.decl(*at);
-        let DeclKind::Notifications { channel, .. } = &decl.kind else {
-            continue;
-        };
-        let (channel, span) = resolver.channel(at.file, channel.as_ref(), &const_values);
-        resolver.claim_channel(
-            &mut channels,
-            &channel,
-            span,
-            "notifications block",
-            &decl.meta,
-        );
-        notification_channels.push(channel);
-    }
+    let mut claimed = FastHashMap::default();
+    let interface_channels =
+        resolver.claim_channels(&interface_decls, "interface", &const_values, &mut claimed);
+    let notification_channels = resolver.claim_channels(
+        &notification_decls,
+        "notifications block",
+        &const_values,
+        &mut claimed,
+    );
 
     let mut interfaces = resolve_in_runs(&tables, &interface_decls, threads, diags, |r, at| {
         r.interface(at)
@@ -625,6 +607,30 @@ impl<'f> Resolver<'_, 'f> {
                 _ => (String::new(), path.span),
             },
         }
+    }
+
+    /// Resolves the channel of each interface or notifications block (`what`) in `decls` and
+    /// claims it in `claimed`, in order; the channel names, in the same order.
+    fn claim_channels(
+        &mut self,
+        decls: &[DeclRef],
+        what: &str,
+        consts: &[Option<ConstValue>],
+        claimed: &mut FastHashMap<String, (Span, String)>,
+    ) -> Vec<String> {
+        let mut names = Vec::with_capacity(decls.len());
+        for &at in decls {
+            let decl = self.decl(at);
+            let (DeclKind::Interface { channel, .. } | DeclKind::Notifications { channel, .. }) =
+                &decl.kind
+            else {
+                continue;
+            };
+            let (channel, span) = self.channel(at.file, channel.as_ref(), consts);
+            self.claim_channel(claimed, &channel, span, what, &decl.meta);
+            names.push(channel);
+        }
+        names
     }
 
     fn claim_channel(
