@@ -61,6 +61,8 @@ pub enum BuildError {
     },
     /// The Rust generator failed (a bug in ipcc; the message says what to report).
     Codegen(crate::codegen::rust::RustGenError),
+    /// The project file given to [`Builder::try_compile_project`] is missing or invalid.
+    Project(crate::project::ProjectError),
 }
 
 impl fmt::Display for BuildError {
@@ -74,6 +76,7 @@ impl fmt::Display for BuildError {
                 write!(f, "ipcc: cannot write `{}`: {error}", path.display())
             }
             BuildError::Codegen(error) => write!(f, "{error}"),
+            BuildError::Project(error) => write!(f, "{error}"),
         }
     }
 }
@@ -143,7 +146,12 @@ impl Builder {
     /// ipcc::Builder::new().compile(&["../common/greeter.ipc", "../common/jobs.ipc"]);
     /// ```
     pub fn compile<P: AsRef<Path>>(&self, roots: &[P]) -> Compiled {
-        match self.try_compile(roots) {
+        self.exit_on_error(self.try_compile(roots))
+    }
+
+    /// The build script's way to fail: the error on stderr, exit status 1, no backtrace.
+    fn exit_on_error(&self, result: Result<Compiled, BuildError>) -> Compiled {
+        match result {
             Ok(compiled) => compiled,
             Err(error) => {
                 let mut stderr = std::io::stderr().lock();
@@ -153,6 +161,36 @@ impl Builder {
                 std::process::exit(1);
             }
         }
+    }
+
+    /// Compiles the `inputs` of a project file (`ipcc.toml`, see [`crate::project`]), and
+    /// writes TypeScript into its `[ts] out` unless [`Builder::ts_out`] was called. Rust still
+    /// goes to `OUT_DIR` (or [`Builder::out_dir`]): `[rust] out` is where `ipcc gen` writes, and
+    /// a build script's output belongs to cargo. On any error, prints it and exits with status 1.
+    ///
+    /// ```no_run
+    /// // build.rs of a crate below the project's root
+    /// ipcc::Builder::new().compile_project("../ipcc.toml");
+    /// ```
+    pub fn compile_project(&self, project_file: impl AsRef<Path>) -> Compiled {
+        self.exit_on_error(self.try_compile_project(project_file))
+    }
+
+    /// Like [`Builder::compile_project`], but returns the failure instead of exiting.
+    pub fn try_compile_project(
+        &self,
+        project_file: impl AsRef<Path>,
+    ) -> Result<Compiled, BuildError> {
+        let project_file = project_file.as_ref();
+        if self.cargo_directives {
+            println!("cargo:rerun-if-changed={}", project_file.display());
+        }
+        let project = crate::Project::load(project_file).map_err(BuildError::Project)?;
+        let mut builder = self.clone();
+        if builder.ts_out.is_none() {
+            builder.ts_out = project.ts_out.clone();
+        }
+        builder.try_compile(&project.inputs)
     }
 
     /// Like [`Builder::compile`], but returns the failure instead of exiting.

@@ -290,12 +290,7 @@ impl<'t> LineTable<'t> {
 /// Spans past the end of their source are shown at its end; nothing here panics on any span.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let palette = Palette::new(color);
-    let mut tables: Vec<Option<LineTable<'_>>> = (0..sources.len()).map(|_| None).collect();
-    let mut out = String::new();
-    for diagnostic in diags {
-        render_one(diagnostic, sources, &mut tables, &palette, &mut out);
-        out.push('\n');
-    }
+    let mut out = render_each(diags, sources, color);
     if let Some(summary) = summary(diags) {
         let style = if diags.iter().any(|d| d.severity == Severity::Error) {
             palette.error
@@ -308,6 +303,19 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String 
             reset = palette.reset,
             bold = palette.bold
         ));
+    }
+    out
+}
+
+/// The diagnostics as [`render`] shows them, without the summary line (for a single problem
+/// that is not a compilation's, such as a bad project file).
+pub fn render_each(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let palette = Palette::new(color);
+    let mut tables: Vec<Option<LineTable<'_>>> = (0..sources.len()).map(|_| None).collect();
+    let mut out = String::new();
+    for diagnostic in diags {
+        render_one(diagnostic, sources, &mut tables, &palette, &mut out);
+        out.push('\n');
     }
     out
 }

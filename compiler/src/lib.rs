@@ -53,12 +53,14 @@ pub mod diagnostics;
 pub mod ident;
 pub mod ir;
 mod parallel;
+pub mod project;
 pub mod syntax;
 
 use std::path::PathBuf;
 
 pub use diagnostics::{Diagnostic, Severity, SourceMap};
 pub use ir::loader::{FsLoader, MemoryLoader, SourceLoader};
+pub use project::Project;
 
 /// What the front end produced for a set of root files.
 #[derive(Debug)]

@@ -5,9 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ipcc(args: &[&str]) -> Output {
+    ipcc_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Runs `ipcc` with `dir` as its working directory.
+fn ipcc_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ipcc"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .env_remove("NO_COLOR")
         .output()
         .expect("ipcc runs")
@@ -76,8 +81,14 @@ fn unreadable_paths_are_usage_errors() {
         "{}",
         stderr(&output)
     );
-    // A missing argument is a usage error too.
-    assert_eq!(code(&ipcc(&["check"])), 2);
+    // No path outside a project is a usage error too.
+    let output = ipcc_in(&empty, &["check"]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("no inputs: pass `.ipc` files or directories"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(code(&ipcc(&["frobnicate"])), 2);
 }
 
@@ -133,6 +144,103 @@ fn gen_writes_only_changes_and_check_mode_lists_stale_files() {
     // Without a target there is nothing to do.
     assert_eq!(code(&ipcc(&["gen", example])), 2);
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn check_and_gen_say_what_they_did_unless_quiet() {
+    let out = scratch("status");
+    let example = "../idl-examples/my-interface.ipc";
+    let check = ipcc(&["check", example]);
+    assert_eq!(code(&check), 0);
+    let text = stderr(&check);
+    assert!(
+        text.starts_with("checked 1 file in ") && text.ends_with(": 2 declarations, 0 warnings\n"),
+        "{text}"
+    );
+    let ts = out.join("ts");
+    let first = ipcc(&["gen", "--ts", path_str(&ts), example]);
+    let text = stderr(&first);
+    assert!(
+        text.starts_with("generated 1 file in ") && text.ends_with(": 1 written, 0 unchanged\n"),
+        "{text}"
+    );
+    let again = stderr(&ipcc(&["gen", "--ts", path_str(&ts), example]));
+    assert!(again.ends_with(": 0 written, 1 unchanged\n"), "{again}");
+    let checked = stderr(&ipcc(&["gen", "--check", "--ts", path_str(&ts), example]));
+    assert!(checked.ends_with(": all up to date\n"), "{checked}");
+    for args in [
+        vec!["check", "-q", example],
+        vec!["gen", "--quiet", "--ts", path_str(&ts), example],
+    ] {
+        let output = ipcc(&args);
+        assert_eq!(code(&output), 0);
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// A project with `ipcc.toml` at its root and the commands run from a folder below it.
+fn project(name: &str, toml: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("common")).unwrap();
+    std::fs::create_dir_all(dir.join("app/src")).unwrap();
+    std::fs::write(dir.join("ipcc.toml"), toml).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl-examples/my-interface.ipc"),
+        dir.join("common/my-interface.ipc"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn inside_a_project_commands_need_no_arguments() {
+    let dir = project(
+        "project",
+        "inputs = [\"common\"]\n[rust]\nout = \"gen/rust\"\n[ts]\nout = \"gen/ts\"\n",
+    );
+    let below = dir.join("app/src");
+    let check = ipcc_in(&below, &["check"]);
+    assert_eq!(code(&check), 0, "{}", stderr(&check));
+    let generated = ipcc_in(&below, &["gen"]);
+    assert_eq!(code(&generated), 0, "{}", stderr(&generated));
+    assert!(dir.join("gen/rust/my-interface.rs").is_file());
+    assert!(dir.join("gen/ts/my-interface.ts").is_file());
+    assert_eq!(code(&ipcc_in(&below, &["gen", "--check"])), 0);
+    let ir = ipcc_in(&below, &["ir"]);
+    assert!(String::from_utf8_lossy(&ir.stdout).contains("my-interface-v1.2"));
+    // Arguments win: an explicit output replaces the project's.
+    let only_ts = ipcc_in(&below, &["gen", "--ts", "elsewhere"]);
+    assert_eq!(code(&only_ts), 0, "{}", stderr(&only_ts));
+    assert!(below.join("elsewhere/my-interface.ts").is_file());
+    assert!(!below.join("elsewhere/my-interface.rs").exists());
+    // Diagnostics name the inputs relative to the working directory.
+    std::fs::write(dir.join("common/broken.ipc"), "struct A { x: i32 }\n").unwrap();
+    let broken = ipcc_in(&below, &["check", "--color", "never"]);
+    assert_eq!(code(&broken), 1);
+    assert!(
+        stderr(&broken).contains("--> ../../common/broken.ipc:1:19"),
+        "{}",
+        stderr(&broken)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_project_file_is_a_located_usage_error() {
+    let dir = project("bad-project", "inputs = [\"common\"]\n[ts]\nout = 5\n");
+    let output = ipcc_in(&dir.join("app"), &["check", "--color", "never"]);
+    assert_eq!(code(&output), 2);
+    let text = stderr(&output);
+    assert!(
+        text.contains("error[E0601]: invalid type: integer `5`, expected a string"),
+        "{text}"
+    );
+    assert!(text.contains("--> ../ipcc.toml:3:7"), "{text}");
+    // Paths on the command line do not need the project file.
+    let output = ipcc_in(&dir.join("app"), &["check", "../common"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -1,0 +1,123 @@
+//! The `ipcc` command line: argument parsing, file discovery and output; the work is done by the
+//! library (`ipcc::check`, `ipcc::generate`, ...). One module per command.
+//!
+//! Exit codes: 0 success (warnings may be printed), 1 diagnostics (or `gen --check` found stale
+//! files), 2 usage or I/O errors.
+
+mod check;
+mod generate;
+mod inputs;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The front end allocates many small nodes on several threads at once; glibc's allocator
+/// spends a fifth of a large check in locks, page faults and trimming (docs/benchmarks.md).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// ipcc: typed IPC between TypeScript frontends and Rust backends, from `.ipc` interface files.
+///
+/// Inside a project (a directory with an `ipcc.toml`, or below one) every command takes its
+/// inputs and outputs from that file when they are not given.
+#[derive(Debug, Parser)]
+#[command(name = "ipcc", version, about, propagate_version = true)]
+struct Cli {
+    /// When to colour diagnostics: `auto` colours when stderr is a terminal and NO_COLOR is unset.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    /// Print diagnostics only: no status line on success.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check `.ipc` files and report every error and warning.
+    Check(inputs::Inputs),
+    /// Print the resolved model of `.ipc` files as JSON (a versioned schema) on stdout.
+    Ir(inputs::Inputs),
+    /// Generate Rust and/or TypeScript code from `.ipc` files.
+    Gen(generate::GenArgs),
+}
+
+/// What every command needs besides its own arguments.
+#[derive(Debug, Clone, Copy)]
+struct Output {
+    /// Colour diagnostics.
+    color: bool,
+    /// No status line on success.
+    quiet: bool,
+}
+
+/// A failure that is not a diagnostic of the input: bad arguments, unreadable paths, a bad
+/// project file. Exits with status 2.
+enum UsageError {
+    /// Printed after `error: `.
+    Message(String),
+    /// The project file could not be used (an invalid one is shown rustc-style).
+    Project(ipcc::project::ProjectError),
+}
+
+impl UsageError {
+    fn new(message: impl Into<String>) -> Self {
+        UsageError::Message(message.into())
+    }
+}
+
+impl From<ipcc::project::ProjectError> for UsageError {
+    fn from(error: ipcc::project::ProjectError) -> Self {
+        UsageError::Project(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let output = Output {
+        color,
+        quiet: cli.quiet,
+    };
+    let result = match &cli.command {
+        Command::Check(inputs) => check::run_check(inputs, output),
+        Command::Ir(inputs) => check::run_ir(inputs, output),
+        Command::Gen(args) => generate::run_gen(args, output),
+    };
+    match result {
+        Ok(code) => code,
+        Err(UsageError::Message(message)) => {
+            let (style, reset) = if color {
+                ("\x1b[1;31m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
+            eprintln!("{style}error{reset}: {message}");
+            ExitCode::from(2)
+        }
+        Err(UsageError::Project(error)) => {
+            eprint!("{}", error.render(color));
+            ExitCode::from(2)
+        }
+    }
+}
