@@ -1,0 +1,241 @@
+//! The rules on small schemas written as JSON, the way they travel.
+
+use super::*;
+
+fn schema(json: &str) -> ChannelSchema {
+    ChannelSchema::from_json(json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// An interface with one method `m` taking `params` and returning `result`, over `types`.
+fn interface(params: &str, result: &str, types: &str) -> ChannelSchema {
+    let result = if result.is_empty() {
+        String::new()
+    } else {
+        format!(",\"result\":{result}")
+    };
+    schema(&format!(
+        r#"{{"format":1,"kind":"interface","members":{{"m":{{"params":[{params}]{result}}}}},"types":[{types}]}}"#
+    ))
+}
+
+const PERSON_OPTIONAL_AGE: &str = r#"{"kind":"struct","name":"Person","fields":[{"name":"name","type":"string"},{"name":"age","type":{"optional":"u32"}}]}"#;
+const PERSON_REQUIRED_AGE: &str = r#"{"kind":"struct","name":"Person","fields":[{"name":"name","type":"string"},{"name":"age","type":"u32"}]}"#;
+
+/// The verdict on `m`: `None` when usable, else the reason.
+fn verdict(frontend: &ChannelSchema, backend: &ChannelSchema) -> Option<String> {
+    let judgement = judge(frontend, backend, DEFAULT_BUDGET).expect("within budget");
+    judgement.members["m"].unusable.clone()
+}
+
+#[test]
+fn identical_schemas_have_no_findings() {
+    let a = interface(
+        r#"{"name":"p","type":{"ref":0}}"#,
+        r#"{"ref":0}"#,
+        PERSON_OPTIONAL_AGE,
+    );
+    let judgement = judge(&a, &a, DEFAULT_BUDGET).unwrap();
+    assert!(judgement.findings.is_empty(), "{:?}", judgement.findings);
+    assert_eq!(judgement.members["m"].unusable, None);
+}
+
+#[test]
+fn a_field_made_required_breaks_writers_of_the_old_shape_only() {
+    let param = r#"{"name":"p","type":{"ref":0}}"#;
+    let old_arg = interface(param, "", PERSON_OPTIONAL_AGE);
+    let new_arg = interface(param, "", PERSON_REQUIRED_AGE);
+    assert_eq!(
+        verdict(&old_arg, &new_arg).as_deref(),
+        Some("the frontend may leave out field `age` of `Person` (or send null), which the backend requires")
+    );
+    // The other way round the frontend always sends it, and the backend may take it absent.
+    assert_eq!(verdict(&new_arg, &old_arg), None);
+
+    // In a result the backend writes: an old frontend (optional) reads a new backend fine.
+    let old_result = interface("", r#"{"ref":0}"#, PERSON_OPTIONAL_AGE);
+    let new_result = interface("", r#"{"ref":0}"#, PERSON_REQUIRED_AGE);
+    assert_eq!(verdict(&old_result, &new_result), None);
+    assert!(verdict(&new_result, &old_result).is_some());
+}
+
+#[test]
+fn new_enum_values_and_union_variants_break_old_readers() {
+    let mood = |values: &str| format!(r#"{{"kind":"enum","name":"Mood","values":[{values}]}}"#);
+    let old = interface("", r#"{"ref":0}"#, &mood(r#""happy","sad""#));
+    let new = interface("", r#"{"ref":0}"#, &mood(r#""happy","sad","meh""#));
+    assert_eq!(
+        verdict(&old, &new).as_deref(),
+        Some("the backend may send value `meh` of `Mood`, which the frontend does not know")
+    );
+    assert_eq!(verdict(&new, &old), None);
+
+    let shape = |extra: &str| {
+        format!(
+            r#"{{"kind":"union","name":"Shape","variants":[{{"name":"circle","fields":[{{"name":"r","type":"f64"}}]}}{extra}]}}"#
+        )
+    };
+    let old = interface(r#"{"name":"s","type":{"ref":0}}"#, "", &shape(""));
+    let new = interface(
+        r#"{"name":"s","type":{"ref":0}}"#,
+        "",
+        &shape(r#",{"name":"empty"}"#),
+    );
+    // As an argument, the old frontend never sends the new variant.
+    assert_eq!(verdict(&old, &new), None);
+    assert_eq!(
+        verdict(&new, &old).as_deref(),
+        Some("the frontend may send variant `empty` of `Shape`, which the backend does not know")
+    );
+}
+
+#[test]
+fn parameters_are_positional_names_tell_a_move_from_a_rename() {
+    let two = |a: &str, b: &str| {
+        interface(
+            &format!(r#"{{"name":"{a}","type":"string"}},{{"name":"{b}","type":"string"}}"#),
+            "",
+            "",
+        )
+    };
+    assert!(verdict(&two("first", "last"), &two("last", "first"))
+        .unwrap()
+        .contains("sends `first` as argument #1 of `m`; the backend reads it as argument #2"));
+    let renamed = judge(&two("first", "last"), &two("given", "last"), DEFAULT_BUDGET).unwrap();
+    assert_eq!(renamed.members["m"].unusable, None);
+    assert!(matches!(
+        renamed.findings[0].kind,
+        FindingKind::ParamRenamed { .. }
+    ));
+}
+
+#[test]
+fn argument_counts_follow_omittable_parameters() {
+    let one = interface(r#"{"name":"a","type":"string"}"#, "", "");
+    let optional_second = interface(
+        r#"{"name":"a","type":"string"},{"name":"b","type":{"optional":"u8"},"omittable":true}"#,
+        "",
+        "",
+    );
+    let required_second = interface(
+        r#"{"name":"a","type":"string"},{"name":"b","type":"u8"}"#,
+        "",
+        "",
+    );
+    assert_eq!(verdict(&one, &optional_second), None);
+    assert_eq!(
+        verdict(&optional_second, &one).as_deref(),
+        Some("the frontend may send 2 arguments to `m`; the backend takes at most 1")
+    );
+    assert_eq!(
+        verdict(&one, &required_second).as_deref(),
+        Some("the backend requires argument #2 `b` of `m`, which the frontend does not send")
+    );
+}
+
+#[test]
+fn scalars_widen_only_where_every_value_survives() {
+    let arg = |ty: &str| interface(&format!(r#"{{"name":"x","type":"{ty}"}}"#), "", "");
+    for (from, to) in [
+        ("u8", "u16"),
+        ("i16", "i32"),
+        ("u32", "f64"),
+        ("f32", "f64"),
+        ("u16", "f32"),
+    ] {
+        assert_eq!(verdict(&arg(from), &arg(to)), None, "{from} -> {to}");
+    }
+    for (from, to) in [
+        ("u16", "u8"),
+        ("i8", "u8"),
+        ("i32", "i64"),
+        ("f64", "f32"),
+        ("i64", "u64"),
+        ("string", "bytes"),
+        ("i32", "f32"),
+    ] {
+        assert!(verdict(&arg(from), &arg(to)).is_some(), "{from} -> {to}");
+    }
+}
+
+#[test]
+fn declared_errors_never_make_a_method_unusable() {
+    let err = |variants: &str| format!(r#"{{"kind":"union","name":"E","variants":[{variants}]}}"#);
+    let with_throws = |types: &str| {
+        schema(&format!(
+            r#"{{"format":1,"kind":"interface","members":{{"m":{{"params":[],"throws":{{"ref":0}}}}}},"types":[{types}]}}"#
+        ))
+    };
+    let old = with_throws(&err(r#"{"name":"a"}"#));
+    let new = with_throws(&err(r#"{"name":"a"},{"name":"b"}"#));
+    let judgement = judge(&old, &new, DEFAULT_BUDGET).unwrap();
+    assert_eq!(judgement.members["m"].unusable, None);
+    assert!(judgement
+        .findings
+        .iter()
+        .any(|f| matches!(f.kind, FindingKind::VariantUnknown { .. }) && !f.breaking));
+    let none = interface("", "", "");
+    assert_eq!(verdict(&none, &old), None);
+}
+
+#[test]
+fn missing_members_and_void_results() {
+    let a = schema(
+        r#"{"format":1,"kind":"interface","members":{"m":{"params":[]},"n":{"params":[]}}}"#,
+    );
+    let b = schema(
+        r#"{"format":1,"kind":"interface","members":{"n":{"params":[],"result":"string"}}}"#,
+    );
+    let judgement = judge(&a, &b, DEFAULT_BUDGET).unwrap();
+    assert_eq!(
+        judgement.members["m"].unusable.as_deref(),
+        Some("the backend has no method `m`")
+    );
+    assert!(judgement.members["n"]
+        .unusable
+        .as_deref()
+        .unwrap()
+        .contains("expects `void`"));
+    let back = judge(&b, &a, DEFAULT_BUDGET).unwrap();
+    assert_eq!(back.backend_only, ["m"]);
+}
+
+#[test]
+fn recursive_types_terminate_and_long_chains_do_not_recurse() {
+    let tree = r#"{"kind":"struct","name":"Node","fields":[{"name":"children","type":{"array":{"ref":0}}},{"name":"label","type":"string"}]}"#;
+    let tree_with_extra = r#"{"kind":"struct","name":"Node","fields":[{"name":"children","type":{"array":{"ref":0}}},{"name":"label","type":"string"},{"name":"extra","type":"bool"}]}"#;
+    let old = interface(r#"{"name":"n","type":{"ref":0}}"#, "", tree);
+    let new = interface(r#"{"name":"n","type":{"ref":0}}"#, "", tree_with_extra);
+    assert!(verdict(&old, &new)
+        .unwrap()
+        .contains("without field `extra`"));
+
+    // 100,000 structs, each holding the next: compared with a work list, not the stack.
+    let depth = 100_000;
+    let mut types = String::new();
+    for i in 0..depth {
+        if i > 0 {
+            types.push(',');
+        }
+        let field = if i + 1 < depth {
+            format!(
+                r#"{{"name":"next","type":{{"optional":{{"ref":{}}}}}}}"#,
+                i + 1
+            )
+        } else {
+            r#"{"name":"end","type":"bool"}"#.to_owned()
+        };
+        types.push_str(&format!(
+            r#"{{"kind":"struct","name":"S{i}","fields":[{field}]}}"#
+        ));
+    }
+    let chain = interface(r#"{"name":"s","type":{"ref":0}}"#, "", &types);
+    let mut changed = chain.clone();
+    if let TypeSchema::Struct { fields, .. } = &mut changed.types[depth - 1] {
+        fields[0].ty = WireType::Primitive(Primitive::String);
+    }
+    assert!(verdict(&chain, &changed)
+        .unwrap()
+        .contains("field `end` of `S99999`"));
+    // A budget below the chain's length gives up instead.
+    assert_eq!(judge(&chain, &changed, 1_000), Err(TooComplex));
+}
