@@ -77,6 +77,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// Further places that explain the error ("first defined here").
     pub secondary: Vec<(Span, String)>,
+    /// `note:` lines: context that explains the error (rendered before the help).
+    pub notes: Vec<String>,
     /// `help:` line: a fix or a did-you-mean.
     pub help: Option<String>,
 }
@@ -90,6 +92,7 @@ impl Diagnostic {
             span: Some(span),
             label: None,
             secondary: Vec::new(),
+            notes: Vec::new(),
             help: None,
         }
     }
@@ -111,6 +114,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -121,6 +129,14 @@ impl SourceMap {
     /// The number of sources added.
     pub fn len(&self) -> usize {
         self.sources.len()
+    }
+
+    /// Adds every source of `other` after this map's own; returns the offset to add to the
+    /// `SourceId`s of `other`'s spans (so diagnostics of two runs can be rendered together).
+    pub fn append(&mut self, other: &SourceMap) -> u32 {
+        let offset = self.sources.len() as u32;
+        self.sources.extend(other.sources.iter().cloned());
+        offset
     }
 
     /// True when no source was added.
@@ -489,13 +505,18 @@ fn render_one<'s>(
         }
     }
 
-    if let Some(help) = &diagnostic.help {
-        if !spans.is_empty() {
+    let trailers = diagnostic
+        .notes
+        .iter()
+        .map(|note| ("note", note))
+        .chain(diagnostic.help.iter().map(|help| ("help", help)));
+    for (index, (kind, text)) in trailers.enumerate() {
+        if index == 0 && !spans.is_empty() {
             out.push_str(&bar);
             out.push('\n');
         }
         out.push_str(&format!(
-            "{pad} {accent}={reset} {bold}help{reset}: {help}\n",
+            "{pad} {accent}={reset} {bold}{kind}{reset}: {text}\n",
             accent = palette.accent,
             bold = palette.bold,
             reset = palette.reset,

@@ -14,6 +14,7 @@ pub mod model;
 mod resolution;
 mod schema_hash;
 mod validation;
+pub mod wire_schema;
 
 pub use model::*;
 
