@@ -27,6 +27,12 @@ export interface CallOptions {
 export interface ChannelSpec {
   readonly channel: string;
   readonly schemaHash: string;
+  /**
+   * The channel's wire schema as JSON text (docs/protocol.md, "Wire schemas"), as generated
+   * code embeds it. With it, a peer whose schema hash differs judges the channel member by
+   * member instead of refusing all of it.
+   */
+  readonly wireSchema?: string;
 }
 
 /** Identifies one connection on a host (for targeted notifications). */

@@ -40,6 +40,7 @@ use crate::ir::model::{
     ConstValue, Field, FileId, Interface, Ir, Notifications, Param, Primitive, TypeDefKind, TypeId,
     TypeRef, UnionVariant,
 };
+use crate::ir::wire_schema::{interface_schema, notifications_schema};
 use crate::GeneratedFile;
 
 const MODULE_TEMPLATE: &str = include_str!("module.ts.hbs");
@@ -841,6 +842,8 @@ struct InterfaceView {
     channel: String,
     schema_hash_name: String,
     schema_hash: String,
+    /// The channel's wire schema (`ipcc::ir::wire_schema`) as a TS string literal of its JSON.
+    wire_schema: String,
     descriptor: String,
     call: String,
     client: String,
@@ -879,6 +882,7 @@ struct NotificationsView {
     channel: String,
     schema_hash_name: String,
     schema_hash: String,
+    wire_schema: String,
     descriptor: String,
     add_listener: String,
     sender: String,
@@ -1230,6 +1234,7 @@ fn interface_view(
         channel: string_literal(&def.channel),
         schema_hash_name: names.schema_hash.clone(),
         schema_hash: string_literal(&def.schema_hash),
+        wire_schema: string_literal(&interface_schema(writer.ir, def).schema.to_json()),
         descriptor: names.descriptor.clone(),
         call: names.call.clone(),
         client: names.client.clone(),
@@ -1280,6 +1285,7 @@ fn notifications_view(
         channel: string_literal(&def.channel),
         schema_hash_name: names.schema_hash.clone(),
         schema_hash: string_literal(&def.schema_hash),
+        wire_schema: string_literal(&notifications_schema(writer.ir, def).schema.to_json()),
         descriptor: names.descriptor.clone(),
         add_listener: names.add_listener.clone(),
         sender: names.sender.clone(),

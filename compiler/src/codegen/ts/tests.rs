@@ -358,3 +358,30 @@ fn files_with_the_same_stem_get_distinct_modules_and_imports() {
 fn tidy_collapses_blank_runs_and_trailing_space() {
     assert_eq!(tidy("\n\na  \n\n\n\nb\n\n\n"), "a\n\nb\n");
 }
+
+#[test]
+fn descriptors_carry_the_wire_schema_of_their_channel() {
+    let ir = two_files();
+    let files = generate(&ir);
+    let greeter = module(&files, "greeter.ts");
+    for (schema, descriptor) in [
+        (
+            interface_schema(&ir, &ir.interfaces[0]).schema,
+            "greeterDescriptor",
+        ),
+        (
+            notifications_schema(&ir, &ir.notifications[0]).schema,
+            "greeterEventsDescriptor",
+        ),
+    ] {
+        // Exactly the schema's JSON text, as one string literal inside the descriptor.
+        let line = format!("  wireSchema: {},\n", string_literal(&schema.to_json()));
+        let at = greeter
+            .find(&format!("export const {descriptor}: "))
+            .unwrap_or_else(|| panic!("no {descriptor} in {greeter}"));
+        let end = at + greeter[at..].find("\n};\n").expect("end of the descriptor");
+        assert!(greeter[at..end].contains(&line), "{line} in {greeter}");
+    }
+    // The text names the types the channel reaches, by their qualified IDL names.
+    assert!(greeter.contains(r#"\"name\":\"people.Person\""#), "{greeter}");
+}
