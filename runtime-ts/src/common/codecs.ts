@@ -171,7 +171,7 @@ function float(name: string, round: (v: number) => number): Codec<number> {
 
 /** Detects lone surrogates; `isWellFormed` where the engine has it, a regex elsewhere. */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-function wellFormed(s: string): boolean {
+export function wellFormed(s: string): boolean {
   const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
   return typeof f === "function" ? f.call(s) : !loneSurrogate.test(s);
 }

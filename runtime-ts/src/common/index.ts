@@ -11,3 +11,20 @@ export { decodeBase64, encodeBase64 } from "./base64.js";
 export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, parseMessage, PROTOCOL_VERSION, type Message } from "./protocol.js";
 export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
 export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType } from "./types.js";
+export {
+  DEFAULT_BUDGET,
+  describe as describeFinding,
+  judge,
+  parseChannelSchema,
+  readChannelSchema,
+  SCHEMA_FORMAT,
+  TooComplex,
+  type ChannelKind,
+  type ChannelSchema,
+  type Finding,
+  type FindingKind,
+  type Judgement,
+  type MemberVerdict,
+  type SchemaRead,
+  type WireType,
+} from "./wire-compat.js";
