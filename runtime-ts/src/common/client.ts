@@ -89,8 +89,10 @@ export function withOptions<T extends object>(client: T, options: CallOptions): 
 
 /**
  * Listens to a notifications block with typed handlers (any subset of its notifications).
- * Arguments are decoded; one that does not decode, or a notification on a channel whose schema
- * hash differs from the backend's, is dropped and reported to the connection's `onError`.
+ * Arguments are decoded; one that does not decode, or a notification that does not work with the
+ * backend's version of the channel (its schema hash differs and the backend did not judge the
+ * channel, or judged this notification unusable), is dropped and reported to the connection's
+ * `onError`.
  * Returns a function that removes exactly this registration.
  */
 export function addNotificationListener<T>(
@@ -107,8 +109,9 @@ export function addNotificationListener<T>(
     }
     const handler = (handlers as Record<string, unknown>)[method];
     if (typeof handler !== "function") return;
-    if (!conn.schemaMatches(descriptor.channel, descriptor.schemaHash)) {
-      conn.report(new IpcError("versionMismatch", `notification ${descriptor.channel}.${method} dropped: schema hashes differ`));
+    const mismatch = conn.checkNotification(descriptor.channel, method, descriptor.schemaHash);
+    if (mismatch) {
+      conn.report(mismatch);
       return;
     }
     let decoded: unknown[];

@@ -2,23 +2,31 @@
 
 import type { WireValue } from "./codecs.js";
 import { IpcError } from "./errors.js";
+import { lookupOwn } from "./descriptors.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   exceedsBytes,
+  methodMismatchMessage,
   mismatchMessage,
   parseMessage,
   PROTOCOL_VERSION,
+  readCompat,
   type ErrorMessage,
   type WelcomeMessage,
 } from "./protocol.js";
 import type { IpcSocketFrontend } from "./socket.js";
 import type { CallOptions, ChannelSpec } from "./types.js";
+import { parseChannelSchema } from "./wire-compat.js";
 
 /** Options of a frontend connection. */
 export interface ConnectionOptions {
   /** Sent in `hello`; required when the backend was started with a token. */
   token?: string;
-  /** The channels (and schema hashes) this frontend was generated with; listed in `hello`. */
+  /**
+   * The channels (and schema hashes) this frontend was generated with; listed in `hello`, with
+   * the wire schema of each that has one (generated descriptors do), so that a backend of
+   * another version tells which methods still work.
+   */
   channels?: readonly ChannelSpec[];
   /** Largest message sent or accepted, in UTF-8 bytes (default 64 MiB). */
   maxMessageBytes?: number;
@@ -64,6 +72,12 @@ export class IpcConnection {
   /** Sends waiting for `welcome`, in call order. */
   private queue: (() => void)[] = [];
   private welcome: WelcomeMessage | undefined;
+  /** The hashes listed in `hello`, by channel. */
+  private readonly helloHashes = new Map<string, string>();
+  /** Channels whose wire schema went out in `hello`. */
+  private readonly sentSchemas = new Set<string>();
+  /** The backend's verdicts (`welcome.compat`) on channels whose schema went out: unusable members and why. */
+  private compat = new Map<string, ReadonlyMap<string, string>>();
   private closedError: IpcError | undefined;
   private readonly listeners = new Map<string, ListenerEntry[]>();
   private readonly closeListeners = new Set<(error: IpcError) => void>();
@@ -86,10 +100,36 @@ export class IpcConnection {
     socket.limitMessageBytes?.(this.maxMessageBytes, () =>
       this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`)),
     );
+    socket.send(this.hello());
+  }
+
+  /** The `hello` text: channels and hashes, and the wire schemas of the channels that have one. */
+  private hello(): string {
     const channels: Record<string, string> = {};
-    for (const spec of options.channels ?? []) channels[spec.channel] = spec.schemaHash;
-    const hello = { type: "hello", protocol: PROTOCOL_VERSION, ...(options.token !== undefined ? { token: options.token } : {}), channels };
-    socket.send(JSON.stringify(hello));
+    const schemas = new Map<string, string>();
+    for (const spec of this.options.channels ?? []) {
+      channels[spec.channel] = spec.schemaHash;
+      this.helloHashes.set(spec.channel, spec.schemaHash);
+      if (spec.wireSchema !== undefined) schemas.set(spec.channel, spec.wireSchema);
+      else schemas.delete(spec.channel);
+    }
+    const hello = { type: "hello", protocol: PROTOCOL_VERSION, ...(this.options.token !== undefined ? { token: this.options.token } : {}), channels };
+    const text = JSON.stringify(hello);
+    if (schemas.size === 0) return text;
+    // The schemas are JSON texts already (generated code embeds them): spliced in, not re-encoded.
+    // One that is not a valid schema (a descriptor written by hand) would cost the connection
+    // (hello check 5): it is left out, and that channel is compared by hash.
+    const parts: string[] = [];
+    for (const [channel, schema] of schemas) {
+      const read = parseChannelSchema(schema);
+      if ("invalid" in read) {
+        this.report(new IpcError("badRequest", `the wire schema of channel ${channel} is invalid (${read.invalid}); the channel is compared by hash`));
+        continue;
+      }
+      parts.push(`${JSON.stringify(channel)}:${schema}`);
+      this.sentSchemas.add(channel);
+    }
+    return parts.length === 0 ? text : `${text.slice(0, -1)},"schemas":{${parts.join(",")}}}`;
   }
 
   /** Open and not yet closed (calls may still be waiting for the handshake). */
@@ -140,7 +180,7 @@ export class IpcConnection {
       }
       const send = () => {
         if (!this.pending.has(id)) return; // cancelled or timed out while queued
-        const mismatch = this.checkSchema(channel, options.schemaHash);
+        const mismatch = this.checkSchema(channel, options.schemaHash, "method", method);
         if (mismatch) return this.settle(id, mismatch);
         const text = JSON.stringify({ type: "call", id, channel, method, args });
         const limit = Math.min(this.maxMessageBytes, this.welcome?.maxMessageBytes ?? Infinity);
@@ -155,20 +195,41 @@ export class IpcConnection {
     });
   }
 
-  /** A `versionMismatch` error if the backend serves `channel` under a different schema hash. */
-  private checkSchema(channel: string, schemaHash: string | undefined): IpcError | undefined {
-    const backendHash = schemaHash === undefined ? undefined : this.welcome?.channels[channel];
+  /**
+   * A `versionMismatch` error if the backend has `channel` under another schema hash and
+   * `member` does not work with it: every member of a channel the backend did not judge, the
+   * unusable ones of a judged channel (`welcome.compat`). The verdicts apply to the schema that
+   * went out in `hello`, so only to callers with the hash listed there.
+   */
+  private checkSchema(channel: string, schemaHash: string | undefined, noun: "method" | "notification", member?: string): IpcError | undefined {
+    const backendHash = schemaHash === undefined || !this.welcome ? undefined : lookupOwn(this.welcome.channels, channel);
     if (backendHash === undefined || backendHash === schemaHash) return undefined;
-    return new IpcError(
-      "versionMismatch",
-      mismatchMessage(channel, schemaHash!, backendHash),
-      { channel, frontendHash: schemaHash, backendHash } as unknown as WireValue,
-    );
+    const verdicts = this.compat.get(channel);
+    if (verdicts === undefined || member === undefined || this.helloHashes.get(channel) !== schemaHash) {
+      return new IpcError(
+        "versionMismatch",
+        mismatchMessage(channel, schemaHash!, backendHash),
+        { channel, frontendHash: schemaHash, backendHash } as unknown as WireValue,
+      );
+    }
+    const reason = verdicts.get(member);
+    if (reason === undefined) return undefined;
+    const message = noun === "method" ? methodMismatchMessage(channel, member, reason) : `notification ${JSON.stringify(member)} of channel ${JSON.stringify(channel)} dropped: ${reason}`;
+    return new IpcError("versionMismatch", message, { channel, [noun]: member, frontendHash: schemaHash, backendHash, reason } as unknown as WireValue);
   }
 
-  /** Whether notifications on `channel` match the schema hash the listener was generated with. */
+  /** Whether the backend has `channel` under the schema hash the caller was generated with (or does not list it). */
   schemaMatches(channel: string, schemaHash: string): boolean {
-    return this.checkSchema(channel, schemaHash) === undefined;
+    return this.checkSchema(channel, schemaHash, "method") === undefined;
+  }
+
+  /**
+   * Why notification `method` of `channel`, from a listener generated with `schemaHash`, must
+   * be dropped: the channel's hashes differ and it was not judged, or the backend judged this
+   * notification unusable. `undefined` when it may be delivered.
+   */
+  checkNotification(channel: string, method: string, schemaHash: string): IpcError | undefined {
+    return this.checkSchema(channel, schemaHash, "notification", method);
   }
 
   /** Rejects a call locally and tells the backend to stop it. */
@@ -201,6 +262,7 @@ export class IpcConnection {
           return;
         }
         this.welcome = m;
+        this.acceptVerdicts(m.compat);
         this.readyResolve();
         for (const send of this.queue.splice(0)) send();
         return;
@@ -216,6 +278,13 @@ export class IpcConnection {
       default:
         return this.report(new IpcError("badRequest", `unexpected ${m.type} message from backend`));
     }
+  }
+
+  /** Keeps the verdicts of `welcome.compat` on channels whose schema went out (others are the backend's mistake). */
+  private acceptVerdicts(compat: unknown): void {
+    const { verdicts, problems } = readCompat(compat);
+    for (const problem of problems) this.report(new IpcError("badRequest", `${problem}; those channels are compared by hash`));
+    for (const [channel, unusable] of verdicts) if (this.sentSchemas.has(channel)) this.compat.set(channel, unusable);
   }
 
   /** An error with id null: fatal during the handshake (unauthorized, versionMismatch), else reported. */

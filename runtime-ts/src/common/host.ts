@@ -11,11 +11,14 @@ import {
   parseMessage,
   PROTOCOL_VERSION,
   isCallId,
+  methodMismatchMessage,
   mismatchMessage,
   type CallMessage,
+  type CompatVerdicts,
 } from "./protocol.js";
 import type { IpcSocket, IpcSocketBackend } from "./socket.js";
 import type { ChannelSpec, ConnectionId } from "./types.js";
+import { DEFAULT_BUDGET, judge, parseChannelSchema, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
 
 /** Options of a host. */
 export interface HostOptions {
@@ -29,11 +32,40 @@ export interface HostOptions {
   onError?: (error: unknown, connection?: ConnectionId) => void;
 }
 
-/** A mounted channel: its schema hash and how to run each method. */
+/** A mounted channel: its schema hash, its wire schema if it has one, and how to run each method. */
 interface Registration {
   readonly spec: ChannelSpec;
+  readonly schema: ChannelSchema | undefined;
   readonly methods: ReadonlyMap<string, MethodDescriptor>;
   readonly impl: object;
+}
+
+/** A declared notifications channel (declared once per sender; counted so undoing is exact). */
+interface NotificationChannel {
+  readonly spec: ChannelSpec;
+  readonly schema: ChannelSchema | undefined;
+  count: number;
+}
+
+/** The verdict on one channel of one connection whose schema hash differs from the backend's. */
+interface JudgedChannel {
+  /** The backend's hash the frontend's schema was judged against. */
+  readonly backendHash: string;
+  /** The frontend's members that do not work, with the reason. */
+  readonly unusable: ReadonlyMap<string, string>;
+  /** Every member the frontend has. */
+  readonly members: ReadonlySet<string>;
+}
+
+/**
+ * The backend's own wire schema of a channel, from generated code: `undefined` when there is
+ * none or it is of a format this runtime does not read (the channel is then compared by hash).
+ */
+function ownSchema(spec: ChannelSpec): ChannelSchema | undefined {
+  if (spec.wireSchema === undefined) return undefined;
+  const read = parseChannelSchema(spec.wireSchema);
+  if ("invalid" in read) throw new Error(`the wire schema of channel ${spec.channel} is invalid: ${read.invalid}`);
+  return "schema" in read ? read.schema : undefined;
 }
 
 /** One connection's state on the host. */
@@ -41,7 +73,9 @@ class HostConnection {
   /** `hello` accepted. */
   welcomed = false;
   /** The frontend's channels and hashes from its `hello`. */
-  frontendChannels: Record<string, string> = {};
+  frontendChannels: ReadonlyMap<string, string> = new Map();
+  /** Channels whose hashes differ and whose schemas were compared, by channel. */
+  judged: ReadonlyMap<string, JudgedChannel> = new Map();
   /** Calls running, by id. */
   readonly running = new Map<number, AbortController>();
   closed = false;
@@ -62,7 +96,7 @@ function sameToken(a: string, b: string): boolean {
 export class IpcHost {
   private readonly options: HostOptions;
   private readonly channels = new Map<string, Registration>();
-  private readonly notificationChannels = new Map<string, { spec: ChannelSpec; count: number }>();
+  private readonly notificationChannels = new Map<string, NotificationChannel>();
   private readonly connections = new Map<ConnectionId, HostConnection>();
   private readonly backends: IpcSocketBackend[] = [];
   private nextConnection = 1;
@@ -114,13 +148,16 @@ export class IpcHost {
 
   /**
    * Mounts `impl` on the descriptor's channel. Only the descriptor's methods are callable.
-   * Returns a function that unmounts exactly this registration.
+   * Returns a function that unmounts exactly this registration. Throws if the descriptor's
+   * `wireSchema` is not a valid schema (generated code's always is).
    */
   register<T>(descriptor: InterfaceDescriptor<T>, impl: T, channel: string = descriptor.channel): () => void {
     if (this.channels.has(channel)) throw new Error(`IpcHost.register: channel ${channel} is already registered`);
     const methods = new Map<string, MethodDescriptor>();
     for (const name of Object.keys(descriptor.methods)) methods.set(name, lookupOwn<MethodDescriptor>(descriptor.methods, name)!);
-    const registration: Registration = { spec: { channel, schemaHash: descriptor.schemaHash }, methods, impl: impl as object };
+    const schema = ownSchema(descriptor);
+    const spec: ChannelSpec = { channel, schemaHash: descriptor.schemaHash, ...(descriptor.wireSchema !== undefined ? { wireSchema: descriptor.wireSchema } : {}) };
+    const registration: Registration = { spec, schema, methods, impl: impl as object };
     this.channels.set(channel, registration);
     return () => {
       if (this.channels.get(channel) === registration) this.channels.delete(channel);
@@ -129,7 +166,7 @@ export class IpcHost {
 
   /** Lists a notifications channel in `welcome` (so frontends can check its schema). Returns an undo function. */
   declareNotifications(spec: ChannelSpec): () => void {
-    const entry = this.notificationChannels.get(spec.channel) ?? { spec: { channel: spec.channel, schemaHash: spec.schemaHash }, count: 0 };
+    const entry = this.notificationChannels.get(spec.channel) ?? { spec, schema: ownSchema(spec), count: 0 };
     entry.count++;
     this.notificationChannels.set(spec.channel, entry);
     let done = false;
@@ -150,11 +187,14 @@ export class IpcHost {
       throw new IpcError("tooLarge", `notification ${channel}.${method} is larger than ${this.maxMessageBytes} bytes`);
     }
     const declared = this.notificationChannels.get(channel)?.spec.schemaHash;
-    // Not to connections whose frontend has another schema for this channel (protocol refinement 4).
+    // Not to connections whose frontend has another schema for this channel (protocol refinement
+    // 4), unless that schema was judged and this notification works with it.
     const wanted = (conn: HostConnection | undefined): conn is HostConnection => {
       if (!conn?.welcomed || conn.closed) return false;
-      const frontendHash = conn.frontendChannels[channel];
-      return declared === undefined || frontendHash === undefined || frontendHash === declared;
+      const frontendHash = conn.frontendChannels.get(channel);
+      if (declared === undefined || frontendHash === undefined || frontendHash === declared) return true;
+      const judged = conn.judged.get(channel);
+      return judged !== undefined && judged.backendHash === declared && judged.members.has(method) && !judged.unusable.has(method);
     };
     if (connection !== undefined) {
       const conn = this.connections.get(connection);
@@ -226,12 +266,27 @@ export class IpcHost {
         this.sendError(conn, null, "unauthorized", m.token === undefined ? "a token is required" : "wrong token");
         return conn.socket.close();
       }
+      const schemas = readHelloSchemas(m.schemas);
+      if (typeof schemas === "string") {
+        this.sendError(conn, null, "badRequest", schemas);
+        return conn.socket.close();
+      }
       conn.welcomed = true;
-      conn.frontendChannels = m.channels;
+      conn.frontendChannels = new Map(Object.entries(m.channels));
       const channels: Record<string, string> = {};
-      for (const { spec } of this.notificationChannels.values()) channels[spec.channel] = spec.schemaHash;
-      for (const { spec } of this.channels.values()) channels[spec.channel] = spec.schemaHash;
-      this.send(conn, { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight });
+      const ours = new Map<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>();
+      for (const entry of this.notificationChannels.values()) ours.set(entry.spec.channel, entry);
+      for (const entry of this.channels.values()) ours.set(entry.spec.channel, entry);
+      for (const { spec } of ours.values()) channels[spec.channel] = spec.schemaHash;
+      const compat = this.judgeChannels(conn, schemas, ours);
+      this.send(conn, {
+        type: "welcome",
+        protocol: PROTOCOL_VERSION,
+        channels,
+        maxMessageBytes: this.maxMessageBytes,
+        maxInFlight: this.maxInFlight,
+        ...(Object.keys(compat).length > 0 ? { compat } : {}),
+      });
       return;
     }
     switch (m.type) {
@@ -255,19 +310,62 @@ export class IpcHost {
     }
   }
 
+  /**
+   * Judges each channel the frontend listed with another hash than ours, when both sides have
+   * a schema of it: records the verdicts on `conn` and returns them as `welcome.compat`. A
+   * channel whose comparison exceeds the budget is left to the hash rule.
+   */
+  private judgeChannels(
+    conn: HostConnection,
+    schemas: ReadonlyMap<string, ChannelSchema>,
+    ours: ReadonlyMap<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>,
+  ): CompatVerdicts {
+    const compat: CompatVerdicts = {};
+    const judged = new Map<string, JudgedChannel>();
+    for (const [channel, frontendHash] of conn.frontendChannels) {
+      const backend = ours.get(channel);
+      const frontendSchema = schemas.get(channel);
+      if (!backend?.schema || !frontendSchema || frontendHash === backend.spec.schemaHash) continue;
+      const judgement = judge(frontendSchema, backend.schema, DEFAULT_BUDGET);
+      if (judgement === TooComplex) {
+        this.report(new IpcError("versionMismatch", `the schemas of channel ${channel} are too large to compare; compared by hash`), conn);
+        continue;
+      }
+      const unusable = new Map<string, string>();
+      for (const [member, verdict] of judgement.members) if (verdict.unusable !== undefined) unusable.set(member, verdict.unusable);
+      judged.set(channel, { backendHash: backend.spec.schemaHash, unusable, members: new Set(judgement.members.keys()) });
+      compat[channel] = { unusable: Object.fromEntries(unusable) };
+    }
+    conn.judged = judged;
+    return compat;
+  }
+
   private call(conn: HostConnection, m: CallMessage): void {
     if (conn.running.has(m.id)) return this.sendError(conn, m.id, "badRequest", `call id ${m.id} is already in flight`);
     if (conn.running.size >= this.maxInFlight) return this.sendError(conn, m.id, "tooManyCalls", `more than ${this.maxInFlight} calls in flight`, { limit: this.maxInFlight });
     const registration = this.channels.get(m.channel);
     if (!registration) return this.sendError(conn, m.id, "unknownChannel", `no interface is registered on channel ${m.channel}`);
-    const frontendHash = conn.frontendChannels[m.channel];
+    const frontendHash = conn.frontendChannels.get(m.channel);
     const backendHash = registration.spec.schemaHash;
     if (frontendHash !== undefined && frontendHash !== backendHash) {
-      return this.sendError(conn, m.id, "versionMismatch", mismatchMessage(m.channel, frontendHash, backendHash), {
-        channel: m.channel,
-        frontendHash,
-        backendHash,
-      });
+      const judged = conn.judged.get(m.channel);
+      if (judged === undefined || judged.backendHash !== backendHash) {
+        return this.sendError(conn, m.id, "versionMismatch", mismatchMessage(m.channel, frontendHash, backendHash), {
+          channel: m.channel,
+          frontendHash,
+          backendHash,
+        });
+      }
+      const reason = judged.unusable.get(m.method);
+      if (reason !== undefined) {
+        return this.sendError(conn, m.id, "versionMismatch", methodMismatchMessage(m.channel, m.method, reason), {
+          channel: m.channel,
+          method: m.method,
+          frontendHash,
+          backendHash,
+          reason,
+        });
+      }
     }
     const method = registration.methods.get(m.method);
     if (!method) return this.sendError(conn, m.id, "unknownMethod", `channel ${m.channel} has no method ${JSON.stringify(m.method)}`);
@@ -363,6 +461,23 @@ export class IpcHost {
     IpcHost.defaultHost = undefined;
     await host?.shutdown();
   }
+}
+
+/**
+ * Reads `hello.schemas` (hello check 5): the frontend's schemas by channel, leaving out those of
+ * a format this runtime does not read; or, for a value that is not an object of valid schemas,
+ * why (a `badRequest`).
+ */
+function readHelloSchemas(schemas: unknown): ReadonlyMap<string, ChannelSchema> | string {
+  const read = new Map<string, ChannelSchema>();
+  if (schemas === undefined) return read;
+  if (typeof schemas !== "object" || schemas === null || Array.isArray(schemas)) return "hello schemas is not an object";
+  for (const [channel, value] of Object.entries(schemas)) {
+    const schema = readChannelSchema(value);
+    if ("invalid" in schema) return `hello schemas of channel ${JSON.stringify(channel)}: invalid channel schema: ${schema.invalid}`;
+    if ("schema" in schema) read.set(channel, schema.schema);
+  }
+  return read;
 }
 
 /** Mounts `impl` for `descriptor` on `host`; returns an unregister function. What generated `register…` calls. */

@@ -14,6 +14,8 @@ export interface HelloMessage {
   protocol: number;
   token?: string;
   channels: Record<string, string>;
+  /** The frontend's wire schemas by channel, as received: the host checks them (hello check 5). */
+  schemas?: unknown;
   features?: string[];
 }
 export interface WelcomeMessage {
@@ -22,7 +24,12 @@ export interface WelcomeMessage {
   channels: Record<string, string>;
   maxMessageBytes: number;
   maxInFlight: number;
+  /** The backend's verdicts on judged channels, as received (read with `readCompat`). */
+  compat?: unknown;
 }
+
+/** `welcome.compat`: for each judged channel, the frontend's members that do not work, with the reason. */
+export type CompatVerdicts = Record<string, { unusable: Record<string, string> }>;
 export interface CallMessage {
   type: "call";
   id: number;
@@ -84,7 +91,14 @@ export function parseMessage(text: string): Message | MalformedMessage {
       if (typeof m.protocol !== "number") return bad("hello without a protocol number");
       if (m.token !== undefined && typeof m.token !== "string") return bad("hello token is not a string");
       if (!isChannelMap(m.channels ?? {})) return bad("hello channels is not an object of strings");
-      return { type: "hello", protocol: m.protocol, ...(m.token !== undefined ? { token: m.token as string } : {}), channels: (m.channels ?? {}) as Record<string, string> };
+      return {
+        type: "hello",
+        protocol: m.protocol,
+        ...(m.token !== undefined ? { token: m.token as string } : {}),
+        channels: (m.channels ?? {}) as Record<string, string>,
+        // `null`, like an absent field (as for `channels`).
+        ...(m.schemas !== undefined && m.schemas !== null ? { schemas: m.schemas } : {}),
+      };
     case "welcome":
       if (typeof m.protocol !== "number") return bad("welcome without a protocol number");
       if (!isChannelMap(m.channels ?? {})) return bad("welcome channels is not an object of strings");
@@ -94,6 +108,7 @@ export function parseMessage(text: string): Message | MalformedMessage {
         channels: (m.channels ?? {}) as Record<string, string>,
         maxMessageBytes: typeof m.maxMessageBytes === "number" ? m.maxMessageBytes : DEFAULT_MAX_MESSAGE_BYTES,
         maxInFlight: typeof m.maxInFlight === "number" ? m.maxInFlight : DEFAULT_MAX_IN_FLIGHT,
+        ...(m.compat !== undefined && m.compat !== null ? { compat: m.compat } : {}),
       };
     case "call":
       if (id === null) return bad("call without a valid id (an integer 1..2^53-1)");
@@ -144,5 +159,31 @@ export function exceedsBytes(text: string, limit: number): boolean {
 /** The `versionMismatch` message for a channel (docs/protocol.md). */
 export function mismatchMessage(channel: string, frontendHash: string, backendHash: string): string {
   return `channel ${JSON.stringify(channel)} has schema hash ${frontendHash} in the frontend but ${backendHash} in the backend`;
+}
+
+/** The `versionMismatch` message for one method of a judged channel (docs/protocol.md). */
+export function methodMismatchMessage(channel: string, method: string, reason: string): string {
+  return `method ${JSON.stringify(method)} of channel ${JSON.stringify(channel)} does not work with this backend: ${reason}`;
+}
+
+/**
+ * Reads `welcome.compat`: the channels whose entry has the documented shape, and a problem for
+ * each one that has not (such a channel counts as not judged, so its whole channel is
+ * mismatched: nothing the backend refuses is ever sent).
+ */
+export function readCompat(compat: unknown): { verdicts: Map<string, Map<string, string>>; problems: string[] } {
+  const verdicts = new Map<string, Map<string, string>>();
+  const problems: string[] = [];
+  if (compat === undefined) return { verdicts, problems };
+  if (!isRecord(compat)) return { verdicts, problems: ["welcome compat is not an object"] };
+  for (const [channel, entry] of Object.entries(compat)) {
+    const unusable = isRecord(entry) ? entry["unusable"] : undefined;
+    if (!isChannelMap(unusable)) {
+      problems.push(`welcome compat of channel ${JSON.stringify(channel)} is not {"unusable": {method: reason}}`);
+      continue;
+    }
+    verdicts.set(channel, new Map(Object.entries(unusable)));
+  }
+  return { verdicts, problems };
 }
 

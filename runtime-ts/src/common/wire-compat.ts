@@ -468,7 +468,7 @@ export interface Judgement {
 }
 
 /** The budget ran out: the channel is treated as without schemas (its hashes are compared). */
-export const TooComplex = Object.freeze({ tooComplex: true as const });
+export const TooComplex: unique symbol = Symbol("TooComplex");
 export type TooComplex = typeof TooComplex;
 
 /** Thrown when the budget runs out; caught by `judge`. */
