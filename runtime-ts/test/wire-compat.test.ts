@@ -177,6 +177,32 @@ describe("the judge (cases of wire-compat/src/judge/tests.rs)", () => {
   });
 });
 
+describe("findings found twice are recorded once (as Rust's `seen` does)", () => {
+  // Pairs and counts checked against the Rust judge.
+  const arg = (ty: string, result = "") => schema(`{"format":1,"kind":"interface","members":{"m":{"params":[{"name":"a","type":${ty}}]${result}}}}`);
+  test("nested optionals: one `may be null`", () => {
+    const j = judged(arg(`{"optional":{"array":{"optional":{"array":{"optional":"u8"}}}}}`), arg(`{"array":{"array":"u16"}}`));
+    assert.deepEqual(j.findings.map((f) => f.what.kind), ["mayBeNull", "widened"]);
+  });
+  test("a map's key and value widened alike: one finding", () => {
+    assert.equal(judged(arg(`{"map":["u8",{"map":["u8","u8"]}]}`), arg(`{"map":["u16",{"map":["u16","u16"]}]}`)).findings.length, 1);
+  });
+  test("a parameter moved, found from both ends: one finding each", () => {
+    const params = (names: string[]) => schema(`{"format":1,"kind":"interface","members":{"m":{"params":[${names.map((n) => `{"name":"${n}","type":"i8"}`).join(",")}]}}}`);
+    const j = judged(params(["x", "first", "z"]), params(["first", "y", "x"]));
+    assert.equal(j.findings.length, 2);
+    assert.equal(j.members.get("m")!.unusable, "the frontend sends `x` as argument #1 of `m`; the backend reads it as argument #3");
+  });
+  test("maps in arguments and results", () => {
+    const j = judged(
+      arg(`{"map":["string",{"map":["u8","string"]}]}`, `,"result":{"map":["u8",{"optional":{"array":{"optional":"bool"}}}]}`),
+      arg(`{"map":["i32",{"map":["string","bytes"]}]}`, `,"result":{"map":["string",{"array":"string"}]}`),
+    );
+    assert.equal(j.findings.length, 6);
+    assert.equal(j.members.get("m")!.unusable, "the frontend sends argument #1 `a` of `m` as `map keys `string``; the backend expects `map keys `i32``");
+  });
+});
+
 describe("reading schemas (wire-compat/src/schema.rs)", () => {
   const PERSON = `{"format":1,"kind":"interface","members":{"find":{"params":[{"name":"id","type":"i64"},{"name":"hint","type":{"optional":"string"},"omittable":true}],"result":{"optional":{"ref":0}},"throws":{"ref":1}}},"types":[{"kind":"struct","name":"Person","fields":[{"name":"id","type":"i64"},{"name":"tags","type":{"array":"string"}},{"name":"scores","type":{"map":["u32","f64"]}}]},{"kind":"union","name":"LookupError","variants":[{"name":"notFound","fields":[{"name":"id","type":"i64"}]},{"name":"forbidden"}]}]}`;
 

@@ -176,30 +176,34 @@ export function readChannelSchema(value: unknown): SchemaRead {
   }
 }
 
-function fieldsOf(o: Record<string, unknown>, what: string, allowed: readonly string[]): void {
+/** Where a part is, for messages: text, or a function that makes it (built only on an error). */
+type What = string | (() => string);
+const say = (what: What): string => (typeof what === "string" ? what : what());
+
+function fieldsOf(o: Record<string, unknown>, what: What, allowed: readonly string[]): void {
   for (const key of Object.keys(o)) {
-    if (!allowed.includes(key)) throw new Invalid(`unknown field \`${key}\` in ${what}, expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`);
+    if (!allowed.includes(key)) throw new Invalid(`unknown field \`${key}\` in ${say(what)}, expected one of ${allowed.map((a) => `\`${a}\``).join(", ")}`);
   }
 }
 
-function str(v: unknown, what: string): string {
-  if (typeof v !== "string") throw new Invalid(`${what} is not a string`);
-  if (!wellFormed(v)) throw new Invalid(`${what} is not well-formed Unicode`);
+function str(v: unknown, what: What): string {
+  if (typeof v !== "string") throw new Invalid(`${say(what)} is not a string`);
+  if (!wellFormed(v)) throw new Invalid(`${say(what)} is not well-formed Unicode`);
   return v;
 }
 
-function arr(v: unknown, what: string): readonly unknown[] {
-  if (!Array.isArray(v)) throw new Invalid(`${what} is not an array`);
+function arr(v: unknown, what: What): readonly unknown[] {
+  if (!Array.isArray(v)) throw new Invalid(`${say(what)} is not an array`);
   return v;
 }
 
-function obj(v: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(v)) throw new Invalid(`${what} is not an object`);
+function obj(v: unknown, what: What): Record<string, unknown> {
+  if (!isRecord(v)) throw new Invalid(`${say(what)} is not an object`);
   return v;
 }
 
-function required(o: Record<string, unknown>, key: string, what: string): unknown {
-  if (!own(o, key)) throw new Invalid(`missing field \`${key}\` in ${what}`);
+function required(o: Record<string, unknown>, key: string, what: What): unknown {
+  if (!own(o, key)) throw new Invalid(`missing field \`${key}\` in ${say(what)}`);
   return o[key];
 }
 
@@ -214,7 +218,7 @@ function readSchema(o: Record<string, unknown>): ChannelSchema {
   if (kind !== "interface" && kind !== "notifications") throw new Invalid("`kind` is not `interface` or `notifications`");
   const rawMembers = obj(required(o, "members", "the schema"), "`members`");
   const rawTypes = own(o, "types") ? arr(o["types"], "`types`") : [];
-  const types = rawTypes.map((t, i) => readTypeSchema(t, `type #${i}`));
+  const types = rawTypes.map((t, i) => readTypeSchema(t, () => `type #${i}`));
   const members = new Map<string, MemberSchema>();
   for (const name of Object.keys(rawMembers)) {
     str(name, "a member name");
@@ -232,16 +236,16 @@ function readSchema(o: Record<string, unknown>): ChannelSchema {
 }
 
 function readMember(v: unknown, name: string): MemberSchema {
-  const what = `member \`${name}\``;
+  const what = () => `member \`${name}\``;
   const o = obj(v, what);
   fieldsOf(o, what, ["params", "result", "throws"]);
-  const params = arr(required(o, "params", what), `params of ${what}`).map((p, i): ParamSchema => {
-    const pw = `parameter #${i + 1} of ${what}`;
+  const params = arr(required(o, "params", what), () => `params of ${what()}`).map((p, i): ParamSchema => {
+    const pw = () => `parameter #${i + 1} of ${what()}`;
     const po = obj(p, pw);
     fieldsOf(po, pw, ["name", "type", "omittable"]);
     const omittable = own(po, "omittable") ? po["omittable"] : false;
-    if (typeof omittable !== "boolean") throw new Invalid(`\`omittable\` of ${pw} is not a boolean`);
-    return { name: str(required(po, "name", pw), `name of ${pw}`), type: readWireType(required(po, "type", pw), PARAM_TYPE_DEPTH), omittable };
+    if (typeof omittable !== "boolean") throw new Invalid(`\`omittable\` of ${pw()} is not a boolean`);
+    return { name: str(required(po, "name", pw), () => `name of ${pw()}`), type: readWireType(required(po, "type", pw), PARAM_TYPE_DEPTH), omittable };
   });
   const result = optionalField(o, "result");
   const throws = optionalField(o, "throws");
@@ -252,40 +256,50 @@ function readMember(v: unknown, name: string): MemberSchema {
   };
 }
 
-function readFields(v: unknown, what: string, typeDepth: number): FieldSchema[] {
-  return arr(v, `fields of ${what}`).map((f, i) => {
-    const fw = `field #${i + 1} of ${what}`;
-    const fo = obj(f, fw);
-    fieldsOf(fo, fw, ["name", "type"]);
-    return { name: str(required(fo, "name", fw), `name of ${fw}`), type: readWireType(required(fo, "type", fw), typeDepth) };
-  });
+function readFields(v: unknown, what: What, typeDepth: number): FieldSchema[] {
+  const list = arr(v, () => `fields of ${say(what)}`);
+  const fields = new Array<FieldSchema>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i];
+    if (!isRecord(f) || !own(f, "name") || !own(f, "type") || typeof f["name"] !== "string" || Object.keys(f).length !== 2) {
+      // The slow path, for the message.
+      const fw = () => `field #${i + 1} of ${say(what)}`;
+      const fo = obj(f, fw);
+      fieldsOf(fo, fw, ["name", "type"]);
+      str(required(fo, "name", fw), () => `name of ${fw()}`);
+      required(fo, "type", fw);
+    }
+    const fo = f as Record<string, unknown>;
+    fields[i] = { name: str(fo["name"], () => `name of field #${i + 1} of ${say(what)}`), type: readWireType(fo["type"], typeDepth) };
+  }
+  return fields;
 }
 
-function readTypeSchema(v: unknown, what: string): TypeSchema {
+function readTypeSchema(v: unknown, what: What): TypeSchema {
   const o = obj(v, what);
   const kind = required(o, "kind", what);
-  const name = () => str(required(o, "name", what), `name of ${what}`);
+  const name = () => str(required(o, "name", what), () => `name of ${say(what)}`);
   switch (kind) {
     case "struct":
       fieldsOf(o, what, ["kind", "name", "fields"]);
       return { kind, name: name(), fields: readFields(required(o, "fields", what), what, FIELD_TYPE_DEPTH) };
     case "enum":
       fieldsOf(o, what, ["kind", "name", "values"]);
-      return { kind, name: name(), values: arr(required(o, "values", what), `values of ${what}`).map((x) => str(x, `a value of ${what}`)) };
+      return { kind, name: name(), values: arr(required(o, "values", what), () => `values of ${say(what)}`).map((x) => str(x, () => `a value of ${say(what)}`)) };
     case "union":
       fieldsOf(o, what, ["kind", "name", "variants"]);
       return {
         kind,
         name: name(),
-        variants: arr(required(o, "variants", what), `variants of ${what}`).map((x, i): VariantSchema => {
-          const vw = `variant #${i + 1} of ${what}`;
+        variants: arr(required(o, "variants", what), () => `variants of ${say(what)}`).map((x, i): VariantSchema => {
+          const vw = () => `variant #${i + 1} of ${say(what)}`;
           const vo = obj(x, vw);
           fieldsOf(vo, vw, ["name", "fields"]);
-          return { name: str(required(vo, "name", vw), `name of ${vw}`), fields: own(vo, "fields") ? readFields(vo["fields"], vw, VARIANT_FIELD_TYPE_DEPTH) : [] };
+          return { name: str(required(vo, "name", vw), () => `name of ${vw()}`), fields: own(vo, "fields") ? readFields(vo["fields"], vw, VARIANT_FIELD_TYPE_DEPTH) : [] };
         }),
       };
     default:
-      throw new Invalid(`${what} has no \`kind\` of \`struct\`, \`enum\` or \`union\``);
+      throw new Invalid(`${say(what)} has no \`kind\` of \`struct\`, \`enum\` or \`union\``);
   }
 }
 
@@ -490,31 +504,19 @@ export function judge(frontend: ChannelSchema, backend: ChannelSchema, budget: n
 
 /** What one member or one pair of types found directly, and which type pairs it reaches. */
 class Node {
+  /** Indices into the judge's findings, each once. */
   readonly findings: number[] = [];
+  /** Nodes of the type pairs it reaches, each once. */
   readonly children: number[] = [];
-  /** Sets beside long lists only, so that adding stays linear without a set per small node. */
-  private findingSet: Set<number> | undefined;
+  /** Beside a long list of children only, so that adding stays linear without a set per small node. */
   private childSet: Set<number> | undefined;
 
-  addFinding(index: number): void {
-    if (addOnce(this.findings, this.findingSet, index)) this.findingSet ??= setOfLong(this.findings);
-  }
-
   addChild(index: number): void {
-    if (addOnce(this.children, this.childSet, index)) this.childSet ??= setOfLong(this.children);
+    if (this.childSet ? this.childSet.has(index) : this.children.includes(index)) return;
+    this.children.push(index);
+    if (this.childSet) this.childSet.add(index);
+    else if (this.children.length > 16) this.childSet = new Set(this.children);
   }
-}
-
-/** Appends `value` unless present; true when it was appended. */
-function addOnce(list: number[], set: Set<number> | undefined, value: number): boolean {
-  if (set ? set.has(value) : list.includes(value)) return false;
-  list.push(value);
-  set?.add(value);
-  return true;
-}
-
-function setOfLong(list: number[]): Set<number> | undefined {
-  return list.length > 16 ? new Set(list) : undefined;
 }
 
 const loc = {
@@ -526,9 +528,11 @@ const loc = {
   type: (ty: number): Loc => ({ at: "type", ty }),
 };
 
-/** A finding's identity (Rust derives `Hash`/`Eq` over every field). */
-function findingKey(f: Finding): string {
-  return JSON.stringify([f.what, f.role, f.frontend, f.backend, f.breaking]);
+/** Whether two findings' kinds are the same, payload included (their values are strings and numbers). */
+function sameWhat(a: FindingKind, b: FindingKind): boolean {
+  if (a.kind !== b.kind) return false;
+  const [va, vb] = [Object.values(a), Object.values(b)];
+  return va.length === vb.length && va.every((v, i) => v === vb[i]);
 }
 
 /** Names to positions, for lookups by name among names known to be unique. */
@@ -538,9 +542,17 @@ function positions(names: readonly { readonly name: string }[]): Map<string, num
   return map;
 }
 
+/**
+ * Rust records each finding once (`seen`, keyed by the whole finding). The same finding can only
+ * come up twice where the same two places are compared twice: inside one comparison of two type
+ * uses (`T?[]?` against `U[]`: "may be null" twice; `map<u8, u8>` against `map<u16, u16>`:
+ * "widened" for the key and the value), and for a parameter moved (found from both ends).
+ * Every other finding names a place no other comparison names (a member, a parameter's
+ * position, a field of one pair of types). So findings are told apart there, without keying
+ * every finding: a map of a million string keys costs seconds in JavaScript.
+ */
 class Judge {
   private readonly findings: Finding[] = [];
-  private readonly seen = new Map<string, number>();
   /** Type pairs compared or queued, by role, writer's type and reader's type. */
   private readonly pairs = new Map<string, number>();
   private readonly nodes: Node[] = [];
@@ -599,19 +611,20 @@ class Judge {
     return side === "frontend" ? this.frontend : this.backend;
   }
 
-  /** Records a finding given the writer's and the reader's locations. */
+  /** Records a new finding given the writer's and the reader's locations. */
   private record(node: Node, what: FindingKind, role: Role, writer: Loc, reader: Loc, breaking: boolean): void {
-    const [frontend, backend] = writerOf(role) === "frontend" ? [writer, reader] : [reader, writer];
+    const byFrontend = writerOf(role) === "frontend";
     // On the error path a value the reader cannot decode still ends the call with an error.
-    const finding: Finding = { what, role, frontend, backend, breaking: breaking && role !== "backendFails" };
-    const key = findingKey(finding);
-    let index = this.seen.get(key);
-    if (index === undefined) {
-      index = this.findings.length;
-      this.findings.push(finding);
-      this.seen.set(key, index);
-    }
-    node.addFinding(index);
+    const finding: Finding = { what, role, frontend: byFrontend ? writer : reader, backend: byFrontend ? reader : writer, breaking: breaking && role !== "backendFails" };
+    node.findings.push(this.findings.length);
+    this.findings.push(finding);
+  }
+
+  /** Records a finding of one comparison of two type uses (`scope`: what it found so far), unless found already. */
+  private recordOnce(scope: FindingKind[], node: Node, what: FindingKind, role: Role, writer: Loc, reader: Loc, breaking: boolean): void {
+    if (scope.some((seen) => sameWhat(seen, what))) return;
+    scope.push(what);
+    this.record(node, what, role, writer, reader, breaking);
   }
 
   private member(name: string, f: MemberSchema, b: MemberSchema, node: Node): void {
@@ -650,6 +663,14 @@ class Judge {
     }
     let wIndex: Map<string, number> | undefined;
     let rIndex: Map<string, number> | undefined;
+    /** Moves found, by writer's and reader's position (the name is the writer's at its position). */
+    const moves = new Set<string>();
+    const moved = (writerIndex: number, readerIndex: number) => {
+      const key = `${writerIndex} ${readerIndex}`;
+      const known = moves.has(key);
+      moves.add(key);
+      return known;
+    };
     for (let index = 0; index < r.length; index++) {
       const rParam = r[index]!;
       this.step();
@@ -666,11 +687,11 @@ class Judge {
         const writerIndex = wIndex.get(rParam.name);
         if (readerIndex !== undefined) {
           const what: FindingKind = { kind: "paramMoved", name: wParam.name, writerIndex: index, readerIndex };
-          this.record(node, what, role, param(index), param(readerIndex), true);
+          if (!moved(index, readerIndex)) this.record(node, what, role, param(index), param(readerIndex), true);
         } else if (writerIndex !== undefined) {
           // Found from the other end: the reader's name is written elsewhere.
           const what: FindingKind = { kind: "paramMoved", name: rParam.name, writerIndex, readerIndex: index };
-          this.record(node, what, role, param(writerIndex), param(index), true);
+          if (!moved(writerIndex, index)) this.record(node, what, role, param(writerIndex), param(index), true);
         } else {
           this.record(node, { kind: "paramRenamed", writer: wParam.name, reader: rParam.name }, role, param(index), param(index), false);
         }
@@ -683,18 +704,18 @@ class Judge {
   }
 
   /** Compares one use of a type: values written as `w` at `wloc`, read as `r` at `rloc`. */
-  private compare(role: Role, w: WireType, r: WireType, wloc: Loc, rloc: Loc, node: Node): void {
+  private compare(role: Role, w: WireType, r: WireType, wloc: Loc, rloc: Loc, node: Node, scope: FindingKind[] = []): void {
     // Type uses nest only as deep as the reader allowed, so recursion on them is bounded; named
     // types go through the work list instead.
     this.step();
-    if (isOptional(w) && isOptional(r)) return this.compare(role, w.optional, r.optional, wloc, rloc, node);
+    if (isOptional(w) && isOptional(r)) return this.compare(role, w.optional, r.optional, wloc, rloc, node, scope);
     if (isOptional(w)) {
-      this.record(node, { kind: "mayBeNull" }, role, wloc, rloc, true);
-      return this.compare(role, w.optional, r, wloc, rloc, node);
+      this.recordOnce(scope, node, { kind: "mayBeNull" }, role, wloc, rloc, true);
+      return this.compare(role, w.optional, r, wloc, rloc, node, scope);
     }
     if (isOptional(r)) {
-      this.record(node, { kind: "nowOptional" }, role, wloc, rloc, false);
-      return this.compare(role, w, r.optional, wloc, rloc, node);
+      this.recordOnce(scope, node, { kind: "nowOptional" }, role, wloc, rloc, false);
+      return this.compare(role, w, r.optional, wloc, rloc, node, scope);
     }
     if (typeof w === "string" && typeof r === "string") {
       if (w !== r) {
@@ -703,21 +724,21 @@ class Judge {
         if (scalarWidens(w, r)) [what, breaking] = [{ kind: "widened", writer: w, reader: r }, false];
         else if (isNumeric(w) && isNumeric(r)) [what, breaking] = [{ kind: "narrowed", writer: w, reader: r }, true];
         else [what, breaking] = [{ kind: "mismatch", writer: w, reader: r }, true];
-        this.record(node, what, role, wloc, rloc, breaking);
+        this.recordOnce(scope, node, what, role, wloc, rloc, breaking);
       }
       return;
     }
     if (typeof w === "object" && typeof r === "object") {
-      if ("array" in w && "array" in r) return this.compare(role, w.array, r.array, wloc, rloc, node);
+      if ("array" in w && "array" in r) return this.compare(role, w.array, r.array, wloc, rloc, node, scope);
       if ("map" in w && "map" in r) {
         const [wk, wv] = w.map;
         const [rk, rv] = r.map;
         if (typeof wk === "string" && typeof rk === "string" && wk !== rk) {
           const widens = keyWidens(wk, rk);
           const what: FindingKind = widens ? { kind: "widened", writer: wk, reader: rk } : { kind: "mismatch", writer: `map keys \`${wk}\``, reader: `map keys \`${rk}\`` };
-          this.record(node, what, role, wloc, rloc, !widens);
+          this.recordOnce(scope, node, what, role, wloc, rloc, !widens);
         }
-        return this.compare(role, wv, rv, wloc, rloc, node);
+        return this.compare(role, wv, rv, wloc, rloc, node, scope);
       }
       if ("ref" in w && "ref" in r) {
         node.addChild(this.pair(role, w.ref, r.ref));
@@ -726,7 +747,7 @@ class Judge {
     }
     const [wSide, rSide]: [Side, Side] = writerOf(role) === "frontend" ? ["frontend", "backend"] : ["backend", "frontend"];
     const what: FindingKind = { kind: "mismatch", writer: describeType(this.schemaOf(wSide), w), reader: describeType(this.schemaOf(rSide), r) };
-    this.record(node, what, role, wloc, rloc, true);
+    this.recordOnce(scope, node, what, role, wloc, rloc, true);
   }
 
   /** The node of a pair of named types, queued for comparison when new. */
