@@ -1,4 +1,4 @@
-//! The protocol conformance vectors of tests/vectors/messages.json, replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
+//! The protocol conformance vectors of tests/vectors/messages.json and messages-compat.json, replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createMemorySocketPair, type HostOptions, type IpcSocket } from "../src/common/index.js";
 import { connectWebSocket, spawnStdioBackend, WebSocketBackend } from "../src/node/index.js";
-import { startEchoHost } from "./fixtures/echo.js";
+import { echoDescriptor, echoEventsDescriptor, startEchoHost } from "./fixtures/echo.js";
 import { echoStdioBackend, vectorsDir } from "./paths.js";
 import { matches, RawPeer } from "./raw-peer.js";
 
@@ -14,6 +14,8 @@ interface Step {
   send?: unknown;
   sendText?: string;
   expect?: unknown;
+  /** With `expect`: fields the message must not have. */
+  absent?: string[];
   expectClosed?: boolean;
 }
 interface Case {
@@ -24,8 +26,14 @@ interface Case {
   transports?: string[];
   steps: Step[];
 }
-const file = JSON.parse(readFileSync(join(vectorsDir, "messages.json"), "utf8"));
-const cases: Case[] = file.cases;
+interface VectorFile {
+  schemaHashes: Record<string, string>;
+  /** messages-compat.json: the backend's wire schemas (those of the fixture's descriptors). */
+  wireSchemas?: Record<string, unknown>;
+  hello?: Record<string, unknown>;
+  cases: Case[];
+}
+const files: [string, VectorFile][] = ["messages.json", "messages-compat.json"].map((name) => [name, JSON.parse(readFileSync(join(vectorsDir, name), "utf8"))]);
 
 type Transport = "in-memory" | "stdio" | "websocket";
 
@@ -64,38 +72,55 @@ async function open(transport: Transport, options: HostOptions): Promise<{ socke
   };
 }
 
-for (const transport of ["in-memory", "stdio", "websocket"] as const) {
-  describe(`messages.json over ${transport}`, () => {
-    for (const c of cases) {
-      if (c.transports && !c.transports.includes(transport)) continue;
-      test(c.name, async () => {
-        const { socket, done } = await open(transport, c.host ?? {});
-        const peer = new RawPeer(socket);
-        try {
-          if (c.handshake) {
-            peer.send({ ...file.hello, ...(c.host?.token !== undefined ? { token: c.host.token } : {}) });
-            const welcome = await peer.next();
-            assert.equal(welcome.kind, "message");
-            assert.equal((welcome as { value: { type: string } }).value.type, "welcome");
-          }
-          for (const [i, step] of c.steps.entries()) {
-            if (step.send !== undefined) peer.send(step.send);
-            else if (step.sendText !== undefined) peer.send(step.sendText);
-            else if (step.expect !== undefined) {
-              const got = await peer.next();
-              assert.ok(
-                got.kind === "message" && matches(got.value, step.expect),
-                `step ${i}: expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(got)}`,
-              );
-            } else if (step.expectClosed) {
-              const got = await peer.next();
-              assert.equal(got.kind, "closed", `step ${i}: expected the backend to close, got ${JSON.stringify(got)}`);
-            }
-          }
-        } finally {
-          await done();
-        }
+test("the Echo fixture is registered as the vector files say", () => {
+  for (const [, file] of files) {
+    assert.deepEqual(file.schemaHashes, { [echoDescriptor.channel]: echoDescriptor.schemaHash, [echoEventsDescriptor.channel]: echoEventsDescriptor.schemaHash });
+    if (file.wireSchemas) {
+      assert.deepEqual(file.wireSchemas, {
+        [echoDescriptor.channel]: JSON.parse(echoDescriptor.wireSchema!),
+        [echoEventsDescriptor.channel]: JSON.parse(echoEventsDescriptor.wireSchema!),
       });
     }
-  });
+  }
+});
+
+for (const [name, file] of files) {
+  for (const transport of ["in-memory", "stdio", "websocket"] as const) {
+    describe(`${name} over ${transport}`, () => {
+      for (const c of file.cases) {
+        if (c.transports && !c.transports.includes(transport)) continue;
+        test(c.name, async () => {
+          const { socket, done } = await open(transport, c.host ?? {});
+          const peer = new RawPeer(socket);
+          try {
+            if (c.handshake) {
+              peer.send({ ...file.hello, ...(c.host?.token !== undefined ? { token: c.host.token } : {}) });
+              const welcome = await peer.next();
+              assert.equal(welcome.kind, "message");
+              assert.equal((welcome as { value: { type: string } }).value.type, "welcome");
+            }
+            for (const [i, step] of c.steps.entries()) {
+              if (step.send !== undefined) peer.send(step.send);
+              else if (step.sendText !== undefined) peer.send(step.sendText);
+              else if (step.expect !== undefined) {
+                const got = await peer.next();
+                assert.ok(
+                  got.kind === "message" && matches(got.value, step.expect),
+                  `step ${i}: expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(got)}`,
+                );
+                for (const field of step.absent ?? []) {
+                  assert.ok(!Object.prototype.hasOwnProperty.call(got.value, field), `step ${i}: ${field} should be absent from ${JSON.stringify(got.value)}`);
+                }
+              } else if (step.expectClosed) {
+                const got = await peer.next();
+                assert.equal(got.kind, "closed", `step ${i}: expected the backend to close, got ${JSON.stringify(got)}`);
+              }
+            }
+          } finally {
+            await done();
+          }
+        });
+      }
+    });
+  }
 }
