@@ -246,7 +246,7 @@ fn a_bad_project_file_is_a_located_usage_error() {
 
 #[test]
 fn every_verb_has_help() {
-    for verb in ["check", "ir", "gen"] {
+    for verb in ["check", "ir", "gen", "watch"] {
         let output = ipcc(&[verb, "--help"]);
         assert_eq!(code(&output), 0);
         let text = String::from_utf8_lossy(&output.stdout);
@@ -255,7 +255,7 @@ fn every_verb_has_help() {
     }
     let output = ipcc(&["--help"]);
     let text = String::from_utf8_lossy(&output.stdout);
-    for verb in ["check", "ir", "gen"] {
+    for verb in ["check", "ir", "gen", "watch"] {
         assert!(text.contains(verb), "{text}");
     }
 }
