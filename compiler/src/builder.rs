@@ -49,7 +49,8 @@ pub enum BuildError {
     /// The `.ipc` files have errors; `rendered` shows them as the `ipcc` binary would.
     Diagnostics {
         rendered: String,
-        /// Files read before the errors were found (still worth watching for changes).
+        /// Files read before the errors were found, and any that could not be read (still
+        /// worth watching for changes).
         inputs: Vec<PathBuf>,
     },
     /// No output directory: `out_dir` was not set and `OUT_DIR` is not in the environment.

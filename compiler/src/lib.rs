@@ -71,7 +71,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// All sources read (roots and imports), for rendering the diagnostics.
     pub sources: SourceMap,
-    /// Every file read, roots and imports (for `cargo:rerun-if-changed`).
+    /// Every file read, roots and imports (for `cargo:rerun-if-changed`), and every one that
+    /// could not be read (a missing import), since creating it must rerun the check.
     pub inputs: Vec<PathBuf>,
 }
 

@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::codegen::Args;
+use crate::compat::{ChannelMismatch, Verdict};
 use crate::error::{ErrorCode, IpcError};
 use crate::host::{lock, ChannelSpec};
 use crate::message::{self, Envelope, PROTOCOL_VERSION};
@@ -157,8 +158,8 @@ struct ConnectionShared {
     declared: BTreeMap<String, String>,
     max_message_bytes: usize,
     on_error: Option<ErrorHook>,
-    /// Channels whose hashes differ: channel → (frontend hash, backend hash).
-    mismatched: Mutex<HashMap<String, (String, String)>>,
+    /// Channels whose hashes differ, with the backend's verdict on each.
+    mismatched: Mutex<HashMap<String, ChannelMismatch>>,
     child: Mutex<Option<Child>>,
 }
 
@@ -226,7 +227,17 @@ impl IpcConnection {
             .iter()
             .map(|spec| (spec.channel.to_owned(), spec.schema_hash.to_owned()))
             .collect();
-        outbox.send(message::hello_message(options.token.as_deref(), &declared));
+        let schemas: BTreeMap<String, &str> = options
+            .channels
+            .iter()
+            .filter(|spec| !spec.wire_schema.is_empty())
+            .map(|spec| (spec.channel.to_owned(), spec.wire_schema))
+            .collect();
+        outbox.send(message::hello_message(
+            options.token.as_deref(),
+            &declared,
+            &schemas,
+        ));
         let shared = Arc::new(ConnectionShared {
             outbox,
             state: watch::channel(State::Handshaking).0,
@@ -357,8 +368,11 @@ impl IpcConnection {
         options: &CallOptions,
     ) -> Result<Box<RawValue>, IpcError> {
         let welcome = self.ready().await?;
-        if let Some((frontend, backend)) = lock(&self.shared.mismatched).get(channel) {
-            return Err(IpcError::schema_mismatch(channel, frontend, backend));
+        if let Some(error) = lock(&self.shared.mismatched)
+            .get(channel)
+            .and_then(|mismatch| mismatch.call_error(channel, method))
+        {
+            return Err(error);
         }
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let text = message::call_message(id, channel, method, &args);
@@ -572,18 +586,35 @@ fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
         max_in_flight: number(envelope.max_in_flight, usize::MAX),
         channels,
     };
+    // A channel the backend judged has a verdict per member; any other channel whose hashes
+    // differ is mismatched as a whole.
+    let mut judged = message::compat_map(envelope.compat);
+    let mut mismatched = HashMap::new();
     {
-        let mut mismatched = lock(&shared.mismatched);
         for (channel, frontend) in &shared.declared {
             if let Some(backend) = welcome.channels.get(channel) {
                 if backend != frontend {
-                    mismatched.insert(channel.clone(), (frontend.clone(), backend.clone()));
+                    let verdict = match judged.remove(channel) {
+                        Some(unusable) => Verdict::Members {
+                            unusable,
+                            deliverable: None,
+                        },
+                        None => Verdict::Whole,
+                    };
+                    let mismatch = ChannelMismatch {
+                        frontend_hash: frontend.clone(),
+                        backend_hash: backend.clone(),
+                        verdict,
+                    };
+                    mismatched.insert(channel.clone(), mismatch);
                 }
             }
         }
     }
     shared.state.send_if_modified(|state| {
         if matches!(state, State::Handshaking) {
+            // Only the first welcome counts: a later one changes nothing.
+            *lock(&shared.mismatched) = mismatched;
             *state = State::Ready(Arc::new(welcome));
             true
         } else {
@@ -599,7 +630,10 @@ fn handle_notify(shared: &ConnectionShared, envelope: &Envelope<'_>) {
     ) else {
         return shared.report(IpcError::bad_request("notify without channel or method"));
     };
-    if lock(&shared.mismatched).contains_key(&channel) {
+    if lock(&shared.mismatched)
+        .get(&channel)
+        .is_some_and(|mismatch| !mismatch.delivers(&method))
+    {
         return;
     }
     let Some(args) = envelope

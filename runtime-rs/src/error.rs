@@ -151,6 +151,30 @@ impl IpcError {
             "backendHash": backend_hash,
         }))
     }
+
+    /// The `versionMismatch` error for one method of a channel whose schemas were compared in
+    /// the handshake and found not to agree on it (docs/protocol.md, "Compatible changes").
+    pub fn member_mismatch(
+        channel: &str,
+        method: &str,
+        frontend_hash: &str,
+        backend_hash: &str,
+        reason: &str,
+    ) -> IpcError {
+        IpcError::new(
+            ErrorCode::VersionMismatch,
+            format!(
+                "method \"{method}\" of channel \"{channel}\" does not work with this backend: {reason}"
+            ),
+        )
+        .with_data(serde_json::json!({
+            "channel": channel,
+            "method": method,
+            "frontendHash": frontend_hash,
+            "backendHash": backend_hash,
+            "reason": reason,
+        }))
+    }
 }
 
 impl fmt::Display for IpcError {

@@ -16,7 +16,10 @@ use futures_util::FutureExt;
 use serde_json::value::RawValue;
 use tokio::sync::watch;
 
+use ipcc_wire_compat::{ChannelSchema, SchemaError};
+
 use crate::codegen::{Args, BoxFuture, Reply};
+use crate::compat::{self, ChannelMismatch};
 use crate::connection::{ConnectOptions, IpcConnection};
 use crate::error::{ErrorCode, IpcError};
 use crate::message::{self, Envelope, PROTOCOL_VERSION};
@@ -44,13 +47,17 @@ impl fmt::Display for ConnectionId {
     }
 }
 
-/// A channel and the schema hash the compiler emitted for it.
+/// A channel, and the schema hash and wire schema the compiler emitted for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ChannelSpec {
     /// The channel name, e.g. `"my-interface-v1.2"`.
     pub channel: &'static str,
     /// The schema hash of the interface or notifications block.
     pub schema_hash: &'static str,
+    /// The channel's wire schema (JSON, docs/protocol.md "Wire schemas"), with which a backend
+    /// tells which members of a frontend of another version still work. Empty when unknown:
+    /// then any difference of hashes mismatches the whole channel.
+    pub wire_schema: &'static str,
 }
 
 /// Per-call context handed to handlers: which connection called, and cancellation.
@@ -152,21 +159,39 @@ impl HostConfig {
 /// A registered channel.
 struct ChannelEntry {
     hash: &'static str,
+    schema: Option<Arc<ChannelSchema>>,
     dispatch: Arc<dyn Dispatch>,
     generation: u64,
 }
 
+/// A declared notifications channel.
+struct NotificationsEntry {
+    hash: &'static str,
+    schema: Option<Arc<ChannelSchema>>,
+}
+
+/// Channels of one connection whose hashes differed in the hello, with the verdict on each.
+type Mismatches = Arc<HashMap<String, ChannelMismatch>>;
+
 /// A live connection, as the host sees it.
 struct ConnectionEntry {
     outbox: Outbox,
-    /// Channels whose hash differed in the hello.
-    mismatched: Arc<HashMap<String, String>>,
+    mismatched: Mismatches,
+}
+
+impl ConnectionEntry {
+    /// Whether notification `channel`.`method` may be sent to this connection.
+    fn delivers(&self, channel: &str, method: &str) -> bool {
+        self.mismatched
+            .get(channel)
+            .is_none_or(|mismatch| mismatch.delivers(method))
+    }
 }
 
 struct HostShared {
     config: HostConfig,
     channels: RwLock<HashMap<String, ChannelEntry>>,
-    notifications: RwLock<BTreeMap<String, &'static str>>,
+    notifications: RwLock<BTreeMap<String, NotificationsEntry>>,
     connections: Mutex<HashMap<ConnectionId, ConnectionEntry>>,
     next_connection: AtomicU64,
     next_generation: AtomicU64,
@@ -232,6 +257,7 @@ impl IpcHost {
             spec.channel.to_owned(),
             ChannelEntry {
                 hash: spec.schema_hash,
+                schema: compat::own_schema(spec.wire_schema).map(Arc::new),
                 dispatch,
                 generation,
             },
@@ -245,11 +271,25 @@ impl IpcHost {
 
     /// Declares a notifications channel so the welcome lists its schema hash. Idempotent.
     pub fn declare_notifications(&self, spec: ChannelSpec) {
-        self.shared
+        let mut notifications = self
+            .shared
             .notifications
             .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(spec.channel.to_owned(), spec.schema_hash);
+            .unwrap_or_else(|p| p.into_inner());
+        if notifications
+            .get(spec.channel)
+            .is_some_and(|entry| entry.hash == spec.schema_hash)
+        {
+            // Senders declare on every construction: keep the schema read the first time.
+            return;
+        }
+        notifications.insert(
+            spec.channel.to_owned(),
+            NotificationsEntry {
+                hash: spec.schema_hash,
+                schema: compat::own_schema(spec.wire_schema).map(Arc::new),
+            },
+        );
     }
 
     /// True while at least one connection is open.
@@ -284,7 +324,7 @@ impl IpcHost {
                 let entry = connections.get(&id).ok_or_else(|| {
                     IpcError::new(ErrorCode::Disconnected, format!("{id} is closed"))
                 })?;
-                if entry.mismatched.contains_key(channel) {
+                if !entry.delivers(channel, method) {
                     return Ok(());
                 }
                 if entry.outbox.queued_bytes() + text.len() > max_queued {
@@ -299,7 +339,7 @@ impl IpcHost {
                 for entry in connections.values() {
                     // A peer that stopped reading misses notifications rather than growing
                     // this process without bound.
-                    if !entry.mismatched.contains_key(channel)
+                    if entry.delivers(channel, method)
                         && entry.outbox.queued_bytes() + text.len() <= max_queued
                     {
                         entry.outbox.send(text.clone());
@@ -332,7 +372,7 @@ impl IpcHost {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .map(|(channel, hash)| (channel.clone(), (*hash).to_owned()))
+            .map(|(channel, entry)| (channel.clone(), entry.hash.to_owned()))
             .collect();
         for (channel, entry) in self
             .shared
@@ -404,19 +444,20 @@ impl IpcHost {
     }
 
     /// Reads and checks the hello; sends welcome, or the error and closes. Returns the channels
-    /// whose hashes differ, or `None` when the connection was refused.
+    /// whose hashes differ with the verdict on each, or `None` when the connection was refused.
     async fn handshake<R: MessageReader>(
         &self,
         reader: &mut R,
         outbox: &Outbox,
-    ) -> Option<Arc<HashMap<String, String>>> {
+    ) -> Option<Mismatches> {
         let config = &self.shared.config;
         let refuse = |error: IpcError| {
             outbox.send(message::error_message(None, &error));
             outbox.close(false);
             None
         };
-        let first = tokio::time::timeout(HANDSHAKE_TIMEOUT, reader.read(config.max_message_bytes));
+        let hello_limit = config.max_message_bytes.max(message::HELLO_MAX_BYTES);
+        let first = tokio::time::timeout(HANDSHAKE_TIMEOUT, reader.read(hello_limit));
         let Ok(first) = first.await else {
             return refuse(IpcError::bad_request(format!(
                 "no hello within {HANDSHAKE_TIMEOUT:?}"
@@ -429,11 +470,7 @@ impl IpcHost {
                 return None;
             }
             Incoming::TooLarge { .. } => {
-                return refuse(IpcError::too_large(
-                    "hello",
-                    config.max_message_bytes + 1,
-                    config.max_message_bytes,
-                ))
+                return refuse(IpcError::too_large("hello", hello_limit + 1, hello_limit))
             }
             _ => return refuse(IpcError::bad_request("the first message must be a hello")),
         };
@@ -479,22 +516,78 @@ impl IpcHost {
                 "hello: `channels` must map channel names to schema hashes",
             ));
         };
+        let Ok(raw_schemas) = message::schema_map(envelope.schemas) else {
+            return refuse(IpcError::bad_request(
+                "hello: `schemas` must map channel names to wire schemas",
+            ));
+        };
+        // Read every schema first: an invalid one refuses the connection even on a channel
+        // whose hash matches (the frontend is broken), one of another format is left unjudged.
+        let mut frontend_schemas: HashMap<String, ChannelSchema> = HashMap::new();
+        for (channel, raw) in raw_schemas {
+            match ChannelSchema::from_json(raw.get()) {
+                Ok(schema) => {
+                    frontend_schemas.insert(channel, schema);
+                }
+                Err(SchemaError::UnknownFormat(_)) => {}
+                Err(error) => {
+                    return refuse(IpcError::bad_request(format!(
+                        "hello: schema of channel {channel:?}: {error}"
+                    )))
+                }
+            }
+        }
         let backend_channels = self.channel_hashes();
-        // Channels on both sides with different hashes, with the frontend's hash.
-        let mismatched: HashMap<String, String> = frontend_channels
-            .into_iter()
-            .filter(|(channel, hash)| {
-                backend_channels
-                    .get(channel)
-                    .is_some_and(|backend| backend != hash)
-            })
+        // Channels on both sides with different hashes, each judged when both schemas are known.
+        let mut mismatched: HashMap<String, ChannelMismatch> = HashMap::new();
+        for (channel, frontend_hash) in frontend_channels {
+            let Some(backend_hash) = backend_channels.get(&channel) else {
+                continue;
+            };
+            if *backend_hash == frontend_hash {
+                continue;
+            }
+            let own = self.own_schema(&channel);
+            let mismatch = ChannelMismatch::judged(
+                &frontend_hash,
+                backend_hash,
+                frontend_schemas.get(&channel),
+                own.as_deref(),
+            );
+            mismatched.insert(channel, mismatch);
+        }
+        let compat: BTreeMap<String, BTreeMap<String, String>> = mismatched
+            .iter()
+            .filter_map(|(channel, m)| Some((channel.clone(), m.welcome_entry()?.clone())))
             .collect();
         outbox.send(message::welcome_message(
             &backend_channels,
             config.max_message_bytes,
             config.max_in_flight,
+            &compat,
         ));
         Some(Arc::new(mismatched))
+    }
+
+    /// This backend's wire schema of `channel` (served or declared), when it has one.
+    fn own_schema(&self, channel: &str) -> Option<Arc<ChannelSchema>> {
+        let served = self
+            .shared
+            .channels
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(channel)
+            .map(|entry| entry.schema.clone());
+        match served {
+            Some(schema) => schema,
+            None => self
+                .shared
+                .notifications
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(channel)
+                .and_then(|entry| entry.schema.clone()),
+        }
     }
 }
 
@@ -511,7 +604,7 @@ struct ServedConnection {
     id: ConnectionId,
     host: IpcHost,
     outbox: Outbox,
-    mismatched: Arc<HashMap<String, String>>,
+    mismatched: Mismatches,
     /// Calls running, with the sender that cancels each.
     in_flight: Mutex<HashMap<u64, watch::Sender<bool>>>,
 }
@@ -596,7 +689,7 @@ impl ServedConnection {
                 .with_data(serde_json::json!({ "limit": config.max_in_flight })),
             );
         }
-        let (dispatch, backend_hash) = {
+        let dispatch = {
             let channels = self
                 .host
                 .shared
@@ -604,7 +697,7 @@ impl ServedConnection {
                 .read()
                 .unwrap_or_else(|p| p.into_inner());
             match channels.get(&channel) {
-                Some(entry) => (entry.dispatch.clone(), entry.hash),
+                Some(entry) => entry.dispatch.clone(),
                 None => {
                     return fail(IpcError::new(
                         ErrorCode::UnknownChannel,
@@ -613,12 +706,12 @@ impl ServedConnection {
                 }
             }
         };
-        if let Some(frontend_hash) = self.mismatch_hash(&channel) {
-            return fail(IpcError::schema_mismatch(
-                &channel,
-                &frontend_hash,
-                backend_hash,
-            ));
+        if let Some(error) = self
+            .mismatched
+            .get(&channel)
+            .and_then(|mismatch| mismatch.call_error(&channel, &method))
+        {
+            return fail(error);
         }
         let (cancel_tx, cancel_rx) = watch::channel(false);
         lock(&self.in_flight).insert(id, cancel_tx);
@@ -664,11 +757,6 @@ impl ServedConnection {
             lock(&connection.in_flight).remove(&id);
             connection.send_reply(id, reply);
         });
-    }
-
-    /// The frontend's hash of `channel` if the handshake found it mismatched.
-    fn mismatch_hash(&self, channel: &str) -> Option<String> {
-        self.mismatched.get(channel).cloned()
     }
 
     fn send_reply(&self, id: u64, reply: Reply) {

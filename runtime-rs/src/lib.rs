@@ -33,6 +33,7 @@
 //! ```
 
 pub mod codegen;
+mod compat;
 mod connection;
 mod error;
 mod host;

@@ -11,6 +11,10 @@ use crate::error::{ErrorCode, IpcError};
 /// The protocol version this runtime speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
 
+/// The size of `hello` every backend accepts, whatever its `maxMessageBytes` (a hello carries
+/// the frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
+pub const HELLO_MAX_BYTES: usize = 1 << 20;
+
 /// The largest valid call id: 2^53 - 1, so TypeScript numbers hold every id exactly.
 pub const MAX_ID: u64 = (1 << 53) - 1;
 
@@ -34,6 +38,10 @@ pub(crate) struct Envelope<'a> {
     pub token: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub channels: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub schemas: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub compat: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub value: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -212,7 +220,11 @@ pub(crate) fn cancel_message(id: u64) -> String {
 }
 
 /// `{"type":"hello",...}`.
-pub(crate) fn hello_message(token: Option<&str>, channels: &BTreeMap<String, String>) -> String {
+pub(crate) fn hello_message(
+    token: Option<&str>,
+    channels: &BTreeMap<String, String>,
+    schemas: &BTreeMap<String, &str>,
+) -> String {
     let mut value = serde_json::json!({
         "type": "hello",
         "protocol": PROTOCOL_VERSION,
@@ -221,23 +233,72 @@ pub(crate) fn hello_message(token: Option<&str>, channels: &BTreeMap<String, Str
     if let Some(token) = token {
         value["token"] = Value::String(token.to_owned());
     }
-    value.to_string()
+    let mut text = value.to_string();
+    let schemas_len: usize = schemas.iter().map(|(c, s)| c.len() + s.len() + 8).sum();
+    // Without schemas the backend compares hashes only: safe, just less forgiving.
+    if !schemas.is_empty() && text.len() + schemas_len + 16 <= HELLO_MAX_BYTES {
+        // The schemas are JSON texts already (generated code embeds them): spliced in, not
+        // parsed and printed again.
+        text.pop();
+        text.push_str(r#","schemas":{"#);
+        for (index, (channel, schema)) in schemas.iter().enumerate() {
+            if index > 0 {
+                text.push(',');
+            }
+            text.push_str(&json_string(channel));
+            text.push(':');
+            text.push_str(schema);
+        }
+        text.push_str("}}");
+    }
+    text
 }
 
-/// `{"type":"welcome",...}`.
+/// `{"type":"welcome",...}`; `compat` holds, per judged channel, the frontend's members that do
+/// not work with their reasons.
 pub(crate) fn welcome_message(
     channels: &BTreeMap<String, String>,
     max_message_bytes: usize,
     max_in_flight: usize,
+    compat: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> String {
-    serde_json::json!({
+    let mut value = serde_json::json!({
         "type": "welcome",
         "protocol": PROTOCOL_VERSION,
         "channels": channels,
         "maxMessageBytes": max_message_bytes,
         "maxInFlight": max_in_flight,
-    })
-    .to_string()
+    });
+    if !compat.is_empty() {
+        let judged: serde_json::Map<String, Value> = compat
+            .iter()
+            .map(|(channel, unusable)| {
+                (channel.clone(), serde_json::json!({ "unusable": unusable }))
+            })
+            .collect();
+        value["compat"] = Value::Object(judged);
+    }
+    value.to_string()
+}
+
+/// A `schemas` map (channel → wire schema), kept raw until each is read.
+pub(crate) fn schema_map(raw: Option<&RawValue>) -> Result<BTreeMap<String, &RawValue>, ()> {
+    match raw {
+        None => Ok(BTreeMap::new()),
+        Some(raw) => serde_json::from_str(raw.get()).map_err(|_| ()),
+    }
+}
+
+/// A welcome's `compat` map (channel → unusable member → reason); an unreadable one is empty,
+/// so every mismatched channel is treated as a whole (the safe reading).
+pub(crate) fn compat_map(raw: Option<&RawValue>) -> BTreeMap<String, BTreeMap<String, String>> {
+    #[derive(Deserialize)]
+    struct Judged {
+        unusable: BTreeMap<String, String>,
+    }
+    raw.and_then(|raw| serde_json::from_str::<BTreeMap<String, Judged>>(raw.get()).ok())
+        .map(|map| map.into_iter().map(|(k, v)| (k, v.unusable)).collect())
+        .unwrap_or_default()
 }
 
 /// Reads an `error` message's code, message and data.

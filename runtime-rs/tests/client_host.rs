@@ -444,6 +444,7 @@ async fn schema_mismatch_fails_fast_on_that_channel_only() {
         let stale = ChannelSpec {
             channel: ECHO_CHANNEL,
             schema_hash: "stale-hash",
+            wire_schema: "",
         };
         let served = connect(
             transport,
@@ -465,6 +466,7 @@ async fn schema_mismatch_fails_fast_on_that_channel_only() {
     let stale_events = ChannelSpec {
         channel: vectors_ipc::ECHO_EVENTS_CHANNEL,
         schema_hash: "stale",
+        wire_schema: "",
     };
     let conn =
         host.connect_in_memory_with(ConnectOptions::new().channels([ECHO_SPEC, stale_events]));

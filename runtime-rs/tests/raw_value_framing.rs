@@ -68,6 +68,7 @@ async fn pretty_printed_argument_over_stdio_is_answered() {
 const PRETTY: ChannelSpec = ChannelSpec {
     channel: "pretty-v1",
     schema_hash: "pretty-hash",
+    wire_schema: "",
 };
 
 /// Answers `get` with a pretty-printed raw result, after notifying `changed` with a

@@ -23,6 +23,7 @@ async fn mismatched_schema_hash_fails_fast_with_version_mismatch() {
     let stale = ChannelSpec {
         channel: MY_INTERFACE_CHANNEL,
         schema_hash: "0000000000000000",
+        wire_schema: "",
     };
     let conn = host.connect_in_memory_with(ConnectOptions::new().channel(stale).channel(ECHO_SPEC));
     let error = MyInterfaceClient::new(&conn)

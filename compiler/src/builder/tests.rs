@@ -83,6 +83,20 @@ fn errors_come_back_rendered_and_nothing_is_written() {
 }
 
 #[test]
+fn a_missing_import_is_an_input_so_that_creating_it_reruns_the_build() {
+    let dir = temp_dir("missing");
+    let root = dir.join("main.ipc");
+    std::fs::write(&root, MAIN).unwrap();
+    match builder(&dir.join("out")).try_compile(&[&root]) {
+        Err(BuildError::Diagnostics { rendered, inputs }) => {
+            assert!(rendered.contains("cannot read imported file"), "{rendered}");
+            assert_eq!(inputs, [root.clone(), dir.join("people.ipc")]);
+        }
+        other => panic!("expected diagnostics, got {other:?}"),
+    }
+}
+
+#[test]
 fn rust_off_writes_no_rust_and_needs_no_out_dir() {
     let dir = temp_dir("norust");
     let root = write_sources(&dir);

@@ -10,11 +10,26 @@ use crate::{Output, UsageError};
 
 /// Checks `roots` and prints their diagnostics; the model when there was no error.
 pub fn check_roots(roots: &[PathBuf], output: Output) -> Option<ipcc::ir::Ir> {
-    check_counting_warnings(roots, output).map(|(ir, _)| ir)
+    check_summarized(roots, output, &mut CheckSummary::default())
 }
 
-/// As [`check_roots`], with the number of warnings printed.
-fn check_counting_warnings(roots: &[PathBuf], output: Output) -> Option<(ipcc::ir::Ir, usize)> {
+/// What one check read and found, besides the model: `ipcc watch` watches the files and counts
+/// the errors.
+#[derive(Debug, Default)]
+pub struct CheckSummary {
+    /// Every file the front end read or tried to read (roots and imports), also when there
+    /// were errors.
+    pub read: Vec<PathBuf>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// As [`check_roots`], filling `summary`.
+pub fn check_summarized(
+    roots: &[PathBuf],
+    output: Output,
+    summary: &mut CheckSummary,
+) -> Option<ipcc::ir::Ir> {
     let checked = ipcc::check(roots);
     if !checked.diagnostics.is_empty() {
         eprint!(
@@ -22,17 +37,27 @@ fn check_counting_warnings(roots: &[PathBuf], output: Output) -> Option<(ipcc::i
             ipcc::diagnostics::render(&checked.diagnostics, &checked.sources, output.color)
         );
     }
-    if checked.has_errors() {
+    let errors = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == ipcc::Severity::Error)
+        .count();
+    *summary = CheckSummary {
+        read: checked.inputs,
+        errors,
+        warnings: checked.diagnostics.len() - errors,
+    };
+    if errors > 0 {
         return None;
     }
-    let warnings = checked.diagnostics.len();
-    checked.ir.map(|ir| (ir, warnings))
+    checked.ir
 }
 
 pub fn run_check(inputs: &Inputs, output: Output) -> Result<ExitCode, UsageError> {
     let started = Instant::now();
     let (roots, _) = inputs.resolve()?;
-    let Some((ir, warnings)) = check_counting_warnings(&roots, output) else {
+    let mut summary = CheckSummary::default();
+    let Some(ir) = check_summarized(&roots, output, &mut summary) else {
         return Ok(ExitCode::from(1));
     };
     if !output.quiet {
@@ -43,7 +68,7 @@ pub fn run_check(inputs: &Inputs, output: Output) -> Result<ExitCode, UsageError
             plural(ir.files.len(), "file"),
             elapsed(started),
             plural(declarations, "declaration"),
-            plural(warnings, "warning"),
+            plural(summary.warnings, "warning"),
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use crate::check::{check_roots, elapsed, plural};
+use crate::check::{check_summarized, elapsed, plural, CheckSummary};
 use crate::inputs::{collect_inputs, no_inputs, Inputs};
 use crate::{Output, UsageError};
 
@@ -23,6 +23,23 @@ pub struct GenArgs {
     check: bool,
     #[command(flatten)]
     inputs: Inputs,
+}
+
+impl GenArgs {
+    /// The arguments of a `gen` that writes (no `--check`): what `ipcc watch` runs.
+    pub fn writing(rust: Option<PathBuf>, ts: Option<PathBuf>, inputs: Inputs) -> GenArgs {
+        GenArgs {
+            rust,
+            ts,
+            check: false,
+            inputs,
+        }
+    }
+
+    /// Whether the plan takes anything from the project file: the inputs, or the outputs.
+    pub fn uses_project(&self) -> bool {
+        self.inputs.paths.is_empty() || (self.rust.is_none() && self.ts.is_none())
+    }
 }
 
 /// What one `gen` run reads and writes; `ipcc watch` runs it again on every change.
@@ -49,8 +66,7 @@ pub struct GenReport {
 impl GenPlan {
     /// The plan of `ipcc gen ARGS`: arguments first, the project file for what they leave out.
     pub fn from_args(args: &GenArgs) -> Result<GenPlan, UsageError> {
-        let project = if args.inputs.paths.is_empty() || (args.rust.is_none() && args.ts.is_none())
-        {
+        let project = if args.uses_project() {
             crate::inputs::find_project()?
         } else {
             None
@@ -78,8 +94,18 @@ impl GenPlan {
     /// Checks and generates; writes changed files (or, with `check_only`, lists them).
     /// `Ok(None)` when the inputs have errors (already printed).
     pub fn run(&self, output: Output, check_only: bool) -> Result<Option<GenReport>, UsageError> {
+        self.run_summarized(output, check_only, &mut CheckSummary::default())
+    }
+
+    /// As [`GenPlan::run`], filling `summary` with what the check read and found.
+    pub fn run_summarized(
+        &self,
+        output: Output,
+        check_only: bool,
+        summary: &mut CheckSummary,
+    ) -> Result<Option<GenReport>, UsageError> {
         let roots = collect_inputs(&self.inputs)?;
-        let Some(ir) = check_roots(&roots, output) else {
+        let Some(ir) = check_summarized(&roots, output, summary) else {
             return Ok(None);
         };
         let options = ipcc::GenOptions {

@@ -2,11 +2,13 @@
 //! library (`ipcc::check`, `ipcc::generate`, ...). One module per command.
 //!
 //! Exit codes: 0 success (warnings may be printed), 1 diagnostics (or `gen --check` found stale
-//! files), 2 usage or I/O errors.
+//! files), 2 usage or I/O errors. `watch` exits 0 when stopped (Ctrl-C, SIGTERM, the end of a
+//! piped stdin), whatever its runs found.
 
 mod check;
 mod generate;
 mod inputs;
+mod watch;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -53,6 +55,12 @@ enum Command {
     Ir(inputs::Inputs),
     /// Generate Rust and/or TypeScript code from `.ipc` files.
     Gen(generate::GenArgs),
+    /// Generate, then generate again on every change of an input, an import or `ipcc.toml`.
+    ///
+    /// One status line per run on stderr (`[watch] generated ...`, or `[watch] 2 errors; waiting
+    /// for changes` after the diagnostics). Stops with status 0 on Ctrl-C or SIGTERM, and at the
+    /// end of stdin when stdin is a pipe (the process that started it closed it or died).
+    Watch(watch::WatchArgs),
 }
 
 /// What every command needs besides its own arguments.
@@ -76,6 +84,21 @@ enum UsageError {
 impl UsageError {
     fn new(message: impl Into<String>) -> Self {
         UsageError::Message(message.into())
+    }
+
+    /// Prints the error on stderr as every command shows it.
+    fn print(&self, color: bool) {
+        match self {
+            UsageError::Message(message) => {
+                let (style, reset) = if color {
+                    ("\x1b[1;31m", "\x1b[0m")
+                } else {
+                    ("", "")
+                };
+                eprintln!("{style}error{reset}: {message}");
+            }
+            UsageError::Project(error) => eprint!("{}", error.render(color)),
+        }
     }
 }
 
@@ -103,20 +126,12 @@ fn main() -> ExitCode {
         Command::Check(inputs) => check::run_check(inputs, output),
         Command::Ir(inputs) => check::run_ir(inputs, output),
         Command::Gen(args) => generate::run_gen(args, output),
+        Command::Watch(args) => watch::run_watch(args, output),
     };
     match result {
         Ok(code) => code,
-        Err(UsageError::Message(message)) => {
-            let (style, reset) = if color {
-                ("\x1b[1;31m", "\x1b[0m")
-            } else {
-                ("", "")
-            };
-            eprintln!("{style}error{reset}: {message}");
-            ExitCode::from(2)
-        }
-        Err(UsageError::Project(error)) => {
-            eprint!("{}", error.render(color));
+        Err(error) => {
+            error.print(color);
             ExitCode::from(2)
         }
     }

@@ -161,6 +161,9 @@ fn open(
     lowering_diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
 ) -> Option<Frame> {
+    // Listed even when it cannot be read: creating it must rerun a build script, and
+    // `ipcc watch` watches for it.
+    inputs.push(key.to_path_buf());
     let text = match loader.load(key) {
         Ok(text) => text,
         Err(error) => {
@@ -181,7 +184,6 @@ fn open(
             return None;
         }
     };
-    inputs.push(key.to_path_buf());
     let source: SourceId = sources.add(display_path(key), text);
     let text = sources.text(source);
     let (ast, parse_diags) = syntax::parse(source, text);

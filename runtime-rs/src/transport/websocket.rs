@@ -81,10 +81,16 @@ impl<S> MessageReader for WsReader<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    async fn read(&mut self, _max_bytes: usize) -> Incoming {
-        // The size limit is tungstenite's `max_message_size`, set when the socket was made.
+    async fn read(&mut self, max_bytes: usize) -> Incoming {
+        // tungstenite's `max_message_size`, set when the socket was made, bounds what is
+        // buffered; `max_bytes` may be lower (a backend reads its hello with a larger limit
+        // than later messages), and a text frame over it is refused the same way.
         loop {
             return match self.0.next().await {
+                Some(Ok(Message::Text(text))) if text.len() > max_bytes => Incoming::TooLarge {
+                    head: String::new(),
+                    fatal: true,
+                },
                 Some(Ok(Message::Text(text))) => Incoming::Text(text.as_str().to_owned()),
                 Some(Ok(Message::Binary(_))) => Incoming::Binary,
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
@@ -510,7 +516,12 @@ async fn handle_tcp(
         pos: 0,
         inner: stream,
     };
-    let ws_cfg = ws_config(host.config().max_message_bytes, config.read_buffer_size);
+    let ws_cfg = ws_config(
+        host.config()
+            .max_message_bytes
+            .max(crate::message::HELLO_MAX_BYTES),
+        config.read_buffer_size,
+    );
     let ws = tokio_tungstenite::accept_hdr_async_with_config(rewound, check_origin, Some(ws_cfg))
         .await
         .map_err(io::Error::other)?;

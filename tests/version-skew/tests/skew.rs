@@ -129,8 +129,12 @@ async fn connect_ws() -> (IpcConnection, Child) {
     (conn, child)
 }
 
-/// A `versionMismatch` that names the orders channel, the v1 hash (frontend) and the v2 hash
-/// (backend), in the message and in `data`.
+/// The reason the backend gives for v1's `getOrder` (its first incompatible finding).
+const GET_ORDER_REASON: &str =
+    "the frontend sends argument #1 `id` of `getOrder` as `i32`; the backend expects `string`";
+
+/// A `versionMismatch` that names the method `getOrder` of the orders channel, why it does not
+/// work, the v1 hash (frontend) and the v2 hash (backend), in the message and in `data`.
 fn assert_orders_mismatch(error: &IpcError) {
     assert_eq!(error.code, ErrorCode::VersionMismatch, "{error:?}");
     assert_ne!(
@@ -141,18 +145,18 @@ fn assert_orders_mismatch(error: &IpcError) {
     assert_eq!(
         error.message,
         format!(
-            "channel \"{}\" has schema hash {} in the frontend but {} in the backend",
+            "method \"getOrder\" of channel \"{}\" does not work with this backend: {GET_ORDER_REASON}",
             v1::ORDERS_CHANNEL,
-            v1::ORDERS_SCHEMA_HASH,
-            v2::ORDERS_SCHEMA_HASH
         ),
     );
     assert_eq!(
         error.data.clone().expect("data"),
         serde_json::json!({
             "channel": v1::ORDERS_CHANNEL,
+            "method": "getOrder",
             "frontendHash": v1::ORDERS_SCHEMA_HASH,
             "backendHash": v2::ORDERS_SCHEMA_HASH,
+            "reason": GET_ORDER_REASON,
         })
     );
 }
@@ -243,7 +247,48 @@ async fn next_message(stdout: &mut Lines<BufReader<ChildStdout>>) -> serde_json:
     serde_json::from_str(&line).expect("the backend writes JSON")
 }
 
-/// A frontend that does not check hashes itself: the backend refuses the call anyway.
+/// A frontend that sends its wire schemas learns the backend's verdict per method in the
+/// welcome; a raw call of the unusable method is refused with the same verdict.
+#[tokio::test]
+async fn the_welcome_names_the_methods_an_old_frontend_cannot_use() {
+    let mut child = spawn_backend(&["--stdio"]);
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let schema: serde_json::Value = serde_json::from_str(v1::ORDERS_WIRE_SCHEMA).unwrap();
+    let hello = serde_json::json!({
+        "type": "hello",
+        "protocol": 1,
+        "channels": { v1::ORDERS_CHANNEL: v1::ORDERS_SCHEMA_HASH },
+        "schemas": { v1::ORDERS_CHANNEL: schema },
+    });
+    stdin
+        .write_all(format!("{hello}\n").as_bytes())
+        .await
+        .unwrap();
+    let welcome = next_message(&mut stdout).await;
+    assert_eq!(
+        welcome["compat"],
+        serde_json::json!({ v1::ORDERS_CHANNEL: { "unusable": { "getOrder": GET_ORDER_REASON } } }),
+        "{welcome}"
+    );
+    stdin
+        .write_all(b"{\"type\":\"call\",\"id\":1,\"channel\":\"skew-orders\",\"method\":\"getOrder\",\"args\":[7]}\n")
+        .await
+        .unwrap();
+    let error = next_message(&mut stdout).await;
+    assert_eq!(error["code"], "versionMismatch", "{error}");
+    assert_eq!(error["data"]["method"], "getOrder", "{error}");
+    assert_eq!(error["data"]["reason"], GET_ORDER_REASON, "{error}");
+    drop(stdin);
+    let status = tokio::time::timeout(GUARD, child.wait())
+        .await
+        .expect("exit in time")
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+/// A frontend that does not check hashes itself, and sends no schemas: the backend cannot judge
+/// it and refuses every call on the channel.
 #[tokio::test]
 async fn the_backend_refuses_a_raw_call_from_a_frontend_that_announced_the_old_hash() {
     let mut child = spawn_backend(&["--stdio"]);
@@ -265,6 +310,10 @@ async fn the_backend_refuses_a_raw_call_from_a_frontend_that_announced_the_old_h
         v2::ORDERS_SCHEMA_HASH
     );
 
+    assert!(
+        welcome.get("compat").is_none(),
+        "nothing was judged: {welcome}"
+    );
     // v1's getOrder takes an i32; the call is well-formed for v1 but the channel is mismatched.
     stdin
         .write_all(b"{\"type\":\"call\",\"id\":1,\"channel\":\"skew-orders\",\"method\":\"getOrder\",\"args\":[7]}\n")

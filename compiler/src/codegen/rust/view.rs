@@ -2,6 +2,7 @@
 
 use super::RT;
 use crate::ident::{pascal_case, rust_ident, shouty_snake_case, snake_case};
+use crate::ir::wire_schema;
 use crate::ir::{
     ConstValue, DeclMeta, Event, Field, FileId, Interface, Ir, Method, Notifications, Param,
     Primitive, TypeDefKind, TypeId, TypeRef,
@@ -117,9 +118,12 @@ pub(super) struct InterfaceView {
     /// False when a user const of the same name already holds this channel.
     emit_channel_const: bool,
     hash_const: String,
+    wire_schema_const: String,
     spec_const: String,
     channel: String,
     schema_hash: String,
+    /// The channel's wire schema (JSON) as a Rust string literal.
+    wire_schema: String,
     /// The generated glue refers to something deprecated; silence that inside it only.
     allow_deprecated: bool,
     has_methods: bool,
@@ -175,9 +179,12 @@ pub(super) struct NotificationsView {
     /// False when a user const of the same name already holds this channel.
     emit_channel_const: bool,
     hash_const: String,
+    wire_schema_const: String,
     spec_const: String,
     channel: String,
     schema_hash: String,
+    /// The channel's wire schema (JSON) as a Rust string literal.
+    wire_schema: String,
     allow_deprecated: bool,
     has_events: bool,
     events: Vec<EventView>,
@@ -305,6 +312,16 @@ fn module_ident(package: &str) -> String {
 /// characters in a form Rust's lexer accepts.
 fn literal(text: &str) -> String {
     format!("{text:?}")
+}
+
+/// A JSON text as a raw string literal (`r#"{"a":1}"#`), readable where an escaped one would
+/// not be; an escaped literal should the text ever hold `"#`.
+fn json_literal(json: &str) -> String {
+    if json.contains("\"#") {
+        literal(json)
+    } else {
+        format!("r#\"{json}\"#")
+    }
 }
 
 /// `r#type` → `type`: serde names a field by its unescaped identifier.
@@ -708,9 +725,13 @@ impl ViewBuilder<'_> {
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
+            wire_schema_const: format!("{shouty}_WIRE_SCHEMA"),
             spec_const: format!("{shouty}_SPEC"),
             channel: literal(&def.channel),
             schema_hash: literal(&def.schema_hash),
+            wire_schema: json_literal(
+                &wire_schema::interface_schema(self.ir, def).schema.to_json(),
+            ),
             allow_deprecated,
             has_methods: !def.methods.is_empty(),
             methods: def
@@ -757,9 +778,15 @@ impl ViewBuilder<'_> {
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
+            wire_schema_const: format!("{shouty}_WIRE_SCHEMA"),
             spec_const: format!("{shouty}_SPEC"),
             channel: literal(&def.channel),
             schema_hash: literal(&def.schema_hash),
+            wire_schema: json_literal(
+                &wire_schema::notifications_schema(self.ir, def)
+                    .schema
+                    .to_json(),
+            ),
             allow_deprecated,
             has_events: !def.events.is_empty(),
             events: def

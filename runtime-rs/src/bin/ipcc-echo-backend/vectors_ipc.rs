@@ -8,6 +8,7 @@ pub const ECHO_SCHEMA_HASH: &str = "echo-hash-1";
 pub const ECHO_SPEC: ::ipcc_runtime::codegen::ChannelSpec = ::ipcc_runtime::codegen::ChannelSpec {
     channel: ECHO_CHANNEL,
     schema_hash: ECHO_SCHEMA_HASH,
+    wire_schema: "",
 };
 pub const ECHO_EVENTS_CHANNEL: &str = "ipcc-vectors-events-v1";
 pub const ECHO_EVENTS_SCHEMA_HASH: &str = "events-hash-1";
@@ -15,6 +16,7 @@ pub const ECHO_EVENTS_SPEC: ::ipcc_runtime::codegen::ChannelSpec =
     ::ipcc_runtime::codegen::ChannelSpec {
         channel: ECHO_EVENTS_CHANNEL,
         schema_hash: ECHO_EVENTS_SCHEMA_HASH,
+        wire_schema: "",
     };
 
 /// A struct with every kind of field: an i64 string, an optional, an array and bytes.
