@@ -6,6 +6,7 @@ import {
   addNotificationListener,
   createClient,
   createMemorySocketPair,
+  HELLO_MAX_BYTES,
   IpcConnection,
   IpcError,
   IpcHost,
@@ -261,13 +262,15 @@ describe("the frontend against backends that judge differently", () => {
     await assert.rejects(createClient(shopV1Descriptor, conn).find(1), (e: unknown) => isIpcError(e) && e.code === "disconnected");
   });
 
-  test("a malformed compat is reported and its channels are not judged", async () => {
+  test("a malformed compat is reported and no channel counts as judged", async () => {
     const problems: IpcError[] = [];
-    const { conn, peer, tap: t } = rawBackend({ channels: [shopV1Descriptor], onError: (e) => problems.push(e) });
+    const { conn, peer, tap: t } = rawBackend({ channels: [shopV1Descriptor, shopEventsV1Descriptor], onError: (e) => problems.push(e) });
     await peer.next();
-    peer.send({ type: "welcome", protocol: 1, channels: v2Channels, maxMessageBytes: 1 << 20, maxInFlight: 8, compat: { [SHOP]: { unusable: { price: 5 } } } });
+    const compat = { [SHOP_EVENTS]: { unusable: {} }, [SHOP]: { unusable: { price: 5 } } };
+    peer.send({ type: "welcome", protocol: 1, channels: v2Channels, maxMessageBytes: 1 << 20, maxInFlight: 8, compat });
     await conn.ready;
     await assert.rejects(createClient(shopV1Descriptor, conn).find(1), channelMismatch);
+    assert.ok(conn.checkNotification(SHOP_EVENTS, "restocked", shopEventsV1Descriptor.schemaHash), "shop-events is not judged either");
     assert.deepEqual(callsOn(t, SHOP), []);
     assert.equal(problems.length, 1);
     assert.match(problems[0]!.message, /welcome compat of channel "shop" is not/);
@@ -430,6 +433,60 @@ describe("the backend's side of the handshake", () => {
     const welcome = await expectMessage(peer);
     assert.equal("compat" in welcome, false);
     await host.shutdown();
+  });
+
+  test("a hello may be 1 MiB whatever maxMessageBytes; past that: tooLarge and close", async () => {
+    // In memory, the host checks sizes itself.
+    const small = rawFrontend({ maxMessageBytes: 256 });
+    const hello = JSON.stringify(v1Hello());
+    assert.ok(hello.length > 256);
+    small.peer.send(hello);
+    const welcome = await expectMessage(small.peer);
+    assert.equal(welcome.type, "welcome");
+    assert.equal(welcome.maxMessageBytes, 256);
+    small.peer.send({ type: "call", id: 1, channel: SHOP, method: "find", args: [1], padding: "x".repeat(300) });
+    assert.deepEqual(await expectMessage(small.peer), { type: "error", id: 1, code: "tooLarge", message: "message larger than 256 bytes", data: { limit: 256 } });
+    await small.host.shutdown();
+
+    const big = rawFrontend({ maxMessageBytes: 256 });
+    big.peer.send(JSON.stringify(v1Hello({ padding: "x".repeat(HELLO_MAX_BYTES) })));
+    const error = await expectMessage(big.peer);
+    assert.deepEqual({ type: error.type, id: error.id, code: error.code, data: error.data }, { type: "error", id: null, code: "tooLarge", data: { limit: HELLO_MAX_BYTES } });
+    assert.equal((await big.peer.next()).kind, "closed");
+    await big.host.shutdown();
+  });
+
+  test("over WebSocket too: the first frame may be 1 MiB, later ones keep the limit (tooLarge, then 1009)", async () => {
+    const host = new IpcHost({ maxMessageBytes: 256 });
+    host.register(shopV2Descriptor, shopV2Impl([]));
+    const server = await WebSocketBackend.listen({ port: 0, maxMessageBytes: 256 });
+    host.serve(server);
+    const peer = new RawPeer(await connectWebSocket(server.url));
+    try {
+      peer.send(v1Hello({ padding: "x".repeat(100_000) }));
+      assert.equal((await expectMessage(peer)).type, "welcome");
+      peer.send({ type: "call", id: 1, channel: SHOP, method: "find", args: [1], padding: "x".repeat(300) });
+      assert.deepEqual(await expectMessage(peer), { type: "error", id: null, code: "tooLarge", message: "message larger than 256 bytes", data: { limit: 256 } });
+      const closed = await peer.next();
+      assert.ok(closed.kind === "closed" && closed.reason.includes("1009"), JSON.stringify(closed));
+    } finally {
+      peer.socket.close();
+      await host.shutdown();
+    }
+  });
+
+  test("a frontend whose hello would pass 1 MiB with its schemas leaves them out", async () => {
+    const huge = { ...shopV1Descriptor, wireSchema: shopV1Descriptor.wireSchema!.replace(`"values":["small","large"]`, `"values":["small","large",${Array.from({ length: 200_000 }, (_, i) => `"v${i}"`).join(",")}]`) };
+    const { conn, peer } = rawBackend({ channels: [huge, shopEventsV1Descriptor] });
+    const hello = await peer.next();
+    assert.ok(hello.kind === "message");
+    assert.equal("schemas" in hello.value, false);
+    assert.deepEqual(hello.value.channels, { [SHOP]: "shop-hash-1", [SHOP_EVENTS]: "shop-events-hash-1" });
+    // So a verdict the backend sends anyway is not taken: the whole channel is mismatched.
+    peer.send({ type: "welcome", protocol: 1, channels: v2Channels, maxMessageBytes: 1 << 20, maxInFlight: 8, compat: { [SHOP]: { unusable: {} } } });
+    await conn.ready;
+    await assert.rejects(createClient(shopV1Descriptor, conn).find(1), channelMismatch);
+    conn.close();
   });
 
   test("registering a descriptor whose wire schema is invalid fails at once", () => {

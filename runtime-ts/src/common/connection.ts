@@ -6,6 +6,7 @@ import { lookupOwn } from "./descriptors.js";
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   exceedsBytes,
+  HELLO_MAX_BYTES,
   methodMismatchMessage,
   mismatchMessage,
   parseMessage,
@@ -129,7 +130,15 @@ export class IpcConnection {
       parts.push(`${JSON.stringify(channel)}:${schema}`);
       this.sentSchemas.add(channel);
     }
-    return parts.length === 0 ? text : `${text.slice(0, -1)},"schemas":{${parts.join(",")}}}`;
+    if (parts.length === 0) return text;
+    const withSchemas = `${text.slice(0, -1)},"schemas":{${parts.join(",")}}}`;
+    // Past the size every backend accepts for a hello, the schemas stay home (docs/protocol.md,
+    // Limits): the backend then compares hashes only, which is safe, just less forgiving.
+    if (exceedsBytes(withSchemas, HELLO_MAX_BYTES)) {
+      this.sentSchemas.clear();
+      return text;
+    }
+    return withSchemas;
   }
 
   /** Open and not yet closed (calls may still be waiting for the handshake). */
@@ -282,8 +291,8 @@ export class IpcConnection {
 
   /** Keeps the verdicts of `welcome.compat` on channels whose schema went out (others are the backend's mistake). */
   private acceptVerdicts(compat: unknown): void {
-    const { verdicts, problems } = readCompat(compat);
-    for (const problem of problems) this.report(new IpcError("badRequest", `${problem}; those channels are compared by hash`));
+    const { verdicts, problem } = readCompat(compat);
+    if (problem !== undefined) this.report(new IpcError("badRequest", `${problem}; channels are compared by hash`));
     for (const [channel, unusable] of verdicts) if (this.sentSchemas.has(channel)) this.compat.set(channel, unusable);
   }
 

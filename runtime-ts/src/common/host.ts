@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
   exceedsBytes,
+  HELLO_MAX_BYTES,
   parseMessage,
   PROTOCOL_VERSION,
   isCallId,
@@ -113,6 +114,10 @@ export class IpcHost {
   get maxMessageBytes(): number {
     return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
+  /** The largest `hello` accepted: `maxMessageBytes`, but at least 1 MiB (docs/protocol.md, Limits). */
+  get helloMaxBytes(): number {
+    return Math.max(this.maxMessageBytes, HELLO_MAX_BYTES);
+  }
   get maxInFlight(): number {
     return this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   }
@@ -142,7 +147,8 @@ export class IpcHost {
     this.connections.set(conn.id, conn);
     socket.onMessage((text) => this.receive(conn, text));
     socket.onClose(() => this.dropped(conn));
-    socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
+    // The hello may be larger than later messages (it carries the frontend's wire schemas).
+    socket.limitMessageBytes?.(this.helloMaxBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
     return conn.id;
   }
 
@@ -234,7 +240,9 @@ export class IpcHost {
   private tooLarge(conn: HostConnection, prefix: string, limit = this.maxMessageBytes): void {
     const id = /"id"\s*:\s*([1-9][0-9]{0,15})\b/.exec(prefix.slice(0, 256));
     const n = id ? Number(id[1]) : NaN;
-    this.sendError(conn, isCallId(n) ? n : null, "tooLarge", `message larger than ${limit} bytes`, { limit });
+    this.sendError(conn, isCallId(n) && conn.welcomed ? n : null, "tooLarge", `message larger than ${limit} bytes`, { limit });
+    // The first message must be a hello that is read: past the hello's limit, the handshake fails.
+    if (!conn.welcomed) conn.socket.close();
   }
 
   private report(error: unknown, conn?: HostConnection): void {
@@ -247,7 +255,8 @@ export class IpcHost {
 
   private receive(conn: HostConnection, text: string): void {
     if (conn.closed) return;
-    if (exceedsBytes(text, this.maxMessageBytes)) return this.tooLarge(conn, text.slice(0, 256));
+    const limit = conn.welcomed ? this.maxMessageBytes : this.helloMaxBytes;
+    if (exceedsBytes(text, limit)) return this.tooLarge(conn, text.slice(0, 256), limit);
     const m = parseMessage(text);
     if (!conn.welcomed) {
       if (m.type === "malformed" || m.type !== "hello") {
@@ -272,6 +281,7 @@ export class IpcHost {
         return conn.socket.close();
       }
       conn.welcomed = true;
+      conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
       conn.frontendChannels = new Map(Object.entries(m.channels));
       const channels: Record<string, string> = {};
       const ours = new Map<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>();

@@ -8,7 +8,7 @@ export { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescr
 export { DeclaredError, IpcError, IpcErrorCodes, isDeclaredError, isIpcError, isIpcErrorCode, type IpcErrorCode, type KnownIpcErrorCode } from "./errors.js";
 export { IpcHandler, IpcHost, notificationSender, register, type HostOptions } from "./host.js";
 export { decodeBase64, encodeBase64 } from "./base64.js";
-export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, parseMessage, PROTOCOL_VERSION, type Message } from "./protocol.js";
+export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES, parseMessage, PROTOCOL_VERSION, type Message } from "./protocol.js";
 export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
 export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType } from "./types.js";
 export {

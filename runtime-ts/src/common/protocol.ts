@@ -8,6 +8,11 @@ export const PROTOCOL_VERSION = 1;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Default most calls in flight per connection. */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/**
+ * The size of `hello` every backend accepts, whatever its `maxMessageBytes` (a hello carries the
+ * frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
+ */
+export const HELLO_MAX_BYTES = 1 << 20;
 
 export interface HelloMessage {
   type: "hello";
@@ -167,23 +172,21 @@ export function methodMismatchMessage(channel: string, method: string, reason: s
 }
 
 /**
- * Reads `welcome.compat`: the channels whose entry has the documented shape, and a problem for
- * each one that has not (such a channel counts as not judged, so its whole channel is
- * mismatched: nothing the backend refuses is ever sent).
+ * Reads `welcome.compat`: the verdicts by channel, or, when any part of it does not have the
+ * documented shape, none at all and why (every channel whose hashes differ is then mismatched as
+ * a whole: the safe reading, and the Rust runtime's).
  */
-export function readCompat(compat: unknown): { verdicts: Map<string, Map<string, string>>; problems: string[] } {
+export function readCompat(compat: unknown): { verdicts: Map<string, Map<string, string>>; problem?: string } {
   const verdicts = new Map<string, Map<string, string>>();
-  const problems: string[] = [];
-  if (compat === undefined) return { verdicts, problems };
-  if (!isRecord(compat)) return { verdicts, problems: ["welcome compat is not an object"] };
+  if (compat === undefined) return { verdicts };
+  if (!isRecord(compat)) return { verdicts, problem: "welcome compat is not an object" };
   for (const [channel, entry] of Object.entries(compat)) {
     const unusable = isRecord(entry) ? entry["unusable"] : undefined;
     if (!isChannelMap(unusable)) {
-      problems.push(`welcome compat of channel ${JSON.stringify(channel)} is not {"unusable": {method: reason}}`);
-      continue;
+      return { verdicts: new Map(), problem: `welcome compat of channel ${JSON.stringify(channel)} is not {"unusable": {method: reason}}` };
     }
     verdicts.set(channel, new Map(Object.entries(unusable)));
   }
-  return { verdicts, problems };
+  return { verdicts };
 }
 

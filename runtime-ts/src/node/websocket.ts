@@ -4,11 +4,16 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { IpcError } from "../common/errors.js";
-import { DEFAULT_MAX_MESSAGE_BYTES } from "../common/protocol.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES } from "../common/protocol.js";
 import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
 
-/** Wraps an open `ws` socket. Binary frames are reserved: handed on as `""`, which the protocol layer answers `badRequest`. */
-function wrap(ws: WebSocket, description: string, maxPayload: number): IpcSocket {
+/**
+ * Wraps an open `ws` socket. Binary frames are reserved: handed on as `""`, which the protocol
+ * layer answers `badRequest`. `maxPayload` is the limit; a backend's socket is opened with a
+ * larger one for the first message (`firstPayload`: a hello may be 1 MiB whatever the limit),
+ * and a later text frame over `maxPayload` is refused as ws refuses a frame over its own.
+ */
+function wrap(ws: WebSocket, description: string, maxPayload: number, firstPayload = maxPayload): IpcSocket {
   const events = new SocketEvents();
   // A frame over `maxPayload` cannot be skipped: the protocol answers `tooLarge` (id null) and
   // then closes with 1009 (docs/protocol.md, refinement 1). ws closes with 1009 itself, before
@@ -16,11 +21,18 @@ function wrap(ws: WebSocket, description: string, maxPayload: number): IpcSocket
   // frame first while the socket is still open to carry the answer.
   let onTooLarge: ((prefix: string, enforced?: number) => void) | undefined;
   const closeSocket = ws.close.bind(ws);
+  let first = true;
   ws.close = (code?: number, reason?: string | Buffer) => {
-    if (code === 1009 && ws.readyState === WebSocket.OPEN) onTooLarge?.("", maxPayload);
+    if (code === 1009 && ws.readyState === WebSocket.OPEN) onTooLarge?.("", first ? firstPayload : maxPayload);
     closeSocket(code, reason);
   };
   ws.on("message", (data: RawData, isBinary: boolean) => {
+    const wasFirst = first;
+    first = false;
+    if (!wasFirst && !isBinary && byteLength(data) > maxPayload) {
+      ws.close(1009);
+      return;
+    }
     events.message(isBinary ? "" : data.toString());
   });
   ws.on("close", (code: number, reason: Buffer) => events.closed(`websocket closed (${code}${reason.length ? ` ${reason.toString()}` : ""})`));
@@ -44,6 +56,11 @@ function wrap(ws: WebSocket, description: string, maxPayload: number): IpcSocket
       onTooLarge = report;
     },
   };
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 /** Options of `connectWebSocket`. */
@@ -92,7 +109,11 @@ export interface WebSocketBackendOptions {
    * clients) are allowed; the token is what authenticates them. Default: no browser origin.
    */
   allowedOrigins?: readonly string[];
-  /** Largest incoming frame in bytes (default 64 MiB); a larger one is answered `tooLarge` (id null), then the connection is closed with 1009. */
+  /**
+   * Largest incoming frame in bytes (default 64 MiB); a larger one is answered `tooLarge` (id
+   * null), then the connection is closed with 1009. The first message (the hello) may be up to
+   * 1 MiB even when this is lower.
+   */
   maxMessageBytes?: number;
 }
 
@@ -108,7 +129,7 @@ export class WebSocketBackend implements IpcSocketBackend {
     maxPayload: number,
   ) {
     server.on("connection", (ws: WebSocket, req: IncomingMessage) => {
-      const socket = wrap(ws, `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`, maxPayload);
+      const socket = wrap(ws, `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`, maxPayload, Math.max(maxPayload, HELLO_MAX_BYTES));
       if (this.onConnection) this.onConnection(socket);
       else this.early.push(socket);
     });
@@ -124,7 +145,7 @@ export class WebSocketBackend implements IpcSocketBackend {
         host,
         port: options.port ?? 0,
         ...(options.path !== undefined ? { path: options.path } : {}),
-        maxPayload,
+        maxPayload: Math.max(maxPayload, HELLO_MAX_BYTES),
         verifyClient: (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
           const origin = info.req.headers.origin;
           if (origin === undefined || allowed.includes("*") || allowed.includes(origin)) done(true);
