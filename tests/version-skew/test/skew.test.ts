@@ -1,15 +1,30 @@
-//! A TypeScript frontend generated from the older `v1/app.ipc` against the Rust backend built
-//! from `v2/app.ipc`, over stdio (a child process) and WebSocket: calls on the changed channel
-//! (`skew-orders`) reject at once with `versionMismatch` naming the channel and both schema
-//! hashes, and nothing is sent for them; the unchanged channel (`skew-clock-v1`) keeps working.
-//! A raw call that skips the local check is refused by the backend with the same error.
+//! A TypeScript frontend generated from the older `v1/app.ipc` against a backend built from
+//! `v2/app.ipc`: the Rust backend over stdio (a child process) and WebSocket, and a TS host built
+//! from the generated v2 code in memory. The frontend sends its wire schemas; the backend judges
+//! `skew-orders` method by method: `getOrder` does not work (its argument became a string), so
+//! calling it rejects at once with `versionMismatch` naming the method and why, and nothing is
+//! sent; the unchanged channel (`skew-clock-v1`) keeps working. A frontend that sends no schemas
+//! gets the whole-channel mismatch from the backend.
 //!
 //! The backend binary comes from `VERSION_SKEW_BACKEND` (set by `scripts/run-tests.mjs`).
 
 import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import { after, afterEach, test } from "node:test";
-import { IpcApp, IpcConnection, isIpcError, type IpcError, type IpcSocketFrontend } from "ipcc-runtime";
+import {
+  createMemorySocketPair,
+  describeFinding,
+  IpcApp,
+  IpcConnection,
+  IpcHost,
+  isIpcError,
+  judge,
+  parseChannelSchema,
+  TooComplex,
+  type ChannelSchema,
+  type IpcError,
+  type IpcSocketFrontend,
+} from "ipcc-runtime";
 import { connectWebSocket, spawnStdioBackend } from "ipcc-runtime/node";
 import * as v1 from "../generated/v1/app.js";
 import * as v2 from "../generated/v2/app.js";
@@ -21,19 +36,32 @@ const PROMPT_MS = 2_000;
 const GUARD_MS = 10_000;
 const children: ChildProcess[] = [];
 
+/** Why v1's `getOrder` does not work with v2: its first breaking difference. */
+const GET_ORDER_REASON = "the frontend sends argument #1 `id` of `getOrder` as `i32`; the backend expects `string`";
+
 afterEach(() => IpcApp.shutdown());
 after(() => {
   for (const child of children) if (child.exitCode === null) child.kill();
 });
 
-/** Passes everything through to `socket`, keeping each sent message. */
-function tap(socket: IpcSocketFrontend, sent: string[]): IpcSocketFrontend {
+interface Tap {
+  /** Every message the frontend sent, and received, parsed. */
+  readonly sent: any[];
+  readonly received: any[];
+}
+
+/** Passes everything through to `socket`, keeping each message. */
+function tap(socket: IpcSocketFrontend, t: Tap): IpcSocketFrontend {
   const tapped: IpcSocketFrontend = {
     send: (text) => {
-      sent.push(text);
+      t.sent.push(JSON.parse(text));
       socket.send(text);
     },
-    onMessage: (listener) => socket.onMessage(listener),
+    onMessage: (listener) =>
+      socket.onMessage((text) => {
+        t.received.push(JSON.parse(text));
+        listener(text);
+      }),
     onClose: (listener) => socket.onClose(listener),
     close: () => socket.close(),
   };
@@ -42,8 +70,8 @@ function tap(socket: IpcSocketFrontend, sent: string[]): IpcSocketFrontend {
 }
 
 /** The `call` messages among `sent` on `channel`. */
-function callsOn(sent: string[], channel: string): number {
-  return sent.map((text) => JSON.parse(text) as { type: string; channel?: string }).filter((m) => m.type === "call" && m.channel === channel).length;
+function callsOn(t: Tap, channel: string): number {
+  return t.sent.filter((m) => m.type === "call" && m.channel === channel).length;
 }
 
 function guard<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -54,11 +82,26 @@ function guard<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A `versionMismatch` naming the orders channel, v1's hash (frontend) and v2's (backend). */
-function isOrdersMismatch(error: unknown): error is IpcError {
+/** A `versionMismatch` naming `getOrder` of the orders channel, why, v1's hash (frontend) and v2's (backend). */
+function isGetOrderMismatch(error: unknown): error is IpcError {
   assert.ok(isIpcError(error), String(error));
   assert.equal(error.code, "versionMismatch", error.message);
   assert.notEqual(v1.ordersSchemaHash, v2.ordersSchemaHash, "the change must alter the hash");
+  assert.equal(error.message, `method "getOrder" of channel "${v1.ordersChannel}" does not work with this backend: ${GET_ORDER_REASON}`);
+  assert.deepEqual(error.data, {
+    channel: v1.ordersChannel,
+    method: "getOrder",
+    frontendHash: v1.ordersSchemaHash,
+    backendHash: v2.ordersSchemaHash,
+    reason: GET_ORDER_REASON,
+  });
+  return true;
+}
+
+/** The whole-channel `versionMismatch`: what a backend says to a frontend that sent no schema. */
+function isOrdersChannelMismatch(error: unknown): error is IpcError {
+  assert.ok(isIpcError(error), String(error));
+  assert.equal(error.code, "versionMismatch", error.message);
   assert.equal(
     error.message,
     `channel "${v1.ordersChannel}" has schema hash ${v1.ordersSchemaHash} in the frontend but ${v2.ordersSchemaHash} in the backend`,
@@ -67,43 +110,81 @@ function isOrdersMismatch(error: unknown): error is IpcError {
   return true;
 }
 
-/** What both transports must show; `sent` is every message the frontend sent. */
-async function checkSkew(sent: string[]): Promise<void> {
+function schemaOf(text: string | undefined): ChannelSchema {
+  const read = parseChannelSchema(text ?? "");
+  assert.ok("schema" in read, JSON.stringify(read));
+  return read.schema;
+}
+
+test("what the v1 → v2 change breaks, and what it does not", () => {
+  // Every difference on `skew-orders`, in words: only `getOrder`'s argument and `Order.id` break;
+  // `Order`'s new required `quantity` alone would not (an old frontend ignores a field it does
+  // not know). `getOrder` is the channel's only method, so nothing on it stays usable.
+  const [old, neu] = [schemaOf(v1.ordersDescriptor.wireSchema), schemaOf(v2.ordersDescriptor.wireSchema)];
+  const judgement = judge(old, neu);
+  assert.notEqual(judgement, TooComplex);
+  if (judgement === TooComplex) return;
+  assert.deepEqual(
+    judgement.findings.map((f) => [describeFinding(f, old, neu), f.breaking]),
+    [
+      [GET_ORDER_REASON, true],
+      ["the backend sends field `id` of `Order` as `string`; the frontend expects `i32`", true],
+      ["the frontend ignores field `quantity` of `Order`, which the backend sends", false],
+    ],
+  );
+  assert.deepEqual([...judgement.members], [["getOrder", { unusable: GET_ORDER_REASON }]]);
+  assert.deepEqual(judgement.backendOnly, []);
+  // `Clock` did not change: same hash, nothing to judge.
+  assert.equal(v1.clockSchemaHash, v2.clockSchemaHash);
+  assert.equal(v1.clockDescriptor.wireSchema, v2.clockDescriptor.wireSchema);
+});
+
+/** What every backend built from v2 must show a v1 frontend; `t` is every message on the transport. */
+async function checkSkew(t: Tap, connection: IpcConnection): Promise<void> {
+  const hello = t.sent[0];
+  assert.equal(hello.type, "hello");
+  assert.equal(hello.channels[v1.ordersChannel], v1.ordersSchemaHash);
+  assert.deepEqual(hello.schemas, {
+    [v1.ordersChannel]: JSON.parse(v1.ordersDescriptor.wireSchema!),
+    [v1.clockChannel]: JSON.parse(v1.clockDescriptor.wireSchema!),
+  });
+  // The verdict, exactly: `skew-orders` judged, its one method unusable; `skew-clock-v1` not judged (same hash).
+  const welcome = t.received[0];
+  assert.equal(welcome.type, "welcome");
+  assert.deepEqual(welcome.compat, { [v1.ordersChannel]: { unusable: { getOrder: GET_ORDER_REASON } } });
+
   const began = Date.now();
-  await assert.rejects(guard(v1.callOrders("getOrder", 7), "getOrder"), isOrdersMismatch);
+  await assert.rejects(guard(v1.callOrders("getOrder", 7), "getOrder"), isGetOrderMismatch);
   assert.ok(Date.now() - began < PROMPT_MS, `took ${Date.now() - began} ms`);
   // The client object fails the same way; so does a second call after the first.
-  await assert.rejects(v1.ordersClient().getOrder(8), isOrdersMismatch);
+  await assert.rejects(v1.ordersClient(connection).getOrder(8), isGetOrderMismatch);
 
   assert.equal(await guard(v1.callClock("echo", "still here"), "echo"), "still here");
-  assert.equal(await guard(v1.clockClient().add(2, 3), "add"), 5);
-  assert.equal(callsOn(sent, v1.ordersChannel), 0, `a mismatched call went out: ${sent.join("\n")}`);
-  assert.equal(callsOn(sent, v1.clockChannel), 2, "the tap sees the working calls");
-  const hello = JSON.parse(sent[0] ?? "{}") as { type?: string; channels?: Record<string, string> };
-  assert.equal(hello.type, "hello");
-  assert.equal(hello.channels?.[v1.ordersChannel], v1.ordersSchemaHash);
+  assert.equal(await guard(v1.clockClient(connection).add(2, 3), "add"), 5);
+  assert.equal(callsOn(t, v1.ordersChannel), 0, `a refused call went out: ${JSON.stringify(t.sent)}`);
+  assert.equal(callsOn(t, v1.clockChannel), 2, "the tap sees the working calls");
 
-  // A raw call skips the local check (no schema hash given): the backend refuses it, knowing
-  // from the hello that this frontend has the old hash.
-  await assert.rejects(guard(IpcApp.connection.callRaw(v1.ordersChannel, "getOrder", [7]), "raw getOrder"), isOrdersMismatch);
-  assert.equal(callsOn(sent, v1.ordersChannel), 1, "the raw call was sent");
+  // A raw call skips the local check (no schema hash given): the backend refuses it with the
+  // same verdict, knowing from the hello which version this frontend has.
+  await assert.rejects(guard(connection.callRaw(v1.ordersChannel, "getOrder", [7]), "raw getOrder"), isGetOrderMismatch);
+  assert.equal(callsOn(t, v1.ordersChannel), 1, "the raw call was sent");
 }
 
 test("the backend binary exists", () => {
   assert.ok(backend, "VERSION_SKEW_BACKEND is not set (run the tests through scripts/run-tests.mjs)");
 });
 
-test("over stdio: the changed channel fails fast with versionMismatch, the other works", async () => {
+test("Rust backend over stdio: getOrder fails fast, naming the method; the other channel works", async () => {
   const socket = await spawnStdioBackend(backend, ["--stdio"]);
   children.push(socket.child);
-  const sent: string[] = [];
-  await IpcApp.startup(tap(socket, sent), { channels });
-  await checkSkew(sent);
+  const t: Tap = { sent: [], received: [] };
+  await IpcApp.startup(tap(socket, t), { channels });
+  await checkSkew(t, IpcApp.connection);
   IpcApp.shutdown();
   assert.deepEqual(await guard(socket.exited, "backend exit"), { code: 0, signal: null });
 });
 
-test("over WebSocket: the changed channel fails fast with versionMismatch, the other works", async () => {
+test("Rust backend over WebSocket: getOrder fails fast, naming the method; the other channel works", async () => {
   const child = spawn(backend, ["--ws", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const url = await guard(
@@ -118,11 +199,44 @@ test("over WebSocket: the changed channel fails fast with versionMismatch, the o
     }),
     "the backend's address",
   );
-  const sent: string[] = [];
-  await IpcApp.startup(tap(await connectWebSocket(url), sent), { channels });
-  await checkSkew(sent);
+  const t: Tap = { sent: [], received: [] };
+  await IpcApp.startup(tap(await connectWebSocket(url), t), { channels });
+  await checkSkew(t, IpcApp.connection);
   IpcApp.shutdown();
   child.kill();
+});
+
+test("a TS host built from v2 gives the same verdict (in memory)", async () => {
+  const host = new IpcHost();
+  v2.registerOrders(host, { getOrder: async (id) => ({ id, item: `item of order ${id}`, quantity: 1 }) });
+  v2.registerClock(host, { echo: async (text) => text, add: async (a, b) => a + b });
+  const [frontend, served] = createMemorySocketPair();
+  host.accept(served);
+  const t: Tap = { sent: [], received: [] };
+  await IpcApp.startup(tap(frontend, t), { channels });
+  await checkSkew(t, IpcApp.connection);
+  IpcApp.shutdown();
+  await host.shutdown();
+});
+
+test("a frontend that sends no schemas (an older runtime): the backend refuses the whole channel", async () => {
+  const socket = await spawnStdioBackend(backend, ["--stdio"]);
+  children.push(socket.child);
+  const t: Tap = { sent: [], received: [] };
+  // v1's hashes without its wire schemas: what a frontend of an older runtime announces.
+  const withoutSchemas = channels.map(({ channel, schemaHash }) => ({ channel, schemaHash }));
+  const connection = new IpcConnection(tap(socket, t), { channels: withoutSchemas });
+  await connection.ready;
+  assert.equal("schemas" in t.sent[0], false);
+  assert.equal("compat" in t.received[0], false, "nothing was judged");
+  // The generated client fails at once (its channel is mismatched, not judged); a raw call is refused by the backend.
+  await assert.rejects(v1.ordersClient(connection).getOrder(7), isOrdersChannelMismatch);
+  assert.equal(callsOn(t, v1.ordersChannel), 0);
+  await assert.rejects(guard(connection.callRaw(v1.ordersChannel, "getOrder", [7]), "raw getOrder"), isOrdersChannelMismatch);
+  assert.equal(callsOn(t, v1.ordersChannel), 1, "the raw call was sent");
+  assert.equal(await v1.clockClient(connection).echo("fine"), "fine");
+  connection.close();
+  assert.deepEqual(await guard(socket.exited, "backend exit"), { code: 0, signal: null });
 });
 
 test("a frontend generated from v2 works on both channels", async () => {
