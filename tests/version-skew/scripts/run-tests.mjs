@@ -3,7 +3,7 @@
 //  1. build `ipcc` and `version-skew-backend` (built from v2/app.ipc) with cargo
 //     (CARGO_TARGET_DIR respected: the target directory is read from `cargo metadata`);
 //  2. generate TypeScript from v1/app.ipc (the stale frontend) into generated/v1/ and from
-//     v2/app.ipc into generated/v2/ (only its schema hashes are used, as the expected values);
+//     v2/app.ipc into generated/v2/ (its hashes and schemas as expected values, and a TS host);
 //  3. build runtime-ts (this package links to it as `file:../../runtime-ts`);
 //  4. `tsc` over generated/ and test/ into build/;
 //  5. `node --test` over build/test/*.test.js.
