@@ -19,6 +19,26 @@ import type { IpcSocketFrontend } from "./socket.js";
 import type { CallOptions, ChannelSpec } from "./types.js";
 import { parseChannelSchema } from "./wire-compat.js";
 
+/** Wire schema texts already read and found valid (generated code's are, and outlive connections). */
+const validSchemas = new Set<string>();
+
+/**
+ * Whether a descriptor's wire schema may go out: one that is not valid (a descriptor written
+ * by hand) would cost the connection (hello check 5), so it is left out and reported, and its
+ * channel is compared by hash. Another format goes out (the backend compares by hash).
+ */
+function validSchema(channel: string, schema: string, report: (e: IpcError) => void): boolean {
+  if (validSchemas.has(schema)) return true;
+  const read = parseChannelSchema(schema);
+  if ("invalid" in read) {
+    report(new IpcError("badRequest", `the wire schema of channel ${channel} is invalid (${read.invalid}); the channel is compared by hash`));
+    return false;
+  }
+  // Bounded: a program has as many schemas as its descriptors.
+  if (validSchemas.size < 10_000) validSchemas.add(schema);
+  return true;
+}
+
 /** Options of a frontend connection. */
 export interface ConnectionOptions {
   /** Sent in `hello`; required when the backend was started with a token. */
@@ -111,35 +131,22 @@ export class IpcConnection {
     for (const spec of this.options.channels ?? []) {
       channels[spec.channel] = spec.schemaHash;
       this.helloHashes.set(spec.channel, spec.schemaHash);
-      if (spec.wireSchema !== undefined) schemas.set(spec.channel, spec.wireSchema);
+      if (spec.wireSchema !== undefined && validSchema(spec.channel, spec.wireSchema, (e) => this.report(e))) schemas.set(spec.channel, spec.wireSchema);
       else schemas.delete(spec.channel);
     }
     const hello = { type: "hello", protocol: PROTOCOL_VERSION, ...(this.options.token !== undefined ? { token: this.options.token } : {}), channels };
     const text = JSON.stringify(hello);
     if (schemas.size === 0) return text;
     // The schemas are JSON texts already (generated code embeds them): spliced in, not re-encoded.
-    // One that is not a valid schema (a descriptor written by hand) would cost the connection
-    // (hello check 5): it is left out, and that channel is compared by hash.
-    const parts: string[] = [];
-    for (const [channel, schema] of schemas) {
-      const read = parseChannelSchema(schema);
-      if ("invalid" in read) {
-        this.report(new IpcError("badRequest", `the wire schema of channel ${channel} is invalid (${read.invalid}); the channel is compared by hash`));
-        continue;
-      }
-      parts.push(`${JSON.stringify(channel)}:${schema}`);
-      this.sentSchemas.add(channel);
-    }
-    if (parts.length === 0) return text;
+    const parts = [...schemas].map(([channel, schema]) => `${JSON.stringify(channel)}:${schema}`);
     const withSchemas = `${text.slice(0, -1)},"schemas":{${parts.join(",")}}}`;
     // Past the size every backend accepts for a hello, the schemas stay home (docs/protocol.md,
     // Limits): the backend then compares hashes only, which is safe, just less forgiving.
-    if (exceedsBytes(withSchemas, HELLO_MAX_BYTES)) {
-      this.sentSchemas.clear();
-      return text;
-    }
+    if (exceedsBytes(withSchemas, HELLO_MAX_BYTES)) return text;
+    for (const channel of schemas.keys()) this.sentSchemas.add(channel);
     return withSchemas;
   }
+
 
   /** Open and not yet closed (calls may still be waiting for the handshake). */
   get isValid(): boolean {
