@@ -49,6 +49,7 @@
 //! [`Builder::try_compile`] returns the failure instead of exiting.
 
 pub mod codegen;
+pub mod compat;
 pub mod diagnostics;
 pub mod ident;
 pub mod ir;

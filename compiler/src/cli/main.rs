@@ -6,6 +6,7 @@
 //! piped stdin), whatever its runs found.
 
 mod check;
+mod compat;
 mod generate;
 mod inputs;
 mod watch;
@@ -61,6 +62,13 @@ enum Command {
     /// for changes` after the diagnostics). Stops with status 0 on Ctrl-C or SIGTERM, and at the
     /// end of stdin when stdin is a pipe (the process that started it closed it or died).
     Watch(watch::WatchArgs),
+    /// Compare two versions of a contract: every change, per channel and per direction, as
+    /// wire-breaking, source-breaking or compatible (docs/evolution.md).
+    ///
+    /// `ipcc compat OLD NEW` compares two files or directories; `ipcc compat --against REV`
+    /// compares the working tree with a git revision. Exit 1 when a channel that kept its name
+    /// changed in a way that breaks the wire.
+    Compat(compat::CompatArgs),
 }
 
 /// What every command needs besides its own arguments.
@@ -127,6 +135,7 @@ fn main() -> ExitCode {
         Command::Ir(inputs) => check::run_ir(inputs, output),
         Command::Gen(args) => generate::run_gen(args, output),
         Command::Watch(args) => watch::run_watch(args, output),
+        Command::Compat(args) => compat::run_compat(args, output),
     };
     match result {
         Ok(code) => code,
