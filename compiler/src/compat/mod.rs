@@ -713,7 +713,7 @@ fn compare_channel(
             )
         } else if renamed {
             format!(
-                "{}: the generated {} change (channel `{}` is now `{}`)",
+                "{}: the generated {} changes (channel `{}` is now `{}`)",
                 change.summary,
                 languages(&change.source),
                 old.channel,
@@ -721,7 +721,7 @@ fn compare_channel(
             )
         } else if breaking.is_empty() {
             format!(
-                "{}: the generated {} change",
+                "{}: the generated {} changes",
                 change.summary,
                 languages(&change.source)
             )
