@@ -50,6 +50,7 @@
 
 pub mod codegen;
 pub mod diagnostics;
+pub mod format;
 pub mod ident;
 pub mod ir;
 mod parallel;
