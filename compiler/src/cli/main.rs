@@ -5,6 +5,7 @@
 //! files), 2 usage or I/O errors.
 
 mod check;
+mod format;
 mod generate;
 mod inputs;
 
@@ -53,6 +54,8 @@ enum Command {
     Ir(inputs::Inputs),
     /// Generate Rust and/or TypeScript code from `.ipc` files.
     Gen(generate::GenArgs),
+    /// Rewrite `.ipc` files in the canonical layout, keeping every comment (docs/formatting.md).
+    Fmt(format::FmtArgs),
 }
 
 /// What every command needs besides its own arguments.
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Command::Check(inputs) => check::run_check(inputs, output),
         Command::Ir(inputs) => check::run_ir(inputs, output),
         Command::Gen(args) => generate::run_gen(args, output),
+        Command::Fmt(args) => format::run_fmt(args, output),
     };
     match result {
         Ok(code) => code,
