@@ -158,12 +158,24 @@ fn format_stdin(check: bool, output: Output) -> Result<ExitCode, UsageError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The diagnostics that stopped `path` from being formatted, and a closing line that says so.
 fn print_diagnostics(path: &Path, text: String, diagnostics: &[ipcc::Diagnostic], output: Output) {
     let mut sources = SourceMap::default();
     sources.add(path.display().to_string(), text);
-    eprint!(
-        "{}",
-        ipcc::diagnostics::render(diagnostics, &sources, output.color)
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == ipcc::Severity::Error)
+        .count();
+    let (style, reset) = if output.color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    eprintln!(
+        "{}{style}error{reset}: could not format `{}` due to {}",
+        ipcc::diagnostics::render_each(diagnostics, &sources, output.color),
+        path.display(),
+        plural(errors, "previous error"),
     );
 }
 
