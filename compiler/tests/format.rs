@@ -299,6 +299,26 @@ fn the_bundled_examples_are_formatted() {
     assert!(count >= 10, "{count}");
 }
 
+/// Every `// before` / `// after` example of docs/formatting.md is what the formatter does.
+#[test]
+fn the_examples_in_the_formatting_docs_hold() {
+    let docs = std::fs::read_to_string(repository().join("docs/formatting.md")).expect("docs");
+    let mut examples = 0;
+    for block in docs.split("```ipc\n// before\n").skip(1) {
+        let block = &block[..block.find("```").expect("a closed block")];
+        let (before, after) = block
+            .split_once("\n// after\n")
+            .expect("an `// after` part");
+        let formatted = format_one(Path::new("docs/formatting.md"), before);
+        assert_eq!(
+            formatted, after,
+            "docs/formatting.md: the example\n{before}"
+        );
+        examples += 1;
+    }
+    assert!(examples >= 5, "{examples} examples");
+}
+
 #[test]
 fn messy_inputs() {
     insta::glob!("fmt/*.ipc", |path| {

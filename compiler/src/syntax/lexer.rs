@@ -1,5 +1,6 @@
-//! A small hand-written token scanner used only around syntax errors: to name the token that was
-//! found, to find unclosed delimiters, and to find where to resume parsing.
+//! A small hand-written token scanner used around syntax errors (to name the token that was
+//! found, to find unclosed delimiters, and to find where to resume parsing) and by the formatter
+//! (to read the comments between tokens, which the grammar skips).
 //!
 //! The grammar stays the authority on what is valid; this scanner only has to agree with it on
 //! where tokens start and end. It never fails: anything it does not know is a one-character
