@@ -50,12 +50,12 @@ enum ColorChoice {
 enum Command {
     /// Check `.ipc` files and report every error and warning.
     Check(inputs::Inputs),
+    /// Rewrite `.ipc` files in the canonical layout, keeping every comment (docs/formatting.md).
+    Fmt(format::FmtArgs),
     /// Print the resolved model of `.ipc` files as JSON (a versioned schema) on stdout.
     Ir(inputs::Inputs),
     /// Generate Rust and/or TypeScript code from `.ipc` files.
     Gen(generate::GenArgs),
-    /// Rewrite `.ipc` files in the canonical layout, keeping every comment (docs/formatting.md).
-    Fmt(format::FmtArgs),
 }
 
 /// What every command needs besides its own arguments.
@@ -104,9 +104,9 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(inputs) => check::run_check(inputs, output),
+        Command::Fmt(args) => format::run_fmt(args, output),
         Command::Ir(inputs) => check::run_ir(inputs, output),
         Command::Gen(args) => generate::run_gen(args, output),
-        Command::Fmt(args) => format::run_fmt(args, output),
     };
     match result {
         Ok(code) => code,
