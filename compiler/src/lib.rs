@@ -51,6 +51,7 @@
 pub mod codegen;
 pub mod compat;
 pub mod diagnostics;
+pub mod format;
 pub mod ident;
 pub mod ir;
 mod parallel;

@@ -7,6 +7,7 @@
 
 mod check;
 mod compat;
+mod format;
 mod generate;
 mod inputs;
 mod watch;
@@ -52,6 +53,8 @@ enum ColorChoice {
 enum Command {
     /// Check `.ipc` files and report every error and warning.
     Check(inputs::Inputs),
+    /// Rewrite `.ipc` files in the canonical layout, keeping every comment (docs/formatting.md).
+    Fmt(format::FmtArgs),
     /// Print the resolved model of `.ipc` files as JSON (a versioned schema) on stdout.
     Ir(inputs::Inputs),
     /// Generate Rust and/or TypeScript code from `.ipc` files.
@@ -132,6 +135,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(inputs) => check::run_check(inputs, output),
+        Command::Fmt(args) => format::run_fmt(args, output),
         Command::Ir(inputs) => check::run_ir(inputs, output),
         Command::Gen(args) => generate::run_gen(args, output),
         Command::Watch(args) => watch::run_watch(args, output),
