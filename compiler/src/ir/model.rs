@@ -45,8 +45,12 @@ pub struct TypeId(pub u32);
 /// One `.ipc` file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceFile {
-    /// Path as it was given (roots) or resolved relative to the importer (imports), with `/`
-    /// separators. Used for diagnostics and to name outputs; never absolute in snapshots.
+    /// Where the file is, the same on every machine: never absolute, `/` separators, no `.`
+    /// segments, distinct for distinct files. Relative to the working directory when every
+    /// root file is at or below it (`common/greeter.ipc`, whether given absolute or relative;
+    /// an import outside it reads `../shared/types.ipc`); otherwise relative to the deepest
+    /// directory holding every root file (`greeter.ipc` for `ipcc ir ../common/greeter.ipc`).
+    /// Diagnostics show paths as they were given instead.
     pub path: String,
     /// File name without directory and `.ipc` extension (`greeter` for `common/greeter.ipc`);
     /// generators name their output after it.
