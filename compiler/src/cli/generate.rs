@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
+use ipcc::codegen::template::TemplateDir;
+use ipcc::project::TemplateTarget;
 
 use crate::check::{check_roots, elapsed, plural};
 use crate::inputs::{collect_inputs, no_inputs, Inputs};
@@ -18,6 +20,13 @@ pub struct GenArgs {
     /// Write the generated TypeScript into this directory. Default: `[ts] out` of `ipcc.toml`.
     #[arg(long, value_name = "DIR")]
     ts: Option<PathBuf>,
+    /// Render the handlebars templates of this folder against the model (docs/templates.md)
+    /// into `--out`. Default: the `[[templates]]` of `ipcc.toml`.
+    #[arg(long, value_name = "DIR", requires = "out")]
+    template: Option<PathBuf>,
+    /// Where `--template` writes.
+    #[arg(long, value_name = "DIR", requires = "template")]
+    out: Option<PathBuf>,
     /// Write nothing; exit 1 and list the files that are missing or out of date (for CI).
     #[arg(long)]
     check: bool,
@@ -33,6 +42,8 @@ pub struct GenPlan {
     pub inputs: Vec<PathBuf>,
     pub rust: Option<PathBuf>,
     pub ts: Option<PathBuf>,
+    /// Template folders and where each writes; read again on every run.
+    pub templates: Vec<TemplateTarget>,
 }
 
 /// What a run did.
@@ -49,8 +60,9 @@ pub struct GenReport {
 impl GenPlan {
     /// The plan of `ipcc gen ARGS`: arguments first, the project file for what they leave out.
     pub fn from_args(args: &GenArgs) -> Result<GenPlan, UsageError> {
-        let project = if args.inputs.paths.is_empty() || (args.rust.is_none() && args.ts.is_none())
-        {
+        // Any output on the command line replaces all of the project file's.
+        let outputs_given = args.rust.is_some() || args.ts.is_some() || args.template.is_some();
+        let project = if args.inputs.paths.is_empty() || !outputs_given {
             crate::inputs::find_project()?
         } else {
             None
@@ -61,18 +73,30 @@ impl GenPlan {
             None => return Err(no_inputs()),
         };
         let (mut rust, mut ts) = (args.rust.clone(), args.ts.clone());
-        if rust.is_none() && ts.is_none() {
+        let mut templates: Vec<TemplateTarget> = (args.template.iter().zip(&args.out))
+            .map(|(dir, out)| TemplateTarget {
+                dir: dir.clone(),
+                out: out.clone(),
+            })
+            .collect();
+        if !outputs_given {
             if let Some(project) = &project {
                 rust = project.rust_out.clone();
                 ts = project.ts_out.clone();
+                templates = project.templates.clone();
             }
         }
-        if rust.is_none() && ts.is_none() {
+        if rust.is_none() && ts.is_none() && templates.is_empty() {
             return Err(UsageError::new(
-                "nothing to generate: pass `--rust DIR` and/or `--ts DIR`, or set `[rust] out` / `[ts] out` in `ipcc.toml`",
+                "nothing to generate: pass `--rust DIR`, `--ts DIR` or `--template DIR --out DIR`, or set `[rust] out`, `[ts] out` or `[[templates]]` in `ipcc.toml`",
             ));
         }
-        Ok(GenPlan { inputs, rust, ts })
+        Ok(GenPlan {
+            inputs,
+            rust,
+            ts,
+            templates,
+        })
     }
 
     /// Checks and generates; writes changed files (or, with `check_only`, lists them).
@@ -87,13 +111,18 @@ impl GenPlan {
             ts: self.ts.is_some(),
         };
         let generated = ipcc::generate(&ir, &options);
+        let Some(rendered) = self.render_templates(&ir, output)? else {
+            return Ok(None);
+        };
         let targets = [
             (self.rust.as_deref(), &generated.rust),
             (self.ts.as_deref(), &generated.ts),
-        ];
+        ]
+        .into_iter()
+        .filter_map(|(dir, files)| Some((dir?, files)))
+        .chain(rendered.iter().map(|(dir, files)| (dir.as_path(), files)));
         let mut report = GenReport::default();
         for (dir, files) in targets {
-            let Some(dir) = dir else { continue };
             for file in files {
                 let path = dir.join(&file.path);
                 let current = std::fs::read(&path).ok();
@@ -108,6 +137,33 @@ impl GenPlan {
             }
         }
         Ok(Some(report))
+    }
+}
+
+/// The files one template folder renders, and the folder they go to.
+type RenderedTemplates = (PathBuf, Vec<ipcc::GeneratedFile>);
+
+impl GenPlan {
+    /// Reads and renders every template folder: the files of each output folder, or `None`
+    /// when a template has errors (printed; nothing is written then).
+    fn render_templates(
+        &self,
+        ir: &ipcc::ir::Ir,
+        output: Output,
+    ) -> Result<Option<Vec<RenderedTemplates>>, UsageError> {
+        let mut rendered = Vec::with_capacity(self.templates.len());
+        let mut failed = false;
+        for target in &self.templates {
+            let dir = TemplateDir::read(&target.dir).map_err(|e| UsageError::new(e.to_string()))?;
+            match dir.render(ir) {
+                Ok(files) => rendered.push((target.out.clone(), files)),
+                Err(errors) => {
+                    eprint!("{}", errors.render(output.color));
+                    failed = true;
+                }
+            }
+        }
+        Ok((!failed).then_some(rendered))
     }
 }
 
