@@ -157,18 +157,17 @@ pub(crate) fn model_paths(files: &[PathBuf], roots: &[PathBuf], cwd: Option<&Pat
         Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
         _ => normalize(path),
     };
-    let below_cwd = |path: &Path| {
-        if path.is_relative() {
-            return !matches!(path.components().next(), Some(Component::ParentDir));
+    let below_cwd = |path: &Path| match &cwd {
+        Some(cwd) => resolve(path).starts_with(cwd),
+        None => {
+            path.is_relative() && !matches!(path.components().next(), Some(Component::ParentDir))
         }
-        cwd.as_ref().is_some_and(|cwd| path.starts_with(cwd))
     };
     let relative_path = |file: &Path| -> Option<PathBuf> {
         if roots.iter().all(|root| below_cwd(root)) {
             return match &cwd {
-                Some(cwd) if file.is_absolute() => relative_to(cwd, file),
-                _ if file.is_relative() => Some(file.to_path_buf()),
-                _ => None,
+                Some(cwd) => relative_to(cwd, &resolve(file)),
+                None => file.is_relative().then(|| file.to_path_buf()),
             };
         }
         let anchor = roots

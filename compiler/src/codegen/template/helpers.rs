@@ -31,6 +31,7 @@ pub(super) fn register<'a>(registry: &mut Handlebars<'a>, ir: &'a Ir) {
         Kind::TsType,
         Kind::TypeDef,
         Kind::ResolveAlias,
+        Kind::OfFile,
         Kind::Json,
         Kind::Docs,
     ] {
@@ -56,6 +57,7 @@ enum Kind {
     TsType,
     TypeDef,
     ResolveAlias,
+    OfFile,
     Json,
     Docs,
 }
@@ -73,6 +75,7 @@ impl Kind {
             Kind::TsType => "ts_type",
             Kind::TypeDef => "type_def",
             Kind::ResolveAlias => "resolve_alias",
+            Kind::OfFile => "of_file",
             Kind::Json => "json",
             Kind::Docs => "docs",
         }
@@ -140,6 +143,33 @@ impl HelperDef for IrHelper<'_> {
             Kind::ResolveAlias => {
                 let ty = type_ref(ir, value, name)?;
                 to_json(ir.resolve_alias(&ty))?
+            }
+            Kind::OfFile => {
+                let items = value.as_array().ok_or_else(|| {
+                    fail(format!(
+                        "`{name}` expects a list of declarations, got {}",
+                        describe(value)
+                    ))
+                })?;
+                let Some(file) = perspective(ir, h, ctx, name)? else {
+                    return Err(fail(format!(
+                        "`{name}` needs a file: use it in a per-file template or pass `file=`"
+                    )));
+                };
+                let mut declared = Vec::new();
+                for item in items {
+                    match item.get("file").and_then(Value::as_u64) {
+                        Some(id) if id == u64::from(file.0) => declared.push(item.clone()),
+                        Some(_) => {}
+                        None => {
+                            return Err(fail(format!(
+                                "`{name}`: {} is not a declaration (it has no `file`)",
+                                describe(item)
+                            )))
+                        }
+                    }
+                }
+                Value::Array(declared)
             }
             Kind::Json => {
                 let pretty = match h.hash_get("pretty") {

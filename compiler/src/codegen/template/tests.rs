@@ -139,6 +139,26 @@ fn lookup_helpers_read_the_model() {
 }
 
 #[test]
+fn of_file_keeps_the_declarations_of_a_file() {
+    let out = rendered(&[
+        (
+            "{{stem}}.hbs",
+            "{{#each (of_file types)}}{{name}} {{/each}}|{{#if (of_file consts)}}consts{{else}}no consts{{/if}}",
+        ),
+        ("all.hbs", "{{#each (of_file types file=0)}}{{name}}{{/each}}"),
+    ]);
+    assert_eq!(out[0], ("all".to_string(), "Person".to_string()));
+    assert_eq!(
+        out[1],
+        ("greeter".to_string(), "Map Scores |no consts".to_string())
+    );
+    let text = errors(&[("x.hbs", "{{of_file types}}")]);
+    assert!(text.contains("`of_file` needs a file"), "{text}");
+    let text = errors(&[("{{stem}}.hbs", "{{of_file files}}")]);
+    assert!(text.contains("is not a declaration"), "{text}");
+}
+
+#[test]
 fn case_json_and_docs_helpers() {
     let out = rendered(&[(
         "x.hbs",
