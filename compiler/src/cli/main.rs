@@ -51,7 +51,7 @@ enum Command {
     Check(inputs::Inputs),
     /// Print the resolved model of `.ipc` files as JSON (a versioned schema) on stdout.
     Ir(inputs::Inputs),
-    /// Generate Rust and/or TypeScript code from `.ipc` files.
+    /// Generate Rust and/or TypeScript code from `.ipc` files, and render your own templates.
     Gen(generate::GenArgs),
 }
 

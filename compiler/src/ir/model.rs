@@ -12,7 +12,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Version of the IR JSON schema printed by `ipcc ir`. Bump on any incompatible change.
+/// Version of the IR JSON that `ipcc ir` prints and user templates render against. Its JSON
+/// Schema, `docs/ir.schema.json` (`$id` `urn:ipcc:ir:v<IR_VERSION>`), is derived from the
+/// types below, and a test fails while the committed file differs. Bump on any incompatible
+/// change (a field removed, renamed or retyped, a meaning changed); a new field is compatible:
+/// readers ignore fields they do not know.
 pub const IR_VERSION: u32 = 1;
 
 /// Everything compiled together: the root files and all that they import.

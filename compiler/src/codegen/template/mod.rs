@@ -608,6 +608,9 @@ fn expected_tokens(rules: &str) -> Option<String> {
     }
 }
 
+const MISSING_ARGUMENT_HELP: &str =
+    "in strict mode, a name that does not exist counts as a missing argument";
+
 /// A rendering error's message, label and help.
 fn render_message(error: &RenderError) -> (String, String, Option<String>) {
     match error.reason() {
@@ -637,7 +640,12 @@ fn render_message(error: &RenderError) -> (String, String, Option<String>) {
         RenderErrorReason::ParamNotFoundForIndex(helper, index) => (
             format!("`{helper}` is missing argument {}", index + 1),
             "missing argument".to_string(),
-            Some("in strict mode, a name that does not exist counts as a missing argument".to_string()),
+            Some(MISSING_ARGUMENT_HELP.to_string()),
+        ),
+        RenderErrorReason::ParamNotFoundForName(helper, _) => (
+            format!("`{helper}` is missing its argument"),
+            "missing argument".to_string(),
+            Some(MISSING_ARGUMENT_HELP.to_string()),
         ),
         other => (
             lowercase_first(&other.to_string()),
