@@ -217,6 +217,12 @@ fn partial_name(path: &str) -> &str {
     name.strip_suffix(EXTENSION).unwrap_or(name)
 }
 
+/// The name a template is registered under: its path after a `/`, which no partial name
+/// (a path below `partials/`) can start with, so the two never replace each other.
+fn registry_name(path: &str) -> String {
+    format!("/{path}")
+}
+
 /// Whether a template renders once per root file: its path holds an expression.
 fn is_per_file(path: &str) -> bool {
     path.contains("{{")
@@ -249,17 +255,17 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Registers every partial (by partial name) and template (by path); a file that does not
-    /// parse is an error, and the others are still checked.
+    /// Registers every partial (by partial name) and template (by [`registry_name`]); a file
+    /// that does not parse is an error, and the others are still checked.
     fn register(&mut self) {
-        let partials = self.dir.partials.iter().map(|s| (partial_name(&s.path), s));
-        let templates = self.dir.templates.iter().map(|s| (s.path.as_str(), s));
+        let partials = (self.dir.partials.iter()).map(|s| (partial_name(&s.path).to_string(), s));
+        let templates = (self.dir.templates.iter()).map(|s| (registry_name(&s.path), s));
         for (name, source) in partials.chain(templates).collect::<Vec<_>>() {
             let id = self
                 .sources
                 .add(self.dir.file_path(&source.path), source.text.clone());
-            self.source_of.insert(name.to_string(), id);
-            if let Err(error) = self.registry.register_template_string(name, &source.text) {
+            self.source_of.insert(name.clone(), id);
+            if let Err(error) = self.registry.register_template_string(&name, &source.text) {
                 let diagnostic = self.syntax_error(id, &error);
                 self.errors.push(diagnostic);
             }
@@ -312,7 +318,6 @@ impl<'a> Run<'a> {
                 files.push(GeneratedFile { path, contents });
             }
         }
-        set_file(&mut context, self.ir, None);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     }
@@ -362,7 +367,7 @@ impl<'a> Run<'a> {
             );
             return None;
         }
-        match self.registry.render_with_context(&template.path, context) {
+        match (self.registry).render_with_context(&registry_name(&template.path), context) {
             Ok(contents) => Some((path, contents)),
             Err(error) => {
                 let diagnostic = self.render_error(None, &error);
@@ -470,7 +475,7 @@ impl<'a> Run<'a> {
 }
 
 /// Puts a root file into the context as `file` (its `SourceFile` plus `id`) and `stem`, or
-/// takes them out for the templates rendered once.
+/// takes them out for a template rendered once.
 fn set_file(context: &mut Context, ir: &Ir, file: Option<FileId>) {
     let Value::Object(map) = context.data_mut() else {
         return;
@@ -498,7 +503,7 @@ fn check_output_path(path: &str) -> Result<(), String> {
         return Err("the path is empty".to_string());
     }
     if path.starts_with('/') || Path::new(path).has_root() {
-        return Err("the path is absolute".to_string());
+        return Err("the path starts with `/` (it would be absolute)".to_string());
     }
     for segment in path.split('/') {
         match segment {

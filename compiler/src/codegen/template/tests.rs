@@ -91,6 +91,15 @@ fn partials_are_named_by_their_path_below_partials() {
 }
 
 #[test]
+fn a_partial_never_replaces_a_template_of_the_same_name() {
+    let out = rendered(&[
+        ("x.hbs", "template {{> x.hbs}}"),
+        ("partials/x.hbs.hbs", "partial"),
+    ]);
+    assert_eq!(out, [("x".to_string(), "template partial".to_string())]);
+}
+
+#[test]
 fn type_helpers_spell_types_as_the_generators_do() {
     let template = "{{#each interfaces}}{{#each methods}}\
         {{#each params}}{{name}}: {{idl_type ty}} | {{rust_type ty}} | {{ts_type ty}}\n{{/each}}\
