@@ -57,7 +57,7 @@ enum Command {
     Fmt(format::FmtArgs),
     /// Print the resolved model of `.ipc` files as JSON (a versioned schema) on stdout.
     Ir(inputs::Inputs),
-    /// Generate Rust and/or TypeScript code from `.ipc` files.
+    /// Generate Rust and/or TypeScript code from `.ipc` files, and render your own templates.
     Gen(generate::GenArgs),
     /// Generate, then generate again on every change of an input, an import or `ipcc.toml`.
     ///
