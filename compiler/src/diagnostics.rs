@@ -139,6 +139,14 @@ impl SourceMap {
         offset
     }
 
+    /// Puts `prefix` before every path (`main:` for the sources of a git revision), so that
+    /// two versions of one file can be told apart in a diagnostic.
+    pub fn prefix_paths(&mut self, prefix: &str) {
+        for (path, _) in &mut self.sources {
+            path.insert_str(0, prefix);
+        }
+    }
+
     /// True when no source was added.
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()

@@ -30,6 +30,11 @@ pub fn shouty_snake_case(name: &str) -> String {
     snake_case(name).to_uppercase()
 }
 
+/// `sayHello` / `SayHello` → `say-hello`.
+pub fn kebab_case(name: &str) -> String {
+    snake_case(name).replace('_', "-")
+}
+
 /// `say_hello` / `sayHello` → `SayHello`.
 pub fn pascal_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -165,6 +170,7 @@ mod tests {
         assert_eq!(pascal_case("say_hello"), "SayHello");
         assert_eq!(pascal_case("sayHello"), "SayHello");
         assert_eq!(camel_case("SayHello"), "sayHello");
+        assert_eq!(kebab_case("HTTPServer"), "http-server");
         assert_eq!(rust_ident("type"), "r#type");
         assert_eq!(rust_ident("self"), "self_");
         assert_eq!(ts_ident("delete"), "delete_");

@@ -49,7 +49,9 @@
 //! [`Builder::try_compile`] returns the failure instead of exiting.
 
 pub mod codegen;
+pub mod compat;
 pub mod diagnostics;
+pub mod format;
 pub mod ident;
 pub mod ir;
 mod parallel;

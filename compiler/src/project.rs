@@ -13,6 +13,7 @@
 //!
 //! [compat]
 //! against = "origin/main"           # the git revision `ipcc compat` compares with by default
+//! deploy = "backend-first"          # which side deployments update first (default: any)
 //!
 //! [[templates]]
 //! dir = "templates/api-docs"        # `ipcc gen` also renders these templates
@@ -49,6 +50,9 @@ pub struct Project {
     pub ts_out: Option<PathBuf>,
     /// The git revision `ipcc compat` compares with when none is given (`[compat] against`).
     pub compat_against: Option<String>,
+    /// Which side deployments update first, for `ipcc compat` (`[compat] deploy`: `any`,
+    /// `backend-first`, `frontend-first`).
+    pub compat_deploy: Option<String>,
     /// User templates `ipcc gen` renders (`[[templates]]`).
     pub templates: Vec<TemplateTarget>,
 }
@@ -128,6 +132,7 @@ struct RawOut {
 #[serde(deny_unknown_fields)]
 struct RawCompat {
     against: Option<String>,
+    deploy: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -209,7 +214,8 @@ impl Project {
             inputs: raw.inputs.iter().map(|input| resolve(input)).collect(),
             rust_out: raw.rust.map(|rust| resolve(&rust.out)),
             ts_out: raw.ts.map(|ts| resolve(&ts.out)),
-            compat_against: raw.compat.and_then(|c| c.against),
+            compat_against: raw.compat.as_ref().and_then(|c| c.against.clone()),
+            compat_deploy: raw.compat.and_then(|c| c.deploy),
             templates: raw
                 .templates
                 .iter()

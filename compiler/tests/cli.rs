@@ -1,5 +1,5 @@
 //! The `ipcc` binary end to end: verbs, exit codes (0 success, 1 diagnostics, 2 usage or I/O),
-//! colour, directory expansion and `gen --check`.
+//! colour, directory expansion, `gen --check` and `fmt`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -258,6 +258,249 @@ fn every_verb_has_help() {
     for verb in ["check", "ir", "gen", "watch"] {
         assert!(text.contains(verb), "{text}");
     }
+}
+
+/// Runs `ipcc` in the crate's directory with `input` on stdin.
+fn ipcc_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipcc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ipcc runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    // A usage error exits before reading: a broken pipe is then expected.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().expect("ipcc ends")
+}
+
+const MESSY: &str = "struct Point{x:f64;// across\r\n\ty : f64;}\r\n";
+const TIDY: &str = "struct Point {\n  x: f64; // across\n  y: f64;\n}\n";
+
+/// The modification time of `path`, to tell whether it was written.
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+/// Sets `path`'s modification time far in the past, so that any write shows.
+fn age(path: &Path) {
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(old).unwrap();
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_fmt_rewrites_only_those() {
+    let dir = scratch("fmt");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    let (tidy, messy, nested) = (
+        dir.join("tidy.ipc"),
+        dir.join("messy.ipc"),
+        dir.join("nested/messy.ipc"),
+    );
+    std::fs::write(&tidy, TIDY).unwrap();
+    std::fs::write(&messy, MESSY).unwrap();
+    std::fs::write(&nested, MESSY.replace("Point", "Nested")).unwrap();
+    age(&tidy);
+    let before = modified(&tidy);
+
+    let check = ipcc(&["fmt", "--check", path_str(&dir)]);
+    assert_eq!(code(&check), 1, "{}", stderr(&check));
+    let text = stderr(&check);
+    assert!(
+        text.contains(&format!("would reformat: {}\n", messy.display()))
+            && text.contains(&format!("would reformat: {}\n", nested.display()))
+            && !text.contains("tidy.ipc"),
+        "{text}"
+    );
+    assert!(
+        text.contains("checked 3 files in ") && text.contains(": 2 not formatted, 1 formatted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: 2 files are not formatted; run `ipcc fmt` without `--check`"),
+        "{text}"
+    );
+    // `--check` wrote nothing.
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), MESSY);
+
+    #[cfg(unix)]
+    std::fs::set_permissions(&messy, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let fmt = ipcc(&["fmt", path_str(&dir)]);
+    assert_eq!(code(&fmt), 0, "{}", stderr(&fmt));
+    let text = stderr(&fmt);
+    assert!(
+        text.starts_with("formatted 3 files in ") && text.ends_with(": 2 changed, 1 unchanged\n"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), TIDY);
+    assert_eq!(
+        std::fs::read_to_string(&nested).unwrap(),
+        TIDY.replace("Point", "Nested")
+    );
+    // The formatted file was not touched; the rewritten one kept its permissions.
+    assert_eq!(modified(&tidy), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&messy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // No temporary file is left beside them.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["messy.ipc", "nested", "tidy.ipc"]);
+
+    let again = ipcc(&["fmt", "--check", path_str(&dir)]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert!(stderr(&again).ends_with(": 0 not formatted, 3 formatted\n"));
+    let quiet = ipcc(&["fmt", "-q", path_str(&dir)]);
+    assert_eq!(code(&quiet), 0);
+    assert_eq!(stderr(&quiet), "");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fmt_leaves_a_file_with_syntax_errors_byte_for_byte_and_exits_1() {
+    let dir = scratch("fmt-errors");
+    let broken = dir.join("broken.ipc");
+    let semantic = dir.join("unknown-type.ipc");
+    let broken_text = "struct  A {\r\n  x: i32\r\n}\r\n// keep me \r\n";
+    std::fs::write(&broken, broken_text).unwrap();
+    std::fs::write(&semantic, "struct B{x:Nope;}").unwrap();
+    age(&broken);
+    let before = modified(&broken);
+    let output = ipcc(&["fmt", "--color", "never", path_str(&dir)]);
+    assert_eq!(code(&output), 1);
+    let text = stderr(&output);
+    assert!(
+        text.contains("error[E0001]: expected `;`, found `}`"),
+        "{text}"
+    );
+    assert!(text.contains("broken.ipc:2:9"), "{text}");
+    assert!(
+        text.contains("error: could not format `")
+            && text.contains("broken.ipc` due to 1 previous error"),
+        "{text}"
+    );
+    assert!(
+        text.contains(": 1 changed, 0 unchanged, 1 with syntax errors"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&broken).unwrap(), broken_text.as_bytes());
+    assert_eq!(modified(&broken), before);
+    // Formatting is syntactic: an unknown type does not stop it.
+    assert_eq!(
+        std::fs::read_to_string(&semantic).unwrap(),
+        "struct B {\n  x: Nope;\n}\n"
+    );
+    let check = ipcc(&["fmt", "--check", path_str(&broken)]);
+    assert_eq!(code(&check), 1);
+    assert!(
+        !stderr(&check).contains("would reformat"),
+        "{}",
+        stderr(&check)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fmt_stdin_writes_the_formatted_text_to_stdout() {
+    for args in [
+        vec!["fmt", "-"],
+        vec!["fmt", "--stdin"],
+        vec!["-q", "fmt", "-"],
+    ] {
+        let output = ipcc_with_stdin(&args, MESSY);
+        assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), TIDY, "{args:?}");
+        assert_eq!(stderr(&output), "", "{args:?}");
+    }
+    let broken = ipcc_with_stdin(&["fmt", "--color", "never", "-"], "struct A { x: i32 }");
+    assert_eq!(code(&broken), 1);
+    assert!(broken.stdout.is_empty());
+    assert!(
+        stderr(&broken).contains("--> <stdin>:1:19"),
+        "{}",
+        stderr(&broken)
+    );
+
+    let check = ipcc_with_stdin(&["fmt", "--check", "-"], MESSY);
+    assert_eq!(code(&check), 1);
+    assert!(check.stdout.is_empty());
+    assert!(stderr(&check).contains("would reformat: <stdin>"));
+    assert_eq!(code(&ipcc_with_stdin(&["fmt", "--check", "-"], TIDY)), 0);
+    // stdin and files at once is a usage error.
+    assert_eq!(
+        code(&ipcc_with_stdin(
+            &["fmt", "-", "../idl-examples/my-interface.ipc"],
+            TIDY
+        )),
+        2
+    );
+}
+
+#[test]
+fn fmt_without_paths_formats_the_project_inputs() {
+    let dir = project("fmt-project", "inputs = [\"common\"]\n");
+    std::fs::write(dir.join("common/extra.ipc"), MESSY).unwrap();
+    std::fs::write(dir.join("app/outside.ipc"), MESSY).unwrap();
+    let below = dir.join("app/src");
+    let check = ipcc_in(&below, &["fmt", "--check"]);
+    assert_eq!(code(&check), 1, "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("would reformat: ../../common/extra.ipc\n"),
+        "{}",
+        stderr(&check)
+    );
+    let fmt = ipcc_in(&below, &["fmt"]);
+    assert_eq!(code(&fmt), 0, "{}", stderr(&fmt));
+    assert!(
+        stderr(&fmt).ends_with(": 1 changed, 1 unchanged\n"),
+        "{}",
+        stderr(&fmt)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("common/extra.ipc")).unwrap(),
+        TIDY
+    );
+    // Only the project's inputs.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("app/outside.ipc")).unwrap(),
+        MESSY
+    );
+    // Outside a project, no paths is a usage error.
+    let nowhere = scratch("fmt-nowhere");
+    assert_eq!(code(&ipcc_in(&nowhere, &["fmt"])), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&nowhere);
+}
+
+#[test]
+fn fmt_has_help_and_is_listed() {
+    let output = ipcc(&["fmt", "--help"]);
+    assert_eq!(code(&output), 0);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("Usage: ipcc fmt") && text.contains("--stdin"),
+        "{text}"
+    );
+    let listed = String::from_utf8_lossy(&ipcc(&["--help"]).stdout).into_owned();
+    assert!(listed.contains("fmt"), "{listed}");
+}
+
+/// The project's own `.ipc` examples are formatted (`ipcc fmt --check` is what CI would run).
+#[test]
+fn fmt_check_passes_on_the_bundled_examples() {
+    let output = ipcc(&["fmt", "--check", "../idl-examples", "../examples"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
 }
 
 #[path = "../benches/schema/mod.rs"]

@@ -1,11 +1,14 @@
-//! Robustness of the whole front end: random bytes and random mutations of every example go
-//! through `ipcc::check_with`; nothing may panic, and every reported span must lie inside its
-//! source. Deterministic (fixed seeds), so a failure reproduces.
+//! Robustness of the whole front end and the formatter: random bytes and random mutations of
+//! every example go through `ipcc::check_with` and `ipcc::format::format_source`; nothing may
+//! panic, every reported span must lie inside its source, and the formatter either refuses a
+//! file for its syntax errors or formats it to a fixed point. Deterministic (fixed seeds), so a
+//! failure reproduces.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use ipcc::diagnostics::render;
+use ipcc::format::format_source;
 use ipcc::{check_with, Checked, MemoryLoader};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -123,6 +126,44 @@ fn check_case(case: &Case) -> Checked {
     }
     assert_eq!(checked.ir.is_none(), checked.has_errors());
     checked
+}
+
+/// Formats one text and checks what the formatter promises about any input: no panic; syntax
+/// errors (and nothing else) refuse it; otherwise the output formats to itself. Returns whether
+/// it was formatted.
+fn format_text(text: &str) -> bool {
+    let case = || Case {
+        files: vec![(PathBuf::from("format.ipc"), text.to_string())],
+        roots: vec![PathBuf::from("format.ipc")],
+    };
+    let outcome = catch_unwind(|| format_source(text));
+    let Ok(result) = outcome else {
+        let kept = keep_failure(&case());
+        panic!(
+            "the formatter panicked on (kept in {kept}):\n{}",
+            describe(&case())
+        )
+    };
+    match result {
+        Ok(formatted) => {
+            let again = catch_unwind(|| format_source(&formatted));
+            assert!(
+                matches!(&again, Ok(Ok(same)) if *same == formatted),
+                "formatting twice differs from once ({again:?}) for:\n{}\n--- once\n{formatted}",
+                describe(&case())
+            );
+            true
+        }
+        Err(diagnostics) => {
+            assert!(
+                diagnostics.iter().all(|d| d.code.starts_with("E00")),
+                "refused with {diagnostics:?} for:\n{}",
+                describe(&case())
+            );
+            assert!(!diagnostics.is_empty());
+            false
+        }
+    }
 }
 
 /// Writes a failing case's files to a temporary directory, to reproduce with `ipcc check`.
@@ -255,7 +296,7 @@ fn mutate(text: &str, rng: &mut StdRng) -> String {
 fn mutated_examples_never_panic() {
     let corpus = corpus();
     let mut rng = StdRng::seed_from_u64(0x1dc_2026);
-    let mut with_errors = 0;
+    let (mut with_errors, mut formatted) = (0, 0);
     let per_case = 8_000 / corpus.len() + 1;
     for case in &corpus {
         // Unchanged, every example compiles.
@@ -268,12 +309,20 @@ fn mutated_examples_never_panic() {
             if check_case(&mutated).has_errors() {
                 with_errors += 1;
             }
+            if format_text(&mutated.files[which].1) {
+                formatted += 1;
+            }
         }
     }
-    // The mutations must actually exercise the error paths.
+    // The mutations must actually exercise the error paths, and leave enough files valid for
+    // the formatter to format.
     assert!(
         with_errors > 4_000,
         "only {with_errors} mutated inputs had errors"
+    );
+    assert!(
+        formatted > 1_500,
+        "only {formatted} mutated inputs formatted"
     );
 }
 
@@ -301,6 +350,7 @@ fn random_bytes_never_panic() {
             roots: vec![PathBuf::from("random.ipc")],
         };
         check_case(&case);
+        format_text(&case.files[0].1);
     }
 }
 
@@ -327,6 +377,14 @@ fn pathological_inputs_are_rejected_or_accepted_without_panic() {
         roots: vec![PathBuf::from("a.ipc")],
     };
     assert!(check_case(&self_import).has_errors());
+    for text in [
+        &deep_suffixes,
+        &deep_generics,
+        &deep_alias_chain,
+        &many_errors,
+    ] {
+        format_text(text);
+    }
     for text in [deep_suffixes, deep_generics, deep_alias_chain, many_errors] {
         let case = Case {
             files: vec![(PathBuf::from("p.ipc"), text)],

@@ -387,6 +387,29 @@ fn errors_are_reported_and_the_watch_goes_on() {
 }
 
 #[test]
+fn a_template_that_changes_renders_again() {
+    let dir = project("templates");
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    let template = dir.join("templates/{{stem}}.txt.hbs");
+    std::fs::write(&template, "first: {{stem}}\n").unwrap();
+    let mut watch = Watch::start(&dir, &["--template", "templates", "--out", "out"]);
+    let rendered = dir.join("out/api.txt");
+    watch.status_when(&rendered, "first: api");
+
+    // An edit of the template (saved by rename, as editors do) renders again.
+    replace(&template, "second: {{stem}}\n");
+    let line = watch.status_when(&rendered, "second: api");
+    assert_generated(&line, 1, 1, 0);
+
+    // What the template writes does not start a run of its own.
+    std::fs::write(&rendered, "edited by hand\n").unwrap();
+    watch.assert_quiet("an edit of the template's output");
+    let status = watch.signal("TERM");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn the_project_file_is_read_again_when_it_changes() {
     let dir = project("project");
     let mut watch = Watch::start(&dir, &[]);

@@ -215,17 +215,18 @@ pub fn judge(
     for (name, f_member) in &frontend.members {
         let mut node = Node::default();
         match backend.members.get(name).filter(|_| same_kind) {
-            None => judge.record(
-                &mut node,
-                FindingKind::MemberMissing,
-                match frontend.kind {
-                    ChannelKind::Interface => Role::FrontendWrites,
-                    ChannelKind::Notifications => Role::BackendWrites,
-                },
-                Loc::Member(name.clone()),
-                Loc::Channel,
-                true,
-            ),
+            None => {
+                let (role, writer, reader) =
+                    members_role(frontend.kind, Loc::Member(name.clone()), Loc::Channel);
+                judge.record(
+                    &mut node,
+                    FindingKind::MemberMissing,
+                    role,
+                    writer,
+                    reader,
+                    true,
+                )
+            }
             Some(b_member) => judge.member(name, f_member, b_member, &mut node)?,
         }
         member_nodes.insert(name.clone(), node);
@@ -235,22 +236,29 @@ pub fn judge(
     for name in backend.members.keys() {
         if !same_kind || !frontend.members.contains_key(name) {
             backend_only.push(name.clone());
-            let role = match backend.kind {
-                ChannelKind::Interface => Role::FrontendWrites,
-                ChannelKind::Notifications => Role::BackendWrites,
-            };
+            let (role, writer, reader) =
+                members_role(backend.kind, Loc::Channel, Loc::Member(name.clone()));
             let mut scratch = Node::default();
             judge.record(
                 &mut scratch,
                 FindingKind::MemberUnknownToFrontend,
                 role,
-                Loc::Channel,
-                Loc::Member(name.clone()),
+                writer,
+                reader,
                 false,
             );
         }
     }
     Ok(judge.verdicts(member_nodes, backend_only))
+}
+
+/// The role of a whole member's messages (the frontend writes calls, the backend notifications)
+/// and the frontend's and backend's locations put in writer, reader order.
+fn members_role(kind: ChannelKind, frontend: Loc, backend: Loc) -> (Role, Loc, Loc) {
+    match kind {
+        ChannelKind::Interface => (Role::FrontendWrites, frontend, backend),
+        ChannelKind::Notifications => (Role::BackendWrites, backend, frontend),
+    }
 }
 
 /// What one member or one pair of types found directly, and which type pairs it reaches.
@@ -915,6 +923,19 @@ fn range_within(w: Primitive, r: Primitive) -> bool {
 
 fn is_numeric(p: Primitive) -> bool {
     p.integer_range().is_some() || matches!(p, Primitive::F32 | Primitive::F64)
+}
+
+impl ChannelSchema {
+    /// A type use as messages show it: `string`, `Person`, `Person[]?`, `map<string, f64>`.
+    pub fn describe(&self, ty: &WireType) -> String {
+        describe_type(self, ty)
+    }
+
+    /// A location in this schema as messages name it: "argument #2 `age` of `addPerson`",
+    /// "field `age` of `Person`", "the result of `find`".
+    pub fn describe_loc(&self, loc: &Loc) -> String {
+        place(self, loc)
+    }
 }
 
 /// A type use as messages show it.

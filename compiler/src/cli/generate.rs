@@ -5,19 +5,35 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Args;
+use ipcc::codegen::template::TemplateDir;
+use ipcc::project::TemplateTarget;
 
 use crate::check::{check_summarized, elapsed, plural, CheckSummary};
 use crate::inputs::{collect_inputs, no_inputs, Inputs};
 use crate::{Output, UsageError};
 
-#[derive(Debug, Args)]
-pub struct GenArgs {
+/// Where generated code goes, shared by `gen` and `watch`.
+#[derive(Debug, Clone, Args)]
+pub struct Outputs {
     /// Write the generated Rust into this directory. Default: `[rust] out` of `ipcc.toml`.
     #[arg(long, value_name = "DIR")]
     rust: Option<PathBuf>,
     /// Write the generated TypeScript into this directory. Default: `[ts] out` of `ipcc.toml`.
     #[arg(long, value_name = "DIR")]
     ts: Option<PathBuf>,
+    /// Render the handlebars templates of this folder against the model (docs/templates.md)
+    /// into `--out`. Default: the `[[templates]]` of `ipcc.toml`.
+    #[arg(long, value_name = "DIR", requires = "out")]
+    template: Option<PathBuf>,
+    /// Where `--template` writes.
+    #[arg(long, value_name = "DIR", requires = "template")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    #[command(flatten)]
+    outputs: Outputs,
     /// Write nothing; exit 1 and list the files that are missing or out of date (for CI).
     #[arg(long)]
     check: bool,
@@ -27,18 +43,23 @@ pub struct GenArgs {
 
 impl GenArgs {
     /// The arguments of a `gen` that writes (no `--check`): what `ipcc watch` runs.
-    pub fn writing(rust: Option<PathBuf>, ts: Option<PathBuf>, inputs: Inputs) -> GenArgs {
+    pub fn writing(outputs: Outputs, inputs: Inputs) -> GenArgs {
         GenArgs {
-            rust,
-            ts,
+            outputs,
             check: false,
             inputs,
         }
     }
 
+    /// Whether any output is on the command line; then it replaces all of the project file's.
+    pub fn outputs_given(&self) -> bool {
+        let outputs = &self.outputs;
+        outputs.rust.is_some() || outputs.ts.is_some() || outputs.template.is_some()
+    }
+
     /// Whether the plan takes anything from the project file: the inputs, or the outputs.
     pub fn uses_project(&self) -> bool {
-        self.inputs.paths.is_empty() || (self.rust.is_none() && self.ts.is_none())
+        self.inputs.paths.is_empty() || !self.outputs_given()
     }
 }
 
@@ -50,6 +71,8 @@ pub struct GenPlan {
     pub inputs: Vec<PathBuf>,
     pub rust: Option<PathBuf>,
     pub ts: Option<PathBuf>,
+    /// Template folders and where each writes; read again on every run.
+    pub templates: Vec<TemplateTarget>,
 }
 
 /// What a run did.
@@ -66,6 +89,7 @@ pub struct GenReport {
 impl GenPlan {
     /// The plan of `ipcc gen ARGS`: arguments first, the project file for what they leave out.
     pub fn from_args(args: &GenArgs) -> Result<GenPlan, UsageError> {
+        let outputs_given = args.outputs_given();
         let project = if args.uses_project() {
             crate::inputs::find_project()?
         } else {
@@ -76,19 +100,31 @@ impl GenPlan {
             Some(project) => project.inputs.clone(),
             None => return Err(no_inputs()),
         };
-        let (mut rust, mut ts) = (args.rust.clone(), args.ts.clone());
-        if rust.is_none() && ts.is_none() {
+        let (mut rust, mut ts) = (args.outputs.rust.clone(), args.outputs.ts.clone());
+        let mut templates: Vec<TemplateTarget> = (args.outputs.template.iter().zip(&args.outputs.out))
+            .map(|(dir, out)| TemplateTarget {
+                dir: dir.clone(),
+                out: out.clone(),
+            })
+            .collect();
+        if !outputs_given {
             if let Some(project) = &project {
                 rust = project.rust_out.clone();
                 ts = project.ts_out.clone();
+                templates = project.templates.clone();
             }
         }
-        if rust.is_none() && ts.is_none() {
+        if rust.is_none() && ts.is_none() && templates.is_empty() {
             return Err(UsageError::new(
-                "nothing to generate: pass `--rust DIR` and/or `--ts DIR`, or set `[rust] out` / `[ts] out` in `ipcc.toml`",
+                "nothing to generate: pass `--rust DIR`, `--ts DIR` or `--template DIR --out DIR`, or set `[rust] out`, `[ts] out` or `[[templates]]` in `ipcc.toml`",
             ));
         }
-        Ok(GenPlan { inputs, rust, ts })
+        Ok(GenPlan {
+            inputs,
+            rust,
+            ts,
+            templates,
+        })
     }
 
     /// Checks and generates; writes changed files (or, with `check_only`, lists them).
@@ -113,13 +149,18 @@ impl GenPlan {
             ts: self.ts.is_some(),
         };
         let generated = ipcc::generate(&ir, &options);
+        let Some(rendered) = self.render_templates(&ir, output)? else {
+            return Ok(None);
+        };
         let targets = [
             (self.rust.as_deref(), &generated.rust),
             (self.ts.as_deref(), &generated.ts),
-        ];
+        ]
+        .into_iter()
+        .filter_map(|(dir, files)| Some((dir?, files)))
+        .chain(rendered.iter().map(|(dir, files)| (dir.as_path(), files)));
         let mut report = GenReport::default();
         for (dir, files) in targets {
-            let Some(dir) = dir else { continue };
             for file in files {
                 let path = dir.join(&file.path);
                 let current = std::fs::read(&path).ok();
@@ -134,6 +175,33 @@ impl GenPlan {
             }
         }
         Ok(Some(report))
+    }
+}
+
+/// The files one template folder renders, and the folder they go to.
+type RenderedTemplates = (PathBuf, Vec<ipcc::GeneratedFile>);
+
+impl GenPlan {
+    /// Reads and renders every template folder: the files of each output folder, or `None`
+    /// when a template has errors (printed; nothing is written then).
+    fn render_templates(
+        &self,
+        ir: &ipcc::ir::Ir,
+        output: Output,
+    ) -> Result<Option<Vec<RenderedTemplates>>, UsageError> {
+        let mut rendered = Vec::with_capacity(self.templates.len());
+        let mut failed = false;
+        for target in &self.templates {
+            let dir = TemplateDir::read(&target.dir).map_err(|e| UsageError::new(e.to_string()))?;
+            match dir.render(ir) {
+                Ok(files) => rendered.push((target.out.clone(), files)),
+                Err(errors) => {
+                    eprint!("{}", errors.render(output.color));
+                    failed = true;
+                }
+            }
+        }
+        Ok((!failed).then_some(rendered))
     }
 }
 

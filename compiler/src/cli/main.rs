@@ -6,6 +6,8 @@
 //! piped stdin), whatever its runs found.
 
 mod check;
+mod compat;
+mod format;
 mod generate;
 mod inputs;
 mod watch;
@@ -51,9 +53,11 @@ enum ColorChoice {
 enum Command {
     /// Check `.ipc` files and report every error and warning.
     Check(inputs::Inputs),
+    /// Rewrite `.ipc` files in the canonical layout, keeping every comment (docs/formatting.md).
+    Fmt(format::FmtArgs),
     /// Print the resolved model of `.ipc` files as JSON (a versioned schema) on stdout.
     Ir(inputs::Inputs),
-    /// Generate Rust and/or TypeScript code from `.ipc` files.
+    /// Generate Rust and/or TypeScript code from `.ipc` files, and render your own templates.
     Gen(generate::GenArgs),
     /// Generate, then generate again on every change of an input, an import or `ipcc.toml`.
     ///
@@ -61,6 +65,13 @@ enum Command {
     /// for changes` after the diagnostics). Stops with status 0 on Ctrl-C or SIGTERM, and at the
     /// end of stdin when stdin is a pipe (the process that started it closed it or died).
     Watch(watch::WatchArgs),
+    /// Compare two versions of a contract: every change, per channel and per direction, as
+    /// wire-breaking, source-breaking or compatible (docs/evolution.md).
+    ///
+    /// `ipcc compat OLD NEW` compares two files or directories; `ipcc compat --against REV`
+    /// compares the working tree with a git revision. Exit 1 when a channel that kept its name
+    /// changed in a way that breaks the wire.
+    Compat(compat::CompatArgs),
 }
 
 /// What every command needs besides its own arguments.
@@ -124,9 +135,11 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(inputs) => check::run_check(inputs, output),
+        Command::Fmt(args) => format::run_fmt(args, output),
         Command::Ir(inputs) => check::run_ir(inputs, output),
         Command::Gen(args) => generate::run_gen(args, output),
         Command::Watch(args) => watch::run_watch(args, output),
+        Command::Compat(args) => compat::run_compat(args, output),
     };
     match result {
         Ok(code) => code,

@@ -18,7 +18,7 @@ use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
 use crate::check::{plural, CheckSummary};
-use crate::generate::{GenArgs, GenPlan};
+use crate::generate::{GenArgs, GenPlan, Outputs};
 use crate::inputs::{collect_inputs, find_project, Inputs};
 use crate::{Output, UsageError};
 
@@ -35,12 +35,8 @@ const STATUS: &str = "[watch]";
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// Write the generated Rust into this directory. Default: `[rust] out` of `ipcc.toml`.
-    #[arg(long, value_name = "DIR")]
-    rust: Option<PathBuf>,
-    /// Write the generated TypeScript into this directory. Default: `[ts] out` of `ipcc.toml`.
-    #[arg(long, value_name = "DIR")]
-    ts: Option<PathBuf>,
+    #[command(flatten)]
+    outputs: Outputs,
     #[command(flatten)]
     inputs: Inputs,
 }
@@ -55,8 +51,7 @@ enum Message {
 
 pub fn run_watch(args: &WatchArgs, output: Output) -> Result<ExitCode, UsageError> {
     let gen_args = GenArgs::writing(
-        args.rust.clone(),
-        args.ts.clone(),
+        args.outputs.clone(),
         Inputs {
             paths: args.inputs.paths.clone(),
         },
@@ -152,8 +147,15 @@ pub fn run_watch(args: &WatchArgs, output: Output) -> Result<ExitCode, UsageErro
 fn watch_set(plan: Option<&GenPlan>, project: Option<&PathBuf>, read: &[PathBuf]) -> WatchSet {
     match plan {
         Some(plan) => {
-            let outputs: Vec<&PathBuf> = [&plan.rust, &plan.ts].into_iter().flatten().collect();
-            WatchSet::new(&plan.inputs, &outputs, project, read)
+            let outputs: Vec<&PathBuf> = [&plan.rust, &plan.ts]
+                .into_iter()
+                .flatten()
+                .chain(plan.templates.iter().map(|t| &t.out))
+                .collect();
+            let templates: Vec<PathBuf> = plan.templates.iter().map(|t| t.dir.clone()).collect();
+            let mut set = WatchSet::new(&plan.inputs, &outputs, project, read);
+            set.add_templates(&templates);
+            set
         }
         None => WatchSet::new(&[], &[], project, read),
     }
@@ -234,6 +236,9 @@ struct WatchSet {
     dirs: BTreeMap<PathBuf, bool>,
     /// Directories wanted in `dirs` that do not exist.
     missing: Vec<PathBuf>,
+    /// Template folders (`--template`, `[[templates]]`): any change below one is a change of
+    /// what a run writes.
+    templates: Vec<PathBuf>,
 }
 
 impl WatchSet {
@@ -286,6 +291,17 @@ impl WatchSet {
         set
     }
 
+    /// Watches template folders too, recursively.
+    fn add_templates(&mut self, dirs: &[PathBuf]) {
+        for dir in dirs {
+            let key = dir_key(dir);
+            if key.is_dir() {
+                self.dirs.insert(key.clone(), true);
+            }
+            self.templates.push(key);
+        }
+    }
+
     /// Adds what `event` means to `change`; whether it meant anything.
     fn classify(&self, event: &notify::Event, change: &mut Change) -> bool {
         if event.need_rescan() {
@@ -305,6 +321,8 @@ impl WatchSet {
         for path in &event.paths {
             if self.project.as_ref() == Some(path) {
                 change.project = true;
+            } else if self.templates.iter().any(|dir| path.starts_with(dir)) {
+                change.inputs = true;
             } else if self.files.contains(path)
                 // Generated files are never `.ipc` files, even in an input directory.
                 || (is_ipc(path) && self.in_tree(path))

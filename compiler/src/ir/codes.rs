@@ -1,7 +1,8 @@
 //! The stable codes of every diagnostic the IR stage reports (listed in docs/language.md).
 //!
 //! Ranges: E01xx files and names, E02xx types, E03xx interfaces, notifications and attributes,
-//! E04xx consts, W01xx warnings. The syntax stage uses E00xx.
+//! E04xx consts, W01xx warnings. The syntax stage uses E00xx; the project file E06xx
+//! (`project.rs`), user templates E07xx (`codegen/template`).
 
 /// A root file or directory cannot be read.
 pub const UNREADABLE_ROOT: &str = "E0101";

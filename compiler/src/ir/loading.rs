@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, SourceId, SourceMap, Span};
 use crate::ir::codes;
-use crate::ir::loader::{display_path, normalize, SourceLoader};
+use crate::ir::loader::{display_path, model_paths, normalize, SourceLoader};
 use crate::ir::lowering::{lower_file, LoweredFile};
 use crate::ir::validation::shorten_cycle;
 use crate::syntax;
@@ -14,8 +14,11 @@ use crate::syntax;
 /// One file read, parsed and lowered; its index in the loading result is its `FileId`.
 #[derive(Debug)]
 pub(crate) struct LoadedFile {
-    /// Normalised path with `/` separators.
+    /// Normalised path with `/` separators, as given (diagnostics show it).
     pub path: String,
+    /// The path the model records: never absolute, the same on every machine
+    /// (see [`model_paths`]).
+    pub model_path: String,
     /// File name without directory and extension.
     pub stem: String,
     pub is_root: bool,
@@ -69,6 +72,7 @@ pub(crate) fn load(
 
     let mut state: HashMap<PathBuf, Visit> = HashMap::new();
     let mut files: Vec<LoadedFile> = Vec::new();
+    let mut keys: Vec<PathBuf> = Vec::new();
     let mut root_keys: Vec<PathBuf> = Vec::new();
     for root in &root_files {
         let key = normalize(root);
@@ -134,8 +138,10 @@ pub(crate) fn load(
             if let Some(parent) = stack.last_mut() {
                 push_once(&mut parent.imports, id);
             }
+            keys.push(done.key.clone());
             files.push(LoadedFile {
                 path: display_path(&done.key),
+                model_path: String::new(),
                 stem: stem_of(&done.key),
                 is_root: false,
                 imports: done.imports,
@@ -143,10 +149,14 @@ pub(crate) fn load(
             });
         }
     }
-    for key in root_keys {
-        if let Some(Visit::Done(id)) = state.get(&key) {
+    for key in &root_keys {
+        if let Some(Visit::Done(id)) = state.get(key) {
             files[*id].is_root = true;
         }
+    }
+    let model_paths = model_paths(&keys, &root_keys, loader.working_dir().as_deref());
+    for (file, model_path) in files.iter_mut().zip(model_paths) {
+        file.model_path = model_path;
     }
     files
 }

@@ -7,6 +7,8 @@
 
 pub mod codes;
 mod fast_hash;
+#[cfg(test)]
+mod json_schema;
 pub mod loader;
 mod loading;
 mod lowering;

@@ -12,10 +12,15 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Version of the IR JSON schema printed by `ipcc ir`. Bump on any incompatible change.
+/// Version of the IR JSON that `ipcc ir` prints and user templates render against. Its JSON
+/// Schema, `docs/ir.schema.json` (`$id` `urn:ipcc:ir:v<IR_VERSION>`), is derived from the
+/// types below, and a test fails while the committed file differs. Bump on any incompatible
+/// change (a field removed, renamed or retyped, a meaning changed); a new field is compatible:
+/// readers ignore fields they do not know.
 pub const IR_VERSION: u32 = 1;
 
 /// Everything compiled together: the root files and all that they import.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ir {
     /// Always [`IR_VERSION`].
@@ -33,20 +38,27 @@ pub struct Ir {
 }
 
 /// Index into [`Ir::files`].
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct FileId(pub u32);
 
 /// Index into [`Ir::types`].
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TypeId(pub u32);
 
 /// One `.ipc` file.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceFile {
-    /// Path as it was given (roots) or resolved relative to the importer (imports), with `/`
-    /// separators. Used for diagnostics and to name outputs; never absolute in snapshots.
+    /// Where the file is, the same on every machine: never absolute, `/` separators, no `.`
+    /// segments, distinct for distinct files. Relative to the working directory when every
+    /// root file is at or below it (`common/greeter.ipc`, whether given absolute or relative;
+    /// an import outside it reads `../shared/types.ipc`); otherwise relative to the deepest
+    /// directory holding every root file (`greeter.ipc` for `ipcc ir ../common/greeter.ipc`).
+    /// Diagnostics show paths as they were given instead.
     pub path: String,
     /// File name without directory and `.ipc` extension (`greeter` for `common/greeter.ipc`);
     /// generators name their output after it.
@@ -61,6 +73,7 @@ pub struct SourceFile {
 }
 
 /// Data shared by every declaration.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeclMeta {
     /// Name as written in the IDL (PascalCase for types, camelCase for consts by convention).
@@ -78,40 +91,53 @@ pub struct DeclMeta {
 }
 
 /// A named type.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeDef {
     #[serde(flatten)]
     pub meta: DeclMeta,
+    /// What the type is, with its members.
     pub kind: TypeDefKind,
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+/// What a named type is; `kind` names the variant.
 pub enum TypeDefKind {
+    /// On the wire an object with one property per field.
     Struct {
+        /// In declaration order; names are unique in the struct.
         fields: Vec<Field>,
     },
     /// Variants travel as their names (strings).
     Enum {
+        /// In declaration order, at least one; names are unique in the enum.
         variants: Vec<EnumVariant>,
     },
     /// Tagged union: on the wire an object whose `"kind"` is the variant name.
     Union {
+        /// In declaration order, at least one; names are unique in the union.
         variants: Vec<UnionVariant>,
     },
     /// `type Name = T;` — generators emit an alias and treat it as `T` on the wire.
     Alias {
+        /// The aliased type (`Optional` too: `type MaybeName = string?;`).
         target: TypeRef,
     },
 }
 
 /// A struct field, or a field of a struct-like union variant.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     /// As written (camelCase); also the wire name.
     pub name: String,
+    /// `///` documentation, one entry per line (as for declarations).
     pub docs: Vec<String>,
+    /// Message of `@deprecated("...")`, if present (empty string for a bare `@deprecated`).
     pub deprecated: Option<String>,
+    /// Version of `@since("...")`, if present.
     pub since: Option<String>,
     /// The field's type. A field written `name?: T` or `name: T?` has `ty = Optional(T)`.
     pub ty: TypeRef,
@@ -121,19 +147,26 @@ pub struct Field {
     pub boxed: bool,
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A variant of an `enum`.
 pub struct EnumVariant {
     /// As written; also the wire string.
     pub name: String,
+    /// `///` documentation, one entry per line (as for declarations).
     pub docs: Vec<String>,
+    /// Message of `@deprecated("...")`, if present (empty string for a bare `@deprecated`).
     pub deprecated: Option<String>,
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnionVariant {
     /// As written; also the wire value of `"kind"`.
     pub name: String,
+    /// `///` documentation, one entry per line (as for declarations).
     pub docs: Vec<String>,
+    /// Message of `@deprecated("...")`, if present (empty string for a bare `@deprecated`).
     pub deprecated: Option<String>,
     /// Empty for a unit variant (`empty`); fields for a struct-like one (`circle { r: f64; }`).
     pub fields: Vec<Field>,
@@ -142,6 +175,7 @@ pub struct UnionVariant {
 }
 
 /// A use of a type.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TypeRef {
@@ -165,6 +199,7 @@ pub enum TypeRef {
 }
 
 /// Built-in scalar types. `number` lowers to `F64`, `boolean` to `Bool`.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Primitive {
@@ -205,23 +240,31 @@ impl Primitive {
     }
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A `const`.
 pub struct ConstDef {
     #[serde(flatten)]
     pub meta: DeclMeta,
+    /// The value, of the type the literal has.
     pub value: ConstValue,
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+/// A const's value: `kind` says which of the four literal kinds `value` is.
 pub enum ConstValue {
     String(String),
+    /// Within `i64`.
     Integer(i64),
+    /// Finite.
     Float(f64),
     Bool(bool),
 }
 
 /// An `interface`: methods the frontend calls and the backend handles, on one channel.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interface {
     #[serde(flatten)]
@@ -231,17 +274,24 @@ pub struct Interface {
     /// Hash of everything on this channel that affects the wire (see `ir::schema_hash`):
     /// 16 lowercase hex digits. Stable across formatting, comments, docs and type renames.
     pub schema_hash: String,
+    /// In declaration order; names are unique in the interface.
     pub methods: Vec<Method>,
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A method of an interface: `name(params): Promise<result> throws E;`.
 pub struct Method {
     /// As written (camelCase); also the wire method name.
     pub name: String,
+    /// `///` documentation, one entry per line (as for declarations).
     pub docs: Vec<String>,
+    /// Message of `@deprecated("...")`, if present (empty string for a bare `@deprecated`).
     pub deprecated: Option<String>,
+    /// Version of `@since("...")`, if present.
     pub since: Option<String>,
-    /// Optional params come last.
+    /// In declaration order (also the wire order of the call's arguments); optional params
+    /// come last.
     pub params: Vec<Param>,
     /// `T` of `Promise<T>`; `None` for `Promise<void>`.
     pub result: Option<TypeRef>,
@@ -249,7 +299,9 @@ pub struct Method {
     pub throws: Option<TypeId>,
 }
 
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A parameter of a method or notification.
 pub struct Param {
     /// As written (camelCase).
     pub name: String,
@@ -257,27 +309,37 @@ pub struct Param {
     /// `Optional(T)`. A param written `name: T?` has `optional = false` and type `Optional(T)`:
     /// it must be passed, possibly as null/undefined.
     pub optional: bool,
+    /// The parameter's type; `Optional(T)` when `optional` is true.
     pub ty: TypeRef,
 }
 
 /// A `notifications` block: messages the backend pushes to the frontend, on one channel.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notifications {
     #[serde(flatten)]
     pub meta: DeclMeta,
+    /// The channel name (const references already resolved to their string).
     pub channel: String,
     /// As for [`Interface::schema_hash`].
     pub schema_hash: String,
+    /// In declaration order; names are unique in the block.
     pub events: Vec<Event>,
 }
 
 /// One notification: `name(params);`.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// As written (camelCase); also the wire method name of the `notify` message.
     pub name: String,
+    /// `///` documentation, one entry per line (as for declarations).
     pub docs: Vec<String>,
+    /// Message of `@deprecated("...")`, if present (empty string for a bare `@deprecated`).
     pub deprecated: Option<String>,
+    /// Version of `@since("...")`, if present.
     pub since: Option<String>,
+    /// In declaration order (also the wire order of the arguments); optional params come last.
     pub params: Vec<Param>,
 }
 

@@ -158,7 +158,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
     let ir_files = files
         .iter()
         .map(|file| SourceFile {
-            path: file.path.clone(),
+            path: file.model_path.clone(),
             stem: file.stem.clone(),
             package: file.lowered.package.as_ref().map(|p| p.text.clone()),
             imports: file.imports.iter().map(|i| FileId(*i as u32)).collect(),

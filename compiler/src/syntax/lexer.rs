@@ -1,5 +1,6 @@
-//! A small hand-written token scanner used only around syntax errors: to name the token that was
-//! found, to find unclosed delimiters, and to find where to resume parsing.
+//! A small hand-written token scanner used around syntax errors (to name the token that was
+//! found, to find unclosed delimiters, and to find where to resume parsing) and by the formatter
+//! (to read the comments between tokens, which the grammar skips).
 //!
 //! The grammar stays the authority on what is valid; this scanner only has to agree with it on
 //! where tokens start and end. It never fails: anything it does not know is a one-character
@@ -67,26 +68,93 @@ fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// What a piece of trivia (the grammar's `WHITESPACE`) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TriviaKind {
+    /// A space, tab, vertical tab or form feed.
+    Space,
+    /// `\n`, `\r\n` or a lone `\r` (which also ends a `//` comment, as in the grammar).
+    LineBreak,
+    /// `// ...` up to (not including) the line break.
+    LineComment,
+    /// `/* ... */`, closed.
+    BlockComment,
+}
+
+/// The piece of trivia starting at `pos` and where it ends; `Ok(None)` when a token (a doc
+/// comment included) or the end of the text starts there, `Err(pos)` for a block comment that
+/// is never closed.
+pub(crate) fn trivia_at(text: &str, pos: usize) -> Result<Option<(TriviaKind, usize)>, usize> {
+    let bytes = text.as_bytes();
+    let piece = match bytes.get(pos) {
+        // The grammar's `WHITESPACE`: space and `\t` to `\r` (tab, LF, VT, FF, CR).
+        Some(b'\r') if bytes.get(pos + 1) == Some(&b'\n') => (TriviaKind::LineBreak, pos + 2),
+        Some(b'\n' | b'\r') => (TriviaKind::LineBreak, pos + 1),
+        Some(b' ' | b'\t'..=b'\r') => (TriviaKind::Space, pos + 1),
+        Some(b'/') if bytes.get(pos + 1) == Some(&b'/') => {
+            // `///` (but not `////`) is a doc comment, i.e. a token.
+            if bytes.get(pos + 2) == Some(&b'/') && bytes.get(pos + 3) != Some(&b'/') {
+                return Ok(None);
+            }
+            (TriviaKind::LineComment, line_end(text, pos))
+        }
+        Some(b'/') if bytes.get(pos + 1) == Some(&b'*') => match text[pos + 2..].find("*/") {
+            Some(offset) => (TriviaKind::BlockComment, pos + 2 + offset + 2),
+            None => return Err(pos),
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(piece))
+}
+
 /// Skips whitespace and comments (not doc comments) from `pos`. Returns the position of the next
 /// token, or `Err(start)` with the start of a block comment that is never closed.
 pub(crate) fn skip_trivia(text: &str, mut pos: usize) -> Result<usize, usize> {
-    let bytes = text.as_bytes();
+    while let Some((_, end)) = trivia_at(text, pos)? {
+        pos = end;
+    }
+    Ok(pos)
+}
+
+/// What kind of comment [`comments`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CommentKind {
+    /// `// ...`
+    Line,
+    /// `/* ... */`
+    Block,
+    /// `/// ...`
+    Doc,
+}
+
+/// Every comment and doc comment of `text`, in order, as written (a `//` or `///` comment
+/// without its line break). Meant for text that parses: it scans tokens the way the grammar
+/// does, and stops at a block comment that is never closed.
+pub(crate) fn comments(text: &str) -> Vec<(CommentKind, &str)> {
+    let mut found = Vec::new();
+    let mut pos = 0;
     loop {
-        match bytes.get(pos) {
-            // The grammar's `WHITESPACE`: space and `\t` to `\r` (tab, LF, VT, FF, CR).
-            Some(b' ' | b'\t'..=b'\r') => pos += 1,
-            Some(b'/') if bytes.get(pos + 1) == Some(&b'/') => {
-                // `///` (but not `////`) is a doc comment, i.e. a token.
-                if bytes.get(pos + 2) == Some(&b'/') && bytes.get(pos + 3) != Some(&b'/') {
-                    return Ok(pos);
+        match trivia_at(text, pos) {
+            Ok(Some((kind, end))) => {
+                match kind {
+                    TriviaKind::LineComment => found.push((CommentKind::Line, &text[pos..end])),
+                    TriviaKind::BlockComment => found.push((CommentKind::Block, &text[pos..end])),
+                    TriviaKind::Space | TriviaKind::LineBreak => {}
                 }
-                pos = line_end(text, pos);
+                pos = end;
             }
-            Some(b'/') if bytes.get(pos + 1) == Some(&b'*') => match text[pos + 2..].find("*/") {
-                Some(offset) => pos = pos + 2 + offset + 2,
-                None => return Err(pos),
-            },
-            _ => return Ok(pos),
+            Ok(None) => {
+                let token = token_at(text, pos);
+                match token.kind {
+                    TokenKind::Eof | TokenKind::UnterminatedComment => return found,
+                    TokenKind::DocComment => {
+                        found.push((CommentKind::Doc, &text[token.start..token.end]));
+                    }
+                    _ => {}
+                }
+                pos = token.end;
+            }
+            Err(_) => return found,
         }
     }
 }
@@ -261,5 +329,40 @@ mod tests {
             kinds("// c\rx /// d\ry"),
             vec![Ident, DocComment, Ident, Eof]
         );
+    }
+
+    #[test]
+    fn trivia_pieces_and_comments_follow_the_grammar() {
+        let text = "a /* b\r\n */\t// c\r\n/// d\n//// e\rf";
+        let mut pieces = Vec::new();
+        let mut pos = 1;
+        while let Ok(Some((kind, end))) = trivia_at(text, pos) {
+            pieces.push((kind, &text[pos..end]));
+            pos = end;
+        }
+        use TriviaKind::*;
+        assert_eq!(
+            pieces,
+            vec![
+                (Space, " "),
+                (BlockComment, "/* b\r\n */"),
+                (Space, "\t"),
+                (LineComment, "// c"),
+                (LineBreak, "\r\n"),
+            ]
+        );
+        assert_eq!(&text[pos..pos + 3], "///");
+        assert_eq!(trivia_at("/* x", 0), Err(0));
+        assert_eq!(
+            comments(text),
+            vec![
+                (CommentKind::Block, "/* b\r\n */"),
+                (CommentKind::Line, "// c"),
+                (CommentKind::Doc, "/// d"),
+                (CommentKind::Line, "//// e"),
+            ]
+        );
+        // Comment markers inside strings are not comments.
+        assert_eq!(comments("const s = \"// /* x */\";"), vec![]);
     }
 }

@@ -6,7 +6,7 @@
 //! (see [`codes`] and docs/language.md).
 
 pub mod ast;
-mod lexer;
+pub(crate) mod lexer;
 mod recovery;
 mod tree;
 
@@ -206,6 +206,43 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
     }
     let (file, diagnostics) = parse_range(source, text, (start, text.len()), deep, false);
     (Some(file), diagnostics)
+}
+
+/// The grammar's pair of each top-level declaration of `text`, with the offset of the text its
+/// spans count from; `None` when a declaration does not parse.
+///
+/// For the formatter, which needs every token that [`parse`] folds away (keywords, punctuation),
+/// and calls this only after [`parse`] reported no error: the same `declaration` rule on the same
+/// positions, without recovery, deep-nesting cuts (a file without errors has no over-deep
+/// type) or threads.
+pub(crate) fn declaration_pairs(
+    text: &str,
+) -> Option<Vec<(usize, pest::iterators::Pair<'_, Rule>)>> {
+    let mut pos = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let mut declarations = Vec::new();
+    loop {
+        let pair = IpcParser::parse(Rule::declaration, &text[pos..])
+            .ok()?
+            .next()?;
+        let is_end = pair
+            .clone()
+            .into_inner()
+            .next()
+            .is_none_or(|inner| inner.as_rule() == Rule::EOI);
+        if is_end {
+            return Some(declarations);
+        }
+        let end = pair.as_span().end();
+        if end == 0 {
+            return None;
+        }
+        declarations.push((pos, pair));
+        pos += end;
+    }
 }
 
 /// Inputs smaller than this are parsed on the calling thread only: starting threads costs more

@@ -17,6 +17,8 @@
 
 mod view;
 
+pub(crate) use view::type_spelling;
+
 use crate::{ir::Ir, parallel, GeneratedFile};
 use handlebars::Handlebars;
 use std::fmt;

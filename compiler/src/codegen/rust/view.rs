@@ -798,6 +798,17 @@ impl ViewBuilder<'_> {
     }
 }
 
+/// A type use as the file generated for root `from` spells it at its top level (`Person`,
+/// `people::Person`, `::std::vec::Vec<i64>`); with no root, as the file of a root without a
+/// package would. For user templates (`rust_type`); every id in `ty` must exist.
+pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> String {
+    let builder = ViewBuilder {
+        ir,
+        root_package: from.and_then(|file| ir.file(file).package.clone()),
+    };
+    builder.rust_type(ty, None)
+}
+
 /// Whether clippy's `wrong_self_convention` expects a method of this name not to take `&self`
 /// (`new`, `from_*`, `into_*`, `to_*_mut`); generated methods always take `&self`.
 fn odd_self(name: &str) -> bool {

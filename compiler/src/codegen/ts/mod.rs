@@ -472,6 +472,32 @@ impl NameTables {
 // Type strings and codec expressions
 // ---------------------------------------------------------------------------------------------
 
+/// Type uses spelt as the generated modules spell them, for user templates (`ts_type`).
+pub(crate) struct TypeSpeller<'a> {
+    ir: &'a Ir,
+    names: NameTables,
+}
+
+impl<'a> TypeSpeller<'a> {
+    pub(crate) fn new(ir: &'a Ir) -> Self {
+        TypeSpeller {
+            ir,
+            names: NameTables::build(ir),
+        }
+    }
+
+    /// `ty` as the module generated for `from` writes it (`Person`, `$people.Person` for a
+    /// type of another module, `globalThis.Map` where a declaration shadows `Map`); with no
+    /// module, every named type by the name its own module exports. Every id in `ty` must
+    /// exist.
+    pub(crate) fn spell(&self, ty: &TypeRef, from: Option<FileId>) -> String {
+        TypeWriter::new(self.ir, &self.names, from.unwrap_or(OUTSIDE)).ts_type(ty)
+    }
+}
+
+/// The module of a [`TypeWriter`] that writes for no module: every name bare.
+const OUTSIDE: FileId = FileId(u32::MAX);
+
 /// Renders type uses and codec expressions from inside one module.
 struct TypeWriter<'a> {
     ir: &'a Ir,
@@ -493,7 +519,8 @@ impl<'a> TypeWriter<'a> {
 
     /// A global's name as this module must write it.
     fn global(&self, name: &'static str) -> String {
-        if self.names.shadowed[self.file.0 as usize].contains(name) {
+        let shadowed = self.names.shadowed.get(self.file.0 as usize);
+        if shadowed.is_some_and(|shadowed| shadowed.contains(name)) {
             format!("globalThis.{name}")
         } else {
             name.to_string()
@@ -507,7 +534,7 @@ impl<'a> TypeWriter<'a> {
 
     /// How this module refers to a name exported by the module of `owner`.
     fn qualified(&mut self, owner: FileId, name: &str) -> String {
-        if owner == self.file {
+        if owner == self.file || self.file == OUTSIDE {
             name.to_string()
         } else {
             self.imports.insert(owner);
