@@ -28,6 +28,9 @@ step "typescript: generated code under tsc --strict, negative type tests, TS aga
 step "end to end: version skew (TS frontend from an older .ipc against a newer Rust backend)"
 (cd tests/version-skew && npm ci --no-audit --no-fund && npm test)
 
+step "end to end: ipcc compat and the runtime agree on every pair of the change corpus (TS frontend and host from the two versions)"
+(cd tests/compat-agreement && npm ci --no-audit --no-fund && npm test)
+
 step "end to end: desktop-style sidecar (Node spawns the Rust worker over stdio) and the guide's samples"
 (cd examples/sidecar && npm ci --no-audit --no-fund && npm test)
 
