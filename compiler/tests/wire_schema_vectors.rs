@@ -17,11 +17,17 @@ fn message_vectors_carry_the_compilers_wire_schemas() {
     let mut expected = serde_json::Map::new();
     for interface in &ir.interfaces {
         let schema = interface_schema(&ir, interface).schema.to_json();
-        expected.insert(interface.channel.clone(), serde_json::from_str(&schema).unwrap());
+        expected.insert(
+            interface.channel.clone(),
+            serde_json::from_str(&schema).unwrap(),
+        );
     }
     for block in &ir.notifications {
         let schema = notifications_schema(&ir, block).schema.to_json();
-        expected.insert(block.channel.clone(), serde_json::from_str(&schema).unwrap());
+        expected.insert(
+            block.channel.clone(),
+            serde_json::from_str(&schema).unwrap(),
+        );
     }
     assert_eq!(file["wireSchemas"], serde_json::Value::Object(expected));
 }

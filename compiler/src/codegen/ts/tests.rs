@@ -383,5 +383,8 @@ fn descriptors_carry_the_wire_schema_of_their_channel() {
         assert!(greeter[at..end].contains(&line), "{line} in {greeter}");
     }
     // The text names the types the channel reaches, by their qualified IDL names.
-    assert!(greeter.contains(r#"\"name\":\"people.Person\""#), "{greeter}");
+    assert!(
+        greeter.contains(r#"\"name\":\"people.Person\""#),
+        "{greeter}"
+    );
 }
