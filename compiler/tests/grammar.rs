@@ -342,6 +342,15 @@ fn bad_package_names_have_their_own_code() {
         messages("package acme. people;"),
         vec!["space after `.` in a package name"]
     );
+    // At most 32 segments: each becomes a nested Rust module.
+    let name = |n: usize| {
+        (0..n)
+            .map(|i| format!("s{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    assert!(codes(&format!("package {};", name(32))).is_empty());
+    assert_eq!(codes(&format!("package {};", name(33))), vec![("E0013", 8)]);
     // A missing `;` stays an E0001, and the rest of the file is still parsed.
     assert_eq!(
         codes("package acme.people\nstruct A {}\nstruct B { }"),

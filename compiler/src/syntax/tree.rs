@@ -14,6 +14,10 @@ use crate::diagnostics::{Diagnostic, SourceId, Span};
 /// schema, and low enough that every later recursive pass over a type stays shallow.
 pub(crate) const MAX_TYPE_DEPTH: usize = 32;
 
+/// How many segments a package name may have: far beyond any real one (`com.example.app.v1`),
+/// and few enough that the Rust modules they nest into stay shallow for every later stage.
+pub(crate) const MAX_PACKAGE_SEGMENTS: usize = 32;
+
 /// Turns pairs into AST nodes. Spans are shifted by `base`, the offset of the parsed slice.
 pub(crate) struct TreeBuilder<'d> {
     pub source: SourceId,
@@ -469,6 +473,18 @@ impl TreeBuilder<'_> {
     /// The grammar reads any identifier as a package segment; a keyword is reported here, where
     /// the message can name the segment.
     fn check_package_name(&mut self, name: &Path<'_>) {
+        if name.segment_count() > MAX_PACKAGE_SEGMENTS {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::BAD_PACKAGE_NAME,
+                    format!("a package name has at most {MAX_PACKAGE_SEGMENTS} segments"),
+                    name.span,
+                )
+                .with_label(format!("{} segments", name.segment_count()))
+                .with_help("use a shorter name; each segment becomes a nested Rust module"),
+            );
+            return;
+        }
         for segment in name.segments() {
             if KEYWORDS.contains(&segment.name) {
                 self.diagnostics.push(
