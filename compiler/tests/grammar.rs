@@ -360,6 +360,18 @@ fn bad_package_names_have_their_own_code() {
         messages("package ;"),
         vec!["expected identifier, found `;`"]
     );
+    // In a type, a space after a dot gets a help line.
+    let help: Vec<_> = diagnostics("struct A { b: acme. people.X; }")
+        .into_iter()
+        .map(|d| (d.code, d.help))
+        .collect();
+    assert_eq!(
+        help,
+        vec![(
+            "E0001",
+            Some("a qualified name has no spaces around `.`".to_string())
+        )]
+    );
 }
 
 #[test]

@@ -444,7 +444,12 @@ fn diagnose(
     if primary != found_span && found.kind != TokenKind::Eof {
         diagnostic = diagnostic.with_secondary(found_span, "unexpected token");
     }
-    if found.kind == TokenKind::Ident
+    let spaced_after_dot = region.previous.is_some_and(|p| {
+        p.kind == TokenKind::Punct('.') && p.end < found.start && found.kind == TokenKind::Ident
+    });
+    if spaced_after_dot && expected.items.contains(&"identifier") {
+        diagnostic = diagnostic.with_help("a qualified name has no spaces around `.`");
+    } else if found.kind == TokenKind::Ident
         && expected.items.contains(&"identifier")
         && KEYWORDS.contains(&&text[found.start..found.end])
     {
