@@ -335,8 +335,8 @@ fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     check_shared_top_level(files, &rust_names, diags);
 }
 
-/// The files that reach each file through imports (itself included), computed on demand: only
-/// the collision checks below ask, and only for the few files of a suspected collision.
+/// The import graph read backwards (who imports a file), to find the roots whose Rust file
+/// holds a given file's declarations. Built only when a collision is suspected.
 struct Importers<'f> {
     files: &'f [LoadedFile],
     /// Per file, the files that import it directly.
@@ -354,7 +354,8 @@ impl<'f> Importers<'f> {
         Importers { files, direct }
     }
 
-    /// The root files whose generated Rust file holds `file`'s declarations, marked by index.
+    /// The root files that reach any of `starts` through imports (a start that is a root
+    /// reaches itself): those whose Rust file holds their declarations. Marked by file index.
     fn roots_reaching(&self, starts: impl IntoIterator<Item = usize>) -> Vec<bool> {
         let mut seen = vec![false; self.files.len()];
         let mut stack: Vec<usize> = starts.into_iter().collect();
