@@ -71,10 +71,20 @@ pub const RUST_KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
-/// Rust keywords that cannot be raw identifiers (`r#self` is invalid); escaped with a `_` suffix.
-const RUST_NON_RAW: &[&str] = &["crate", "self", "Self", "super"];
+/// Rust keywords that cannot be raw identifiers (`r#self` is invalid), and `_`, which is no
+/// identifier at all; escaped with a `_` suffix.
+const RUST_NON_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
-/// Escapes a Rust identifier: `type` → `r#type`, `self` → `self_`.
+/// The Rust module path of a package: one snake_case, escaped segment per dotted segment
+/// (`acme.HttpApi.type` → `["acme", "http_api", "r#type"]`).
+pub fn rust_module_path(package: &str) -> Vec<String> {
+    package
+        .split('.')
+        .map(|segment| rust_ident(&snake_case(segment)))
+        .collect()
+}
+
+/// Escapes a Rust identifier: `type` → `r#type`, `self` → `self_`, `_` → `__`.
 pub fn rust_ident(name: &str) -> String {
     if RUST_NON_RAW.contains(&name) {
         format!("{name}_")
@@ -174,5 +184,16 @@ mod tests {
         assert_eq!(rust_ident("type"), "r#type");
         assert_eq!(rust_ident("self"), "self_");
         assert_eq!(ts_ident("delete"), "delete_");
+        assert_eq!(rust_ident("_"), "__");
+    }
+
+    #[test]
+    fn module_paths() {
+        assert_eq!(rust_module_path("people"), ["people"]);
+        assert_eq!(
+            rust_module_path("acme.HttpApi.type"),
+            ["acme", "http_api", "r#type"]
+        );
+        assert_eq!(rust_module_path("com.self._"), ["com", "self_", "__"]);
     }
 }

@@ -45,7 +45,7 @@
 //! ```
 //!
 //! One `<stem>.rs` is written per root file given to [`Builder::compile`]; it holds the root's
-//! declarations and everything they import (imported packages as `pub mod <package>`).
+//! declarations and everything they import (other packages as nested `pub mod`s, `acme::people`).
 //! [`Builder::try_compile`] returns the failure instead of exiting.
 
 pub mod codegen;

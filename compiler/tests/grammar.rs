@@ -106,6 +106,10 @@ fn types() {
         "Promise<map<string, Shape?>>",
         "Result<A, B>",
         "map",
+        "a.b.c",
+        "acme.people.Person[]?",
+        "a.b.c.d.e.F",
+        "Promise<acme.people.Person>",
     ] {
         assert!(accepts(Rule::type_expr, ok), "{ok}");
     }
@@ -114,8 +118,11 @@ fn types() {
         "[]",
         "map<string>",
         "Promise<>",
-        "a.b.c",
         "a .b",
+        "a. b",
+        "a..b",
+        "a.",
+        ".a",
         "i32[",
         "Promise<string",
     ] {
@@ -130,6 +137,8 @@ fn attributes_and_docs() {
     assert!(accepts(Rule::attribute, r#"@channel ( "x" )"#));
     assert!(accepts(Rule::attribute, "@channel(myChannel)"));
     assert!(accepts(Rule::attribute, "@channel(people.channel)"));
+    assert!(accepts(Rule::attribute, "@channel(acme.consts.myChannel)"));
+    assert!(!accepts(Rule::attribute, "@channel(acme..myChannel)"));
     assert!(!accepts(Rule::attribute, "@ channel"));
     assert!(!accepts(Rule::attribute, "@(\"x\")"));
     assert!(!accepts(Rule::attribute, "@channel(1)"));
@@ -145,6 +154,10 @@ fn attributes_and_docs() {
 fn declarations() {
     for ok in [
         "package greeter;",
+        "package a.b;",
+        "package com.example.people;",
+        // Keywords are read here and rejected when the tree is built (E0013).
+        "package acme.type;",
         r#"import "./people.ipc";"#,
         "const answer = -42;",
         r#"const name = "x";"#,
@@ -165,7 +178,12 @@ fn declarations() {
         assert!(accepts(Rule::declaration, ok), "{ok}");
     }
     for bad in [
-        "package a.b;",
+        "package a..b;",
+        "package a.;",
+        "package .a;",
+        "package a .b;",
+        "package a. b;",
+        "package a.2b;",
         "import people;",
         "const x;",
         "struct {}",
@@ -201,7 +219,7 @@ fn builds_the_ast_with_spans() {
     let (file, diagnostics) = parse(SourceId(3), text);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let file = file.unwrap();
-    assert_eq!(file.package.unwrap().name, "greeter");
+    assert_eq!(file.package.unwrap().text, "greeter");
     assert_eq!(file.imports[0].path, "./p.ipc");
     let span = file.imports[0].path_span;
     assert_eq!(&text[span.start as usize..span.end as usize], "\"./p.ipc\"");
@@ -211,7 +229,7 @@ fn builds_the_ast_with_spans() {
     assert!(matches!(&c.value, Literal::String(s, _) if s == "aé"));
     let item = &file.items[1];
     assert!(
-        matches!(&item.leading.attributes[0].arg, Some(AttributeArg::Path(p)) if p.segments[0].name == "c")
+        matches!(&item.leading.attributes[0].arg, Some(AttributeArg::Path(p)) if p.text == "c")
     );
     assert_eq!(
         &text[item.span.start as usize..item.span.start as usize + 9],
@@ -228,16 +246,131 @@ fn builds_the_ast_with_spans() {
     );
     assert!(m.params[1].optional.is_some());
     assert!(
-        matches!(&m.params[1].ty.kind, TypeKind::Optional(t) if matches!(&t.kind, TypeKind::Named(p) if p.segments.len() == 2))
+        matches!(&m.params[1].ty.kind, TypeKind::Optional(t) if matches!(&t.kind, TypeKind::Named(p) if p.segment_count() == 2))
     );
     assert!(
-        matches!(&m.returns.as_ref().unwrap().kind, TypeKind::Generic(p, args) if p.segments[0].name == "Promise" && args.len() == 1)
+        matches!(&m.returns.as_ref().unwrap().kind, TypeKind::Generic(p, args) if p.text == "Promise" && args.len() == 1)
     );
     assert!(m.throws.is_some());
     let ty = &m.params[0].ty;
     assert_eq!(
         &text[ty.span.start as usize..ty.span.end as usize],
         "map<string, i64[]>"
+    );
+}
+
+#[test]
+fn dotted_paths_split_into_segments_with_spans() {
+    let text = "package acme.people;\n@channel(acme.consts.main)\ninterface I { m(): Promise<acme.jobs.Job>; }\n";
+    let (file, diagnostics) = parse(SourceId(1), text);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let file = file.unwrap();
+    let at = |span: ipcc::diagnostics::Span| &text[span.start as usize..span.end as usize];
+    let package = file.package.unwrap();
+    assert_eq!(package.text, "acme.people");
+    assert_eq!(at(package.span), "acme.people");
+    let segments: Vec<_> = package.segments().map(|s| (s.name, at(s.span))).collect();
+    assert_eq!(segments, vec![("acme", "acme"), ("people", "people")]);
+    let item = &file.items[0];
+    let Some(AttributeArg::Path(channel)) = &item.leading.attributes[0].arg else {
+        panic!("a path argument")
+    };
+    assert_eq!(channel.segment_count(), 3);
+    assert_eq!(channel.name().name, "main");
+    assert_eq!(at(channel.name().span), "main");
+    let qualifier = channel.qualifier().unwrap();
+    assert_eq!(
+        (qualifier.text, at(qualifier.span)),
+        ("acme.consts", "acme.consts")
+    );
+    let ItemKind::Interface(i) = &item.kind else {
+        panic!("an interface")
+    };
+    let TypeKind::Generic(_, args) = &i.methods[0].returns.as_ref().unwrap().kind else {
+        panic!("Promise<...>")
+    };
+    let TypeKind::Named(job) = &args[0].kind else {
+        panic!("a name")
+    };
+    assert_eq!(
+        job.segments().map(|s| s.name).collect::<Vec<_>>(),
+        ["acme", "jobs", "Job"]
+    );
+    assert_eq!(at(job.qualifier().unwrap().span), "acme.jobs");
+    assert!(job.single().is_none());
+    // A plain name has one segment and no qualifier; the placeholder has none.
+    let plain = ipcc::syntax::ast::Path {
+        text: "Person",
+        span: job.span,
+    };
+    assert_eq!(plain.single().map(|s| s.name), Some("Person"));
+    assert!(plain.qualifier().is_none());
+    let empty = ipcc::syntax::ast::Path::empty(job.span);
+    assert_eq!((empty.segment_count(), empty.segments().count()), (0, 0));
+}
+
+#[test]
+fn bad_package_names_have_their_own_code() {
+    // A keyword segment: the segment is marked.
+    assert_eq!(codes("package acme.type;"), vec![("E0013", 13)]);
+    assert_eq!(
+        messages("package struct;"),
+        vec!["`struct` is a keyword and cannot be part of a package name"]
+    );
+    // Every keyword segment is reported.
+    assert_eq!(
+        codes("package enum.acme.type;"),
+        vec![("E0013", 8), ("E0013", 18)]
+    );
+    // Not an identifier after a dot.
+    assert_eq!(codes("package acme.2d;"), vec![("E0013", 13)]);
+    assert_eq!(
+        messages("package acme.;"),
+        vec!["expected an identifier after `.` in a package name, found `;`"]
+    );
+    assert_eq!(codes("package acme..people;"), vec![("E0013", 13)]);
+    // At the end of a line, the missing segment is marked there.
+    assert_eq!(codes("package acme.\nstruct A {}"), vec![("E0013", 13)]);
+    // Spaces around a dot.
+    assert_eq!(codes("package acme .people;"), vec![("E0013", 12)]);
+    assert_eq!(
+        messages("package acme .people;"),
+        vec!["space before `.` in a package name"]
+    );
+    assert_eq!(codes("package acme. people;"), vec![("E0013", 13)]);
+    assert_eq!(
+        messages("package acme. people;"),
+        vec!["space after `.` in a package name"]
+    );
+    // At most 32 segments: each becomes a nested Rust module.
+    let name = |n: usize| {
+        (0..n)
+            .map(|i| format!("s{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    assert!(codes(&format!("package {};", name(32))).is_empty());
+    assert_eq!(codes(&format!("package {};", name(33))), vec![("E0013", 8)]);
+    // A missing `;` stays an E0001, and the rest of the file is still parsed.
+    assert_eq!(
+        codes("package acme.people\nstruct A {}\nstruct B { }"),
+        vec![("E0001", 19)]
+    );
+    assert_eq!(
+        messages("package ;"),
+        vec!["expected identifier, found `;`"]
+    );
+    // In a type, a space after a dot gets a help line.
+    let help: Vec<_> = diagnostics("struct A { b: acme. people.X; }")
+        .into_iter()
+        .map(|d| (d.code, d.help))
+        .collect();
+    assert_eq!(
+        help,
+        vec![(
+            "E0001",
+            Some("a qualified name has no spaces around `.`".to_string())
+        )]
     );
 }
 
@@ -292,6 +425,7 @@ fn syntax_errors_have_codes_and_positions() {
 fn messages_never_name_grammar_rules() {
     let rules = [
         "decl_name",
+        "package_name",
         "member_name",
         "type_expr",
         "named_type",
@@ -333,7 +467,11 @@ fn messages_never_name_grammar_rules() {
         ")",
         "map<",
         "struct A { a: map<string i32>; }",
-        "struct A { a: a.b.c; }",
+        "struct A { a: a.b.; }",
+        "struct A { a: a..c; }",
+        "package a.;",
+        "package a .b;",
+        "package a.type;",
         "\u{0}",
         "\u{feff}\u{feff}",
     ];

@@ -219,6 +219,10 @@ const FRAGMENTS: &[&str] = &[
     "import \"./nope.ipc\";",
     "import \"./case/greeter.ipc\";",
     "package p;",
+    "package a.b.c;",
+    "acme.people.",
+    " a.b.C ",
+    "..",
     "@channel(",
     "@channel(\"dup\")",
     "@deprecated",
@@ -367,6 +371,8 @@ fn pathological_inputs_are_rejected_or_accepted_without_panic() {
         .collect::<String>()
         + "type T5000 = T0;\n";
     let many_errors = "struct A { x: Nope; }\n".repeat(5_000);
+    let long_path = format!("struct A {{ x: {}X; }}", "a.".repeat(50_000));
+    let long_package = format!("package {}p;\nstruct A {{}}", "a.".repeat(50_000));
     let missing_root = Case {
         files: Vec::new(),
         roots: vec![PathBuf::from("missing.ipc")],
@@ -382,10 +388,19 @@ fn pathological_inputs_are_rejected_or_accepted_without_panic() {
         &deep_generics,
         &deep_alias_chain,
         &many_errors,
+        &long_path,
+        &long_package,
     ] {
         format_text(text);
     }
-    for text in [deep_suffixes, deep_generics, deep_alias_chain, many_errors] {
+    for text in [
+        deep_suffixes,
+        deep_generics,
+        deep_alias_chain,
+        many_errors,
+        long_path,
+        long_package,
+    ] {
         let case = Case {
             files: vec![(PathBuf::from("p.ipc"), text)],
             roots: vec![PathBuf::from("p.ipc")],

@@ -134,6 +134,16 @@ fn idl_example_greeter() {
     insta::assert_snapshot!(serde_json::to_string_pretty(&ir).expect("the IR serializes"));
 }
 
+#[test]
+fn idl_example_dotted() {
+    let checked = check(&[PathBuf::from("../idl-examples/dotted")]);
+    let rendered = render(&checked.diagnostics, &checked.sources, false);
+    let ir = checked
+        .ir
+        .unwrap_or_else(|| panic!("dotted should compile:\n{rendered}"));
+    insta::assert_snapshot!(serde_json::to_string_pretty(&ir).expect("the IR serializes"));
+}
+
 /// Everything in idl-examples compiles together (`ipcc check idl-examples`): in particular,
 /// no channel name is used twice across the examples.
 #[test]

@@ -1,6 +1,9 @@
 //! Backends for every example interface, written against the generated traits exactly as a
 //! user would, with behaviour the scenarios can check from the other side of a transport.
 
+use crate::dotted::acme::jobs::{Assignment, HireError, Job, Level as JobLevel};
+use crate::dotted::acme::people::Person as StaffMember;
+use crate::dotted::{Roster, Staffing, StaffingEventsSender};
 use crate::errors::{AuthError, Bank, TransferError, ValidationError};
 use crate::greeter::people::{LookupError, Mood, Person, PersonId};
 use crate::greeter::{Greeter, GreeterEventsSender};
@@ -42,6 +45,7 @@ pub fn register_all(host: &IpcHost) -> Vec<Registration> {
         crate::greeter::register_greeter(host, GreeterBackend),
         kw::register_keywordy(host, KeywordyBackend),
         crate::edge_cases::register_edgy(host, EdgyBackend),
+        crate::dotted::register_staffing(host, StaffingBackend),
     ]
 }
 
@@ -59,6 +63,8 @@ pub fn all_specs() -> Vec<ChannelSpec> {
         kw::KEYWORDY_SPEC,
         kw::EVENTS_SPEC,
         crate::edge_cases::EDGY_SPEC,
+        crate::dotted::STAFFING_SPEC,
+        crate::dotted::STAFFING_EVENTS_SPEC,
     ]
 }
 
@@ -336,6 +342,55 @@ impl Greeter for GreeterBackend {
         GreeterEventsSender::to(ctx.host(), ctx.connection())
             .progress(100.0, format!("{id} is now {mood:?}"))?;
         Ok(())
+    }
+}
+
+/// The dotted-packages example: types of `acme.people` and `acme.jobs` (Rust modules
+/// `acme::people` and `acme::jobs`) used by an interface of `acme.staffing`.
+pub struct StaffingBackend;
+
+/// The one person already on the staff.
+pub fn ada() -> StaffMember {
+    StaffMember {
+        id: i64::MIN,
+        name: "Ada".into(),
+        skills: vec!["engines".into(), "notes".into()],
+    }
+}
+
+impl Staffing for StaffingBackend {
+    async fn hire(
+        &self,
+        ctx: CallContext,
+        person: StaffMember,
+        job: Job,
+    ) -> Result<Assignment, HireError> {
+        if job.id == 0 {
+            return Err(HireError::UnknownJob { id: job.id });
+        }
+        if person.id == ada().id {
+            return Err(HireError::AlreadyStaffed { by: person.id });
+        }
+        let assignment = Assignment {
+            person,
+            previous: (job.level != JobLevel::Junior).then(|| Job {
+                id: job.id - 1,
+                title: "apprentice".into(),
+                level: JobLevel::Junior,
+            }),
+            job,
+        };
+        // A notification failing to go out does not fail the hire.
+        let _ = StaffingEventsSender::to(ctx.host(), ctx.connection()).hired(assignment.clone());
+        Ok(assignment)
+    }
+
+    async fn roster(&self, _ctx: CallContext, level: JobLevel) -> Result<Roster, HandlerError> {
+        let people = match level {
+            JobLevel::Lead => vec![ada()],
+            _ => vec![],
+        };
+        Ok(Roster { level, people })
     }
 }
 

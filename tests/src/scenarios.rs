@@ -1,7 +1,10 @@
 //! Round-trip scenarios over one connection to a host serving [`crate::backends`]. Each transport
 //! test file runs all of them through [`crate::round_trip_tests!`].
 
-use crate::backends::{alice, sample_drawing};
+use crate::backends::{ada, alice, sample_drawing};
+use crate::dotted::acme::jobs::{Assignment, HireError, Job, Level as JobLevel};
+use crate::dotted::acme::people::Person as StaffMember;
+use crate::dotted::{listen_staffing_events, Roster, StaffingClient, StaffingEventsListener};
 use crate::errors::{AuthError, BankClient, TransferError, ValidationError};
 use crate::greeter::people::{LookupError, Mood, Person};
 use crate::greeter::{listen_greeter_events, GreeterClient, GreeterEventsListener};
@@ -320,6 +323,15 @@ impl GreeterEventsListener for Recorder {
     }
 }
 
+impl StaffingEventsListener for Recorder {
+    fn hired(&self, assignment: Assignment) {
+        let _ = self.0.send(format!(
+            "hired {} as {}",
+            assignment.person.name, assignment.job.title
+        ));
+    }
+}
+
 async fn next_event(rx: &mut mpsc::UnboundedReceiver<String>) -> String {
     tokio::time::timeout(Duration::from_secs(10), rx.recv())
         .await
@@ -380,6 +392,74 @@ pub async fn greeter_multi_file(conn: &IpcConnection) {
     assert_eq!(
         next_event(&mut rx).await,
         "greeter progress 100 7 is now Sad"
+    );
+}
+
+/// Dotted packages: values whose types live in `acme.people` and `acme.jobs` (nested Rust
+/// modules) as arguments, results, declared errors and notifications, and on the wire exactly
+/// as types of a package-less file would be.
+pub async fn dotted_packages(conn: &IpcConnection) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _handle = listen_staffing_events(conn, Recorder(tx));
+    let staffing = StaffingClient::new(conn);
+    let grace = StaffMember {
+        id: i64::MAX,
+        name: "Grace".into(),
+        skills: vec![],
+    };
+    let job = Job {
+        id: 42,
+        title: "admiral".into(),
+        level: JobLevel::Lead,
+    };
+    let assignment = staffing.hire(grace.clone(), job.clone()).await.unwrap();
+    assert_eq!(
+        assignment,
+        Assignment {
+            person: grace.clone(),
+            job: job.clone(),
+            previous: Some(Job {
+                id: 41,
+                title: "apprentice".into(),
+                level: JobLevel::Junior,
+            }),
+        }
+    );
+    assert_eq!(next_event(&mut rx).await, "hired Grace as admiral");
+    assert_eq!(
+        staffing.hire(ada(), job.clone()).await,
+        Err(CallError::Declared(HireError::AlreadyStaffed {
+            by: ada().id
+        }))
+    );
+    let unknown = Job { id: 0, ..job };
+    assert_eq!(
+        staffing.hire(grace, unknown).await,
+        Err(CallError::Declared(HireError::UnknownJob { id: 0 }))
+    );
+    assert_eq!(
+        staffing.roster(JobLevel::Lead).await.unwrap(),
+        Roster {
+            level: JobLevel::Lead,
+            people: vec![ada()],
+        }
+    );
+    // Package names are not on the wire: the value is the plain object.
+    let result = raw_call(
+        conn,
+        crate::dotted::STAFFING_CHANNEL,
+        "roster",
+        &[r#""lead""#],
+    )
+    .await
+    .unwrap();
+    let back: serde_json::Value = serde_json::from_str(&result).unwrap();
+    assert_eq!(
+        back,
+        serde_json::json!({
+            "level": "lead",
+            "people": [{"id": "-9223372036854775808", "name": "Ada", "skills": ["engines", "notes"]}],
+        })
     );
 }
 
@@ -697,6 +777,7 @@ macro_rules! round_trip_tests {
             internal_errors_and_panics,
             notifications_in_order,
             greeter_multi_file,
+            dotted_packages,
             keywords_round_trip,
             edge_cases_round_trip,
             wire_shapes,

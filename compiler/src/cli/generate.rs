@@ -101,12 +101,13 @@ impl GenPlan {
             None => return Err(no_inputs()),
         };
         let (mut rust, mut ts) = (args.outputs.rust.clone(), args.outputs.ts.clone());
-        let mut templates: Vec<TemplateTarget> = (args.outputs.template.iter().zip(&args.outputs.out))
-            .map(|(dir, out)| TemplateTarget {
-                dir: dir.clone(),
-                out: out.clone(),
-            })
-            .collect();
+        let mut templates: Vec<TemplateTarget> =
+            (args.outputs.template.iter().zip(&args.outputs.out))
+                .map(|(dir, out)| TemplateTarget {
+                    dir: dir.clone(),
+                    out: out.clone(),
+                })
+                .collect();
         if !outputs_given {
             if let Some(project) = &project {
                 rust = project.rust_out.clone();

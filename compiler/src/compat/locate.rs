@@ -38,7 +38,7 @@ impl Locations {
             let (Some(file), _) = crate::syntax::parse(id, sources.text(id)) else {
                 continue;
             };
-            let package = file.package.map(|p| p.name.to_owned());
+            let package = file.package.map(|p| p.text.to_owned());
             for item in &file.items {
                 let (name, spans) = item_spans(item);
                 let qualified = match &package {

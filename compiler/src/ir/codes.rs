@@ -32,6 +32,13 @@ pub const DECL_CASE_COLLISION: &str = "E0117";
 pub const MEMBER_CASE_COLLISION: &str = "E0118";
 /// A declaration named like a built-in type.
 pub const BUILTIN_NAME: &str = "E0119";
+/// A qualified name whose package exists but does not declare it.
+pub const NOT_IN_PACKAGE: &str = "E0120";
+/// Two packages whose names become the same Rust module path.
+pub const PACKAGE_MODULE_COLLISION: &str = "E0121";
+/// A declaration of a root's package and one without a package that become the same Rust
+/// name at the top level of the root's generated file.
+pub const TOP_LEVEL_COLLISION: &str = "E0122";
 /// `void` anywhere but `Promise<void>`.
 pub const MISPLACED_VOID: &str = "E0201";
 /// `Promise<T>` anywhere but a method's result.

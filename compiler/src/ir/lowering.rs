@@ -28,45 +28,57 @@ impl Name {
     }
 }
 
-/// A possibly qualified name (`Person`, `people.Person`).
+/// A possibly qualified name (`Person`, `people.Person`, `acme.people.Person`), owned.
+///
+/// Kept as the written text and its span, like the syntax tree's path: one allocation per type
+/// reference whatever the number of segments; the package and the name are split off on demand.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PathRef {
-    /// The first `len` entries are the segments; the rest are empty placeholders. A syntax-tree
-    /// path has at most two segments, so they are stored inline rather than in a `Vec` per
-    /// type reference.
-    stored: [Name; 2],
-    len: u8,
+    /// As written: segments separated by single dots.
+    text: String,
+    pub span: Span,
+}
+
+/// A borrowed part of a [`PathRef`]: its last segment, or the package before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PathPart<'p> {
+    pub text: &'p str,
     pub span: Span,
 }
 
 impl PathRef {
     fn from_ast(path: &ast::Path<'_>) -> Self {
-        let placeholder = || Name {
-            text: String::new(),
-            span: path.span,
-        };
-        let mut stored = [placeholder(), placeholder()];
-        let mut len = 0;
-        for (slot, segment) in stored.iter_mut().zip(path.segments.iter()) {
-            *slot = Name::from_ident(segment);
-            len += 1;
-        }
         PathRef {
-            stored,
-            len,
+            text: path.text.to_string(),
             span: path.span,
         }
     }
 
-    /// The segments as written, `[name]` or `[package, name]`.
-    pub fn segments(&self) -> &[Name] {
-        &self.stored[..usize::from(self.len)]
+    /// The part of the text from byte `start` to byte `end`, with its span.
+    fn part(&self, start: usize, end: usize) -> PathPart<'_> {
+        let offset = self.span.start as usize;
+        PathPart {
+            text: &self.text[start..end],
+            span: Span::new(self.span.source, offset + start, offset + end),
+        }
     }
 
-    /// `a.b` as written.
-    pub fn text(&self) -> String {
-        let parts: Vec<&str> = self.segments().iter().map(|s| s.text.as_str()).collect();
-        parts.join(".")
+    /// The declaration's name: the last segment.
+    pub fn name(&self) -> PathPart<'_> {
+        let start = self.text.rfind('.').map_or(0, |dot| dot + 1);
+        self.part(start, self.text.len())
+    }
+
+    /// The package, everything before the last dot (`acme.people` of `acme.people.Person`);
+    /// `None` for a plain name.
+    pub fn qualifier(&self) -> Option<PathPart<'_>> {
+        let dot = self.text.rfind('.')?;
+        Some(self.part(0, dot))
+    }
+
+    /// The path as written.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
 
@@ -261,7 +273,10 @@ pub(crate) fn lower_file(
 ) -> LoweredFile {
     LoweredFile {
         source,
-        package: file.package.as_ref().map(Name::from_ident),
+        package: file.package.as_ref().map(|package| Name {
+            text: package.text.to_string(),
+            span: package.span,
+        }),
         imports: file.imports,
         decls: lower_items(text, file.items, diags),
     }
@@ -874,7 +889,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn lower_named(&mut self, path: &ast::Path<'_>) -> TypeExprKind {
-        if let [segment] = path.segments.as_slice() {
+        if let Some(segment) = path.single() {
             if let Some(primitive) = primitive_named(segment.name) {
                 return TypeExprKind::Primitive(primitive);
             }
@@ -929,12 +944,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn report_generic(&mut self, path: &ast::Path<'_>, args: &[ast::Type<'_>], span: Span) {
-        let name = path
-            .segments
-            .iter()
-            .map(|s| s.name)
-            .collect::<Vec<_>>()
-            .join(".");
+        let name = path.text;
         let arg_text: Vec<String> = args
             .iter()
             .map(|a| self.source_text(a.span).to_string())
@@ -955,7 +965,7 @@ impl Lowerer<'_, '_> {
             );
             return;
         }
-        if path.segments.len() == 1 && primitive_named(&name).is_some() {
+        if path.segment_count() == 1 && primitive_named(name).is_some() {
             self.diags.push(
                 Diagnostic::error(
                     codes::TYPE_ARGUMENTS,
@@ -966,7 +976,7 @@ impl Lowerer<'_, '_> {
             );
             return;
         }
-        let help = match (name.as_str(), arg_text.as_slice()) {
+        let help = match (name, arg_text.as_slice()) {
             ("Array" | "List" | "Vec" | "ReadonlyArray" | "Set", [element]) => {
                 format!("write an array as `{element}[]`")
             }
@@ -1031,7 +1041,7 @@ impl Lowerer<'_, '_> {
 }
 
 fn is_single(path: &ast::Path<'_>, name: &str) -> bool {
-    matches!(path.segments.as_slice(), [segment] if segment.name == name)
+    path.single().is_some_and(|segment| segment.name == name)
 }
 
 fn docs(leading: &ast::Leading<'_>) -> Vec<String> {

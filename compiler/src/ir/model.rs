@@ -63,7 +63,9 @@ pub struct SourceFile {
     /// File name without directory and `.ipc` extension (`greeter` for `common/greeter.ipc`);
     /// generators name their output after it.
     pub stem: String,
-    /// `package` declared by the file, if any.
+    /// `package` declared by the file, if any, as written: identifiers joined by dots
+    /// (`people`, `acme.people`). Not on the wire: it only namespaces names and decides the Rust
+    /// module of the file's declarations.
     pub package: Option<String>,
     /// Files this file imports directly, in the order of its `import` lines.
     pub imports: Vec<FileId>,
@@ -78,7 +80,7 @@ pub struct SourceFile {
 pub struct DeclMeta {
     /// Name as written in the IDL (PascalCase for types, camelCase for consts by convention).
     pub name: String,
-    /// `package.Name` when the file has a package, else `Name`.
+    /// `package.Name` when the file has a package (`acme.people.Person`), else `Name`.
     pub qualified_name: String,
     /// The file that declares it.
     pub file: FileId,

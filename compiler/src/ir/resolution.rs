@@ -7,8 +7,8 @@ use crate::ir::codes;
 use crate::ir::fast_hash::FastHashMap;
 use crate::ir::loading::LoadedFile;
 use crate::ir::lowering::{
-    closest, ChannelExpr, Decl, DeclKind, FieldDecl, Meta, Name, ParamDecl, PathRef, TypeExpr,
-    TypeExprKind,
+    closest, ChannelExpr, Decl, DeclKind, FieldDecl, Meta, Name, ParamDecl, PathPart, PathRef,
+    TypeExpr, TypeExprKind,
 };
 use crate::ir::model::*;
 use crate::parallel;
@@ -97,6 +97,7 @@ const PARALLEL_MIN_DECLS: usize = 2_048;
 /// Builds the IR from loaded files (already in dependency order).
 pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Resolved {
     check_namespaces(files, diags);
+    check_package_modules(files, diags);
 
     // Ids follow file order then source order, as the IR promises.
     let mut type_decls = Vec::new();
@@ -273,7 +274,7 @@ fn resolve_in_runs<'f, T: Send>(
 fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     type Key<'a> = (Option<&'a str>, String);
     let mut exact: FastHashMap<(Option<&str>, &str), (usize, &Name)> = FastHashMap::default();
-    let mut rust_names: FastHashMap<Key<'_>, &Name> = FastHashMap::default();
+    let mut rust_names: FastHashMap<Key<'_>, (usize, &Name)> = FastHashMap::default();
     for (file_index, file) in files.iter().enumerate() {
         let package = file.lowered.package.as_ref().map(|p| p.text.as_str());
         for decl in &file.lowered.decls {
@@ -312,7 +313,7 @@ fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
                 ),
             };
             let key = (package, format!("{space}:{converted}"));
-            if let Some(first) = rust_names.get(&key) {
+            if let Some((_, first)) = rust_names.get(&key) {
                 diags.push(
                     Diagnostic::error(
                         codes::DECL_CASE_COLLISION,
@@ -328,8 +329,182 @@ fn check_namespaces(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
                 );
                 continue;
             }
-            rust_names.insert(key, name);
+            rust_names.insert(key, (file_index, name));
         }
+    }
+    check_shared_top_level(files, &rust_names, diags);
+}
+
+/// The import graph read backwards (who imports a file), to find the roots whose Rust file
+/// holds a given file's declarations. Built only when a collision is suspected.
+struct Importers<'f> {
+    files: &'f [LoadedFile],
+    /// Per file, the files that import it directly.
+    direct: Vec<Vec<usize>>,
+}
+
+impl<'f> Importers<'f> {
+    fn new(files: &'f [LoadedFile]) -> Self {
+        let mut direct = vec![Vec::new(); files.len()];
+        for (importer, file) in files.iter().enumerate() {
+            for &import in &file.imports {
+                direct[import].push(importer);
+            }
+        }
+        Importers { files, direct }
+    }
+
+    /// The root files that reach any of `starts` through imports (a start that is a root
+    /// reaches itself): those whose Rust file holds their declarations. Marked by file index.
+    fn roots_reaching(&self, starts: impl IntoIterator<Item = usize>) -> Vec<bool> {
+        let mut seen = vec![false; self.files.len()];
+        let mut stack: Vec<usize> = starts.into_iter().collect();
+        while let Some(file) = stack.pop() {
+            if std::mem::replace(&mut seen[file], true) {
+                continue;
+            }
+            stack.extend(self.direct[file].iter().copied().filter(|&i| !seen[i]));
+        }
+        for (file, mark) in seen.iter_mut().enumerate() {
+            *mark &= self.files[file].is_root;
+        }
+        seen
+    }
+
+    /// The first root (in file order) that reaches both sets of files and satisfies `accept`.
+    fn common_root(
+        &self,
+        a: impl IntoIterator<Item = usize>,
+        b: impl IntoIterator<Item = usize>,
+        accept: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let a = self.roots_reaching(a);
+        let b = self.roots_reaching(b);
+        (0..self.files.len()).find(|&root| a[root] && b[root] && accept(root))
+    }
+}
+
+/// The Rust file of a root holds the root's package and every file without a package at its
+/// top level (docs/generated-code.md), so a declaration of the root's package and one without a
+/// package must not become the same Rust name there. `rust_names` is `check_namespaces`'s map
+/// of each namespace's Rust names; only names that a package and the root namespace share are
+/// looked at further.
+fn check_shared_top_level(
+    files: &[LoadedFile],
+    rust_names: &FastHashMap<(Option<&str>, String), (usize, &Name)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let has_package = |f: &LoadedFile| f.lowered.package.is_some();
+    if !files.iter().any(has_package) || files.iter().all(has_package) {
+        return;
+    }
+    let mut suspects: Vec<(usize, &Name, usize, &Name, &str)> = rust_names
+        .iter()
+        .filter_map(|((package, key), &(file, name))| {
+            (*package)?;
+            let &(other_file, other) = rust_names.get(&(None, key.clone()))?;
+            let converted = key.split_once(':').map_or(key.as_str(), |(_, c)| c);
+            Some((file, name, other_file, other, converted))
+        })
+        .collect();
+    if suspects.is_empty() {
+        return;
+    }
+    // The map's order is arbitrary; diagnostics are not.
+    suspects.sort_by_key(|&(file, name, ..)| (file, name.span.start));
+    let importers = Importers::new(files);
+    let package_of = |file: usize| {
+        files[file]
+            .lowered
+            .package
+            .as_ref()
+            .map(|p| p.text.as_str())
+    };
+    for (file, name, other_file, other, converted) in suspects {
+        let package = package_of(file);
+        let Some(root) =
+            importers.common_root([file], [other_file], |root| package_of(root) == package)
+        else {
+            continue;
+        };
+        let package = package.unwrap_or_default();
+        diags.push(
+            Diagnostic::error(
+                codes::TOP_LEVEL_COLLISION,
+                format!(
+                    "`{}` of package `{package}` and `{}` of `{}` both become `{converted}` in the Rust file of `{}`",
+                    name.text, other.text, files[other_file].path, files[root].path
+                ),
+                name.span,
+            )
+            .with_label(format!("becomes `{converted}`"))
+            .with_secondary(other.span, format!("`{}` declared here, without a package", other.text))
+            .with_help(format!(
+                "a root's Rust file holds its own package and the files without a package at its top level; rename one of them, or give `{}` a package",
+                files[other_file].path
+            )),
+        );
+    }
+}
+
+/// Every package becomes a Rust module path (`acme.people` → `acme::people`, each segment
+/// snake_case and escaped), and every package a root reaches is in that root's one Rust file:
+/// two such packages must not become the same module.
+fn check_package_modules(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
+    // Module path → the first package that has it.
+    let mut modules: FastHashMap<Vec<String>, &Name> = FastHashMap::default();
+    let mut suspects: Vec<(&Name, &Name)> = Vec::new();
+    for loaded in files {
+        let Some(package) = &loaded.lowered.package else {
+            continue;
+        };
+        let path = ident::rust_module_path(&package.text);
+        match modules.get(&path) {
+            Some(&first) if first.text != package.text => {
+                if !suspects.iter().any(|(p, _)| p.text == package.text) {
+                    suspects.push((package, first));
+                }
+            }
+            Some(_) => {}
+            None => {
+                modules.insert(path, package);
+            }
+        }
+    }
+    if suspects.is_empty() {
+        return;
+    }
+    let importers = Importers::new(files);
+    let files_of = |package: &str| -> Vec<usize> {
+        (0..files.len())
+            .filter(|&f| {
+                files[f].lowered.package.as_ref().map(|p| p.text.as_str()) == Some(package)
+            })
+            .collect()
+    };
+    for (package, first) in suspects {
+        let Some(root) =
+            importers.common_root(files_of(&package.text), files_of(&first.text), |_| true)
+        else {
+            continue;
+        };
+        let module = ident::rust_module_path(&package.text).join("::");
+        diags.push(
+            Diagnostic::error(
+                codes::PACKAGE_MODULE_COLLISION,
+                format!(
+                    "packages `{}` and `{}` both become module `{module}` in the Rust file of `{}`",
+                    first.text, package.text, files[root].path
+                ),
+                package.span,
+            )
+            .with_label(format!("becomes `{module}`"))
+            .with_secondary(
+                first.span,
+                format!("package `{}` declared here", first.text),
+            )
+            .with_help("rename one of the packages; package names are usually all lowercase"),
+        );
     }
 }
 
@@ -675,57 +850,33 @@ impl<'f> Resolver<'_, 'f> {
     }
 
     fn lookup(&mut self, file: usize, path: &PathRef, expect: Expect) -> Option<Entity> {
-        let found = match path.segments() {
-            [name] => match self.find_in(&self.scopes[file], &name.text) {
+        let name = path.name();
+        if name.text.is_empty() {
+            // The placeholder of a type that did not parse: already reported.
+            return None;
+        }
+        // `a.b.C` is declaration `C` of package `a.b`: the whole qualifier is the package.
+        let found = match path.qualifier() {
+            None => match self.find_in(&self.scopes[file], name.text) {
                 Some(at) => at,
                 None => {
                     self.report_unqualified(file, name, expect);
                     return None;
                 }
             },
-            [package, name] => {
-                let scope = self.qualified_scope(file, &package.text);
+            Some(package) => {
+                let scope = self.qualified_scope(file, package.text);
                 if scope.is_empty() {
-                    self.report_unknown_package(file, package);
+                    self.report_unknown_package(file, package, name, expect);
                     return None;
                 }
-                match self.find_in(&scope, &name.text) {
+                match self.find_in(&scope, name.text) {
                     Some(at) => at,
                     None => {
-                        let candidates: Vec<&str> = scope
-                            .iter()
-                            .flat_map(|&f| self.accepted_names(f, expect))
-                            .collect();
-                        let mut error = Diagnostic::error(
-                            codes::UNKNOWN_NAME,
-                            format!(
-                                "package `{}` has no {} `{}`",
-                                package.text,
-                                expect.noun(),
-                                name.text
-                            ),
-                            name.span,
-                        )
-                        .with_label(format!("not found in `{}`", package.text));
-                        if let Some(best) = closest(&name.text, candidates.into_iter()) {
-                            error =
-                                error.with_help(format!("did you mean `{}.{best}`?", package.text));
-                        }
-                        self.diags.push(error);
+                        self.report_not_in_package(file, package, name, &scope, expect);
                         return None;
                     }
                 }
-            }
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::UNKNOWN_NAME,
-                        format!("`{}` has too many parts", path.text()),
-                        path.span,
-                    )
-                    .with_help("a name is `Name` or `package.Name`"),
-                );
-                return None;
             }
         };
         let decl = self.decl(found);
@@ -778,11 +929,11 @@ impl<'f> Resolver<'_, 'f> {
             .map(|(&name, _)| name)
     }
 
-    fn report_unqualified(&mut self, file: usize, name: &Name, expect: Expect) {
+    fn report_unqualified(&mut self, file: usize, name: PathPart<'_>, expect: Expect) {
         // Declared in an imported file of another package: needs the qualifier.
         for &import in &self.files[file].imports {
             if let Some(package) = self.package_of(import) {
-                if self.names[import].contains_key(name.text.as_str()) {
+                if self.names[import].contains_key(name.text) {
                     self.diags.push(
                         Diagnostic::error(
                             codes::UNQUALIFIED_NAME,
@@ -801,7 +952,7 @@ impl<'f> Resolver<'_, 'f> {
             if other == file || self.files[file].imports.contains(&other) {
                 continue;
             }
-            if self.names[other].contains_key(name.text.as_str()) {
+            if self.names[other].contains_key(name.text) {
                 let how = match self.package_of(other) {
                     Some(package) => format!(
                         "add `import \"{}\";` and write `{package}.{}`",
@@ -863,27 +1014,67 @@ impl<'f> Resolver<'_, 'f> {
             name.span,
         )
         .with_label(format!("no {} of this name", expect.noun()));
-        let suggestion = closest(&name.text, candidates.iter().map(String::as_str))
+        let suggestion = closest(name.text, candidates.iter().map(String::as_str))
             .map(str::to_string)
-            .or_else(|| common_slip(&name.text, expect).map(str::to_string));
+            .or_else(|| common_slip(name.text, expect).map(str::to_string));
         if let Some(best) = suggestion {
             error = error.with_help(format!("did you mean `{best}`?"));
         }
         self.diags.push(error);
     }
 
-    fn report_unknown_package(&mut self, file: usize, package: &Name) {
+    /// The packages `file` can name: its own and those of the files it imports, each once, in
+    /// import order.
+    fn packages_in_scope(&self, file: usize) -> Vec<&'f str> {
+        let mut packages: Vec<&'f str> = Vec::new();
+        let own = self.package_of(file);
+        let imported = self.files[file].imports.iter().map(|&i| self.package_of(i));
+        for package in std::iter::once(own).chain(imported).flatten() {
+            if !packages.contains(&package) {
+                packages.push(package);
+            }
+        }
+        packages
+    }
+
+    /// Whether package `package`, as `file` sees it, declares `name` of the expected kind.
+    fn package_declares(&self, file: usize, package: &str, name: &str, expect: Expect) -> bool {
+        self.qualified_scope(file, package).iter().any(|&f| {
+            self.names[f]
+                .get(name)
+                .is_some_and(|&index| expect.accepts(&self.files[f].lowered.decls[index].kind))
+        })
+    }
+
+    fn report_unknown_package(
+        &mut self,
+        file: usize,
+        package: PathPart<'_>,
+        name: PathPart<'_>,
+        expect: Expect,
+    ) {
         let mut error = Diagnostic::error(
             codes::UNKNOWN_PACKAGE,
             format!("unknown package `{}`", package.text),
             package.span,
         )
         .with_label("no imported file has this package");
+        let own = self.package_of(file);
+        let in_scope = self.packages_in_scope(file);
+        // Packages are not nested scopes: `people.Person` does not find `acme.people.Person`,
+        // nor `acme.Person` it. A package in scope whose name ends or starts with the written
+        // one and declares the name is the likely meaning.
+        let suffix = format!(".{}", package.text);
+        let prefix = format!("{}.", package.text);
+        let related = in_scope.iter().copied().find(|candidate| {
+            (candidate.ends_with(&suffix) || candidate.starts_with(&prefix))
+                && self.package_declares(file, candidate, name.text, expect)
+        });
         if let Some((other, _)) = self
             .files
             .iter()
             .enumerate()
-            .find(|(i, _)| self.package_of(*i) == Some(package.text.as_str()))
+            .find(|(i, _)| self.package_of(*i) == Some(package.text))
         {
             error = error.with_help(format!(
                 "package `{}` is declared in `{}`; add `import \"{}\";`",
@@ -891,14 +1082,70 @@ impl<'f> Resolver<'_, 'f> {
                 self.files[other].path,
                 relative_import(&self.files[file].path, &self.files[other].path)
             ));
+        } else if let Some(related) = related {
+            error = error.with_help(if Some(related) == own {
+                format!(
+                    "`{}` is in this file's own package: write `{}` or `{related}.{}`",
+                    name.text, name.text, name.text
+                )
+            } else {
+                format!(
+                    "packages are not nested: write the whole package name, `{related}.{}`",
+                    name.text
+                )
+            });
+        } else if let Some(best) = closest(package.text, in_scope.into_iter()) {
+            error = error.with_help(format!("did you mean `{best}`?"));
+        }
+        self.diags.push(error);
+    }
+
+    /// A qualified name whose package exists but does not declare it.
+    fn report_not_in_package(
+        &mut self,
+        file: usize,
+        package: PathPart<'_>,
+        name: PathPart<'_>,
+        scope: &[usize],
+        expect: Expect,
+    ) {
+        let mut error = Diagnostic::error(
+            codes::NOT_IN_PACKAGE,
+            format!(
+                "package `{}` has no {} `{}`",
+                package.text,
+                expect.noun(),
+                name.text
+            ),
+            name.span,
+        )
+        .with_label(format!("not in package `{}`", package.text));
+        // Declared in another package this file can name, or in the file's own namespace.
+        let elsewhere = self.packages_in_scope(file).into_iter().find(|&other| {
+            other != package.text && self.package_declares(file, other, name.text, expect)
+        });
+        let unqualified = self.scopes[file].iter().any(|&f| {
+            self.names[f]
+                .get(name.text)
+                .is_some_and(|&index| expect.accepts(&self.files[f].lowered.decls[index].kind))
+        });
+        if let Some(other) = elsewhere {
+            error = error.with_help(format!(
+                "`{}` is declared in package `{other}`: write `{other}.{}`",
+                name.text, name.text
+            ));
+        } else if unqualified {
+            error = error.with_help(format!(
+                "`{}` is declared without a package: write `{}`",
+                name.text, name.text
+            ));
         } else {
-            let imported: Vec<&str> = self.files[file]
-                .imports
+            let candidates: Vec<&str> = scope
                 .iter()
-                .filter_map(|&i| self.package_of(i))
+                .flat_map(|&f| self.accepted_names(f, expect))
                 .collect();
-            if let Some(best) = closest(&package.text, imported.into_iter()) {
-                error = error.with_help(format!("did you mean `{best}`?"));
+            if let Some(best) = closest(name.text, candidates.into_iter()) {
+                error = error.with_help(format!("did you mean `{}.{best}`?", package.text));
             }
         }
         self.diags.push(error);

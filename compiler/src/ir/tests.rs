@@ -67,6 +67,63 @@ struct Item { mood: Mood; tags: string[]; id: i64; }
     assert_eq!(hash_of(&through_alias), base);
 }
 
+/// Hash of the first interface of a run over several in-memory files (the first is the root).
+fn hash_of_files(files: &[(&str, &str)]) -> String {
+    let mut loader = MemoryLoader::default();
+    for (path, text) in files {
+        loader = loader.with(*path, *text);
+    }
+    let checked = check_with(&[PathBuf::from(files[0].0)], &mut loader);
+    match checked.ir {
+        Some(ir) => ir.interfaces[0].schema_hash.clone(),
+        None => panic!("unexpected diagnostics: {:#?}", checked.diagnostics),
+    }
+}
+
+#[test]
+fn schema_hash_ignores_packages() {
+    // Package names are not on the wire: the same types in one file, in a package, in a dotted
+    // package, or split over two packages give the channel the same hash.
+    let base = hash_of(BASE);
+    let api = |prefix: &str| {
+        format!(
+            "import \"./types.ipc\";\n@channel(\"c-v1\")\ninterface Api {{\n  get(id: i64, name?: string): Promise<{prefix}Item> throws {prefix}Failure;\n  put(item: {prefix}Item): Promise<void>;\n}}\n"
+        )
+    };
+    let types = |package: &str, prefix: &str| {
+        let import = if prefix.is_empty() {
+            ""
+        } else {
+            "import \"./mood.ipc\";\n"
+        };
+        format!(
+            "package {package};\n{import}struct Item {{ id: i64; tags: string[]; mood: {prefix}Mood; }}\nunion Failure {{ notFound {{ id: i64; }} denied }}\nenum Mood {{ happy, sad }}\n"
+        )
+    };
+    for package in ["people", "acme.people", "com.acme.people.v1"] {
+        let prefix = format!("{package}.");
+        let main = api(&prefix);
+        let types = types(package, "");
+        assert_eq!(
+            hash_of_files(&[("main.ipc", &main), ("types.ipc", &types)]),
+            base,
+            "{package}"
+        );
+    }
+    // `Mood` moved to a package of its own.
+    let main = api("acme.people.");
+    let types = types("acme.people", "acme.moods.");
+    let mood = "package acme.moods;\nenum Mood { happy, sad }\n";
+    assert_eq!(
+        hash_of_files(&[
+            ("main.ipc", &main),
+            ("types.ipc", &types),
+            ("mood.ipc", mood)
+        ]),
+        base
+    );
+}
+
 #[test]
 fn schema_hash_changes_with_the_wire() {
     let base = hash_of(BASE);

@@ -8,7 +8,8 @@ use crate::diagnostics::Span;
 /// One parsed file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct File<'a> {
-    pub package: Option<Ident<'a>>,
+    /// The name of `package acme.people;`, if the file declares one.
+    pub package: Option<Path<'a>>,
     pub imports: Vec<Import>,
     pub items: Vec<Item<'a>>,
 }
@@ -49,81 +50,86 @@ pub struct Attribute<'a> {
 pub enum AttributeArg<'a> {
     /// A string literal, unescaped; span includes the quotes.
     String(String, Span),
-    /// A const name (possibly qualified, `pkg.name`).
+    /// A const name (possibly qualified, `acme.consts.name`).
     Path(Path<'a>),
 }
 
-/// A possibly qualified name: `Person` or `people.Person`.
+/// A possibly qualified name as written: `Person`, `people.Person`, `acme.people.Person`; also
+/// the name in `package acme.people;`.
+///
+/// Only the text and its span are stored; segments are split off on demand. The grammar allows
+/// no space around a dot, so a segment's span follows from its offset in the text. A schema has
+/// one path per type reference: a `Vec` of segments per path was a visible share of parse time,
+/// and inline storage would limit how many segments a path may have.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Path<'a> {
-    /// One or two segments (none only in the placeholder for a type that could not be parsed).
-    pub segments: Segments<'a>,
+    /// The path as written, segments separated by single dots; empty only in the placeholder
+    /// for a type that could not be parsed.
+    pub text: &'a str,
     pub span: Span,
 }
 
 impl<'a> Path<'a> {
-    /// A path with no segments yet (also the placeholder for a path that could not be parsed).
+    /// The placeholder for a path that could not be parsed: no segments.
     pub fn empty(span: Span) -> Self {
+        Path { text: "", span }
+    }
+
+    /// The part of the path from byte `start` to byte `end` of its text.
+    fn slice(&self, start: usize, end: usize) -> Path<'a> {
+        let offset = self.span.start as usize;
         Path {
-            segments: Segments::new(span),
-            span,
-        }
-    }
-}
-
-/// The segments of a [`Path`], stored inline and read as a slice of [`Ident`]s.
-///
-/// The grammar allows at most two, and a schema has one path per type reference, so a heap
-/// allocation for each was a visible share of parse time.
-#[derive(Clone, Copy)]
-pub struct Segments<'a> {
-    /// The first `len` entries are the segments; the rest repeat a placeholder.
-    stored: [Ident<'a>; 2],
-    len: u8,
-}
-
-impl<'a> Segments<'a> {
-    fn new(span: Span) -> Self {
-        let placeholder = Ident { name: "", span };
-        Segments {
-            stored: [placeholder; 2],
-            len: 0,
+            text: &self.text[start..end],
+            span: Span::new(self.span.source, offset + start, offset + end),
         }
     }
 
-    /// Appends a segment. The grammar never produces more than two; a further one is ignored
-    /// rather than allowed to panic.
-    pub fn push(&mut self, segment: Ident<'a>) {
-        if let Some(slot) = self.stored.get_mut(usize::from(self.len)) {
-            *slot = segment;
-            self.len += 1;
+    /// The segments, first to last: `acme`, `people`, `Person` (none for the placeholder).
+    pub fn segments(&self) -> impl Iterator<Item = Ident<'a>> + 'a {
+        let this = *self;
+        let mut start = 0;
+        this.text
+            .split('.')
+            .filter(move |_| !this.text.is_empty())
+            .map(move |segment| {
+                let part = this.slice(start, start + segment.len());
+                start += segment.len() + 1;
+                Ident {
+                    name: part.text,
+                    span: part.span,
+                }
+            })
+    }
+
+    /// How many segments the path has (0 for the placeholder).
+    pub fn segment_count(&self) -> usize {
+        if self.text.is_empty() {
+            0
+        } else {
+            self.text.bytes().filter(|&b| b == b'.').count() + 1
         }
     }
 
-    /// The segments as written, `[name]` or `[package, name]`.
-    pub fn as_slice(&self) -> &[Ident<'a>] {
-        &self.stored[..usize::from(self.len)]
+    /// The last segment: the name a qualified path refers to (`Person` of `acme.people.Person`).
+    pub fn name(&self) -> Ident<'a> {
+        let start = self.text.rfind('.').map_or(0, |dot| dot + 1);
+        let last = self.slice(start, self.text.len());
+        Ident {
+            name: last.text,
+            span: last.span,
+        }
     }
-}
 
-impl<'a> std::ops::Deref for Segments<'a> {
-    type Target = [Ident<'a>];
-
-    fn deref(&self) -> &Self::Target {
-        self.as_slice()
+    /// Everything before the last dot: the package a qualified path names (`acme.people` of
+    /// `acme.people.Person`); `None` for a plain name.
+    pub fn qualifier(&self) -> Option<Path<'a>> {
+        let dot = self.text.rfind('.')?;
+        Some(self.slice(0, dot))
     }
-}
 
-impl PartialEq for Segments<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_slice() == other.as_slice()
-    }
-}
-
-/// Prints as the list of segments, as a `Vec` would.
-impl std::fmt::Debug for Segments<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.as_slice()).finish()
+    /// The name itself when the path has exactly one segment.
+    pub fn single(&self) -> Option<Ident<'a>> {
+        (!self.text.is_empty() && !self.text.contains('.')).then(|| self.name())
     }
 }
 
@@ -264,7 +270,8 @@ pub struct Type<'a> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind<'a> {
-    /// A name: a primitive (`string`, `number`, `void`, ...), a declared type, or `people.Person`.
+    /// A name: a primitive (`string`, `number`, `void`, ...), a declared type, or a qualified
+    /// one (`people.Person`, `acme.people.Person`).
     /// Resolution decides which.
     Named(Path<'a>),
     /// `T[]`

@@ -50,6 +50,9 @@ pub mod codes {
     pub const DANGLING_DOC: &str = "E0011";
     /// More syntax errors than are worth reading in one file; the rest of it is skipped.
     pub const TOO_MANY_ERRORS: &str = "E0012";
+    /// A package name with a keyword, a segment that is not an identifier, or a space around
+    /// a dot (`package acme.type;`, `package acme.2d;`, `package acme .people;`).
+    pub const BAD_PACKAGE_NAME: &str = "E0013";
 }
 
 /// Syntax errors reported per file before the rest of the file is skipped.

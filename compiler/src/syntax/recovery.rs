@@ -85,6 +85,7 @@ impl Expected {
 const READING_ORDER: &[&str] = &[
     "declaration",
     "attribute name",
+    "package name",
     "identifier",
     "field",
     "variant",
@@ -158,6 +159,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::throws_clause | Rule::kw_throws => "`throws`",
         Rule::params | Rule::param => "parameter",
         Rule::type_expr | Rule::named_type | Rule::map_type | Rule::path | Rule::kw_map => "type",
+        Rule::package_name => "package name",
         Rule::type_args => "`<`",
         Rule::array_suffix => "`[`",
         Rule::ident | Rule::decl_name | Rule::member_name => "identifier",
@@ -412,6 +414,13 @@ fn diagnose(
         return diagnostic;
     }
 
+    let first = next_token(text, failure.item_start);
+    if &text[first.start..first.end] == "package" {
+        if let Some(diagnostic) = package_name_error(source, text, &region, &found, &found_text) {
+            return diagnostic;
+        }
+    }
+
     let mut message = format!("expected {}, found {found_text}", expected.list());
     if expected.items == ["type"] {
         if let Some(Token {
@@ -435,11 +444,11 @@ fn diagnose(
     if primary != found_span && found.kind != TokenKind::Eof {
         diagnostic = diagnostic.with_secondary(found_span, "unexpected token");
     }
-    let first = next_token(text, failure.item_start);
-    let starts_with_package = &text[first.start..first.end] == "package";
-    if found.kind == TokenKind::Punct('.') && starts_with_package {
-        diagnostic =
-            diagnostic.with_help("a package name is a single identifier, such as `greeter`");
+    let spaced_after_dot = region.previous.is_some_and(|p| {
+        p.kind == TokenKind::Punct('.') && p.end < found.start && found.kind == TokenKind::Ident
+    });
+    if spaced_after_dot && expected.items.contains(&"identifier") {
+        diagnostic = diagnostic.with_help("a qualified name has no spaces around `.`");
     } else if found.kind == TokenKind::Ident
         && expected.items.contains(&"identifier")
         && KEYWORDS.contains(&&text[found.start..found.end])
@@ -459,6 +468,67 @@ fn diagnose(
         }
     }
     diagnostic
+}
+
+/// A malformed package name (E0013): a segment that is not an identifier after a `.`, or a
+/// space on either side of a `.`. `None` when the error is something else (a missing `;`).
+fn package_name_error(
+    source: SourceId,
+    text: &str,
+    region: &Region,
+    found: &Token,
+    found_text: &str,
+) -> Option<Diagnostic> {
+    let previous = region.previous?;
+    let span = |start: usize, end: usize| Span::new(source, start, end);
+    let between = &text[previous.end..found.start];
+    // Only blanks on one line read as a stray space; across a line break, something is missing.
+    let spaced = !between.is_empty() && !between.contains(['\n', '\r']);
+    let example = "a package name is identifiers separated by dots, as in `acme.people`";
+    if previous.kind == TokenKind::Punct('.') {
+        if spaced && found.kind == TokenKind::Ident {
+            return Some(
+                Diagnostic::error(
+                    codes::BAD_PACKAGE_NAME,
+                    "space after `.` in a package name",
+                    span(previous.end, found.start),
+                )
+                .with_label("remove this space")
+                .with_help(example),
+            );
+        }
+        let primary = if between.contains(['\n', '\r']) || found.kind == TokenKind::Eof {
+            span(previous.end, previous.end)
+        } else {
+            span(
+                found.start,
+                found.end.min(lexer::line_end(text, found.start)),
+            )
+        };
+        return Some(
+            Diagnostic::error(
+                codes::BAD_PACKAGE_NAME,
+                format!("expected an identifier after `.` in a package name, found {found_text}"),
+                primary,
+            )
+            .with_label("expected an identifier")
+            .with_help(
+                "each segment of a package name is an identifier (a letter or `_`, then letters, digits and `_`), as in `acme.people`",
+            ),
+        );
+    }
+    if found.kind == TokenKind::Punct('.') && spaced && previous.kind == TokenKind::Ident {
+        return Some(
+            Diagnostic::error(
+                codes::BAD_PACKAGE_NAME,
+                "space before `.` in a package name",
+                span(previous.end, found.start),
+            )
+            .with_label("remove this space")
+            .with_help(example),
+        );
+    }
+    None
 }
 
 /// The diagnostic for input cut off at a `<` nested too deeply for the parser to follow.

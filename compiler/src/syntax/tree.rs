@@ -6,12 +6,17 @@ use pest::iterators::Pair;
 
 use super::ast::*;
 use super::codes;
+use super::lexer::KEYWORDS;
 use super::Rule;
 use crate::diagnostics::{Diagnostic, SourceId, Span};
 
 /// How deeply type constructors (`[]`, `?`, `map<..>`, `Name<..>`) may nest: far beyond any real
 /// schema, and low enough that every later recursive pass over a type stays shallow.
 pub(crate) const MAX_TYPE_DEPTH: usize = 32;
+
+/// How many segments a package name may have: far beyond any real one (`com.example.app.v1`),
+/// and few enough that the Rust modules they nest into stay shallow for every later stage.
+pub(crate) const MAX_PACKAGE_SEGMENTS: usize = 32;
 
 /// Turns pairs into AST nodes. Spans are shifted by `base`, the offset of the parsed slice.
 pub(crate) struct TreeBuilder<'d> {
@@ -22,7 +27,7 @@ pub(crate) struct TreeBuilder<'d> {
 
 /// What one `declaration` pair turned out to be.
 pub(crate) enum Declaration<'a> {
-    Package(Ident<'a>, Span),
+    Package(Path<'a>, Span),
     Import(Import),
     Item(Item<'a>),
     End,
@@ -55,10 +60,13 @@ impl TreeBuilder<'_> {
                 let span = self.span(&inner);
                 let name = inner
                     .into_inner()
-                    .find(|p| p.as_rule() == Rule::decl_name)
-                    .map(|p| self.ident(&p));
+                    .find(|p| p.as_rule() == Rule::package_name)
+                    .map(|p| self.build_path(p));
                 match name {
-                    Some(name) => Declaration::Package(name, span),
+                    Some(name) => {
+                        self.check_package_name(&name);
+                        Declaration::Package(name, span)
+                    }
                     None => Declaration::End,
                 }
             }
@@ -454,13 +462,48 @@ impl TreeBuilder<'_> {
         );
     }
 
+    /// A `path` or `package_name`: its text and span (segments are split off on demand).
     fn build_path<'a>(&mut self, pair: Pair<'a, Rule>) -> Path<'a> {
-        let span = self.span(&pair);
-        let mut path = Path::empty(span);
-        for segment in pair.into_inner().filter(|p| p.as_rule() == Rule::ident) {
-            path.segments.push(self.ident(&segment));
+        Path {
+            text: pair.as_str(),
+            span: self.span(&pair),
         }
-        path
+    }
+
+    /// The grammar reads any identifier as a package segment; a keyword is reported here, where
+    /// the message can name the segment.
+    fn check_package_name(&mut self, name: &Path<'_>) {
+        if name.segment_count() > MAX_PACKAGE_SEGMENTS {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::BAD_PACKAGE_NAME,
+                    format!("a package name has at most {MAX_PACKAGE_SEGMENTS} segments"),
+                    name.span,
+                )
+                .with_label(format!("{} segments", name.segment_count()))
+                .with_help("use a shorter name; each segment becomes a nested Rust module"),
+            );
+            return;
+        }
+        for segment in name.segments() {
+            if KEYWORDS.contains(&segment.name) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        codes::BAD_PACKAGE_NAME,
+                        format!(
+                            "`{}` is a keyword and cannot be part of a package name",
+                            segment.name
+                        ),
+                        segment.span,
+                    )
+                    .with_label("keyword")
+                    .with_help(format!(
+                        "choose another name for this segment, e.g. `{}s`",
+                        segment.name
+                    )),
+                );
+            }
+        }
     }
 
     fn build_literal(&mut self, pair: Pair<'_, Rule>) -> Literal {

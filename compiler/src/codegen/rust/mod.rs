@@ -6,10 +6,12 @@
 //! here rather than in the user's build.
 //!
 //! A file is its root's declarations (consts, types, interfaces, notifications, in that order),
-//! then one `pub mod` per imported package holding that package's declarations in the same
-//! order. Each declaration is rendered, parsed and printed on its own ([`format_item`]): a `syn`
-//! tree of a whole large file takes well over a gigabyte, one item's a few kilobytes, and
-//! prettyplease prints an item the same whether or not its neighbours are in the same tree.
+//! then a tree of `pub mod`s for the other packages it reaches, one module per segment of a
+//! dotted name (`acme.people` in `pub mod acme { pub mod people { ... } }`), each holding its
+//! package's declarations in the same order and then the modules below it. Each declaration is
+//! rendered, parsed and printed on its own ([`format_item`]): a `syn` tree of a whole large file
+//! takes well over a gigabyte, one item's a few kilobytes, and prettyplease prints an item the
+//! same whether or not its neighbours are in the same tree.
 //!
 //! Generated code names std items by absolute path (`::std::option::Option`, ...) and the runtime
 //! only through `::ipcc_runtime::codegen`, so user types called `Result`, `Option`, `String`...
@@ -136,41 +138,48 @@ enum Item<'a> {
     Type(&'a view::TypeView),
     Interface(&'a view::InterfaceView),
     Notifications(&'a view::NotificationsView),
-    /// `pub mod <package> {` with its docs, or the whole module when it is empty.
+    /// `pub mod <segment> {` with its docs, or the whole module when it is empty.
     PackageOpen(&'a view::PackageModule),
     /// The `}` closing a non-empty package module.
     PackageClose,
 }
 
-/// An item, and whether it sits inside a package module (one indentation level deeper).
+/// An item, and how many package modules it sits in (each one indentation level deeper).
 struct Job<'a> {
     item: Item<'a>,
-    nested: bool,
+    depth: usize,
 }
 
 /// The file's items in output order.
 fn file_items(model: &view::FileView) -> Vec<Job<'_>> {
-    fn module_items<'a>(jobs: &mut Vec<Job<'a>>, module: &'a view::ModuleView, nested: bool) {
+    fn module_items<'a>(jobs: &mut Vec<Job<'a>>, module: &'a view::ModuleView, depth: usize) {
         let items = (module.consts.iter().map(Item::Const))
             .chain(module.types.iter().map(Item::Type))
             .chain(module.interfaces.iter().map(Item::Interface))
             .chain(module.notifications.iter().map(Item::Notifications));
-        jobs.extend(items.map(|item| Job { item, nested }));
+        jobs.extend(items.map(|item| Job { item, depth }));
     }
-    let mut jobs = Vec::new();
-    module_items(&mut jobs, &model.root, false);
-    for module in &model.modules {
+    fn package_items<'a>(jobs: &mut Vec<Job<'a>>, module: &'a view::PackageModule, depth: usize) {
         jobs.push(Job {
             item: Item::PackageOpen(module),
-            nested: false,
+            depth,
         });
-        if !module.body.is_empty() {
-            module_items(&mut jobs, &module.body, true);
-            jobs.push(Job {
-                item: Item::PackageClose,
-                nested: false,
-            });
+        if module.is_empty() {
+            return;
         }
+        module_items(jobs, &module.body, depth + 1);
+        for child in &module.children {
+            package_items(jobs, child, depth + 1);
+        }
+        jobs.push(Job {
+            item: Item::PackageClose,
+            depth,
+        });
+    }
+    let mut jobs = Vec::new();
+    module_items(&mut jobs, &model.root, 0);
+    for module in &model.modules {
+        package_items(&mut jobs, module, 0);
     }
     jobs
 }
@@ -205,10 +214,11 @@ fn format_items(
         .collect()
 }
 
-/// The module an item nested in a package module is formatted inside, so prettyplease indents
-/// it (and so breaks its lines) exactly as inside the real `pub mod`.
-const NEST_OPEN: &str = "mod m {\n";
-const NEST_CLOSE: &str = "}\n";
+/// The module an item nested in package modules is formatted inside, once per level, so
+/// prettyplease indents it (and so breaks its lines) exactly as inside the real `pub mod`s.
+const NEST_OPEN: &str = "mod m {";
+/// One level of indentation as prettyplease prints it.
+const INDENT: &str = "    ";
 
 /// Renders one item and formats it as it prints within the whole file.
 fn format_item(
@@ -223,8 +233,8 @@ fn format_item(
         Item::Notifications(view) => render(templates, "notifications", view),
         Item::PackageOpen(module) => {
             let text = render(templates, "package", module)?;
-            let head = format_rust(file, &text)?;
-            if module.body.is_empty() {
+            let head = format_nested(file, &text, job.depth)?;
+            if module.is_empty() {
                 return Ok(head);
             }
             // The head renders as `pub mod name {}`; its items and `}` follow as their own items.
@@ -237,25 +247,45 @@ fn format_item(
                 }),
             };
         }
-        Item::PackageClose => return Ok(NEST_CLOSE.to_string()),
+        Item::PackageClose => return Ok(format!("{}}}\n", INDENT.repeat(job.depth))),
     }?;
-    if !job.nested {
-        return format_rust(file, &text);
+    format_nested(file, &text, job.depth)
+}
+
+/// Formats `text` as it prints inside `depth` nested modules: wrapped in as many `mod m {`,
+/// formatted, and unwrapped again. Empty when the text holds no item.
+fn format_nested(file: &str, text: &str, depth: usize) -> Result<String, RustGenError> {
+    if depth == 0 {
+        return format_rust(file, text);
     }
-    let formatted = format_rust(file, &format!("{NEST_OPEN}{text}\n{NEST_CLOSE}"))?;
-    match formatted
-        .strip_prefix(NEST_OPEN)
-        .and_then(|rest| rest.strip_suffix(NEST_CLOSE))
-    {
-        Some(inner) => Ok(inner.to_string()),
-        // `mod m {}`: the template rendered no item, so there is nothing to write.
-        None if formatted.trim_end() == "mod m {}" => Ok(String::new()),
-        None => Err(RustGenError::Syntax {
-            file: file.to_string(),
-            message: "a declaration does not print as one nested item".to_string(),
-            text,
-        }),
+    let wrapped = format!(
+        "{}{text}\n{}",
+        format!("{NEST_OPEN}\n").repeat(depth),
+        "}\n".repeat(depth)
+    );
+    let formatted = format_rust(file, &wrapped)?;
+    let lines: Vec<&str> = formatted.lines().collect();
+    let wrapper_ok = lines.len() >= 2 * depth
+        && (0..depth).all(|level| {
+            let indent = INDENT.repeat(level);
+            lines[level] == format!("{indent}{NEST_OPEN}")
+                && lines[lines.len() - 1 - level] == format!("{indent}}}")
+        });
+    if wrapper_ok {
+        let mut inner = lines[depth..lines.len() - depth].join("\n");
+        inner.push('\n');
+        return Ok(inner);
     }
+    // `mod m { mod m {} }`: the template rendered no item, so there is nothing to write.
+    let innermost = format!("{}{NEST_OPEN}}}", INDENT.repeat(depth - 1));
+    if lines.len() == 2 * depth - 1 && lines[depth - 1] == innermost {
+        return Ok(String::new());
+    }
+    Err(RustGenError::Syntax {
+        file: file.to_string(),
+        message: "a declaration does not print as one nested item".to_string(),
+        text: text.to_string(),
+    })
 }
 
 fn render<T: serde::Serialize>(

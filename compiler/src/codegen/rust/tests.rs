@@ -366,6 +366,158 @@ fn items_print_as_they_do_within_the_whole_file() {
     assert_eq!(fixture_items_formatted(&ir, 1, 1).concat(), expected);
 }
 
+/// Packages with dotted names: a package that is a prefix of others (`acme`), packages that
+/// share a prefix, an empty one, Rust keywords and std names as segments, and a file without a
+/// package. Root: `main.ipc` (package `acme.main`), file 6.
+fn dotted_fixture() -> Ir {
+    let file = |path: &str, package: Option<&str>, imports: Vec<u32>| SourceFile {
+        path: format!("a/{path}.ipc"),
+        stem: path.to_string(),
+        package: package.map(str::to_string),
+        imports: imports.into_iter().map(FileId).collect(),
+        is_root: path == "main",
+    };
+    let strukt = |name: &str, file: u32, fields: Vec<Field>| TypeDef {
+        meta: meta(name, file),
+        kind: TypeDefKind::Struct { fields },
+    };
+    Ir {
+        version: IR_VERSION,
+        files: vec![
+            file("people", Some("acme.people"), vec![]),
+            file("acme", Some("acme"), vec![0]),
+            file("jobs", Some("acme.jobs"), vec![0, 1, 3]),
+            file("plain", None, vec![]),
+            file("kw", Some("fn.self.async.core"), vec![2]),
+            file("empty", Some("acme.empty"), vec![]),
+            file("main", Some("acme.main"), vec![0, 1, 2, 3, 4, 5]),
+        ],
+        types: vec![
+            strukt("Person", 0, vec![field("name", prim(Primitive::String))]),
+            strukt("Company", 1, vec![field("people", array(named(0)))]),
+            strukt(
+                "Job",
+                2,
+                vec![
+                    field("person", named(0)),
+                    field("company", named(1)),
+                    field("local", named(3)),
+                ],
+            ),
+            strukt("Local", 3, vec![]),
+            strukt("Kw", 4, vec![field("job", optional(named(2)))]),
+            strukt(
+                "Main",
+                6,
+                vec![
+                    field("person", named(0)),
+                    field("company", named(1)),
+                    field("job", named(2)),
+                    field("local", named(3)),
+                    field("kw", named(4)),
+                ],
+            ),
+        ],
+        consts: vec![],
+        interfaces: vec![],
+        notifications: vec![],
+    }
+}
+
+fn dotted_generated() -> String {
+    let files = try_generate(&dotted_fixture()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(files.len(), 1);
+    files[0].contents.clone()
+}
+
+#[test]
+fn dotted_packages_become_one_tree_of_nested_modules() {
+    let text = dotted_generated();
+    // One `acme` module holds the package `acme` and, after its declarations, the modules of
+    // `acme.people`, `acme.jobs` and the empty `acme.empty`, in the order they first appear.
+    assert_has(&text, "/// Declarations of package `acme`. pub mod acme {");
+    let acme = text.find("pub mod acme {").unwrap();
+    let company = text.find("pub struct Company").unwrap();
+    let people = text.find("pub mod people {").unwrap();
+    let jobs = text.find("pub mod jobs {").unwrap();
+    assert!(
+        acme < company && company < people && people < jobs,
+        "{text}"
+    );
+    assert_has(
+        &text,
+        "/// Declarations of package `acme.empty`. pub mod empty {} }",
+    );
+    assert_eq!(text.matches("pub mod acme").count(), 1, "{text}");
+    // Keywords are escaped per segment; a module that only holds modules says so.
+    assert_has(
+        &text,
+        "/// Packages whose names start with `fn.`. pub mod r#fn { /// Packages whose names start with `fn.self.`. pub mod self_ {",
+    );
+    assert_has(
+        &text,
+        "pub mod r#async { /// Declarations of package `fn.self.async.core`. pub mod core {",
+    );
+    // The root's own package is the top level.
+    assert!(!text.contains("pub mod main"), "{text}");
+}
+
+#[test]
+fn dotted_references_are_relative_paths() {
+    let text = dotted_generated();
+    // From the top level, down.
+    assert_has(&text, "pub person: acme::people::Person,");
+    assert_has(&text, "pub company: acme::Company,");
+    assert_has(&text, "pub kw: r#fn::self_::r#async::core::Kw,");
+    assert_has(&text, "pub local: Local,");
+    // Between siblings, through the shared parent; up to a parent; up to the top.
+    assert_has(&text, "pub person: super::people::Person,");
+    assert_has(&text, "pub company: super::Company,");
+    assert_has(&text, "pub local: super::super::Local,");
+    assert_has(&text, "pub people: ::std::vec::Vec<people::Person>,");
+    assert_has(
+        &text,
+        "pub job: ::std::option::Option<super::super::super::super::acme::jobs::Job",
+    );
+}
+
+#[test]
+fn nested_items_print_as_they_do_within_the_whole_file() {
+    // As `items_print_as_they_do_within_the_whole_file`, through modules four levels deep.
+    let ir = dotted_fixture();
+    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
+    let model = view::file_view(&ir, FileId(6));
+    let mut whole = String::new();
+    for job in file_items(&model) {
+        let text = match job.item {
+            Item::Type(view) => render(&templates, "types", view),
+            Item::PackageOpen(module) if module.is_empty() => render(&templates, "package", module),
+            Item::PackageOpen(module) => render(&templates, "package", module)
+                .map(|head| head.trim_end().trim_end_matches('}').to_string()),
+            Item::PackageClose => Ok("}".to_string()),
+            _ => unreachable!("the fixture has only types and packages"),
+        };
+        whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
+        whole.push('\n');
+    }
+    let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
+    let items = file_items(&model);
+    let formatted =
+        format_items(&templates, "main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(formatted.concat(), expected);
+}
+
+#[test]
+fn a_nested_item_that_renders_nothing_prints_nothing() {
+    for depth in 0..4 {
+        assert_eq!(format_nested("x.rs", "", depth), Ok(String::new()));
+    }
+    assert_eq!(
+        format_nested("x.rs", "struct A;", 2),
+        Ok("        struct A;\n".to_string())
+    );
+}
+
 #[test]
 fn threads_change_nothing_but_speed() {
     let ir = fixture();

@@ -1,7 +1,7 @@
 //! The view model the Rust templates render: every name cased and escaped, every type spelt out.
 
 use super::RT;
-use crate::ident::{pascal_case, rust_ident, shouty_snake_case, snake_case};
+use crate::ident::{pascal_case, rust_ident, rust_module_path, shouty_snake_case, snake_case};
 use crate::ir::wire_schema;
 use crate::ir::{
     ConstValue, DeclMeta, Event, Field, FileId, Interface, Ir, Method, Notifications, Param,
@@ -17,19 +17,36 @@ const CLIENT_RESERVED: &[&str] = &["new", "with_options", "connection", "options
 /// Sender methods may not take these names: the sender's own constructors use them.
 const SENDER_RESERVED: &[&str] = &["all", "to", "target"];
 
-/// One root's file: its own declarations, then one `pub mod` per imported package.
+/// One root's file: the declarations of the root's package and of files without a package,
+/// then a tree of `pub mod`s holding every other package it reaches (`acme.people` in
+/// `pub mod acme { pub mod people { ... } }`; packages that share a prefix share its modules).
 pub(super) struct FileView {
     pub(super) root: ModuleView,
     pub(super) modules: Vec<PackageModule>,
 }
 
-/// Declarations of an imported package other than the root's, emitted as `pub mod <name>`.
+/// One segment of the module tree: `pub mod <name>` with the declarations of the package it
+/// stands for, if one does, and the modules of longer package names below it.
 #[derive(Serialize)]
 pub(super) struct PackageModule {
     name: String,
-    package: String,
+    /// The package declared in this module; `None` for a module that only holds other
+    /// modules (`acme` when only `acme.people` and `acme.jobs` are packages).
+    package: Option<String>,
+    /// The dotted package name up to this module (`acme`), for its docs.
+    prefix: String,
     #[serde(skip)]
     pub(super) body: ModuleView,
+    /// Modules below this one, in the order their packages first appear.
+    #[serde(skip)]
+    pub(super) children: Vec<PackageModule>,
+}
+
+impl PackageModule {
+    /// Whether the module holds neither declarations nor modules (`pub mod name {}`).
+    pub(super) fn is_empty(&self) -> bool {
+        self.body.is_empty() && self.children.is_empty()
+    }
 }
 
 #[derive(Default)]
@@ -222,29 +239,63 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
         }
         let module = match builder.module_of(file) {
             None => &mut view.root,
-            Some(package) => {
-                let name = module_ident(&package);
-                let position = match view.modules.iter().position(|m| m.name == name) {
-                    Some(position) => position,
-                    None => {
-                        view.modules.push(PackageModule {
-                            name,
-                            package,
-                            body: ModuleView::default(),
-                        });
-                        view.modules.len() - 1
-                    }
-                };
-                &mut view.modules[position].body
-            }
+            Some(package) => match package_module(&mut view.modules, &package) {
+                Some(body) => body,
+                None => &mut view.root,
+            },
         };
         builder.fill_module(module, file);
     }
     dedupe_channel_consts(&mut view.root);
-    for module in &mut view.modules {
-        dedupe_channel_consts(&mut module.body);
-    }
+    dedupe_in_modules(&mut view.modules);
     view
+}
+
+/// The body of `package`'s module in the tree `modules`, created (with the modules above it)
+/// when it is not there yet; `None` only for a package name without segments, which the
+/// grammar does not produce. Validation guarantees that two packages never share a module
+/// path (E0121), so a module found at the path is this package's.
+fn package_module<'m>(
+    modules: &'m mut Vec<PackageModule>,
+    package: &str,
+) -> Option<&'m mut ModuleView> {
+    let path = rust_module_path(package);
+    let last = path.len().checked_sub(1)?;
+    let mut level = modules;
+    let mut prefix = String::new();
+    for (index, (name, segment)) in path.iter().zip(package.split('.')).enumerate() {
+        if index > 0 {
+            prefix.push('.');
+        }
+        prefix.push_str(segment);
+        let position = match level.iter().position(|m| &m.name == name) {
+            Some(position) => position,
+            None => {
+                level.push(PackageModule {
+                    name: name.clone(),
+                    package: None,
+                    prefix: prefix.clone(),
+                    body: ModuleView::default(),
+                    children: Vec::new(),
+                });
+                level.len() - 1
+            }
+        };
+        let module = &mut level[position];
+        if index == last {
+            module.package = Some(package.to_string());
+            return Some(&mut module.body);
+        }
+        level = &mut module.children;
+    }
+    None
+}
+
+fn dedupe_in_modules(modules: &mut [PackageModule]) {
+    for module in modules {
+        dedupe_channel_consts(&mut module.body);
+        dedupe_in_modules(&mut module.children);
+    }
 }
 
 /// A user const may already hold the name of a generated channel const (`const greeterChannel`
@@ -304,8 +355,16 @@ fn reachable_files(ir: &Ir, root: FileId) -> Vec<bool> {
     seen
 }
 
-fn module_ident(package: &str) -> String {
-    rust_ident(&snake_case(package))
+/// The path of item `name` of module `to` seen from module `from` (both from the file's top).
+fn relative_path(from: &[String], to: &[String], name: &str) -> String {
+    let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+    let mut path = "super::".repeat(from.len() - common);
+    for segment in &to[common..] {
+        path.push_str(segment);
+        path.push_str("::");
+    }
+    path.push_str(name);
+    path
 }
 
 /// A string as a Rust string literal. `{:?}` escapes quotes, backslashes and control
@@ -469,18 +528,20 @@ impl ViewBuilder<'_> {
         }
     }
 
-    /// Path of a named type from module `here` (`Person`, `people::Person`, `super::Person`).
+    /// Path of a named type from the module of package `here` (`None`: the file's top level):
+    /// relative, so the file works wherever it is `include!`d. Up with `super::` to the module
+    /// both share, then down: `Person`, `people::Person`, `super::Person`,
+    /// `super::people::Person`, `super::super::acme::jobs::Job`.
     fn type_path(&self, id: TypeId, here: Option<&str>) -> String {
         let def = self.ir.ty(id);
         let name = type_ident(&def.meta.name);
         let there = self.module_of(def.meta.file);
-        match (here, there.as_deref()) {
-            (None, None) => name,
-            (Some(a), Some(b)) if a == b => name,
-            (None, Some(package)) => format!("{}::{name}", module_ident(package)),
-            (Some(_), None) => format!("super::{name}"),
-            (Some(_), Some(package)) => format!("super::{}::{name}", module_ident(package)),
+        if here == there.as_deref() {
+            return name;
         }
+        let from = here.map(rust_module_path).unwrap_or_default();
+        let to = there.as_deref().map(rust_module_path).unwrap_or_default();
+        relative_path(&from, &to, &name)
     }
 
     /// The `serde_as` adapter for a type use, or `None` when serde's own mapping is the wire's.

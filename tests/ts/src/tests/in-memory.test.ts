@@ -32,6 +32,17 @@ import {
 } from "../../../generated/ts/greeter/greeter.js";
 import { Mood, type LookupError, type Person } from "../../../generated/ts/greeter/people.js";
 import {
+  addStaffingEventsListener,
+  isHireError,
+  registerStaffing,
+  staffingClient,
+  staffingDescriptor,
+  staffingEventsDescriptor,
+  staffingEventsSender,
+} from "../../../generated/ts/dotted/dotted.js";
+import { Level, jobCodec, type Assignment, type HireError, type Job } from "../../../generated/ts/dotted/jobs.js";
+import type { Person as StaffMember } from "../../../generated/ts/dotted/people.js";
+import {
   echoClient,
   echoDescriptor,
   registerEcho,
@@ -104,6 +115,15 @@ before(async () => {
   unregister.push(
     MyHandler.register(host),
     registerGreeter(host, new GreeterImpl(host)),
+    registerStaffing(host, {
+      hire: async (person: StaffMember, job: Job, ctx?: CallContext): Promise<Assignment> => {
+        if (job.id === 0) throw new DeclaredError<HireError>({ kind: "unknownJob", id: 0 });
+        const assignment: Assignment = { person, job };
+        staffingEventsSender(host, ctx?.connection).hired(assignment);
+        return assignment;
+      },
+      roster: async (level) => ({ level, people: [] }),
+    }),
     registerEcho(host, {
       echoPrimitives: async (value) => value,
       echoContainers: async (value) => value,
@@ -133,7 +153,7 @@ before(async () => {
       toString: async (array) => `array of ${array.items.length}`,
     }),
   );
-  const channels = [myInterfaceDescriptor, greeterDescriptor, greeterEventsDescriptor, echoDescriptor, canvasDescriptor, keywordyDescriptor, jobsDescriptor];
+  const channels = [myInterfaceDescriptor, greeterDescriptor, greeterEventsDescriptor, staffingDescriptor, staffingEventsDescriptor, echoDescriptor, canvasDescriptor, keywordyDescriptor, jobsDescriptor];
   await IpcApp.startup(backend.connect(), { channels });
   connection = new IpcConnection(backend.connect(), { channels });
   await connection.ready;
@@ -205,6 +225,24 @@ test("notifications reach the listener of the calling connection, typed", async 
   removeOther();
   await greeterClient(connection).greet("Di");
   assert.equal(seen.length, 1);
+});
+
+test("types of dotted packages (acme.people, acme.jobs) round-trip as plain values", async () => {
+  const staffing = staffingClient(connection);
+  const hired: Assignment[] = [];
+  const remove = addStaffingEventsListener({ hired: (assignment) => hired.push(assignment) }, connection);
+  const grace: StaffMember = { id: 9223372036854775807n, name: "Grace", skills: ["navy"] };
+  const job: Job = { id: 42, title: "admiral", level: Level.lead };
+  assert.deepEqual(await staffing.hire(grace, job), { person: grace, job });
+  assert.deepEqual(hired, [{ person: grace, job }]);
+  await assert.rejects(
+    staffing.hire(grace, { ...job, id: 0 }),
+    (error: unknown) => isHireError(error) && error.data.kind === "unknownJob" && error.data.id === 0,
+  );
+  assert.deepEqual(await staffing.roster(Level.senior), { level: "senior", people: [] });
+  // Package names are not on the wire.
+  assert.deepEqual(JSON.parse(JSON.stringify(jobCodec.encode(job))), { id: 42, title: "admiral", level: "lead" });
+  remove();
 });
 
 test("every primitive round-trips exactly, edge values included", async () => {

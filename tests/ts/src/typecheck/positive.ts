@@ -16,6 +16,9 @@ import { callBank, isTransferError, isAuthError, AuthError } from "../../../gene
 import type { Shape, Drawing } from "../../../generated/ts/unions/unions.js";
 import type { Containers } from "../../../generated/ts/primitives-and-containers/primitives-and-containers.js";
 import { callEcho } from "../../../generated/ts/primitives-and-containers/primitives-and-containers.js";
+import { callStaffing, isHireError } from "../../../generated/ts/dotted/dotted.js";
+import { Level, type Assignment, type HireError } from "../../../generated/ts/dotted/jobs.js";
+import type { Person as StaffMember, PersonId } from "../../../generated/ts/dotted/people.js";
 import { expectType } from "./assert-type.js";
 
 export async function referenceArticle(): Promise<void> {
@@ -80,6 +83,20 @@ export async function otherExamples(): Promise<void> {
     },
   });
   expectType<() => void>()(remove);
+}
+
+export async function dottedPackages(person: StaffMember): Promise<void> {
+  // Types of `acme.people` and `acme.jobs` are those of their files' modules.
+  const assignment = await callStaffing("hire", person, { id: 1, title: "t", level: Level.junior });
+  expectType<Assignment>()(assignment);
+  expectType<StaffMember>()(assignment.person);
+  expectType<PersonId>()(assignment.person.id);
+  expectType<bigint>()(assignment.person.id);
+  try {
+    await callStaffing("roster", Level.lead);
+  } catch (error) {
+    if (isHireError(error)) expectType<HireError>()(error.data);
+  }
 }
 
 export function unionsAndContainers(shape: Shape, drawing: Drawing, containers: Containers): number {
