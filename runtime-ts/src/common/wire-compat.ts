@@ -528,6 +528,14 @@ const loc = {
   type: (ty: number): Loc => ({ at: "type", ty }),
 };
 
+/**
+ * The role of a whole member's messages (the frontend writes calls, the backend notifications),
+ * and the frontend's and the backend's locations in writer, reader order.
+ */
+function membersRole(kind: ChannelKind, frontend: Loc, backend: Loc): [Role, Loc, Loc] {
+  return kind === "interface" ? ["frontendWrites", frontend, backend] : ["backendWrites", backend, frontend];
+}
+
 /** Whether two findings' kinds are the same, payload included (their values are strings and numbers). */
 function sameWhat(a: FindingKind, b: FindingKind): boolean {
   if (a.kind !== b.kind) return false;
@@ -578,8 +586,8 @@ class Judge {
       const node = new Node();
       const bMember = sameKind ? backend.members.get(name) : undefined;
       if (bMember === undefined) {
-        const role: Role = frontend.kind === "interface" ? "frontendWrites" : "backendWrites";
-        this.record(node, { kind: "memberMissing" }, role, loc.member(name), loc.channel, true);
+        const [role, writer, reader] = membersRole(frontend.kind, loc.member(name), loc.channel);
+        this.record(node, { kind: "memberMissing" }, role, writer, reader, true);
       } else {
         this.member(name, frontend.members.get(name)!, bMember, node);
       }
@@ -590,8 +598,8 @@ class Judge {
     for (const name of backend.memberNames) {
       if (!sameKind || !frontend.members.has(name)) {
         backendOnly.push(name);
-        const role: Role = backend.kind === "interface" ? "frontendWrites" : "backendWrites";
-        this.record(new Node(), { kind: "memberUnknownToFrontend" }, role, loc.channel, loc.member(name), false);
+        const [role, writer, reader] = membersRole(backend.kind, loc.channel, loc.member(name));
+        this.record(new Node(), { kind: "memberUnknownToFrontend" }, role, writer, reader, false);
       }
     }
     return this.verdicts(memberNodes, backendOnly);
