@@ -4,9 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ipcc_wire_compat::{judge, ChannelSchema, DEFAULT_BUDGET};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ipcc_wire_compat::{judge, ChannelSchema, SchemaSet, DEFAULT_BUDGET};
 
 use crate::error::IpcError;
+use crate::host::{lock, ChannelSpec};
 
 /// One channel of a connection whose frontend and backend hashes differ.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,12 +116,71 @@ impl ChannelMismatch {
     }
 }
 
-/// Reads a schema that generated code embeds (`ChannelSpec::wire_schema`); `None` for a spec
-/// without one (written by hand) or one this runtime cannot read, which leaves the channel to
-/// the hash comparison.
-pub(crate) fn own_schema(text: &str) -> Option<ChannelSchema> {
+/// A channel's wire schema as this side's generated code embeds it: read once per embedded text
+/// (a process has a few, each `'static`), then shared.
+///
+/// `ChannelSpec::wire_schema` holds the schemas of the channel's whole generated module (a
+/// [`SchemaSet`]: one table of types for all its channels), or one channel's schema (a spec
+/// written by hand). Empty, or a text this runtime cannot read, leaves the channel to the hash
+/// comparison.
+pub(crate) fn own_schema(spec: &ChannelSpec) -> Option<ChannelSchema> {
+    match embedded(spec.wire_schema)?.as_ref() {
+        Embedded::Set(set) => set.channel(spec.channel),
+        Embedded::Channel(schema) => Some(schema.clone()),
+    }
+}
+
+/// A channel's schema as a frontend sends it in its `hello`: only the types the channel reaches
+/// (see `ChannelSchema::to_json`), made once per channel and embedded text.
+pub(crate) fn hello_schema(spec: &ChannelSpec) -> Option<Arc<str>> {
+    if spec.wire_schema.is_empty() {
+        return None;
+    }
+    let key = (
+        spec.wire_schema.as_ptr() as usize,
+        spec.wire_schema.len(),
+        spec.channel,
+    );
+    let cache = HELLO_TEXTS.get_or_init(Default::default);
+    if let Some(text) = lock(cache).get(&key) {
+        return Some(text.clone());
+    }
+    let text: Arc<str> = own_schema(spec)?.to_json().into();
+    lock(cache).insert(key, text.clone());
+    Some(text)
+}
+
+/// What an embedded text holds.
+enum Embedded {
+    Set(SchemaSet),
+    Channel(ChannelSchema),
+}
+
+/// Embedded texts read so far, by address and length (`'static` texts never move), with what
+/// they hold (`None`: unreadable).
+type EmbeddedCache = Mutex<HashMap<(usize, usize), Option<Arc<Embedded>>>>;
+
+static EMBEDDED: OnceLock<EmbeddedCache> = OnceLock::new();
+
+/// Channels' `hello` texts, by embedded text and channel.
+static HELLO_TEXTS: OnceLock<Mutex<HashMap<(usize, usize, &'static str), Arc<str>>>> =
+    OnceLock::new();
+
+fn embedded(text: &'static str) -> Option<Arc<Embedded>> {
     if text.is_empty() {
         return None;
     }
-    ChannelSchema::from_json(text).ok()
+    let key = (text.as_ptr() as usize, text.len());
+    let cache = EMBEDDED.get_or_init(Default::default);
+    if let Some(found) = lock(cache).get(&key) {
+        return found.clone();
+    }
+    // Generated code embeds sets; a spec written by hand may hold one channel's schema.
+    let read = SchemaSet::from_json(text)
+        .map(Embedded::Set)
+        .or_else(|_| ChannelSchema::from_json(text).map(Embedded::Channel))
+        .ok()
+        .map(Arc::new);
+    lock(cache).insert(key, read.clone());
+    read
 }

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::codegen::Args;
-use crate::compat::{ChannelMismatch, Verdict};
+use crate::compat::{self, ChannelMismatch, Verdict};
 use crate::error::{ErrorCode, IpcError};
 use crate::host::{lock, ChannelSpec};
 use crate::message::{self, Envelope, PROTOCOL_VERSION};
@@ -227,11 +227,10 @@ impl IpcConnection {
             .iter()
             .map(|spec| (spec.channel.to_owned(), spec.schema_hash.to_owned()))
             .collect();
-        let schemas: BTreeMap<String, &str> = options
+        let schemas: BTreeMap<String, Arc<str>> = options
             .channels
             .iter()
-            .filter(|spec| !spec.wire_schema.is_empty())
-            .map(|spec| (spec.channel.to_owned(), spec.wire_schema))
+            .filter_map(|spec| Some((spec.channel.to_owned(), compat::hello_schema(spec)?)))
             .collect();
         outbox.send(message::hello_message(
             options.token.as_deref(),

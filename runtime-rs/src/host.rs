@@ -60,6 +60,14 @@ pub struct ChannelSpec {
     pub wire_schema: &'static str,
 }
 
+impl ChannelSpec {
+    /// The channel's wire schema as a frontend announces it in its `hello` (only the types the
+    /// channel reaches), or `None` when the spec has none this runtime can read.
+    pub fn hello_schema(&self) -> Option<Arc<str>> {
+        compat::hello_schema(self)
+    }
+}
+
 /// Per-call context handed to handlers: which connection called, and cancellation.
 #[derive(Clone)]
 pub struct CallContext {
@@ -257,7 +265,7 @@ impl IpcHost {
             spec.channel.to_owned(),
             ChannelEntry {
                 hash: spec.schema_hash,
-                schema: compat::own_schema(spec.wire_schema).map(Arc::new),
+                schema: compat::own_schema(&spec).map(Arc::new),
                 dispatch,
                 generation,
             },
@@ -287,7 +295,7 @@ impl IpcHost {
             spec.channel.to_owned(),
             NotificationsEntry {
                 hash: spec.schema_hash,
-                schema: compat::own_schema(spec.wire_schema).map(Arc::new),
+                schema: compat::own_schema(&spec).map(Arc::new),
             },
         );
     }

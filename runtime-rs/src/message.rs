@@ -223,7 +223,7 @@ pub(crate) fn cancel_message(id: u64) -> String {
 pub(crate) fn hello_message(
     token: Option<&str>,
     channels: &BTreeMap<String, String>,
-    schemas: &BTreeMap<String, &str>,
+    schemas: &BTreeMap<String, std::sync::Arc<str>>,
 ) -> String {
     let mut value = serde_json::json!({
         "type": "hello",
@@ -237,8 +237,7 @@ pub(crate) fn hello_message(
     let schemas_len: usize = schemas.iter().map(|(c, s)| c.len() + s.len() + 8).sum();
     // Without schemas the backend compares hashes only: safe, just less forgiving.
     if !schemas.is_empty() && text.len() + schemas_len + 16 <= HELLO_MAX_BYTES {
-        // The schemas are JSON texts already (generated code embeds them): spliced in, not
-        // parsed and printed again.
+        // The schemas are JSON texts already: spliced in, not parsed and printed again.
         text.pop();
         text.push_str(r#","schemas":{"#);
         for (index, (channel, schema)) in schemas.iter().enumerate() {

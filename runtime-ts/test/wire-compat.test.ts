@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  channelToJson,
   DEFAULT_BUDGET,
+  embeddedSchema,
   judge,
   parseChannelSchema,
   readChannelSchema,
@@ -275,6 +277,30 @@ describe("tests/vectors/wire-schemas.json", () => {
       assert.equal("schema" in fromValue ? "valid" : "unknownFormat" in fromValue ? "unknownFormat" : "invalid", c.outcome);
     });
   }
+});
+
+describe("tests/vectors/wire-schema-sets.json", () => {
+  const file = JSON.parse(readFileSync(join(vectorsDir, "wire-schema-sets.json"), "utf8")) as {
+    cases: { name: string; set: string; channels: Record<string, string> }[];
+  };
+  for (const c of file.cases) {
+    test(`${c.name}: each channel taken out of the set writes the text a hello carries`, () => {
+      for (const [channel, text] of Object.entries(c.channels)) {
+        const read = embeddedSchema(c.set, channel);
+        assert.ok("schema" in read, `${channel}: ${JSON.stringify(read)}`);
+        assert.equal(channelToJson(read.schema), text, channel);
+        // A channel's own text, read back, writes itself again.
+        const own = parseChannelSchema(text);
+        assert.ok("schema" in own);
+        assert.equal(channelToJson(own.schema), text);
+      }
+      assert.deepEqual(embeddedSchema(c.set, "no-such-channel"), { missing: true });
+    });
+  }
+  test("a set that is not valid is reported as invalid for every channel", () => {
+    const dangling = '{"format":1,"types":[],"channels":{"x":{"kind":"interface","members":{"m":{"params":[{"name":"a","type":{"ref":0}}]}}}}}';
+    assert.ok("invalid" in embeddedSchema(dangling, "x"));
+  });
 });
 
 describe("hostile schemas cost bounded work", () => {

@@ -8,7 +8,7 @@ use ipcc_tests::backends;
 use ipcc_tests::edge_cases::EDGY_CHANNEL;
 use ipcc_tests::notifications::{
     listen_job_events, JobEventsListener, JobsClient, LogLine, JOBS_CHANNEL, JOBS_SCHEMA_HASH,
-    JOBS_SPEC, JOBS_WIRE_SCHEMA, JOB_EVENTS_SPEC, JOB_EVENTS_WIRE_SCHEMA,
+    JOBS_SPEC, JOB_EVENTS_SPEC,
 };
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -24,7 +24,7 @@ fn older_jobs() -> ChannelSpec {
     ChannelSpec {
         schema_hash: "older-jobs",
         wire_schema: edited(
-            JOBS_WIRE_SCHEMA,
+            &JOBS_SPEC.hello_schema().unwrap(),
             r#""cancel":{"params":[{"name":"jobId","type":"string"}]"#,
             r#""cancel":{"params":[{"name":"jobId","type":"i32"}]"#,
         ),
@@ -37,7 +37,7 @@ fn older_job_events() -> ChannelSpec {
     ChannelSpec {
         schema_hash: "older-job-events",
         wire_schema: edited(
-            JOB_EVENTS_WIRE_SCHEMA,
+            &JOB_EVENTS_SPEC.hello_schema().unwrap(),
             r#""values":["debug","info","warning","error"]"#,
             r#""values":["debug","info","warning"]"#,
         ),
@@ -149,7 +149,7 @@ async fn schemas_that_are_not_schemas_refuse_the_hello() {
         r#"[]"#.to_owned(),
         r#"{"jobs-v1":5}"#.to_owned(),
         r#"{"jobs-v1":{"format":1,"kind":"interface","members":{"m":{"params":[{"name":"a","type":{"ref":9}}]}}}}"#.to_owned(),
-        format!(r#"{{"jobs-v1":{}}}"#, JOBS_WIRE_SCHEMA.replace("\"params\"", "\"parameters\"")),
+        format!(r#"{{"jobs-v1":{}}}"#, JOBS_SPEC.hello_schema().unwrap().replace("\"params\"", "\"parameters\"")),
     ] {
         let answer = raw_hello(
             &host,
@@ -170,10 +170,11 @@ async fn schemas_that_are_not_schemas_refuse_the_hello() {
     assert_eq!(answer["type"], "welcome", "{answer}");
     assert!(answer.get("compat").is_none(), "{answer}");
     // A schema of a channel whose hash matches is not judged either (nothing to judge).
+    let jobs_schema = JOBS_SPEC.hello_schema().unwrap();
     let answer = raw_hello(
         &host,
         format!(
-            r#"{{"type":"hello","protocol":1,"channels":{{"{JOBS_CHANNEL}":"{JOBS_SCHEMA_HASH}"}},"schemas":{{"{JOBS_CHANNEL}":{JOBS_WIRE_SCHEMA}}}}}"#
+            r#"{{"type":"hello","protocol":1,"channels":{{"{JOBS_CHANNEL}":"{JOBS_SCHEMA_HASH}"}},"schemas":{{"{JOBS_CHANNEL}":{jobs_schema}}}}}"#
         ),
     )
     .await;

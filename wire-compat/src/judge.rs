@@ -15,7 +15,7 @@
 //! walked with an explicit work list (no recursion on type depth), and [`judge`] gives up
 //! after a budget of steps, so a hostile schema costs a bounded amount of time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use crate::schema::{
     ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema, Primitive, TypeSchema,
@@ -173,8 +173,6 @@ pub struct MemberVerdict {
     /// `None` when the member works; else the first reason it does not, in words
     /// (see [`Finding::describe`]).
     pub unusable: Option<String>,
-    /// Indices into [`Judgement::findings`] of every difference this member reaches.
-    pub findings: Vec<usize>,
 }
 
 /// The outcome of [`judge`].
@@ -186,6 +184,44 @@ pub struct Judgement {
     pub backend_only: Vec<String>,
     /// Every difference, each once, in the order found.
     pub findings: Vec<Finding>,
+    /// Which findings and pairs each member and each pair of types has, for [`Judgement::reached`].
+    graph: Graph,
+}
+
+/// The findings and child pairs of each member and of each pair of types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Graph {
+    members: BTreeMap<String, (Vec<usize>, Vec<usize>)>,
+    nodes: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+impl Judgement {
+    /// Indices into [`Judgement::findings`] of every difference `member` reaches: its own, then
+    /// breadth first through the types. Unbounded (for tools such as `ipcc compat`; the runtime
+    /// needs only the verdicts).
+    pub fn reached(&self, member: &str) -> Vec<usize> {
+        let Some((own, children)) = self.graph.members.get(member) else {
+            return Vec::new();
+        };
+        let mut reached = own.clone();
+        let mut seen: HashSet<usize> = own.iter().copied().collect();
+        let mut visited: HashSet<usize> = children.iter().copied().collect();
+        let mut frontier: VecDeque<usize> = children.iter().copied().collect();
+        while let Some(index) = frontier.pop_front() {
+            let (findings, children) = &self.graph.nodes[index];
+            for &finding in findings {
+                if seen.insert(finding) {
+                    reached.push(finding);
+                }
+            }
+            for &child in children {
+                if visited.insert(child) {
+                    frontier.push_back(child);
+                }
+            }
+        }
+        reached
+    }
 }
 
 /// The budget ran out: the schemas are too large to compare here. Callers treat the channel as
@@ -209,6 +245,7 @@ pub fn judge(
         nodes: Vec::new(),
         queue: Vec::new(),
         budget,
+        allowance: budget,
     };
     let same_kind = frontend.kind == backend.kind;
     let mut member_nodes = BTreeMap::new();
@@ -249,7 +286,7 @@ pub fn judge(
             );
         }
     }
-    Ok(judge.verdicts(member_nodes, backend_only))
+    judge.verdicts(member_nodes, backend_only)
 }
 
 /// The role of a whole member's messages (the frontend writes calls, the backend notifications)
@@ -261,11 +298,28 @@ fn members_role(kind: ChannelKind, frontend: Loc, backend: Loc) -> (Role, Loc, L
     }
 }
 
-/// What one member or one pair of types found directly, and which type pairs it reaches.
-#[derive(Debug, Default, Clone)]
+/// What one member or one pair of types found directly, and which type pairs it reaches (each
+/// once, in the order found; the sets make "once" cheap however many there are).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Node {
     findings: Vec<usize>,
     children: Vec<usize>,
+    seen_findings: HashSet<usize>,
+    seen_children: HashSet<usize>,
+}
+
+impl Node {
+    fn add_finding(&mut self, index: usize) {
+        if self.seen_findings.insert(index) {
+            self.findings.push(index);
+        }
+    }
+
+    fn add_child(&mut self, index: usize) {
+        if self.seen_children.insert(index) {
+            self.children.push(index);
+        }
+    }
 }
 
 struct Judge<'s> {
@@ -280,6 +334,8 @@ struct Judge<'s> {
     /// Pairs whose node is still to be filled.
     queue: Vec<(Role, u32, u32, usize)>,
     budget: usize,
+    /// Pair visits the verdicts may make: as many as the comparison's budget of steps.
+    allowance: usize,
 }
 
 impl<'s> Judge<'s> {
@@ -327,9 +383,7 @@ impl<'s> Judge<'s> {
                 self.findings.len() - 1
             }
         };
-        if !node.findings.contains(&index) {
-            node.findings.push(index);
-        }
+        node.add_finding(index);
     }
 
     fn member(
@@ -442,6 +496,16 @@ impl<'s> Judge<'s> {
             member: member.to_owned(),
             index,
         };
+        let w_index: HashMap<&str, usize> = w
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.as_str(), i))
+            .collect();
+        let r_index: HashMap<&str, usize> = r
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.as_str(), i))
+            .collect();
         let whole = || Loc::Member(member.to_owned());
         if w.len() > r.len() {
             let kind = FindingKind::TooManyArguments {
@@ -462,7 +526,7 @@ impl<'s> Judge<'s> {
                 continue;
             };
             if w_param.name != r_param.name {
-                match r.iter().position(|p| p.name == w_param.name) {
+                match r_index.get(w_param.name.as_str()).copied() {
                     Some(reader_index) => {
                         let kind = FindingKind::ParamMoved {
                             name: w_param.name.clone(),
@@ -471,9 +535,9 @@ impl<'s> Judge<'s> {
                         };
                         self.record(node, kind, role, param(index), param(reader_index), true);
                     }
-                    None if w.iter().any(|p| p.name == r_param.name) => {
+                    None if w_index.contains_key(r_param.name.as_str()) => {
                         // Found from the other end: the reader's name is written elsewhere.
-                        let writer_index = w.iter().position(|p| p.name == r_param.name);
+                        let writer_index = w_index.get(r_param.name.as_str()).copied();
                         let kind = FindingKind::ParamMoved {
                             name: r_param.name.clone(),
                             writer_index: writer_index.unwrap_or(index),
@@ -608,9 +672,7 @@ impl<'s> Judge<'s> {
             }
             (WireType::Ref(a), WireType::Ref(b)) => {
                 let index = self.pair(role, *a, *b);
-                if !node.children.contains(&index) {
-                    node.children.push(index);
-                }
+                node.add_child(index);
                 Ok(())
             }
             _ => {
@@ -662,9 +724,11 @@ impl<'s> Judge<'s> {
                 self.fields(role, (w, wf), (r, rf), None, node)
             }
             (TypeSchema::Enum { values: wv, .. }, TypeSchema::Enum { values: rv, .. }) => {
+                let (w_set, r_set): (HashSet<&String>, HashSet<&String>) =
+                    (wv.iter().collect(), rv.iter().collect());
                 for value in wv {
                     self.step()?;
-                    if !rv.contains(value) {
+                    if !r_set.contains(value) {
                         let kind = FindingKind::ValueUnknown {
                             value: value.clone(),
                         };
@@ -677,7 +741,7 @@ impl<'s> Judge<'s> {
                 }
                 for value in rv {
                     self.step()?;
-                    if !wv.contains(value) {
+                    if !w_set.contains(value) {
                         let kind = FindingKind::ValueNeverSent {
                             value: value.clone(),
                         };
@@ -691,13 +755,16 @@ impl<'s> Judge<'s> {
                 Ok(())
             }
             (TypeSchema::Union { variants: wv, .. }, TypeSchema::Union { variants: rv, .. }) => {
+                let r_map: HashMap<&str, &crate::VariantSchema> =
+                    rv.iter().map(|v| (v.name.as_str(), v)).collect();
+                let w_names: HashSet<&str> = wv.iter().map(|v| v.name.as_str()).collect();
                 for variant in wv {
                     self.step()?;
                     let wloc = Loc::Variant {
                         ty: w,
                         variant: variant.name.clone(),
                     };
-                    match rv.iter().find(|v| v.name == variant.name) {
+                    match r_map.get(variant.name.as_str()) {
                         Some(r_variant) => self.fields(
                             role,
                             (w, &variant.fields),
@@ -715,7 +782,7 @@ impl<'s> Judge<'s> {
                 }
                 for variant in rv {
                     self.step()?;
-                    if !wv.iter().any(|v| v.name == variant.name) {
+                    if !w_names.contains(variant.name.as_str()) {
                         let kind = FindingKind::VariantNeverSent {
                             variant: variant.name.clone(),
                         };
@@ -766,10 +833,12 @@ impl<'s> Judge<'s> {
             },
             None => Loc::Type(ty),
         };
+        let w_map: HashMap<&str, &FieldSchema> = wf.iter().map(|f| (f.name.as_str(), f)).collect();
+        let r_names: HashSet<&str> = rf.iter().map(|f| f.name.as_str()).collect();
         for r_field in rf {
             self.step()?;
             let rloc = field_loc(r, &r_field.name);
-            match wf.iter().find(|f| f.name == r_field.name) {
+            match w_map.get(r_field.name.as_str()) {
                 Some(w_field) => {
                     let wloc = field_loc(w, &w_field.name);
                     self.compare(role, &w_field.ty, &r_field.ty, &wloc, &rloc, node)?;
@@ -791,7 +860,7 @@ impl<'s> Judge<'s> {
         }
         for w_field in wf {
             self.step()?;
-            if !rf.iter().any(|f| f.name == w_field.name) {
+            if !r_names.contains(w_field.name.as_str()) {
                 let kind = FindingKind::FieldIgnored {
                     field: w_field.name.clone(),
                 };
@@ -818,7 +887,11 @@ impl<'s> Judge<'s> {
     }
 
     /// Member verdicts: a member is unusable when a breaking finding is reachable from it.
-    fn verdicts(self, members: BTreeMap<String, Node>, backend_only: Vec<String>) -> Judgement {
+    fn verdicts(
+        self,
+        members: BTreeMap<String, Node>,
+        backend_only: Vec<String>,
+    ) -> Result<Judgement, TooComplex> {
         // Which type pairs reach a breaking finding: propagate backwards from the pairs that
         // hold one (a linear pass over the pair graph, cycles included).
         let mut parents: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
@@ -838,52 +911,63 @@ impl<'s> Judge<'s> {
                 }
             }
         }
+        // Each member's first breaking finding: its own, else the nearest, breadth first
+        // through the pairs that reach one (the others hold none, and neither does anything they
+        // reach, so leaving them out keeps the order). The walks together may visit as many
+        // pairs as the comparison had steps: a schema of many members over long chains of types
+        // would otherwise cost quadratic time.
+        let first_breaking = |node: &Node| {
+            node.findings
+                .iter()
+                .copied()
+                .find(|&f| self.findings[f].breaking)
+        };
+        let mut visits = self.allowance;
         let mut verdicts = BTreeMap::new();
-        for (name, node) in members {
-            // Every finding the member reaches, its own first, then breadth first through the
-            // types, so that the first breaking one is the nearest.
-            let mut reached = node.findings.clone();
-            let mut visited = vec![false; self.nodes.len()];
-            let mut frontier: std::collections::VecDeque<usize> =
-                node.children.iter().copied().collect();
-            for &child in &node.children {
-                visited[child] = true;
-            }
-            while let Some(index) = frontier.pop_front() {
-                for &finding in &self.nodes[index].findings {
-                    if !reached.contains(&finding) {
-                        reached.push(finding);
-                    }
-                }
-                for &child in &self.nodes[index].children {
-                    if !visited[child] {
-                        visited[child] = true;
+        for (name, node) in &members {
+            let mut first = first_breaking(node);
+            if first.is_none() && node.children.iter().any(|&c| breaks[c]) {
+                let mut visited: HashSet<usize> = HashSet::new();
+                let mut frontier: VecDeque<usize> = VecDeque::new();
+                for &child in &node.children {
+                    if breaks[child] && visited.insert(child) {
                         frontier.push_back(child);
                     }
                 }
+                while first.is_none() {
+                    let Some(index) = frontier.pop_front() else {
+                        break;
+                    };
+                    visits = visits.checked_sub(1).ok_or(TooComplex)?;
+                    let pair = &self.nodes[index];
+                    first = first_breaking(pair);
+                    for &child in &pair.children {
+                        if breaks[child] && visited.insert(child) {
+                            frontier.push_back(child);
+                        }
+                    }
+                }
             }
-            let unusable = reached
-                .iter()
-                .map(|&f| &self.findings[f])
-                .find(|f| f.breaking)
-                .map(|f| f.describe(self.frontend, self.backend, &Words::RUNTIME));
-            debug_assert_eq!(
-                unusable.is_some(),
-                own_breaking(&node) || node.children.iter().any(|&c| breaks[c])
-            );
-            verdicts.insert(
-                name,
-                MemberVerdict {
-                    unusable,
-                    findings: reached,
-                },
-            );
+            let unusable = first
+                .map(|f| self.findings[f].describe(self.frontend, self.backend, &Words::RUNTIME));
+            verdicts.insert(name.clone(), MemberVerdict { unusable });
         }
-        Judgement {
+        Ok(Judgement {
             members: verdicts,
             backend_only,
             findings: self.findings,
-        }
+            graph: Graph {
+                members: members
+                    .into_iter()
+                    .map(|(name, node)| (name, (node.findings, node.children)))
+                    .collect(),
+                nodes: self
+                    .nodes
+                    .into_iter()
+                    .map(|node| (node.findings, node.children))
+                    .collect(),
+            },
+        })
     }
 }
 

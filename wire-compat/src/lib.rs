@@ -9,6 +9,7 @@
 //! vectors (`tests/vectors/compat.json`).
 
 mod judge;
+mod read;
 mod schema;
 
 pub use judge::{
@@ -16,6 +17,6 @@ pub use judge::{
     DEFAULT_BUDGET,
 };
 pub use schema::{
-    ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema, Primitive, SchemaError,
-    TypeSchema, TypeShape, VariantSchema, WireType, SCHEMA_FORMAT,
+    ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema, Primitive,
+    SchemaError, SchemaSet, TypeSchema, TypeShape, VariantSchema, WireType, SCHEMA_FORMAT,
 };

@@ -6,17 +6,18 @@
 //! types. Type names are kept for messages only; aliases are already resolved away; docs,
 //! attributes and packages are absent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Version of the schema format. A peer that meets another format cannot judge the channel and
 /// falls back to comparing schema hashes (any difference is a mismatch of the whole channel).
 pub const SCHEMA_FORMAT: u32 = 1;
 
 /// One channel as it looks on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelSchema {
     /// Always [`SCHEMA_FORMAT`].
@@ -24,12 +25,18 @@ pub struct ChannelSchema {
     pub kind: ChannelKind,
     /// Methods of an interface, or notifications of a notifications block, by wire name.
     pub members: BTreeMap<String, MemberSchema>,
-    /// The named types the members reach, referred to by index (`{"ref": 0}`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub types: Vec<TypeSchema>,
+    /// The named types the members reach, referred to by index (`{"ref": 0}`). Shared: the
+    /// channels of one generated file use one table ([`SchemaSet`]), and a channel's JSON holds
+    /// only the types it reaches ([`ChannelSchema::to_json`]).
+    #[serde(skip_serializing_if = "types_empty")]
+    pub types: Arc<Vec<TypeSchema>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+fn types_empty(types: &Arc<Vec<TypeSchema>>) -> bool {
+    types.is_empty()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ChannelKind {
     Interface,
@@ -37,7 +44,7 @@ pub enum ChannelKind {
 }
 
 /// A method (the frontend calls, the backend answers) or a notification (the backend sends).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberSchema {
     /// Positional parameters.
@@ -50,7 +57,7 @@ pub struct MemberSchema {
     pub throws: Option<WireType>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSchema {
     /// Not on the wire (arguments are positional), but tells a reordering from a rename.
@@ -68,7 +75,7 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// A named type's structure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 pub enum TypeSchema {
     Struct {
@@ -123,7 +130,7 @@ impl fmt::Display for TypeShape {
 }
 
 /// A struct field, or a field of a union variant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSchema {
     pub name: String,
@@ -133,7 +140,7 @@ pub struct FieldSchema {
 }
 
 /// A union variant: `{"kind": name, ...fields}` on the wire. A unit variant has no fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariantSchema {
     pub name: String,
@@ -142,7 +149,7 @@ pub struct VariantSchema {
 }
 
 /// The scalars of the language, spelled as in the IDL (`number` is `f64`, `boolean` is `bool`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Primitive {
     Bool,
@@ -201,8 +208,8 @@ impl Primitive {
 }
 
 /// A use of a type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "WireTypeRepr", into = "WireTypeRepr")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "WireTypeRepr")]
 pub enum WireType {
     Primitive(Primitive),
     Array(Box<WireType>),
@@ -216,32 +223,20 @@ pub enum WireType {
 /// JSON form of [`WireType`]: a primitive is its name (`"i64"`), anything else an object
 /// with one key (`{"array": "string"}`, `{"map": ["string", "f64"]}`, `{"optional": ...}`,
 /// `{"ref": 3}`).
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(untagged)]
 enum WireTypeRepr {
     Primitive(Primitive),
     Composite(Composite),
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 enum Composite {
     Array(Box<WireType>),
     Map(Box<WireType>, Box<WireType>),
     Optional(Box<WireType>),
     Ref(u32),
-}
-
-impl From<WireTypeRepr> for WireType {
-    fn from(repr: WireTypeRepr) -> Self {
-        match repr {
-            WireTypeRepr::Primitive(p) => WireType::Primitive(p),
-            WireTypeRepr::Composite(Composite::Array(e)) => WireType::Array(e),
-            WireTypeRepr::Composite(Composite::Map(k, v)) => WireType::Map(k, v),
-            WireTypeRepr::Composite(Composite::Optional(i)) => WireType::Optional(i),
-            WireTypeRepr::Composite(Composite::Ref(r)) => WireType::Ref(r),
-        }
-    }
 }
 
 impl From<WireType> for WireTypeRepr {
@@ -281,115 +276,276 @@ impl fmt::Display for SchemaError {
 
 impl std::error::Error for SchemaError {}
 
-/// Only the format number, read first so that another format is told apart from a bad schema.
-#[derive(Deserialize)]
-struct FormatProbe {
-    format: serde_json::Value,
-}
-
 impl ChannelSchema {
-    /// Reads and checks a schema (from a peer: nothing is trusted). The size of the text is
-    /// the caller's to bound; nesting is bounded by the JSON parser's recursion limit.
+    /// Reads and checks a schema (from a peer: nothing is trusted). Strict: every object has
+    /// exactly the documented keys and shapes (docs/protocol.md, "Wire schemas"). The size of
+    /// the text is the caller's to bound; nesting is bounded by the JSON parser's recursion limit.
     pub fn from_json(text: &str) -> Result<ChannelSchema, SchemaError> {
-        let probe: FormatProbe = serde_json::from_str(text)
-            .map_err(|e| SchemaError::Invalid(format!("no `format`: {e}")))?;
-        match probe.format.as_u64() {
-            Some(format) if format == u64::from(SCHEMA_FORMAT) => {}
-            Some(format) => return Err(SchemaError::UnknownFormat(format)),
-            None => return Err(SchemaError::Invalid("`format` is not a number".into())),
-        }
-        let schema: ChannelSchema =
-            serde_json::from_str(text).map_err(|e| SchemaError::Invalid(e.to_string()))?;
+        let value = crate::read::document(text)?;
+        let schema = crate::read::channel(&value).map_err(SchemaError::Invalid)?;
         schema.validate()?;
         Ok(schema)
     }
 
-    /// The JSON text (compact, deterministic: members and types in a fixed order).
+    /// The JSON text a peer reads: only the types the members reach, numbered in the order a
+    /// walk of the members (by name) meets them, so it is the same text whether this schema
+    /// shares a larger table or not.
     pub fn to_json(&self) -> String {
         // Plain data with string keys: serialization cannot fail.
+        serde_json::to_string(&self.self_contained()).unwrap_or_default()
+    }
+
+    /// This schema with a table of exactly the types its members reach, renumbered in the
+    /// order of first use (members by name; in each, parameters, result, `throws`; then each
+    /// type's fields in order, breadth first).
+    pub fn self_contained(&self) -> ChannelSchema {
+        let mut renumber = Renumber {
+            from: &self.types,
+            index: HashMap::new(),
+            order: Vec::new(),
+        };
+        let members: BTreeMap<String, MemberSchema> = self
+            .members
+            .iter()
+            .map(|(name, member)| {
+                let params = member
+                    .params
+                    .iter()
+                    .map(|p| ParamSchema {
+                        name: p.name.clone(),
+                        ty: renumber.ty(&p.ty),
+                        omittable: p.omittable,
+                    })
+                    .collect();
+                let result = member.result.as_ref().map(|t| renumber.ty(t));
+                let throws = member.throws.as_ref().map(|t| renumber.ty(t));
+                (
+                    name.clone(),
+                    MemberSchema {
+                        params,
+                        result,
+                        throws,
+                    },
+                )
+            })
+            .collect();
+        let mut types = Vec::new();
+        let mut next = 0;
+        while next < renumber.order.len() {
+            let old = renumber.order[next] as usize;
+            let renamed = match &self.types[old] {
+                TypeSchema::Struct { name, fields } => TypeSchema::Struct {
+                    name: name.clone(),
+                    fields: renumber.fields(fields),
+                },
+                TypeSchema::Enum { name, values } => TypeSchema::Enum {
+                    name: name.clone(),
+                    values: values.clone(),
+                },
+                TypeSchema::Union { name, variants } => TypeSchema::Union {
+                    name: name.clone(),
+                    variants: variants
+                        .iter()
+                        .map(|v| VariantSchema {
+                            name: v.name.clone(),
+                            fields: renumber.fields(&v.fields),
+                        })
+                        .collect(),
+                },
+            };
+            types.push(renamed);
+            next += 1;
+        }
+        ChannelSchema {
+            format: self.format,
+            kind: self.kind,
+            members,
+            types: Arc::new(types),
+        }
+    }
+
+    /// Checks what the shapes alone do not: references in range, names unique where the wire
+    /// needs them to be, omittable parameters last.
+    pub(crate) fn validate(&self) -> Result<(), SchemaError> {
+        validate_types(&self.types)?;
+        validate_members(self.kind, &self.members, self.types.len())
+    }
+}
+
+fn validate_members(
+    kind: ChannelKind,
+    members: &BTreeMap<String, MemberSchema>,
+    types: usize,
+) -> Result<(), SchemaError> {
+    let invalid = |why: String| Err(SchemaError::Invalid(why));
+    for (name, member) in members {
+        let mut seen_omittable = false;
+        for param in &member.params {
+            if seen_omittable && !param.omittable {
+                return invalid(format!(
+                    "`{name}`: required parameter `{}` after an omittable one",
+                    param.name
+                ));
+            }
+            seen_omittable |= param.omittable;
+            if param.omittable && !matches!(param.ty, WireType::Optional(_)) {
+                return invalid(format!(
+                    "`{name}`: omittable parameter `{}` is not optional",
+                    param.name
+                ));
+            }
+            check_type(&param.ty, types)?;
+        }
+        unique(member.params.iter().map(|p| p.name.as_str()), name)?;
+        if kind == ChannelKind::Notifications
+            && (member.result.is_some() || member.throws.is_some())
+        {
+            return invalid(format!("notification `{name}` has a result or `throws`"));
+        }
+        for ty in member.result.iter().chain(&member.throws) {
+            check_type(ty, types)?;
+        }
+    }
+    Ok(())
+}
+
+fn validate_types(types: &[TypeSchema]) -> Result<(), SchemaError> {
+    let check_fields = |owner: &str, fields: &[FieldSchema]| {
+        unique(fields.iter().map(|f| f.name.as_str()), owner)?;
+        fields
+            .iter()
+            .try_for_each(|f| check_type(&f.ty, types.len()))
+    };
+    for ty in types {
+        match ty {
+            TypeSchema::Struct { name, fields } => check_fields(name, fields)?,
+            TypeSchema::Enum { name, values } => {
+                unique(values.iter().map(String::as_str), name)?;
+            }
+            TypeSchema::Union { name, variants } => {
+                unique(variants.iter().map(|v| v.name.as_str()), name)?;
+                for variant in variants {
+                    check_fields(name, &variant.fields)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a type use: references below `types`, no optional of an optional, scalar map keys.
+fn check_type(ty: &WireType, types: usize) -> Result<(), SchemaError> {
+    match ty {
+        WireType::Primitive(_) => Ok(()),
+        WireType::Array(inner) => check_type(inner, types),
+        WireType::Optional(inner) => match **inner {
+            WireType::Optional(_) => Err(SchemaError::Invalid("optional of optional".into())),
+            _ => check_type(inner, types),
+        },
+        WireType::Map(key, value) => {
+            match **key {
+                WireType::Primitive(p) if p == Primitive::String || p.integer_range().is_some() => {
+                }
+                _ => {
+                    return Err(SchemaError::Invalid(
+                        "map key is not a string or an integer".into(),
+                    ))
+                }
+            }
+            check_type(value, types)
+        }
+        WireType::Ref(index) if (*index as usize) < types => Ok(()),
+        WireType::Ref(index) => Err(SchemaError::Invalid(format!(
+            "reference {index} out of range ({types} types)"
+        ))),
+    }
+}
+
+/// Gives the types of a shared table new indices in the order they are first used.
+struct Renumber<'t> {
+    from: &'t [TypeSchema],
+    /// Old index → new index.
+    index: HashMap<u32, u32>,
+    /// New index → old index.
+    order: Vec<u32>,
+}
+
+impl Renumber<'_> {
+    fn ty(&mut self, ty: &WireType) -> WireType {
+        match ty {
+            WireType::Primitive(p) => WireType::Primitive(*p),
+            WireType::Array(inner) => WireType::Array(Box::new(self.ty(inner))),
+            WireType::Optional(inner) => WireType::Optional(Box::new(self.ty(inner))),
+            WireType::Map(k, v) => WireType::Map(Box::new(self.ty(k)), Box::new(self.ty(v))),
+            WireType::Ref(old) => {
+                debug_assert!((*old as usize) < self.from.len());
+                let next = self.order.len() as u32;
+                let new = *self.index.entry(*old).or_insert(next);
+                if new == next {
+                    self.order.push(*old);
+                }
+                WireType::Ref(new)
+            }
+        }
+    }
+
+    fn fields(&mut self, fields: &[FieldSchema]) -> Vec<FieldSchema> {
+        fields
+            .iter()
+            .map(|f| FieldSchema {
+                name: f.name.clone(),
+                ty: self.ty(&f.ty),
+            })
+            .collect()
+    }
+}
+
+/// The wire schemas of several channels (those of one generated file) over one table of types,
+/// so that a type many channels reach is written once. Generated code embeds this JSON; a
+/// runtime reads it once and takes each channel's [`ChannelSchema`] from it (which shares the
+/// table), and sends each channel's own [`ChannelSchema::to_json`] in its `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaSet {
+    /// Always [`SCHEMA_FORMAT`].
+    pub format: u32,
+    pub types: Arc<Vec<TypeSchema>>,
+    /// Each channel's kind and members, by channel name.
+    pub channels: BTreeMap<String, ChannelEntry>,
+}
+
+/// One channel of a [`SchemaSet`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelEntry {
+    pub kind: ChannelKind,
+    pub members: BTreeMap<String, MemberSchema>,
+}
+
+impl SchemaSet {
+    /// Reads and checks a set (the text generated code embeds), as strictly as a peer's schema.
+    pub fn from_json(text: &str) -> Result<SchemaSet, SchemaError> {
+        let value = crate::read::document(text)?;
+        let set = crate::read::set(&value).map_err(SchemaError::Invalid)?;
+        validate_types(&set.types)?;
+        for entry in set.channels.values() {
+            validate_members(entry.kind, &entry.members, set.types.len())?;
+        }
+        Ok(set)
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Checks what serde cannot: references in range, names unique where the wire needs them
-    /// to be, parameters' omittable ones last.
-    fn validate(&self) -> Result<(), SchemaError> {
-        let invalid = |why: String| Err(SchemaError::Invalid(why));
-        for (name, member) in &self.members {
-            let mut seen_omittable = false;
-            for param in &member.params {
-                if seen_omittable && !param.omittable {
-                    return invalid(format!(
-                        "`{name}`: required parameter `{}` after an omittable one",
-                        param.name
-                    ));
-                }
-                seen_omittable |= param.omittable;
-                if param.omittable && !matches!(param.ty, WireType::Optional(_)) {
-                    return invalid(format!(
-                        "`{name}`: omittable parameter `{}` is not optional",
-                        param.name
-                    ));
-                }
-                self.check_type(&param.ty)?;
-            }
-            unique(member.params.iter().map(|p| p.name.as_str()), name)?;
-            if self.kind == ChannelKind::Notifications
-                && (member.result.is_some() || member.throws.is_some())
-            {
-                return invalid(format!("notification `{name}` has a result or `throws`"));
-            }
-            for ty in member.result.iter().chain(&member.throws) {
-                self.check_type(ty)?;
-            }
-        }
-        for ty in &self.types {
-            match ty {
-                TypeSchema::Struct { name, fields } => self.check_fields(name, fields)?,
-                TypeSchema::Enum { name, values } => {
-                    unique(values.iter().map(String::as_str), name)?;
-                }
-                TypeSchema::Union { name, variants } => {
-                    unique(variants.iter().map(|v| v.name.as_str()), name)?;
-                    for variant in variants {
-                        self.check_fields(name, &variant.fields)?;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_fields(&self, owner: &str, fields: &[FieldSchema]) -> Result<(), SchemaError> {
-        unique(fields.iter().map(|f| f.name.as_str()), owner)?;
-        fields.iter().try_for_each(|f| self.check_type(&f.ty))
-    }
-
-    fn check_type(&self, ty: &WireType) -> Result<(), SchemaError> {
-        match ty {
-            WireType::Primitive(_) => Ok(()),
-            WireType::Array(inner) => self.check_type(inner),
-            WireType::Optional(inner) => match **inner {
-                WireType::Optional(_) => Err(SchemaError::Invalid("optional of optional".into())),
-                _ => self.check_type(inner),
-            },
-            WireType::Map(key, value) => {
-                match **key {
-                    WireType::Primitive(p)
-                        if p == Primitive::String || p.integer_range().is_some() => {}
-                    _ => {
-                        return Err(SchemaError::Invalid(
-                            "map key is not a string or an integer".into(),
-                        ))
-                    }
-                }
-                self.check_type(value)
-            }
-            WireType::Ref(index) if (*index as usize) < self.types.len() => Ok(()),
-            WireType::Ref(index) => Err(SchemaError::Invalid(format!(
-                "reference {index} out of range ({} types)",
-                self.types.len()
-            ))),
-        }
+    /// The schema of one channel, sharing this set's table of types.
+    pub fn channel(&self, name: &str) -> Option<ChannelSchema> {
+        let entry = self.channels.get(name)?;
+        Some(ChannelSchema {
+            format: self.format,
+            kind: entry.kind,
+            members: entry.members.clone(),
+            types: self.types.clone(),
+        })
     }
 }
 
@@ -417,6 +573,33 @@ mod tests {
     }
 
     #[test]
+    fn a_set_shares_its_types_and_gives_each_channel_its_own_json() {
+        let set = SchemaSet::from_json(
+            r#"{"format":1,"types":[{"kind":"enum","name":"Mood","values":["a"]},{"kind":"struct","name":"P","fields":[{"name":"m","type":{"ref":0}}]}],"channels":{"one":{"kind":"interface","members":{"get":{"params":[],"result":{"ref":1}}}},"two":{"kind":"notifications","members":{"mood":{"params":[{"name":"m","type":{"ref":0}}]}}}}}"#,
+        )
+        .unwrap();
+        let one = set.channel("one").unwrap();
+        let two = set.channel("two").unwrap();
+        assert!(Arc::ptr_eq(&one.types, &two.types));
+        // Each channel's text holds the types it reaches, renumbered from its members.
+        assert_eq!(
+            one.to_json(),
+            r#"{"format":1,"kind":"interface","members":{"get":{"params":[],"result":{"ref":0}}},"types":[{"kind":"struct","name":"P","fields":[{"name":"m","type":{"ref":1}}]},{"kind":"enum","name":"Mood","values":["a"]}]}"#
+        );
+        assert_eq!(
+            two.to_json(),
+            r#"{"format":1,"kind":"notifications","members":{"mood":{"params":[{"name":"m","type":{"ref":0}}]}},"types":[{"kind":"enum","name":"Mood","values":["a"]}]}"#
+        );
+        assert_eq!(
+            ChannelSchema::from_json(&one.to_json()).unwrap().to_json(),
+            one.to_json()
+        );
+        assert!(set.channel("three").is_none());
+        let dangling = r#"{"format":1,"types":[],"channels":{"x":{"kind":"interface","members":{"m":{"params":[{"name":"a","type":{"ref":0}}]}}}}}"#;
+        assert!(SchemaSet::from_json(dangling).is_err());
+    }
+
+    #[test]
     fn another_format_is_told_apart_from_a_bad_schema() {
         let newer = PERSON.replace("\"format\":1", "\"format\":2");
         assert_eq!(
@@ -440,6 +623,24 @@ mod tests {
             &PERSON.replace(
                 "\"kind\":\"interface\"",
                 "\"kind\":\"interface\",\"extra\":1",
+            ),
+            // What a derived deserializer would take: a parameter as an array, a scalar as a
+            // one-key object, an index as a string or a fraction, a flag as a number, a type
+            // use with two keys.
+            &PERSON.replace(
+                r#"{"name":"id","type":"i64"},{"name":"hint""#,
+                r#"["id","i64"],{"name":"hint""#,
+            ),
+            &PERSON.replace(
+                r#"{"name":"id","type":"i64"},{"name":"hint""#,
+                r#"{"name":"id","type":{"i64":null}},{"name":"hint""#,
+            ),
+            &PERSON.replace(r#"{"ref":1}"#, r#"{"ref":"1"}"#),
+            &PERSON.replace(r#"{"ref":1}"#, r#"{"ref":1.5}"#),
+            &PERSON.replace(r#""omittable":true"#, r#""omittable":1"#),
+            &PERSON.replace(
+                r#"{"optional":"string"}"#,
+                r#"{"optional":"string","array":"string"}"#,
             ),
         ] {
             assert!(

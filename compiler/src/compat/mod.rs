@@ -552,8 +552,8 @@ fn compare_channel(
         let Some(judgement) = judgement else { continue };
         // Which members reach each finding.
         let mut reached_by: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-        for (member, verdict) in &judgement.members {
-            for &finding in &verdict.findings {
+        for member in judgement.members.keys() {
+            for finding in judgement.reached(member) {
                 reached_by
                     .entry(finding)
                     .or_default()

@@ -2,8 +2,10 @@
 //!
 //! The hash is SHA-256 over a canonical text, cut to 16 lowercase hex digits. The text holds:
 //! the channel name; each method (or notification) by name, members sorted by name since the
-//! wire addresses them by name; each parameter's type and optional-ness, in order, since
-//! arguments are positional (parameter *names* are not on the wire); the result and `throws`
+//! wire addresses them by name; each parameter's name, type and optional-ness, in order (names
+//! are not on the wire, but arguments are positional: two parameters of one type that swap
+//! places change what a call means, so the hash must change and the handshake judge the
+//! channel, where a mere rename is found compatible); the result and `throws`
 //! types; and the full structure of every type reached: struct and union field names,
 //! optional-ness and types, enum and union variant names. Type *names* and aliases are not on
 //! the wire, so types are written structurally and numbered in first-visit order (`#0`, `#1`,
@@ -204,6 +206,8 @@ impl<'a> Canonical<'a> {
             if param.optional {
                 self.push("omittable ");
             }
+            self.push(&param.name);
+            self.push(":");
             self.ty(&param.ty);
         }
         self.push(")");

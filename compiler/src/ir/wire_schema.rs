@@ -3,10 +3,11 @@
 //! alone: aliases resolved, named types numbered in first-use order.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ipcc_wire_compat::{
-    ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema, Primitive as WirePrimitive,
-    TypeSchema, VariantSchema, WireType, SCHEMA_FORMAT,
+    ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema,
+    Primitive as WirePrimitive, SchemaSet, TypeSchema, VariantSchema, WireType, SCHEMA_FORMAT,
 };
 
 use crate::ir::model::*;
@@ -22,45 +23,56 @@ pub struct WireSchema {
 /// The schema of an interface's channel.
 pub fn interface_schema(ir: &Ir, interface: &Interface) -> WireSchema {
     let mut builder = Builder::new(ir);
-    let mut members = BTreeMap::new();
-    // Members in name order, so the numbering of types does not depend on the order methods
-    // are written in.
-    let mut methods: Vec<&Method> = interface.methods.iter().collect();
-    methods.sort_by(|a, b| a.name.cmp(&b.name));
-    for method in methods {
-        let params = builder.params(&method.params);
-        let result = method.result.as_ref().map(|ty| builder.ty(ty));
-        let throws = method.throws.map(|id| builder.ty(&TypeRef::Named { id }));
-        members.insert(
-            method.name.clone(),
-            MemberSchema {
-                params,
-                result,
-                throws,
-            },
-        );
-    }
+    let members = builder.interface_members(interface);
     builder.finish(ChannelKind::Interface, members)
 }
 
 /// The schema of a notifications block's channel.
 pub fn notifications_schema(ir: &Ir, block: &Notifications) -> WireSchema {
     let mut builder = Builder::new(ir);
-    let mut members = BTreeMap::new();
-    let mut events: Vec<&Event> = block.events.iter().collect();
-    events.sort_by(|a, b| a.name.cmp(&b.name));
-    for event in events {
-        let params = builder.params(&event.params);
-        members.insert(
-            event.name.clone(),
-            MemberSchema {
-                params,
-                result: None,
-                throws: None,
-            },
-        );
-    }
+    let members = builder.notification_members(block);
     builder.finish(ChannelKind::Notifications, members)
+}
+
+/// A channel of the IR, for [`schema_set`].
+#[derive(Debug, Clone, Copy)]
+pub enum ChannelRef<'a> {
+    Interface(&'a Interface),
+    Notifications(&'a Notifications),
+}
+
+/// The schemas of several channels over one table of types, as generated code embeds them (one
+/// set per generated module), so that a type many channels reach is written once. Each
+/// channel's [`SchemaSet::channel`] gives, through [`ChannelSchema::to_json`], the same text as
+/// [`interface_schema`] or [`notifications_schema`].
+pub fn schema_set<'a>(ir: &Ir, channels: impl IntoIterator<Item = ChannelRef<'a>>) -> SchemaSet {
+    let mut builder = Builder::new(ir);
+    let mut entries = BTreeMap::new();
+    for channel in channels {
+        let (name, entry) = match channel {
+            ChannelRef::Interface(interface) => (
+                interface.channel.clone(),
+                ChannelEntry {
+                    kind: ChannelKind::Interface,
+                    members: builder.interface_members(interface),
+                },
+            ),
+            ChannelRef::Notifications(block) => (
+                block.channel.clone(),
+                ChannelEntry {
+                    kind: ChannelKind::Notifications,
+                    members: builder.notification_members(block),
+                },
+            ),
+        };
+        entries.insert(name, entry);
+    }
+    let types = builder.finish_types();
+    SchemaSet {
+        format: SCHEMA_FORMAT,
+        types: Arc::new(types),
+        channels: entries,
+    }
 }
 
 struct Builder<'a> {
@@ -73,6 +85,46 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// An interface's members: methods in name order, so that the numbering of types does not
+    /// depend on the order methods are written in.
+    fn interface_members(&mut self, interface: &Interface) -> BTreeMap<String, MemberSchema> {
+        let mut methods: Vec<&Method> = interface.methods.iter().collect();
+        methods.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut members = BTreeMap::new();
+        for method in methods {
+            let params = self.params(&method.params);
+            let result = method.result.as_ref().map(|ty| self.ty(ty));
+            let throws = method.throws.map(|id| self.ty(&TypeRef::Named { id }));
+            members.insert(
+                method.name.clone(),
+                MemberSchema {
+                    params,
+                    result,
+                    throws,
+                },
+            );
+        }
+        members
+    }
+
+    fn notification_members(&mut self, block: &Notifications) -> BTreeMap<String, MemberSchema> {
+        let mut events: Vec<&Event> = block.events.iter().collect();
+        events.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut members = BTreeMap::new();
+        for event in events {
+            let params = self.params(&event.params);
+            members.insert(
+                event.name.clone(),
+                MemberSchema {
+                    params,
+                    result: None,
+                    throws: None,
+                },
+            );
+        }
+        members
+    }
+
     fn new(ir: &'a Ir) -> Self {
         Builder {
             ir,
@@ -129,6 +181,20 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(mut self, kind: ChannelKind, members: BTreeMap<String, MemberSchema>) -> WireSchema {
+        let types = self.finish_types();
+        WireSchema {
+            schema: ChannelSchema {
+                format: SCHEMA_FORMAT,
+                kind,
+                members,
+                types: Arc::new(types),
+            },
+            type_ids: self.type_ids,
+        }
+    }
+
+    /// Builds the structure of every type numbered so far (and of the types they reach).
+    fn finish_types(&mut self) -> Vec<TypeSchema> {
         // First-in, first-out: types are numbered breadth first from the members.
         let mut next = 0;
         while next < self.type_ids.len() {
@@ -163,15 +229,10 @@ impl<'a> Builder<'a> {
             self.types[next] = Some(schema);
             next += 1;
         }
-        WireSchema {
-            schema: ChannelSchema {
-                format: SCHEMA_FORMAT,
-                kind,
-                members,
-                types: self.types.into_iter().flatten().collect(),
-            },
-            type_ids: self.type_ids,
-        }
+        std::mem::take(&mut self.types)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }
 
@@ -220,6 +281,10 @@ mod tests {
               zap(): Promise<void>;
               find(id: Id, hint?: string): Promise<Person?> throws LookupError;
             }
+            @channel("other-v1")
+            interface Other {
+              mood(): Promise<Mood>;
+            }
         "#);
         let wire = interface_schema(&ir, &ir.interfaces[0]);
         assert_eq!(
@@ -231,6 +296,23 @@ mod tests {
             ChannelSchema::from_json(&wire.schema.to_json()).unwrap(),
             wire.schema
         );
+        // A set of this channel and another gives each the same text as on its own.
+        let set = schema_set(
+            &ir,
+            [
+                ChannelRef::Interface(&ir.interfaces[0]),
+                ChannelRef::Interface(&ir.interfaces[1]),
+            ],
+        );
+        assert_eq!(
+            set.channel("people-v1").unwrap().to_json(),
+            wire.schema.to_json()
+        );
+        assert_eq!(
+            set.channel("other-v1").unwrap().to_json(),
+            interface_schema(&ir, &ir.interfaces[1]).schema.to_json()
+        );
+        assert_eq!(SchemaSet::from_json(&set.to_json()).unwrap(), set);
         let names: Vec<&str> = wire
             .type_ids
             .iter()

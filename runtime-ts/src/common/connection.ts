@@ -17,26 +17,37 @@ import {
 } from "./protocol.js";
 import type { IpcSocketFrontend } from "./socket.js";
 import type { CallOptions, ChannelSpec } from "./types.js";
-import { parseChannelSchema } from "./wire-compat.js";
+import { channelToJson, embeddedSchema } from "./wire-compat.js";
 
-/** Wire schema texts already read and found valid (generated code's are, and outlive connections). */
-const validSchemas = new Set<string>();
+/** Channels' `hello` texts, by embedded text and channel (generated texts outlive connections). */
+const helloTexts = new Map<string, Map<string, string>>();
 
 /**
- * Whether a descriptor's wire schema may go out: one that is not valid (a descriptor written
- * by hand) would cost the connection (hello check 5), so it is left out and reported, and its
- * channel is compared by hash. Another format goes out (the backend compares by hash).
+ * What a channel's `hello` carries as its wire schema (only the types it reaches; see
+ * `channelToJson`), or `undefined` when it carries none. A descriptor's text that is not valid (one
+ * written by hand) would cost the connection (hello check 5), so it is left out and reported, and
+ * its channel is compared by hash; so is a text of another format.
  */
-function validSchema(channel: string, schema: string, report: (e: IpcError) => void): boolean {
-  if (validSchemas.has(schema)) return true;
-  const read = parseChannelSchema(schema);
+function helloSchema(spec: ChannelSpec, report: (e: IpcError) => void): string | undefined {
+  if (spec.wireSchema === undefined) return undefined;
+  const known = helloTexts.get(spec.wireSchema)?.get(spec.channel);
+  if (known !== undefined) return known;
+  const read = embeddedSchema(spec.wireSchema, spec.channel);
   if ("invalid" in read) {
-    report(new IpcError("badRequest", `the wire schema of channel ${channel} is invalid (${read.invalid}); the channel is compared by hash`));
-    return false;
+    report(new IpcError("badRequest", `the wire schema of channel ${spec.channel} is invalid (${read.invalid}); the channel is compared by hash`));
+    return undefined;
   }
-  // Bounded: a program has as many schemas as its descriptors.
-  if (validSchemas.size < 10_000) validSchemas.add(schema);
-  return true;
+  if (!("schema" in read)) return undefined;
+  const text = channelToJson(read.schema);
+  let byChannel = helloTexts.get(spec.wireSchema);
+  if (byChannel === undefined) {
+    // Bounded: a program has as many texts as its generated modules.
+    if (helloTexts.size >= 10_000) return text;
+    byChannel = new Map();
+    helloTexts.set(spec.wireSchema, byChannel);
+  }
+  byChannel.set(spec.channel, text);
+  return text;
 }
 
 /** Options of a frontend connection. */
@@ -131,7 +142,8 @@ export class IpcConnection {
     for (const spec of this.options.channels ?? []) {
       channels[spec.channel] = spec.schemaHash;
       this.helloHashes.set(spec.channel, spec.schemaHash);
-      if (spec.wireSchema !== undefined && validSchema(spec.channel, spec.wireSchema, (e) => this.report(e))) schemas.set(spec.channel, spec.wireSchema);
+      const schema = helloSchema(spec, (e) => this.report(e));
+      if (schema !== undefined) schemas.set(spec.channel, schema);
       else schemas.delete(spec.channel);
     }
     const hello = { type: "hello", protocol: PROTOCOL_VERSION, ...(this.options.token !== undefined ? { token: this.options.token } : {}), channels };

@@ -19,7 +19,7 @@ import {
 } from "./protocol.js";
 import type { IpcSocket, IpcSocketBackend } from "./socket.js";
 import type { ChannelSpec, ConnectionId } from "./types.js";
-import { DEFAULT_BUDGET, judge, parseChannelSchema, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
+import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
 
 /** Options of a host. */
 export interface HostOptions {
@@ -64,7 +64,7 @@ interface JudgedChannel {
  */
 function ownSchema(spec: ChannelSpec): ChannelSchema | undefined {
   if (spec.wireSchema === undefined) return undefined;
-  const read = parseChannelSchema(spec.wireSchema);
+  const read = embeddedSchema(spec.wireSchema, spec.channel);
   if ("invalid" in read) throw new Error(`the wire schema of channel ${spec.channel} is invalid: ${read.invalid}`);
   return "schema" in read ? read.schema : undefined;
 }

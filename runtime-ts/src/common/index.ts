@@ -12,8 +12,10 @@ export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES, pars
 export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
 export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType } from "./types.js";
 export {
+  channelToJson,
   DEFAULT_BUDGET,
   describe as describeFinding,
+  embeddedSchema,
   judge,
   parseChannelSchema,
   readChannelSchema,
@@ -25,6 +27,8 @@ export {
   type FindingKind,
   type Judgement,
   type MemberVerdict,
+  type EmbeddedRead,
   type SchemaRead,
+  type SchemaSet,
   type WireType,
 } from "./wire-compat.js";

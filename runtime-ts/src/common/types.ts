@@ -28,9 +28,10 @@ export interface ChannelSpec {
   readonly channel: string;
   readonly schemaHash: string;
   /**
-   * The channel's wire schema as JSON text (docs/protocol.md, "Wire schemas"), as generated
-   * code embeds it. With it, a peer whose schema hash differs judges the channel member by
-   * member instead of refusing all of it.
+   * The channel's wire schema as JSON text (docs/protocol.md, "Wire schemas"): as generated code
+   * embeds it, the schemas of the channels of its whole module over one table of types
+   * (`{"format", "types", "channels"}`), or one channel's schema. With it, a peer whose schema
+   * hash differs judges the channel member by member instead of refusing all of it.
    */
   readonly wireSchema?: string;
 }

@@ -212,6 +212,128 @@ function optionalField(o: Record<string, unknown>, key: string): unknown {
   return own(o, key) && o[key] !== null ? o[key] : undefined;
 }
 
+/** The channels of several channels' schemas over one table of types (what generated code embeds). */
+export interface SchemaSet {
+  readonly channels: ReadonlyMap<string, ChannelSchema>;
+}
+
+/** What an embedded text gives for one channel. */
+export type EmbeddedRead = SchemaRead | { readonly missing: true };
+
+const embeddedSets = new Map<string, { readonly set: SchemaSet } | { readonly schema: ChannelSchema } | { readonly unknownFormat: number } | { readonly invalid: string }>();
+
+/**
+ * The schema of `channel` in a text generated code embeds: the schemas of a whole module's
+ * channels over one table of types (`{"format", "types", "channels"}`, as
+ * `ipcc::ir::wire_schema::schema_set` writes it), or one channel's schema (a spec written by
+ * hand). Each text is read once (a program has as many as its generated modules).
+ */
+export function embeddedSchema(text: string, channel: string): EmbeddedRead {
+  let read = embeddedSets.get(text);
+  if (read === undefined) {
+    read = readEmbedded(text);
+    if (embeddedSets.size < 10_000) embeddedSets.set(text, read);
+  }
+  if ("set" in read) {
+    const schema = read.set.channels.get(channel);
+    return schema === undefined ? { missing: true } : { schema };
+  }
+  return read;
+}
+
+function readEmbedded(text: string): { readonly set: SchemaSet } | SchemaRead {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { invalid: `no \`format\`: ${(e as Error).message}` };
+  }
+  if (!isRecord(value) || !own(value, "channels")) return readChannelSchema(value);
+  const format = value["format"];
+  if (format !== SCHEMA_FORMAT) return typeof format === "number" ? { unknownFormat: format } : { invalid: "`format` is not a number" };
+  try {
+    fieldsOf(value, "the schema set", ["format", "types", "channels"]);
+    const types = arr(required(value, "types", "the schema set"), "`types`").map((t, i) => readTypeSchema(t, () => `type #${i}`));
+    const rawChannels = obj(required(value, "channels", "the schema set"), "`channels`");
+    const channels = new Map<string, ChannelSchema>();
+    let first = true;
+    for (const name of Object.keys(rawChannels)) {
+      const entry = obj(rawChannels[name], () => `channel \`${name}\``);
+      fieldsOf(entry, () => `channel \`${name}\``, ["kind", "members"]);
+      const kind = required(entry, "kind", () => `channel \`${name}\``);
+      if (kind !== "interface" && kind !== "notifications") throw new Invalid("`kind` is not `interface` or `notifications`");
+      const rawMembers = obj(required(entry, "members", () => `channel \`${name}\``), "`members`");
+      const members = new Map<string, MemberSchema>();
+      for (const member of Object.keys(rawMembers)) members.set(member, readMember(rawMembers[member], member));
+      const schema: ChannelSchema = { format: 1, kind, members, memberNames: [...members.keys()].sort(compareCodePoints), types };
+      validateMembers(schema);
+      // The table is shared: check it once.
+      if (first) validateTypes(schema);
+      first = false;
+      channels.set(name, schema);
+    }
+    return { set: { channels } };
+  } catch (e) {
+    if (e instanceof Invalid) return { invalid: e.why };
+    throw e;
+  }
+}
+
+/**
+ * A channel's schema as JSON text, as a frontend sends it in its `hello` and as the Rust
+ * `ChannelSchema::to_json` writes it: only the types its members reach, numbered in the order a
+ * walk of the members (by name; parameters, result, `throws`) and then of each type's fields
+ * (breadth first) meets them.
+ */
+export function channelToJson(schema: ChannelSchema): string {
+  const index = new Map<number, number>();
+  const order: number[] = [];
+  const use = (ty: WireType): unknown => {
+    if (typeof ty === "string") return ty;
+    if ("array" in ty) return { array: use(ty.array) };
+    if ("optional" in ty) return { optional: use(ty.optional) };
+    if ("map" in ty) return { map: [use(ty.map[0]), use(ty.map[1])] };
+    let renumbered = index.get(ty.ref);
+    if (renumbered === undefined) {
+      renumbered = order.length;
+      index.set(ty.ref, renumbered);
+      order.push(ty.ref);
+    }
+    return { ref: renumbered };
+  };
+  const fields = (list: readonly FieldSchema[]) => list.map((f) => ({ name: f.name, type: use(f.type) }));
+  // Member names are identifiers (never integer-like), so object keys keep this order.
+  const members: Record<string, unknown> = {};
+  for (const name of schema.memberNames) {
+    const member = schema.members.get(name)!;
+    members[name] = {
+      params: member.params.map((p) => (p.omittable ? { name: p.name, type: use(p.type), omittable: true } : { name: p.name, type: use(p.type) })),
+      ...(member.result !== undefined ? { result: use(member.result) } : {}),
+      ...(member.throws !== undefined ? { throws: use(member.throws) } : {}),
+    };
+  }
+  const types: unknown[] = [];
+  for (let next = 0; next < order.length; next++) {
+    const ty = schema.types[order[next]!]!;
+    switch (ty.kind) {
+      case "struct":
+        types.push({ kind: "struct", name: ty.name, fields: fields(ty.fields) });
+        break;
+      case "enum":
+        types.push({ kind: "enum", name: ty.name, values: ty.values });
+        break;
+      case "union":
+        types.push({
+          kind: "union",
+          name: ty.name,
+          variants: ty.variants.map((v) => (v.fields.length > 0 ? { name: v.name, fields: fields(v.fields) } : { name: v.name })),
+        });
+        break;
+    }
+  }
+  return JSON.stringify({ format: 1, kind: schema.kind, members, ...(types.length > 0 ? { types } : {}) });
+}
+
 function readSchema(o: Record<string, unknown>): ChannelSchema {
   fieldsOf(o, "the schema", ["format", "kind", "members", "types"]);
   const kind = required(o, "kind", "the schema");
@@ -336,6 +458,11 @@ function readWireType(v: unknown, outer: number): WireType {
 
 /** What the JSON form cannot say: references in range, unique names, omittable parameters last. */
 function validate(schema: ChannelSchema): void {
+  validateMembers(schema);
+  validateTypes(schema);
+}
+
+function validateMembers(schema: ChannelSchema): void {
   for (const name of schema.memberNames) {
     const member = schema.members.get(name)!;
     let seenOmittable = false;
@@ -352,6 +479,9 @@ function validate(schema: ChannelSchema): void {
     if (member.result !== undefined) checkType(schema, member.result);
     if (member.throws !== undefined) checkType(schema, member.throws);
   }
+}
+
+function validateTypes(schema: ChannelSchema): void {
   for (const ty of schema.types) {
     switch (ty.kind) {
       case "struct":

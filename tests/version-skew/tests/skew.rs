@@ -254,7 +254,8 @@ async fn the_welcome_names_the_methods_an_old_frontend_cannot_use() {
     let mut child = spawn_backend(&["--stdio"]);
     let mut stdin = child.stdin.take().expect("piped stdin");
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-    let schema: serde_json::Value = serde_json::from_str(v1::ORDERS_WIRE_SCHEMA).unwrap();
+    let announced = v1::ORDERS_SPEC.hello_schema().expect("a wire schema");
+    let schema: serde_json::Value = serde_json::from_str(&announced).unwrap();
     let hello = serde_json::json!({
         "type": "hello",
         "protocol": 1,

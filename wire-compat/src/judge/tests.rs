@@ -230,7 +230,9 @@ fn recursive_types_terminate_and_long_chains_do_not_recurse() {
     }
     let chain = interface(r#"{"name":"s","type":{"ref":0}}"#, "", &types);
     let mut changed = chain.clone();
-    if let TypeSchema::Struct { fields, .. } = &mut changed.types[depth - 1] {
+    if let TypeSchema::Struct { fields, .. } =
+        &mut std::sync::Arc::make_mut(&mut changed.types)[depth - 1]
+    {
         fields[0].ty = WireType::Primitive(Primitive::String);
     }
     assert!(verdict(&chain, &changed)
@@ -238,4 +240,72 @@ fn recursive_types_terminate_and_long_chains_do_not_recurse() {
         .contains("field `end` of `S99999`"));
     // A budget below the chain's length gives up instead.
     assert_eq!(judge(&chain, &changed, 1_000), Err(TooComplex));
+}
+
+#[test]
+fn large_hostile_schemas_cost_linear_time_or_are_refused() {
+    // A struct of 50,000 fields the backend does not know: one comparison, each field once.
+    let fields: Vec<String> = (0..50_000)
+        .map(|i| format!(r#"{{"name":"f{i}","type":"bool"}}"#))
+        .collect();
+    let wide = interface(
+        r#"{"name":"s","type":{"ref":0}}"#,
+        "",
+        &format!(
+            r#"{{"kind":"struct","name":"S","fields":[{}]}}"#,
+            fields.join(",")
+        ),
+    );
+    let narrow = interface(
+        r#"{"name":"s","type":{"ref":0}}"#,
+        "",
+        r#"{"kind":"struct","name":"S","fields":[]}"#,
+    );
+    let judgement = judge(&wide, &narrow, DEFAULT_BUDGET).unwrap();
+    assert_eq!(judgement.findings.len(), 50_000);
+    assert_eq!(judgement.members["m"].unusable, None);
+
+    // 20,000 members over one chain of 20,000 types broken at its end: each member's verdict
+    // walks the chain, so the walks together exceed the budget and the judge gives up instead
+    // of doing quadratic work.
+    let depth = 20_000;
+    let mut types = Vec::new();
+    for i in 0..depth {
+        let field = if i + 1 < depth {
+            format!(r#"{{"name":"n","type":{{"ref":{}}}}}"#, i + 1)
+        } else {
+            r#"{"name":"end","type":"bool"}"#.to_owned()
+        };
+        types.push(format!(
+            r#"{{"kind":"struct","name":"S{i}","fields":[{field}]}}"#
+        ));
+    }
+    let members: Vec<String> = (0..20_000)
+        .map(|i| format!(r#""m{i}":{{"params":[{{"name":"s","type":{{"ref":0}}}}]}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"format":1,"kind":"interface","members":{{{}}},"types":[{}]}}"#,
+        members.join(","),
+        types.join(",")
+    );
+    let frontend = schema(&text);
+    let backend = schema(&text.replace(
+        r#"{"name":"end","type":"bool"}"#,
+        r#"{"name":"end","type":"string"}"#,
+    ));
+    assert_eq!(judge(&frontend, &backend, DEFAULT_BUDGET), Err(TooComplex));
+    // The same with a budget that covers the walks: every member gets the verdict.
+    let few: Vec<String> = members.iter().take(3).cloned().collect();
+    let small = text.replace(&members.join(","), &few.join(","));
+    let judgement = judge(
+        &schema(&small),
+        &schema(&small.replace(
+            r#"{"name":"end","type":"bool"}"#,
+            r#"{"name":"end","type":"string"}"#,
+        )),
+        DEFAULT_BUDGET,
+    )
+    .unwrap();
+    assert_eq!(judgement.members.len(), 3);
+    assert!(judgement.members.values().all(|v| v.unusable.is_some()));
 }

@@ -154,6 +154,7 @@ struct Job<'a> {
 fn file_items(model: &view::FileView) -> Vec<Job<'_>> {
     fn module_items<'a>(jobs: &mut Vec<Job<'a>>, module: &'a view::ModuleView, depth: usize) {
         let items = (module.consts.iter().map(Item::Const))
+            .chain(module.wire_schemas.iter().map(Item::Const))
             .chain(module.types.iter().map(Item::Type))
             .chain(module.interfaces.iter().map(Item::Interface))
             .chain(module.notifications.iter().map(Item::Notifications));

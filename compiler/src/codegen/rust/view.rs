@@ -47,6 +47,14 @@ impl PackageModule {
     pub(super) fn is_empty(&self) -> bool {
         self.body.is_empty() && self.children.is_empty()
     }
+
+    /// Calls `f` on this module's declarations and on those of every module below it.
+    fn for_each_body(&mut self, f: &mut impl FnMut(&mut ModuleView)) {
+        f(&mut self.body);
+        for child in &mut self.children {
+            child.for_each_body(f);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -55,6 +63,12 @@ pub(super) struct ModuleView {
     pub(super) types: Vec<TypeView>,
     pub(super) interfaces: Vec<InterfaceView>,
     pub(super) notifications: Vec<NotificationsView>,
+    /// The wire schemas of the module's channels (`IPCC_WIRE_SCHEMAS`), rendered after the
+    /// user's consts.
+    pub(super) wire_schemas: Option<ConstView>,
+    /// The channels declared here, as indices into `ir.interfaces` (`false`) or
+    /// `ir.notifications` (`true`), for the module's wire schemas.
+    channels: Vec<(bool, usize)>,
 }
 
 impl ModuleView {
@@ -76,6 +90,19 @@ struct Attrs {
     deprecated_note: Option<String>,
     /// The item refers to something deprecated; silence that inside generated code only.
     allow_deprecated: bool,
+}
+
+impl Attrs {
+    /// Attributes of a generated item that has only docs.
+    fn docs(docs: Vec<String>) -> Attrs {
+        Attrs {
+            // As `ViewBuilder::attrs` writes them: the template puts `///` right before.
+            docs: docs.iter().map(|line| format!(" {line}")).collect(),
+            deprecated: false,
+            deprecated_note: None,
+            allow_deprecated: false,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -135,12 +162,11 @@ pub(super) struct InterfaceView {
     /// False when a user const of the same name already holds this channel.
     emit_channel_const: bool,
     hash_const: String,
-    wire_schema_const: String,
+    /// The module's `IPCC_WIRE_SCHEMAS` (renamed if a user const has the name).
+    wire_schemas_const: String,
     spec_const: String,
     channel: String,
     schema_hash: String,
-    /// The channel's wire schema (JSON) as a Rust string literal.
-    wire_schema: String,
     /// The generated glue refers to something deprecated; silence that inside it only.
     allow_deprecated: bool,
     has_methods: bool,
@@ -196,12 +222,11 @@ pub(super) struct NotificationsView {
     /// False when a user const of the same name already holds this channel.
     emit_channel_const: bool,
     hash_const: String,
-    wire_schema_const: String,
+    /// The module's `IPCC_WIRE_SCHEMAS` (renamed if a user const has the name).
+    wire_schemas_const: String,
     spec_const: String,
     channel: String,
     schema_hash: String,
-    /// The channel's wire schema (JSON) as a Rust string literal.
-    wire_schema: String,
     allow_deprecated: bool,
     has_events: bool,
     events: Vec<EventView>,
@@ -246,9 +271,43 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
         };
         builder.fill_module(module, file);
     }
+    add_wire_schemas(ir, &mut view.root);
+    for module in &mut view.modules {
+        module.for_each_body(&mut |body| add_wire_schemas(ir, body));
+    }
     dedupe_channel_consts(&mut view.root);
     dedupe_in_modules(&mut view.modules);
     view
+}
+
+/// The name of the const that holds a module's wire schemas.
+const WIRE_SCHEMAS_CONST: &str = "IPCC_WIRE_SCHEMAS";
+
+/// Adds the const holding the wire schemas of the module's channels, over one table of types
+/// (so that a type many channels reach is written once).
+fn add_wire_schemas(ir: &Ir, module: &mut ModuleView) {
+    if module.channels.is_empty() {
+        return;
+    }
+    let channels = module.channels.iter().map(|&(notifications, index)| {
+        if notifications {
+            wire_schema::ChannelRef::Notifications(&ir.notifications[index])
+        } else {
+            wire_schema::ChannelRef::Interface(&ir.interfaces[index])
+        }
+    });
+    let set = wire_schema::schema_set(ir, channels);
+    module.wire_schemas = Some(ConstView {
+        attrs: Attrs::docs(vec![
+            "Wire schemas of this module's channels, over one table of types: the handshake".into(),
+            "sends each channel's, so that a backend can tell which members of a frontend built"
+                .into(),
+            "from another version still work (docs/protocol.md, \"Compatible changes\").".into(),
+        ]),
+        name: WIRE_SCHEMAS_CONST.to_string(),
+        ty: "&str".to_string(),
+        value: json_literal(&set.to_json()),
+    });
 }
 
 /// The body of `package`'s module in the tree `modules`, created (with the modules above it)
@@ -308,6 +367,13 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
         .map(|c| (c.name.clone(), c.value.clone()))
         .collect();
     let mut taken: Vec<String> = user.iter().map(|(name, _)| name.clone()).collect();
+    // A user const of the wire schemas' name moves them aside like any generated name.
+    let mut wire_schemas = WIRE_SCHEMAS_CONST.to_string();
+    if let Some(schemas) = &mut module.wire_schemas {
+        wire_schemas = unique_name(WIRE_SCHEMAS_CONST, &taken);
+        taken.push(wire_schemas.clone());
+        schemas.name = wire_schemas.clone();
+    }
     let mut claim = |name: &mut String, value: Option<&str>, emit: &mut bool| {
         if let Some((_, existing)) = user.iter().find(|(n, _)| n == name) {
             if Some(existing.as_str()) == value {
@@ -319,6 +385,7 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
         taken.push(name.clone());
     };
     for i in &mut module.interfaces {
+        i.wire_schemas_const = wire_schemas.clone();
         claim(
             &mut i.channel_const,
             Some(&i.channel),
@@ -329,6 +396,7 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
         claim(&mut i.spec_const, None, &mut always);
     }
     for n in &mut module.notifications {
+        n.wire_schemas_const = wire_schemas.clone();
         claim(
             &mut n.channel_const,
             Some(&n.channel),
@@ -468,13 +536,19 @@ impl ViewBuilder<'_> {
                     .push(self.type_view(TypeId(index as u32), here));
             }
         }
-        for def in self.ir.interfaces.iter().filter(|i| i.meta.file == file) {
-            module.interfaces.push(self.interface_view(def, here));
+        for (index, def) in self.ir.interfaces.iter().enumerate() {
+            if def.meta.file == file {
+                module.interfaces.push(self.interface_view(def, here));
+                module.channels.push((false, index));
+            }
         }
-        for def in self.ir.notifications.iter().filter(|n| n.meta.file == file) {
-            module
-                .notifications
-                .push(self.notifications_view(def, here));
+        for (index, def) in self.ir.notifications.iter().enumerate() {
+            if def.meta.file == file {
+                module
+                    .notifications
+                    .push(self.notifications_view(def, here));
+                module.channels.push((true, index));
+            }
         }
     }
 
@@ -786,13 +860,10 @@ impl ViewBuilder<'_> {
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
-            wire_schema_const: format!("{shouty}_WIRE_SCHEMA"),
+            wire_schemas_const: WIRE_SCHEMAS_CONST.to_string(),
             spec_const: format!("{shouty}_SPEC"),
             channel: literal(&def.channel),
             schema_hash: literal(&def.schema_hash),
-            wire_schema: json_literal(
-                &wire_schema::interface_schema(self.ir, def).schema.to_json(),
-            ),
             allow_deprecated,
             has_methods: !def.methods.is_empty(),
             methods: def
@@ -839,15 +910,10 @@ impl ViewBuilder<'_> {
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
-            wire_schema_const: format!("{shouty}_WIRE_SCHEMA"),
+            wire_schemas_const: WIRE_SCHEMAS_CONST.to_string(),
             spec_const: format!("{shouty}_SPEC"),
             channel: literal(&def.channel),
             schema_hash: literal(&def.schema_hash),
-            wire_schema: json_literal(
-                &wire_schema::notifications_schema(self.ir, def)
-                    .schema
-                    .to_json(),
-            ),
             allow_deprecated,
             has_events: !def.events.is_empty(),
             events: def

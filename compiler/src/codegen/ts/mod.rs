@@ -40,7 +40,7 @@ use crate::ir::model::{
     ConstValue, Field, FileId, Interface, Ir, Notifications, Param, Primitive, TypeDefKind, TypeId,
     TypeRef, UnionVariant,
 };
-use crate::ir::wire_schema::{interface_schema, notifications_schema};
+use crate::ir::wire_schema::{schema_set, ChannelRef};
 use crate::GeneratedFile;
 
 const MODULE_TEMPLATE: &str = include_str!("module.ts.hbs");
@@ -721,6 +721,9 @@ struct ModuleView {
     uses_runtime: bool,
     imports: Vec<ImportView>,
     consts: Vec<ConstView>,
+    /// The wire schemas of the module's channels over one table of types, as a string literal
+    /// of their JSON (`ipcc::ir::wire_schema::schema_set`); `None` without channels.
+    wire_schemas: Option<String>,
     // The declarations are rendered each on its own, as an [`ItemView`].
     #[serde(skip)]
     types: Vec<TypeView>,
@@ -869,8 +872,6 @@ struct InterfaceView {
     channel: String,
     schema_hash_name: String,
     schema_hash: String,
-    /// The channel's wire schema (`ipcc::ir::wire_schema`) as a TS string literal of its JSON.
-    wire_schema: String,
     descriptor: String,
     call: String,
     client: String,
@@ -909,7 +910,6 @@ struct NotificationsView {
     channel: String,
     schema_hash_name: String,
     schema_hash: String,
-    wire_schema: String,
     descriptor: String,
     add_listener: String,
     sender: String,
@@ -963,6 +963,16 @@ impl ModuleView {
                 notifications_view(&mut writer, def, &derived.notifications[&index])
             })
             .collect();
+        let channels = (ir.interfaces.iter())
+            .filter(|def| def.meta.file == file)
+            .map(ChannelRef::Interface)
+            .chain(
+                (ir.notifications.iter())
+                    .filter(|def| def.meta.file == file)
+                    .map(ChannelRef::Notifications),
+            );
+        let wire_schemas = (!interfaces.is_empty() || !notifications.is_empty())
+            .then(|| string_literal(&schema_set(ir, channels).to_json()));
         let guards = derived
             .guards
             .iter()
@@ -996,6 +1006,7 @@ impl ModuleView {
             uses_runtime: !(types.is_empty() && interfaces.is_empty() && notifications.is_empty()),
             imports,
             consts,
+            wire_schemas,
             types,
             interfaces,
             notifications,
@@ -1261,7 +1272,6 @@ fn interface_view(
         channel: string_literal(&def.channel),
         schema_hash_name: names.schema_hash.clone(),
         schema_hash: string_literal(&def.schema_hash),
-        wire_schema: string_literal(&interface_schema(writer.ir, def).schema.to_json()),
         descriptor: names.descriptor.clone(),
         call: names.call.clone(),
         client: names.client.clone(),
@@ -1312,7 +1322,6 @@ fn notifications_view(
         channel: string_literal(&def.channel),
         schema_hash_name: names.schema_hash.clone(),
         schema_hash: string_literal(&def.schema_hash),
-        wire_schema: string_literal(&notifications_schema(writer.ir, def).schema.to_json()),
         descriptor: names.descriptor.clone(),
         add_listener: names.add_listener.clone(),
         sender: names.sender.clone(),

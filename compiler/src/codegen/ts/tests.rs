@@ -3,6 +3,7 @@
 use super::*;
 use crate::codegen::test_ir::*;
 use crate::ir::model::*;
+use crate::ir::wire_schema::{interface_schema, notifications_schema};
 
 fn method(name: &str, params: Vec<Param>, result: Option<TypeRef>) -> Method {
     Method {
@@ -360,29 +361,45 @@ fn tidy_collapses_blank_runs_and_trailing_space() {
 }
 
 #[test]
-fn descriptors_carry_the_wire_schema_of_their_channel() {
+fn descriptors_carry_the_wire_schemas_of_their_module() {
     let ir = two_files();
     let files = generate(&ir);
     let greeter = module(&files, "greeter.ts");
-    for (schema, descriptor) in [
-        (
-            interface_schema(&ir, &ir.interfaces[0]).schema,
-            "greeterDescriptor",
-        ),
-        (
-            notifications_schema(&ir, &ir.notifications[0]).schema,
-            "greeterEventsDescriptor",
-        ),
-    ] {
-        // Exactly the schema's JSON text, as one string literal inside the descriptor.
-        let line = format!("  wireSchema: {},\n", string_literal(&schema.to_json()));
+    // One set per module, over one table of types: exactly its JSON text, as a string literal.
+    let set = schema_set(
+        &ir,
+        [
+            ChannelRef::Interface(&ir.interfaces[0]),
+            ChannelRef::Notifications(&ir.notifications[0]),
+        ],
+    );
+    let line = format!(
+        "const $$wireSchemas = {};\n",
+        string_literal(&set.to_json())
+    );
+    assert!(greeter.contains(&line), "{line} in {greeter}");
+    for descriptor in ["greeterDescriptor", "greeterEventsDescriptor"] {
         let at = greeter
             .find(&format!("export const {descriptor}: "))
             .unwrap_or_else(|| panic!("no {descriptor} in {greeter}"));
         let end = at + greeter[at..].find("\n};\n").expect("end of the descriptor");
-        assert!(greeter[at..end].contains(&line), "{line} in {greeter}");
+        assert!(
+            greeter[at..end].contains("  wireSchema: $$wireSchemas,\n"),
+            "{greeter}"
+        );
     }
-    // The text names the types the channel reaches, by their qualified IDL names.
+    // Each channel taken out of the set is the channel's own schema.
+    assert_eq!(
+        set.channel(&ir.interfaces[0].channel).unwrap().to_json(),
+        interface_schema(&ir, &ir.interfaces[0]).schema.to_json()
+    );
+    assert_eq!(
+        set.channel(&ir.notifications[0].channel).unwrap().to_json(),
+        notifications_schema(&ir, &ir.notifications[0])
+            .schema
+            .to_json()
+    );
+    // The text names the types the channels reach, by their qualified IDL names.
     assert!(
         greeter.contains(r#"\"name\":\"people.Person\""#),
         "{greeter}"
