@@ -162,9 +162,10 @@ type EmbeddedCache = Mutex<HashMap<(usize, usize), Option<Arc<Embedded>>>>;
 
 static EMBEDDED: OnceLock<EmbeddedCache> = OnceLock::new();
 
-/// Channels' `hello` texts, by embedded text and channel.
-static HELLO_TEXTS: OnceLock<Mutex<HashMap<(usize, usize, &'static str), Arc<str>>>> =
-    OnceLock::new();
+/// Channels' `hello` texts, by embedded text (address and length) and channel.
+type HelloCache = Mutex<HashMap<(usize, usize, &'static str), Arc<str>>>;
+
+static HELLO_TEXTS: OnceLock<HelloCache> = OnceLock::new();
 
 fn embedded(text: &'static str) -> Option<Arc<Embedded>> {
     if text.is_empty() {
