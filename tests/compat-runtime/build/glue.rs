@@ -4,12 +4,16 @@
 //! `api`, e.g. `super::old`). It has, for the harness in `src/lib.rs`:
 //!
 //! - `SPECS`: every channel of the version, as its frontend declares them in the hello;
-//! - `serve`: a backend for every interface (each method records the call and answers a
-//!   sample value of its declared result type) and every notifications block declared;
+//! - `serve`: a backend for every interface (each method records the call with its arguments
+//!   and answers a sample value of its declared result type) and every notifications block
+//!   declared;
 //! - `call_all`: every method of every interface called once through the generated client,
-//!   with sample arguments; per method the result re-encoded, or the error;
+//!   with sample arguments; per method the arguments and the result re-encoded, or the error;
 //! - `listen`: a listener per notifications block that records what arrives;
 //! - `notify`: every notification sent once, through the generated sender, to one connection.
+//!
+//! Every sample exists in three kinds (the harness's `Sample`: full, least, edge), chosen at
+//! run time, so that one build serves every meeting.
 //!
 //! Names of generated items are derived here the way `compiler/src/codegen/rust/view.rs`
 //! derives them, with `ipcc::ident`; the few rules that are not casing (where packaged types
@@ -639,8 +643,9 @@ impl Glue<'_> {
 
     /// The module generated code puts a file's declarations in, relative to the generated
     /// file: `None` for the root's package (and files without one), else the package's
-    /// module. The generator's rule (`module_of` and `module_ident` in codegen/rust/view.rs);
-    /// a dotted package becomes a path of modules, one per segment.
+    /// module. The generator's rule (`module_of` and `module_ident` in codegen/rust/view.rs)
+    /// for undotted packages; a dotted one is taken to become one module per segment, the
+    /// assumption to revisit when the generator supports them.
     fn package_module(&self, file: FileId) -> Option<String> {
         match &self.ir.file(file).package {
             Some(package) if Some(package) != self.root_package.as_ref() => Some(
