@@ -986,6 +986,9 @@ fn scalar_widens(w: Primitive, r: Primitive) -> bool {
             w,
             Primitive::I8 | Primitive::U8 | Primitive::I16 | Primitive::U16
         ),
+        // `i64` and `u64` travel as decimal strings: a `string` reader takes them as they are
+        // (as an integer map key widens into a `string` one).
+        Primitive::String => matches!(w, Primitive::I64 | Primitive::U64),
         _ => false,
     }
 }

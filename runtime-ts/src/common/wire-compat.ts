@@ -1047,6 +1047,8 @@ function scalarWidens(w: Primitive, r: Primitive): boolean {
   // Floats decode any JSON number; exact for integers up to 2^24 (f32) and 2^53 (f64).
   if (r === "f64") return isNumberInteger(w) || w === "f32";
   if (r === "f32") return w === "i8" || w === "u8" || w === "i16" || w === "u16";
+  // `i64` and `u64` travel as decimal strings: a `string` reader takes them as they are.
+  if (r === "string") return w === "i64" || w === "u64";
   return false;
 }
 

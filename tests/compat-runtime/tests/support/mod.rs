@@ -516,62 +516,26 @@ pub async fn meet_in_memory(case: &Case, report: &Report, direction: Direction) 
     found
 }
 
-/// Disagreements found and not yet fixed, each pinned to its exact text: the test keeps
-/// passing while the bug is there and fails once it changes (then update or remove the entry).
+/// Where the judge is stricter than the decoders, on purpose, each pinned to its exact text:
+/// the test keeps passing while the rule holds and fails once it changes (then update or
+/// remove the entry). Anything else found is a disagreement between the runtime and `compat`.
 ///
-/// - `10-param-reordered` (both directions): `greet(first: string, last: string)` became
-///   `greet(last: string, first: string)`. `compat` calls it wire-breaking both ways (each
-///   value lands in the other parameter), but parameter names are not part of the schema hash
-///   (compiler/src/ir/schema_hash.rs), so both versions have the same hash, the handshake
-///   never judges the channel, and the call goes through with its arguments swapped. Fix (in
-///   the compiler): hash parameter names too, as the wire schema already carries them; a
-///   renamed parameter then changes the hash and the handshake judges it compatible.
 /// - `48-struct-to-union`, new frontend → old backend: the new frontend's `Shape` is
-///   `union { circle { r: f64; } }`, the old backend's `struct { r: f64; }`. Every value the
-///   frontend can send (`{"kind":"circle","r":1.5}`) decodes as the struct (`kind` is an
-///   unknown field, ignored), yet the judge calls `draw` unusable. Stricter than the wire: a
-///   struct reader takes a union writer's values when every variant carries the struct's
-///   required fields with types that decode (wire-compat/src/judge.rs).
-/// - `56-alias-target-changed`, old frontend → new backend: `i64` became `string`. An `i64`
-///   travels as a decimal string (DESIGN §4), which any `string` reader takes, yet the judge
-///   calls `get` unusable. Stricter than the wire, and than its own rule for map keys
-///   (`key_widens` lets an integer key into `string`); `scalar_widens` could let `i64` and
-///   `u64` into `string` likewise.
-const KNOWN_DISAGREEMENTS: &[(&str, Direction, &[&str])] = &[
-    (
-        "10-param-reordered",
-        Direction::OldFrontendNewBackend,
-        &[
-            "[full values] `c-v1`.`greet`: expected Unusable(\"the frontend sends `first` as argument #1 of `greet`; the backend reads it as argument #2\"), got Ok(String(\"s\"))",
-            "[least values] `c-v1`.`greet`: expected Unusable(\"the frontend sends `first` as argument #1 of `greet`; the backend reads it as argument #2\"), got Ok(String(\"s\"))",
-            "[edge values] `c-v1`.`greet`: expected Unusable(\"the frontend sends `first` as argument #1 of `greet`; the backend reads it as argument #2\"), got Ok(String(\"edge ✓\"))",
-        ],
-    ),
-    (
-        "10-param-reordered",
-        Direction::NewFrontendOldBackend,
-        &[
-            "[full values] `c-v1`.`greet`: expected Unusable(\"the frontend sends `last` as argument #1 of `greet`; the backend reads it as argument #2\"), got Ok(String(\"s\"))",
-            "[least values] `c-v1`.`greet`: expected Unusable(\"the frontend sends `last` as argument #1 of `greet`; the backend reads it as argument #2\"), got Ok(String(\"s\"))",
-            "[edge values] `c-v1`.`greet`: expected Unusable(\"the frontend sends `last` as argument #1 of `greet`; the backend reads it as argument #2\"), got Ok(String(\"edge ✓\"))",
-        ],
-    ),
-    (
-        "48-struct-to-union",
-        Direction::NewFrontendOldBackend,
-        &["`c-v1`.`draw` is unusable by compat's verdict, yet sent as is it worked with every sample"],
-    ),
-    (
-        "56-alias-target-changed",
-        Direction::OldFrontendNewBackend,
-        &["`c-v1`.`get` is unusable by compat's verdict, yet sent as is it worked with every sample"],
-    ),
-];
+///   `union { circle { r: f64; } }`, the old backend's `struct { r: f64; }`. A value the
+///   frontend sends (`{"kind":"circle","r":1.5}`) decodes as the struct (`kind` is an unknown
+///   field, ignored), but only by dropping which variant it is: a second variant with the same
+///   fields would be read as the first. The judge never reads a union as a struct
+///   (docs/evolution.md).
+const STRICTER_ON_PURPOSE: &[(&str, Direction, &[&str])] = &[(
+    "48-struct-to-union",
+    Direction::NewFrontendOldBackend,
+    &["`c-v1`.`draw` is unusable by compat's verdict, yet sent as is it worked with every sample"],
+)];
 
-/// Fails the test with every disagreement `found` (but for a pinned [`KNOWN_DISAGREEMENTS`]
+/// Fails the test with every disagreement `found` (but for a pinned [`STRICTER_ON_PURPOSE`]
 /// entry, which must show exactly).
 pub fn assert_agrees(case: &Case, direction: Direction, found: &[String]) {
-    let known: Vec<String> = KNOWN_DISAGREEMENTS
+    let known: Vec<String> = STRICTER_ON_PURPOSE
         .iter()
         .filter(|(name, known_direction, _)| *name == case.name && *known_direction == direction)
         .flat_map(|(_, _, texts)| texts.iter().map(|t| t.to_string()))
@@ -586,7 +550,7 @@ pub fn assert_agrees(case: &Case, direction: Direction, found: &[String]) {
             String::new()
         } else {
             format!(
-                "(pinned as known:\n{}\nfixed? update or remove the entry)",
+                "(pinned as stricter on purpose:\n{}\nchanged? update or remove the entry)",
                 known.join("\n")
             )
         }
