@@ -42,7 +42,10 @@ for (const file of files) {
       return;
     }
     assert.ok(existsSync(where), `no snapshot for ${file}: run \`npm run snapshots:update\` in editors/vscode and review it`);
-    assert.equal(actual, readFileSync(where, "utf8"), `the scopes of ${file} changed: run \`npm run snapshots:update\` and review the diff`);
+    const expected = readFileSync(where, "utf8");
+    if (actual !== expected) {
+      assert.fail(`the scopes of ${file} changed (run \`npm run snapshots:update\` and review the diff):\n${firstDifference(expected, actual)}`);
+    }
   });
 }
 
@@ -85,3 +88,16 @@ test("a broken rule fails the snapshots", async () => {
   const text = readFileSync(path.join(repoDir, file), "utf8");
   assert.notEqual(snapshotOf(broken, file, text), snapshotOf(await ipcGrammar(), file, text));
 });
+
+/** The first place where two snapshots differ, with a few lines around it, and how many lines differ. */
+function firstDifference(expected: string, actual: string): string {
+  const want = expected.split("\n");
+  const got = actual.split("\n");
+  let first = 0;
+  while (first < want.length && first < got.length && want[first] === got[first]) first++;
+  let differing = 0;
+  for (let i = 0; i < Math.max(want.length, got.length); i++) if (want[i] !== got[i]) differing++;
+  const from = Math.max(0, first - 3);
+  const context = (lines: string[]): string => lines.slice(from, first + 4).map((l, i) => `${String(from + i + 1).padStart(6)}  ${l}`).join("\n");
+  return `${differing} line(s) differ; first at line ${first + 1}\nexpected (snapshot):\n${context(want)}\nactual:\n${context(got)}`;
+}
