@@ -40,6 +40,7 @@ test("the .vsix holds the manifest, the grammar, the language configuration and 
     main,
     "extension/package.json",
     "extension/readme.md",
+    "extension/syntaxes/ipc.markdown.tmLanguage.json",
     "extension/syntaxes/ipc.tmLanguage.json",
   ].sort());
   assert.ok(entries.has("extension.vsixmanifest"));
@@ -47,7 +48,7 @@ test("the .vsix holds the manifest, the grammar, the language configuration and 
 
 test("its files are the sources' own", () => {
   assert.deepEqual(JSON.parse(text("extension/package.json")), JSON.parse(readFileSync(path.join(extensionDir, "package.json"), "utf8")));
-  for (const file of ["syntaxes/ipc.tmLanguage.json", "language-configuration.json"]) {
+  for (const file of ["syntaxes/ipc.tmLanguage.json", "syntaxes/ipc.markdown.tmLanguage.json", "language-configuration.json"]) {
     assert.equal(text(`extension/${file}`), readFileSync(path.join(extensionDir, file), "utf8"), file);
   }
 });
