@@ -73,3 +73,11 @@ test("every dependency is pinned to one version", () => {
     assert.match(version, /^\d+\.\d+\.\d+$/, `${name}@${version}`);
   }
 });
+
+test("an untrusted workspace cannot choose the program the extension starts", () => {
+  const capabilities = (manifest as unknown as {
+    capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations: string[] } };
+  }).capabilities;
+  assert.equal(capabilities.untrustedWorkspaces.supported, "limited");
+  assert.deepEqual(capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ["ipcc.server.args", "ipcc.server.path"]);
+});

@@ -77,7 +77,8 @@ test("every ```ipc block of docs/ is highlighted, and the block ends at its fenc
   for (const doc of docs) {
     const text = readFileSync(path.join(repoDir, "docs", doc), "utf8");
     const lines = text.split(/\r?\n/);
-    const tokens = tokenize(grammar, text);
+    const byLine = new Map<number, { text: string; scopes: string[] }[]>();
+    for (const token of tokenize(grammar, text)) byLine.set(token.line, [...(byLine.get(token.line) ?? []), token]);
     let inBlock = false;
     lines.forEach((line, index) => {
       const fence = /^\s*```/.test(line);
@@ -90,7 +91,7 @@ test("every ```ipc block of docs/ is highlighted, and the block ends at its fenc
         inBlock = false;
         return;
       }
-      const lineTokens = tokens.filter((t) => t.line === index && t.text.trim() !== "");
+      const lineTokens = (byLine.get(index) ?? []).filter((t) => t.text.trim() !== "");
       const embedded = lineTokens.every((t) => t.scopes.includes("meta.embedded.block.ipc"));
       const plain = lineTokens.every((t) => !t.scopes.some((s) => s.endsWith(".ipc")));
       assert.ok(inBlock ? embedded : plain, `${doc}:${index + 1}: ${line}`);
