@@ -3,7 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { before, test } from "node:test";
@@ -69,4 +69,41 @@ test("the manifest inside names the language, the grammar and the settings", () 
   const packed = text("extension.vsixmanifest");
   assert.match(packed, /Id="ipcc-vscode"/);
   assert.match(packed, /Publisher="ipcc"/);
+});
+
+test("the bundled client loads, and exports activate and deactivate", () => {
+  // Loaded from the archive, with a stand-in for `vscode` whose every export is a class
+  // (vscode-languageclient subclasses some of them when it loads): this catches a bundle that
+  // cannot even be loaded, which no type check would.
+  const bundlePath = path.join(extensionDir, "out", "scratch", "vsix", "extension.js");
+  mkdirSync(path.dirname(bundlePath), { recursive: true });
+  writeFileSync(bundlePath, text(`extension/${path.posix.normalize(manifest.main)}`));
+
+  const handler: ProxyHandler<Record<string | symbol, unknown>> = {
+    get(target, property) {
+      if (property === "__esModule") return false;
+      if (property === "version") return "1.91.0";
+      if (!(property in target)) target[property] = new Proxy(class {}, handler as ProxyHandler<object>);
+      return target[property];
+    },
+  };
+  const fakeVscode = new Proxy<Record<string | symbol, unknown>>({}, handler);
+  // `import * as vscode` copies the module's own names: give the stand-in every name VS Code exports.
+  const typings = readFileSync(require.resolve("@types/vscode/index.d.ts"), "utf8");
+  const names = [...typings.matchAll(/^\texport (?:class|namespace|enum|const|let|function) (\w+)/gm)].map((m) => m[1]!);
+  assert.ok(names.length > 100 && names.includes("CompletionItem"), `${names.length} names`);
+  for (const name of names) void fakeVscode[name];
+
+  const moduleApi = require("node:module") as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const load = moduleApi._load;
+  moduleApi._load = function (request: string, ...rest: unknown[]) {
+    return request === "vscode" ? fakeVscode : load.call(this, request, ...rest);
+  };
+  try {
+    const loaded = require(bundlePath) as Record<string, unknown>;
+    assert.equal(typeof loaded.activate, "function");
+    assert.equal(typeof loaded.deactivate, "function");
+  } finally {
+    moduleApi._load = load;
+  }
 });
