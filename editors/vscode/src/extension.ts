@@ -28,7 +28,7 @@ const STOP_TIMEOUT_MS = 2000;
 class ServerController implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private queue: Promise<void> = Promise.resolve();
-  /** One output for every server this session starts, so a restart keeps the earlier log. */
+  /** One output for every server started in this window, so a restart keeps the earlier log. */
   readonly output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
   /** Tells the server about `.ipc` files changed outside the editor (imports of open files). */
   private readonly watcher = vscode.workspace.createFileSystemWatcher("**/{*.ipc,ipcc.toml}");
