@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project: Rust (compiler, runtime, generated code, clippy on generated code),
-# TypeScript (runtime, generated code type checks), and end to end (all language pairings,
-# version skew, a stdio sidecar, a web app in headless Chromium). Installs what it needs.
+# TypeScript (runtime, generated code type checks), the VS Code extension, and end to end (all
+# language pairings, version skew, a stdio sidecar, a web app in headless Chromium). Installs what
+# it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ cargo fmt --all -- --check
 
 step "typescript: runtime-ts (build and tests)"
 (cd runtime-ts && npm ci --no-audit --no-fund && npm test)
+
+step "editor: VS Code extension (grammar scope snapshots of every example, language configuration, client, .vsix)"
+(cd editors/vscode && npm ci --no-audit --no-fund && npm test)
 
 step "end to end: TS clients against the Rust and TS conformance hosts (also builds the TS host the Rust clients use)"
 (cd tests/conformance/ts && npm ci --no-audit --no-fund && npm test)
