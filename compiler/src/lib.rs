@@ -55,6 +55,8 @@ pub mod diagnostics;
 pub mod format;
 pub mod ident;
 pub mod ir;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 mod parallel;
 pub mod project;
 pub mod syntax;
