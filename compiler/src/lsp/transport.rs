@@ -156,13 +156,25 @@ fn decode(body: &str) -> Result<Message, Value> {
         })
     })?;
     let id = value.get("id").cloned().unwrap_or(Value::Null);
-    serde_json::from_value::<Message>(value).map_err(|e| {
+    let invalid = |reason: String| {
         json!({
             "jsonrpc": "2.0",
-            "id": if id.is_string() || id.is_number() { id } else { Value::Null },
-            "error": { "code": -32600, "message": format!("invalid request: {e}") }
+            "id": if id.is_string() || id.is_number() { id.clone() } else { Value::Null },
+            "error": { "code": -32600, "message": format!("invalid request: {reason}") }
         })
-    })
+    };
+    // lsp-server's message type is untagged: anything with an `id` would pass for a response.
+    match value.get("method") {
+        Some(Value::String(_)) => {}
+        Some(_) => return Err(invalid("`method` is not a string".into())),
+        None if value.get("result").is_none() && value.get("error").is_none() => {
+            return Err(invalid(
+                "neither a request, a notification nor a response".into(),
+            ))
+        }
+        None => {}
+    }
+    serde_json::from_value::<Message>(value).map_err(|e| invalid(e.to_string()))
 }
 
 #[cfg(test)]
