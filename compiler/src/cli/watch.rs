@@ -321,9 +321,8 @@ impl WatchSet {
         for path in &event.paths {
             if self.project.as_ref() == Some(path) {
                 change.project = true;
-            } else if self.templates.iter().any(|dir| path.starts_with(dir)) {
-                change.inputs = true;
-            } else if self.files.contains(path)
+            } else if self.templates.iter().any(|dir| path.starts_with(dir))
+                || self.files.contains(path)
                 // Generated files are never `.ipc` files, even in an input directory.
                 || (is_ipc(path) && self.in_tree(path))
             {

@@ -799,7 +799,7 @@ fn context(text: &str, offset: usize) -> (Context, &str) {
         let closes = trimmed.matches('>').count();
         let parens = trimmed
             .rfind('(')
-            .map_or(false, |p| trimmed.rfind('<').is_some_and(|a| a > p));
+            .is_some_and(|p| trimmed.rfind('<').is_some_and(|a| a > p));
         if opens > closes && (parens || !trimmed.contains('(')) {
             return (Context::Type, prefix);
         }
