@@ -502,8 +502,15 @@ fn check_unit(unit: &mut Unit, documents: &Documents) {
         .collect();
     unit.files.extend(unit.roots.iter().cloned());
     unit.diagnostics = diagnostics_by_file(&analysis);
-    unit.analysis = Some(analysis);
+    let previous = unit.analysis.replace(analysis);
     unit.dirty = false;
+    // Freeing a large file's model and index is work of its own; another thread does it while
+    // the diagnostics go out (should that thread not start, they are dropped right here).
+    if let Some(previous) = previous {
+        let _ = std::thread::Builder::new()
+            .name("ipcc-lsp-free".into())
+            .spawn(move || drop(previous));
+    }
 }
 
 /// The diagnostics of a check per file; every file read is present (maybe with none), so that
