@@ -48,12 +48,15 @@
 //! declarations and everything they import (other packages as nested `pub mod`s, `acme::people`).
 //! [`Builder::try_compile`] returns the failure instead of exiting.
 
+pub mod analysis;
 pub mod codegen;
 pub mod compat;
 pub mod diagnostics;
 pub mod format;
 pub mod ident;
 pub mod ir;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 mod parallel;
 pub mod project;
 pub mod syntax;
@@ -89,6 +92,12 @@ impl Checked {
 /// Runs the front end over `roots`, reading them and their imports through `loader`.
 pub fn check_with(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Checked {
     ir::check(roots, loader)
+}
+
+/// Runs the front end over `roots` like [`check_with`], and also builds the analysis index
+/// (declarations, members and references with spans) that editors need.
+pub fn analyze(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> analysis::Analysis {
+    ir::analyze(roots, loader)
 }
 
 /// Runs the front end over files on disk.

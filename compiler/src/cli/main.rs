@@ -10,6 +10,7 @@ mod compat;
 mod format;
 mod generate;
 mod inputs;
+mod lsp;
 mod watch;
 
 use std::io::IsTerminal;
@@ -72,6 +73,11 @@ enum Command {
     /// compares the working tree with a git revision. Exit 1 when a channel that kept its name
     /// changed in a way that breaks the wire.
     Compat(compat::CompatArgs),
+    /// Run the language server on stdin and stdout, for editors (docs/editors.md).
+    ///
+    /// Speaks the Language Server Protocol: diagnostics as you type, hover, go to definition,
+    /// references, rename, symbols, completion and formatting. Logs go to stderr.
+    Lsp(lsp::LspArgs),
 }
 
 /// What every command needs besides its own arguments.
@@ -140,6 +146,7 @@ fn main() -> ExitCode {
         Command::Gen(args) => generate::run_gen(args, output),
         Command::Watch(args) => watch::run_watch(args, output),
         Command::Compat(args) => compat::run_compat(args, output),
+        Command::Lsp(args) => lsp::run_lsp(args),
     };
     match result {
         Ok(code) => code,

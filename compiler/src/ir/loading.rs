@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::{collect, FileIndex};
 use crate::diagnostics::{Diagnostic, SourceId, SourceMap, Span};
 use crate::ir::codes;
 use crate::ir::loader::{display_path, model_paths, normalize, SourceLoader};
@@ -53,6 +54,7 @@ pub(crate) fn load(
     diags: &mut Vec<Diagnostic>,
     lowering_diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
+    mut index: Option<&mut Vec<FileIndex>>,
 ) -> Vec<LoadedFile> {
     let mut root_files: Vec<PathBuf> = Vec::new();
     for root in roots {
@@ -80,7 +82,16 @@ pub(crate) fn load(
         if state.contains_key(&key) {
             continue;
         }
-        let Some(frame) = open(&key, None, loader, sources, diags, lowering_diags, inputs) else {
+        let Some(frame) = open(
+            &key,
+            None,
+            loader,
+            sources,
+            diags,
+            lowering_diags,
+            inputs,
+            index.as_deref_mut(),
+        ) else {
             state.insert(key, Visit::Failed);
             continue;
         };
@@ -119,6 +130,7 @@ pub(crate) fn load(
                         diags,
                         lowering_diags,
                         inputs,
+                        index.as_deref_mut(),
                     ) {
                         Some(frame) => {
                             state.insert(target, Visit::InProgress(stack.len()));
@@ -161,7 +173,9 @@ pub(crate) fn load(
     files
 }
 
-/// Reads, parses and lowers one file; `via` is the import string that named it, if any.
+/// Reads, parses and lowers one file; `via` is the import string that named it, if any. With
+/// `index`, the file's symbols and references are collected from its syntax tree first.
+#[allow(clippy::too_many_arguments)]
 fn open(
     key: &Path,
     via: Option<Span>,
@@ -170,6 +184,7 @@ fn open(
     diags: &mut Vec<Diagnostic>,
     lowering_diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
+    index: Option<&mut Vec<FileIndex>>,
 ) -> Option<Frame> {
     // Listed even when it cannot be read: creating it must rerun a build script, and
     // `ipcc watch` watches for it.
@@ -198,6 +213,13 @@ fn open(
     let text = sources.text(source);
     let (ast, parse_diags) = syntax::parse(source, text);
     diags.extend(parse_diags);
+    if let (Some(index), Some(ast)) = (index, &ast) {
+        // Indexed by source id: sources are added in the order files are opened.
+        while index.len() < source.0 as usize {
+            index.push(FileIndex::empty(SourceId(index.len() as u32)));
+        }
+        index.push(collect::collect(source, ast));
+    }
     let lowered = match ast {
         Some(ast) => lower_file(source, text, ast, lowering_diags),
         None => LoweredFile {

@@ -11,7 +11,7 @@ mod fast_hash;
 mod json_schema;
 pub mod loader;
 mod loading;
-mod lowering;
+pub(crate) mod lowering;
 pub mod model;
 mod resolution;
 mod schema_hash;
@@ -20,16 +20,43 @@ pub mod wire_schema;
 
 pub use model::*;
 
+use crate::analysis::{Analysis, FileIndex};
 use crate::diagnostics::{Diagnostic, Severity, SourceMap};
 use crate::{Checked, SourceLoader};
 use std::path::PathBuf;
 
 /// Front end entry: see [`crate::check_with`].
 pub fn check(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Checked {
+    check_indexing(roots, loader, None)
+}
+
+/// Front end entry with the analysis index: see [`crate::analyze`].
+pub fn analyze(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Analysis {
+    let mut index = Vec::new();
+    let checked = check_indexing(roots, loader, Some(&mut index));
+    Analysis {
+        checked,
+        files: index,
+    }
+}
+
+/// The front end; when `index` is given, it is filled with one [`FileIndex`] per source read.
+fn check_indexing(
+    roots: &[PathBuf],
+    loader: &mut dyn SourceLoader,
+    index: Option<&mut Vec<FileIndex>>,
+) -> Checked {
     let mut diagnostics = Vec::new();
     let mut sources = SourceMap::default();
     let mut inputs = Vec::new();
-    let ir = run_phases(roots, loader, &mut sources, &mut diagnostics, &mut inputs);
+    let ir = run_phases(
+        roots,
+        loader,
+        &mut sources,
+        &mut diagnostics,
+        &mut inputs,
+        index,
+    );
     // Source order per file; the sort is stable, so a phase's order holds for equal positions.
     diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
     Checked {
@@ -46,8 +73,10 @@ fn run_phases(
     sources: &mut SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
+    index: Option<&mut Vec<FileIndex>>,
 ) -> Option<Ir> {
     let mut lowering_diagnostics = Vec::new();
+    let mut collected = index.is_some().then(Vec::new);
     let files = loading::load(
         roots,
         loader,
@@ -55,7 +84,13 @@ fn run_phases(
         diagnostics,
         &mut lowering_diagnostics,
         inputs,
+        collected.as_mut(),
     );
+    // The index is complete before any phase can stop the run: editors want it most while a
+    // file has errors.
+    if let (Some(index), Some(collected)) = (index, collected) {
+        *index = resolution::resolve_index(&files, sources, collected);
+    }
     // Follow-on errors of a file that did not parse would only confuse.
     if has_errors(diagnostics) {
         return None;

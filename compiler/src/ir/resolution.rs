@@ -1,10 +1,14 @@
 //! Resolution: declaration namespaces (one per package, one global), unique and
 //! collision-free names, and every written name turned into an id of the IR.
 
-use crate::diagnostics::{Diagnostic, Span};
+use std::path::Path;
+
+use crate::analysis::{FileIndex, RefKind, SymbolRef};
+use crate::diagnostics::{Diagnostic, SourceId, SourceMap, Span};
 use crate::ident;
 use crate::ir::codes;
 use crate::ir::fast_hash::FastHashMap;
+use crate::ir::loader::{display_path, normalize};
 use crate::ir::loading::LoadedFile;
 use crate::ir::lowering::{
     closest, ChannelExpr, Decl, DeclKind, FieldDecl, Meta, Name, ParamDecl, PathPart, PathRef,
@@ -236,6 +240,103 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
         interface_decls,
         notification_decls,
     }
+}
+
+/// Completes the analysis index collected while loading (one entry per source, see
+/// `crate::analysis`): every reference gets the declaration it denotes, found by the very
+/// lookup resolution uses (but reporting nothing: the check reports), every import string the
+/// file it names, and every file its scopes.
+pub(crate) fn resolve_index(
+    files: &[LoadedFile],
+    sources: &SourceMap,
+    mut index: Vec<FileIndex>,
+) -> Vec<FileIndex> {
+    while index.len() < sources.len() {
+        index.push(FileIndex::empty(SourceId(index.len() as u32)));
+    }
+    let mut tables = Tables {
+        files,
+        names: files
+            .iter()
+            .map(|file| {
+                let mut map = FastHashMap::default();
+                for (i, decl) in file.lowered.decls.iter().enumerate() {
+                    map.entry(decl.meta.name.text.as_str()).or_insert(i);
+                }
+                map
+            })
+            .collect(),
+        entities: Vec::new(),
+        scopes: Vec::new(),
+    };
+    tables.scopes = (0..files.len())
+        .map(|file| tables.unqualified_scope(file))
+        .collect();
+    let source_of = |file: usize| files[file].lowered.source;
+    let by_path: FastHashMap<&str, SourceId> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.lowered.source))
+        .collect();
+    // The symbol of each file's n-th declaration (lowering keeps one declaration per item).
+    let declarations: Vec<Vec<usize>> = files
+        .iter()
+        .map(|f| {
+            index
+                .get(f.lowered.source.0 as usize)
+                .map(|i| i.declarations.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    for (file_index, file) in files.iter().enumerate() {
+        let source = file.lowered.source;
+        let text = sources.text(source);
+        let Some(entry) = index.get_mut(source.0 as usize) else {
+            continue;
+        };
+        entry.scope = tables.scopes[file_index]
+            .iter()
+            .map(|&f| source_of(f))
+            .collect();
+        entry.packages = tables
+            .packages_in_scope(file_index)
+            .into_iter()
+            .map(|package| {
+                let scope = tables.qualified_scope(file_index, package);
+                (
+                    package.to_string(),
+                    scope.into_iter().map(source_of).collect(),
+                )
+            })
+            .collect();
+        let base = Path::new(&file.path).parent().unwrap_or(Path::new(""));
+        for import in &mut entry.imports {
+            let target = display_path(&normalize(&base.join(&import.path)));
+            import.target = by_path.get(target.as_str()).copied();
+        }
+        for reference in &mut entry.references {
+            if reference.kind == RefKind::Primitive {
+                continue;
+            }
+            let written = text
+                .get(reference.span.start as usize..reference.span.end as usize)
+                .unwrap_or("");
+            let (qualifier, name) = match written.rsplit_once('.') {
+                Some((qualifier, name)) => (Some(qualifier), name),
+                None => (None, written),
+            };
+            reference.target = tables
+                .find(file_index, qualifier, name)
+                .ok()
+                .and_then(|at| {
+                    let symbol = *declarations.get(at.file)?.get(at.decl)?;
+                    Some(SymbolRef {
+                        source: source_of(at.file),
+                        symbol,
+                    })
+                });
+        }
+    }
+    index
 }
 
 /// Resolves `decls` with `build`, in contiguous runs on up to `threads` threads; the results
@@ -508,7 +609,80 @@ fn check_package_modules(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Why a name was not found (see [`Tables::find`]).
+enum Miss {
+    /// The placeholder of a type that did not parse: already reported.
+    Placeholder,
+    /// A plain name that no file in scope declares.
+    Unqualified,
+    /// A qualifier that names no package the file can see.
+    UnknownPackage,
+    /// A package the file can see (these files) that does not declare the name.
+    NotInPackage(Vec<usize>),
+}
+
 impl<'f> Tables<'f> {
+    /// The declaration `qualifier.name` (or plain `name`) denotes in `file`, whatever its kind:
+    /// the one rule of name lookup, shared by resolution (which reports a miss and checks the
+    /// kind) and the analysis index (which records what was found).
+    fn find(&self, file: usize, qualifier: Option<&str>, name: &str) -> Result<DeclRef, Miss> {
+        if name.is_empty() {
+            return Err(Miss::Placeholder);
+        }
+        // `a.b.C` is declaration `C` of package `a.b`: the whole qualifier is the package.
+        match qualifier {
+            None => self
+                .find_in(&self.scopes[file], name)
+                .ok_or(Miss::Unqualified),
+            Some(package) => {
+                let scope = self.qualified_scope(file, package);
+                if scope.is_empty() {
+                    return Err(Miss::UnknownPackage);
+                }
+                self.find_in(&scope, name).ok_or(Miss::NotInPackage(scope))
+            }
+        }
+    }
+
+    fn find_in(&self, scope: &[usize], name: &str) -> Option<DeclRef> {
+        scope.iter().find_map(|&file| {
+            self.names[file]
+                .get(name)
+                .map(|&decl| DeclRef { file, decl })
+        })
+    }
+
+    /// Files whose declarations `package.Name` may refer to from `file`.
+    fn qualified_scope(&self, file: usize, package: &str) -> Vec<usize> {
+        if self.package_of(file) == Some(package) {
+            return self
+                .unqualified_scope(file)
+                .into_iter()
+                .filter(|&f| self.package_of(f) == Some(package))
+                .collect();
+        }
+        self.files[file]
+            .imports
+            .iter()
+            .copied()
+            .filter(|&f| self.package_of(f) == Some(package))
+            .collect()
+    }
+
+    /// The packages `file` can name: its own and those of the files it imports, each once, in
+    /// import order.
+    fn packages_in_scope(&self, file: usize) -> Vec<&'f str> {
+        let mut packages: Vec<&'f str> = Vec::new();
+        let own = self.package_of(file);
+        let imported = self.files[file].imports.iter().map(|&i| self.package_of(i));
+        for package in std::iter::once(own).chain(imported).flatten() {
+            if !packages.contains(&package) {
+                packages.push(package);
+            }
+        }
+        packages
+    }
+
     fn decl(&self, at: DeclRef) -> &'f Decl {
         &self.files[at.file].lowered.decls[at.decl]
     }
@@ -841,42 +1015,27 @@ impl<'f> Resolver<'_, 'f> {
         }
     }
 
-    fn find_in(&self, scope: &[usize], name: &str) -> Option<DeclRef> {
-        scope.iter().find_map(|&file| {
-            self.names[file]
-                .get(name)
-                .map(|&decl| DeclRef { file, decl })
-        })
-    }
-
     fn lookup(&mut self, file: usize, path: &PathRef, expect: Expect) -> Option<Entity> {
         let name = path.name();
-        if name.text.is_empty() {
-            // The placeholder of a type that did not parse: already reported.
-            return None;
-        }
-        // `a.b.C` is declaration `C` of package `a.b`: the whole qualifier is the package.
-        let found = match path.qualifier() {
-            None => match self.find_in(&self.scopes[file], name.text) {
-                Some(at) => at,
-                None => {
-                    self.report_unqualified(file, name, expect);
-                    return None;
-                }
-            },
-            Some(package) => {
-                let scope = self.qualified_scope(file, package.text);
-                if scope.is_empty() {
+        let qualifier = path.qualifier();
+        let found = match self.find(file, qualifier.map(|q| q.text), name.text) {
+            Ok(at) => at,
+            Err(Miss::Placeholder) => return None,
+            Err(Miss::Unqualified) => {
+                self.report_unqualified(file, name, expect);
+                return None;
+            }
+            Err(Miss::UnknownPackage) => {
+                if let Some(package) = qualifier {
                     self.report_unknown_package(file, package, name, expect);
-                    return None;
                 }
-                match self.find_in(&scope, name.text) {
-                    Some(at) => at,
-                    None => {
-                        self.report_not_in_package(file, package, name, &scope, expect);
-                        return None;
-                    }
+                return None;
+            }
+            Err(Miss::NotInPackage(scope)) => {
+                if let Some(package) = qualifier {
+                    self.report_not_in_package(file, package, name, &scope, expect);
                 }
+                return None;
             }
         };
         let decl = self.decl(found);
@@ -901,23 +1060,6 @@ impl<'f> Resolver<'_, 'f> {
             return None;
         }
         Some(self.entities[found.file][found.decl])
-    }
-
-    /// Files whose declarations `package.Name` may refer to from `file`.
-    fn qualified_scope(&self, file: usize, package: &str) -> Vec<usize> {
-        if self.package_of(file) == Some(package) {
-            return self
-                .unqualified_scope(file)
-                .into_iter()
-                .filter(|&f| self.package_of(f) == Some(package))
-                .collect();
-        }
-        self.files[file]
-            .imports
-            .iter()
-            .copied()
-            .filter(|&f| self.package_of(f) == Some(package))
-            .collect()
     }
 
     /// Distinct declared names of `file` of the expected kind (did-you-mean candidates).
@@ -1021,20 +1163,6 @@ impl<'f> Resolver<'_, 'f> {
             error = error.with_help(format!("did you mean `{best}`?"));
         }
         self.diags.push(error);
-    }
-
-    /// The packages `file` can name: its own and those of the files it imports, each once, in
-    /// import order.
-    fn packages_in_scope(&self, file: usize) -> Vec<&'f str> {
-        let mut packages: Vec<&'f str> = Vec::new();
-        let own = self.package_of(file);
-        let imported = self.files[file].imports.iter().map(|&i| self.package_of(i));
-        for package in std::iter::once(own).chain(imported).flatten() {
-            if !packages.contains(&package) {
-                packages.push(package);
-            }
-        }
-        packages
     }
 
     /// Whether package `package`, as `file` sees it, declares `name` of the expected kind.
