@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   c,
+  embeddedSchema,
   IpcHost,
   notificationSender,
-  parseChannelSchema,
   type CallContext,
   type ChannelSchema,
   type InterfaceDescriptor,
@@ -29,7 +29,7 @@ export async function loadVersion(dir: string): Promise<Version> {
     for (const value of Object.values(module)) {
       if (typeof value !== "object" || value === null || !("channel" in value) || !("wireSchema" in value)) continue;
       const d = value as { channel: string; wireSchema: string };
-      const read = parseChannelSchema(d.wireSchema);
+      const read = embeddedSchema(d.wireSchema, d.channel);
       if (!("schema" in read)) throw new Error(`the generated wire schema of ${d.channel} does not read: ${JSON.stringify(read)}`);
       if ("methods" in d) version.interfaces.set(d.channel, { descriptor: d as unknown as InterfaceDescriptor<any>, schema: read.schema });
       else if ("notifications" in d) version.notifications.set(d.channel, { descriptor: d as unknown as NotificationsDescriptor<any>, schema: read.schema });
