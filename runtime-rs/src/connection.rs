@@ -3,23 +3,29 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_util::{Stream, StreamExt};
 use serde_json::value::RawValue;
 use tokio::process::{Child, Command};
 use tokio::sync::{oneshot, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::codegen::Args;
+use crate::codegen::{Args, BoxFuture};
 use crate::compat::{self, ChannelMismatch, Verdict};
 use crate::error::{ErrorCode, IpcError};
 use crate::host::{lock, ChannelSpec};
-use crate::message::{self, Envelope, PROTOCOL_VERSION};
+use crate::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
 use crate::outbox::{spawn_writer, Outbox};
+use crate::stream::{self, ItemSource, Receiving, SendCredit};
 use crate::transport::lines::LineSocket;
 use crate::transport::websocket::{ws_config, WsSocket};
 use crate::transport::{Incoming, IpcSocket, MessageReader};
@@ -36,6 +42,8 @@ pub struct ConnectOptions {
     max_message_bytes: usize,
     origin: Option<String>,
     on_error: Option<ErrorHook>,
+    max_credit: u64,
+    stream_window: u64,
 }
 
 impl Default for ConnectOptions {
@@ -46,6 +54,8 @@ impl Default for ConnectOptions {
             max_message_bytes: 64 * 1024 * 1024,
             origin: None,
             on_error: None,
+            max_credit: stream::DEFAULT_MAX_CREDIT,
+            stream_window: stream::DEFAULT_STREAM_WINDOW,
         }
     }
 }
@@ -102,6 +112,26 @@ impl ConnectOptions {
         self.on_error = Some(Arc::new(hook));
         self
     }
+
+    /// The most credit this frontend holds for one input stream it sends (the hello's
+    /// `maxCredit`, default 1024, at least 1): a backend granting more is a `flowControl`
+    /// error of that call.
+    pub fn max_credit(mut self, credit: u64) -> Self {
+        self.max_credit = credit.max(1);
+        self
+    }
+
+    /// The credit window granted to each output stream (default 64, at least 1; at most the
+    /// backend's `maxCredit`): how many items of one stream this frontend buffers at most.
+    ///
+    /// ```
+    /// let options = ipcc_runtime::ConnectOptions::new().stream_window(16);
+    /// # let _ = options;
+    /// ```
+    pub fn stream_window(mut self, items: u64) -> Self {
+        self.stream_window = items.max(1);
+        self
+    }
 }
 
 /// Per-call options.
@@ -133,6 +163,13 @@ pub struct Welcome {
     pub max_message_bytes: usize,
     /// How many calls of this connection it runs at once.
     pub max_in_flight: usize,
+    /// The protocol in force: 1, or 2 when the backend speaks streams.
+    pub protocol: u64,
+    /// Streams the backend runs at once on this connection (protocol 2), else `None`.
+    pub max_streams: Option<usize>,
+    /// The most credit the backend holds for one output stream (protocol 2; 1024 when it did
+    /// not say).
+    pub max_credit: u64,
 }
 
 /// The connection's state as the reader task sees it.
@@ -146,12 +183,47 @@ enum State {
 /// Completes one pending call.
 type ReplySender = oneshot::Sender<Result<Box<RawValue>, IpcError>>;
 
+/// A call waiting for its answer, with its streams.
+struct Pending {
+    reply: ReplySender,
+    /// The output stream's items as they arrive.
+    output: Option<Arc<Mutex<Receiving>>>,
+    /// The credit of the input stream this frontend sends.
+    input: Option<Arc<SendCredit>>,
+}
+
+impl Pending {
+    fn unary(reply: ReplySender) -> Pending {
+        Pending {
+            reply,
+            output: None,
+            input: None,
+        }
+    }
+
+    /// Ends the call: its input stops, its consumer wakes to the answer.
+    fn finish(self, answer: Result<Box<RawValue>, IpcError>) {
+        self.close();
+        let _ = self.reply.send(answer);
+    }
+
+    /// Stops the input pump (it drops its source) and wakes the output's consumer.
+    fn close(&self) {
+        if let Some(input) = &self.input {
+            input.close();
+        }
+        if let Some(output) = &self.output {
+            lock(output).wake();
+        }
+    }
+}
+
 type Listener = Arc<dyn Fn(&str, Args) -> Result<(), IpcError> + Send + Sync>;
 
 struct ConnectionShared {
     outbox: Outbox,
     state: watch::Sender<State>,
-    pending: Mutex<HashMap<u64, ReplySender>>,
+    pending: Mutex<HashMap<u64, Pending>>,
     listeners: Mutex<HashMap<String, Vec<(u64, Listener)>>>,
     next_id: AtomicU64,
     next_listener: AtomicU64,
@@ -161,12 +233,38 @@ struct ConnectionShared {
     /// Channels whose hashes differ, with the backend's verdict on each.
     mismatched: Mutex<HashMap<String, ChannelMismatch>>,
     child: Mutex<Option<Child>>,
+    max_credit: u64,
+    stream_window: u64,
 }
 
 impl ConnectionShared {
     fn report(&self, error: IpcError) {
         if let Some(hook) = &self.on_error {
             hook(error);
+        }
+    }
+
+    /// Fails a pending call locally with `error` and tells the backend with `cancel`.
+    fn fail_call(&self, id: u64, error: IpcError) {
+        let pending = lock(&self.pending).remove(&id);
+        if let Some(pending) = pending {
+            self.outbox.send(message::cancel_message(id));
+            pending.finish(Err(error));
+        }
+    }
+
+    /// Waits for the welcome; fails with the handshake's error or `disconnected`.
+    async fn ready(&self) -> Result<Arc<Welcome>, IpcError> {
+        let mut state = self.state.subscribe();
+        let state = state
+            .wait_for(|s| !matches!(s, State::Handshaking))
+            .await
+            .map_err(|_| IpcError::disconnected())?
+            .clone();
+        match state {
+            State::Ready(welcome) => Ok(welcome),
+            State::Closed(error) => Err(error),
+            State::Handshaking => Err(IpcError::disconnected()),
         }
     }
 
@@ -181,8 +279,8 @@ impl ConnectionShared {
             }
         });
         let pending: Vec<_> = lock(&self.pending).drain().collect();
-        for (_, reply) in pending {
-            let _ = reply.send(Err(IpcError::disconnected()));
+        for (_, pending) in pending {
+            pending.finish(Err(IpcError::disconnected()));
         }
         self.outbox.close(false);
         if let Some(child) = lock(&self.child).as_mut() {
@@ -236,6 +334,7 @@ impl IpcConnection {
             options.token.as_deref(),
             &declared,
             &schemas,
+            options.max_credit,
         ));
         let shared = Arc::new(ConnectionShared {
             outbox,
@@ -249,6 +348,8 @@ impl IpcConnection {
             on_error: options.on_error.clone(),
             mismatched: Mutex::new(HashMap::new()),
             child: Mutex::new(None),
+            max_credit: options.max_credit,
+            stream_window: options.stream_window,
         });
         tokio::spawn(read_loop(
             reader,
@@ -317,17 +418,7 @@ impl IpcConnection {
 
     /// Waits for the welcome; fails with the handshake's error or `disconnected`.
     pub async fn ready(&self) -> Result<Welcome, IpcError> {
-        let mut state = self.shared.state.subscribe();
-        let state = state
-            .wait_for(|s| !matches!(s, State::Handshaking))
-            .await
-            .map_err(|_| IpcError::disconnected())?
-            .clone();
-        match state {
-            State::Ready(welcome) => Ok((*welcome).clone()),
-            State::Closed(error) => Err(error),
-            State::Handshaking => Err(IpcError::disconnected()),
-        }
+        self.shared.ready().await.map(|welcome| (*welcome).clone())
     }
 
     /// The process id of a backend started with [`IpcConnection::spawn_stdio`].
@@ -381,7 +472,7 @@ impl IpcConnection {
             return Err(IpcError::too_large("call", text.len(), limit));
         }
         let (reply_tx, reply_rx) = oneshot::channel();
-        lock(&self.shared.pending).insert(id, reply_tx);
+        lock(&self.shared.pending).insert(id, Pending::unary(reply_tx));
         let guard = PendingCall {
             shared: &self.shared,
             id,
@@ -404,6 +495,86 @@ impl IpcConnection {
         };
         drop(guard);
         reply.unwrap_or_else(|_| Err(IpcError::disconnected()))
+    }
+
+    /// Calls a method whose result is a stream (protocol v2): the returned stream yields the
+    /// encoded items as the backend sends them, then ends (`None`) at the call's `result`; a
+    /// failure (a declared error mid-stream, `disconnected`, `timeout`, `flowControl`, ...) is
+    /// its last item, an `Err`.
+    ///
+    /// With `input`, the method also has a streaming parameter: put `null` in its slot of
+    /// `args`; its items are pulled from `input` and sent within the credit the backend grants
+    /// (see [`IpcConnection::call_with_input`]).
+    ///
+    /// The call is sent when the stream is first polled. The stream grants the backend credit
+    /// as its items are taken ([`ConnectOptions::stream_window`] at most are buffered), so a
+    /// consumer that stops reading stops the producer. Dropping it before its end cancels the
+    /// call (`cancel` is sent). `options.timeout` covers the whole call, from the first poll to
+    /// the last item. On a protocol-1 connection it fails at once with `versionMismatch`.
+    pub fn call_stream(
+        &self,
+        channel: &str,
+        method: &str,
+        args: Vec<Box<RawValue>>,
+        input: Option<ItemSource>,
+        options: &CallOptions,
+    ) -> CallStream {
+        let start = start_streaming(
+            self.shared.clone(),
+            channel.to_owned(),
+            method.to_owned(),
+            args,
+            input,
+            true,
+        );
+        CallStream {
+            state: CallStreamState::Starting(Box::pin(start)),
+            timeout: options.timeout,
+            deadline: None,
+            what: format!("{channel}.{method}"),
+        }
+    }
+
+    /// Calls a method with a streaming parameter (protocol v2) whose result is a value: put
+    /// `null` in that parameter's slot of `args`; the items of `input` are sent within the
+    /// credit the backend grants (`input` is polled only while credit remains), then `end`.
+    ///
+    /// `input` is dropped, and no longer polled, when the backend sends `stop`, when the call is
+    /// answered, cancelled or times out, or when the connection drops. An `Err` item of `input`,
+    /// or an item larger than the backend's `maxMessageBytes`, fails the call with that error
+    /// locally and cancels it. Dropping the returned future cancels the call. On a protocol-1
+    /// connection it fails at once with `versionMismatch`.
+    pub async fn call_with_input(
+        &self,
+        channel: &str,
+        method: &str,
+        args: Vec<Box<RawValue>>,
+        input: ItemSource,
+        options: &CallOptions,
+    ) -> Result<Box<RawValue>, IpcError> {
+        let started = start_streaming(
+            self.shared.clone(),
+            channel.to_owned(),
+            method.to_owned(),
+            args,
+            Some(input),
+            false,
+        );
+        let work = async {
+            let mut started = started.await?;
+            let reply = (&mut started.reply).await;
+            started.done = true;
+            reply.unwrap_or_else(|_| Err(IpcError::disconnected()))
+        };
+        match options.timeout {
+            Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                Err(IpcError::new(
+                    ErrorCode::Timeout,
+                    format!("{channel}.{method} did not answer within {limit:?}"),
+                ))
+            }),
+            None => work.await,
+        }
     }
 
     /// Calls `listener(method, args)` for every notification on `channel`, in order, on the
@@ -436,7 +607,9 @@ struct PendingCall<'a> {
 
 impl Drop for PendingCall<'_> {
     fn drop(&mut self) {
-        if lock(&self.shared.pending).remove(&self.id).is_some() {
+        let pending = lock(&self.shared.pending).remove(&self.id);
+        if let Some(pending) = pending {
+            pending.close();
             self.shared.outbox.send(message::cancel_message(self.id));
         }
     }
@@ -495,9 +668,14 @@ async fn read_loop<R: MessageReader>(mut reader: R, shared: Weak<ConnectionShare
             }
             Incoming::TooLarge { head, fatal } => {
                 let error = IpcError::too_large("message from the backend", max + 1, max);
-                match message::sniff_id(&head).and_then(|id| lock(&shared.pending).remove(&id)) {
-                    Some(reply) => {
-                        let _ = reply.send(Err(error));
+                let pending = message::sniff_id(&head).and_then(|id| {
+                    let pending = lock(&shared.pending).remove(&id);
+                    pending.map(|pending| (id, pending))
+                });
+                match pending {
+                    Some((id, pending)) => {
+                        shared.outbox.send(message::cancel_message(id));
+                        pending.finish(Err(error));
                     }
                     None => shared.report(error),
                 }
@@ -527,16 +705,18 @@ fn handle_message(shared: &ConnectionShared, text: &str) {
                 .value
                 .map(|raw| raw.to_owned())
                 .unwrap_or_else(|| RawValue::from_string("null".to_owned()).expect("null is JSON"));
-            if let Some(reply) = lock(&shared.pending).remove(&id) {
-                let _ = reply.send(Ok(value));
+            let pending = lock(&shared.pending).remove(&id);
+            if let Some(pending) = pending {
+                pending.finish(Ok(value));
             }
         }
         Some("error") => {
             let error = message::parse_error(&envelope);
             match envelope.id() {
                 Some(id) => {
-                    if let Some(reply) = lock(&shared.pending).remove(&id) {
-                        let _ = reply.send(Err(error));
+                    let pending = lock(&shared.pending).remove(&id);
+                    if let Some(pending) = pending {
+                        pending.finish(Err(error));
                     }
                 }
                 None if matches!(*shared.state.borrow(), State::Handshaking) => {
@@ -547,6 +727,7 @@ fn handle_message(shared: &ConnectionShared, text: &str) {
             }
         }
         Some("notify") => handle_notify(shared, &envelope),
+        Some(kind @ ("item" | "credit" | "stop")) => handle_stream_message(shared, kind, &envelope),
         _ => shared.report(IpcError::bad_request(
             "the backend sent an unknown message type",
         )),
@@ -561,7 +742,11 @@ fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
         .protocol
         .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
         .unwrap_or(serde_json::Value::Null);
-    if protocol.as_u64() != Some(PROTOCOL_VERSION) {
+    // This frontend offered streams, so protocol 2 is as welcome as 1.
+    let version = protocol
+        .as_u64()
+        .filter(|v| *v == PROTOCOL_VERSION || *v == STREAMS_PROTOCOL_VERSION);
+    let Some(version) = version else {
         return shared.shut(
             IpcError::new(
                 ErrorCode::VersionMismatch,
@@ -574,16 +759,22 @@ fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
                 "frontendProtocol": PROTOCOL_VERSION,
             })),
         );
-    }
+    };
     let channels = message::channel_map(envelope.channels).unwrap_or_default();
     let number = |raw: Option<&RawValue>, default: usize| {
         raw.and_then(|raw| serde_json::from_str::<usize>(raw.get()).ok())
             .unwrap_or(default)
     };
+    let streams = version == STREAMS_PROTOCOL_VERSION;
     let welcome = Welcome {
         max_message_bytes: number(envelope.max_message_bytes, usize::MAX),
         max_in_flight: number(envelope.max_in_flight, usize::MAX),
         channels,
+        protocol: version,
+        max_streams: streams.then(|| number(envelope.max_streams, stream::DEFAULT_MAX_STREAMS)),
+        max_credit: message::integer_field(envelope.max_credit)
+            .filter(|n| *n >= 1)
+            .unwrap_or(stream::DEFAULT_MAX_CREDIT),
     };
     // A channel the backend judged has a verdict per member; any other channel whose hashes
     // differ is mismatched as a whole.
@@ -654,6 +845,352 @@ fn handle_notify(shared: &ConnectionShared, envelope: &Envelope<'_>) {
                 error.code.clone(),
                 format!("notification {channel}.{method}: {}", error.message),
             ));
+        }
+    }
+}
+
+/// `item`, `credit` or `stop` from the backend. Messages for calls no longer tracked are
+/// ignored; a violation fails its call locally with `flowControl` and cancels it.
+fn handle_stream_message(shared: &ConnectionShared, kind: &str, envelope: &Envelope<'_>) {
+    let Some(id) = envelope.id() else {
+        return shared.report(IpcError::bad_request(format!("{kind} without a valid id")));
+    };
+    let outcome = {
+        let pending = lock(&shared.pending);
+        let Some(call) = pending.get(&id) else {
+            return;
+        };
+        match kind {
+            "item" => match (
+                &call.output,
+                message::integer_field(envelope.seq),
+                envelope.value,
+            ) {
+                (None, _, _) => Err(stream::flow_control(
+                    id,
+                    "item for a call without output stream",
+                )),
+                (Some(_), None, _) | (Some(_), _, None) => Err(IpcError::bad_request(
+                    "item: `seq` must be a non-negative integer and `value` present",
+                )),
+                (Some(output), Some(seq), Some(value)) => {
+                    lock(output).push(id, seq, value.to_owned(), true)
+                }
+            },
+            "credit" => match (&call.input, message::integer_field(envelope.n)) {
+                (None, _) => Err(stream::flow_control(
+                    id,
+                    "credit for a call without input stream",
+                )),
+                (Some(_), None) => Err(IpcError::bad_request(
+                    "credit: `n` must be a positive integer",
+                )),
+                (Some(input), Some(n)) => input.grant(id, n),
+            },
+            _ => {
+                // `stop`: the handler no longer reads; the pump drops the source.
+                if let Some(input) = &call.input {
+                    input.close();
+                }
+                Ok(())
+            }
+        }
+    };
+    if let Err(error) = outcome {
+        shared.fail_call(id, error);
+    }
+}
+
+/// A streaming call that was sent.
+struct Started {
+    shared: Arc<ConnectionShared>,
+    id: u64,
+    reply: oneshot::Receiver<Result<Box<RawValue>, IpcError>>,
+    output: Option<Arc<Mutex<Receiving>>>,
+    /// The call ended (its answer was taken): nothing to cancel.
+    done: bool,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let pending = lock(&self.shared.pending).remove(&self.id);
+        if let Some(pending) = pending {
+            pending.close();
+            self.shared.outbox.send(message::cancel_message(self.id));
+        }
+    }
+}
+
+/// Waits for the welcome, checks the method may be called, and sends a call with streams.
+async fn start_streaming(
+    shared: Arc<ConnectionShared>,
+    channel: String,
+    method: String,
+    args: Vec<Box<RawValue>>,
+    input: Option<ItemSource>,
+    output: bool,
+) -> Result<Started, IpcError> {
+    let welcome = shared.ready().await?;
+    if let Some(error) = lock(&shared.mismatched)
+        .get(&channel)
+        .and_then(|mismatch| mismatch.call_error(&channel, &method))
+    {
+        return Err(error);
+    }
+    if welcome.protocol < STREAMS_PROTOCOL_VERSION {
+        return Err(IpcError::new(
+            ErrorCode::VersionMismatch,
+            format!(
+                "method \"{method}\" of channel \"{channel}\" uses streams, which need protocol 2; the backend speaks protocol {}",
+                welcome.protocol
+            ),
+        )
+        .with_data(serde_json::json!({
+            "channel": channel,
+            "method": method,
+            "backendProtocol": welcome.protocol,
+        })));
+    }
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    let window = shared.stream_window.clamp(1, welcome.max_credit.max(1));
+    let text = message::stream_call_message(
+        id,
+        &channel,
+        &method,
+        &args,
+        input.is_some(),
+        output.then_some(window),
+    );
+    drop(args);
+    let limit = shared.max_message_bytes.min(welcome.max_message_bytes);
+    if text.len() > limit {
+        return Err(IpcError::too_large("call", text.len(), limit));
+    }
+    let (reply_tx, reply_rx) = oneshot::channel();
+    let receiving = output.then(|| Arc::new(Mutex::new(Receiving::new(window))));
+    let credit = input
+        .is_some()
+        .then(|| Arc::new(SendCredit::new(0, shared.max_credit)));
+    lock(&shared.pending).insert(
+        id,
+        Pending {
+            reply: reply_tx,
+            output: receiving.clone(),
+            input: credit.clone(),
+        },
+    );
+    let started = Started {
+        shared: shared.clone(),
+        id,
+        reply: reply_rx,
+        output: receiving,
+        done: false,
+    };
+    if !shared.outbox.send(text) {
+        return Err(IpcError::disconnected());
+    }
+    if let (Some(source), Some(credit)) = (input, credit) {
+        tokio::spawn(pump_input(
+            Arc::downgrade(&shared),
+            id,
+            credit,
+            source,
+            limit,
+        ));
+    }
+    Ok(started)
+}
+
+/// Sends an input stream's items within the backend's credit, then `end`. Stops (dropping the
+/// source) when the credit is closed: `stop`, the call's answer, cancellation, disconnect.
+async fn pump_input(
+    shared: Weak<ConnectionShared>,
+    id: u64,
+    credit: Arc<SendCredit>,
+    source: ItemSource,
+    limit: usize,
+) {
+    let mut source = AssertUnwindSafe(source).catch_unwind();
+    let mut seq: u64 = 0;
+    loop {
+        if !credit.acquire().await {
+            return;
+        }
+        let next = tokio::select! {
+            biased;
+            _ = credit.closed() => return,
+            next = source.next() => next,
+        };
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        match next {
+            None => {
+                if lock(&shared.pending).contains_key(&id) {
+                    shared.outbox.send(message::end_message(id));
+                }
+                return;
+            }
+            Some(Ok(Ok(value))) => {
+                let text = message::item_message(id, seq, &value);
+                if text.len() > limit {
+                    return shared
+                        .fail_call(id, IpcError::too_large("stream item", text.len(), limit));
+                }
+                if !lock(&shared.pending).contains_key(&id) {
+                    return;
+                }
+                shared.outbox.send(text);
+                seq += 1;
+            }
+            Some(Ok(Err(error))) => return shared.fail_call(id, error),
+            Some(Err(_panic)) => {
+                return shared
+                    .fail_call(id, IpcError::internal("the input stream's source panicked"))
+            }
+        }
+    }
+}
+
+/// The output stream of a call ([`IpcConnection::call_stream`]): the encoded items, then the
+/// end at the call's `result`, or its error as the last item. Dropping it early cancels the
+/// call.
+pub struct CallStream {
+    state: CallStreamState,
+    timeout: Option<Duration>,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    what: String,
+}
+
+enum CallStreamState {
+    Starting(BoxFuture<Result<Started, IpcError>>),
+    Running {
+        started: Started,
+        /// The answer, once read, kept while items that came before it are handed out.
+        answer: Option<Result<(), IpcError>>,
+    },
+    Done,
+}
+
+impl fmt::Debug for CallStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallStream")
+            .field("call", &self.what)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CallStream {
+    /// A stream whose only item is `error` (for a call that fails before it is sent, e.g. an
+    /// argument that does not encode).
+    pub fn failed(error: IpcError) -> CallStream {
+        CallStream {
+            state: CallStreamState::Starting(Box::pin(std::future::ready(Err(error)))),
+            timeout: None,
+            deadline: None,
+            what: String::new(),
+        }
+    }
+
+    /// The call's id once it was sent.
+    pub fn call_id(&self) -> Option<u64> {
+        match &self.state {
+            CallStreamState::Running { started, .. } => Some(started.id),
+            _ => None,
+        }
+    }
+}
+
+impl Stream for CallStream {
+    type Item = Result<Box<RawValue>, IpcError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if matches!(this.state, CallStreamState::Done) {
+            return Poll::Ready(None);
+        }
+        if this.deadline.is_none() {
+            if let Some(limit) = this.timeout {
+                this.deadline = Some(Box::pin(tokio::time::sleep(limit)));
+            }
+        }
+        if let Some(deadline) = this.deadline.as_mut() {
+            if deadline.as_mut().poll(cx).is_ready() {
+                // Dropping the started call sends `cancel`.
+                this.state = CallStreamState::Done;
+                return Poll::Ready(Some(Err(IpcError::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "{} did not end within {:?}",
+                        this.what,
+                        this.timeout.unwrap_or_default()
+                    ),
+                ))));
+            }
+        }
+        if let CallStreamState::Starting(start) = &mut this.state {
+            match start.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(error)) => {
+                    this.state = CallStreamState::Done;
+                    return Poll::Ready(Some(Err(error)));
+                }
+                Poll::Ready(Ok(started)) => {
+                    this.state = CallStreamState::Running {
+                        started,
+                        answer: None,
+                    };
+                }
+            }
+        }
+        let CallStreamState::Running { started, answer } = &mut this.state else {
+            return Poll::Ready(None);
+        };
+        let Some(output) = started.output.clone() else {
+            return Poll::Ready(None);
+        };
+        // An item first; then the answer, which arrives after every item sent before it.
+        let take = |started: &Started, answer: &Option<Result<(), IpcError>>| {
+            let mut receiving = lock(&output);
+            let (item, grant) = receiving.pop(answer.is_none())?;
+            drop(receiving);
+            if let Some(n) = grant {
+                started
+                    .shared
+                    .outbox
+                    .send(message::credit_message(started.id, n));
+            }
+            Some(item)
+        };
+        if let Some(item) = take(started, answer) {
+            return Poll::Ready(Some(Ok(item)));
+        }
+        lock(&output).park(cx.waker());
+        if answer.is_none() {
+            if let Poll::Ready(reply) = Pin::new(&mut started.reply).poll(cx) {
+                started.done = true;
+                *answer = Some(match reply {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(error)) => Err(error),
+                    Err(_) => Err(IpcError::disconnected()),
+                });
+            }
+        }
+        if let Some(item) = take(started, answer) {
+            return Poll::Ready(Some(Ok(item)));
+        }
+        match answer.take() {
+            None => Poll::Pending,
+            Some(end) => {
+                this.state = CallStreamState::Done;
+                match end {
+                    Ok(()) => Poll::Ready(None),
+                    Err(error) => Poll::Ready(Some(Err(error))),
+                }
+            }
         }
     }
 }

@@ -36,6 +36,11 @@ pub enum ErrorCode {
     Unauthorized,
     /// The connection dropped (frontend side).
     Disconnected,
+    /// The call would open more streams than the connection's `maxStreams` (protocol v2).
+    TooManyStreams,
+    /// A stream item out of sequence or beyond its credit, or a grant past `maxCredit`
+    /// (protocol v2).
+    FlowControl,
     /// A code this runtime does not know.
     Other(String),
 }
@@ -56,6 +61,8 @@ impl ErrorCode {
             ErrorCode::VersionMismatch => "versionMismatch",
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::Disconnected => "disconnected",
+            ErrorCode::TooManyStreams => "tooManyStreams",
+            ErrorCode::FlowControl => "flowControl",
             ErrorCode::Other(code) => code,
         }
     }
@@ -75,6 +82,8 @@ impl ErrorCode {
             "versionMismatch" => ErrorCode::VersionMismatch,
             "unauthorized" => ErrorCode::Unauthorized,
             "disconnected" => ErrorCode::Disconnected,
+            "tooManyStreams" => ErrorCode::TooManyStreams,
+            "flowControl" => ErrorCode::FlowControl,
             other => ErrorCode::Other(other.to_owned()),
         }
     }

@@ -4,15 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_util::future::CatchUnwind;
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::value::RawValue;
 use tokio::sync::watch;
 
@@ -22,8 +21,11 @@ use crate::codegen::{Args, BoxFuture, Reply};
 use crate::compat::{self, ChannelMismatch};
 use crate::connection::{ConnectOptions, IpcConnection};
 use crate::error::{ErrorCode, IpcError};
-use crate::message::{self, Envelope, PROTOCOL_VERSION};
+use crate::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
 use crate::outbox::{spawn_writer, Outbox};
+use crate::stream::{
+    self, CallStop, InputEvent, InputShared, InputStream, ItemSource, SendCredit, Streams,
+};
 use crate::transport::{memory, Incoming, IpcSocket, MessageReader};
 
 /// Locks a mutex, ignoring poisoning: every critical section here leaves the data consistent.
@@ -73,7 +75,8 @@ impl ChannelSpec {
 pub struct CallContext {
     host: IpcHost,
     connection: ConnectionId,
-    cancelled: watch::Receiver<bool>,
+    /// `Some` once the call was cancelled, or ended by the host (flow control, ...).
+    cancelled: watch::Receiver<Option<IpcError>>,
 }
 
 impl CallContext {
@@ -89,7 +92,7 @@ impl CallContext {
 
     /// Whether the caller cancelled the call or disconnected.
     pub fn is_cancelled(&self) -> bool {
-        *self.cancelled.borrow()
+        self.cancelled.borrow().is_some()
     }
 
     /// Resolves when the caller cancels the call or disconnects. (The host also drops the
@@ -97,14 +100,42 @@ impl CallContext {
     pub async fn cancelled(&self) {
         let mut receiver = self.cancelled.clone();
         // An error means the call is over and the sender dropped: treat as cancelled.
-        let _ = receiver.wait_for(|cancelled| *cancelled).await;
+        let _ = receiver.wait_for(Option::is_some).await;
     }
 }
 
 /// A channel's closed dispatch table, as generated for each interface.
+///
+/// Unary methods go through [`Dispatch::dispatch`] only. A table with streaming methods
+/// (protocol v2) also describes each method's streams in [`Dispatch::streams`]; a method with
+/// an input stream is still run by `dispatch` (its [`Args`] carry the stream, taken with
+/// [`Args::next_stream`](crate::codegen::Args::next_stream)), and a method whose result is a
+/// stream by [`Dispatch::dispatch_stream`]. Tables written before streams need neither.
 pub trait Dispatch: Send + Sync + 'static {
     /// Runs `method` with `args`; an unknown method returns [`crate::codegen::unknown_method`].
     fn dispatch(&self, ctx: CallContext, method: &str, args: Args) -> BoxFuture<Reply>;
+
+    /// The streams of `method`: `Some(Streams::NONE)` for a unary method, `None` for a method
+    /// the table does not have. The default (`None` for all) is a table without streaming
+    /// methods: its unary calls work as always, and a call carrying stream fields is answered
+    /// `unknownMethod`.
+    fn streams(&self, method: &str) -> Option<Streams> {
+        let _ = method;
+        None
+    }
+
+    /// Runs a method whose result is a stream (`streams(method)` has `output`): the returned
+    /// stream's items are sent as the call's `item`s, polled only while the frontend's credit
+    /// lasts; its end is the call's `result` (`null`), an `Err` item the call's `error`.
+    /// Generated code builds it with [`crate::codegen::item_stream`].
+    fn dispatch_stream(&self, ctx: CallContext, method: &str, args: Args) -> ItemSource {
+        let _ = (ctx, args);
+        let error = IpcError::new(
+            ErrorCode::UnknownMethod,
+            format!("method `{method}` has no output stream"),
+        );
+        Box::pin(futures_util::stream::once(std::future::ready(Err(error))))
+    }
 }
 
 /// Limits and authentication of a host.
@@ -120,6 +151,14 @@ pub struct HostConfig {
     /// notifications to the connection fail and its messages are not read until the queue
     /// drains, so a peer that stops reading cannot make the host grow without bound.
     pub max_queued_bytes: usize,
+    /// Streams open at once on one connection (protocol v2 `maxStreams`, default 256).
+    pub max_streams: usize,
+    /// The most credit the host holds for one output stream, and the most a `call`'s `credit`
+    /// may grant (protocol v2 `maxCredit`, default 1024).
+    pub max_credit: u64,
+    /// The credit window the host grants an input stream (default 64; at most the frontend's
+    /// `maxCredit`): how many items of one input stream it buffers at most.
+    pub stream_window: u64,
 }
 
 impl Default for HostConfig {
@@ -129,6 +168,9 @@ impl Default for HostConfig {
             max_in_flight: 1024,
             token: None,
             max_queued_bytes: 256 * 1024 * 1024,
+            max_streams: stream::DEFAULT_MAX_STREAMS,
+            max_credit: stream::DEFAULT_MAX_CREDIT,
+            stream_window: stream::DEFAULT_STREAM_WINDOW,
         }
     }
 }
@@ -160,6 +202,29 @@ impl HostConfig {
     /// Requires this token in every hello.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self
+    }
+
+    /// Sets how many streams may be open at once on one connection.
+    ///
+    /// ```
+    /// let config = ipcc_runtime::HostConfig::new().max_streams(16).stream_window(8);
+    /// assert_eq!((config.max_streams, config.stream_window), (16, 8));
+    /// ```
+    pub fn max_streams(mut self, streams: usize) -> Self {
+        self.max_streams = streams;
+        self
+    }
+
+    /// Sets the most credit the host holds for one output stream (at least 1).
+    pub fn max_credit(mut self, credit: u64) -> Self {
+        self.max_credit = credit.max(1);
+        self
+    }
+
+    /// Sets the credit window granted to input streams (at least 1).
+    pub fn stream_window(mut self, items: u64) -> Self {
+        self.stream_window = items.max(1);
         self
     }
 }
@@ -399,7 +464,7 @@ impl IpcHost {
         let (mut reader, writer) = socket.into_split();
         let (outbox, writer_task) = spawn_writer(writer);
         let max = self.shared.config.max_message_bytes;
-        let Some(mismatched) = self.handshake(&mut reader, &outbox).await else {
+        let Some((mismatched, streams)) = self.handshake(&mut reader, &outbox).await else {
             let _ = writer_task.await;
             return;
         };
@@ -410,6 +475,8 @@ impl IpcHost {
             outbox: outbox.clone(),
             mismatched: mismatched.clone(),
             in_flight: Mutex::new(HashMap::new()),
+            streams,
+            open_streams: AtomicUsize::new(0),
         });
         lock(&self.shared.connections).insert(
             id,
@@ -431,7 +498,17 @@ impl IpcHost {
                     .send_error(None, &IpcError::bad_request("message is not valid UTF-8")),
                 Incoming::TooLarge { head, fatal } => {
                     let error = IpcError::too_large("message", max + 1, max);
-                    connection.send_error(message::sniff_id(&head), &error);
+                    let id = message::sniff_id(&head);
+                    // An oversize `item` of a running call fails that call (its one answer).
+                    let running = id.and_then(|id| {
+                        lock(&connection.in_flight)
+                            .get(&id)
+                            .map(|entry| entry.stop.clone())
+                    });
+                    match running {
+                        Some(stop) => stream::stop_call(&stop, error),
+                        None => connection.send_error(id, &error),
+                    }
                     if fatal {
                         outbox.close(true);
                         break;
@@ -441,9 +518,11 @@ impl IpcHost {
             }
         }
         lock(&self.shared.connections).remove(&id);
-        // Cancel every running handler of this connection; their futures are dropped.
-        for (_, cancel) in lock(&connection.in_flight).drain() {
-            let _ = cancel.send(true);
+        // Cancel every running handler of this connection; their futures are dropped, with
+        // their streams.
+        for (id, entry) in lock(&connection.in_flight).drain() {
+            stream::stop_call(&entry.stop, cancelled_error(id));
+            entry.close();
         }
         outbox.close(false);
         drop(connection);
@@ -457,7 +536,7 @@ impl IpcHost {
         &self,
         reader: &mut R,
         outbox: &Outbox,
-    ) -> Option<Mismatches> {
+    ) -> Option<(Mismatches, Option<StreamTerms>)> {
         let config = &self.shared.config;
         let refuse = |error: IpcError| {
             outbox.send(message::error_message(None, &error));
@@ -496,20 +575,41 @@ impl IpcHost {
                 "hello: `protocol` must be a non-negative integer",
             ));
         };
-        if protocol != PROTOCOL_VERSION {
+        if protocol != PROTOCOL_VERSION && protocol != STREAMS_PROTOCOL_VERSION {
             return refuse(
                 IpcError::new(
                     ErrorCode::VersionMismatch,
                     format!(
-                        "the frontend speaks protocol {protocol}, the backend protocol {PROTOCOL_VERSION}"
+                        "the frontend speaks protocol {protocol}, the backend protocols {PROTOCOL_VERSION} and {STREAMS_PROTOCOL_VERSION}"
                     ),
                 )
                 .with_data(serde_json::json!({
-                    "backendProtocol": PROTOCOL_VERSION,
+                    "backendProtocol": STREAMS_PROTOCOL_VERSION,
                     "frontendProtocol": protocol,
                 })),
             );
         }
+        // Protocol 2 means the same as 1 with the `streams` feature.
+        let streams = if protocol == STREAMS_PROTOCOL_VERSION
+            || envelope.has_feature(message::STREAMS_FEATURE)
+        {
+            let peer_max_credit = match envelope.max_credit {
+                None => stream::DEFAULT_MAX_CREDIT,
+                Some(raw) => match message::integer_field(Some(raw)) {
+                    Some(n) if n >= 1 => n,
+                    _ => {
+                        return refuse(IpcError::bad_request(
+                            "hello: `maxCredit` must be a positive integer",
+                        ))
+                    }
+                },
+            };
+            Some(StreamTerms {
+                input_window: config.stream_window.clamp(1, peer_max_credit),
+            })
+        } else {
+            None
+        };
         if let Some(expected) = &config.token {
             let given = message::string_field(envelope.token).unwrap_or_default();
             if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
@@ -573,8 +673,12 @@ impl IpcHost {
             config.max_message_bytes,
             config.max_in_flight,
             &compat,
+            streams.as_ref().map(|_| message::WelcomeStreams {
+                max_streams: config.max_streams,
+                max_credit: config.max_credit,
+            }),
         ));
-        Some(Arc::new(mismatched))
+        Some((Arc::new(mismatched), streams))
     }
 
     /// This backend's wire schema of `channel` (served or declared), when it has one.
@@ -607,14 +711,53 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// What a connection negotiated for streams (protocol 2).
+struct StreamTerms {
+    /// The credit window granted to each input stream: the host's `stream_window`, at most
+    /// the frontend's `maxCredit`.
+    input_window: u64,
+}
+
+/// A call running on a connection.
+struct CallEntry {
+    /// Ends the call early (cancel, flow control, disconnect).
+    stop: Arc<CallStop>,
+    /// Its input stream, fed by the reader.
+    input: Option<Arc<InputShared>>,
+    /// The credit of its output stream.
+    output: Option<Arc<SendCredit>>,
+}
+
+impl CallEntry {
+    /// The call is over: its streams close. Returns how many stopped counting against
+    /// `maxStreams`.
+    fn close(&self) -> usize {
+        let mut released = 0;
+        if let Some(input) = &self.input {
+            if matches!(input.close(), InputEvent::Released) {
+                released += 1;
+            }
+        }
+        if let Some(output) = &self.output {
+            output.close();
+            released += 1;
+        }
+        released
+    }
+}
+
 /// One connection being served.
 struct ServedConnection {
     id: ConnectionId,
     host: IpcHost,
     outbox: Outbox,
     mismatched: Mismatches,
-    /// Calls running, with the sender that cancels each.
-    in_flight: Mutex<HashMap<u64, watch::Sender<bool>>>,
+    /// Calls running.
+    in_flight: Mutex<HashMap<u64, CallEntry>>,
+    /// `Some` on a protocol-2 connection.
+    streams: Option<StreamTerms>,
+    /// Streams open (input and output together), against `maxStreams`.
+    open_streams: AtomicUsize,
 }
 
 impl ServedConnection {
@@ -629,12 +772,13 @@ impl ServedConnection {
                 &IpcError::bad_request("message is not a JSON object with distinct fields"),
             );
         };
-        match envelope.kind().as_deref() {
+        let kind = envelope.kind();
+        match kind.as_deref() {
             Some("call") => self.handle_call(&envelope),
             Some("cancel") => match envelope.id() {
                 Some(id) => {
-                    if let Some(cancel) = lock(&self.in_flight).get(&id) {
-                        let _ = cancel.send(true);
+                    if let Some(entry) = lock(&self.in_flight).get(&id) {
+                        stream::stop_call(&entry.stop, cancelled_error(id));
                     }
                 }
                 None => self.send_error(None, &IpcError::bad_request("cancel: invalid `id`")),
@@ -642,6 +786,13 @@ impl ServedConnection {
             Some("hello") => self.send_error(
                 None,
                 &IpcError::bad_request("hello was already received on this connection"),
+            ),
+            Some(kind @ ("item" | "credit" | "end")) if self.streams.is_some() => {
+                self.handle_stream_message(kind, &envelope)
+            }
+            Some("stop") if self.streams.is_some() => self.send_error(
+                None,
+                &IpcError::bad_request("`stop` is sent by the backend only"),
             ),
             Some(other) => self.send_error(
                 envelope.id(),
@@ -657,6 +808,61 @@ impl ServedConnection {
         }
     }
 
+    /// `item`, `credit` or `end` on a protocol-2 connection. Messages for calls that are not
+    /// running are ignored; a violation fails its call (one answer, from the call's task).
+    fn handle_stream_message(&self, kind: &str, envelope: &Envelope<'_>) {
+        let Some(id) = envelope.id() else {
+            return self.send_error(
+                None,
+                &IpcError::bad_request(format!("{kind}: `id` must be an integer in 1..=2^53-1")),
+            );
+        };
+        let in_flight = lock(&self.in_flight);
+        let Some(entry) = in_flight.get(&id) else {
+            return;
+        };
+        let outcome = match kind {
+            "item" => match (
+                &entry.input,
+                message::integer_field(envelope.seq),
+                envelope.value,
+            ) {
+                (None, _, _) => Err(stream::flow_control(
+                    id,
+                    "item for a call without input stream",
+                )),
+                (Some(_), None, _) | (Some(_), _, None) => Err(IpcError::bad_request(
+                    "item: `seq` must be a non-negative integer and `value` present",
+                )),
+                (Some(input), Some(seq), Some(value)) => input.item(seq, value.to_owned()),
+            },
+            "credit" => match (&entry.output, message::integer_field(envelope.n)) {
+                (None, _) => Err(stream::flow_control(
+                    id,
+                    "credit for a call without output stream",
+                )),
+                (Some(_), None) => Err(IpcError::bad_request(
+                    "credit: `n` must be a positive integer",
+                )),
+                (Some(output), Some(n)) => output.grant(id, n),
+            },
+            _ => match &entry.input {
+                None => Err(stream::flow_control(
+                    id,
+                    "end for a call without input stream",
+                )),
+                Some(input) => input.end().map(|event| {
+                    if matches!(event, InputEvent::Released) {
+                        self.open_streams.fetch_sub(1, Ordering::Relaxed);
+                    }
+                }),
+            },
+        };
+        if let Err(error) = outcome {
+            stream::stop_call(&entry.stop, error);
+        }
+    }
+
     fn handle_call(self: &Arc<Self>, envelope: &Envelope<'_>) {
         let Some(id) = envelope.id() else {
             return self.send_error(
@@ -669,6 +875,13 @@ impl ServedConnection {
             return fail(IpcError::bad_request(format!(
                 "call id {id} is already in flight"
             )));
+        }
+        let asks_input = envelope.input.is_some();
+        let asks_output = envelope.credit.is_some();
+        if (asks_input || asks_output) && self.streams.is_none() {
+            return fail(IpcError::bad_request(
+                "call: `input` and `credit` need protocol 2 (streams), which this connection did not negotiate",
+            ));
         }
         let (Some(channel), Some(method)) = (
             message::string_field(envelope.channel),
@@ -721,21 +934,76 @@ impl ServedConnection {
         {
             return fail(error);
         }
-        let (cancel_tx, cancel_rx) = watch::channel(false);
-        lock(&self.in_flight).insert(id, cancel_tx);
+        let shape = match std::panic::catch_unwind(AssertUnwindSafe(|| dispatch.streams(&method))) {
+            Ok(shape) => shape,
+            Err(panic) => return fail(panic_error(&*panic)),
+        };
+        let streams = match self.check_streams(id, &method, shape, envelope) {
+            Ok(streams) => streams,
+            Err(error) => return fail(error),
+        };
+        let (stop_tx, stop_rx) = watch::channel(None);
+        let stop = Arc::new(stop_tx);
+        let input = streams.input.then(|| {
+            let window = self.streams.as_ref().map_or(1, |terms| terms.input_window);
+            InputShared::new(id, window, self.outbox.clone(), stop.clone())
+        });
+        let output = streams.output.then(|| {
+            let credit = message::integer_field(envelope.credit).unwrap_or(0);
+            Arc::new(SendCredit::new(credit, config.max_credit))
+        });
+        self.open_streams
+            .fetch_add(streams.count(), Ordering::Relaxed);
+        lock(&self.in_flight).insert(
+            id,
+            CallEntry {
+                stop: stop.clone(),
+                input: input.clone(),
+                output: output.clone(),
+            },
+        );
         let ctx = CallContext {
             host: self.host.clone(),
             connection: self.id,
-            cancelled: cancel_rx.clone(),
+            cancelled: stop_rx.clone(),
         };
+        let mut args = Args::new(args);
+        if let Some(input) = &input {
+            args.set_input(InputStream::new(input.clone()));
+        }
+        if let Some(output) = output {
+            // An output stream: its own task, which polls it only while credit remains.
+            let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                dispatch.dispatch_stream(ctx, &method, args)
+            }));
+            let source = match started {
+                Ok(source) => source,
+                Err(panic) => {
+                    self.end_call(id);
+                    return self.send_reply(id, Err(panic_error(&*panic)));
+                }
+            };
+            let connection = self.clone();
+            tokio::spawn(async move {
+                let mut stop_rx = stop_rx;
+                let mut reply = connection
+                    .run_output(id, source, output, &mut stop_rx, &input)
+                    .await;
+                connection.end_call(id);
+                if let Some(error) = stop_rx.borrow().clone() {
+                    reply = Err(error);
+                }
+                connection.send_reply(id, reply);
+            });
+            return;
+        }
         // The synchronous part of dispatch may panic too.
-        let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            dispatch.dispatch(ctx, &method, Args::new(args))
-        }));
+        let started =
+            std::panic::catch_unwind(AssertUnwindSafe(|| dispatch.dispatch(ctx, &method, args)));
         let mut handler = match started {
             Ok(future) => AssertUnwindSafe(future).catch_unwind(),
             Err(panic) => {
-                lock(&self.in_flight).remove(&id);
+                self.end_call(id);
                 return self.send_reply(id, Err(panic_error(&*panic)));
             }
         };
@@ -747,24 +1015,188 @@ impl ServedConnection {
         let waker = futures_util::task::noop_waker();
         if let Poll::Ready(outcome) = Pin::new(&mut handler).poll(&mut Context::from_waker(&waker))
         {
-            lock(&self.in_flight).remove(&id);
+            self.end_call(id);
             return self.send_reply(
                 id,
                 outcome.unwrap_or_else(|panic| Err(panic_error(&*panic))),
             );
         }
+        if input.is_some() && stop_rx.borrow().is_none() {
+            // The call is accepted and its handler runs: the frontend may send items now.
+            let window = self.streams.as_ref().map_or(1, |terms| terms.input_window);
+            self.outbox.send(message::credit_message(id, window));
+        }
         let connection = self.clone();
         tokio::spawn(async move {
-            let cancel_flag = cancel_rx.clone();
-            let mut reply = run_handler(handler, cancel_rx, id).await;
+            let mut stop_rx = stop_rx;
+            let mut stop_sent = false;
+            let mut reply = connection
+                .watch_call(id, &mut stop_rx, &input, &mut stop_sent, handler)
+                .await
+                .and_then(|outcome| outcome.unwrap_or_else(|panic| Err(panic_error(&*panic))));
+            connection.end_call(id);
             // A cancel that raced with the handler's completion still gets its `cancelled`
             // answer: the frontend asked for it, and the handler may have ended *because* of it.
-            if *cancel_flag.borrow() {
-                reply = Err(cancelled_error(id));
+            if let Some(error) = stop_rx.borrow().clone() {
+                reply = Err(error);
             }
-            lock(&connection.in_flight).remove(&id);
             connection.send_reply(id, reply);
         });
+    }
+
+    /// Checks a call's `input` and `credit` against the method's streams
+    /// (docs/protocol.md, "Streams of a call") and the connection's `maxStreams`.
+    fn check_streams(
+        &self,
+        id: u64,
+        method: &str,
+        shape: Option<Streams>,
+        envelope: &Envelope<'_>,
+    ) -> Result<Streams, IpcError> {
+        let asks_input = envelope.input.is_some();
+        let asks_output = envelope.credit.is_some();
+        let Some(shape) = shape else {
+            if asks_input || asks_output {
+                return Err(IpcError::new(
+                    ErrorCode::UnknownMethod,
+                    format!("unknown method `{method}` (no method with streams has this name)"),
+                ));
+            }
+            return Ok(Streams::NONE);
+        };
+        let expected =
+            |what: &str| IpcError::bad_request(format!("call {id}: method `{method}` {what}"));
+        if shape.output && !asks_output {
+            return Err(expected("returns a stream: the call needs `credit`"));
+        }
+        if !shape.output && asks_output {
+            return Err(expected(
+                "does not return a stream: the call must not carry `credit`",
+            ));
+        }
+        if shape.input && !asks_input {
+            return Err(expected(
+                "has a streaming parameter: the call needs `input: true`",
+            ));
+        }
+        if !shape.input && asks_input {
+            return Err(expected(
+                "has no streaming parameter: the call must not carry `input`",
+            ));
+        }
+        if asks_input && envelope.input.map(|raw| raw.get()) != Some("true") {
+            return Err(expected("needs `input: true`"));
+        }
+        let max_credit = self.host.shared.config.max_credit;
+        if asks_output
+            && !message::integer_field(envelope.credit)
+                .is_some_and(|n| (1..=max_credit).contains(&n))
+        {
+            return Err(expected(&format!(
+                "needs `credit` as an integer in 1..={max_credit}"
+            )));
+        }
+        let limit = self.host.shared.config.max_streams;
+        if self.open_streams.load(Ordering::Relaxed) + shape.count() > limit {
+            return Err(IpcError::new(
+                ErrorCode::TooManyStreams,
+                format!("{limit} streams are already open on this connection"),
+            )
+            .with_data(serde_json::json!({ "limit": limit })));
+        }
+        Ok(shape)
+    }
+
+    /// Forgets a call that ended, closing its streams.
+    fn end_call(&self, id: u64) {
+        let entry = lock(&self.in_flight).remove(&id);
+        if let Some(entry) = entry {
+            let released = entry.close();
+            self.open_streams.fetch_sub(released, Ordering::Relaxed);
+        }
+    }
+
+    /// Sends `stop` for a call whose handler dropped its input stream before the end.
+    fn send_stop(&self, id: u64, input: &Option<Arc<InputShared>>) {
+        if let Some(input) = input {
+            if input.wants_stop() {
+                self.outbox.send(message::stop_message(id));
+                if matches!(input.stopped(), InputEvent::Released) {
+                    self.open_streams.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Awaits `work` while watching the call: it ends early with the call's stop error
+    /// (cancel, flow control, disconnect), and a handler that drops its input stream makes this
+    /// send `stop`.
+    async fn watch_call<F: Future>(
+        &self,
+        id: u64,
+        stop_rx: &mut watch::Receiver<Option<IpcError>>,
+        input: &Option<Arc<InputShared>>,
+        stop_sent: &mut bool,
+        work: F,
+    ) -> Result<F::Output, IpcError> {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                biased;
+                stopped = stop_rx.wait_for(Option::is_some) => {
+                    return Err(stopped
+                        .ok()
+                        .and_then(|error| error.clone())
+                        .unwrap_or_else(|| cancelled_error(id)));
+                }
+                output = &mut work => return Ok(output),
+                _ = input_dropped(input), if !*stop_sent => {
+                    self.send_stop(id, input);
+                    *stop_sent = true;
+                }
+            }
+        }
+    }
+
+    /// Sends an output stream's items while the frontend's credit lasts; the call's answer is
+    /// what ends it.
+    async fn run_output(
+        &self,
+        id: u64,
+        source: ItemSource,
+        credit: Arc<SendCredit>,
+        stop_rx: &mut watch::Receiver<Option<IpcError>>,
+        input: &Option<Arc<InputShared>>,
+    ) -> Reply {
+        let limit = self.host.shared.config.max_message_bytes;
+        let mut source = AssertUnwindSafe(source).catch_unwind();
+        let mut stop_sent = false;
+        let mut seq: u64 = 0;
+        loop {
+            // The producer is polled only while credit remains.
+            if !self
+                .watch_call(id, stop_rx, input, &mut stop_sent, credit.acquire())
+                .await?
+            {
+                return Err(cancelled_error(id));
+            }
+            let next = self
+                .watch_call(id, stop_rx, input, &mut stop_sent, source.next())
+                .await?;
+            match next {
+                None => return Ok(null_value()),
+                Some(Err(panic)) => return Err(panic_error(&*panic)),
+                Some(Ok(Err(error))) => return Err(error),
+                Some(Ok(Ok(value))) => {
+                    let text = message::item_message(id, seq, &value);
+                    if text.len() > limit {
+                        return Err(IpcError::too_large("stream item", text.len(), limit));
+                    }
+                    self.outbox.send(text);
+                    seq += 1;
+                }
+            }
+        }
     }
 
     fn send_reply(&self, id: u64, reply: Reply) {
@@ -797,18 +1229,22 @@ impl ServedConnection {
     }
 }
 
-/// Runs a handler's future until it finishes, panics, or the call is cancelled (then the future
-/// is dropped).
-async fn run_handler(
-    handler: CatchUnwind<AssertUnwindSafe<BoxFuture<Reply>>>,
-    mut cancelled: watch::Receiver<bool>,
-    id: u64,
-) -> Reply {
-    tokio::select! {
-        biased;
-        _ = cancelled.wait_for(|c| *c) => Err(cancelled_error(id)),
-        outcome = handler => outcome.unwrap_or_else(|panic| Err(panic_error(&*panic))),
+/// Resolves when the handler dropped its input stream before the end (never without one).
+async fn input_dropped(input: &Option<Arc<InputShared>>) {
+    match input {
+        Some(input) => loop {
+            input.dropped.notified().await;
+            if input.wants_stop() {
+                return;
+            }
+        },
+        None => std::future::pending().await,
     }
+}
+
+/// JSON `null`, the `value` of an output stream's `result`.
+fn null_value() -> Box<RawValue> {
+    RawValue::NULL.to_owned()
 }
 
 fn cancelled_error(id: u64) -> IpcError {

@@ -39,18 +39,23 @@ mod error;
 mod host;
 mod message;
 mod outbox;
+mod stream;
 pub mod transport;
 pub mod wire;
 
 pub use connection::{
-    CallOptions, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
+    CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
 };
 pub use error::{CallError, ErrorCode, HandlerError, IpcError};
 pub use host::{
     CallContext, ChannelSpec, ConnectionId, Dispatch, HostConfig, IpcHost, NotifyTarget,
     Registration,
 };
-pub use message::{MAX_ID, PROTOCOL_VERSION};
+pub use message::{MAX_ID, PROTOCOL_VERSION, STREAMS_FEATURE, STREAMS_PROTOCOL_VERSION};
+pub use stream::{
+    InputStream, ItemSource, Streams, DEFAULT_MAX_CREDIT, DEFAULT_MAX_STREAMS,
+    DEFAULT_STREAM_WINDOW,
+};
 /// The async runtime this crate runs on, so a backend can start it (`#[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]`)
 /// without a dependency of its own.
 pub use tokio;

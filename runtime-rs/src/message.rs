@@ -8,8 +8,16 @@ use serde_json::Value;
 
 use crate::error::{ErrorCode, IpcError};
 
-/// The protocol version this runtime speaks.
+/// The base protocol version: what a `hello` announces (a v2 frontend too, so that a v1 backend
+/// accepts it; it offers streams in `features`) and what a `welcome` to a v1 frontend says.
 pub const PROTOCOL_VERSION: u64 = 1;
+
+/// The highest protocol version this runtime speaks: version 2 adds streams
+/// (docs/protocol.md, "Version 2: streams").
+pub const STREAMS_PROTOCOL_VERSION: u64 = 2;
+
+/// The `features` entry that offers (hello) or grants (welcome) streams.
+pub const STREAMS_FEATURE: &str = "streams";
 
 /// The size of `hello` every backend accepts, whatever its `maxMessageBytes` (a hello carries
 /// the frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
@@ -54,6 +62,20 @@ pub(crate) struct Envelope<'a> {
     pub max_message_bytes: Option<&'a RawValue>,
     #[serde(rename = "maxInFlight", borrow, default)]
     pub max_in_flight: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub features: Option<&'a RawValue>,
+    #[serde(rename = "maxStreams", borrow, default)]
+    pub max_streams: Option<&'a RawValue>,
+    #[serde(rename = "maxCredit", borrow, default)]
+    pub max_credit: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub input: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub credit: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub seq: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub n: Option<&'a RawValue>,
 }
 
 impl<'a> Envelope<'a> {
@@ -76,6 +98,21 @@ impl<'a> Envelope<'a> {
         let id: u64 = serde_json::from_str(self.id?.get()).ok()?;
         (1..=MAX_ID).contains(&id).then_some(id)
     }
+}
+
+impl Envelope<'_> {
+    /// Whether `features` is an array of strings holding `feature` (anything else: no features,
+    /// as a v1 peer ignores the field).
+    pub fn has_feature(&self, feature: &str) -> bool {
+        self.features
+            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
+            .is_some_and(|features| features.iter().any(|f| f == feature))
+    }
+}
+
+/// A non-negative integer field (`seq`, `n`, `credit`, limits).
+pub(crate) fn integer_field(raw: Option<&RawValue>) -> Option<u64> {
+    serde_json::from_str::<u64>(raw?.get()).ok()
 }
 
 /// A string field's value.
@@ -204,6 +241,56 @@ pub(crate) fn call_message(id: u64, channel: &str, method: &str, args: &[Box<Raw
     )
 }
 
+/// `{"type":"call",...}` of a method with streams: `input` when the frontend sends an input
+/// stream, `credit` (the first grant) when the result is a stream.
+pub(crate) fn stream_call_message(
+    id: u64,
+    channel: &str,
+    method: &str,
+    args: &[Box<RawValue>],
+    input: bool,
+    credit: Option<u64>,
+) -> String {
+    let mut text = call_message(id, channel, method, args);
+    text.pop();
+    if input {
+        text.push_str(r#","input":true"#);
+    }
+    if let Some(credit) = credit {
+        text.push_str(&format!(r#","credit":{credit}"#));
+    }
+    text.push('}');
+    text
+}
+
+/// `{"type":"item",...}`.
+pub(crate) fn item_message(id: u64, seq: u64, value: &RawValue) -> String {
+    let mut text = String::with_capacity(48 + value.get().len());
+    text.push_str(r#"{"type":"item","id":"#);
+    text.push_str(&id.to_string());
+    text.push_str(r#","seq":"#);
+    text.push_str(&seq.to_string());
+    text.push_str(r#","value":"#);
+    push_raw_json(&mut text, value.get());
+    text.push('}');
+    text
+}
+
+/// `{"type":"credit",...}`.
+pub(crate) fn credit_message(id: u64, n: u64) -> String {
+    format!(r#"{{"type":"credit","id":{id},"n":{n}}}"#)
+}
+
+/// `{"type":"end",...}`.
+pub(crate) fn end_message(id: u64) -> String {
+    format!(r#"{{"type":"end","id":{id}}}"#)
+}
+
+/// `{"type":"stop",...}`.
+pub(crate) fn stop_message(id: u64) -> String {
+    format!(r#"{{"type":"stop","id":{id}}}"#)
+}
+
 /// `{"type":"notify",...}`.
 pub(crate) fn notify_message(channel: &str, method: &str, args: &[Box<RawValue>]) -> String {
     format!(
@@ -224,10 +311,13 @@ pub(crate) fn hello_message(
     token: Option<&str>,
     channels: &BTreeMap<String, String>,
     schemas: &BTreeMap<String, std::sync::Arc<str>>,
+    max_credit: u64,
 ) -> String {
     let mut value = serde_json::json!({
         "type": "hello",
         "protocol": PROTOCOL_VERSION,
+        "features": [STREAMS_FEATURE],
+        "maxCredit": max_credit,
         "channels": channels,
     });
     if let Some(token) = token {
@@ -253,13 +343,20 @@ pub(crate) fn hello_message(
     text
 }
 
+/// The stream limits a v2 `welcome` announces.
+pub(crate) struct WelcomeStreams {
+    pub max_streams: usize,
+    pub max_credit: u64,
+}
+
 /// `{"type":"welcome",...}`; `compat` holds, per judged channel, the frontend's members that do
-/// not work with their reasons.
+/// not work with their reasons. With `streams`, a protocol-2 welcome; else exactly v1's.
 pub(crate) fn welcome_message(
     channels: &BTreeMap<String, String>,
     max_message_bytes: usize,
     max_in_flight: usize,
     compat: &BTreeMap<String, BTreeMap<String, String>>,
+    streams: Option<WelcomeStreams>,
 ) -> String {
     let mut value = serde_json::json!({
         "type": "welcome",
@@ -268,6 +365,12 @@ pub(crate) fn welcome_message(
         "maxMessageBytes": max_message_bytes,
         "maxInFlight": max_in_flight,
     });
+    if let Some(streams) = streams {
+        value["protocol"] = STREAMS_PROTOCOL_VERSION.into();
+        value["features"] = serde_json::json!([STREAMS_FEATURE]);
+        value["maxStreams"] = streams.max_streams.into();
+        value["maxCredit"] = streams.max_credit.into();
+    }
     if !compat.is_empty() {
         let judged: serde_json::Map<String, Value> = compat
             .iter()

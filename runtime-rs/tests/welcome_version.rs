@@ -77,13 +77,14 @@ async fn a_welcome_with_another_protocol_fails_the_connection_and_its_calls() {
     let pending = poll_fn(|cx| Poll::Ready(early.as_mut().poll(cx).is_pending())).await;
     assert!(pending);
     expect_hello(&mut reader).await;
-    welcome(&mut writer, Some(json!(2))).await;
+    // Protocol 2 is welcome since this frontend offers streams; 3 is not.
+    welcome(&mut writer, Some(json!(3))).await;
 
     let error = guarded("early call", early).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VersionMismatch, "{error}");
     assert_eq!(
         error.data,
-        Some(json!({"backendProtocol": 2, "frontendProtocol": PROTOCOL_VERSION}))
+        Some(json!({"backendProtocol": 3, "frontendProtocol": PROTOCOL_VERSION}))
     );
     let ready = guarded("ready", conn.ready()).await.unwrap_err();
     assert_eq!(ready.code, ErrorCode::VersionMismatch);
