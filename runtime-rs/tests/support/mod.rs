@@ -9,6 +9,12 @@ pub mod vectors_ipc;
 #[path = "../../src/bin/ipcc-echo-backend/echo_backend.rs"]
 pub mod echo_backend;
 
+#[path = "../../src/bin/ipcc-echo-backend/streams_ipc.rs"]
+pub mod streams_ipc;
+
+#[path = "../../src/bin/ipcc-echo-backend/streams_backend.rs"]
+pub mod streams_backend;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,6 +37,17 @@ pub fn echo_host(config: HostConfig) -> IpcHost {
     vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
     vectors_ipc::EchoEventsSender::all(&host);
     host
+}
+
+/// A host serving `Echo` and `StreamsTest`, and the probe of its streams.
+pub fn streams_host(
+    config: HostConfig,
+) -> (IpcHost, std::sync::Arc<streams_backend::StreamsProbe>) {
+    let host = echo_host(config);
+    let backend = streams_backend::StreamsBackend::default();
+    let probe = backend.probe.clone();
+    streams_ipc::register_streams_test(&host, backend).forget();
+    (host, probe)
 }
 
 /// The echo backend binary of this package.

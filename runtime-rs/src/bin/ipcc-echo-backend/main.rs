@@ -1,8 +1,10 @@
 //! `ipcc-echo-backend`: serves the `Echo` interface of tests/vectors/vectors.ipc over stdio or
-//! WebSocket, for conformance tests of any frontend runtime.
+//! WebSocket, for conformance tests of any frontend runtime; with `--streams`, also the
+//! streaming `StreamsTest` interface (channel `streams-test-v1`, protocol v2; behaviour in
+//! tests/vectors/README.md). It is opt-in so the vectors' welcome stays exactly theirs.
 //!
 //! ```text
-//! ipcc-echo-backend --stdio [--token T] [--max-message-bytes N] [--max-in-flight N]
+//! ipcc-echo-backend --stdio [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N]
 //! ipcc-echo-backend --ws 127.0.0.1:0 [...]      # prints "listening on ws://ADDR/" on stderr
 //! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines (a benchmark floor)
 //! ```
@@ -11,6 +13,10 @@
 //! wake-ups); `--threads N` uses a multi-threaded runtime with N workers instead.
 
 mod echo_backend;
+#[allow(dead_code)]
+mod streams_backend;
+#[allow(dead_code)]
+mod streams_ipc;
 #[allow(dead_code)]
 mod vectors_ipc;
 
@@ -30,7 +36,7 @@ enum Mode {
 fn usage(problem: &str) -> ExitCode {
     eprintln!("error: {problem}");
     eprintln!(
-        "usage: ipcc-echo-backend (--stdio | --ws ADDR | --raw-stdio-echo) [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
+        "usage: ipcc-echo-backend (--stdio | --ws ADDR | --raw-stdio-echo) [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
     );
     ExitCode::from(2)
 }
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
 
 async fn run(args: Vec<String>) -> ExitCode {
     let mut mode = None;
+    let mut streams = false;
     let mut config = HostConfig::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -73,6 +80,7 @@ async fn run(args: Vec<String>) -> ExitCode {
             match arg.as_str() {
                 "--stdio" => mode = Some(Mode::Stdio),
                 "--raw-stdio-echo" => mode = Some(Mode::RawStdioEcho),
+                "--streams" => streams = true,
                 "--ws" => {
                     let addr = value("--ws")?;
                     mode = Some(Mode::Ws(
@@ -107,6 +115,10 @@ async fn run(args: Vec<String>) -> ExitCode {
     let host = IpcHost::with_config(config);
     vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
     vectors_ipc::EchoEventsSender::all(&host);
+    if streams {
+        streams_ipc::register_streams_test(&host, streams_backend::StreamsBackend::default())
+            .forget();
+    }
     match mode {
         Mode::Stdio => {
             if let Err(error) = host.serve_stdio().await {
