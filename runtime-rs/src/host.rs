@@ -983,6 +983,10 @@ impl ServedConnection {
                     return self.send_reply(id, Err(panic_error(&*panic)));
                 }
             };
+            if input.is_some() {
+                // The call is accepted: the frontend may send its input's items now.
+                self.grant_input(id);
+            }
             let connection = self.clone();
             tokio::spawn(async move {
                 let mut stop_rx = stop_rx;
@@ -1023,8 +1027,7 @@ impl ServedConnection {
         }
         if input.is_some() && stop_rx.borrow().is_none() {
             // The call is accepted and its handler runs: the frontend may send items now.
-            let window = self.streams.as_ref().map_or(1, |terms| terms.input_window);
-            self.outbox.send(message::credit_message(id, window));
+            self.grant_input(id);
         }
         let connection = self.clone();
         tokio::spawn(async move {
@@ -1105,6 +1108,12 @@ impl ServedConnection {
             .with_data(serde_json::json!({ "limit": limit })));
         }
         Ok(shape)
+    }
+
+    /// Sends the first credit of a call's input stream: one window.
+    fn grant_input(&self, id: u64) {
+        let window = self.streams.as_ref().map_or(1, |terms| terms.input_window);
+        self.outbox.send(message::credit_message(id, window));
     }
 
     /// Forgets a call that ended, closing its streams.

@@ -16,6 +16,8 @@ use super::streams_ipc::{StreamsTest, StreamsTestError};
 pub struct StreamsProbe {
     /// Items the output streams yielded (each when it was polled for it).
     pub yielded: AtomicU64,
+    /// Output streams handlers created.
+    pub outputs_started: AtomicU64,
     /// Output streams dropped (ended, or cancelled mid-way).
     pub outputs_dropped: AtomicU64,
     /// Input streams dropped by handlers.
@@ -67,6 +69,7 @@ impl StreamsBackend {
         items: impl Stream<Item = Result<T, E>> + Send + 'static,
     ) -> impl Stream<Item = Result<T, E>> + Send + 'static {
         let probe = self.probe.clone();
+        probe.bump(&probe.outputs_started);
         let guard = DropGuard(self.probe.clone(), |p| &p.outputs_dropped);
         items.map(move |item| {
             let _ = &guard;
