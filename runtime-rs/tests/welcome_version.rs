@@ -143,3 +143,66 @@ async fn a_welcome_with_protocol_1_opens_the_connection() {
     assert_eq!(value.get(), "2");
     guarded("peer", answering).await.unwrap();
 }
+
+/// Against a backend that answers protocol 1 (it ignored the offered `streams`), a call with a
+/// stream fails at once, locally, with the documented `versionMismatch`; unary calls work.
+#[tokio::test]
+async fn a_protocol_1_welcome_fails_stream_calls_locally_and_unary_calls_work() {
+    use futures_util::StreamExt;
+    let (conn, mut reader, mut writer) = open();
+    match guarded("hello", reader.read(LIMIT)).await {
+        Incoming::Text(text) => {
+            let hello: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(hello["features"], json!(["streams"]));
+        }
+        other => panic!("expected the hello, got {other:?}"),
+    }
+    welcome(&mut writer, Some(json!(1))).await;
+    let welcome = guarded("ready", conn.ready()).await.unwrap();
+    assert_eq!((welcome.protocol, welcome.max_streams), (1, None));
+
+    let mut items = conn.call_stream(ECHO_CHANNEL, "tail", Vec::new(), None, &CallOptions::new());
+    let error = guarded("stream", items.next()).await.unwrap().unwrap_err();
+    assert_eq!(error.code, ErrorCode::VersionMismatch);
+    assert_eq!(
+        error.message,
+        format!("method \"tail\" of channel \"{ECHO_CHANNEL}\" uses streams, which need protocol 2; the backend speaks protocol 1")
+    );
+    assert_eq!(
+        error.data,
+        Some(json!({"channel": ECHO_CHANNEL, "method": "tail", "backendProtocol": 1}))
+    );
+    assert!(guarded("end", items.next()).await.is_none());
+    let source = Box::pin(futures_util::stream::empty());
+    let error = guarded(
+        "input",
+        conn.call_with_input(
+            ECHO_CHANNEL,
+            "upload",
+            Vec::new(),
+            source,
+            &CallOptions::new(),
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code, ErrorCode::VersionMismatch);
+
+    // Nothing was sent for those; the unary call is the next message.
+    let answering = tokio::spawn(async move {
+        let Incoming::Text(text) = reader.read(LIMIT).await else {
+            panic!("expected the call");
+        };
+        let call: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(call["method"], "add");
+        let id = call["id"].as_u64().unwrap();
+        writer
+            .write(format!(r#"{{"type":"result","id":{id},"value":2}}"#))
+            .await
+            .unwrap();
+        writer.flush().await.unwrap();
+        (reader, writer)
+    });
+    assert_eq!(guarded("call", call(&conn)).await.unwrap().get(), "2");
+    guarded("peer", answering).await.unwrap();
+}
