@@ -31,23 +31,7 @@ fn host_config(case: &Value) -> HostConfig {
     config
 }
 
-/// Whether a case still pins protocol 1's answer to a `hello` with `"protocol": 2`
-/// (`versionMismatch`), which "Version 2: streams" of docs/protocol.md replaced: a backend now
-/// accepts protocol 2 as 1 plus streams. Such a case is skipped (and reported by
-/// `superseded_v1_cases_are_still_superseded`) until the vector is updated; any other
-/// expectation for that hello is replayed.
-fn superseded_by_v2(case: &Value) -> bool {
-    let steps = case["steps"].as_array();
-    let first = steps.and_then(|s| s.first());
-    let second = steps.and_then(|s| s.get(1));
-    first.is_some_and(|s| s["send"]["type"] == "hello" && s["send"]["protocol"] == 2)
-        && second.is_some_and(|s| s["expect"]["code"] == "versionMismatch")
-}
-
 fn applies(case: &Value, transport: &str) -> bool {
-    if superseded_by_v2(case) {
-        return false;
-    }
     match case["transports"].as_array() {
         Some(list) => list.iter().any(|t| t == transport),
         None => true,
@@ -259,39 +243,16 @@ async fn websocket_binary_frame_is_a_bad_request() {
     );
 }
 
-/// The protocol-1 vector of a `protocol: 2` hello is the only one a v2 backend answers
-/// otherwise: what it does instead is pinned here, on the same transport.
+/// A `hello` with `"protocol": 2` means protocol 1 plus streams (docs/protocol.md, "Version 2:
+/// streams"): it is welcomed with protocol 2 and the stream limits.
 #[tokio::test]
-async fn superseded_v1_cases_are_still_superseded() {
+async fn a_protocol_2_hello_is_welcomed_with_streams() {
     let file = load();
-    let superseded: Vec<&str> = file["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|case| superseded_by_v2(case))
-        .map(|case| case["name"].as_str().unwrap_or("?"))
-        .collect();
-    assert!(
-        superseded.len() <= 1,
-        "only `protocol-2` is superseded: {superseded:?}"
-    );
     let case = serde_json::json!({
         "steps": [
             {"send": {"type": "hello", "protocol": 2, "channels": file["schemaHashes"]}},
             {"expect": {"type": "welcome", "protocol": 2, "features": ["streams"],
                         "maxStreams": 256, "maxCredit": 1024}},
-        ]
-    });
-    let host = support::echo_host(HostConfig::new());
-    let (frontend, backend) = memory::pair();
-    let _served = tokio::spawn(async move { host.serve(backend).await });
-    run_case(&file, &case, frontend).await.unwrap();
-    let case = serde_json::json!({
-        "steps": [
-            {"send": {"type": "hello", "protocol": 3}},
-            {"expect": {"type": "error", "id": null, "code": "versionMismatch",
-                        "data": {"backendProtocol": 2, "frontendProtocol": 3}}},
-            {"expectClosed": true},
         ]
     });
     let host = support::echo_host(HostConfig::new());
