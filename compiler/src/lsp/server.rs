@@ -36,7 +36,12 @@ pub(crate) struct Unit {
     pub roots: Vec<PathBuf>,
     /// The open document this unit exists for; `None` for the project's unit.
     pub document: Option<PathBuf>,
+    /// The last check; its index (`files`) is empty unless `indexed`.
     pub analysis: Option<Analysis>,
+    /// Whether `analysis` carries the index. A keystroke's check leaves it out, so that the
+    /// diagnostics go out after one pass of the front end; the first request that needs the
+    /// index builds it (see [`Server::refresh_indexed`]).
+    pub indexed: bool,
     /// Every file the last check read or tried to read (normalised).
     pub files: HashSet<PathBuf>,
     pub dirty: bool,
@@ -50,6 +55,7 @@ impl Unit {
             roots,
             document,
             analysis: None,
+            indexed: false,
             files: HashSet::new(),
             dirty: true,
             diagnostics: HashMap::new(),
@@ -266,7 +272,7 @@ impl Server {
         if method == TEST_PANIC_REQUEST && self.test_panics {
             panic!("panic requested by the test trigger");
         }
-        self.refresh();
+        self.refresh_indexed();
         match method {
             request::HoverRequest::METHOD => features::hover(self, parse(method, params)?),
             request::GotoDefinition::METHOD => features::definition(self, parse(method, params)?),
@@ -453,16 +459,26 @@ impl Server {
             .iter_mut()
             .filter(|u| u.document.is_none() && u.dirty)
         {
-            check_unit(unit, documents);
+            check_unit(unit, documents, Index::Skip);
             self.diagnostics_changed = true;
         }
     }
 
-    /// Checks every unit marked for it.
+    /// Checks every unit marked for it (without the index: publishing diagnostics needs none).
     pub(crate) fn refresh(&mut self) {
         let documents = &self.documents;
         for unit in self.units.iter_mut().filter(|u| u.dirty) {
-            check_unit(unit, documents);
+            check_unit(unit, documents, Index::Skip);
+            self.diagnostics_changed = true;
+        }
+    }
+
+    /// Brings every unit up to date with its index, for a request: a dirty unit is checked
+    /// once, with the index; a clean one without it is checked again with it.
+    pub(crate) fn refresh_indexed(&mut self) {
+        let documents = &self.documents;
+        for unit in self.units.iter_mut().filter(|u| u.dirty || !u.indexed) {
+            check_unit(unit, documents, Index::Build);
             self.diagnostics_changed = true;
         }
     }
@@ -491,9 +507,23 @@ impl Server {
     }
 }
 
+/// Whether a check builds the analysis index too.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Index {
+    Build,
+    Skip,
+}
+
 /// Runs the check of one unit through the open documents, and converts its diagnostics.
-fn check_unit(unit: &mut Unit, documents: &Documents) {
-    let analysis = crate::analyze(&unit.roots, &mut documents.loader());
+fn check_unit(unit: &mut Unit, documents: &Documents, index: Index) {
+    let analysis = match index {
+        Index::Build => crate::analyze(&unit.roots, &mut documents.loader()),
+        Index::Skip => Analysis {
+            checked: crate::check_with(&unit.roots, &mut documents.loader()),
+            files: Vec::new(),
+        },
+    };
+    unit.indexed = index == Index::Build;
     unit.files = analysis
         .checked
         .inputs
