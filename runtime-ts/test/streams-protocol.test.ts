@@ -361,7 +361,13 @@ function source(): { items: Iterable<number>; pulls: () => number; returned: () 
 /** A round trip through the frontend: every message the script sent before has been handled. */
 async function roundTrip(b: { conn: IpcConnection; peer: RawPeer }): Promise<void> {
   const p = b.conn.callRaw("c", "probe", []);
-  const m = await expect(b.peer, { type: "call", method: "probe" });
+  let m: any;
+  // Messages the frontend sent before the probe (cancels, credit) are passed over.
+  do {
+    const got = await b.peer.next();
+    assert.equal(got.kind, "message");
+    m = (got as { value: any }).value;
+  } while (!(m.type === "call" && m.method === "probe"));
   b.peer.send({ type: "result", id: m.id, value: "ok" });
   assert.equal(await p, "ok");
 }
@@ -474,5 +480,69 @@ describe("IpcConnection against a scripted v2 backend", () => {
       assert.equal(b.conn.isValid, false, JSON.stringify(welcome));
       await failsWith(b.conn.callRaw("c", "m", []), welcome.protocol === 3 ? "versionMismatch" : "badRequest");
     }
+  });
+});
+
+/** A small deterministic PRNG, so a failure reproduces. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+}
+const alphabet = '{}[]":,0123456789-.eE \\u"abcdeftrunl';
+function mutate(text: string, random: () => number): string {
+  const chars = [...text];
+  for (let i = 1 + Math.floor(random() * 3); i > 0; i--) {
+    const at = Math.floor(random() * (chars.length + 1));
+    const ch = alphabet[Math.floor(random() * alphabet.length)]!;
+    const r = random();
+    if (r < 0.4) chars.splice(at, 1);
+    else if (r < 0.8) chars.splice(at, 0, ch);
+    else chars[at] = ch;
+  }
+  return chars.join("");
+}
+
+describe("hostile stream messages", () => {
+  test("a host answers or ignores 3000 mutated stream messages, and still serves", async () => {
+    const f = await frontend({ maxStreams: 16, streamWindow: 4 });
+    try {
+      const seeds = [
+        JSON.stringify(call(1, "echo", [null], { input: true, credit: 4 })),
+        '{"type":"item","id":1,"seq":0,"value":"a"}',
+        '{"type":"credit","id":1,"n":2}',
+        '{"type":"end","id":1}',
+        JSON.stringify(call(2, "count", [5], { credit: 2 })),
+        '{"type":"cancel","id":1}',
+        JSON.stringify(call(3, "sum", [null], { input: true })),
+        '{"type":"item","id":3,"seq":1,"value":7}',
+      ];
+      const random = rng(2024);
+      for (let i = 0; i < 3000; i++) f.peer.send(mutate(seeds[i % seeds.length]!, random));
+      f.peer.send(call(999999, "ping", []));
+      for (;;) {
+        const got = await f.peer.next();
+        assert.equal(got.kind, "message", "the host closed the connection");
+        const m = (got as { value: { type: string; id?: number; value?: unknown } }).value;
+        if (m.type === "result" && m.id === 999999) break;
+      }
+    } finally {
+      await f.done();
+    }
+  });
+
+  test("a frontend survives mutated stream messages during a stream and keeps working", async () => {
+    const b = await backend(v2Welcome);
+    const it = b.conn.streamRaw("c", "m", [], { window: 4 });
+    const up = b.conn.callRaw("c", "u", [null], { input: [1, 2, 3] }).catch(() => "failed");
+    const random = rng(99);
+    const replies = ['{"type":"item","id":1,"seq":0,"value":1}', '{"type":"credit","id":2,"n":1}', '{"type":"stop","id":2}', '{"type":"result","id":1,"value":null}'];
+    for (let i = 0; i < 2000; i++) b.peer.send(mutate(replies[i % replies.length]!, random));
+    await roundTrip(b);
+    assert.equal(b.conn.isValid, true);
+    await it.return!();
+    b.peer.send({ type: "result", id: 2, value: null });
+    await up;
   });
 });
