@@ -21,7 +21,7 @@ import {
   type StreamMessage,
   type WelcomeMessage,
 } from "./protocol.js";
-import { flowControl, InboundStream, OutboundStream, type StreamSource } from "./stream.js";
+import { flowControl, InboundStream, itemCount, OutboundStream, type StreamSource } from "./stream.js";
 import type { IpcSocketFrontend } from "./socket.js";
 import type { CallOptions, ChannelSpec } from "./types.js";
 import { channelToJson, embeddedSchema } from "./wire-compat.js";
@@ -235,7 +235,7 @@ export class IpcConnection {
   }
 
   private get maxCredit(): number {
-    return this.options.maxCredit ?? DEFAULT_MAX_CREDIT;
+    return itemCount(this.options.maxCredit, DEFAULT_MAX_CREDIT);
   }
 
   /** The protocol in force (the `welcome`'s: 1 or 2), once `welcome` has arrived. */
@@ -281,7 +281,7 @@ export class IpcConnection {
    */
   streamRaw(channel: string, method: string, args: readonly WireValue[], options: RawStreamOptions = {}): AsyncIterableIterator<WireValue> {
     let id = 0;
-    const window = Math.max(1, Math.floor(options.window ?? this.options.streamWindow ?? DEFAULT_STREAM_WINDOW));
+    const window = itemCount(options.window, itemCount(this.options.streamWindow, DEFAULT_STREAM_WINDOW));
     const output: InboundStream<WireValue> = new InboundStream<WireValue>(window, {
       grant: (n) => {
         if (this.pending.get(id)?.output === output && !this.closedError) this.socket.send(JSON.stringify({ type: "credit", id, n }));

@@ -23,7 +23,7 @@ import {
   type CompatVerdicts,
   type StreamMessage,
 } from "./protocol.js";
-import { flowControl, InboundStream, OutboundStream } from "./stream.js";
+import { flowControl, InboundStream, itemCount, OutboundStream } from "./stream.js";
 import type { IpcSocket, IpcSocketBackend } from "./socket.js";
 import type { ChannelSpec, ConnectionId } from "./types.js";
 import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
@@ -169,13 +169,13 @@ export class IpcHost {
     return this.options.protocol ?? PROTOCOL_STREAMS;
   }
   get maxStreams(): number {
-    return this.options.maxStreams ?? DEFAULT_MAX_STREAMS;
+    return itemCount(this.options.maxStreams, DEFAULT_MAX_STREAMS);
   }
   get maxCredit(): number {
-    return this.options.maxCredit ?? DEFAULT_MAX_CREDIT;
+    return itemCount(this.options.maxCredit, DEFAULT_MAX_CREDIT);
   }
   get streamWindow(): number {
-    return this.options.streamWindow ?? DEFAULT_STREAM_WINDOW;
+    return itemCount(this.options.streamWindow, DEFAULT_STREAM_WINDOW);
   }
   /** Serving (not shut down). */
   get isValid(): boolean {

@@ -6,6 +6,11 @@ import { IpcError } from "./errors.js";
 /** What a streaming parameter accepts: any async or sync iterable of items. */
 export type StreamSource<T> = AsyncIterable<T> | Iterable<T>;
 
+/** A window or limit from options: a whole number of at least 1, else `fallback`. */
+export function itemCount(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
+}
+
 /** A `flowControl` error (docs/protocol.md, "Flow-control violations"). */
 export function flowControl(message: string): IpcError {
   return new IpcError("flowControl", message);
