@@ -156,7 +156,8 @@ export class InboundStream<T> implements AsyncIterableIterator<T> {
 
   /** Answers a `next()` when no item is buffered: done, the failure, or (undefined) keep waiting. */
   private settle(w: { resolve(r: IteratorResult<T>): void; reject(e: unknown): void }): boolean {
-    if (this.failed) {
+    if (this.failed && !this.closed) {
+      // The failure is told once; afterwards the iteration is done, as a generator's is after it threw.
       this.closed = true;
       w.reject(this.failure);
       return true;
