@@ -11,3 +11,5 @@ export const repoDir = resolve(packageDir, "..");
 export const vectorsDir = join(repoDir, "tests", "vectors");
 /** The compiled child-process backend fixture. */
 export const echoStdioBackend = join(here, "fixtures", "echo-stdio-backend.js");
+/** The compiled child-process backend serving `streams-test-v1`. */
+export const streamsStdioBackend = join(here, "fixtures", "streams-stdio-backend.js");

@@ -223,6 +223,8 @@ for (const transport of ["in-memory", "websocket"] as const) {
       const client = createClient(echoDescriptor, s.conn);
       const pending = [client.wait(), client.wait(), client.wait()];
       await eventually(() => s.sentCalls() === 3, "calls sent");
+      // A round trip after them: the host has read the three calls (their handlers run) before it shuts down.
+      assert.equal(await client.add(1, 1), 2);
       await s.host.shutdown();
       for (const p of pending) await rejectsWith(p, "disconnected");
       assert.equal(s.conn.isValid, false);

@@ -1,21 +1,49 @@
-//! Typed frontend helpers generated code calls: `callMethod`, `createClient`, `withOptions`, `addNotificationListener`.
+//! Typed frontend helpers generated code calls: `callMethod`, `streamMethod`, `createClient`, `withOptions`, `addNotificationListener`.
 
 import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
 import type { IpcConnection } from "./connection.js";
 import { DeclaredError, IpcError } from "./errors.js";
+import type { Codec } from "./codecs.js";
 import { IpcApp } from "./app.js";
 import { lookupOwn, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
-import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType } from "./types.js";
+import type { StreamSource } from "./stream.js";
+import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType, StreamMethodsOf } from "./types.js";
 
-/** Encodes positional arguments; trailing `undefined` optional arguments are omitted. */
-export function encodeArgs(params: readonly { encode(v: any): WireValue; optional?: true }[], required: number, args: readonly unknown[], what: string): WireValue[] {
+/**
+ * Encodes positional arguments; trailing `undefined` optional arguments are omitted. The
+ * argument at `streamSlot` (a method's streaming parameter) is sent as `null`.
+ */
+export function encodeArgs(
+  params: readonly { encode(v: any): WireValue; optional?: true }[],
+  required: number,
+  args: readonly unknown[],
+  what: string,
+  streamSlot?: number,
+): WireValue[] {
   if (args.length > params.length) throw new IpcError("badRequest", `${what} takes at most ${params.length} arguments, got ${args.length}`);
   let count = args.length;
   while (count > required && args[count - 1] === undefined) count--;
   if (count < required) throw new IpcError("badRequest", `${what} needs ${required} arguments, got ${count}`);
   const out = new Array<WireValue>(count);
-  for (let i = 0; i < count; i++) out[i] = encodeValue(params[i] as never, args[i], `args[${i}]`);
+  for (let i = 0; i < count; i++) out[i] = i === streamSlot ? null : encodeValue(params[i] as never, args[i], `args[${i}]`);
   return out;
+}
+
+/** The items of a streaming argument, each encoded with the parameter's item codec as it is pulled. */
+async function* encodeItems(source: StreamSource<unknown>, codec: Codec<any>): AsyncGenerator<WireValue, void, undefined> {
+  let seq = 0;
+  // `for await` calls the source's return() when this generator is returned early.
+  for await (const item of source as AsyncIterable<unknown>) yield encodeValue(codec, item, `input[${seq++}]`);
+}
+
+/** The streaming argument of a call, checked to be iterable before anything is sent. */
+function streamArgument(m: MethodDescriptor, args: readonly unknown[], what: string): StreamSource<WireValue> | undefined {
+  if (m.inputStream === undefined) return undefined;
+  const source = args[m.inputStream] as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown } | null | undefined;
+  if (source == null || (typeof source[Symbol.asyncIterator] !== "function" && typeof source[Symbol.iterator] !== "function")) {
+    throw new IpcError("badRequest", `${what}: args[${m.inputStream}] must be an AsyncIterable or an Iterable`);
+  }
+  return encodeItems(source as StreamSource<unknown>, m.params[m.inputStream]!);
 }
 
 /** Turns an `error` reply into a `DeclaredError` when it is the method's declared error. */
@@ -44,15 +72,74 @@ export async function callMethod<T, K extends AsyncMethodsOf<T>>(
   const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
   if (!m) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no method ${JSON.stringify(method)}`);
   const what = `${descriptor.name ?? descriptor.channel}.${method}`;
-  const wireArgs = encodeArgs(m.params, m.required, args as readonly unknown[], what);
+  const wireArgs = encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream);
+  const input = streamArgument(m, args as readonly unknown[], what);
   const conn = connection ?? IpcApp.connection;
   let value: WireValue;
   try {
-    value = await conn.callRaw(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash });
+    value = await conn.callRaw(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
   } catch (e) {
     throw declaredOrSelf(e, m);
   }
   return decodeValue(m.result, value, "result");
+}
+
+/** The item type of a method's result stream. */
+type StreamItem<F> = F extends (...args: any[]) => AsyncIterable<infer I> ? I : never;
+
+/**
+ * Calls `method`, whose result is a stream (protocol v2), of the interface `descriptor`
+ * describes: encodes `args` (a streaming parameter's items one by one as they are sent),
+ * decodes each item, and ends the iteration with a `DeclaredError` for the method's declared
+ * error. Leaving the iteration early (`break`) cancels the call; see `IpcConnection.streamRaw`.
+ */
+export function streamMethod<T, K extends StreamMethodsOf<T>>(
+  descriptor: InterfaceDescriptor<T>,
+  method: K,
+  args: MethodParameters<T, K>,
+  options?: CallOptions,
+  connection?: IpcConnection,
+): AsyncIterableIterator<StreamItem<T[K]>> {
+  const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
+  let raw: AsyncIterator<WireValue>;
+  try {
+    if (!m || !m.outputStream) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no stream method ${JSON.stringify(method)}`);
+    const what = `${descriptor.name ?? descriptor.channel}.${method}`;
+    const wireArgs = encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream);
+    const input = streamArgument(m, args as readonly unknown[], what);
+    const conn = connection ?? IpcApp.connection;
+    raw = conn.streamRaw(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
+  } catch (e) {
+    // Like `callMethod`'s rejection: the failure shows at the first `next()`, and nothing was sent.
+    raw = { next: () => Promise.reject(e), return: async () => ({ value: undefined, done: true }) };
+  }
+  let seq = 0;
+  const items: AsyncIterableIterator<StreamItem<T[K]>> = {
+    async next(): Promise<IteratorResult<StreamItem<T[K]>>> {
+      let r: IteratorResult<WireValue>;
+      try {
+        r = await raw.next();
+      } catch (e) {
+        throw m ? declaredOrSelf(e, m) : e;
+      }
+      if (r.done) return { value: undefined, done: true };
+      try {
+        return { value: decodeValue(m!.result, r.value, `item[${seq++}]`), done: false };
+      } catch (e) {
+        // An item that does not decode ends the call: the rest cannot be trusted either.
+        await raw.return!();
+        throw e;
+      }
+    },
+    return: async () => {
+      await raw.return!();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return items;
+    },
+  };
+  return items;
 }
 
 interface ClientBinding {
@@ -70,9 +157,12 @@ const bindings = new WeakMap<object, ClientBinding>();
  * `IpcApp`'s connection as it is at call time.
  */
 export function createClient<T>(descriptor: InterfaceDescriptor<T>, connection?: IpcConnection, options?: CallOptions): T {
-  const client: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  const client: Record<string, (...args: unknown[]) => unknown> = {};
   for (const method of Object.keys(descriptor.methods)) {
-    const call = (...args: unknown[]) => callMethod(descriptor, method as never, args as never, options, connection);
+    const m = lookupOwn<MethodDescriptor>(descriptor.methods, method)!;
+    const call = m.outputStream
+      ? (...args: unknown[]) => streamMethod(descriptor, method as never, args as never, options, connection)
+      : (...args: unknown[]) => callMethod(descriptor, method as never, args as never, options, connection);
     Object.defineProperty(client, method, { value: call, enumerable: true });
   }
   Object.freeze(client);

@@ -1,20 +1,27 @@
-//! `IpcConnection`: the frontend end of one connection — handshake, calls, cancellation, notifications.
+//! `IpcConnection`: the frontend end of one connection — handshake, calls, streams (v2), cancellation, notifications.
 
 import type { WireValue } from "./codecs.js";
 import { IpcError } from "./errors.js";
 import { lookupOwn } from "./descriptors.js";
 import {
+  DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_STREAM_WINDOW,
   exceedsBytes,
   HELLO_MAX_BYTES,
   methodMismatchMessage,
   mismatchMessage,
   parseMessage,
+  PROTOCOL_STREAMS,
   PROTOCOL_VERSION,
   readCompat,
+  STREAMS_FEATURE,
+  streamsNeedV2Message,
   type ErrorMessage,
+  type StreamMessage,
   type WelcomeMessage,
 } from "./protocol.js";
+import { flowControl, InboundStream, itemCount, OutboundStream, type StreamSource } from "./stream.js";
 import type { IpcSocketFrontend } from "./socket.js";
 import type { CallOptions, ChannelSpec } from "./types.js";
 import { channelToJson, embeddedSchema } from "./wire-compat.js";
@@ -62,8 +69,19 @@ export interface ConnectionOptions {
   channels?: readonly ChannelSpec[];
   /** Largest message sent or accepted, in UTF-8 bytes (default 64 MiB). */
   maxMessageBytes?: number;
-  /** Default per-call timeout in milliseconds (none by default). */
+  /** Default per-call timeout in milliseconds (none by default); for a stream call it covers the whole call, streams included. */
   timeout?: number;
+  /**
+   * v2: the most credit this frontend holds for one input stream, announced in `hello`
+   * (default 1024); a backend granting more fails the call with `flowControl`.
+   */
+  maxCredit?: number;
+  /**
+   * v2: the credit granted to an output stream at once and the most kept outstanding, so at
+   * most this many items of one stream wait in this frontend (default 64; capped by the
+   * backend's `maxCredit`).
+   */
+  streamWindow?: number;
   /**
    * Problems that belong to no call: an `error` with id null, a malformed message, a
    * notification that does not decode, a listener that threw. Default: ignored.
@@ -74,18 +92,47 @@ export interface ConnectionOptions {
 /** A raw notification listener: the method name and the arguments as they came off the wire. */
 export type IpcListener = (method: string, ...args: WireValue[]) => void;
 
-/** Extra per-call options for `callRaw`. */
+/** Extra per-call options for `callRaw` and `streamRaw`. */
 export interface RawCallOptions extends CallOptions {
   /** The caller's schema hash for `channel`: a mismatch with the backend's fails fast locally. */
   schemaHash?: string;
+  /**
+   * v2: the items of the method's streaming parameter (whose slot in `args` is `null`): any
+   * `AsyncIterable` or `Iterable` of wire values. It is pulled only while the backend's credit
+   * lasts, `end` is sent when it is exhausted, and its `return()` is called when the backend
+   * sends `stop`, when the call is answered or cancelled. If it throws, the call is cancelled
+   * and fails with what it threw.
+   */
+  input?: StreamSource<WireValue>;
+}
+
+/** Options of `streamRaw`. */
+export interface RawStreamOptions extends RawCallOptions {
+  /** The window of this output stream (default: the connection's `streamWindow`). */
+  window?: number;
 }
 
 interface PendingCall {
+  /** The call's answer: the result's value. */
   resolve(value: WireValue): void;
-  reject(error: IpcError): void;
+  /**
+   * The call failed: `immediate` for local failures (cancellation, timeout, a violation), which
+   * drop an output stream's buffered items; not for the backend's error or a disconnect, which
+   * come after the items received before them.
+   */
+  reject(error: unknown, immediate: boolean): void;
   /** Whether `call` was sent (so a cancel must be sent too). */
   sent: boolean;
   cleanup(): void;
+  /** v2: the source of the input stream, once the call is sent. */
+  input?: OutboundStream<WireValue>;
+  /** v2: the output stream (a `streamRaw` call). */
+  output?: InboundStream<WireValue>;
+}
+
+/** A call's result value, told apart from a failure (a stream source may throw anything). */
+class Answer {
+  constructor(readonly value: WireValue) {}
 }
 
 interface ListenerEntry {
@@ -146,7 +193,15 @@ export class IpcConnection {
       if (schema !== undefined) schemas.set(spec.channel, schema);
       else schemas.delete(spec.channel);
     }
-    const hello = { type: "hello", protocol: PROTOCOL_VERSION, ...(this.options.token !== undefined ? { token: this.options.token } : {}), channels };
+    // Streams are offered with protocol 1 + the feature, so that a v1 backend still accepts the hello.
+    const hello = {
+      type: "hello",
+      protocol: PROTOCOL_VERSION,
+      ...(this.options.token !== undefined ? { token: this.options.token } : {}),
+      features: [STREAMS_FEATURE],
+      maxCredit: this.maxCredit,
+      channels,
+    };
     const text = JSON.stringify(hello);
     if (schemas.size === 0) return text;
     // The schemas are JSON texts already (generated code embeds them): spliced in, not re-encoded.
@@ -179,47 +234,162 @@ export class IpcConnection {
     return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
+  private get maxCredit(): number {
+    return itemCount(this.options.maxCredit, DEFAULT_MAX_CREDIT);
+  }
+
+  /** The protocol in force (the `welcome`'s: 1 or 2), once `welcome` has arrived. */
+  get protocol(): number | undefined {
+    return this.welcome?.protocol;
+  }
+
+  /** Whether streams can be used: the backend answered protocol 2. */
+  private get streams(): boolean {
+    return this.welcome?.protocol === PROTOCOL_STREAMS;
+  }
+
+  /** The largest message the backend takes and this frontend sends. */
+  private get sendLimit(): number {
+    return Math.min(this.maxMessageBytes, this.welcome?.maxMessageBytes ?? Infinity);
+  }
+
   /**
    * Calls `method` on `channel` with arguments already in wire form; resolves to the wire
-   * result. Generated code calls `callMethod` (typed, through a descriptor) instead.
+   * result. Generated code calls `callMethod` (typed, through a descriptor) instead. With
+   * `options.input` (protocol v2) the method's streaming parameter is sent as a stream; on a
+   * protocol-1 connection such a call fails at once with `versionMismatch`.
    */
   callRaw(channel: string, method: string, args: readonly WireValue[], options: RawCallOptions = {}): Promise<WireValue> {
     return new Promise<WireValue>((resolve, reject) => {
-      if (this.closedError) return reject(this.closedError);
-      const signal = options.signal;
-      if (signal?.aborted) return reject(new IpcError("cancelled", "call cancelled before it was sent"));
-      const id = this.nextId++;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => this.abandon(id, new IpcError("cancelled", `call ${channel}.${method} cancelled`));
-      const call: PendingCall = {
-        resolve,
-        reject,
-        sent: false,
-        cleanup: () => {
-          if (timer !== undefined) clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-        },
-      };
-      this.pending.set(id, call);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timeout = options.timeout ?? this.options.timeout;
-      if (timeout !== undefined) {
-        timer = setTimeout(() => this.abandon(id, new IpcError("timeout", `call ${channel}.${method} timed out after ${timeout} ms`)), timeout);
+      this.begin(channel, method, args, options, { resolve, reject: (e) => reject(e) });
+    });
+  }
+
+  /**
+   * Calls a method whose result is a stream (protocol v2) with arguments in wire form; returns
+   * its items as an async iterator. The call is sent at once with `credit` of one window; more
+   * credit is granted as the items are consumed, so at most one window waits here. The
+   * iteration ends at the call's `result`, throws the call's error after the items sent before
+   * it (a declared error is the same `IpcError` `callRaw` rejects with: code `declared`, the
+   * error value in `data`), and throws `disconnected` when the connection drops. Leaving the
+   * iteration early (`break`, `return()`), the `AbortSignal` or the timeout cancels the call
+   * (`cancel` is sent; the latter two throw `cancelled` / `timeout`). With `options.input`, the
+   * call streams both ways. On a protocol-1 connection the iteration throws `versionMismatch`.
+   *
+   * @example
+   * for await (const line of connection.streamRaw("files-v1", "tail", ["app.log"])) console.log(line);
+   */
+  streamRaw(channel: string, method: string, args: readonly WireValue[], options: RawStreamOptions = {}): AsyncIterableIterator<WireValue> {
+    let id = 0;
+    const window = itemCount(options.window, itemCount(this.options.streamWindow, DEFAULT_STREAM_WINDOW));
+    const output: InboundStream<WireValue> = new InboundStream<WireValue>(window, {
+      grant: (n) => {
+        if (this.pending.get(id)?.output === output && !this.closedError) this.socket.send(JSON.stringify({ type: "credit", id, n }));
+      },
+      abandoned: () => this.abandon(id, new IpcError("cancelled", `stream ${channel}.${method} cancelled by its consumer`)),
+      decode: (value) => value,
+    });
+    id = this.begin(channel, method, args, options, {
+      resolve: () => output.end(),
+      reject: (e, immediate) => output.fail(e, immediate),
+      output,
+    });
+    return output;
+  }
+
+  /**
+   * Starts a call: tracks it, arms its signal and timeout, and sends it (at once or after
+   * `welcome`). Returns its id (0 when it failed before getting one).
+   */
+  private begin(
+    channel: string,
+    method: string,
+    args: readonly WireValue[],
+    options: RawCallOptions,
+    outcome: Pick<PendingCall, "resolve" | "reject" | "output">,
+  ): number {
+    if (this.closedError) {
+      outcome.reject(this.closedError, true);
+      return 0;
+    }
+    const signal = options.signal;
+    if (signal?.aborted) {
+      outcome.reject(new IpcError("cancelled", "call cancelled before it was sent"), true);
+      return 0;
+    }
+    const id = this.nextId++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => this.abandon(id, new IpcError("cancelled", `call ${channel}.${method} cancelled`));
+    const call: PendingCall = {
+      ...outcome,
+      sent: false,
+      cleanup: () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      },
+    };
+    this.pending.set(id, call);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const timeout = options.timeout ?? this.options.timeout;
+    if (timeout !== undefined) {
+      timer = setTimeout(() => this.abandon(id, new IpcError("timeout", `call ${channel}.${method} timed out after ${timeout} ms`)), timeout);
+    }
+    const send = () => {
+      if (this.pending.get(id) !== call) return; // cancelled or timed out while queued
+      const mismatch = this.checkSchema(channel, options.schemaHash, "method", method);
+      if (mismatch) return this.settle(id, mismatch, true);
+      const input = options.input !== undefined;
+      const output = call.output !== undefined;
+      if ((input || output) && !this.streams) {
+        const error = new IpcError("versionMismatch", streamsNeedV2Message(channel, method), { channel, method, backendProtocol: this.welcome?.protocol ?? PROTOCOL_VERSION });
+        return this.settle(id, error, true);
       }
-      const send = () => {
-        if (!this.pending.has(id)) return; // cancelled or timed out while queued
-        const mismatch = this.checkSchema(channel, options.schemaHash, "method", method);
-        if (mismatch) return this.settle(id, mismatch);
-        const text = JSON.stringify({ type: "call", id, channel, method, args });
-        const limit = Math.min(this.maxMessageBytes, this.welcome?.maxMessageBytes ?? Infinity);
-        if (exceedsBytes(text, limit)) {
-          return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`));
-        }
-        call.sent = true;
-        this.socket.send(text);
+      if (output) call.output!.limitWindow(this.welcome?.maxCredit ?? DEFAULT_MAX_CREDIT);
+      const message = {
+        type: "call",
+        id,
+        channel,
+        method,
+        args,
+        ...(input ? { input: true } : {}),
+        ...(output ? { credit: call.output!.window } : {}),
       };
-      if (this.welcome) send();
-      else this.queue.push(send);
+      const text = JSON.stringify(message);
+      const limit = this.sendLimit;
+      if (exceedsBytes(text, limit)) {
+        return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`), true);
+      }
+      call.sent = true;
+      this.socket.send(text);
+      if (input) call.input = this.openInput(id, call, options.input!);
+    };
+    if (this.welcome) send();
+    else this.queue.push(send);
+    return id;
+  }
+
+  /** The sending end of a call's input stream: pulls `source` only within the backend's credit. */
+  private openInput(id: number, call: PendingCall, source: StreamSource<WireValue>): OutboundStream<WireValue> {
+    const live = () => this.pending.get(id) === call && !this.closedError;
+    return new OutboundStream<WireValue>(source, 0, this.maxCredit, {
+      send: (seq, value) => {
+        if (!live()) return undefined;
+        let text: string;
+        try {
+          text = JSON.stringify({ type: "item", id, seq, value });
+        } catch (e) {
+          return new IpcError("badRequest", `input item ${seq} is not a wire value: ${String(e)}`);
+        }
+        const limit = this.sendLimit;
+        if (exceedsBytes(text, limit)) return new IpcError("tooLarge", `input item ${seq} is larger than ${limit} bytes`, { limit });
+        this.socket.send(text);
+        return undefined;
+      },
+      done: () => {
+        if (live()) this.socket.send(JSON.stringify({ type: "end", id }));
+      },
+      // The source threw (the call fails with what it threw) or an item could not be sent.
+      failed: (e) => this.abandon(id, e),
     });
   }
 
@@ -261,20 +431,52 @@ export class IpcConnection {
   }
 
   /** Rejects a call locally and tells the backend to stop it. */
-  private abandon(id: number, error: IpcError): void {
+  private abandon(id: number, error: unknown): void {
     const call = this.pending.get(id);
     if (!call) return;
-    this.settle(id, error);
+    this.settle(id, error, true);
     if (call.sent && !this.closedError) this.socket.send(JSON.stringify({ type: "cancel", id }));
   }
 
-  private settle(id: number, outcome: IpcError | { value: WireValue }): void {
+  /**
+   * Ends a call with its outcome: an error (`immediate` for local ones) or the result's value.
+   * The input stream's source is stopped (its `return()` runs) whatever the outcome.
+   */
+  private settle(id: number, outcome: Answer | unknown, immediate = false): void {
     const call = this.pending.get(id);
     if (!call) return; // a reply for a call no longer tracked (cancelled, timed out): ignored
     this.pending.delete(id);
     call.cleanup();
-    if (outcome instanceof IpcError) call.reject(outcome);
-    else call.resolve(outcome.value);
+    call.input?.stop();
+    if (outcome instanceof Answer) call.resolve(outcome.value);
+    else call.reject(outcome, immediate);
+  }
+
+  /** `item`, `credit`, `stop` (and a misdirected `end`) from the backend. */
+  private streamMessage(m: StreamMessage): void {
+    if (!this.streams) return this.report(new IpcError("badRequest", `a ${m.type} message on a protocol-1 connection was ignored`));
+    const call = this.pending.get(m.id);
+    if (!call) return; // for a call no longer tracked (answered, cancelled): ignored
+    switch (m.type) {
+      case "item": {
+        if (!call.output) return this.abandon(m.id, flowControl(`item ${m.seq} for call ${m.id}, which has no output stream`));
+        const error = call.output.receive(m.seq, m.value);
+        if (error) this.abandon(m.id, error);
+        return;
+      }
+      case "credit": {
+        // Credit may only come for an input stream that was sent.
+        if (!call.input) return this.abandon(m.id, flowControl(`credit for call ${m.id}, which has no input stream`));
+        const error = call.input.grant(m.n);
+        if (error) this.abandon(m.id, error);
+        return;
+      }
+      case "stop":
+        call.input?.stop();
+        return;
+      case "end":
+        return this.report(new IpcError("badRequest", "an end message is not for a frontend"));
+    }
   }
 
   private receive(text: string): void {
@@ -285,8 +487,13 @@ export class IpcConnection {
     switch (m.type) {
       case "welcome":
         if (this.welcome) return this.report(new IpcError("badRequest", "a second welcome was ignored"));
-        if (m.protocol !== PROTOCOL_VERSION) {
-          this.fail(new IpcError("versionMismatch", `backend speaks protocol ${m.protocol}, this frontend ${PROTOCOL_VERSION}`));
+        // This frontend offered streams, so it accepts 1 and 2.
+        if (m.protocol !== PROTOCOL_VERSION && m.protocol !== PROTOCOL_STREAMS) {
+          this.fail(new IpcError("versionMismatch", `backend speaks protocol ${m.protocol}, this frontend ${PROTOCOL_VERSION} or ${PROTOCOL_STREAMS}`));
+          return;
+        }
+        if (m.protocol === PROTOCOL_STREAMS && (Number.isNaN(m.maxCredit) || Number.isNaN(m.maxStreams))) {
+          this.fail(new IpcError("badRequest", "welcome maxCredit or maxStreams is not an integer of at least 1"));
           return;
         }
         this.welcome = m;
@@ -295,12 +502,17 @@ export class IpcConnection {
         for (const send of this.queue.splice(0)) send();
         return;
       case "result":
-        return this.settle(m.id, { value: m.value });
+        return this.settle(m.id, new Answer(m.value));
       case "error":
         if (m.id === null) return this.connectionError(m);
         return this.settle(m.id, new IpcError(m.code, m.message, m.data));
       case "notify":
         return this.deliver(m.channel, m.method, m.args);
+      case "item":
+      case "credit":
+      case "stop":
+      case "end":
+        return this.streamMessage(m);
       case "malformed":
         return this.report(new IpcError("badRequest", `malformed message from backend: ${m.reason}`));
       default:
@@ -333,6 +545,7 @@ export class IpcConnection {
     this.closedError = error;
     this.readyReject(error);
     this.queue = [];
+    // Output streams end with `error` after the items already received.
     for (const id of [...this.pending.keys()]) this.settle(id, error);
     for (const listener of [...this.closeListeners]) {
       try {

@@ -1,6 +1,6 @@
 //! Errors as values with stable codes: `IpcError`, `DeclaredError` and their type guards.
 
-/** The error codes of wire protocol v1 (docs/protocol.md). */
+/** The error codes of wire protocol versions 1 and 2 (docs/protocol.md). */
 export const IpcErrorCodes = [
   "unknownChannel",
   "unknownMethod",
@@ -14,6 +14,8 @@ export const IpcErrorCodes = [
   "versionMismatch",
   "unauthorized",
   "disconnected",
+  "tooManyStreams",
+  "flowControl",
 ] as const;
 
 /** A code this runtime knows. */

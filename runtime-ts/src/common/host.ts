@@ -1,22 +1,29 @@
-//! `IpcHost`: the backend — handshake, dispatch through descriptors, limits, cancellation, notifications.
+//! `IpcHost`: the backend — handshake, dispatch through descriptors, streams (v2), limits, cancellation, notifications.
 
 import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
 import { encodeArgs } from "./client.js";
 import { DeclaredError, IpcError } from "./errors.js";
 import { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
 import {
+  DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_STREAMS,
+  DEFAULT_STREAM_WINDOW,
   exceedsBytes,
   HELLO_MAX_BYTES,
   parseMessage,
+  PROTOCOL_STREAMS,
   PROTOCOL_VERSION,
+  STREAMS_FEATURE,
   isCallId,
   methodMismatchMessage,
   mismatchMessage,
   type CallMessage,
   type CompatVerdicts,
+  type StreamMessage,
 } from "./protocol.js";
+import { flowControl, InboundStream, itemCount, OutboundStream } from "./stream.js";
 import type { IpcSocket, IpcSocketBackend } from "./socket.js";
 import type { ChannelSpec, ConnectionId } from "./types.js";
 import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
@@ -29,6 +36,21 @@ export interface HostOptions {
   maxMessageBytes?: number;
   /** Most calls in flight per connection (default 1024); past it, `tooManyCalls`. */
   maxInFlight?: number;
+  /**
+   * The highest protocol this host speaks (default 2). With 1 it is a v1 backend: it answers
+   * every `hello` with protocol 1 and refuses `"protocol": 2` (for tests of v1 peers).
+   */
+  protocol?: 1 | 2;
+  /** v2: most streams open at once per connection, both directions together (default 256); past it, `tooManyStreams`. */
+  maxStreams?: number;
+  /** v2: the most credit the host holds for one output stream (default 1024); a grant past it is `flowControl`. */
+  maxCredit?: number;
+  /**
+   * v2: the credit the host grants an input stream at once and the most it keeps outstanding:
+   * at most this many items of one input stream are buffered (default 64; capped by the
+   * frontend's `maxCredit`).
+   */
+  streamWindow?: number;
   /** Problems that belong to no call, and handler failures (logged here, sent as `internal`). */
   onError?: (error: unknown, connection?: ConnectionId) => void;
 }
@@ -69,6 +91,21 @@ function ownSchema(spec: ChannelSpec): ChannelSchema | undefined {
   return "schema" in read ? read.schema : undefined;
 }
 
+/** A call running on a connection: its cancellation and its streams. */
+interface RunningCall {
+  readonly controller: AbortController;
+  /** The input stream handed to the handler (a method with a streaming parameter). */
+  input?: InboundStream<unknown>;
+  /** Whether the input stream still counts against `maxStreams` (until `end`, `stop` or the answer). */
+  inputOpen: boolean;
+  /** The output stream, once the handler returned its iterable. */
+  output?: OutboundStream<unknown>;
+  /** Whether the output stream counts against `maxStreams` (until the answer). */
+  outputOpen: boolean;
+  /** Credit of the output stream granted before the handler returned its iterable. */
+  credit: number;
+}
+
 /** One connection's state on the host. */
 class HostConnection {
   /** `hello` accepted. */
@@ -78,7 +115,13 @@ class HostConnection {
   /** Channels whose hashes differ and whose schemas were compared, by channel. */
   judged: ReadonlyMap<string, JudgedChannel> = new Map();
   /** Calls running, by id. */
-  readonly running = new Map<number, AbortController>();
+  readonly running = new Map<number, RunningCall>();
+  /** Protocol 2 (streams) is in force. */
+  streams = false;
+  /** The frontend's `maxCredit`: the most credit this host grants one input stream. */
+  peerMaxCredit = DEFAULT_MAX_CREDIT;
+  /** Streams open on this connection, both directions. */
+  openStreams = 0;
   closed = false;
   constructor(readonly id: ConnectionId, readonly socket: IpcSocket) {}
 }
@@ -120,6 +163,19 @@ export class IpcHost {
   }
   get maxInFlight(): number {
     return this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
+  /** The highest protocol this host speaks. */
+  get protocol(): 1 | 2 {
+    return this.options.protocol ?? PROTOCOL_STREAMS;
+  }
+  get maxStreams(): number {
+    return itemCount(this.options.maxStreams, DEFAULT_MAX_STREAMS);
+  }
+  get maxCredit(): number {
+    return itemCount(this.options.maxCredit, DEFAULT_MAX_CREDIT);
+  }
+  get streamWindow(): number {
+    return itemCount(this.options.streamWindow, DEFAULT_STREAM_WINDOW);
   }
   /** Serving (not shut down). */
   get isValid(): boolean {
@@ -221,8 +277,8 @@ export class IpcHost {
     if (conn.closed) return;
     conn.closed = true;
     this.connections.delete(conn.id);
-    for (const controller of conn.running.values()) controller.abort(new IpcError("disconnected", "the frontend disconnected"));
-    conn.running.clear();
+    const error = new IpcError("disconnected", "the frontend disconnected");
+    for (const [id, call] of [...conn.running]) this.endCall(conn, id, call, error);
   }
 
   private send(conn: HostConnection, message: object): void {
@@ -263,9 +319,9 @@ export class IpcHost {
         this.sendError(conn, null, "badRequest", "the first message must be hello");
         return conn.socket.close();
       }
-      if (m.protocol !== PROTOCOL_VERSION) {
-        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${PROTOCOL_VERSION}`, {
-          backendProtocol: PROTOCOL_VERSION,
+      if (m.protocol !== PROTOCOL_VERSION && !(m.protocol === PROTOCOL_STREAMS && this.protocol >= PROTOCOL_STREAMS)) {
+        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${this.protocol}`, {
+          backendProtocol: this.protocol,
           frontendProtocol: m.protocol,
         });
         return conn.socket.close();
@@ -280,6 +336,14 @@ export class IpcHost {
         this.sendError(conn, null, "badRequest", schemas);
         return conn.socket.close();
       }
+      // Streams: asked for by `"protocol": 2` or the `streams` feature, granted by a v2 host.
+      const streams = this.protocol >= PROTOCOL_STREAMS && (m.protocol === PROTOCOL_STREAMS || m.features.includes(STREAMS_FEATURE));
+      if (streams && m.maxCredit !== undefined && Number.isNaN(m.maxCredit)) {
+        this.sendError(conn, null, "badRequest", "hello maxCredit is not an integer of at least 1");
+        return conn.socket.close();
+      }
+      conn.streams = streams;
+      conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
       conn.welcomed = true;
       conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
       conn.frontendChannels = new Map(Object.entries(m.channels));
@@ -289,26 +353,42 @@ export class IpcHost {
       for (const entry of this.channels.values()) ours.set(entry.spec.channel, entry);
       for (const { spec } of ours.values()) channels[spec.channel] = spec.schemaHash;
       const compat = this.judgeChannels(conn, schemas, ours);
-      this.send(conn, {
-        type: "welcome",
-        protocol: PROTOCOL_VERSION,
-        channels,
-        maxMessageBytes: this.maxMessageBytes,
-        maxInFlight: this.maxInFlight,
-        ...(Object.keys(compat).length > 0 ? { compat } : {}),
-      });
+      const compatField = Object.keys(compat).length > 0 ? { compat } : {};
+      // A v1 hello gets exactly the v1 welcome; the v2 one adds the features and stream limits.
+      this.send(
+        conn,
+        streams
+          ? {
+              type: "welcome",
+              protocol: PROTOCOL_STREAMS,
+              features: [STREAMS_FEATURE],
+              channels,
+              maxMessageBytes: this.maxMessageBytes,
+              maxInFlight: this.maxInFlight,
+              maxStreams: this.maxStreams,
+              maxCredit: this.maxCredit,
+              ...compatField,
+            }
+          : { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight, ...compatField },
+      );
       return;
     }
     switch (m.type) {
       case "call":
         return this.call(conn, m);
       case "cancel": {
-        const controller = conn.running.get(m.id);
-        if (!controller) return; // unknown or finished: ignored
-        conn.running.delete(m.id);
-        controller.abort(new IpcError("cancelled", "cancelled by the caller"));
+        const call = conn.running.get(m.id);
+        if (!call) return; // unknown or finished: ignored
+        this.endCall(conn, m.id, call, new IpcError("cancelled", "cancelled by the caller"));
         return this.sendError(conn, m.id, "cancelled", `call ${m.id} was cancelled`);
       }
+      case "item":
+      case "credit":
+      case "end":
+      case "stop":
+        // On a protocol-1 connection these are unknown messages.
+        if (!conn.streams) return this.sendError(conn, m.id, "badRequest", `unknown message type ${JSON.stringify(m.type)}`);
+        return this.streamMessage(conn, m);
       case "malformed":
         return this.sendError(conn, m.id, "badRequest", m.reason);
       case "result":
@@ -350,8 +430,96 @@ export class IpcHost {
     return compat;
   }
 
+  /**
+   * Ends a running call: forgets it, frees its streams, and, with `reason` (cancel, disconnect,
+   * a violation), aborts the handler's signal, closes its output iterator (`return()`) and
+   * fails its input stream. Without `reason` the handler finished and answered.
+   */
+  private endCall(conn: HostConnection, id: number, call: RunningCall, reason?: IpcError): void {
+    if (conn.running.get(id) !== call) return;
+    conn.running.delete(id);
+    if (call.inputOpen) conn.openStreams--;
+    if (call.outputOpen) conn.openStreams--;
+    call.inputOpen = call.outputOpen = false;
+    if (reason) {
+      call.controller.abort(reason);
+      call.input?.fail(reason, true);
+    } else call.input?.close();
+    call.output?.stop();
+  }
+
+  /** Ends a call with `error` as its answer (a flow-control violation, an item that does not decode). */
+  private failCall(conn: HostConnection, id: number, call: RunningCall, error: IpcError): void {
+    this.endCall(conn, id, call, error);
+    this.sendError(conn, id, error.code, error.message, error.data as WireValue);
+  }
+
+  /** `item`, `credit`, `end` (and a misdirected `stop`) on a protocol-2 connection. */
+  private streamMessage(conn: HostConnection, m: StreamMessage): void {
+    const call = conn.running.get(m.id);
+    if (!call) return; // for a call no longer tracked (answered, cancelled): ignored
+    switch (m.type) {
+      case "item": {
+        if (!call.input) return this.failCall(conn, m.id, call, flowControl(`item ${m.seq} for call ${m.id}, which has no input stream`));
+        const error = call.input.receive(m.seq, m.value);
+        return error ? this.failCall(conn, m.id, call, error) : undefined;
+      }
+      case "end":
+        if (!call.input) return this.failCall(conn, m.id, call, flowControl(`end for call ${m.id}, which has no input stream`));
+        if (call.input.finished && call.inputOpen) return this.failCall(conn, m.id, call, flowControl(`a second end for call ${m.id}`));
+        call.input.end();
+        if (call.inputOpen) {
+          call.inputOpen = false;
+          conn.openStreams--;
+        }
+        return;
+      case "credit": {
+        if (!call.outputOpen) return this.failCall(conn, m.id, call, flowControl(`credit for call ${m.id}, which has no output stream`));
+        if (call.output) {
+          const error = call.output.grant(m.n);
+          return error ? this.failCall(conn, m.id, call, error) : undefined;
+        }
+        if (call.credit + m.n > this.maxCredit) {
+          return this.failCall(conn, m.id, call, flowControl(`a grant of ${m.n} takes the credit to ${call.credit + m.n}, past maxCredit ${this.maxCredit}`));
+        }
+        call.credit += m.n;
+        return;
+      }
+      case "stop":
+        return this.sendError(conn, m.id, "badRequest", "a stop message is not for a backend");
+    }
+  }
+
+  /**
+   * Checks a call's stream fields against its method (docs/protocol.md, "Streams of a call"):
+   * the error to answer, or undefined.
+   */
+  private checkStreams(conn: HostConnection, m: CallMessage, method: MethodDescriptor): IpcError | undefined {
+    const what = `${m.channel}.${m.method}`;
+    const wantsOutput = method.outputStream === true;
+    const wantsInput = method.inputStream !== undefined;
+    if (wantsOutput && m.credit === undefined) return new IpcError("badRequest", `${what} returns a stream: the call needs credit`);
+    if (!wantsOutput && m.credit !== undefined) return new IpcError("badRequest", `${what} does not return a stream: the call must not have credit`);
+    if (wantsInput && m.input !== true) return new IpcError("badRequest", `${what} has a streaming parameter: the call needs input: true`);
+    if (!wantsInput && m.input === true) return new IpcError("badRequest", `${what} has no streaming parameter: the call must not have input`);
+    if (m.credit !== undefined && m.credit > this.maxCredit) return flowControl(`the call's credit ${m.credit} is past maxCredit ${this.maxCredit}`);
+    const opening = (wantsInput ? 1 : 0) + (wantsOutput ? 1 : 0);
+    if (opening > 0 && conn.openStreams + opening > this.maxStreams) {
+      return new IpcError("tooManyStreams", `more than ${this.maxStreams} streams open on this connection`, { limit: this.maxStreams });
+    }
+    if (wantsInput) {
+      const slot = method.inputStream!;
+      if (m.args[slot] !== null && m.args[slot] !== undefined) return new IpcError("badRequest", `${what}: args[${slot}] is the streaming parameter and must be null`);
+    }
+    return undefined;
+  }
+
   private call(conn: HostConnection, m: CallMessage): void {
     if (conn.running.has(m.id)) return this.sendError(conn, m.id, "badRequest", `call id ${m.id} is already in flight`);
+    // On a protocol-1 connection the stream fields are unknown to the protocol in force.
+    if (!conn.streams && (m.input !== undefined || m.credit !== undefined)) {
+      return this.sendError(conn, m.id, "badRequest", "input and credit of a call need protocol 2 (streams), which this connection did not negotiate");
+    }
     if (conn.running.size >= this.maxInFlight) return this.sendError(conn, m.id, "tooManyCalls", `more than ${this.maxInFlight} calls in flight`, { limit: this.maxInFlight });
     const registration = this.channels.get(m.channel);
     if (!registration) return this.sendError(conn, m.id, "unknownChannel", `no interface is registered on channel ${m.channel}`);
@@ -379,18 +547,27 @@ export class IpcHost {
     }
     const method = registration.methods.get(m.method);
     if (!method) return this.sendError(conn, m.id, "unknownMethod", `channel ${m.channel} has no method ${JSON.stringify(m.method)}`);
+    const streamError = this.checkStreams(conn, m, method);
+    if (streamError) return this.sendError(conn, m.id, streamError.code, streamError.message, streamError.data as WireValue);
     if (m.args.length > method.params.length || m.args.length < method.required) {
       return this.sendError(conn, m.id, "badRequest", `${m.channel}.${m.method} takes ${method.required}..${method.params.length} arguments, got ${m.args.length}`);
     }
     const args = new Array<unknown>(method.params.length);
     try {
-      for (let i = 0; i < method.params.length; i++) args[i] = decodeValue(method.params[i]!, m.args[i], `args[${i}]`);
+      for (let i = 0; i < method.params.length; i++) {
+        if (i !== method.inputStream) args[i] = decodeValue(method.params[i]!, m.args[i], `args[${i}]`);
+      }
     } catch (e) {
       const error = e as IpcError;
       return this.sendError(conn, m.id, error.code, error.message, error.data as WireValue);
     }
     const controller = new AbortController();
-    conn.running.set(m.id, controller);
+    const call: RunningCall = { controller, inputOpen: false, outputOpen: method.outputStream === true, credit: m.credit ?? 0 };
+    conn.running.set(m.id, call);
+    if (call.outputOpen) conn.openStreams++;
+    if (method.inputStream !== undefined) {
+      args[method.inputStream] = this.openInput(conn, m, method, call);
+    }
     const ctx: CallContext = { connection: conn.id, signal: controller.signal, channel: m.channel, method: m.method, host: this };
     const fn = (registration.impl as Record<string, unknown>)[m.method];
     const run = async (): Promise<unknown> => {
@@ -399,8 +576,9 @@ export class IpcHost {
     };
     run().then(
       (value) => {
-        if (conn.running.get(m.id) !== controller) return; // cancelled or disconnected meanwhile
-        conn.running.delete(m.id);
+        if (conn.running.get(m.id) !== call) return; // cancelled or disconnected meanwhile
+        if (method.outputStream) return this.openOutput(conn, m, method, call, value);
+        this.endCall(conn, m.id, call);
         let text: string;
         try {
           text = JSON.stringify({ type: "result", id: m.id, value: encodeValue(method.result, value, "result") });
@@ -414,11 +592,72 @@ export class IpcHost {
         if (!conn.closed) conn.socket.send(text);
       },
       (e: unknown) => {
-        if (conn.running.get(m.id) !== controller) return;
-        conn.running.delete(m.id);
+        if (conn.running.get(m.id) !== call) return;
+        this.endCall(conn, m.id, call);
         this.replyFailure(conn, m, method, e);
       },
     );
+  }
+
+  /**
+   * The handler's view of a call's input stream: items decoded with the parameter's codec, at
+   * most one window buffered; grants the window at once (the call is accepted), sends `stop`
+   * when the handler stops reading before `end`.
+   */
+  private openInput(conn: HostConnection, m: CallMessage, method: MethodDescriptor, call: RunningCall): InboundStream<unknown> {
+    const codec = method.params[method.inputStream!]!;
+    const window = Math.max(1, Math.min(this.streamWindow, conn.peerMaxCredit));
+    const input = new InboundStream<unknown>(window, {
+      grant: (n) => {
+        if (conn.running.get(m.id) === call) this.send(conn, { type: "credit", id: m.id, n });
+      },
+      abandoned: () => {
+        if (conn.running.get(m.id) !== call || !call.inputOpen) return;
+        call.inputOpen = false;
+        conn.openStreams--;
+        this.send(conn, { type: "stop", id: m.id });
+      },
+      decode: (value, seq) => decodeValue(codec, value, `input[${seq}]`),
+    });
+    call.input = input;
+    call.inputOpen = true;
+    conn.openStreams++;
+    this.send(conn, { type: "credit", id: m.id, n: window });
+    return input;
+  }
+
+  /** Sends the items of the handler's iterable within the frontend's credit; its end answers the call. */
+  private openOutput(conn: HostConnection, m: CallMessage, method: MethodDescriptor, call: RunningCall, value: unknown): void {
+    call.output = new OutboundStream<unknown>(value as AsyncIterable<unknown>, call.credit, this.maxCredit, {
+      send: (seq, item) => {
+        let text: string;
+        try {
+          text = JSON.stringify({ type: "item", id: m.id, seq, value: encodeValue(method.result, item, `item[${seq}]`) });
+        } catch (e) {
+          this.report(e, conn);
+          return new IpcError("internal", `handler yielded an item that does not fit the declared type: ${(e as Error).message}`);
+        }
+        if (exceedsBytes(text, this.maxMessageBytes)) {
+          return new IpcError("tooLarge", `stream item ${seq} larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
+        }
+        if (!conn.closed) conn.socket.send(text);
+        return undefined;
+      },
+      done: () => {
+        if (conn.running.get(m.id) !== call) return;
+        this.endCall(conn, m.id, call);
+        this.send(conn, { type: "result", id: m.id, value: null });
+      },
+      failed: (e) => {
+        if (conn.running.get(m.id) !== call) return;
+        this.endCall(conn, m.id, call);
+        if (e instanceof TypeError && /stream source/.test(e.message)) {
+          this.report(e, conn);
+          return this.sendError(conn, m.id, "internal", `handler of ${m.channel}.${m.method} did not return an AsyncIterable`);
+        }
+        this.replyFailure(conn, m, method, e);
+      },
+    });
   }
 
   private replyFailure(conn: HostConnection, m: CallMessage, method: MethodDescriptor, e: unknown): void {
@@ -432,8 +671,9 @@ export class IpcHost {
       }
     }
     if (e instanceof IpcError && !(e instanceof DeclaredError)) {
-      // A handler may answer with a protocol code on purpose (e.g. a call it forwarded failed).
-      return this.sendError(conn, m.id, e.code, e.message);
+      // A handler may answer with a protocol code on purpose (e.g. a call it forwarded failed);
+      // a stream's own failures (tooLarge, internal) keep their data.
+      return this.sendError(conn, m.id, e.code, e.message, e.code === "tooLarge" ? (e.data as WireValue) : undefined);
     }
     this.report(e, conn);
     const message = e instanceof Error ? e.message : String(e);

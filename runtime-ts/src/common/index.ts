@@ -1,16 +1,29 @@
 //! ipcc-runtime: everything that works unchanged in browsers and Node (transports live in `./node`, `./browser`).
 
 export { IpcApp } from "./app.js";
-export { addNotificationListener, callMethod, createClient, encodeArgs, withOptions } from "./client.js";
+export { addNotificationListener, callMethod, createClient, encodeArgs, streamMethod, withOptions } from "./client.js";
 export { c, CodecError, decodeValue, encodeValue, type Codec, type CodecType, type StructFields, type UnionVariants, type WireValue } from "./codecs.js";
-export { IpcConnection, type ConnectionOptions, type IpcListener, type RawCallOptions } from "./connection.js";
-export { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
+export { IpcConnection, type ConnectionOptions, type IpcListener, type RawCallOptions, type RawStreamOptions } from "./connection.js";
+export { type StreamSource } from "./stream.js";
+export { lookupOwn, usesStreams, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
 export { DeclaredError, IpcError, IpcErrorCodes, isDeclaredError, isIpcError, isIpcErrorCode, type IpcErrorCode, type KnownIpcErrorCode } from "./errors.js";
 export { IpcHandler, IpcHost, notificationSender, register, type HostOptions } from "./host.js";
 export { decodeBase64, encodeBase64 } from "./base64.js";
-export { DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES, parseMessage, PROTOCOL_VERSION, type Message } from "./protocol.js";
+export {
+  DEFAULT_MAX_CREDIT,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_STREAMS,
+  DEFAULT_STREAM_WINDOW,
+  HELLO_MAX_BYTES,
+  parseMessage,
+  PROTOCOL_STREAMS,
+  PROTOCOL_VERSION,
+  STREAMS_FEATURE,
+  type Message,
+} from "./protocol.js";
 export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
-export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType } from "./types.js";
+export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType, StreamMethodsOf } from "./types.js";
 export {
   channelToJson,
   DEFAULT_BUDGET,

@@ -1,9 +1,19 @@
-//! Wire protocol v1 messages (docs/protocol.md): their shapes, parsing with validation, limits.
+//! Wire protocol messages of versions 1 and 2 (docs/protocol.md): their shapes, parsing with validation, limits.
 
 import type { WireValue } from "./codecs.js";
 
-/** The protocol number sent in `hello` and `welcome`. */
+/** The protocol number a frontend sends in `hello` (a v2 frontend offers streams through `features`). */
 export const PROTOCOL_VERSION = 1;
+/** The protocol with streams (docs/protocol.md, "Version 2: streams"). */
+export const PROTOCOL_STREAMS = 2;
+/** The `hello`/`welcome` feature that asks for and grants streams. */
+export const STREAMS_FEATURE = "streams";
+/** Default most streams open at once on one connection (both directions together). */
+export const DEFAULT_MAX_STREAMS = 256;
+/** Default most credit a side holds for one stream it sends (also what an absent `maxCredit` means). */
+export const DEFAULT_MAX_CREDIT = 1024;
+/** Default window a receiver grants per stream (at most the sender's `maxCredit`). */
+export const DEFAULT_STREAM_WINDOW = 64;
 /** Default largest message, in UTF-8 bytes, either side accepts or sends. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Default most calls in flight per connection. */
@@ -21,7 +31,10 @@ export interface HelloMessage {
   channels: Record<string, string>;
   /** The frontend's wire schemas by channel, as received: the host checks them (hello check 5). */
   schemas?: unknown;
-  features?: string[];
+  /** The features the frontend offers (`"streams"`); unknown ones are ignored. */
+  features: string[];
+  /** v2: the most credit the frontend holds for one input stream; absent = 1024, `NaN` when not a positive integer. */
+  maxCredit?: number;
 }
 export interface WelcomeMessage {
   type: "welcome";
@@ -31,6 +44,12 @@ export interface WelcomeMessage {
   maxInFlight: number;
   /** The backend's verdicts on judged channels, as received (read with `readCompat`). */
   compat?: unknown;
+  /** v2: the features the backend grants (`"streams"`). */
+  features: string[];
+  /** v2: streams open at once per connection; `NaN` when present but not a positive integer. */
+  maxStreams?: number;
+  /** v2: the most credit the backend holds for one output stream; `NaN` when present but not a positive integer. */
+  maxCredit?: number;
 }
 
 /** `welcome.compat`: for each judged channel, the frontend's members that do not work, with the reason. */
@@ -41,6 +60,10 @@ export interface CallMessage {
   channel: string;
   method: string;
   args: WireValue[];
+  /** v2: the frontend sends the items of the method's streaming parameter. */
+  input?: true;
+  /** v2: the result is a stream; the frontend grants this much credit at once. */
+  credit?: number;
 }
 export interface ResultMessage {
   type: "result";
@@ -65,7 +88,42 @@ export interface NotifyMessage {
   args: WireValue[];
 }
 
-export type Message = HelloMessage | WelcomeMessage | CallMessage | ResultMessage | ErrorMessage | CancelMessage | NotifyMessage;
+/** v2: one item of the stream the sender sends for call `id`. */
+export interface ItemMessage {
+  type: "item";
+  id: number;
+  seq: number;
+  value: WireValue;
+}
+/** v2: the receiver of call `id`'s stream grants `n` more items. */
+export interface CreditMessage {
+  type: "credit";
+  id: number;
+  n: number;
+}
+/** v2: the frontend's input stream of call `id` ended. */
+export interface EndMessage {
+  type: "end";
+  id: number;
+}
+/** v2: the backend no longer reads the input stream of call `id`. */
+export interface StopMessage {
+  type: "stop";
+  id: number;
+}
+
+/** The messages of version 2 that belong to a stream. */
+export type StreamMessage = ItemMessage | CreditMessage | EndMessage | StopMessage;
+
+export type Message =
+  | HelloMessage
+  | WelcomeMessage
+  | CallMessage
+  | ResultMessage
+  | ErrorMessage
+  | CancelMessage
+  | NotifyMessage
+  | StreamMessage;
 
 /** A message that could not be understood: why, and its id when one could be read. */
 export interface MalformedMessage {
@@ -79,6 +137,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 export const isCallId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
 const isChannelMap = (v: unknown): v is Record<string, string> =>
   isRecord(v) && Object.values(v).every((h) => typeof h === "string");
+/** A count of items (credit, limits): an integer in 1..2^53-1. */
+export const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
+/** `features` as sent: the strings of an array (anything else offers nothing, as v1 ignored the field). */
+const readFeatures = (v: unknown): string[] => (Array.isArray(v) ? v.filter((f): f is string => typeof f === "string") : []);
+/** An optional count field: absent stays absent, a wrong value is `NaN` for the reader to refuse. */
+const optionalCount = (v: unknown): number | undefined => (v === undefined || v === null ? undefined : isCount(v) ? v : NaN);
 
 /** Parses and validates one message; never throws. */
 export function parseMessage(text: string): Message | MalformedMessage {
@@ -103,6 +167,8 @@ export function parseMessage(text: string): Message | MalformedMessage {
         channels: (m.channels ?? {}) as Record<string, string>,
         // `null`, like an absent field (as for `channels`).
         ...(m.schemas !== undefined && m.schemas !== null ? { schemas: m.schemas } : {}),
+        features: readFeatures(m.features),
+        ...(optionalCount(m.maxCredit) !== undefined ? { maxCredit: optionalCount(m.maxCredit)! } : {}),
       };
     case "welcome":
       if (typeof m.protocol !== "number") return bad("welcome without a protocol number");
@@ -114,13 +180,26 @@ export function parseMessage(text: string): Message | MalformedMessage {
         maxMessageBytes: typeof m.maxMessageBytes === "number" ? m.maxMessageBytes : DEFAULT_MAX_MESSAGE_BYTES,
         maxInFlight: typeof m.maxInFlight === "number" ? m.maxInFlight : DEFAULT_MAX_IN_FLIGHT,
         ...(m.compat !== undefined && m.compat !== null ? { compat: m.compat } : {}),
+        features: readFeatures(m.features),
+        ...(optionalCount(m.maxStreams) !== undefined ? { maxStreams: optionalCount(m.maxStreams)! } : {}),
+        ...(optionalCount(m.maxCredit) !== undefined ? { maxCredit: optionalCount(m.maxCredit)! } : {}),
       };
     case "call":
       if (id === null) return bad("call without a valid id (an integer 1..2^53-1)");
       if (typeof m.channel !== "string") return bad("call without a channel");
       if (typeof m.method !== "string") return bad("call without a method");
       if (!Array.isArray(m.args)) return bad("call args is not an array");
-      return { type: "call", id, channel: m.channel, method: m.method, args: m.args as WireValue[] };
+      if (m.input !== undefined && m.input !== true) return bad("call input is not true");
+      if (m.credit !== undefined && !isCount(m.credit)) return bad("call credit is not an integer of at least 1");
+      return {
+        type: "call",
+        id,
+        channel: m.channel,
+        method: m.method,
+        args: m.args as WireValue[],
+        ...(m.input === true ? { input: true as const } : {}),
+        ...(m.credit !== undefined ? { credit: m.credit as number } : {}),
+      };
     case "result":
       if (id === null) return bad("result without a valid id");
       return { type: "result", id, value: (m.value ?? null) as WireValue };
@@ -142,6 +221,19 @@ export function parseMessage(text: string): Message | MalformedMessage {
       if (typeof m.method !== "string") return bad("notify without a method");
       if (!Array.isArray(m.args)) return bad("notify args is not an array");
       return { type: "notify", channel: m.channel, method: m.method, args: m.args as WireValue[] };
+    case "item":
+      if (id === null) return bad("item without a valid id");
+      if (typeof m.seq !== "number" || !Number.isSafeInteger(m.seq) || m.seq < 0) return bad("item without a valid seq (an integer of at least 0)");
+      if (!("value" in m)) return bad("item without a value");
+      return { type: "item", id, seq: m.seq, value: m.value as WireValue };
+    case "credit":
+      if (id === null) return bad("credit without a valid id");
+      if (!isCount(m.n)) return bad("credit n is not an integer of at least 1");
+      return { type: "credit", id, n: m.n };
+    case "end":
+    case "stop":
+      if (id === null) return bad(`${m.type} without a valid id`);
+      return { type: m.type, id };
     default:
       return bad(`unknown message type ${JSON.stringify(m.type)}`);
   }
@@ -190,3 +282,8 @@ export function readCompat(compat: unknown): { verdicts: Map<string, Map<string,
   return { verdicts };
 }
 
+
+/** The `versionMismatch` message for a stream method on a protocol-1 connection (docs/protocol.md, Negotiation). */
+export function streamsNeedV2Message(channel: string, method: string): string {
+  return `method ${JSON.stringify(method)} of channel ${JSON.stringify(channel)} uses streams, which need protocol 2; the backend speaks protocol 1`;
+}

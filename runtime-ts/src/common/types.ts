@@ -9,6 +9,12 @@ export type AsyncMethodsOf<T> = Extract<
   string
 >;
 
+/** The names of `T`'s methods whose result is a stream, an `AsyncIterable` (protocol v2). */
+export type StreamMethodsOf<T> = Extract<
+  { [K in keyof T]: T[K] extends (...args: any[]) => AsyncIterable<any> ? K : never }[keyof T],
+  string
+>;
+
 /** What a Promise-returning function resolves to (the reference design's `PromiseReturnType`). */
 export type PromiseReturnType<F> = F extends (...args: any[]) => Promise<infer R> ? R : never;
 
