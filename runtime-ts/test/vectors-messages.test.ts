@@ -90,12 +90,8 @@ for (const [name, file] of files) {
     describe(`${name} over ${transport}`, () => {
       for (const c of file.cases) {
         if (c.transports && !c.transports.includes(transport)) continue;
-        // The v1 vectors that send `"protocol": 2` pin a v1 backend's answer (versionMismatch);
-        // docs/protocol.md "Version 2: streams" has a v2 backend accept it, so they run against
-        // this host restricted to protocol 1. Every other case runs against the v2 host.
-        const v1Backend = c.steps.some((s) => (s.send as { type?: unknown; protocol?: unknown } | undefined)?.type === "hello" && (s.send as { protocol?: unknown }).protocol === 2);
-        test(c.name + (v1Backend ? " (a v1 backend)" : ""), async () => {
-          const { socket, done } = await open(transport, { ...c.host, ...(v1Backend ? { protocol: 1 as const } : {}) });
+        test(c.name, async () => {
+          const { socket, done } = await open(transport, c.host ?? {});
           const peer = new RawPeer(socket);
           try {
             if (c.handshake) {
