@@ -148,6 +148,40 @@ fn gen_writes_only_changes_and_check_mode_lists_stale_files() {
 }
 
 #[test]
+fn streams_check_and_print_as_ir_but_gen_refuses_them_where_they_are() {
+    let example = "tests/streams/files.ipc";
+    let check = ipcc(&["check", example]);
+    assert_eq!(code(&check), 0, "{}", stderr(&check));
+    let ir = ipcc(&["ir", example]);
+    assert_eq!(code(&ir), 0, "{}", stderr(&ir));
+    let model: serde_json::Value = serde_json::from_slice(&ir.stdout).expect("JSON");
+    assert_eq!(model["interfaces"][0]["methods"][0]["result_stream"], true);
+
+    let out = scratch("streams");
+    for target in ["--rust", "--ts"] {
+        let output = ipcc(&["gen", "--color", "never", target, path_str(&out), example]);
+        assert_eq!(code(&output), 1, "{}", stderr(&output));
+        let text = stderr(&output);
+        let language = if target == "--rust" {
+            "Rust"
+        } else {
+            "TypeScript"
+        };
+        assert!(
+            text.contains(&format!(
+                "error[E0901]: streaming methods cannot be generated yet for {language}\n --> tests/streams/files.ipc:8:35"
+            )),
+            "{text}"
+        );
+        // One error per streaming method (`tail`, `upload`, `chat`), none for `stat`.
+        assert_eq!(text.matches("error[E0901]").count(), 3, "{text}");
+    }
+    // Nothing was written.
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
 fn check_and_gen_say_what_they_did_unless_quiet() {
     let out = scratch("status");
     let example = "../idl-examples/my-interface.ipc";

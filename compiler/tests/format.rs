@@ -91,6 +91,7 @@ fn corpus() -> Vec<Case> {
         "compiler/tests/ui/pass",
         "compiler/tests/ui/fail",
         "compiler/tests/fmt",
+        "compiler/tests/streams",
         "tests/idl",
         "tests/vectors",
         "tests/version-skew/v1",

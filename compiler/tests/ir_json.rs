@@ -110,6 +110,7 @@ fn examples() -> Vec<String> {
     }
     inputs.push(workspace.join("idl-examples/greeter"));
     inputs.push(crate_dir().join("tests/ui/pass/imports"));
+    inputs.push(crate_dir().join("tests/streams/files.ipc"));
     inputs
         .iter()
         .map(|path| {

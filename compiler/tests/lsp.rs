@@ -835,3 +835,40 @@ fn exit_without_shutdown_is_status_1_and_requests_before_initialize_fail() {
     client.stdin = None;
     assert_eq!(client.child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn streams_check_clean_and_are_offered_and_explained() {
+    let dir = workspace("streams");
+    let text = "@channel(\"files-v1\")\ninterface Files {\n  tail(path: string): AsyncIterable<Line>;\n  upload(chunks: AsyncIterable<bytes>): Promise<u64>;\n}\nstruct Line { text: string; }\n";
+    let files = write(&dir, "files.ipc", text);
+    let mut client = Client::start(&dir);
+    client.open(&files, text);
+    // `ipcc check` accepts streams: no diagnostics (generation is what refuses them).
+    assert_eq!(client.diagnostics(&files, Some(1)), []);
+    let hover = client.position(
+        "textDocument/hover",
+        &files,
+        pos(text, "AsyncIterable<bytes>", 2),
+        json!({}),
+    );
+    let shown = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        shown.contains("`AsyncIterable<T>`: a stream of `T`"),
+        "{hover}"
+    );
+    // Offered where a type is written.
+    let typing = format!("{text}struct Feed {{\n  lines: Async");
+    client.change(&files, 2, json!([{"text": typing}]));
+    let end = pos(&typing, "lines: Async", 12);
+    let items = client.position("textDocument/completion", &files, end, json!({}));
+    let labels: Vec<&str> = items["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"AsyncIterable"), "{labels:?}");
+    assert_eq!(client.stop(), 0);
+}

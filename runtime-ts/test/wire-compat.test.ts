@@ -205,6 +205,40 @@ describe("findings found twice are recorded once (as Rust's `seen` does)", () =>
   });
 });
 
+describe("streams (cases of wire-compat/src/judge/tests.rs)", () => {
+  /** An interface (format 2) with one method `m`, its result a stream when `resultStream`. */
+  const streaming = (params: string, result: string, resultStream: boolean, types: string) =>
+    schema(`{"format":2,"kind":"interface","members":{"m":{"params":[${params}]${result === "" ? "" : `,"result":${result}`}${resultStream ? `,"resultStream":true` : ""}}},"types":[${types}]}`);
+
+  test("a stream never meets a single value", () => {
+    const single = iface("", `"string"`, "");
+    const stream = streaming("", `"string"`, true, "");
+    assert.equal(verdict(single, stream), "the backend sends the result of `m` as a stream of items; the frontend expects a single value");
+    assert.equal(verdict(stream, single), "the backend sends the result of `m` as a single value; the frontend expects a stream of items");
+    const value = iface(`{"name":"c","type":"bytes"}`, "", "");
+    const items = streaming(`{"name":"c","type":"bytes","stream":true}`, "", false, "");
+    assert.equal(verdict(value, items), "the frontend sends argument #1 `c` of `m` as a single value; the backend expects a stream of items");
+    assert.equal(verdict(items, value), "the frontend sends argument #1 `c` of `m` as a stream of items; the backend expects a single value");
+    assert.equal(judged(value, items).findings.length, 1);
+    const list = iface("", `{"array":"string"}`, "");
+    assert.ok(verdict(list, stream) !== undefined && verdict(stream, list) !== undefined);
+    assert.equal(verdict(stream, stream), undefined);
+    assert.equal(verdict(items, items), undefined);
+  });
+
+  test("stream items are judged like arguments going in and results coming out", () => {
+    const oldOut = streaming("", `{"ref":0}`, true, PERSON_OPTIONAL_AGE);
+    const newOut = streaming("", `{"ref":0}`, true, PERSON_REQUIRED_AGE);
+    assert.equal(verdict(oldOut, newOut), undefined);
+    assert.equal(verdict(newOut, oldOut), "the backend may leave out field `age` of `Person` (or send null), which the frontend requires");
+    const param = `{"name":"p","type":{"ref":0},"stream":true}`;
+    const oldIn = streaming(param, "", false, PERSON_OPTIONAL_AGE);
+    const newIn = streaming(param, "", false, PERSON_REQUIRED_AGE);
+    assert.equal(verdict(oldIn, newIn), "the frontend may leave out field `age` of `Person` (or send null), which the backend requires");
+    assert.equal(verdict(newIn, oldIn), undefined);
+  });
+});
+
 describe("reading schemas (wire-compat/src/schema.rs)", () => {
   const PERSON = `{"format":1,"kind":"interface","members":{"find":{"params":[{"name":"id","type":"i64"},{"name":"hint","type":{"optional":"string"},"omittable":true}],"result":{"optional":{"ref":0}},"throws":{"ref":1}}},"types":[{"kind":"struct","name":"Person","fields":[{"name":"id","type":"i64"},{"name":"tags","type":{"array":"string"}},{"name":"scores","type":{"map":["u32","f64"]}}]},{"kind":"union","name":"LookupError","variants":[{"name":"notFound","fields":[{"name":"id","type":"i64"}]},{"name":"forbidden"}]}]}`;
 
@@ -212,11 +246,45 @@ describe("reading schemas (wire-compat/src/schema.rs)", () => {
     const s = schema(PERSON);
     assert.deepEqual(s.memberNames, ["find"]);
     assert.equal(s.types[1]!.name, "LookupError");
-    assert.deepEqual(s.members.get("find")!.params[1], { name: "hint", type: { optional: "string" }, omittable: true });
+    assert.deepEqual(s.members.get("find")!.params[1], { name: "hint", type: { optional: "string" }, omittable: true, stream: false });
+  });
+
+  const STREAMS = `{"format":2,"kind":"interface","members":{"chat":{"params":[{"name":"room","type":"string"},{"name":"inbox","type":{"ref":0},"stream":true}],"result":{"optional":"string"},"resultStream":true,"throws":{"ref":1}},"stat":{"params":[{"name":"path","type":"string"}],"result":"u64"}},"types":[{"kind":"struct","name":"ChatIn","fields":[{"name":"text","type":"string"}]},{"kind":"enum","name":"ChatError","values":["closed"]}]}`;
+
+  test("format 2 carries streams and round-trips", () => {
+    const s = schema(STREAMS);
+    assert.equal(s.format, 2);
+    assert.equal(channelToJson(s), STREAMS);
+    const chat = s.members.get("chat")!;
+    assert.ok(chat.resultStream && chat.params[1]!.stream && !chat.params[0]!.stream);
+    assert.ok(!s.members.get("stat")!.resultStream);
+    // A set takes the format of its most demanding channel; each channel keeps its own.
+    const set = `{"format":2,"types":[],"channels":{"plain":{"kind":"interface","members":{"get":{"params":[],"result":"u8"}}},"streams":{"kind":"interface","members":{"tail":{"params":[],"result":"u8","resultStream":true}}}}}`;
+    const plain = embeddedSchema(set, "plain");
+    const streams = embeddedSchema(set, "streams");
+    assert.ok("schema" in plain && "schema" in streams);
+    assert.equal(channelToJson(plain.schema), `{"format":1,"kind":"interface","members":{"get":{"params":[],"result":"u8"}}}`);
+    assert.equal(channelToJson(streams.schema), `{"format":2,"kind":"interface","members":{"tail":{"params":[],"result":"u8","resultStream":true}}}`);
+  });
+
+  test("streams are refused where they cannot be", () => {
+    for (const bad of [
+      STREAMS.replace(`"format":2`, `"format":1`),
+      STREAMS.replace(`{"name":"room","type":"string"}`, `{"name":"room","type":"string","stream":true}`),
+      STREAMS.replace(`"type":{"ref":0},"stream":true`, `"type":{"optional":{"ref":0}},"stream":true,"omittable":true`),
+      STREAMS.replace(`"result":{"optional":"string"},`, ""),
+      STREAMS.replace(`"stream":true`, `"stream":1`),
+      STREAMS.replace(`"resultStream":true`, `"resultStream":"true"`),
+      `{"format":2,"kind":"notifications","members":{"n":{"params":[{"name":"a","type":"u8","stream":true}]}}}`,
+    ]) {
+      assert.ok("invalid" in parseChannelSchema(bad), bad);
+    }
+    const streamingSetOfFormat1 = `{"format":1,"types":[],"channels":{"s":{"kind":"interface","members":{"tail":{"params":[],"result":"u8","resultStream":true}}}}}`;
+    assert.ok("invalid" in embeddedSchema(streamingSetOfFormat1, "s"));
   });
 
   test("another format is told apart from a bad schema", () => {
-    assert.deepEqual(parseChannelSchema(PERSON.replace(`"format":1`, `"format":2`)), { unknownFormat: 2 });
+    assert.deepEqual(parseChannelSchema(PERSON.replace(`"format":1`, `"format":3`)), { unknownFormat: 3 });
     for (const bad of [
       "[]",
       "{}",

@@ -8,6 +8,10 @@
 //! travels in results may gain a required field (an old frontend ignores it) while one that
 //! travels in arguments may not (a new backend would miss it from an old frontend).
 //!
+//! Streams (`AsyncIterable<T>`, format 2) travel as their items: a stream on one side and a
+//! single value on the other never meet (the calls differ on the wire), and the items of an
+//! input stream are judged like an argument, those of an output stream like a result.
+//!
 //! Declared errors (`throws`) are judged like values, but a value the reader cannot decode
 //! there never makes a member unusable: the call fails either way, only untyped.
 //!
@@ -132,6 +136,9 @@ pub enum FindingKind {
     NowOptional,
     /// The writer returns `void` (null); the reader expects an optional value.
     VoidAsNull,
+    /// One side has a stream (`AsyncIterable<T>`) where the other has a single value: a
+    /// parameter, or the result. `writer_streams` says which side streams.
+    StreamMismatch { writer_streams: bool },
     /// The reader requires a field the writer does not have.
     FieldMissing { field: String },
     /// The writer sends a field the reader does not know (ignored on arrival).
@@ -410,7 +417,22 @@ impl<'s> Judge<'s> {
                         member: name.to_owned(),
                     },
                 );
+                if b_member.result_stream != f_member.result_stream {
+                    let kind = FindingKind::StreamMismatch {
+                        writer_streams: b_member.result_stream,
+                    };
+                    self.record(
+                        node,
+                        kind,
+                        Role::BackendWrites,
+                        result_loc.clone(),
+                        result_loc.clone(),
+                        true,
+                    );
+                }
                 match (&b_member.result, &f_member.result) {
+                    // A stream against a single value: the one finding above says it all.
+                    _ if b_member.result_stream != f_member.result_stream => {}
                     (None, None) => {}
                     (Some(w), Some(r)) => {
                         self.compare(Role::BackendWrites, w, r, &result_loc, &result_loc, node)?
@@ -564,6 +586,15 @@ impl<'s> Judge<'s> {
             if w_param.omittable && !r_param.omittable {
                 let kind = FindingKind::ArgumentMayBeOmitted { index };
                 self.record(node, kind, role, param(index), param(index), true);
+            }
+            if w_param.stream != r_param.stream {
+                // The writer sends items where the reader reads one argument, or the reverse:
+                // comparing the types would add nothing to that.
+                let kind = FindingKind::StreamMismatch {
+                    writer_streams: w_param.stream,
+                };
+                self.record(node, kind, role, param(index), param(index), true);
+                continue;
             }
             self.compare(
                 role,
@@ -1155,6 +1186,13 @@ impl Finding {
             FindingKind::VoidAsNull => format!(
                 "{writer} returns nothing from `{member}`; {reader} reads that as an absent value"
             ),
+            FindingKind::StreamMismatch { writer_streams } => {
+                if *writer_streams {
+                    format!("{writer} sends {what_w} as a stream of items; {reader} expects a single value")
+                } else {
+                    format!("{writer} sends {what_w} as a single value; {reader} expects a stream of items")
+                }
+            }
             FindingKind::FieldMissing { field } => format!(
                 "{writer} sends {what_w} without field `{field}`, which {reader} requires"
             ),

@@ -17,6 +17,7 @@ pub use judge::{
     DEFAULT_BUDGET,
 };
 pub use schema::{
-    ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema, Primitive,
-    SchemaError, SchemaSet, TypeSchema, TypeShape, VariantSchema, WireType, SCHEMA_FORMAT,
+    format_of, ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema,
+    Primitive, SchemaError, SchemaSet, TypeSchema, TypeShape, VariantSchema, WireType,
+    SCHEMA_FORMAT, STREAMS_SCHEMA_FORMAT,
 };

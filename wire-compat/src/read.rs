@@ -1,7 +1,9 @@
 //! Strict reading of wire schemas from JSON: every object must have exactly the documented keys
 //! with the documented shapes (docs/protocol.md, "Wire schemas"). A derived deserializer would
 //! take more (a struct given as an array, a scalar given as `{"i64": null}`); a peer's schema
-//! is untrusted, and both runtimes must refuse the same texts.
+//! is untrusted, and both runtimes must refuse the same texts. Format 2 is format 1 plus the
+//! stream keys (`"stream"` on a parameter, `"resultStream"` on a member), which format 1 refuses
+//! as unknown keys.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,13 +14,14 @@ use serde_json::{Map, Value};
 use crate::schema::{
     ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema, Primitive,
     SchemaError, SchemaSet, TypeSchema, VariantSchema, WireType, SCHEMA_FORMAT,
+    STREAMS_SCHEMA_FORMAT,
 };
 
 type Read<T> = Result<T, String>;
 
 /// Parses `text` and checks its `format` first, so that another format is told apart from a
-/// schema that is not one.
-pub(crate) fn document(text: &str) -> Result<Value, SchemaError> {
+/// schema that is not one. Gives the document and its format.
+pub(crate) fn document(text: &str) -> Result<(Value, u32), SchemaError> {
     // The probe skips everything but `format` without reading it, so that a schema of another
     // format is never judged by this format's rules (its nesting, its strings). A derived struct
     // would also take an array (positionally): refused up front.
@@ -27,12 +30,14 @@ pub(crate) fn document(text: &str) -> Result<Value, SchemaError> {
     }
     let probe: FormatProbe = serde_json::from_str(text)
         .map_err(|e| SchemaError::Invalid(format!("no `format`: {e}")))?;
-    match probe.format.as_u64() {
-        Some(format) if format == u64::from(SCHEMA_FORMAT) => {}
+    let format = match probe.format.as_u64() {
+        Some(format) if format == u64::from(SCHEMA_FORMAT) => SCHEMA_FORMAT,
+        Some(format) if format == u64::from(STREAMS_SCHEMA_FORMAT) => STREAMS_SCHEMA_FORMAT,
         Some(format) => return Err(SchemaError::UnknownFormat(format)),
         None => return Err(SchemaError::Invalid("`format` is not a number".into())),
-    }
-    serde_json::from_str(text).map_err(|e| SchemaError::Invalid(e.to_string()))
+    };
+    let value = serde_json::from_str(text).map_err(|e| SchemaError::Invalid(e.to_string()))?;
+    Ok((value, format))
 }
 
 /// Only the format number, read first.
@@ -41,13 +46,13 @@ struct FormatProbe {
     format: Value,
 }
 
-/// A channel's schema: `{"format", "kind", "members", "types"?}`.
-pub(crate) fn channel(value: &Value) -> Read<ChannelSchema> {
+/// A channel's schema of `format`: `{"format", "kind", "members", "types"?}`.
+pub(crate) fn channel(value: &Value, format: u32) -> Read<ChannelSchema> {
     let object = keys(value, "schema", &["format", "kind", "members"], &["types"])?;
     Ok(ChannelSchema {
-        format: SCHEMA_FORMAT,
+        format,
         kind: kind(&object["kind"])?,
-        members: members(&object["members"])?,
+        members: members(&object["members"], format)?,
         types: Arc::new(match object.get("types") {
             Some(types) => array(types, "types")?
                 .iter()
@@ -58,8 +63,8 @@ pub(crate) fn channel(value: &Value) -> Read<ChannelSchema> {
     })
 }
 
-/// A set of channels over one table of types: `{"format", "types", "channels"}`.
-pub(crate) fn set(value: &Value) -> Read<SchemaSet> {
+/// A set of channels of `format` over one table of types: `{"format", "types", "channels"}`.
+pub(crate) fn set(value: &Value, format: u32) -> Read<SchemaSet> {
     let object = keys(value, "schema set", &["format", "types", "channels"], &[])?;
     let types = array(&object["types"], "types")?
         .iter()
@@ -73,13 +78,13 @@ pub(crate) fn set(value: &Value) -> Read<SchemaSet> {
                 name.clone(),
                 ChannelEntry {
                     kind: kind(&entry["kind"])?,
-                    members: members(&entry["members"])?,
+                    members: members(&entry["members"], format)?,
                 },
             ))
         })
         .collect::<Read<_>>()?;
     Ok(SchemaSet {
-        format: SCHEMA_FORMAT,
+        format,
         types: Arc::new(types),
         channels,
     })
@@ -95,19 +100,26 @@ fn kind(value: &Value) -> Read<ChannelKind> {
     }
 }
 
-fn members(value: &Value) -> Read<BTreeMap<String, MemberSchema>> {
+fn members(value: &Value, format: u32) -> Read<BTreeMap<String, MemberSchema>> {
+    let streams = format >= STREAMS_SCHEMA_FORMAT;
+    let member_keys: &[&str] = if streams {
+        &["result", "resultStream", "throws"]
+    } else {
+        &["result", "throws"]
+    };
     map(value, "members")?
         .iter()
         .map(|(name, member)| {
-            let object = keys(member, name, &["params"], &["result", "throws"])?;
+            let object = keys(member, name, &["params"], member_keys)?;
             Ok((
                 name.clone(),
                 MemberSchema {
                     params: array(&object["params"], "params")?
                         .iter()
-                        .map(param)
+                        .map(|p| param(p, streams))
                         .collect::<Read<_>>()?,
                     result: optional(object, "result").map(wire_type).transpose()?,
+                    result_stream: flag(object, "resultStream")?,
                     throws: optional(object, "throws").map(wire_type).transpose()?,
                 },
             ))
@@ -115,21 +127,33 @@ fn members(value: &Value) -> Read<BTreeMap<String, MemberSchema>> {
         .collect()
 }
 
+/// A boolean key that may be absent (false).
+fn flag(object: &Map<String, Value>, key: &str) -> Read<bool> {
+    match object.get(key) {
+        None => Ok(false),
+        Some(Value::Bool(value)) => Ok(*value),
+        Some(other) => Err(format!("`{key}` {other} is not a boolean")),
+    }
+}
+
 /// A key that may be absent or `null`.
 fn optional<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
     object.get(key).filter(|value| !value.is_null())
 }
 
-fn param(value: &Value) -> Read<ParamSchema> {
-    let object = keys(value, "parameter", &["name", "type"], &["omittable"])?;
+/// A parameter; `streams` when the format has streams (the `stream` key).
+fn param(value: &Value, streams: bool) -> Read<ParamSchema> {
+    let optional_keys: &[&str] = if streams {
+        &["omittable", "stream"]
+    } else {
+        &["omittable"]
+    };
+    let object = keys(value, "parameter", &["name", "type"], optional_keys)?;
     Ok(ParamSchema {
         name: string(&object["name"], "name")?,
         ty: wire_type(&object["type"])?,
-        omittable: match object.get("omittable") {
-            None => false,
-            Some(Value::Bool(omittable)) => *omittable,
-            Some(other) => return Err(format!("`omittable` {other} is not a boolean")),
-        },
+        omittable: flag(object, "omittable")?,
+        stream: flag(object, "stream")?,
     })
 }
 

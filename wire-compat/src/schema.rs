@@ -12,15 +12,33 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-/// Version of the schema format. A peer that meets another format cannot judge the channel and
-/// falls back to comparing schema hashes (any difference is a mismatch of the whole channel).
+/// Version of the schema format of a channel without streams. A peer that meets a format it
+/// does not read cannot judge the channel and falls back to comparing schema hashes (any
+/// difference is a mismatch of the whole channel).
 pub const SCHEMA_FORMAT: u32 = 1;
+
+/// Version of the schema format of a channel with a streaming member (a parameter with
+/// `"stream": true`, a member with `"resultStream": true`). Written only when needed, so every
+/// channel without streams keeps its format-1 text, which readers of format 1 still judge;
+/// they compare a format-2 channel by hash.
+pub const STREAMS_SCHEMA_FORMAT: u32 = 2;
+
+/// The format a channel with these members is written in: [`STREAMS_SCHEMA_FORMAT`] when one
+/// of them streams, else [`SCHEMA_FORMAT`].
+pub fn format_of<'m>(members: impl IntoIterator<Item = &'m MemberSchema>) -> u32 {
+    if members.into_iter().any(MemberSchema::streams) {
+        STREAMS_SCHEMA_FORMAT
+    } else {
+        SCHEMA_FORMAT
+    }
+}
 
 /// One channel as it looks on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelSchema {
-    /// Always [`SCHEMA_FORMAT`].
+    /// [`format_of`] the members: [`SCHEMA_FORMAT`], or [`STREAMS_SCHEMA_FORMAT`] when a
+    /// member streams.
     pub format: u32,
     pub kind: ChannelKind,
     /// Methods of an interface, or notifications of a notifications block, by wire name.
@@ -50,8 +68,13 @@ pub struct MemberSchema {
     /// Positional parameters.
     pub params: Vec<ParamSchema>,
     /// A method's result; absent for `Promise<void>` (the wire value `null`) and notifications.
+    /// The type of the items when `result_stream` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<WireType>,
+    /// `AsyncIterable<T>` as the result: the backend sends items of type `result`, then
+    /// answers the call (format 2 only; never for a notification, and never without `result`).
+    #[serde(rename = "resultStream", default, skip_serializing_if = "is_false")]
+    pub result_stream: bool,
     /// A method's declared error (`throws`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throws: Option<WireType>,
@@ -68,6 +91,17 @@ pub struct ParamSchema {
     /// `optional`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub omittable: bool,
+    /// `name: AsyncIterable<T>`: the frontend sends items of type `ty` (its argument is `null`).
+    /// Format 2 only; at most one per member, never omittable, never in a notification.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub stream: bool,
+}
+
+impl MemberSchema {
+    /// Whether the member has a streaming parameter or a streaming result.
+    pub fn streams(&self) -> bool {
+        self.result_stream || self.params.iter().any(|p| p.stream)
+    }
 }
 
 fn is_false(value: &bool) -> bool {
@@ -266,7 +300,7 @@ impl fmt::Display for SchemaError {
             SchemaError::UnknownFormat(format) => {
                 write!(
                     f,
-                    "schema format {format} is not known (this side reads format {SCHEMA_FORMAT})"
+                    "schema format {format} is not known (this side reads formats {SCHEMA_FORMAT} and {STREAMS_SCHEMA_FORMAT})"
                 )
             }
             SchemaError::Invalid(why) => write!(f, "invalid channel schema: {why}"),
@@ -281,8 +315,8 @@ impl ChannelSchema {
     /// exactly the documented keys and shapes (docs/protocol.md, "Wire schemas"). The size of
     /// the text is the caller's to bound; nesting is bounded by the JSON parser's recursion limit.
     pub fn from_json(text: &str) -> Result<ChannelSchema, SchemaError> {
-        let value = crate::read::document(text)?;
-        let schema = crate::read::channel(&value).map_err(SchemaError::Invalid)?;
+        let (value, format) = crate::read::document(text)?;
+        let schema = crate::read::channel(&value, format).map_err(SchemaError::Invalid)?;
         schema.validate()?;
         Ok(schema)
     }
@@ -315,6 +349,7 @@ impl ChannelSchema {
                         name: p.name.clone(),
                         ty: renumber.ty(&p.ty),
                         omittable: p.omittable,
+                        stream: p.stream,
                     })
                     .collect();
                 let result = member.result.as_ref().map(|t| renumber.ty(t));
@@ -324,6 +359,7 @@ impl ChannelSchema {
                     MemberSchema {
                         params,
                         result,
+                        result_stream: member.result_stream,
                         throws,
                     },
                 )
@@ -365,7 +401,7 @@ impl ChannelSchema {
     }
 
     /// Checks what the shapes alone do not: references in range, names unique where the wire
-    /// needs them to be, omittable parameters last.
+    /// needs them to be, omittable parameters last, streams only where a method can have them.
     pub(crate) fn validate(&self) -> Result<(), SchemaError> {
         validate_types(&self.types)?;
         validate_members(self.kind, &self.members, self.types.len())
@@ -379,8 +415,23 @@ fn validate_members(
 ) -> Result<(), SchemaError> {
     let invalid = |why: String| Err(SchemaError::Invalid(why));
     for (name, member) in members {
+        if kind == ChannelKind::Notifications && member.streams() {
+            return invalid(format!("notification `{name}` has a stream"));
+        }
+        if member.params.iter().filter(|p| p.stream).count() > 1 {
+            return invalid(format!("`{name}` has more than one streaming parameter"));
+        }
+        if member.result_stream && member.result.is_none() {
+            return invalid(format!("`{name}`: a streaming result without an item type"));
+        }
         let mut seen_omittable = false;
         for param in &member.params {
+            if param.stream && param.omittable {
+                return invalid(format!(
+                    "`{name}`: streaming parameter `{}` is omittable",
+                    param.name
+                ));
+            }
             if seen_omittable && !param.omittable {
                 return invalid(format!(
                     "`{name}`: required parameter `{}` after an omittable one",
@@ -506,7 +557,8 @@ impl Renumber<'_> {
 /// table), and sends each channel's own [`ChannelSchema::to_json`] in its `hello`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SchemaSet {
-    /// Always [`SCHEMA_FORMAT`].
+    /// [`format_of`] every member of every channel: [`STREAMS_SCHEMA_FORMAT`] when one of
+    /// them streams. Each channel taken out of the set gets the format of its own members.
     pub format: u32,
     pub types: Arc<Vec<TypeSchema>>,
     /// Each channel's kind and members, by channel name.
@@ -523,8 +575,8 @@ pub struct ChannelEntry {
 impl SchemaSet {
     /// Reads and checks a set (the text generated code embeds), as strictly as a peer's schema.
     pub fn from_json(text: &str) -> Result<SchemaSet, SchemaError> {
-        let value = crate::read::document(text)?;
-        let set = crate::read::set(&value).map_err(SchemaError::Invalid)?;
+        let (value, format) = crate::read::document(text)?;
+        let set = crate::read::set(&value, format).map_err(SchemaError::Invalid)?;
         validate_types(&set.types)?;
         for entry in set.channels.values() {
             validate_members(entry.kind, &entry.members, set.types.len())?;
@@ -541,7 +593,7 @@ impl SchemaSet {
     pub fn channel(&self, name: &str) -> Option<ChannelSchema> {
         let entry = self.channels.get(name)?;
         Some(ChannelSchema {
-            format: self.format,
+            format: format_of(entry.members.values()),
             kind: entry.kind,
             members: entry.members.clone(),
             types: self.types.clone(),
@@ -599,12 +651,73 @@ mod tests {
         assert!(SchemaSet::from_json(dangling).is_err());
     }
 
+    const STREAMS: &str = r#"{"format":2,"kind":"interface","members":{"chat":{"params":[{"name":"room","type":"string"},{"name":"inbox","type":{"ref":0},"stream":true}],"result":{"optional":"string"},"resultStream":true,"throws":{"ref":1}},"stat":{"params":[{"name":"path","type":"string"}],"result":"u64"}},"types":[{"kind":"struct","name":"ChatIn","fields":[{"name":"text","type":"string"}]},{"kind":"enum","name":"ChatError","values":["closed"]}]}"#;
+
+    #[test]
+    fn format_2_carries_streams_and_round_trips() {
+        let schema = ChannelSchema::from_json(STREAMS).unwrap();
+        assert_eq!(schema.format, STREAMS_SCHEMA_FORMAT);
+        assert_eq!(schema.to_json(), STREAMS);
+        let chat = &schema.members["chat"];
+        assert!(chat.result_stream && chat.params[1].stream && !chat.params[0].stream);
+        assert!(chat.streams() && !schema.members["stat"].streams());
+        // The format follows the members: without the streaming member, format 1.
+        let mut unary = schema.clone();
+        unary.members.remove("chat");
+        assert_eq!(format_of(unary.members.values()), SCHEMA_FORMAT);
+        assert_eq!(format_of(schema.members.values()), STREAMS_SCHEMA_FORMAT);
+        // A set takes the format of its most demanding channel; each channel keeps its own.
+        let set = SchemaSet::from_json(
+            r#"{"format":2,"types":[],"channels":{"plain":{"kind":"interface","members":{"get":{"params":[],"result":"u8"}}},"streams":{"kind":"interface","members":{"tail":{"params":[],"result":"u8","resultStream":true}}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            set.channel("plain").unwrap().to_json(),
+            r#"{"format":1,"kind":"interface","members":{"get":{"params":[],"result":"u8"}}}"#
+        );
+        assert_eq!(
+            set.channel("streams").unwrap().to_json(),
+            r#"{"format":2,"kind":"interface","members":{"tail":{"params":[],"result":"u8","resultStream":true}}}"#
+        );
+    }
+
+    #[test]
+    fn streams_are_refused_where_they_cannot_be() {
+        for bad in [
+            // Stream keys in format 1, as in a set of format 1.
+            STREAMS.replace("\"format\":2", "\"format\":1"),
+            r#"{"format":1,"types":[],"channels":{"s":{"kind":"interface","members":{"tail":{"params":[],"result":"u8","resultStream":true}}}}}"#.to_string(),
+            // Two streaming parameters; an omittable one.
+            STREAMS.replace(
+                r#"{"name":"room","type":"string"}"#,
+                r#"{"name":"room","type":"string","stream":true}"#,
+            ),
+            STREAMS.replace(
+                r#""type":{"ref":0},"stream":true"#,
+                r#""type":{"optional":{"ref":0}},"stream":true,"omittable":true"#,
+            ),
+            // A streaming result without items; flags that are not booleans.
+            STREAMS.replace(r#""result":{"optional":"string"},"#, ""),
+            STREAMS.replace(r#""stream":true"#, r#""stream":1"#),
+            STREAMS.replace(r#""resultStream":true"#, r#""resultStream":"true""#),
+            // A notification with a stream.
+            r#"{"format":2,"kind":"notifications","members":{"n":{"params":[{"name":"a","type":"u8","stream":true}]}}}"#.to_string(),
+        ] {
+            let read = if bad.contains("\"channels\"") {
+                SchemaSet::from_json(&bad).map(|_| ())
+            } else {
+                ChannelSchema::from_json(&bad).map(|_| ())
+            };
+            assert!(matches!(read, Err(SchemaError::Invalid(_))), "{bad}");
+        }
+    }
+
     #[test]
     fn another_format_is_told_apart_from_a_bad_schema() {
-        let newer = PERSON.replace("\"format\":1", "\"format\":2");
+        let newer = PERSON.replace("\"format\":1", "\"format\":3");
         assert_eq!(
             ChannelSchema::from_json(&newer),
-            Err(SchemaError::UnknownFormat(2))
+            Err(SchemaError::UnknownFormat(3))
         );
         for bad in [
             "[]",

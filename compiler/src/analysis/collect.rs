@@ -254,7 +254,7 @@ impl Collector {
                 self.ty(value);
             }
             ast::TypeKind::Generic(path, args) => {
-                if path.text == "Promise" {
+                if path.text == "Promise" || path.text == crate::ir::lowering::STREAM {
                     self.references.push(Reference {
                         span: path.span,
                         kind: RefKind::Primitive,
@@ -273,7 +273,12 @@ impl Collector {
             return;
         }
         let kind = match path.single() {
-            Some(name) if primitive_named(name.name).is_some() || name.name == "void" => {
+            // A bare `AsyncIterable` (an error, but still the built-in, for hover).
+            Some(name)
+                if primitive_named(name.name).is_some()
+                    || name.name == "void"
+                    || name.name == crate::ir::lowering::STREAM =>
+            {
                 RefKind::Primitive
             }
             _ => RefKind::Type,

@@ -216,3 +216,44 @@ fn a_project_file_names_the_inputs_and_the_typescript_folder() {
     );
     assert!(shown.contains("ipcc.toml:3:7"), "{shown}");
 }
+
+#[test]
+fn streaming_methods_are_refused_where_they_are_written_and_nothing_is_written() {
+    let dir = temp_dir("streams");
+    let root = dir.join("files.ipc");
+    std::fs::write(
+        &root,
+        "@channel(\"files-v1\")\ninterface Files {\n  stat(path: string): Promise<u64>;\n  tail(path: string): AsyncIterable<string>;\n}\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let ts = dir.join("ts");
+    let error = builder(&out)
+        .ts_out(&ts)
+        .try_compile(&[&root])
+        .expect_err("streams cannot be generated yet");
+    let BuildError::Diagnostics { rendered, .. } = error else {
+        panic!("expected diagnostics, got {error:?}");
+    };
+    assert!(
+        rendered.contains(
+            "error[E0901]: streaming methods cannot be generated yet for Rust and TypeScript"
+        ),
+        "{rendered}"
+    );
+    assert!(rendered.contains("files.ipc:4:23"), "{rendered}");
+    assert!(!out.exists() && !ts.exists());
+    // TypeScript alone names only TypeScript.
+    let error = Builder::new()
+        .rust(false)
+        .ts_out(&ts)
+        .cargo_directives(false)
+        .try_compile(&[&root])
+        .expect_err("streams cannot be generated yet");
+    assert!(
+        error
+            .to_string()
+            .contains("cannot be generated yet for TypeScript\n"),
+        "{error}"
+    );
+}

@@ -30,7 +30,24 @@ pub fn check_summarized(
     output: Output,
     summary: &mut CheckSummary,
 ) -> Option<ipcc::ir::Ir> {
-    let checked = ipcc::check(roots);
+    check_for(roots, output, summary, None)
+}
+
+/// As [`check_summarized`]; when `generating` Rust or TypeScript, what those generators cannot
+/// produce yet (streaming methods, E0901) is an error of the check too.
+pub fn check_for(
+    roots: &[PathBuf],
+    output: Output,
+    summary: &mut CheckSummary,
+    generating: Option<&ipcc::GenOptions>,
+) -> Option<ipcc::ir::Ir> {
+    let mut checked = ipcc::check(roots);
+    if let Some(options) = generating {
+        if !checked.has_errors() {
+            let refused = ipcc::unsupported_by_generators(&checked, options);
+            checked.diagnostics.extend(refused);
+        }
+    }
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",

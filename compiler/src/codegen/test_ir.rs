@@ -55,6 +55,7 @@ pub(crate) fn param(name: &str, ty: TypeRef) -> Param {
     Param {
         name: name.to_string(),
         optional: false,
+        stream: false,
         ty,
     }
 }

@@ -20,19 +20,32 @@ pub(crate) enum Canon {
     ParamAdded,
     ParamRemoved,
     ParamMoved(String),
-    ParamRenamed { old: String, new: String },
+    ParamRenamed {
+        old: String,
+        new: String,
+    },
     BecameRequired,
     BecameOptional,
-    TypeChanged { old: String, new: String },
+    TypeChanged {
+        old: String,
+        new: String,
+    },
     FieldAdded(String),
     FieldRemoved(String),
     ValueAdded(String),
     ValueRemoved(String),
     VariantAdded(String),
     VariantRemoved(String),
-    TypeRenamed { old: String, new: String },
+    TypeRenamed {
+        old: String,
+        new: String,
+    },
     ThrowsAdded,
     ThrowsRemoved,
+    /// A parameter or the result became a stream (`T` → `AsyncIterable<T>`).
+    BecameStream,
+    /// A streaming parameter or result became a single value (`AsyncIterable<T>` → `T`).
+    BecameSingle,
 }
 
 /// Which side of a comparison is the old version.
@@ -159,6 +172,15 @@ pub(crate) fn canonical(finding: &Finding, direction: Direction) -> Canonical {
         FindingKind::Widened { writer, reader } | FindingKind::Narrowed { writer, reader } => {
             let (old, new) = ordered(old_writes, writer.name(), reader.name());
             Canon::TypeChanged { old, new }
+        }
+        FindingKind::StreamMismatch { writer_streams } => {
+            // The new version streams when the writer streams and is the new one, or the
+            // reader (who then streams) is.
+            if *writer_streams != old_writes {
+                Canon::BecameStream
+            } else {
+                Canon::BecameSingle
+            }
         }
         FindingKind::VoidAsNull => {
             // The writer returns void, the reader an optional value.
@@ -498,6 +520,26 @@ impl Versions<'_> {
                 format!("type `{o}` renamed to `{n}`"),
                 "old name",
                 "new name",
+                &BOTH,
+            ),
+            Canon::BecameStream => d(
+                "becameStream",
+                format!(
+                    "{} became a stream (`AsyncIterable`)",
+                    new_s.describe_loc(new)
+                ),
+                "a single value here",
+                "a stream here",
+                &BOTH,
+            ),
+            Canon::BecameSingle => d(
+                "becameSingle",
+                format!(
+                    "{} is no longer a stream (`AsyncIterable`)",
+                    new_s.describe_loc(new)
+                ),
+                "a stream here",
+                "a single value here",
                 &BOTH,
             ),
             Canon::ThrowsAdded => d(

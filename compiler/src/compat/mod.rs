@@ -8,7 +8,7 @@
 
 mod changes;
 mod git;
-mod locate;
+pub(crate) mod locate;
 
 use std::collections::{BTreeMap, BTreeSet};
 

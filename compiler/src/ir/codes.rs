@@ -1,8 +1,9 @@
 //! The stable codes of every diagnostic the IR stage reports (listed in docs/language.md).
 //!
 //! Ranges: E01xx files and names, E02xx types, E03xx interfaces, notifications and attributes,
-//! E04xx consts, W01xx warnings. The syntax stage uses E00xx; the project file E06xx
-//! (`project.rs`), user templates E07xx (`codegen/template`).
+//! E04xx consts, W01xx warnings. The syntax stage uses E00xx; `ipcc compat` E05xx, the project
+//! file E06xx (`project.rs`), the formatter E07xx, user templates E08xx (`codegen/template`),
+//! the generators E09xx (`codegen`).
 
 /// A root file or directory cannot be read.
 pub const UNREADABLE_ROOT: &str = "E0101";
@@ -63,6 +64,15 @@ pub const EMPTY_UNION: &str = "E0210";
 pub const BAD_THROWS: &str = "E0211";
 /// A field of a union variant named `kind`, which the union's tag already uses on the wire.
 pub const UNION_FIELD_KIND: &str = "E0212";
+/// `AsyncIterable<T>` where a value is expected: a field, an array element, a map key or
+/// value, an alias, `throws`, or the items of another stream.
+pub const MISPLACED_STREAM: &str = "E0213";
+/// An optional stream: `AsyncIterable<T>?` or `name?: AsyncIterable<T>`.
+pub const OPTIONAL_STREAM: &str = "E0214";
+/// `AsyncIterable<void>`: a stream without values.
+pub const VOID_STREAM: &str = "E0215";
+/// `Promise<AsyncIterable<T>>`: a streaming result is written without `Promise`.
+pub const PROMISED_STREAM: &str = "E0216";
 /// A method whose result is not `Promise<T>`.
 pub const NOT_A_PROMISE: &str = "E0301";
 /// A required parameter after an optional one.
@@ -83,6 +93,10 @@ pub const DUPLICATE_ATTRIBUTE: &str = "E0308";
 pub const BAD_ATTRIBUTE_ARGUMENT: &str = "E0309";
 /// An interface method named `then`, which would make TypeScript clients thenable.
 pub const THEN_METHOD: &str = "E0310";
+/// A method with more than one `AsyncIterable<T>` parameter.
+pub const SECOND_STREAM_PARAM: &str = "E0311";
+/// An `AsyncIterable<T>` parameter of a notification.
+pub const NOTIFICATION_STREAM: &str = "E0312";
 /// An integer const outside i64, or a float const outside f64.
 pub const CONST_OUT_OF_RANGE: &str = "E0401";
 /// An attribute the compiler does not know (ignored).

@@ -175,8 +175,11 @@ pub(crate) struct UnionVariantDecl {
 pub(crate) struct MethodDecl {
     pub meta: Meta,
     pub params: Vec<ParamDecl>,
-    /// `T` of `Promise<T>`; `None` for `Promise<void>` (or when the result was invalid).
+    /// `T` of `Promise<T>` or of `AsyncIterable<T>`; `None` for `Promise<void>` (or when the
+    /// result was invalid).
     pub result: Option<TypeExpr>,
+    /// True when the result is `AsyncIterable<T>`: `result` is then the item type.
+    pub result_stream: bool,
     pub throws: Option<TypeExpr>,
 }
 
@@ -190,6 +193,8 @@ pub(crate) struct EventDecl {
 pub(crate) struct ParamDecl {
     pub name: Name,
     pub optional: bool,
+    /// True for `name: AsyncIterable<T>`: `ty` is then the item type `T`.
+    pub stream: bool,
     /// Wrapped in `Optional` when `optional`.
     pub ty: TypeExpr,
 }
@@ -222,8 +227,48 @@ pub(crate) enum TypeExprKind {
 /// Names that always mean a built-in type and cannot be declared.
 pub(crate) const BUILTIN_TYPE_NAMES: &[&str] = &[
     "bool", "boolean", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
-    "number", "string", "bytes", "void", "Promise", "map",
+    "number", "string", "bytes", "void", "Promise", "map", STREAM,
 ];
+
+/// The generic that makes a method's result or one of its parameters a stream.
+pub(crate) const STREAM: &str = "AsyncIterable";
+
+/// Where a type is written, for the messages about a stream written where it cannot be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Site {
+    /// A field of a struct or of a union variant.
+    Field,
+    Alias,
+    Throws,
+    ArrayElement,
+    MapKey,
+    MapValue,
+    /// The items of a stream (`AsyncIterable<AsyncIterable<T>>`).
+    StreamItem,
+    /// The `T` of a method's `Promise<T>`.
+    PromiseResult,
+    NotificationParam,
+    /// A method's parameter or result, where a stream is allowed but was made optional on the
+    /// way (`AsyncIterable<T>?`); a stream written there directly never reaches `lower_type_at`.
+    MethodParamOrResult,
+}
+
+/// Who a parameter list belongs to: only methods may have streaming parameters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ParamOwner {
+    Method,
+    Notification,
+}
+
+/// The type arguments of `AsyncIterable<...>` (none for a bare `AsyncIterable`), when `ty` is
+/// written as a stream itself.
+fn stream_args<'t, 'a>(ty: &'t ast::Type<'a>) -> Option<&'t [ast::Type<'a>]> {
+    match &ty.kind {
+        ast::TypeKind::Generic(path, args) if is_single(path, STREAM) => Some(args),
+        ast::TypeKind::Named(path) if is_single(path, STREAM) => Some(&[]),
+        _ => None,
+    }
+}
 
 /// The primitive a single-segment name denotes, if any (`number` → `f64`, `boolean` → `bool`).
 pub(crate) fn primitive_named(name: &str) -> Option<Primitive> {
@@ -454,7 +499,7 @@ impl Lowerer<'_, '_> {
                 );
                 DeclKind::Union(variants)
             }
-            ast::ItemKind::Alias(a) => DeclKind::Alias(self.lower_type(&a.target)),
+            ast::ItemKind::Alias(a) => DeclKind::Alias(self.lower_type_at(&a.target, Site::Alias)),
             ast::ItemKind::Interface(i) => {
                 let methods: Vec<MethodDecl> =
                     i.methods.iter().map(|m| self.lower_method(m)).collect();
@@ -651,6 +696,7 @@ impl Lowerer<'_, '_> {
                     "field",
                     &field.name,
                     field.span,
+                    Site::Field,
                 );
                 FieldDecl {
                     meta: Meta {
@@ -683,8 +729,9 @@ impl Lowerer<'_, '_> {
         what: &str,
         name: &ast::Ident<'_>,
         whole: Span,
+        site: Site,
     ) -> TypeExpr {
-        let lowered = self.lower_type(ty);
+        let lowered = self.lower_type_at(ty, site);
         match optional {
             None => lowered,
             Some(mark) => {
@@ -708,20 +755,68 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn lower_params(&mut self, params: &[ast::Param<'_>]) -> Vec<ParamDecl> {
+    fn lower_params(&mut self, params: &[ast::Param<'_>], owner: ParamOwner) -> Vec<ParamDecl> {
         let mut first_optional: Option<&ast::Param<'_>> = None;
+        let mut first_stream: Option<&ast::Param<'_>> = None;
         let mut lowered = Vec::with_capacity(params.len());
         for param in params {
-            let ty = self.lower_optional(
-                param.optional,
-                &param.ty,
-                "parameter",
-                &param.name,
-                param.span,
-            );
-            match (param.optional, first_optional) {
-                (Some(_), None) => first_optional = Some(param),
-                (None, Some(optional)) => self.diags.push(
+            let stream = match stream_args(&param.ty) {
+                Some(args) if owner == ParamOwner::Method => Some(args),
+                _ => None,
+            };
+            let ty = match stream {
+                Some(args) => {
+                    if let Some(mark) = param.optional {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::OPTIONAL_STREAM,
+                                format!("streaming parameter `{}` cannot be optional", param.name.name),
+                                param.ty.span,
+                            )
+                            .with_label("a stream is always passed")
+                            .with_secondary(mark, "optional here")
+                            .with_help("remove the `?`: a caller with nothing to send passes an empty stream"),
+                        );
+                    }
+                    match first_stream {
+                        None => first_stream = Some(param),
+                        Some(first) => self.diags.push(
+                            Diagnostic::error(
+                                codes::SECOND_STREAM_PARAM,
+                                format!(
+                                    "parameter `{}` is a second stream; `{}` already is one",
+                                    param.name.name, first.name.name
+                                ),
+                                param.ty.span,
+                            )
+                            .with_label("second streaming parameter")
+                            .with_secondary(first.ty.span, "first streaming parameter")
+                            .with_help("a method has at most one streaming parameter; stream one struct or union that carries both kinds of items"),
+                        ),
+                    }
+                    self.lower_stream_item(&param.ty, args)
+                }
+                None => {
+                    let site = match owner {
+                        ParamOwner::Method => Site::MethodParamOrResult,
+                        ParamOwner::Notification => Site::NotificationParam,
+                    };
+                    self.lower_optional(
+                        param.optional,
+                        &param.ty,
+                        "parameter",
+                        &param.name,
+                        param.span,
+                        site,
+                    )
+                }
+            };
+            // A streaming parameter was reported above when optional; it does not also count
+            // as an optional one for the order of parameters.
+            let optional = param.optional.is_some() && stream.is_none();
+            match (optional, first_optional) {
+                (true, None) => first_optional = Some(param),
+                (false, Some(optional)) => self.diags.push(
                     Diagnostic::error(
                         codes::OPTIONAL_PARAM_ORDER,
                         format!(
@@ -738,11 +833,49 @@ impl Lowerer<'_, '_> {
             }
             lowered.push(ParamDecl {
                 name: Name::from_ident(&param.name),
-                optional: param.optional.is_some(),
+                optional,
+                stream: stream.is_some(),
                 ty,
             });
         }
         lowered
+    }
+
+    /// The item type of `AsyncIterable<...>` written as a method's result or parameter;
+    /// reports a wrong number of type arguments and `AsyncIterable<void>`.
+    fn lower_stream_item(&mut self, whole: &ast::Type<'_>, args: &[ast::Type<'_>]) -> TypeExpr {
+        let invalid = TypeExpr {
+            kind: TypeExprKind::Invalid,
+            span: whole.span,
+        };
+        let [item] = args else {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::TYPE_ARGUMENTS,
+                    format!("`{STREAM}` takes one type argument, found {}", args.len()),
+                    whole.span,
+                )
+                .with_help(format!(
+                    "write `{STREAM}<T>`, where `T` is the type of the items"
+                )),
+            );
+            return invalid;
+        };
+        if let ast::TypeKind::Named(inner) = &item.kind {
+            if is_single(inner, "void") {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::VOID_STREAM,
+                        format!("`{STREAM}<void>` is a stream without values"),
+                        whole.span,
+                    )
+                    .with_label("items must be values")
+                    .with_help("for a method without a result write `Promise<void>`; for a stream of signals, stream a value such as `u32` or an enum"),
+                );
+                return invalid;
+            }
+        }
+        self.lower_type_at(item, Site::StreamItem)
     }
 
     fn check_params(&mut self, params: &[ParamDecl], container: &str) {
@@ -757,9 +890,9 @@ impl Lowerer<'_, '_> {
 
     fn lower_method(&mut self, method: &ast::Method<'_>) -> MethodDecl {
         let attrs = self.lower_attributes(&method.leading, AttrSite::Other);
-        let params = self.lower_params(&method.params);
+        let params = self.lower_params(&method.params, ParamOwner::Method);
         self.check_params(&params, &format!("method `{}`", method.name.name));
-        let result = match &method.returns {
+        let (result, result_stream) = match &method.returns {
             None => {
                 self.diags.push(
                     Diagnostic::error(
@@ -770,11 +903,14 @@ impl Lowerer<'_, '_> {
                     .with_label(format!("`{}` has no result type", method.name.name))
                     .with_help("write `: Promise<void>` after the parameters"),
                 );
-                None
+                (None, false)
             }
             Some(returns) => self.lower_result(returns),
         };
-        let throws = method.throws.as_ref().map(|t| self.lower_type(t));
+        let throws = method
+            .throws
+            .as_ref()
+            .map(|t| self.lower_type_at(t, Site::Throws));
         MethodDecl {
             meta: Meta {
                 name: Name::from_ident(&method.name),
@@ -784,12 +920,30 @@ impl Lowerer<'_, '_> {
             },
             params,
             result,
+            result_stream,
             throws,
         }
     }
 
+    /// The `T` of a method's `Promise<T>`, or of `AsyncIterable<T>` (then with `true`: the
+    /// result is a stream); reports anything else.
+    fn lower_result(&mut self, returns: &ast::Type<'_>) -> (Option<TypeExpr>, bool) {
+        if let Some(args) = stream_args(returns) {
+            let item = self.lower_stream_item(returns, args);
+            return (Some(item), true);
+        }
+        if let ast::TypeKind::Optional(inner) = &returns.kind {
+            if stream_args(inner).is_some() {
+                // Reported by `lower_type_at` as an optional stream, like a parameter's.
+                self.lower_type_at(returns, Site::MethodParamOrResult);
+                return (None, false);
+            }
+        }
+        (self.lower_promise(returns), false)
+    }
+
     /// The `T` of a method's `Promise<T>`; reports anything else.
-    fn lower_result(&mut self, returns: &ast::Type<'_>) -> Option<TypeExpr> {
+    fn lower_promise(&mut self, returns: &ast::Type<'_>) -> Option<TypeExpr> {
         if let ast::TypeKind::Generic(path, args) = &returns.kind {
             if is_single(path, "Promise") {
                 if args.len() != 1 {
@@ -808,7 +962,7 @@ impl Lowerer<'_, '_> {
                         return None;
                     }
                 }
-                return Some(self.lower_type(&args[0]));
+                return Some(self.lower_type_at(&args[0], Site::PromiseResult));
             }
         }
         let written = self.source_text(returns.span).to_string();
@@ -826,7 +980,7 @@ impl Lowerer<'_, '_> {
 
     fn lower_event(&mut self, event: &ast::Event<'_>) -> EventDecl {
         let attrs = self.lower_attributes(&event.leading, AttrSite::Other);
-        let params = self.lower_params(&event.params);
+        let params = self.lower_params(&event.params, ParamOwner::Notification);
         self.check_params(&params, &format!("notification `{}`", event.name.name));
         if let Some(returns) = &event.returns {
             self.diags.push(
@@ -850,15 +1004,25 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// Lowers a type in any position other than a method's result.
-    fn lower_type(&mut self, ty: &ast::Type<'_>) -> TypeExpr {
+    /// Lowers a type written at `site`: any position other than a method's result or a
+    /// streaming parameter, whose `AsyncIterable` the callers take off first.
+    fn lower_type_at(&mut self, ty: &ast::Type<'_>, site: Site) -> TypeExpr {
+        if stream_args(ty).is_some() {
+            self.report_misplaced_stream(ty, site);
+            return TypeExpr {
+                kind: TypeExprKind::Invalid,
+                span: ty.span,
+            };
+        }
         let kind = match &ty.kind {
             ast::TypeKind::Named(path) => self.lower_named(path),
             ast::TypeKind::Array(element) => {
-                TypeExprKind::Array(Box::new(self.lower_type(element)))
+                TypeExprKind::Array(Box::new(self.lower_type_at(element, Site::ArrayElement)))
             }
             ast::TypeKind::Optional(inner) => {
-                let inner = self.lower_type(inner);
+                // `T?` is still written at the same place: a field's `AsyncIterable<T>?` is a
+                // stream in a field first.
+                let inner = self.lower_type_at(inner, site);
                 if matches!(inner.kind, TypeExprKind::Optional(_)) {
                     self.diags.push(
                         Diagnostic::error(
@@ -874,8 +1038,8 @@ impl Lowerer<'_, '_> {
                 TypeExprKind::Optional(Box::new(inner))
             }
             ast::TypeKind::Map(key, value) => TypeExprKind::Map(
-                Box::new(self.lower_type(key)),
-                Box::new(self.lower_type(value)),
+                Box::new(self.lower_type_at(key, Site::MapKey)),
+                Box::new(self.lower_type_at(value, Site::MapValue)),
             ),
             ast::TypeKind::Generic(path, args) => {
                 self.report_generic(path, args, ty.span);
@@ -925,6 +1089,72 @@ impl Lowerer<'_, '_> {
             }
         }
         TypeExprKind::Named(PathRef::from_ast(path))
+    }
+
+    /// `AsyncIterable<...>` written at `site`, where no stream can be.
+    fn report_misplaced_stream(&mut self, ty: &ast::Type<'_>, site: Site) {
+        let written = self.source_text(ty.span).to_string();
+        let item = match stream_args(ty) {
+            Some([item]) => self.source_text(item.span).to_string(),
+            _ => "T".to_string(),
+        };
+        let stream = format!("{STREAM}<{item}>");
+        let misplaced = |label: &str, help: String| {
+            Diagnostic::error(
+                codes::MISPLACED_STREAM,
+                format!(
+                    "`{STREAM}` can only be a method's result or the type of one of its parameters"
+                ),
+                ty.span,
+            )
+            .with_label(label.to_string())
+            .with_help(help)
+        };
+        let list = format!(
+            "a stream is a method's result or parameter; for a list of values write `{item}[]`"
+        );
+        let diagnostic = match site {
+            Site::Field => misplaced("a field cannot be a stream", list),
+            Site::ArrayElement => misplaced("an array cannot hold streams", list),
+            Site::MapKey | Site::MapValue => misplaced(
+                "a map cannot hold streams",
+                format!("a stream is a method's result or parameter; a map holds values, such as `{item}`"),
+            ),
+            Site::Alias => misplaced(
+                "an alias cannot name a stream",
+                format!("write `{stream}` at each method that streams; an alias may name the item type (`type X = {item};`)"),
+            ),
+            Site::Throws => misplaced(
+                "an error cannot be a stream",
+                "`throws` names a struct, enum or union; it ends a streaming call as a whole".to_string(),
+            ),
+            Site::StreamItem => misplaced(
+                "the items of a stream cannot be streams",
+                format!("stream the items themselves: `{stream}`"),
+            ),
+            Site::PromiseResult => Diagnostic::error(
+                codes::PROMISED_STREAM,
+                format!("`Promise` cannot wrap `{STREAM}`: a streaming result is not awaited as a whole"),
+                ty.span,
+            )
+            .with_label("a stream inside `Promise`")
+            .with_help(format!("write the result as `{written}`, without `Promise<...>`")),
+            Site::NotificationParam => Diagnostic::error(
+                codes::NOTIFICATION_STREAM,
+                "a notification cannot have a streaming parameter",
+                ty.span,
+            )
+            .with_label("notifications are single messages")
+            .with_help(format!("send each item as its own notification, or declare a method that returns `{stream}`")),
+            Site::MethodParamOrResult => Diagnostic::error(
+                codes::OPTIONAL_STREAM,
+                "a stream cannot be optional",
+                ty.span,
+            )
+            .with_label("made optional by the `?` after it")
+            .with_help("remove the `?`: a stream with nothing to send ends without items"),
+        };
+        self.diags.push(diagnostic);
     }
 
     fn report_misplaced_promise(&mut self, span: Span, inner: Option<&str>) {
@@ -986,7 +1216,7 @@ impl Lowerer<'_, '_> {
             ("Option" | "Optional" | "Maybe" | "Nullable", [inner]) => {
                 format!("write an optional as `{inner}?`")
             }
-            _ => "the only generic types are `map<K, V>` and, as a method result, `Promise<T>`; arrays are `T[]`, optionals `T?`".to_string(),
+            _ => "the only generic types are `map<K, V>`, `Promise<T>` (a method's result) and `AsyncIterable<T>` (a method's result or parameter); arrays are `T[]`, optionals `T?`".to_string(),
         };
         self.diags.push(
             Diagnostic::error(

@@ -6,6 +6,9 @@
 //! - channel names are unique across [`Ir::interfaces`] and [`Ir::notifications`];
 //! - every type admits a finite value; fields that need indirection in Rust have `boxed = true`;
 //! - `void` never appears inside a type, only as a method result (`result: None`);
+//! - streams (`AsyncIterable<T>`) appear only as flags: [`Method::result_stream`] and
+//!   [`Param::stream`], with the item type in `result` / `ty`; at most one parameter of a
+//!   method streams, no event parameter does, and no type holds a stream;
 //! - an `Optional` never directly wraps another `Optional`;
 //! - declarations are listed in source order, file by file, files in dependency order (a file's
 //!   imports come before it).
@@ -282,7 +285,8 @@ pub struct Interface {
 
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-/// A method of an interface: `name(params): Promise<result> throws E;`.
+/// A method of an interface: `name(params): Promise<result> throws E;`, or with a streaming
+/// result `name(params): AsyncIterable<result> throws E;`.
 pub struct Method {
     /// As written (camelCase); also the wire method name.
     pub name: String,
@@ -295,9 +299,14 @@ pub struct Method {
     /// In declaration order (also the wire order of the call's arguments); optional params
     /// come last.
     pub params: Vec<Param>,
-    /// `T` of `Promise<T>`; `None` for `Promise<void>`.
+    /// `T` of `Promise<T>`; `None` for `Promise<void>`. When `result_stream` is true, the item
+    /// type `T` of `AsyncIterable<T>` (never `None` then: there is no stream of `void`).
     pub result: Option<TypeRef>,
-    /// The declared error type (a struct, enum or union), if `throws` is given.
+    /// True when the result is a stream, `AsyncIterable<T>`: the backend sends any number of
+    /// items of type `result`, then the call ends (docs/protocol.md, "Version 2: streams").
+    pub result_stream: bool,
+    /// The declared error type (a struct, enum or union), if `throws` is given. For a
+    /// streaming method it ends the whole call, streams included.
     pub throws: Option<TypeId>,
 }
 
@@ -311,7 +320,12 @@ pub struct Param {
     /// `Optional(T)`. A param written `name: T?` has `optional = false` and type `Optional(T)`:
     /// it must be passed, possibly as null/undefined.
     pub optional: bool,
-    /// The parameter's type; `Optional(T)` when `optional` is true.
+    /// True for `name: AsyncIterable<T>`: the frontend sends any number of items of type `ty`
+    /// (its slot in the call's arguments is `null`). Only method parameters stream, at most one
+    /// per method, and a streaming parameter is never `optional`.
+    pub stream: bool,
+    /// The parameter's type; `Optional(T)` when `optional` is true; the item type when
+    /// `stream` is true.
     pub ty: TypeRef,
 }
 

@@ -777,6 +777,7 @@ impl<'f> Resolver<'_, 'f> {
                 since: m.meta.since.clone(),
                 params: self.params(at.file, &m.params),
                 result: m.result.as_ref().map(|t| self.type_ref(at.file, t)),
+                result_stream: m.result_stream,
                 throws: m.throws.as_ref().and_then(|t| self.throws(at.file, t)),
             })
             .collect();
@@ -846,6 +847,7 @@ impl<'f> Resolver<'_, 'f> {
             .map(|p| Param {
                 name: p.name.text.clone(),
                 optional: p.optional,
+                stream: p.stream,
                 ty: self.type_ref(file, &p.ty),
             })
             .collect()

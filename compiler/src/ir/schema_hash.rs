@@ -6,7 +6,8 @@
 //! are not on the wire, but arguments are positional: two parameters of one type that swap
 //! places change what a call means, so the hash must change and the handshake judge the
 //! channel, where a mere rename is found compatible); the result and `throws`
-//! types; and the full structure of every type reached: struct and union field names,
+//! types; which parameter and whether the result is a stream (`AsyncIterable<T>`: written
+//! `stream T`, and only then, so channels without streams keep their hashes); and the full structure of every type reached: struct and union field names,
 //! optional-ness and types, enum and union variant names. Type *names* and aliases are not on
 //! the wire, so types are written structurally and numbered in first-visit order (`#0`, `#1`,
 //! ...), which also ends recursion. Docs, comments, formatting, attribute order,
@@ -166,6 +167,11 @@ impl<'a> Canonical<'a> {
             self.push(&method.name);
             self.params(&method.params);
             self.push(" -> ");
+            // Only streaming results are marked, so that the text (and the hash) of every
+            // channel without streams stays what it was.
+            if method.result_stream {
+                self.push("stream ");
+            }
             match &method.result {
                 Some(result) => self.ty(result),
                 None => self.push("void"),
@@ -205,6 +211,9 @@ impl<'a> Canonical<'a> {
             }
             if param.optional {
                 self.push("omittable ");
+            }
+            if param.stream {
+                self.push("stream ");
             }
             self.push(&param.name);
             self.push(":");

@@ -278,3 +278,128 @@ fn deep_type_chains_are_linear() {
     let ir = ir_of(&text);
     assert_eq!(ir.types.len(), 20_001);
 }
+
+const STREAMS: &str = r#"
+@channel("files-v1")
+interface Files {
+  tail(path: string): AsyncIterable<Line> throws Failure;
+  upload(name: string, chunks: AsyncIterable<bytes>): Promise<u64>;
+  chat(inbox: AsyncIterable<Line>): AsyncIterable<Line?>;
+}
+struct Line { text: string; }
+union Failure { notFound denied }
+"#;
+
+#[test]
+fn streams_are_flags_with_the_item_type() {
+    let ir = ir_of(STREAMS);
+    let methods = &ir.interfaces[0].methods;
+    let line = TypeRef::Named { id: TypeId(0) };
+    assert!(methods[0].result_stream);
+    assert_eq!(methods[0].result, Some(line.clone()));
+    assert!(methods[0].params.iter().all(|p| !p.stream));
+    assert!(!methods[1].result_stream);
+    assert!(!methods[1].params[0].stream);
+    assert!(methods[1].params[1].stream);
+    assert!(!methods[1].params[1].optional);
+    assert_eq!(
+        methods[1].params[1].ty,
+        TypeRef::Primitive {
+            primitive: Primitive::Bytes
+        }
+    );
+    assert!(methods[2].result_stream && methods[2].params[0].stream);
+    assert_eq!(
+        methods[2].result,
+        Some(TypeRef::Optional {
+            inner: Box::new(line)
+        })
+    );
+}
+
+#[test]
+fn schema_hash_tells_a_stream_from_a_value() {
+    let base = hash_of(BASE);
+    let changes = [
+        // A result, then a parameter, becomes a stream of the same type.
+        BASE.replace("Promise<Item> throws", "AsyncIterable<Item> throws"),
+        BASE.replace("put(item: Item)", "put(item: AsyncIterable<Item>)"),
+        BASE.replace("get(id: i64,", "get(id: AsyncIterable<i64>,"),
+    ];
+    for changed in &changes {
+        assert_ne!(hash_of(changed), base, "unchanged hash for:\n{changed}");
+    }
+    // A streaming result and a streaming parameter of one type are different channels.
+    assert_ne!(hash_of(&changes[0]), hash_of(&changes[1]));
+    // The item type is in the hash.
+    let items = changes[1].replace("AsyncIterable<Item>", "AsyncIterable<Mood>");
+    assert_ne!(hash_of(&items), hash_of(&changes[1]));
+    // Whether a result streams, not only its type: `T[]` versus a stream of `T`.
+    let listed = BASE.replace(
+        "put(item: Item): Promise<void>",
+        "put(item: Item): Promise<Item[]>",
+    );
+    let streamed = BASE.replace(
+        "put(item: Item): Promise<void>",
+        "put(item: Item): AsyncIterable<Item>",
+    );
+    assert_ne!(hash_of(&listed), hash_of(&streamed));
+}
+
+#[test]
+fn schema_hash_of_a_channel_without_streams_is_unchanged() {
+    // Pinned (the value before streams existed; the IR snapshots of every example pin theirs
+    // too): adding streams must not change any existing channel's hash
+    // (a deployed frontend and backend would suddenly be judged as different versions).
+    assert_eq!(hash_of(BASE), "ceff00dff098e5ce");
+}
+
+#[test]
+fn every_misuse_of_a_stream_has_its_code() {
+    let method = |signature: &str| {
+        format!("@channel(\"c-v1\")\ninterface Api {{\n  {signature};\n}}\nunion E {{ a }}\n")
+    };
+    let cases = [
+        ("struct S { a: AsyncIterable<i32>; }".to_string(), "E0213"),
+        (
+            "union U { v { a: AsyncIterable<i32>; } }".to_string(),
+            "E0213",
+        ),
+        ("struct S { a: AsyncIterable<i32>[]; }".to_string(), "E0213"),
+        (
+            "struct S { a: map<string, AsyncIterable<i32>>; }".to_string(),
+            "E0213",
+        ),
+        ("struct S { a?: AsyncIterable<i32>; }".to_string(), "E0213"),
+        ("type X = AsyncIterable<i32>;".to_string(), "E0213"),
+        (method("m(): AsyncIterable<AsyncIterable<i32>>"), "E0213"),
+        (
+            method("m(): Promise<void> throws AsyncIterable<E>"),
+            "E0213",
+        ),
+        (method("m(): AsyncIterable<i32>?"), "E0214"),
+        (method("m(a?: AsyncIterable<i32>): Promise<void>"), "E0214"),
+        (method("m(a: AsyncIterable<i32>?): Promise<void>"), "E0214"),
+        (method("m(): AsyncIterable<void>"), "E0215"),
+        (method("m(a: AsyncIterable<void>): Promise<void>"), "E0215"),
+        (method("m(): Promise<AsyncIterable<i32>>"), "E0216"),
+        (
+            method("m(a: AsyncIterable<i32>, b: AsyncIterable<i32>): Promise<void>"),
+            "E0311",
+        ),
+        (
+            "@channel(\"n-v1\")\nnotifications N { n(a: AsyncIterable<i32>); }".to_string(),
+            "E0312",
+        ),
+        (method("m(): AsyncIterable"), "E0204"),
+        (
+            method("m(a: AsyncIterable<i32, i32>): Promise<void>"),
+            "E0204",
+        ),
+        ("struct AsyncIterable { a: i32; }".to_string(), "E0119"),
+        ("const c = AsyncIterable<i32>;".to_string(), "E0001"),
+    ];
+    for (text, code) in cases {
+        assert_eq!(codes_of(&text), [code], "{text}");
+    }
+}

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ipcc_wire_compat::{
-    ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema,
-    Primitive as WirePrimitive, SchemaSet, TypeSchema, VariantSchema, WireType, SCHEMA_FORMAT,
+    format_of, ChannelEntry, ChannelKind, ChannelSchema, FieldSchema, MemberSchema, ParamSchema,
+    Primitive as WirePrimitive, SchemaSet, TypeSchema, VariantSchema, WireType,
 };
 
 use crate::ir::model::*;
@@ -69,7 +69,13 @@ pub fn schema_set<'a>(ir: &Ir, channels: impl IntoIterator<Item = ChannelRef<'a>
     }
     let types = builder.finish_types();
     SchemaSet {
-        format: SCHEMA_FORMAT,
+        // Format 2 only when a channel streams: a set of channels without streams keeps the
+        // text readers of format 1 take.
+        format: format_of(
+            entries
+                .values()
+                .flat_map(|e: &ChannelEntry| e.members.values()),
+        ),
         types: Arc::new(types),
         channels: entries,
     }
@@ -100,6 +106,7 @@ impl<'a> Builder<'a> {
                 MemberSchema {
                     params,
                     result,
+                    result_stream: method.result_stream,
                     throws,
                 },
             );
@@ -118,6 +125,7 @@ impl<'a> Builder<'a> {
                 MemberSchema {
                     params,
                     result: None,
+                    result_stream: false,
                     throws: None,
                 },
             );
@@ -141,6 +149,7 @@ impl<'a> Builder<'a> {
                 name: param.name.clone(),
                 ty: self.ty(&param.ty),
                 omittable: param.optional,
+                stream: param.stream,
             })
             .collect()
     }
@@ -184,7 +193,7 @@ impl<'a> Builder<'a> {
         let types = self.finish_types();
         WireSchema {
             schema: ChannelSchema {
-                format: SCHEMA_FORMAT,
+                format: format_of(members.values()),
                 kind,
                 members,
                 types: Arc::new(types),

@@ -241,6 +241,12 @@ fn primitive_hover(name: &str) -> String {
                     `T` from a future, the TypeScript client a `Promise<T>`"
                 .to_string()
         }
+        "AsyncIterable" => {
+            return "`AsyncIterable<T>`: a stream of `T`, as a method's result (the backend sends \
+                    items) or as one of its parameters (the frontend sends items); \
+                    `ipcc gen` cannot generate streaming methods yet"
+                .to_string()
+        }
         _ => return format!("built-in type `{name}`"),
     };
     let alias = match name {
@@ -914,6 +920,11 @@ pub(crate) fn completion(server: &mut Server, params: CompletionParams) -> Answe
                     "Promise".into(),
                     CompletionItemKind::KEYWORD,
                     Some("a method's result, Promise<T>".into()),
+                ));
+                items.push(item(
+                    "AsyncIterable".into(),
+                    CompletionItemKind::KEYWORD,
+                    Some("a stream, as a method's result or parameter: AsyncIterable<T>".into()),
                 ));
             }
             if let Some((analysis, source)) = server.analyses_of(&path).into_iter().next() {

@@ -447,7 +447,12 @@ fn diagnose(
     let spaced_after_dot = region.previous.is_some_and(|p| {
         p.kind == TokenKind::Punct('.') && p.end < found.start && found.kind == TokenKind::Ident
     });
-    if spaced_after_dot && expected.items.contains(&"identifier") {
+    if expected.items == ["value"] && found.kind == TokenKind::Ident {
+        // `const x = AsyncIterable<T>;`, `const x = string;`: a type where a literal belongs.
+        diagnostic = diagnostic.with_help(
+            "a const holds a literal: a string, an integer, a float or `true`/`false`; types, streams among them, belong in declarations and methods",
+        );
+    } else if spaced_after_dot && expected.items.contains(&"identifier") {
         diagnostic = diagnostic.with_help("a qualified name has no spaces around `.`");
     } else if found.kind == TokenKind::Ident
         && expected.items.contains(&"identifier")

@@ -126,6 +126,14 @@ test("an attribute with a qualified const argument", async () => {
   assertScopes(await scopesOf(text, "interface"), ["storage.type.interface.ipc"], ["meta.attribute"]);
 });
 
+test("`AsyncIterable<T>` as a result and as a parameter", async () => {
+  const text = '@channel("x")\ninterface I {\n  m(chunks: AsyncIterable<bytes>): AsyncIterable<Line>;\n}\n';
+  assertScopes(await scopesOf(text, "AsyncIterable", 0), ["meta.method.ipc", "support.type.builtin.stream.ipc"]);
+  assertScopes(await scopesOf(text, "AsyncIterable", 1), ["meta.method.ipc", "support.type.builtin.stream.ipc"]);
+  assertScopes(await scopesOf(text, "bytes"), ["meta.type.parameters.ipc", "support.type.primitive.ipc"]);
+  assertScopes(await scopesOf(text, "Line"), ["meta.type.parameters.ipc", "entity.name.type.ipc"]);
+});
+
 test("`Promise<void>`, `throws` and qualified types in a method", async () => {
   const text = '@channel("x")\ninterface I {\n  m(a: acme.people.Person[]?): Promise<void> throws people.LookupError;\n}\n';
   assertScopes(await scopesOf(text, "Promise"), ["meta.method.ipc", "support.type.builtin.promise.ipc"]);

@@ -15,8 +15,18 @@
 
 import { wellFormed } from "./codecs.js";
 
-/** Version of the schema format this side reads and writes. */
+/** Version of the schema format of a channel without streams (what this side reads and writes for it). */
 export const SCHEMA_FORMAT = 1;
+
+/**
+ * Version of the schema format of a channel with a streaming member (a parameter with
+ * `"stream": true`, a member with `"resultStream": true`); written only for such channels, so a
+ * channel without streams keeps its format-1 text. Readers of format 1 compare it by hash.
+ */
+export const STREAMS_SCHEMA_FORMAT = 2;
+
+/** The formats this side reads. */
+export type SchemaFormat = typeof SCHEMA_FORMAT | typeof STREAMS_SCHEMA_FORMAT;
 
 /** Steps `judge` may take by default (one type use, field, value or variant each). */
 export const DEFAULT_BUDGET = 1_000_000;
@@ -38,13 +48,17 @@ export interface ParamSchema {
   readonly type: WireType;
   /** `name?: T`: callers may leave it out (only trailing parameters; the type is `optional`). */
   readonly omittable: boolean;
+  /** `name: AsyncIterable<T>`: the frontend sends items of type `type` (format 2; at most one per member, never omittable). */
+  readonly stream: boolean;
 }
 
 /** A method (the frontend calls, the backend answers) or a notification (the backend sends). */
 export interface MemberSchema {
   readonly params: readonly ParamSchema[];
-  /** A method's result; absent for `Promise<void>` and notifications. */
+  /** A method's result; absent for `Promise<void>` and notifications. The items' type when `resultStream`. */
   readonly result?: WireType;
+  /** `AsyncIterable<T>` as the result: the backend sends items of type `result` (format 2; never without `result`). */
+  readonly resultStream: boolean;
   /** A method's declared error, if any. */
   readonly throws?: WireType;
 }
@@ -69,7 +83,8 @@ export type ChannelKind = "interface" | "notifications";
 
 /** One channel as it looks on the wire, read and checked. */
 export interface ChannelSchema {
-  readonly format: 1;
+  /** The format it was read in (a set's channels: the format of their own members). */
+  readonly format: SchemaFormat;
   readonly kind: ChannelKind;
   /** Methods or notifications by wire name. */
   readonly members: ReadonlyMap<string, MemberSchema>;
@@ -167,9 +182,9 @@ export function readChannelSchema(value: unknown): SchemaRead {
     return { invalid: "`format` is not a number" };
   }
   // Another format is not read any further (its shape is its own business).
-  if (format !== SCHEMA_FORMAT) return { unknownFormat: format };
+  if (format !== SCHEMA_FORMAT && format !== STREAMS_SCHEMA_FORMAT) return { unknownFormat: format };
   try {
-    return { schema: readSchema(value) };
+    return { schema: readSchema(value, format) };
   } catch (e) {
     if (e instanceof Invalid) return { invalid: e.why };
     throw e;
@@ -250,7 +265,7 @@ function readEmbedded(text: string): { readonly set: SchemaSet } | SchemaRead {
   }
   if (!isRecord(value) || !own(value, "channels")) return readChannelSchema(value);
   const format = value["format"];
-  if (format !== SCHEMA_FORMAT) return typeof format === "number" ? { unknownFormat: format } : { invalid: "`format` is not a number" };
+  if (format !== SCHEMA_FORMAT && format !== STREAMS_SCHEMA_FORMAT) return typeof format === "number" ? { unknownFormat: format } : { invalid: "`format` is not a number" };
   try {
     fieldsOf(value, "the schema set", ["format", "types", "channels"]);
     const types = arr(required(value, "types", "the schema set"), "`types`").map((t, i) => readTypeSchema(t, () => `type #${i}`));
@@ -264,8 +279,9 @@ function readEmbedded(text: string): { readonly set: SchemaSet } | SchemaRead {
       if (kind !== "interface" && kind !== "notifications") throw new Invalid("`kind` is not `interface` or `notifications`");
       const rawMembers = obj(required(entry, "members", () => `channel \`${name}\``), "`members`");
       const members = new Map<string, MemberSchema>();
-      for (const member of Object.keys(rawMembers)) members.set(member, readMember(rawMembers[member], member));
-      const schema: ChannelSchema = { format: 1, kind, members, memberNames: [...members.keys()].sort(compareCodePoints), types };
+      for (const member of Object.keys(rawMembers)) members.set(member, readMember(rawMembers[member], member, format));
+      // Each channel of a set has the format of its own members, as in the Rust `SchemaSet::channel`.
+      const schema: ChannelSchema = { format: formatOf(members.values()), kind, members, memberNames: [...members.keys()].sort(compareCodePoints), types };
       validateMembers(schema);
       // The table is shared: check it once.
       if (first) validateTypes(schema);
@@ -307,8 +323,14 @@ export function channelToJson(schema: ChannelSchema): string {
   for (const name of schema.memberNames) {
     const member = schema.members.get(name)!;
     members[name] = {
-      params: member.params.map((p) => (p.omittable ? { name: p.name, type: use(p.type), omittable: true } : { name: p.name, type: use(p.type) })),
+      params: member.params.map((p) => ({
+        name: p.name,
+        type: use(p.type),
+        ...(p.omittable ? { omittable: true } : {}),
+        ...(p.stream ? { stream: true } : {}),
+      })),
       ...(member.result !== undefined ? { result: use(member.result) } : {}),
+      ...(member.resultStream ? { resultStream: true } : {}),
       ...(member.throws !== undefined ? { throws: use(member.throws) } : {}),
     };
   }
@@ -331,10 +353,16 @@ export function channelToJson(schema: ChannelSchema): string {
         break;
     }
   }
-  return JSON.stringify({ format: 1, kind: schema.kind, members, ...(types.length > 0 ? { types } : {}) });
+  return JSON.stringify({ format: formatOf(schema.members.values()), kind: schema.kind, members, ...(types.length > 0 ? { types } : {}) });
 }
 
-function readSchema(o: Record<string, unknown>): ChannelSchema {
+/** The format a channel with these members is written in: 2 when one of them streams, else 1. */
+export function formatOf(members: Iterable<MemberSchema>): SchemaFormat {
+  for (const member of members) if (member.resultStream || member.params.some((p) => p.stream)) return STREAMS_SCHEMA_FORMAT;
+  return SCHEMA_FORMAT;
+}
+
+function readSchema(o: Record<string, unknown>, format: SchemaFormat): ChannelSchema {
   fieldsOf(o, "the schema", ["format", "kind", "members", "types"]);
   const kind = required(o, "kind", "the schema");
   if (kind !== "interface" && kind !== "notifications") throw new Invalid("`kind` is not `interface` or `notifications`");
@@ -344,10 +372,10 @@ function readSchema(o: Record<string, unknown>): ChannelSchema {
   const members = new Map<string, MemberSchema>();
   for (const name of Object.keys(rawMembers)) {
     str(name, "a member name");
-    members.set(name, readMember(rawMembers[name], name));
+    members.set(name, readMember(rawMembers[name], name, format));
   }
   const schema: ChannelSchema = {
-    format: 1,
+    format,
     kind,
     members,
     memberNames: [...members.keys()].sort(compareCodePoints),
@@ -357,23 +385,33 @@ function readSchema(o: Record<string, unknown>): ChannelSchema {
   return schema;
 }
 
-function readMember(v: unknown, name: string): MemberSchema {
+/** A boolean field that may be absent (false). */
+function flag(o: Record<string, unknown>, key: string, what: What): boolean {
+  const value = own(o, key) ? o[key] : false;
+  if (typeof value !== "boolean") throw new Invalid(`\`${key}\` of ${say(what)} is not a boolean`);
+  return value;
+}
+
+/** A member of a schema of `format`: format 2 adds the keys `resultStream` and a parameter's `stream`. */
+function readMember(v: unknown, name: string, format: SchemaFormat): MemberSchema {
   const what = () => `member \`${name}\``;
+  const streams = format === STREAMS_SCHEMA_FORMAT;
   const o = obj(v, what);
-  fieldsOf(o, what, ["params", "result", "throws"]);
+  fieldsOf(o, what, streams ? ["params", "result", "resultStream", "throws"] : ["params", "result", "throws"]);
   const params = arr(required(o, "params", what), () => `params of ${what()}`).map((p, i): ParamSchema => {
     const pw = () => `parameter #${i + 1} of ${what()}`;
     const po = obj(p, pw);
-    fieldsOf(po, pw, ["name", "type", "omittable"]);
-    const omittable = own(po, "omittable") ? po["omittable"] : false;
-    if (typeof omittable !== "boolean") throw new Invalid(`\`omittable\` of ${pw()} is not a boolean`);
-    return { name: str(required(po, "name", pw), () => `name of ${pw()}`), type: readWireType(required(po, "type", pw), PARAM_TYPE_DEPTH), omittable };
+    fieldsOf(po, pw, streams ? ["name", "type", "omittable", "stream"] : ["name", "type", "omittable"]);
+    const omittable = flag(po, "omittable", pw);
+    const stream = flag(po, "stream", pw);
+    return { name: str(required(po, "name", pw), () => `name of ${pw()}`), type: readWireType(required(po, "type", pw), PARAM_TYPE_DEPTH), omittable, stream };
   });
   const result = optionalField(o, "result");
   const throws = optionalField(o, "throws");
   return {
     params,
     ...(result !== undefined ? { result: readWireType(result, RESULT_TYPE_DEPTH) } : {}),
+    resultStream: flag(o, "resultStream", what),
     ...(throws !== undefined ? { throws: readWireType(throws, RESULT_TYPE_DEPTH) } : {}),
   };
 }
@@ -456,7 +494,7 @@ function readWireType(v: unknown, outer: number): WireType {
   }
 }
 
-/** What the JSON form cannot say: references in range, unique names, omittable parameters last. */
+/** What the JSON form cannot say: references in range, unique names, omittable parameters last, streams only where a method can have them. */
 function validate(schema: ChannelSchema): void {
   validateMembers(schema);
   validateTypes(schema);
@@ -465,8 +503,14 @@ function validate(schema: ChannelSchema): void {
 function validateMembers(schema: ChannelSchema): void {
   for (const name of schema.memberNames) {
     const member = schema.members.get(name)!;
+    if (schema.kind === "notifications" && (member.resultStream || member.params.some((p) => p.stream))) {
+      throw new Invalid(`notification \`${name}\` has a stream`);
+    }
+    if (member.params.filter((p) => p.stream).length > 1) throw new Invalid(`\`${name}\` has more than one streaming parameter`);
+    if (member.resultStream && member.result === undefined) throw new Invalid(`\`${name}\`: a streaming result without an item type`);
     let seenOmittable = false;
     for (const param of member.params) {
+      if (param.stream && param.omittable) throw new Invalid(`\`${name}\`: streaming parameter \`${param.name}\` is omittable`);
       if (seenOmittable && !param.omittable) throw new Invalid(`\`${name}\`: required parameter \`${param.name}\` after an omittable one`);
       seenOmittable ||= param.omittable;
       if (param.omittable && !isOptional(param.type)) throw new Invalid(`\`${name}\`: omittable parameter \`${param.name}\` is not optional`);
@@ -573,6 +617,8 @@ export type FindingKind =
   | { readonly kind: "mayBeNull" }
   | { readonly kind: "nowOptional" }
   | { readonly kind: "voidAsNull" }
+  /** One side has a stream where the other has a single value (a parameter, or the result); `writerStreams` says which. */
+  | { readonly kind: "streamMismatch"; readonly writerStreams: boolean }
   | { readonly kind: "fieldMissing"; readonly field: string }
   | { readonly kind: "fieldIgnored"; readonly field: string }
   | { readonly kind: "fieldNeverSent"; readonly field: string }
@@ -773,7 +819,10 @@ class Judge {
     this.params(name, "frontendWrites", f.params, b.params, node);
     const resultLoc = loc.result(name);
     const throwsLoc = loc.throws(name);
-    if (b.result !== undefined && f.result !== undefined) {
+    if (b.resultStream !== f.resultStream) {
+      // A stream against a single value: this one finding says it all.
+      this.record(node, { kind: "streamMismatch", writerStreams: b.resultStream }, "backendWrites", resultLoc, resultLoc, true);
+    } else if (b.result !== undefined && f.result !== undefined) {
       this.compare("backendWrites", b.result, f.result, resultLoc, resultLoc, node);
     } else if (b.result === undefined && f.result !== undefined) {
       const nullable = isOptional(f.result);
@@ -836,6 +885,11 @@ class Judge {
       }
       if (wParam.omittable && !rParam.omittable) {
         this.record(node, { kind: "argumentMayBeOmitted", index }, role, param(index), param(index), true);
+      }
+      if (wParam.stream !== rParam.stream) {
+        // Items where the reader reads one argument, or the reverse: comparing the types adds nothing.
+        this.record(node, { kind: "streamMismatch", writerStreams: wParam.stream }, role, param(index), param(index), true);
+        continue;
       }
       this.compare(role, wParam.type, rParam.type, param(index), param(index), node);
     }
@@ -1174,6 +1228,10 @@ export function describe(finding: Finding, frontend: ChannelSchema, backend: Cha
       return `${writer} always sends ${whatW}, which ${reader} also takes as absent`;
     case "voidAsNull":
       return `${writer} returns nothing from \`${member}\`; ${reader} reads that as an absent value`;
+    case "streamMismatch":
+      return f.writerStreams
+        ? `${writer} sends ${whatW} as a stream of items; ${reader} expects a single value`
+        : `${writer} sends ${whatW} as a single value; ${reader} expects a stream of items`;
     case "fieldMissing":
       return `${writer} sends ${whatW} without field \`${f.field}\`, which ${reader} requires`;
     case "fieldIgnored":

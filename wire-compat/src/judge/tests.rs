@@ -309,3 +309,88 @@ fn large_hostile_schemas_cost_linear_time_or_are_refused() {
     assert_eq!(judgement.members.len(), 3);
     assert!(judgement.members.values().all(|v| v.unusable.is_some()));
 }
+
+/// An interface (format 2) with one method `m` taking `params` and returning `result`, a
+/// stream of it when `result_stream`.
+fn streaming(params: &str, result: &str, result_stream: bool, types: &str) -> ChannelSchema {
+    let result = if result.is_empty() {
+        String::new()
+    } else if result_stream {
+        format!(",\"result\":{result},\"resultStream\":true")
+    } else {
+        format!(",\"result\":{result}")
+    };
+    schema(&format!(
+        r#"{{"format":2,"kind":"interface","members":{{"m":{{"params":[{params}]{result}}}}},"types":[{types}]}}"#
+    ))
+}
+
+#[test]
+fn a_stream_never_meets_a_single_value() {
+    // The result: a stream of `T` against one `T`, either way.
+    let single = interface("", r#""string""#, "");
+    let stream = streaming("", r#""string""#, true, "");
+    assert_eq!(
+        verdict(&single, &stream).as_deref(),
+        Some("the backend sends the result of `m` as a stream of items; the frontend expects a single value")
+    );
+    assert_eq!(
+        verdict(&stream, &single).as_deref(),
+        Some("the backend sends the result of `m` as a single value; the frontend expects a stream of items")
+    );
+    // A parameter: the same, with the frontend writing.
+    let value = interface(r#"{"name":"c","type":"bytes"}"#, "", "");
+    let items = streaming(
+        r#"{"name":"c","type":"bytes","stream":true}"#,
+        "",
+        false,
+        "",
+    );
+    assert_eq!(
+        verdict(&value, &items).as_deref(),
+        Some("the frontend sends argument #1 `c` of `m` as a single value; the backend expects a stream of items")
+    );
+    assert_eq!(
+        verdict(&items, &value).as_deref(),
+        Some("the frontend sends argument #1 `c` of `m` as a stream of items; the backend expects a single value")
+    );
+    // Exactly one finding: the types agree, and a stream against a list is no better.
+    let judgement = judge(&value, &items, DEFAULT_BUDGET).unwrap();
+    assert_eq!(judgement.findings.len(), 1, "{:?}", judgement.findings);
+    let list = interface("", r#"{"array":"string"}"#, "");
+    assert!(verdict(&list, &stream).is_some() && verdict(&stream, &list).is_some());
+    // Format 2 with the same streams on both sides is the same channel.
+    assert_eq!(verdict(&stream, &stream), None);
+    assert_eq!(verdict(&items, &items), None);
+}
+
+#[test]
+fn stream_items_are_judged_like_arguments_going_in_and_results_coming_out() {
+    // Output items are written by the backend: a new required field in them is fine for an
+    // old frontend, but a new frontend misses it from an old backend.
+    let old_out = streaming("", r#"{"ref":0}"#, true, PERSON_OPTIONAL_AGE);
+    let new_out = streaming("", r#"{"ref":0}"#, true, PERSON_REQUIRED_AGE);
+    assert_eq!(verdict(&old_out, &new_out), None);
+    assert_eq!(
+        verdict(&new_out, &old_out).as_deref(),
+        Some("the backend may leave out field `age` of `Person` (or send null), which the frontend requires")
+    );
+    // Input items are written by the frontend: the other way round.
+    let param = r#"{"name":"p","type":{"ref":0},"stream":true}"#;
+    let old_in = streaming(param, "", false, PERSON_OPTIONAL_AGE);
+    let new_in = streaming(param, "", false, PERSON_REQUIRED_AGE);
+    assert_eq!(
+        verdict(&old_in, &new_in).as_deref(),
+        Some("the frontend may leave out field `age` of `Person` (or send null), which the backend requires")
+    );
+    assert_eq!(verdict(&new_in, &old_in), None);
+    // Widening follows the writer: `u8` items into a `u16` reader are fine, not the reverse.
+    let narrow = streaming(r#"{"name":"n","type":"u8","stream":true}"#, "", false, "");
+    let wide = streaming(r#"{"name":"n","type":"u16","stream":true}"#, "", false, "");
+    assert_eq!(verdict(&narrow, &wide), None);
+    assert!(verdict(&wide, &narrow).is_some());
+    let narrow = streaming("", r#""u8""#, true, "");
+    let wide = streaming("", r#""u16""#, true, "");
+    assert_eq!(verdict(&wide, &narrow), None);
+    assert!(verdict(&narrow, &wide).is_some());
+}

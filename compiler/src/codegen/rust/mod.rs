@@ -53,6 +53,9 @@ pub enum RustGenError {
     },
     /// Two root files would be written to the same output file.
     DuplicateOutput { file: String },
+    /// The model has a streaming method, which the Rust generator cannot produce yet (the
+    /// front ends report it first, located, as E0901).
+    Streams { message: String },
 }
 
 impl fmt::Display for RustGenError {
@@ -73,6 +76,7 @@ impl fmt::Display for RustGenError {
                 f,
                 "two root files would both generate `{file}`; give the roots distinct file names"
             ),
+            RustGenError::Streams { message } => write!(f, "error[E0901]: {message}"),
         }
     }
 }
@@ -102,6 +106,11 @@ pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
 
 /// Generates one Rust file per root file of `ir`, sorted by path, or the first error.
 pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, RustGenError> {
+    if let Some(streaming) = super::streams::streaming_methods(ir).first() {
+        return Err(RustGenError::Streams {
+            message: super::streams::refusal(streaming, "Rust"),
+        });
+    }
     let templates = templates()?;
     let mut files: Vec<GeneratedFile> = Vec::new();
     for (index, file) in ir.files.iter().enumerate() {

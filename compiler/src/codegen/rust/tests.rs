@@ -134,6 +134,7 @@ fn fixture() -> Ir {
                         param("ctx", prim(Primitive::Bool)),
                     ],
                     result: Some(prim(Primitive::String)),
+                    result_stream: false,
                     throws: None,
                 },
                 Method {
@@ -146,10 +147,12 @@ fn fixture() -> Ir {
                         Param {
                             name: "hint".into(),
                             optional: true,
+                            stream: false,
                             ty: optional(prim(Primitive::U64)),
                         },
                     ],
                     result: Some(optional(named(0))),
+                    result_stream: false,
                     throws: Some(TypeId(2)),
                 },
                 Method {
@@ -159,6 +162,7 @@ fn fixture() -> Ir {
                     since: None,
                     params: vec![param("old", named(5))],
                     result: None,
+                    result_stream: false,
                     throws: None,
                 },
             ],

@@ -62,6 +62,9 @@ const GLOBALS_USED: &[&str] = &["Map", "Uint8Array", "Promise", "Parameters", "P
 pub enum TsGenError {
     /// A template failed to register or render.
     Template { message: String },
+    /// The model has a streaming method, which the TypeScript generator cannot produce yet
+    /// (the front ends report it first, located, as E0901).
+    Streams { message: String },
 }
 
 impl fmt::Display for TsGenError {
@@ -70,6 +73,7 @@ impl fmt::Display for TsGenError {
             TsGenError::Template { message } => {
                 write!(f, "ipcc bug: TypeScript template failed: {message}")
             }
+            TsGenError::Streams { message } => write!(f, "error[E0901]: {message}"),
         }
     }
 }
@@ -106,6 +110,11 @@ pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
 
 /// Generates one `.ts` module per source file of `ir`, sorted by path, or the first error.
 pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, TsGenError> {
+    if let Some(streaming) = super::streams::streaming_methods(ir).first() {
+        return Err(TsGenError::Streams {
+            message: super::streams::refusal(streaming, "TypeScript"),
+        });
+    }
     let templates = templates()?;
     let names = NameTables::build(ir);
     let mut files = Vec::with_capacity(ir.files.len());

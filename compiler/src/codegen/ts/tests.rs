@@ -13,6 +13,7 @@ fn method(name: &str, params: Vec<Param>, result: Option<TypeRef>) -> Method {
         since: None,
         params,
         result,
+        result_stream: false,
         throws: None,
     }
 }
@@ -163,6 +164,7 @@ fn two_files() -> Ir {
             Param {
                 name: "new".to_string(),
                 optional: true,
+                stream: false,
                 ty: optional(prim(Primitive::String)),
             },
         ],

@@ -1,0 +1,71 @@
+//! What `ipcc gen` and `Builder` refuse before generating Rust or TypeScript: streaming
+//! methods (E0901), which the runtimes cannot carry yet, reported where they are written.
+
+use crate::codegen::streams::streaming_methods;
+use crate::compat::locate::Locations;
+use crate::diagnostics::{Diagnostic, SourceId, Span};
+use crate::{Checked, GenOptions};
+
+/// The code of a streaming method given to the Rust or TypeScript generator.
+pub const STREAMS_NOT_GENERATED: &str = "E0901";
+
+/// One error per streaming method of an error-free `checked`, when `options` asks for Rust or
+/// TypeScript (user templates read the IR's stream flags themselves: nothing is refused for
+/// them). Empty when there is nothing to refuse.
+pub fn unsupported_by_generators(checked: &Checked, options: &GenOptions) -> Vec<Diagnostic> {
+    let target = match (options.rust, options.ts) {
+        (true, true) => "Rust and TypeScript",
+        (true, false) => "Rust",
+        (false, true) => "TypeScript",
+        (false, false) => return Vec::new(),
+    };
+    let Some(ir) = &checked.ir else {
+        return Vec::new();
+    };
+    let streaming = streaming_methods(ir);
+    if streaming.is_empty() {
+        return Vec::new();
+    }
+    // The IR has no spans: find them by parsing the sources again, as `ipcc compat` does.
+    let locations = Locations::of(&checked.sources, 0);
+    streaming
+        .iter()
+        .map(|found| {
+            let method = &found.interface.methods[found.method];
+            let spans = locations.decl(&found.interface.meta.qualified_name);
+            let param_span = found.param.and_then(|index| {
+                spans.and_then(|s| s.params.get(&(method.name.clone(), index)).copied())
+            });
+            let result_span = spans.and_then(|s| s.results.get(&method.name).copied());
+            let member_span = spans.and_then(|s| s.members.get(&method.name).copied());
+            let param_name = |index: usize| method.params[index].name.as_str();
+            let (primary, label) = match (found.result, found.param) {
+                (true, _) => (result_span, format!("`{}` returns a stream", method.name)),
+                (false, Some(index)) => (
+                    param_span,
+                    format!("parameter `{}` is a stream", param_name(index)),
+                ),
+                (false, None) => (member_span, String::new()),
+            };
+            let mut diagnostic = Diagnostic {
+                // Every method of a checked run is in its sources; should one not be found,
+                // the error is still reported, without a place.
+                span: primary.or(member_span),
+                ..Diagnostic::error(
+                    STREAMS_NOT_GENERATED,
+                    format!("streaming methods cannot be generated yet for {target}"),
+                    Span::new(SourceId(0), 0, 0),
+                )
+            }
+            .with_label(label)
+            .with_help(
+                "the runtimes do not support streams yet; `ipcc check` and `ipcc ir` accept this file, `ipcc gen` will once they do",
+            );
+            if let (true, Some(index), Some(span)) = (found.result, found.param, param_span) {
+                diagnostic = diagnostic
+                    .with_secondary(span, format!("parameter `{}` is a stream", param_name(index)));
+            }
+            diagnostic
+        })
+        .collect()
+}
