@@ -375,7 +375,7 @@ describe("the backend's side of the handshake", () => {
 
   test("a schema of another format: that channel is compared by hash", async () => {
     const { host, peer } = rawFrontend();
-    peer.send(v1Hello({ schemas: { [SHOP]: { format: 2, anything: [1, 2, 3] } } }));
+    peer.send(v1Hello({ schemas: { [SHOP]: { format: 3, anything: [1, 2, 3] } } }));
     const welcome = await expectMessage(peer);
     assert.equal("compat" in welcome, false);
     peer.send({ type: "call", id: 1, channel: SHOP, method: "find", args: [1] });
