@@ -6,7 +6,8 @@
 //  4. tsc (strict) over generated/ and src/ into build/ — build/src/backend.js is the TS host,
 //     which the Rust-client tests (`cargo test -p ipcc-conformance`) spawn, so run this first;
 //  5. node --test over build/src/tests/*.test.js: TS client → Rust host and TS client → TS host,
-//     over WebSocket and stdio, with the property tests.
+//     over WebSocket and stdio, with the property tests; and the TS client's raw streams against
+//     the Rust echo backend's `streams-test-v1` channel.
 // Pass `--build-only` to stop after step 4.
 
 import { writeFileSync } from "node:fs";
@@ -25,8 +26,8 @@ step("runtime-ts");
 ensureRuntimeTs();
 installIfMissing(packageDir, join("node_modules", "typescript"));
 
-step("build ipcc and conformance-backend");
-cargoBuild(["ipcc", "ipcc-conformance"], { bins: true });
+step("build ipcc, conformance-backend and ipcc-echo-backend (its --streams channel)");
+cargoBuild(["ipcc", "ipcc-conformance", "ipcc-runtime"], { bins: true });
 
 step(`generate TypeScript into ${generatedDir}`);
 generateTs(generatedDir, join(repoDir, "idl-examples", "conformance.ipc"));
@@ -40,5 +41,5 @@ if (buildOnly) process.exit(0);
 step("node --test");
 runNodeTests(packageDir, join(packageDir, "build", "src", "tests"), {
   serial: true,
-  env: { CONFORMANCE_RUST_BACKEND: cargoBinary("conformance-backend") },
+  env: { CONFORMANCE_RUST_BACKEND: cargoBinary("conformance-backend"), ECHO_RUST_BACKEND: cargoBinary("ipcc-echo-backend") },
 });
