@@ -1,24 +1,23 @@
-//! What `ipcc gen` and `Builder` refuse before generating Rust or TypeScript: streaming
-//! methods (E0901), which the runtimes cannot carry yet, reported where they are written.
+//! What `ipcc gen` and `Builder` refuse before generating TypeScript: streaming methods
+//! (E0901), which the TypeScript generator cannot produce yet, reported where they are written.
+//! The Rust generator produces them (docs/generated-code.md, "Streams").
 
 use crate::codegen::streams::streaming_methods;
 use crate::compat::locate::Locations;
 use crate::diagnostics::{Diagnostic, SourceId, Span};
 use crate::{Checked, GenOptions};
 
-/// The code of a streaming method given to the Rust or TypeScript generator.
+/// The code of a streaming method given to the TypeScript generator.
 pub const STREAMS_NOT_GENERATED: &str = "E0901";
 
-/// One error per streaming method of an error-free `checked`, when `options` asks for Rust or
-/// TypeScript (user templates read the IR's stream flags themselves: nothing is refused for
-/// them). Empty when there is nothing to refuse.
+/// One error per streaming method of an error-free `checked`, when `options` asks for
+/// TypeScript (Rust generates streams; user templates read the IR's stream flags themselves:
+/// nothing is refused for them). Empty when there is nothing to refuse.
 pub fn unsupported_by_generators(checked: &Checked, options: &GenOptions) -> Vec<Diagnostic> {
-    let target = match (options.rust, options.ts) {
-        (true, true) => "Rust and TypeScript",
-        (true, false) => "Rust",
-        (false, true) => "TypeScript",
-        (false, false) => return Vec::new(),
-    };
+    if !options.ts {
+        return Vec::new();
+    }
+    let target = "TypeScript";
     let Some(ir) = &checked.ir else {
         return Vec::new();
     };
@@ -59,7 +58,7 @@ pub fn unsupported_by_generators(checked: &Checked, options: &GenOptions) -> Vec
             }
             .with_label(label)
             .with_help(
-                "the runtimes do not support streams yet; `ipcc check` and `ipcc ir` accept this file, `ipcc gen` will once they do",
+                "the TypeScript generator does not support streams yet; `ipcc check`, `ipcc ir` and `ipcc gen --rust` accept this file",
             );
             if let (true, Some(index), Some(span)) = (found.result, found.param, param_span) {
                 diagnostic = diagnostic

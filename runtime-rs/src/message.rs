@@ -23,6 +23,14 @@ pub const STREAMS_FEATURE: &str = "streams";
 /// the frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
 pub const HELLO_MAX_BYTES: usize = 1 << 20;
 
+/// A field that is there, whatever its JSON value: serde reads `null` into an `Option` as
+/// `None`, which would make `"value": null` look absent.
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue as Deserialize<'de>>::deserialize(deserializer).map(Some)
+}
+
 /// The largest valid call id: 2^53 - 1, so TypeScript numbers hold every id exactly.
 pub const MAX_ID: u64 = (1 << 53) - 1;
 
@@ -50,7 +58,8 @@ pub(crate) struct Envelope<'a> {
     pub schemas: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub compat: Option<&'a RawValue>,
-    #[serde(borrow, default)]
+    /// `None` only when absent: `"value": null` is a value (a `T?` item may be `null`).
+    #[serde(borrow, default, deserialize_with = "present")]
     pub value: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub code: Option<&'a RawValue>,
@@ -427,6 +436,17 @@ mod tests {
         assert_eq!(sniff_id(r#"{"type":"call","id":12"#), None);
         assert_eq!(sniff_id(r#"{"type":"call","id":"12","#), None);
         assert_eq!(sniff_id(r#"{"type":"call","channel":"aaaa"#), None);
+    }
+
+    /// A `null` item or result is a value, not a missing field.
+    #[test]
+    fn a_null_value_is_present() {
+        let null: Envelope<'_> =
+            serde_json::from_str(r#"{"type":"item","id":1,"seq":0,"value":null}"#).unwrap();
+        assert_eq!(null.value.map(RawValue::get), Some("null"));
+        let absent: Envelope<'_> =
+            serde_json::from_str(r#"{"type":"item","id":1,"seq":0}"#).unwrap();
+        assert!(absent.value.is_none());
     }
 
     fn raw(text: &str) -> Box<RawValue> {

@@ -6,6 +6,7 @@ include!(concat!(env!("OUT_DIR"), "/examples.rs"));
 
 pub mod backends;
 pub mod scenarios;
+pub mod streaming;
 
 use ipcc_runtime::{
     ConnectOptions, IpcConnection, IpcHost, Registration, WsServer, WsServerConfig,

@@ -33,8 +33,8 @@ pub fn check_summarized(
     check_for(roots, output, summary, None)
 }
 
-/// As [`check_summarized`]; when `generating` Rust or TypeScript, what those generators cannot
-/// produce yet (streaming methods, E0901) is an error of the check too.
+/// As [`check_summarized`]; when `generating` TypeScript, what that generator cannot produce
+/// yet (streaming methods, E0901) is an error of the check too.
 pub fn check_for(
     roots: &[PathBuf],
     output: Output,

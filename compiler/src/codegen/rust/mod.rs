@@ -36,6 +36,7 @@ const NOTIFICATIONS_TEMPLATE: &str = include_str!("notifications.rs.hbs");
 const ATTRS_TEMPLATE: &str = include_str!("attrs.rs.hbs");
 const DOCS_TEMPLATE: &str = include_str!("docs.rs.hbs");
 const LINTS_TEMPLATE: &str = include_str!("lints.rs.hbs");
+const DECODE_ARGS_TEMPLATE: &str = include_str!("decode_args.rs.hbs");
 
 /// Why the Rust generator could not produce a file. Any of these is a bug in the generator
 /// (the IR it was given passed validation), reported with enough text to fix it.
@@ -53,9 +54,6 @@ pub enum RustGenError {
     },
     /// Two root files would be written to the same output file.
     DuplicateOutput { file: String },
-    /// The model has a streaming method, which the Rust generator cannot produce yet (the
-    /// front ends report it first, located, as E0901).
-    Streams { message: String },
 }
 
 impl fmt::Display for RustGenError {
@@ -76,7 +74,6 @@ impl fmt::Display for RustGenError {
                 f,
                 "two root files would both generate `{file}`; give the roots distinct file names"
             ),
-            RustGenError::Streams { message } => write!(f, "error[E0901]: {message}"),
         }
     }
 }
@@ -106,11 +103,6 @@ pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
 
 /// Generates one Rust file per root file of `ir`, sorted by path, or the first error.
 pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, RustGenError> {
-    if let Some(streaming) = super::streams::streaming_methods(ir).first() {
-        return Err(RustGenError::Streams {
-            message: super::streams::refusal(streaming, "Rust"),
-        });
-    }
     let templates = templates()?;
     let mut files: Vec<GeneratedFile> = Vec::new();
     for (index, file) in ir.files.iter().enumerate() {
@@ -333,6 +325,7 @@ fn templates() -> Result<Handlebars<'static>, RustGenError> {
     register(&mut hb, "attrs", ATTRS_TEMPLATE)?;
     register(&mut hb, "docs", DOCS_TEMPLATE)?;
     register(&mut hb, "lints", LINTS_TEMPLATE)?;
+    register(&mut hb, "decode_args", DECODE_ARGS_TEMPLATE)?;
     Ok(hb)
 }
 

@@ -170,6 +170,12 @@ pub(super) struct InterfaceView {
     /// The generated glue refers to something deprecated; silence that inside it only.
     allow_deprecated: bool,
     has_methods: bool,
+    /// Some method goes through `dispatch` (every method whose result is not a stream).
+    has_dispatch_methods: bool,
+    /// Some method streams: the dispatch table implements `streams()`.
+    has_streams: bool,
+    /// Some method's result streams: the dispatch table implements `dispatch_stream()`.
+    has_output_streams: bool,
     methods: Vec<MethodView>,
 }
 
@@ -183,10 +189,25 @@ struct MethodView {
     ctx: String,
     params: Vec<ParamView>,
     has_params: bool,
+    /// The result's type; the item type when the result streams.
     result_ty: String,
     result_adapter: String,
     /// The declared error type, if the method `throws`.
     throws: Option<String>,
+    /// The result is `AsyncIterable<T>` (`result_ty` is `T`).
+    result_stream: bool,
+    /// A parameter is `AsyncIterable<T>`: its name and its items' adapter.
+    input_stream: bool,
+    input_name: String,
+    input_adapter: String,
+    /// The `rt::Streams` constant naming the method's streams (`NONE`, `INPUT`, ...).
+    streams: &'static str,
+    /// What the trait method returns: a future of the result, or a stream of items.
+    trait_return: String,
+    /// The error type of the handler's results (`throws` type or `HandlerError`).
+    handler_error: String,
+    /// What the client method returns: a result, or a stream of item results.
+    client_return: String,
     trait_many_args: bool,
     client_many_args: bool,
     /// The name makes clippy expect another kind of `self` (see [`odd_self`]).
@@ -203,8 +224,14 @@ struct ParamView {
     local: String,
     /// The IDL spelling, as a string literal (for error messages).
     wire_name: String,
+    /// The type the handler receives (`rt::ItemStream<T>` for a stream).
     ty: String,
+    /// The type the client method takes (`impl rt::Stream<Item = T> + ...` for a stream).
+    client_ty: String,
+    /// The adapter of the value, or of each item of a stream.
     adapter: String,
+    /// `AsyncIterable<T>`: decoded with `next_stream`, its slot on the wire is `null`.
+    stream: bool,
     /// `name?: T`: decoded with `next_optional` as `inner_ty` through `inner_adapter`.
     optional: bool,
     inner_ty: String,
@@ -782,12 +809,23 @@ impl ViewBuilder<'_> {
             (TypeRef::Optional { inner }, true) => inner.as_ref(),
             (ty, _) => ty,
         };
+        let ty = self.rust_type(&param.ty, here);
+        let (ty, client_ty) = if param.stream {
+            (
+                format!("{RT}::ItemStream<{ty}>"),
+                format!("impl {RT}::Stream<Item = {ty}> + ::core::marker::Send + 'static"),
+            )
+        } else {
+            (ty.clone(), ty)
+        };
         ParamView {
             name: member_ident(&param.name),
             local: format!("arg_{}", snake_case(&param.name)),
             wire_name: literal(&param.name),
-            ty: self.rust_type(&param.ty, here),
+            ty,
+            client_ty,
             adapter: self.adapter_or_same(&param.ty),
+            stream: param.stream,
             optional: param.optional,
             inner_ty: self.rust_type(inner, here),
             inner_adapter: self.adapter_or_same(inner),
@@ -803,6 +841,34 @@ impl ViewBuilder<'_> {
         let taken: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
         let trait_name = member_ident(&method.name);
         let client_name = avoid_reserved(trait_name.clone(), CLIENT_RESERVED);
+        let result_ty = match &method.result {
+            Some(ty) => self.rust_type(ty, here),
+            None => "()".to_string(),
+        };
+        let throws = method.throws.map(|id| self.type_path(id, here));
+        let handler_error = throws
+            .clone()
+            .unwrap_or_else(|| format!("{RT}::HandlerError"));
+        let client_error = match &throws {
+            Some(error) => format!("{RT}::CallError<{error}>"),
+            None => format!("{RT}::IpcError"),
+        };
+        let input = params.iter().find(|p| p.stream);
+        let input_stream = input.is_some();
+        let (input_name, input_adapter) = input
+            .map(|p| (p.name.clone(), p.adapter.clone()))
+            .unwrap_or_default();
+        let (trait_return, client_return) = if method.result_stream {
+            (
+                format!("impl {RT}::Stream<Item = ::std::result::Result<{result_ty}, {handler_error}>> + ::core::marker::Send"),
+                format!("impl {RT}::Stream<Item = ::std::result::Result<{result_ty}, {client_error}>> + ::core::marker::Send + ::core::marker::Unpin + 'static"),
+            )
+        } else {
+            (
+                format!("impl ::core::future::Future<Output = ::std::result::Result<{result_ty}, {handler_error}>> + ::core::marker::Send"),
+                format!("::std::result::Result<{result_ty}, {client_error}>"),
+            )
+        };
         MethodView {
             attrs: self.attrs(&method.docs, &method.deprecated, &method.since, false),
             trait_odd_self: odd_self(&trait_name),
@@ -815,15 +881,25 @@ impl ViewBuilder<'_> {
             trait_many_args: params.len() + 2 > CLIPPY_MAX_ARGS,
             client_many_args: params.len() + 1 > CLIPPY_MAX_ARGS,
             params,
-            result_ty: match &method.result {
-                Some(ty) => self.rust_type(ty, here),
-                None => "()".to_string(),
-            },
+            result_ty,
             result_adapter: match &method.result {
                 Some(ty) => self.adapter_or_same(ty),
                 None => same(),
             },
-            throws: method.throws.map(|id| self.type_path(id, here)),
+            throws,
+            result_stream: method.result_stream,
+            input_stream,
+            input_name,
+            input_adapter,
+            streams: match (input_stream, method.result_stream) {
+                (false, false) => "NONE",
+                (true, false) => "INPUT",
+                (false, true) => "OUTPUT",
+                (true, true) => "BOTH",
+            },
+            trait_return,
+            handler_error,
+            client_return,
         }
     }
 
@@ -866,6 +942,12 @@ impl ViewBuilder<'_> {
             schema_hash: literal(&def.schema_hash),
             allow_deprecated,
             has_methods: !def.methods.is_empty(),
+            has_dispatch_methods: def.methods.iter().any(|m| !m.result_stream),
+            has_streams: def
+                .methods
+                .iter()
+                .any(|m| m.result_stream || m.params.iter().any(|p| p.stream)),
+            has_output_streams: def.methods.iter().any(|m| m.result_stream),
             methods: def
                 .methods
                 .iter()
