@@ -1,5 +1,6 @@
 //! What `ipcc gen` and `Builder` refuse before generating Rust or TypeScript: streaming
-//! methods (E0901), which the runtimes cannot carry yet, reported where they are written.
+//! methods (E0901) for a target whose generator does not produce them yet, reported where they
+//! are written.
 
 use crate::codegen::streams::streaming_methods;
 use crate::compat::locate::Locations;
@@ -9,16 +10,24 @@ use crate::{Checked, GenOptions};
 /// The code of a streaming method given to the Rust or TypeScript generator.
 pub const STREAMS_NOT_GENERATED: &str = "E0901";
 
-/// One error per streaming method of an error-free `checked`, when `options` asks for Rust or
-/// TypeScript (user templates read the IR's stream flags themselves: nothing is refused for
-/// them). Empty when there is nothing to refuse.
+/// The targets `options` asks for whose generator cannot produce streaming methods yet. The
+/// TypeScript generator can; user templates read the IR's stream flags themselves.
+fn targets_without_streams(options: &GenOptions) -> Vec<&'static str> {
+    let mut targets = Vec::new();
+    if options.rust {
+        targets.push("Rust");
+    }
+    targets
+}
+
+/// One error per streaming method of an error-free `checked`, when `options` asks for a target
+/// whose generator does not produce streams yet (Rust). Empty when there is nothing to refuse.
 pub fn unsupported_by_generators(checked: &Checked, options: &GenOptions) -> Vec<Diagnostic> {
-    let target = match (options.rust, options.ts) {
-        (true, true) => "Rust and TypeScript",
-        (true, false) => "Rust",
-        (false, true) => "TypeScript",
-        (false, false) => return Vec::new(),
-    };
+    let targets = targets_without_streams(options);
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let target = targets.join(" and ");
     let Some(ir) = &checked.ir else {
         return Vec::new();
     };
@@ -59,7 +68,7 @@ pub fn unsupported_by_generators(checked: &Checked, options: &GenOptions) -> Vec
             }
             .with_label(label)
             .with_help(
-                "the runtimes do not support streams yet; `ipcc check` and `ipcc ir` accept this file, `ipcc gen` will once they do",
+                format!("the {target} generator does not support streams yet; `ipcc check`, `ipcc ir` and `ipcc gen --ts` accept this file"),
             );
             if let (true, Some(index), Some(span)) = (found.result, found.param, param_span) {
                 diagnostic = diagnostic
