@@ -217,17 +217,7 @@ impl Builder {
             None
         };
 
-        let mut checked = crate::check(&roots);
-        if !checked.has_errors() {
-            let refused = crate::unsupported_by_generators(
-                &checked,
-                &GenOptions {
-                    rust: out_dir.is_some(),
-                    ts: self.ts_out.is_some(),
-                },
-            );
-            checked.diagnostics.extend(refused);
-        }
+        let checked = crate::check(&roots);
         if self.cargo_directives {
             // Printed before looking at errors: fixing any of these files must rerun the build.
             for input in &checked.inputs {

@@ -53,7 +53,6 @@ pub mod codegen;
 pub mod compat;
 pub mod diagnostics;
 pub mod format;
-mod generatable;
 pub mod ident;
 pub mod ir;
 #[cfg(feature = "lsp")]
@@ -65,7 +64,6 @@ pub mod syntax;
 use std::path::PathBuf;
 
 pub use diagnostics::{Diagnostic, Severity, SourceMap};
-pub use generatable::{unsupported_by_generators, STREAMS_NOT_GENERATED};
 pub use ir::loader::{FsLoader, MemoryLoader, SourceLoader};
 pub use project::Project;
 

@@ -148,7 +148,7 @@ fn gen_writes_only_changes_and_check_mode_lists_stale_files() {
 }
 
 #[test]
-fn streams_check_and_print_as_ir_gen_rust_takes_them_and_gen_ts_refuses_them_where_they_are() {
+fn streams_check_print_as_ir_and_generate_for_both_targets() {
     let example = "tests/streams/files.ipc";
     let check = ipcc(&["check", example]);
     assert_eq!(code(&check), 0, "{}", stderr(&check));
@@ -158,31 +158,15 @@ fn streams_check_and_print_as_ir_gen_rust_takes_them_and_gen_ts_refuses_them_whe
     assert_eq!(model["interfaces"][0]["methods"][0]["result_stream"], true);
 
     let out = scratch("streams");
-    for targets in [&["--ts"][..], &["--rust", "--ts"]] {
-        let mut args = vec!["gen", "--color", "never"];
-        for target in targets {
-            args.extend([*target, path_str(&out)]);
-        }
-        args.push(example);
-        let output = ipcc(&args);
-        assert_eq!(code(&output), 1, "{}", stderr(&output));
-        let text = stderr(&output);
-        assert!(
-            text.contains(
-                "error[E0901]: streaming methods cannot be generated yet for TypeScript\n --> tests/streams/files.ipc:8:35"
-            ),
-            "{text}"
-        );
-        // One error per streaming method (`tail`, `upload`, `chat`), none for `stat`.
-        assert_eq!(text.matches("error[E0901]").count(), 3, "{text}");
-        // Nothing was written.
-        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
-    }
-    // Rust generates them.
-    let output = ipcc(&["gen", "--color", "never", "--rust", path_str(&out), example]);
+    let dir = path_str(&out);
+    let output = ipcc(&[
+        "gen", "--color", "never", "--rust", dir, "--ts", dir, example,
+    ]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let rust = std::fs::read_to_string(out.join("files.rs")).expect("files.rs");
     assert!(rust.contains("fn dispatch_stream("), "{rust}");
+    let module = std::fs::read_to_string(out.join("files.ts")).expect("files.ts");
+    assert!(module.contains("outputStream: true,"), "{module}");
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -218,7 +218,7 @@ fn a_project_file_names_the_inputs_and_the_typescript_folder() {
 }
 
 #[test]
-fn streaming_methods_are_generated_for_rust_and_refused_for_typescript_where_they_are_written() {
+fn streaming_methods_are_generated_for_rust_and_typescript() {
     let dir = temp_dir("streams");
     let root = dir.join("files.ipc");
     std::fs::write(
@@ -228,22 +228,16 @@ fn streaming_methods_are_generated_for_rust_and_refused_for_typescript_where_the
     .unwrap();
     let out = dir.join("out");
     let ts = dir.join("ts");
-    let error = builder(&out)
+    let compiled = builder(&out)
         .ts_out(&ts)
         .try_compile(&[&root])
-        .expect_err("TypeScript cannot generate streams yet");
-    let BuildError::Diagnostics { rendered, .. } = error else {
-        panic!("expected diagnostics, got {error:?}");
-    };
+        .expect("both generators produce streams");
+    assert_eq!(compiled.written.len(), 2, "{compiled:?}");
+    let rust = std::fs::read_to_string(out.join("files.rs")).unwrap();
+    assert!(rust.contains("fn dispatch_stream("), "{rust}");
+    let module = std::fs::read_to_string(ts.join("files.ts")).unwrap();
     assert!(
-        rendered.contains("error[E0901]: streaming methods cannot be generated yet for TypeScript"),
-        "{rendered}"
+        module.contains("tail(path: string): AsyncIterable<string>;"),
+        "{module}"
     );
-    assert!(rendered.contains("files.ipc:4:23"), "{rendered}");
-    assert!(!out.exists() && !ts.exists());
-    // Rust alone generates them.
-    let compiled = builder(&out).try_compile(&[&root]).expect("Rust streams");
-    assert_eq!(compiled.written.len(), 1, "{compiled:?}");
-    let text = std::fs::read_to_string(out.join("files.rs")).unwrap();
-    assert!(text.contains("fn dispatch_stream("), "{text}");
 }

@@ -30,24 +30,7 @@ pub fn check_summarized(
     output: Output,
     summary: &mut CheckSummary,
 ) -> Option<ipcc::ir::Ir> {
-    check_for(roots, output, summary, None)
-}
-
-/// As [`check_summarized`]; when `generating` TypeScript, what that generator cannot produce
-/// yet (streaming methods, E0901) is an error of the check too.
-pub fn check_for(
-    roots: &[PathBuf],
-    output: Output,
-    summary: &mut CheckSummary,
-    generating: Option<&ipcc::GenOptions>,
-) -> Option<ipcc::ir::Ir> {
-    let mut checked = ipcc::check(roots);
-    if let Some(options) = generating {
-        if !checked.has_errors() {
-            let refused = ipcc::unsupported_by_generators(&checked, options);
-            checked.diagnostics.extend(refused);
-        }
-    }
+    let checked = ipcc::check(roots);
     if !checked.diagnostics.is_empty() {
         eprint!(
             "{}",

@@ -8,7 +8,7 @@ use clap::Args;
 use ipcc::codegen::template::TemplateDir;
 use ipcc::project::TemplateTarget;
 
-use crate::check::{check_for, elapsed, plural, CheckSummary};
+use crate::check::{check_summarized, elapsed, plural, CheckSummary};
 use crate::inputs::{collect_inputs, no_inputs, Inputs};
 use crate::{Output, UsageError};
 
@@ -146,7 +146,7 @@ impl GenPlan {
             rust: self.rust.is_some(),
             ts: self.ts.is_some(),
         };
-        let Some(ir) = check_for(&roots, output, summary, Some(&options)) else {
+        let Some(ir) = check_summarized(&roots, output, summary) else {
             return Ok(None);
         };
         let generated = ipcc::generate(&ir, &options);

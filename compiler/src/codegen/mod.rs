@@ -2,7 +2,6 @@
 //! templates rendered against the IR's JSON.
 
 pub mod rust;
-pub mod streams;
 pub mod template;
 pub mod ts;
 

@@ -7,7 +7,7 @@ import type { Codec } from "./codecs.js";
 import { IpcApp } from "./app.js";
 import { lookupOwn, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
 import type { StreamSource } from "./stream.js";
-import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType, StreamMethodsOf } from "./types.js";
+import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType, StreamItemType, StreamMethodsOf } from "./types.js";
 
 /**
  * Encodes positional arguments; trailing `undefined` optional arguments are omitted. The
@@ -84,9 +84,6 @@ export async function callMethod<T, K extends AsyncMethodsOf<T>>(
   return decodeValue(m.result, value, "result");
 }
 
-/** The item type of a method's result stream. */
-type StreamItem<F> = F extends (...args: any[]) => AsyncIterable<infer I> ? I : never;
-
 /**
  * Calls `method`, whose result is a stream (protocol v2), of the interface `descriptor`
  * describes: encodes `args` (a streaming parameter's items one by one as they are sent),
@@ -99,7 +96,7 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
   args: MethodParameters<T, K>,
   options?: CallOptions,
   connection?: IpcConnection,
-): AsyncIterableIterator<StreamItem<T[K]>> {
+): AsyncIterableIterator<StreamItemType<T[K]>> {
   const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
   let raw: AsyncIterator<WireValue>;
   try {
@@ -114,8 +111,8 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
     raw = { next: () => Promise.reject(e), return: async () => ({ value: undefined, done: true }) };
   }
   let seq = 0;
-  const items: AsyncIterableIterator<StreamItem<T[K]>> = {
-    async next(): Promise<IteratorResult<StreamItem<T[K]>>> {
+  const items: AsyncIterableIterator<StreamItemType<T[K]>> = {
+    async next(): Promise<IteratorResult<StreamItemType<T[K]>>> {
       let r: IteratorResult<WireValue>;
       try {
         r = await raw.next();

@@ -23,7 +23,7 @@ export {
   type Message,
 } from "./protocol.js";
 export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
-export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType, StreamMethodsOf } from "./types.js";
+export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType, StreamItemType, StreamMethodsOf } from "./types.js";
 export {
   channelToJson,
   DEFAULT_BUDGET,

@@ -18,6 +18,9 @@ export type StreamMethodsOf<T> = Extract<
 /** What a Promise-returning function resolves to (the reference design's `PromiseReturnType`). */
 export type PromiseReturnType<F> = F extends (...args: any[]) => Promise<infer R> ? R : never;
 
+/** The item type of a stream-returning function (`AsyncIterable<T>` → `T`), as `PromiseReturnType` is of a Promise. */
+export type StreamItemType<F> = F extends (...args: any[]) => AsyncIterable<infer I> ? I : never;
+
 /** The parameters of method `K` of `T`. */
 export type MethodParameters<T, K extends keyof T> = T[K] extends (...args: infer P) => any ? P : never;
 

@@ -141,14 +141,13 @@ async fn check_streams(transport: Transport) {
     // handler holds after reading 5.
     let window = DEFAULT_STREAM_WINDOW as usize;
     let (input, probe) = counting_source(window);
-    let held = conn.call_with_input(
+    let mut held = Box::pin(conn.call_with_input(
         STREAMS,
         "hold",
         vec![raw(5.into()), raw(serde_json::Value::Null)],
         input,
         &options,
-    );
-    tokio::pin!(held);
+    ));
     tokio::select! {
         outcome = &mut held => panic!("hold answered: {outcome:?}"),
         () = probe.reached.notified() => {}
@@ -162,20 +161,19 @@ async fn check_streams(transport: Transport) {
         window,
         "pulled beyond the credit the host granted"
     );
-    drop(held); // cancels the call
+    drop(held); // drops the call's future: cancels it
     probe.dropped.notified().await;
 
     // The TS handler dropping its input sends `stop`: the Rust source is dropped while the call
     // goes on.
     let (input, probe) = counting_source(usize::MAX);
-    let taken = conn.call_with_input(
+    let mut taken = Box::pin(conn.call_with_input(
         STREAMS,
         "take",
         vec![raw(3.into()), raw(serde_json::Value::Null)],
         input,
         &options,
-    );
-    tokio::pin!(taken);
+    ));
     tokio::select! {
         outcome = &mut taken => panic!("take answered: {outcome:?}"),
         () = probe.dropped.notified() => {}

@@ -54,7 +54,15 @@ const RT: &str = "$rt";
 
 /// Globals the generated code names; a module that declares one of these names refers to the
 /// global through `globalThis.`.
-const GLOBALS_USED: &[&str] = &["Map", "Uint8Array", "Promise", "Parameters", "Partial"];
+const GLOBALS_USED: &[&str] = &[
+    "Map",
+    "Uint8Array",
+    "Promise",
+    "Parameters",
+    "Partial",
+    "AsyncIterable",
+    "AsyncIterableIterator",
+];
 
 /// Why the TypeScript generator could not produce its files: a bug in the generator (the IR it
 /// was given passed validation), reported with enough text to fix it.
@@ -62,9 +70,6 @@ const GLOBALS_USED: &[&str] = &["Map", "Uint8Array", "Promise", "Parameters", "P
 pub enum TsGenError {
     /// A template failed to register or render.
     Template { message: String },
-    /// The model has a streaming method, which the TypeScript generator cannot produce yet
-    /// (the front ends report it first, located, as E0901).
-    Streams { message: String },
 }
 
 impl fmt::Display for TsGenError {
@@ -73,7 +78,6 @@ impl fmt::Display for TsGenError {
             TsGenError::Template { message } => {
                 write!(f, "ipcc bug: TypeScript template failed: {message}")
             }
-            TsGenError::Streams { message } => write!(f, "error[E0901]: {message}"),
         }
     }
 }
@@ -110,11 +114,6 @@ pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
 
 /// Generates one `.ts` module per source file of `ir`, sorted by path, or the first error.
 pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, TsGenError> {
-    if let Some(streaming) = super::streams::streaming_methods(ir).first() {
-        return Err(TsGenError::Streams {
-            message: super::streams::refusal(streaming, "TypeScript"),
-        });
-    }
     let templates = templates()?;
     let names = NameTables::build(ir);
     let mut files = Vec::with_capacity(ir.files.len());
@@ -262,6 +261,12 @@ struct InterfaceNames {
     client: String,
     register: String,
     handler: String,
+    /// `stream<Name>`, the `call…` of stream-returning methods; only for an interface that has
+    /// one.
+    stream_call: Option<String>,
+    /// `<Name>Impl`, what serves the interface on a host when a parameter streams (it arrives
+    /// there as an `AsyncIterable`, where a caller may pass any `StreamSource`); only then.
+    host_impl: Option<String>,
 }
 
 struct NotificationNames {
@@ -434,6 +439,13 @@ impl NameTables {
                 client: scope.derive(format!("{lower}Client")),
                 register: scope.derive(format!("register{upper}")),
                 handler: scope.derive(format!("{upper}Handler")),
+                stream_call: (def.methods.iter().any(|m| m.result_stream))
+                    .then(|| scope.derive(format!("stream{upper}"))),
+                host_impl: (def
+                    .methods
+                    .iter()
+                    .any(|m| m.params.iter().any(|p| p.stream)))
+                .then(|| scope.derive(format!("{upper}Impl"))),
             };
             derived[file].interfaces.insert(index, names);
             for method in &def.methods {
@@ -850,14 +862,23 @@ struct MethodView {
     key: String,
     /// The member name in a class body.
     member: String,
-    /// `a: string, b?: number`.
+    /// `a: string, b?: number`; a streaming parameter as `$rt.StreamSource<T>` (what a caller
+    /// may pass).
     param_list: String,
-    /// `[$rt.c.string, $rt.c.f64]`.
+    /// As `param_list`, but a streaming parameter as `AsyncIterable<T>` (what a host hands the
+    /// handler).
+    host_param_list: String,
+    /// `[$rt.c.string, $rt.c.f64]`; a streaming parameter's is its item's codec.
     param_codecs: String,
     required: usize,
-    /// `Promise<T>` as this module writes it.
-    promise_type: String,
+    /// `Promise<T>`, or `AsyncIterable<T>` for a streaming result, as this module writes it.
+    result_type: String,
+    /// The result's codec; a streaming result's is its item's codec.
     result_codec: String,
+    /// The position of the streaming parameter, if one streams.
+    input_stream: Option<usize>,
+    /// Whether the result is a stream.
+    output_stream: bool,
     throws: Option<ThrowsView>,
 }
 
@@ -888,8 +909,20 @@ struct InterfaceView {
     handler: String,
     /// `Promise` as this module writes it.
     promise: String,
-    /// A method name for the usage example in the docs of the `call…` function.
+    /// A method name for the usage example in the docs of the `call…` function (one that
+    /// returns a Promise), or empty.
     example_method: String,
+    /// `stream<Name>`, for the stream-returning methods, when the interface has one.
+    stream_call: Option<String>,
+    /// A stream-returning method for the usage example in the docs of `stream…`.
+    example_stream_method: String,
+    /// `AsyncIterableIterator` as this module writes it.
+    async_iterable_iterator: String,
+    /// What `register…` and the handler class take: the interface itself, or `<Name>Impl`
+    /// when a parameter streams.
+    host_type: String,
+    /// `<Name>Impl`, declared when a parameter streams.
+    host_impl: Option<String>,
     /// The type parameter of the `call…` function: `T`, unless the interface itself is `T`.
     type_param: &'static str,
     /// False when a method would collide with a member of `IpcHandler` (`channelName`,
@@ -1189,20 +1222,45 @@ fn variant_view(writer: &mut TypeWriter, variant: &UnionVariant, current: TypeId
     }
 }
 
-/// Parameter declarations (`a: string, b?: number`) and codecs (`[$rt.c.string, ...]`).
-fn param_lists(writer: &mut TypeWriter, params: &[Param]) -> (String, String) {
-    let mut declarations = Vec::with_capacity(params.len());
+/// Parameter declarations as a caller writes them (`a: string, b?: number`, a streaming
+/// parameter as `$rt.StreamSource<T>`), as a host's handler receives them (a streaming parameter
+/// as `AsyncIterable<T>`), and codecs (`[$rt.c.string, ...]`, an item's for a stream).
+struct ParamLists {
+    caller: String,
+    host: String,
+    codecs: String,
+}
+
+fn param_lists(writer: &mut TypeWriter, params: &[Param]) -> ParamLists {
+    let mut caller = Vec::with_capacity(params.len());
+    let mut host = Vec::with_capacity(params.len());
     let mut codecs = Vec::with_capacity(params.len());
     for p in params {
         let name = ts_ident(&p.name);
-        declarations.push(if p.optional {
-            format!("{name}?: {}", writer.ts_type_without_optional(&p.ty))
+        if p.stream {
+            // A stream is never optional (E0214); `ty` is its item type.
+            let item = writer.ts_type(&p.ty);
+            caller.push(format!("{name}: {RT}.StreamSource<{item}>"));
+            host.push(format!(
+                "{name}: {}<{item}>",
+                writer.global("AsyncIterable")
+            ));
         } else {
-            format!("{name}: {}", writer.ts_type(&p.ty))
-        });
+            let declaration = if p.optional {
+                format!("{name}?: {}", writer.ts_type_without_optional(&p.ty))
+            } else {
+                format!("{name}: {}", writer.ts_type(&p.ty))
+            };
+            caller.push(declaration.clone());
+            host.push(declaration);
+        }
         codecs.push(writer.codec(&p.ty, None));
     }
-    (declarations.join(", "), format!("[{}]", codecs.join(", ")))
+    ParamLists {
+        caller: caller.join(", "),
+        host: host.join(", "),
+        codecs: format!("[{}]", codecs.join(", ")),
+    }
 }
 
 /// Instance members of the runtime's `IpcHandler` base class.
@@ -1244,10 +1302,16 @@ fn interface_view(
         .methods
         .iter()
         .map(|m| {
-            let (param_list, param_codecs) = param_lists(writer, &m.params);
+            let params = param_lists(writer, &m.params);
             let result_type = match &m.result {
                 Some(ty) => writer.ts_type(ty),
                 None => "void".to_string(),
+            };
+            // A streaming result's `result` is its item type (never `void`).
+            let result_type = if m.result_stream {
+                format!("{}<{result_type}>", writer.global("AsyncIterable"))
+            } else {
+                writer.promise(&result_type)
             };
             let result_codec = match &m.result {
                 Some(ty) => writer.codec(ty, None),
@@ -1263,10 +1327,13 @@ fn interface_view(
                 key: object_key(&m.name),
                 member: class_member(&m.name),
                 required: m.params.iter().filter(|p| !p.optional).count(),
-                param_list,
-                param_codecs,
-                promise_type: writer.promise(&result_type),
+                param_list: params.caller,
+                host_param_list: params.host,
+                param_codecs: params.codecs,
+                result_type,
                 result_codec,
+                input_stream: m.params.iter().position(|p| p.stream),
+                output_stream: m.result_stream,
                 throws,
             }
         })
@@ -1287,11 +1354,21 @@ fn interface_view(
         register: names.register.clone(),
         handler: names.handler.clone(),
         promise: writer.global("Promise"),
-        example_method: def
-            .methods
-            .first()
+        example_method: (def.methods.iter())
+            .find(|m| !m.result_stream)
             .map(|m| m.name.clone())
             .unwrap_or_default(),
+        stream_call: names.stream_call.clone(),
+        example_stream_method: (def.methods.iter())
+            .find(|m| m.result_stream)
+            .map(|m| m.name.clone())
+            .unwrap_or_default(),
+        async_iterable_iterator: writer.global("AsyncIterableIterator"),
+        host_type: names
+            .host_impl
+            .clone()
+            .unwrap_or_else(|| names.name.clone()),
+        host_impl: names.host_impl.clone(),
         type_param: if names.name == "T" { "M" } else { "T" },
         handler_class: !def
             .methods
@@ -1310,14 +1387,15 @@ fn notifications_view(
         .events
         .iter()
         .map(|e| {
-            let (param_list, param_codecs) = param_lists(writer, &e.params);
+            // No event parameter streams (E0312).
+            let params = param_lists(writer, &e.params);
             EventView {
                 doc: doc_view(&e.docs, &e.deprecated, &e.since),
                 name: e.name.clone(),
                 key: object_key(&e.name),
                 required: e.params.iter().filter(|p| !p.optional).count(),
-                param_list,
-                param_codecs,
+                param_list: params.caller,
+                param_codecs: params.codecs,
             }
         })
         .collect();

@@ -407,3 +407,62 @@ fn descriptors_carry_the_wire_schemas_of_their_module() {
         "{greeter}"
     );
 }
+
+/// The IR of `text` as the front end builds it (streams need the real lowering's flags).
+fn checked_ir(text: &str) -> Ir {
+    let checked = crate::check_with(
+        &[std::path::PathBuf::from("files.ipc")],
+        &mut crate::MemoryLoader::default().with("files.ipc", text),
+    );
+    checked.ir.expect("checks")
+}
+
+/// The names streams add (`stream<Name>`, `<Name>Impl`) yield to declared ones, and the globals
+/// they use are qualified when the module declares a type of that name.
+#[test]
+fn stream_names_yield_and_globals_are_qualified() {
+    let ir = checked_ir(
+        "@channel(\"files-v1\")\ninterface Files {\n  tail(path: string): AsyncIterable<AsyncIterableIterator>;\n  upload(chunks: AsyncIterable<bytes>): Promise<u64>;\n}\nstruct FilesImpl {}\nstruct AsyncIterableIterator {}\nconst streamFiles = 1;\n",
+    );
+    let files = try_generate(&ir).expect("generated");
+    let ts = module(&files, "files.ts");
+    assert!(ts.contains("export interface FilesImpl_ {"), "{ts}");
+    assert!(
+        ts.contains("export function registerFiles(host: $rt.IpcHost, impl: FilesImpl_)"),
+        "{ts}"
+    );
+    assert!(
+        ts.contains("export function streamFiles_<T extends"),
+        "{ts}"
+    );
+    assert!(
+        ts.contains("): globalThis.AsyncIterableIterator<$rt.StreamItemType<Files[T]>> {"),
+        "{ts}"
+    );
+    assert!(
+        ts.contains("tail(path: string): AsyncIterable<AsyncIterableIterator>;"),
+        "{ts}"
+    );
+    assert!(
+        ts.contains("upload(chunks: $rt.StreamSource<Uint8Array>): Promise<bigint>;"),
+        "{ts}"
+    );
+    assert!(
+        ts.contains("upload(chunks: AsyncIterable<Uint8Array>): Promise<bigint>;"),
+        "{ts}"
+    );
+}
+
+/// Without streams nothing changes: no `stream…` helper, no `…Impl` type.
+#[test]
+fn interfaces_without_streams_get_no_stream_items() {
+    let ts = &generate(&my_interface())[0].contents;
+    assert!(
+        !ts.contains("StreamMethodsOf") && !ts.contains("Impl"),
+        "{ts}"
+    );
+    assert!(
+        !ts.contains("inputStream") && !ts.contains("outputStream"),
+        "{ts}"
+    );
+}

@@ -19,6 +19,17 @@ import { callEcho } from "../../../generated/ts/primitives-and-containers/primit
 import { callStaffing, isHireError } from "../../../generated/ts/dotted/dotted.js";
 import { Level, type Assignment, type HireError } from "../../../generated/ts/dotted/jobs.js";
 import type { Person as StaffMember, PersonId } from "../../../generated/ts/dotted/people.js";
+import {
+  isStreamError,
+  registerStreams,
+  streamsClient,
+  streamStreams,
+  StreamsHandler,
+  type Sample,
+  type StreamError,
+  type Streams,
+  type StreamsImpl,
+} from "../../../generated/ts/fixtures/streams/streams.js";
 import { expectType } from "./assert-type.js";
 
 export async function referenceArticle(): Promise<void> {
@@ -116,4 +127,74 @@ export function unionsAndContainers(shape: Shape, drawing: Drawing, containers: 
     case "empty":
       return 0;
   }
+}
+
+export async function streams(host: IpcHost): Promise<void> {
+  const client: Streams = streamsClient();
+  // A streaming result is an `AsyncIterable` of the item type.
+  expectType<AsyncIterable<number>>()(client.count(3));
+  for await (const n of client.count(3)) expectType<number>()(n);
+  expectType<AsyncIterable<Sample | undefined>>()(client.echoSamples([undefined]));
+  // A streaming parameter takes an `AsyncIterable` or an `Iterable` of the item type.
+  expectType<Promise<bigint>>()(client.sum([1n, 2n]));
+  await client.sum(new Set([1n]));
+  await client.sum(
+    (async function* () {
+      yield 1n;
+    })(),
+  );
+  await client.upload(10n, [new Uint8Array(1)]);
+  // The `stream…` helper: only stream-returning methods, items typed.
+  expectType<AsyncIterableIterator<string>>()(streamStreams("echo", "> ", ["a"]));
+  expectType<AsyncIterableIterator<Uint8Array>>()(streamStreams("echoBytes", []));
+  try {
+    for await (const n of streamStreams("failAfter", 2)) expectType<number>()(n);
+  } catch (error) {
+    if (isStreamError(error)) expectType<StreamError>()(error.data);
+  }
+  // A host receives a streaming parameter as an `AsyncIterable`; async generators serve results.
+  const impl: StreamsImpl = {
+    async *count(n) {
+      expectType<number>()(n);
+      yield n;
+    },
+    async sum(values) {
+      expectType<AsyncIterable<bigint>>()(values);
+      return 0n;
+    },
+    async *echo(prefix, values) {
+      for await (const v of values) yield prefix + v;
+    },
+    failAfter: () => [][Symbol.iterator]() as never,
+    echoSamples: (samples) => samples,
+    echoBytes: (chunks) => chunks,
+    upload: async () => 0n,
+    ping: async () => "pong",
+  };
+  registerStreams(host, impl);
+  class Handler extends StreamsHandler {
+    async *count(n: number): AsyncIterable<number> {
+      yield n;
+    }
+    async sum(): Promise<bigint> {
+      return 0n;
+    }
+    echo(_prefix: string, values: AsyncIterable<string>): AsyncIterable<string> {
+      return values;
+    }
+    async *failAfter(): AsyncIterable<number> {}
+    echoSamples(samples: AsyncIterable<Sample | undefined>): AsyncIterable<Sample | undefined> {
+      return samples;
+    }
+    echoBytes(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+      return chunks;
+    }
+    async upload(): Promise<bigint> {
+      return 0n;
+    }
+    async ping(): Promise<string> {
+      return "";
+    }
+  }
+  new Handler().registerOn(host);
 }
