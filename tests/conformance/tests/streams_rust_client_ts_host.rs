@@ -20,7 +20,7 @@ fn raw(value: serde_json::Value) -> Box<RawValue> {
     to_raw_value(&value).expect("a JSON value encodes")
 }
 
-fn parse(item: Box<RawValue>) -> serde_json::Value {
+fn parse(item: &RawValue) -> serde_json::Value {
     serde_json::from_str(item.get()).expect("an item is JSON")
 }
 
@@ -81,7 +81,7 @@ async fn collect(
     let mut items = Vec::new();
     while let Some(item) = stream.next().await {
         match item {
-            Ok(item) => items.push(parse(item)),
+            Ok(item) => items.push(parse(&item)),
             Err(error) => return (items, Err(error)),
         }
     }
@@ -113,7 +113,7 @@ async fn check_streams(transport: Transport) {
         )
         .await
         .expect("sum answers");
-    assert_eq!(parse(total).as_f64(), Some(500500.0));
+    assert_eq!(parse(&total).as_f64(), Some(500500.0));
 
     // Both ways at once.
     let sent: Vec<serde_json::Value> = (0..3000).map(|i| format!("item {i} ✓").into()).collect();
@@ -190,7 +190,7 @@ async fn check_streams(transport: Transport) {
     );
     for expected in 0..10 {
         assert_eq!(
-            parse(stream.next().await.expect("an item").expect("no error")),
+            parse(&stream.next().await.expect("an item").expect("no error")),
             serde_json::json!(expected)
         );
     }
