@@ -162,8 +162,12 @@ test("a change of ipcc.server.args restarts the server with the new arguments; o
   assert.deepEqual(host.clients[1]!.serverOptions.args, ["lsp", "--log", "debug"]);
 
   await changeSettings("editor.fontSize", "ipcc.trace.server");
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  assert.equal(host.clients.length, 2);
+  // Then a change that does restart, with arguments of its own: restarts run one after another,
+  // so had the first change restarted too, its client would come before this one.
+  host.config["server.args"] = ["lsp", "--log", "info"];
+  await changeSettings("ipcc.server.args");
+  await until(() => running().length === 1 && JSON.stringify(running()[0]!.serverOptions.args) === JSON.stringify(["lsp", "--log", "info"]), "the restarted client");
+  assert.equal(host.clients.length, 3, "an unrelated setting restarted the server");
 });
 
 test("several changes in a row leave exactly one server running", async () => {
