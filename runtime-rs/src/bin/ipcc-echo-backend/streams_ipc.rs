@@ -1,4 +1,4 @@
-// The Rust an ipcc generator would emit for this streaming interface, written out by hand on
+// The Rust `ipcc` emits for this streaming interface, written out by hand on
 // the runtime's stream API (docs/generated-code.md, "Streams"); shared by the echo backend and
 // this crate's tests (`#[path]`). The schema hash is a fixed test value.
 //

@@ -1,7 +1,7 @@
 //! The `streams-test-v1` channel (protocol v2) on the TS conformance host, with the behaviour of
 //! the Rust echo backend's hand-written one (`runtime-rs/src/bin/ipcc-echo-backend/streams_ipc.rs`),
-//! so that the Rust client's stream tests run against a TS host. Written by hand on the runtime's
-//! stream descriptors until the generator emits streams.
+//! so that the Rust client's raw stream tests run against a TS host. Written by hand on the
+//! runtime's stream descriptors so that its schema hash matches the Rust one's test value.
 
 import { c, DeclaredError, type CallContext, type Codec, type InterfaceDescriptor, type IpcHost } from "ipcc-runtime";
 
@@ -42,9 +42,8 @@ function cancelled(ctx: CallContext): Promise<never> {
   });
 }
 
-/** Reads up to `n` items of `items`, then stops reading (without ending the iteration). */
-async function takeN(n: number, items: AsyncIterable<number>): Promise<number> {
-  const iterator = items[Symbol.asyncIterator]();
+/** Reads up to `n` items of `iterator`, then stops reading (without ending the iteration). */
+async function takeN(n: number, iterator: AsyncIterator<number>): Promise<number> {
   let took = 0;
   while (took < n && !(await iterator.next()).done) took++;
   return took;
@@ -73,16 +72,17 @@ const streamsTest = {
   },
   async take(n: number, items: AsyncIterable<number>, ...rest: unknown[]) {
     const iterator = items[Symbol.asyncIterator]();
-    let took = 0;
-    while (took < n && !(await iterator.next()).done) took++;
+    const took = await takeN(n, iterator);
     // Drops the input (its `return()`: the host sends `stop`) and keeps running until cancelled.
     await iterator.return?.();
-    return cancelled(ctxOf(rest)).then(() => took);
+    await cancelled(ctxOf(rest));
+    return took;
   },
   async hold(n: number, items: AsyncIterable<number>, ...rest: unknown[]) {
-    const took = await takeN(n, items);
+    const took = await takeN(n, items[Symbol.asyncIterator]());
     // Leaves the rest unread until cancelled: the frontend may send one window and no more.
-    return cancelled(ctxOf(rest)).then(() => took);
+    await cancelled(ctxOf(rest));
+    return took;
   },
 };
 
