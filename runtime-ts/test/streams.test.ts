@@ -17,7 +17,7 @@ import {
   type WireValue,
 } from "../src/common/index.js";
 import { connectWebSocket, spawnStdioBackend, WebSocketBackend, type StdioChildSocket } from "../src/node/index.js";
-import { STREAMS_CHANNEL, streamErrorCodec, streamsDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
+import { changes, STREAMS_CHANNEL, streamErrorCodec, streamsDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
 import { streamsStdioBackend } from "./paths.js";
 
 /** Every message text the frontend sent, parsed (to check what went out, and what did not). */
@@ -91,12 +91,16 @@ async function setup(transport: Transport, hostOptions: HostOptions = {}, connOp
   };
 }
 
-/** Resolves when `predicate` holds (checked every few ms: waiting on a counter, not on time); fails after 10 s. */
+/** Resolves when `predicate` holds, checked at every change a probe or source fires; fails after 10 s (a hang guard). */
 async function eventually(predicate: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > end) assert.fail(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`never happened: ${what}`)), 10_000);
+  });
+  try {
+    while (!predicate()) await Promise.race([changes.next(), hang]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -127,10 +131,12 @@ function countingSource(limit = Infinity): { source: AsyncGenerator<number>; pul
     try {
       for (let i = 0; i < limit; i++) {
         pulls++;
+        changes.fire();
         yield i;
       }
     } finally {
       returned = true;
+      changes.fire();
     }
   }
   return { source: gen(), pulls: () => pulls, returned: () => returned };
