@@ -18,6 +18,14 @@ interface Listener<T> {
   (event: T): unknown;
 }
 
+/** Wakes `until` whenever a stand-in records something. */
+let wakeWaiters: (() => void)[] = [];
+function recorded(): void {
+  const waiters = wakeWaiters;
+  wakeWaiters = [];
+  for (const wake of waiters) wake();
+}
+
 /** What the stand-ins recorded, and how they behave. */
 const host = {
   config: {} as Record<string, unknown>,
@@ -41,24 +49,31 @@ class FakeLanguageClient {
     readonly clientOptions: Record<string, unknown>,
   ) {
     host.clients.push(this);
+    recorded();
   }
   async start(): Promise<void> {
     await Promise.resolve();
     if (host.startError !== undefined) throw host.startError;
     this.started = true;
+    recorded();
   }
   async dispose(): Promise<void> {
     await Promise.resolve();
     this.disposed = true;
+    recorded();
   }
 }
 
 const disposable = { dispose(): void {} };
 const fakeVscode = {
   window: {
-    createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show: () => void host.outputShown++, dispose() {} }),
+    createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show: () => {
+        host.outputShown++;
+        recorded();
+      }, dispose() {} }),
     showErrorMessage: async (message: string, ...items: string[]) => {
       host.errors.push({ message, items });
+      recorded();
       return host.errorChoice;
     },
   },
@@ -81,6 +96,7 @@ const fakeVscode = {
     },
     executeCommand: async (...args: unknown[]) => {
       host.executed.push(args);
+      recorded();
     },
   },
 };
@@ -119,10 +135,18 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Waits until `condition` holds (the extension starts the server without blocking activation). */
+/** Waits until `condition` holds, checked whenever a stand-in records something (the extension
+ * starts the server without blocking activation); fails after 10 s (a hang guard). */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.ok(condition(), `timed out waiting for: ${what}`);
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for: ${what}`)), 10_000);
+  });
+  try {
+    while (!condition()) await Promise.race([new Promise<void>((resolve) => wakeWaiters.push(resolve)), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const running = (): FakeLanguageClient[] => host.clients.filter((c) => c.started && !c.disposed);
