@@ -9,7 +9,6 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use serde_with::de::DeserializeAsWrap;
 use serde_with::ser::SerializeAsWrap;
 use serde_with::{DeserializeAs, SerializeAs};
 
@@ -22,6 +21,7 @@ pub use serde_with::serde_as;
 
 pub use futures_util::stream::{Stream, StreamExt};
 
+pub use crate::binary::Payload;
 pub use crate::connection::{
     CallOptions, CallStream, ConnectOptions, IpcConnection, ListenerHandle,
 };
@@ -32,8 +32,10 @@ pub use crate::host::{
 pub use crate::stream::{InputStream, ItemSource, Streams};
 pub use crate::wire;
 
+use crate::binary::Attachments;
+
 /// What a dispatched call produces: the encoded result, or the error to send.
-pub type Reply = Result<Box<RawValue>, IpcError>;
+pub type Reply = Result<Payload, IpcError>;
 
 /// A boxed, sendable future, as returned by [`Dispatch::dispatch`].
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -41,6 +43,8 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// The positional arguments of one call or notification, decoded one by one.
 pub struct Args {
     values: std::vec::IntoIter<Box<RawValue>>,
+    /// The attachments of the binary message the arguments came in.
+    attachments: Option<Arc<Attachments>>,
     total: usize,
     position: usize,
     /// The call's input stream (protocol v2), until [`Args::next_stream`] takes it.
@@ -53,8 +57,20 @@ impl Args {
         Args {
             total: values.len(),
             values: values.into_iter(),
+            attachments: None,
             position: 0,
             input: None,
+        }
+    }
+
+    /// Arguments of a received message, with its attachments when it was binary.
+    pub(crate) fn received(
+        values: Vec<Box<RawValue>>,
+        attachments: Option<Arc<Attachments>>,
+    ) -> Args {
+        Args {
+            attachments,
+            ..Args::new(values)
         }
     }
 
@@ -95,7 +111,7 @@ impl Args {
         };
         Ok(ItemStream {
             input: Some(input),
-            decode: decode_as::<T, A>,
+            decode: Payload::decode::<T, A>,
             name: name.to_owned(),
             seq: 0,
         })
@@ -113,7 +129,7 @@ impl Args {
                 self.position
             )));
         };
-        decode_as::<T, A>(raw.get()).map_err(|error| {
+        crate::binary::decode::<T, A>(raw.get(), self.attachments.as_ref()).map_err(|error| {
             IpcError::bad_request(format!(
                 "argument `{name}` (#{}) does not decode: {error}",
                 self.position
@@ -155,23 +171,28 @@ impl Args {
     }
 }
 
-/// Decodes one JSON text through the adapter `A`.
+/// Decodes one JSON text through the adapter `A` (a value of a text message).
 fn decode_as<T, A>(text: &str) -> Result<T, serde_json::Error>
 where
     A: for<'de> DeserializeAs<'de, T>,
 {
-    serde_json::from_str::<DeserializeAsWrap<T, A>>(text).map(DeserializeAsWrap::into_inner)
+    crate::binary::decode::<T, A>(text, None)
 }
 
-/// Encodes one value through the adapter `A` into a JSON text.
-fn encode_as<T, A: SerializeAs<T>>(value: &T) -> Result<Box<RawValue>, IpcError> {
-    serde_json::value::to_raw_value(&SerializeAsWrap::<T, A>::new(value))
+/// Encodes one value through the adapter `A` for the wire (`bytes` kept apart).
+fn encode_as<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, IpcError> {
+    crate::binary::encode::<T, A>(value)
         .map_err(|error| IpcError::internal(format!("value does not encode: {error}")))
 }
 
 /// Encodes an argument of a call or notification.
-pub fn encode_arg<T, A: SerializeAs<T>>(value: &T) -> Result<Box<RawValue>, IpcError> {
+pub fn encode_arg<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, IpcError> {
     encode_as::<T, A>(value)
+}
+
+/// The slot of a streaming parameter in a call's arguments (`null`).
+pub fn stream_slot() -> Payload {
+    Payload::null()
 }
 
 /// Encodes a handler's result.
@@ -180,13 +201,12 @@ pub fn encode_result<T, A: SerializeAs<T>>(value: &T) -> Reply {
 }
 
 /// Decodes a call's result; a malformed one is `badRequest`.
-// Takes the box `IpcConnection::call` returns, so generated code passes it straight through.
-#[allow(clippy::boxed_local)]
-pub fn decode_result<T, A>(value: Box<RawValue>) -> Result<T, IpcError>
+pub fn decode_result<T, A>(value: Payload) -> Result<T, IpcError>
 where
     A: for<'de> DeserializeAs<'de, T>,
 {
-    decode_as::<T, A>(value.get())
+    value
+        .decode::<T, A>()
         .map_err(|error| IpcError::bad_request(format!("result does not decode: {error}")))
 }
 
@@ -198,9 +218,11 @@ where
     decode_as::<T, A>(text).map_err(|error| IpcError::bad_request(error.to_string()))
 }
 
-/// Encodes one value for the wire (the counterpart of [`decode_value`]).
+/// Encodes one value for the wire as a text message carries it (the counterpart of
+/// [`decode_value`]; `bytes` as base64).
 pub fn encode_value<T, A: SerializeAs<T>>(value: &T) -> Result<String, IpcError> {
-    encode_as::<T, A>(value).map(|raw| raw.get().to_owned())
+    serde_json::to_string(&SerializeAsWrap::<T, A>::new(value))
+        .map_err(|error| IpcError::internal(format!("value does not encode: {error}")))
 }
 
 /// The `declared` error for a handler's `throws` value; its message is the type's name.
@@ -239,7 +261,7 @@ pub fn unknown_notification(method: &str) -> IpcError {
 /// does not decode ends the stream and the call (`badRequest`).
 pub struct ItemStream<T> {
     input: Option<InputStream>,
-    decode: fn(&str) -> Result<T, serde_json::Error>,
+    decode: fn(&Payload) -> Result<T, serde_json::Error>,
     name: String,
     seq: u64,
 }
@@ -267,7 +289,7 @@ impl<T> Stream for ItemStream<T> {
         };
         let seq = this.seq;
         this.seq += 1;
-        match (this.decode)(raw.get()) {
+        match (this.decode)(&raw) {
             Ok(value) => Poll::Ready(Some(value)),
             Err(error) => {
                 input.fail(IpcError::bad_request(format!(
@@ -312,7 +334,7 @@ where
 
 /// Where an [`item_stream`] body sends its items.
 pub struct ItemSink {
-    slot: Arc<Mutex<Option<Box<RawValue>>>>,
+    slot: Arc<Mutex<Option<Payload>>>,
 }
 
 impl std::fmt::Debug for ItemSink {
@@ -323,7 +345,7 @@ impl std::fmt::Debug for ItemSink {
 
 impl ItemSink {
     /// Sends one encoded item; resolves once the stream's consumer took it.
-    pub async fn send_raw(&mut self, item: Box<RawValue>) {
+    pub async fn send_raw(&mut self, item: Payload) {
         *crate::host::lock(&self.slot) = Some(item);
         std::future::poll_fn(|_| {
             // Pending while the item waits: the stream hands it out and polls the body again
@@ -368,14 +390,14 @@ impl ItemSink {
 
 /// The stream of an [`item_stream`].
 struct SinkStream {
-    slot: Arc<Mutex<Option<Box<RawValue>>>>,
+    slot: Arc<Mutex<Option<Payload>>>,
     body: Option<BoxFuture<Result<(), IpcError>>>,
     /// How the body ended, kept while an item it sent last is handed out.
     outcome: Option<Result<(), IpcError>>,
 }
 
 impl Stream for SinkStream {
-    type Item = Result<Box<RawValue>, IpcError>;
+    type Item = Result<Payload, IpcError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         if let Some(body) = self.body.as_mut() {
@@ -418,14 +440,14 @@ where
 {
     DecodedItems {
         stream: Some(stream),
-        decode: decode_as::<T, A>,
+        decode: Payload::decode::<T, A>,
     }
 }
 
 /// A call's output stream, decoded ([`decode_items`]).
 pub struct DecodedItems<T> {
     stream: Option<CallStream>,
-    decode: fn(&str) -> Result<T, serde_json::Error>,
+    decode: fn(&Payload) -> Result<T, serde_json::Error>,
 }
 
 impl<T> std::fmt::Debug for DecodedItems<T> {
@@ -451,7 +473,7 @@ impl<T> Stream for DecodedItems<T> {
                 this.stream = None;
                 Poll::Ready(Some(Err(error)))
             }
-            Some(Ok(raw)) => match (this.decode)(raw.get()) {
+            Some(Ok(raw)) => match (this.decode)(&raw) {
                 Ok(value) => Poll::Ready(Some(Ok(value))),
                 Err(error) => {
                     this.stream = None;

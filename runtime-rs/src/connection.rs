@@ -19,11 +19,12 @@ use tokio::sync::{oneshot, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
+use crate::binary::{Attachments, BinaryMessage, Payload, BINARY_FEATURE};
 use crate::codegen::{Args, BoxFuture};
 use crate::compat::{self, ChannelMismatch, Verdict};
 use crate::error::{ErrorCode, IpcError};
 use crate::host::{lock, ChannelSpec};
-use crate::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
+use crate::message::{self, CallStreams, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
 use crate::outbox::{spawn_writer, Outbox};
 use crate::stream::{self, ItemSource, Receiving, SendCredit};
 use crate::transport::lines::LineSocket;
@@ -44,6 +45,7 @@ pub struct ConnectOptions {
     on_error: Option<ErrorHook>,
     max_credit: u64,
     stream_window: u64,
+    binary: bool,
 }
 
 impl Default for ConnectOptions {
@@ -56,6 +58,7 @@ impl Default for ConnectOptions {
             on_error: None,
             max_credit: stream::DEFAULT_MAX_CREDIT,
             stream_window: stream::DEFAULT_STREAM_WINDOW,
+            binary: true,
         }
     }
 }
@@ -132,6 +135,13 @@ impl ConnectOptions {
         self.stream_window = items.max(1);
         self
     }
+
+    /// Whether to offer binary `bytes` in the hello (default: yes, on transports that carry
+    /// binary messages). Off, every `bytes` value travels as base64, as with a v1 backend.
+    pub fn binary(mut self, offer: bool) -> Self {
+        self.binary = offer;
+        self
+    }
 }
 
 /// Per-call options.
@@ -170,6 +180,8 @@ pub struct Welcome {
     /// The most credit the backend holds for one output stream (protocol 2; 1024 when it did
     /// not say).
     pub max_credit: u64,
+    /// Binary `bytes` granted: values with `bytes` travel in binary messages.
+    pub binary: bool,
 }
 
 /// The connection's state as the reader task sees it.
@@ -181,7 +193,7 @@ enum State {
 }
 
 /// Completes one pending call.
-type ReplySender = oneshot::Sender<Result<Box<RawValue>, IpcError>>;
+type ReplySender = oneshot::Sender<Result<Payload, IpcError>>;
 
 /// A call waiting for its answer, with its streams.
 struct Pending {
@@ -202,7 +214,7 @@ impl Pending {
     }
 
     /// Ends the call: its input stops, its consumer wakes to the answer.
-    fn finish(self, answer: Result<Box<RawValue>, IpcError>) {
+    fn finish(self, answer: Result<Payload, IpcError>) {
         self.close();
         let _ = self.reply.send(answer);
     }
@@ -235,9 +247,16 @@ struct ConnectionShared {
     child: Mutex<Option<Child>>,
     max_credit: u64,
     stream_window: u64,
+    /// The hello offered binary `bytes`.
+    offered_binary: bool,
 }
 
 impl ConnectionShared {
+    /// Whether the welcome granted binary `bytes`.
+    fn binary(&self) -> bool {
+        matches!(&*self.state.borrow(), State::Ready(welcome) if welcome.binary)
+    }
+
     fn report(&self, error: IpcError) {
         if let Some(hook) = &self.on_error {
             hook(error);
@@ -318,6 +337,7 @@ impl IpcConnection {
     /// Opens a connection over `socket`: sends the hello at once; calls wait for the welcome.
     /// Must be called inside a tokio runtime.
     pub fn open<S: IpcSocket>(socket: S, options: ConnectOptions) -> IpcConnection {
+        let offer_binary = options.binary && socket.supports_binary();
         let (reader, writer) = socket.into_split();
         let (outbox, _writer_task) = spawn_writer(writer);
         let declared: BTreeMap<String, String> = options
@@ -335,6 +355,7 @@ impl IpcConnection {
             &declared,
             &schemas,
             options.max_credit,
+            offer_binary,
         ));
         let shared = Arc::new(ConnectionShared {
             outbox,
@@ -350,6 +371,7 @@ impl IpcConnection {
             child: Mutex::new(None),
             max_credit: options.max_credit,
             stream_window: options.stream_window,
+            offered_binary: offer_binary,
         });
         tokio::spawn(read_loop(
             reader,
@@ -449,14 +471,20 @@ impl IpcConnection {
 
     /// Calls `channel`.`method` with encoded positional `args`; returns the encoded result.
     ///
+    /// On a binary connection a result holding `bytes` arrives with them attached: decode it
+    /// through its [`Payload::decode`]; its JSON alone has attachment indexes where the bytes
+    /// were. A caller that reads results as plain JSON turns binary off
+    /// ([`ConnectOptions::binary`]).
+    ///
     /// Dropping the returned future before it completes cancels the call (a `cancel` is sent).
     pub async fn call(
         &self,
         channel: &str,
         method: &str,
-        args: Vec<Box<RawValue>>,
+        args: impl IntoIterator<Item = impl Into<Payload>>,
         options: &CallOptions,
-    ) -> Result<Box<RawValue>, IpcError> {
+    ) -> Result<Payload, IpcError> {
+        let args: Vec<Payload> = args.into_iter().map(Into::into).collect();
         let welcome = self.ready().await?;
         if let Some(error) = lock(&self.shared.mismatched)
             .get(channel)
@@ -465,7 +493,14 @@ impl IpcConnection {
             return Err(error);
         }
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let text = message::call_message(id, channel, method, &args);
+        let text = message::call_message(
+            id,
+            channel,
+            method,
+            &args,
+            CallStreams::default(),
+            welcome.binary,
+        );
         drop(args);
         let limit = self.shared.max_message_bytes.min(welcome.max_message_bytes);
         if text.len() > limit {
@@ -515,7 +550,7 @@ impl IpcConnection {
         &self,
         channel: &str,
         method: &str,
-        args: Vec<Box<RawValue>>,
+        args: impl IntoIterator<Item = impl Into<Payload>>,
         input: Option<ItemSource>,
         options: &CallOptions,
     ) -> CallStream {
@@ -523,7 +558,7 @@ impl IpcConnection {
             self.shared.clone(),
             channel.to_owned(),
             method.to_owned(),
-            args,
+            args.into_iter().map(Into::into).collect(),
             input,
             true,
         );
@@ -548,15 +583,15 @@ impl IpcConnection {
         &self,
         channel: &str,
         method: &str,
-        args: Vec<Box<RawValue>>,
+        args: impl IntoIterator<Item = impl Into<Payload>>,
         input: ItemSource,
         options: &CallOptions,
-    ) -> Result<Box<RawValue>, IpcError> {
+    ) -> Result<Payload, IpcError> {
         let started = start_streaming(
             self.shared.clone(),
             channel.to_owned(),
             method.to_owned(),
-            args,
+            args.into_iter().map(Into::into).collect(),
             Some(input),
             false,
         );
@@ -655,13 +690,27 @@ impl Drop for ListenerHandle {
 
 /// Reads the backend's messages until the connection closes.
 async fn read_loop<R: MessageReader>(mut reader: R, shared: Weak<ConnectionShared>, max: usize) {
+    let mut binary = false;
     loop {
         let incoming = reader.read(max).await;
         let Some(shared) = shared.upgrade() else {
             return;
         };
         match incoming {
-            Incoming::Text(text) => handle_message(&shared, &text),
+            Incoming::Text(text) => {
+                handle_message(&shared, &text, None);
+                if !binary && shared.binary() {
+                    // The welcome granted binary `bytes`: binary messages may follow.
+                    binary = true;
+                    reader.accept_binary();
+                }
+            }
+            Incoming::Binary(bytes) if binary => match BinaryMessage::parse(bytes) {
+                Ok(message) => handle_message(&shared, message.text(), Some(&message)),
+                Err(problem) => shared.report(IpcError::bad_request(format!(
+                    "the backend sent a malformed binary message: {problem}"
+                ))),
+            },
             Incoming::Closed => {
                 shared.shut(IpcError::disconnected());
                 return;
@@ -684,14 +733,15 @@ async fn read_loop<R: MessageReader>(mut reader: R, shared: Weak<ConnectionShare
                     return;
                 }
             }
-            Incoming::Binary | Incoming::InvalidUtf8 => {
+            Incoming::Binary(_) | Incoming::InvalidUtf8 => {
                 shared.report(IpcError::bad_request("the backend sent a non-text message"))
             }
         }
     }
 }
 
-fn handle_message(shared: &ConnectionShared, text: &str) {
+fn handle_message(shared: &ConnectionShared, text: &str, binary: Option<&BinaryMessage>) {
+    let attachments = binary.map(|message| &message.attachments);
     let Some(envelope) = Envelope::parse(text) else {
         return shared.report(IpcError::bad_request("the backend sent malformed JSON"));
     };
@@ -703,8 +753,7 @@ fn handle_message(shared: &ConnectionShared, text: &str) {
             };
             let value = envelope
                 .value
-                .map(|raw| raw.to_owned())
-                .unwrap_or_else(|| RawValue::from_string("null".to_owned()).expect("null is JSON"));
+                .map_or_else(Payload::null, |raw| Payload::received(raw, attachments));
             let pending = lock(&shared.pending).remove(&id);
             if let Some(pending) = pending {
                 pending.finish(Ok(value));
@@ -726,8 +775,10 @@ fn handle_message(shared: &ConnectionShared, text: &str) {
                 None => shared.report(error),
             }
         }
-        Some("notify") => handle_notify(shared, &envelope),
-        Some(kind @ ("item" | "credit" | "stop")) => handle_stream_message(shared, kind, &envelope),
+        Some("notify") => handle_notify(shared, &envelope, attachments),
+        Some(kind @ ("item" | "credit" | "stop")) => {
+            handle_stream_message(shared, kind, &envelope, attachments)
+        }
         _ => shared.report(IpcError::bad_request(
             "the backend sent an unknown message type",
         )),
@@ -775,6 +826,8 @@ fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
         max_credit: message::integer_field(envelope.max_credit)
             .filter(|n| *n >= 1)
             .unwrap_or(stream::DEFAULT_MAX_CREDIT),
+        // Granted only to a hello that offered it, and only in a protocol-2 welcome.
+        binary: streams && shared.offered_binary && envelope.has_feature(BINARY_FEATURE),
     };
     // A channel the backend judged has a verdict per member; any other channel whose hashes
     // differ is mismatched as a whole.
@@ -813,7 +866,11 @@ fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
     });
 }
 
-fn handle_notify(shared: &ConnectionShared, envelope: &Envelope<'_>) {
+fn handle_notify(
+    shared: &ConnectionShared,
+    envelope: &Envelope<'_>,
+    attachments: Option<&Arc<Attachments>>,
+) {
     let (Some(channel), Some(method)) = (
         message::string_field(envelope.channel),
         message::string_field(envelope.method),
@@ -840,7 +897,7 @@ fn handle_notify(shared: &ConnectionShared, envelope: &Envelope<'_>) {
         .map(|list| list.iter().map(|(_, l)| l.clone()).collect())
         .unwrap_or_default();
     for listener in listeners {
-        if let Err(error) = listener(&method, Args::new(args.clone())) {
+        if let Err(error) = listener(&method, Args::received(args.clone(), attachments.cloned())) {
             shared.report(IpcError::new(
                 error.code.clone(),
                 format!("notification {channel}.{method}: {}", error.message),
@@ -851,7 +908,12 @@ fn handle_notify(shared: &ConnectionShared, envelope: &Envelope<'_>) {
 
 /// `item`, `credit` or `stop` from the backend. Messages for calls no longer tracked are
 /// ignored; a violation fails its call locally with `flowControl` and cancels it.
-fn handle_stream_message(shared: &ConnectionShared, kind: &str, envelope: &Envelope<'_>) {
+fn handle_stream_message(
+    shared: &ConnectionShared,
+    kind: &str,
+    envelope: &Envelope<'_>,
+    attachments: Option<&Arc<Attachments>>,
+) {
     let Some(id) = envelope.id() else {
         return shared.report(IpcError::bad_request(format!("{kind} without a valid id")));
     };
@@ -874,7 +936,7 @@ fn handle_stream_message(shared: &ConnectionShared, kind: &str, envelope: &Envel
                     "item: `seq` must be a non-negative integer and `value` present",
                 )),
                 (Some(output), Some(seq), Some(value)) => {
-                    lock(output).push(id, seq, value.to_owned(), true)
+                    lock(output).push(id, seq, Payload::received(value, attachments), true)
                 }
             },
             "credit" => match (&call.input, message::integer_field(envelope.n)) {
@@ -905,7 +967,7 @@ fn handle_stream_message(shared: &ConnectionShared, kind: &str, envelope: &Envel
 struct Started {
     shared: Arc<ConnectionShared>,
     id: u64,
-    reply: oneshot::Receiver<Result<Box<RawValue>, IpcError>>,
+    reply: oneshot::Receiver<Result<Payload, IpcError>>,
     output: Option<Arc<Mutex<Receiving>>>,
     /// The call ended (its answer was taken): nothing to cancel.
     done: bool,
@@ -929,7 +991,7 @@ async fn start_streaming(
     shared: Arc<ConnectionShared>,
     channel: String,
     method: String,
-    args: Vec<Box<RawValue>>,
+    args: Vec<Payload>,
     input: Option<ItemSource>,
     output: bool,
 ) -> Result<Started, IpcError> {
@@ -956,14 +1018,11 @@ async fn start_streaming(
     }
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let window = shared.stream_window.clamp(1, welcome.max_credit.max(1));
-    let text = message::stream_call_message(
-        id,
-        &channel,
-        &method,
-        &args,
-        input.is_some(),
-        output.then_some(window),
-    );
+    let streams = CallStreams {
+        input: input.is_some(),
+        credit: output.then_some(window),
+    };
+    let text = message::call_message(id, &channel, &method, &args, streams, welcome.binary);
     drop(args);
     let limit = shared.max_message_bytes.min(welcome.max_message_bytes);
     if text.len() > limit {
@@ -999,6 +1058,7 @@ async fn start_streaming(
             credit,
             source,
             limit,
+            welcome.binary,
         ));
     }
     Ok(started)
@@ -1012,6 +1072,7 @@ async fn pump_input(
     credit: Arc<SendCredit>,
     source: ItemSource,
     limit: usize,
+    binary: bool,
 ) {
     let mut source = AssertUnwindSafe(source).catch_unwind();
     let mut seq: u64 = 0;
@@ -1035,7 +1096,7 @@ async fn pump_input(
                 return;
             }
             Some(Ok(Ok(value))) => {
-                let text = message::item_message(id, seq, &value);
+                let text = message::item_message(id, seq, &value, binary);
                 if text.len() > limit {
                     return shared
                         .fail_call(id, IpcError::too_large("stream item", text.len(), limit));
@@ -1105,7 +1166,7 @@ impl CallStream {
 }
 
 impl Stream for CallStream {
-    type Item = Result<Box<RawValue>, IpcError>;
+    type Item = Result<Payload, IpcError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();

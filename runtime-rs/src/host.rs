@@ -17,6 +17,7 @@ use tokio::sync::watch;
 
 use ipcc_wire_compat::{ChannelSchema, SchemaError};
 
+use crate::binary::{Attachments, BinaryMessage, OutMessage, Payload, BINARY_FEATURE};
 use crate::codegen::{Args, BoxFuture, Reply};
 use crate::compat::{self, ChannelMismatch};
 use crate::connection::{ConnectOptions, IpcConnection};
@@ -159,6 +160,9 @@ pub struct HostConfig {
     /// The credit window the host grants an input stream (default 64; at most the frontend's
     /// `maxCredit`): how many items of one input stream it buffers at most.
     pub stream_window: u64,
+    /// Whether to grant binary `bytes` to a frontend that offers it (default: yes, on
+    /// transports that carry binary messages). Off, `bytes` travel as base64.
+    pub binary: bool,
 }
 
 impl Default for HostConfig {
@@ -171,6 +175,7 @@ impl Default for HostConfig {
             max_streams: stream::DEFAULT_MAX_STREAMS,
             max_credit: stream::DEFAULT_MAX_CREDIT,
             stream_window: stream::DEFAULT_STREAM_WINDOW,
+            binary: true,
         }
     }
 }
@@ -227,6 +232,12 @@ impl HostConfig {
         self.stream_window = items.max(1);
         self
     }
+
+    /// Whether to grant binary `bytes` (see [`HostConfig::binary`]).
+    pub fn binary(mut self, grant: bool) -> Self {
+        self.binary = grant;
+        self
+    }
 }
 
 /// A registered channel.
@@ -250,6 +261,8 @@ type Mismatches = Arc<HashMap<String, ChannelMismatch>>;
 struct ConnectionEntry {
     outbox: Outbox,
     mismatched: Mismatches,
+    /// Binary `bytes` granted.
+    binary: bool,
 }
 
 impl ConnectionEntry {
@@ -383,13 +396,24 @@ impl IpcHost {
         target: Option<ConnectionId>,
         channel: &str,
         method: &str,
-        args: Vec<Box<RawValue>>,
+        args: impl IntoIterator<Item = impl Into<Payload>>,
     ) -> Result<(), IpcError> {
-        let text = message::notify_message(channel, method, &args);
+        let args: Vec<Payload> = args.into_iter().map(Into::into).collect();
         let limit = self.shared.config.max_message_bytes;
-        if text.len() > limit {
-            return Err(IpcError::too_large("notification", text.len(), limit));
-        }
+        // Each form is written once, when a connection first needs it: text (base64) for
+        // connections without binary `bytes`, binary for the others.
+        let mut forms: [Option<OutMessage>; 2] = [None, None];
+        let mut form = |binary: bool| -> Result<OutMessage, IpcError> {
+            let slot = &mut forms[usize::from(binary)];
+            let message =
+                slot.get_or_insert_with(|| message::notify_message(channel, method, &args, binary));
+            if message.len() > limit {
+                return Err(IpcError::too_large("notification", message.len(), limit));
+            }
+            Ok(message.clone())
+        };
+        // Checked up front, so an oversize notification fails whoever it is for.
+        form(false)?;
         let connections = lock(&self.shared.connections);
         let max_queued = self.shared.config.max_queued_bytes;
         match target {
@@ -400,6 +424,7 @@ impl IpcHost {
                 if !entry.delivers(channel, method) {
                     return Ok(());
                 }
+                let text = form(entry.binary)?;
                 if entry.outbox.queued_bytes() + text.len() > max_queued {
                     return Err(IpcError::new(
                         ErrorCode::TooLarge,
@@ -410,12 +435,14 @@ impl IpcHost {
             }
             None => {
                 for entry in connections.values() {
+                    if !entry.delivers(channel, method) {
+                        continue;
+                    }
+                    let text = form(entry.binary)?;
                     // A peer that stopped reading misses notifications rather than growing
                     // this process without bound.
-                    if entry.delivers(channel, method)
-                        && entry.outbox.queued_bytes() + text.len() <= max_queued
-                    {
-                        entry.outbox.send(text.clone());
+                    if entry.outbox.queued_bytes() + text.len() <= max_queued {
+                        entry.outbox.send(text);
                     }
                 }
             }
@@ -461,10 +488,12 @@ impl IpcHost {
 
     /// Serves one connection over `socket` until it closes.
     pub async fn serve<S: IpcSocket>(&self, socket: S) {
+        let can_binary = socket.supports_binary() && self.shared.config.binary;
         let (mut reader, writer) = socket.into_split();
         let (outbox, writer_task) = spawn_writer(writer);
         let max = self.shared.config.max_message_bytes;
-        let Some((mismatched, streams)) = self.handshake(&mut reader, &outbox).await else {
+        let handshake = self.handshake(&mut reader, &outbox, can_binary).await;
+        let Some((mismatched, streams)) = handshake else {
             let _ = writer_task.await;
             return;
         };
@@ -483,16 +512,31 @@ impl IpcHost {
             ConnectionEntry {
                 outbox: outbox.clone(),
                 mismatched,
+                binary: connection.binary(),
             },
         );
+        if connection.binary() {
+            reader.accept_binary();
+        }
         let max_queued = self.shared.config.max_queued_bytes;
         loop {
             outbox.wait_below(max_queued).await;
             match reader.read(max).await {
-                Incoming::Text(text) => connection.handle_message(&text),
-                Incoming::Binary => connection.send_error(
+                Incoming::Text(text) => connection.handle_message(&text, None),
+                Incoming::Binary(bytes) if connection.binary() => {
+                    match BinaryMessage::parse(bytes) {
+                        Ok(binary) => connection.handle_message(binary.text(), Some(&binary)),
+                        Err(problem) => connection.send_error(
+                            None,
+                            &IpcError::bad_request(format!("malformed binary message: {problem}")),
+                        ),
+                    }
+                }
+                Incoming::Binary(_) => connection.send_error(
                     None,
-                    &IpcError::bad_request("binary frames are reserved in protocol v1"),
+                    &IpcError::bad_request(
+                        "binary messages need binary `bytes`, which this connection did not negotiate",
+                    ),
                 ),
                 Incoming::InvalidUtf8 => connection
                     .send_error(None, &IpcError::bad_request("message is not valid UTF-8")),
@@ -536,6 +580,7 @@ impl IpcHost {
         &self,
         reader: &mut R,
         outbox: &Outbox,
+        can_binary: bool,
     ) -> Option<(Mismatches, Option<StreamTerms>)> {
         let config = &self.shared.config;
         let refuse = |error: IpcError| {
@@ -606,6 +651,7 @@ impl IpcHost {
             };
             Some(StreamTerms {
                 input_window: config.stream_window.clamp(1, peer_max_credit),
+                binary: can_binary && envelope.has_feature(BINARY_FEATURE),
             })
         } else {
             None
@@ -673,9 +719,10 @@ impl IpcHost {
             config.max_message_bytes,
             config.max_in_flight,
             &compat,
-            streams.as_ref().map(|_| message::WelcomeStreams {
+            streams.as_ref().map(|terms| message::WelcomeStreams {
                 max_streams: config.max_streams,
                 max_credit: config.max_credit,
+                binary: terms.binary,
             }),
         ));
         Some((Arc::new(mismatched), streams))
@@ -716,6 +763,8 @@ struct StreamTerms {
     /// The credit window granted to each input stream: the host's `stream_window`, at most
     /// the frontend's `maxCredit`.
     input_window: u64,
+    /// Binary `bytes` granted.
+    binary: bool,
 }
 
 /// A call running on a connection.
@@ -761,11 +810,17 @@ struct ServedConnection {
 }
 
 impl ServedConnection {
+    /// Whether binary `bytes` were granted.
+    fn binary(&self) -> bool {
+        self.streams.as_ref().is_some_and(|terms| terms.binary)
+    }
+
     fn send_error(&self, id: Option<u64>, error: &IpcError) {
         self.outbox.send(message::error_message(id, error));
     }
 
-    fn handle_message(self: &Arc<Self>, text: &str) {
+    fn handle_message(self: &Arc<Self>, text: &str, binary: Option<&BinaryMessage>) {
+        let attachments = binary.map(|message| &message.attachments);
         let Some(envelope) = Envelope::parse(text) else {
             return self.send_error(
                 None,
@@ -774,7 +829,7 @@ impl ServedConnection {
         };
         let kind = envelope.kind();
         match kind.as_deref() {
-            Some("call") => self.handle_call(&envelope),
+            Some("call") => self.handle_call(&envelope, attachments),
             Some("cancel") => match envelope.id() {
                 Some(id) => {
                     if let Some(entry) = lock(&self.in_flight).get(&id) {
@@ -788,7 +843,7 @@ impl ServedConnection {
                 &IpcError::bad_request("hello was already received on this connection"),
             ),
             Some(kind @ ("item" | "credit" | "end")) if self.streams.is_some() => {
-                self.handle_stream_message(kind, &envelope)
+                self.handle_stream_message(kind, &envelope, attachments)
             }
             Some("stop") if self.streams.is_some() => self.send_error(
                 None,
@@ -810,7 +865,12 @@ impl ServedConnection {
 
     /// `item`, `credit` or `end` on a protocol-2 connection. Messages for calls that are not
     /// running are ignored; a violation fails its call (one answer, from the call's task).
-    fn handle_stream_message(&self, kind: &str, envelope: &Envelope<'_>) {
+    fn handle_stream_message(
+        &self,
+        kind: &str,
+        envelope: &Envelope<'_>,
+        attachments: Option<&Arc<Attachments>>,
+    ) {
         let Some(id) = envelope.id() else {
             return self.send_error(
                 None,
@@ -834,7 +894,9 @@ impl ServedConnection {
                 (Some(_), None, _) | (Some(_), _, None) => Err(IpcError::bad_request(
                     "item: `seq` must be a non-negative integer and `value` present",
                 )),
-                (Some(input), Some(seq), Some(value)) => input.item(seq, value.to_owned()),
+                (Some(input), Some(seq), Some(value)) => {
+                    input.item(seq, Payload::received(value, attachments))
+                }
             },
             "credit" => match (&entry.output, message::integer_field(envelope.n)) {
                 (None, _) => Err(stream::flow_control(
@@ -863,7 +925,11 @@ impl ServedConnection {
         }
     }
 
-    fn handle_call(self: &Arc<Self>, envelope: &Envelope<'_>) {
+    fn handle_call(
+        self: &Arc<Self>,
+        envelope: &Envelope<'_>,
+        attachments: Option<&Arc<Attachments>>,
+    ) {
         let Some(id) = envelope.id() else {
             return self.send_error(
                 None,
@@ -967,7 +1033,7 @@ impl ServedConnection {
             connection: self.id,
             cancelled: stop_rx.clone(),
         };
-        let mut args = Args::new(args);
+        let mut args = Args::received(args, attachments.cloned());
         if let Some(input) = &input {
             args.set_input(InputStream::new(input.clone()));
         }
@@ -1193,11 +1259,11 @@ impl ServedConnection {
                 .watch_call(id, stop_rx, input, &mut stop_sent, source.next())
                 .await?;
             match next {
-                None => return Ok(null_value()),
+                None => return Ok(Payload::null()),
                 Some(Err(panic)) => return Err(panic_error(&*panic)),
                 Some(Ok(Err(error))) => return Err(error),
                 Some(Ok(Ok(value))) => {
-                    let text = message::item_message(id, seq, &value);
+                    let text = message::item_message(id, seq, &value, self.binary());
                     if text.len() > limit {
                         return Err(IpcError::too_large("stream item", text.len(), limit));
                     }
@@ -1212,26 +1278,26 @@ impl ServedConnection {
         let limit = self.host.shared.config.max_message_bytes;
         let text = match reply {
             Ok(value) => {
-                let text = message::result_message(id, &value);
+                let text = message::result_message(id, &value, self.binary());
                 if text.len() > limit {
-                    message::error_message(
+                    OutMessage::Text(message::error_message(
                         Some(id),
                         &IpcError::too_large("result", text.len(), limit),
-                    )
+                    ))
                 } else {
                     text
                 }
             }
             Err(error) => {
                 let text = message::error_message(Some(id), &error);
-                if text.len() > limit {
+                OutMessage::Text(if text.len() > limit {
                     message::error_message(
                         Some(id),
                         &IpcError::too_large("error", text.len(), limit),
                     )
                 } else {
                     text
-                }
+                })
             }
         };
         self.outbox.send(text);
@@ -1249,11 +1315,6 @@ async fn input_dropped(input: &Option<Arc<InputShared>>) {
         },
         None => std::future::pending().await,
     }
-}
-
-/// JSON `null`, the `value` of an output stream's `result`.
-fn null_value() -> Box<RawValue> {
-    RawValue::NULL.to_owned()
 }
 
 fn cancelled_error(id: u64) -> IpcError {
@@ -1347,7 +1408,7 @@ impl NotifyTarget {
         &self,
         channel: &str,
         method: &str,
-        args: Vec<Box<RawValue>>,
+        args: impl IntoIterator<Item = impl Into<Payload>>,
     ) -> Result<(), IpcError> {
         self.host.notify(self.connection, channel, method, args)
     }

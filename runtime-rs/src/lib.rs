@@ -32,6 +32,7 @@
 //! # Ok(()) }
 //! ```
 
+mod binary;
 pub mod codegen;
 mod compat;
 mod connection;
@@ -43,6 +44,7 @@ mod stream;
 pub mod transport;
 pub mod wire;
 
+pub use binary::{OutMessage, Payload, BINARY_FEATURE};
 pub use connection::{
     CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
 };

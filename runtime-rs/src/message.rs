@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::binary::{MessageBuilder, OutMessage, Payload, BINARY_FEATURE};
 use crate::error::{ErrorCode, IpcError};
 
 /// The base protocol version: what a `hello` announces (a v2 frontend too, so that a v1 backend
@@ -174,15 +175,16 @@ pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
     text
 }
 
-/// `{"type":"result",...}`.
-pub(crate) fn result_message(id: u64, value: &RawValue) -> String {
-    let mut text = String::with_capacity(40 + value.get().len());
-    text.push_str(r#"{"type":"result","id":"#);
-    text.push_str(&id.to_string());
-    text.push_str(r#","value":"#);
-    push_raw_json(&mut text, value.get());
-    text.push('}');
-    text
+/// `{"type":"result",...}`; binary (on a `binary` connection) when the value keeps `bytes`
+/// apart.
+pub(crate) fn result_message(id: u64, value: &Payload, binary: bool) -> OutMessage {
+    let mut message = MessageBuilder::new(40 + value.get().len(), binary);
+    message.text.push_str(r#"{"type":"result","id":"#);
+    message.text.push_str(&id.to_string());
+    message.text.push_str(r#","value":"#);
+    message.push_value(value);
+    message.text.push('}');
+    message.finish()
 }
 
 /// Appends an encoded value to a message being written, without line breaks.
@@ -195,7 +197,7 @@ pub(crate) fn result_message(id: u64, value: &RawValue) -> String {
 /// present the value's insignificant whitespace is dropped; every token, and so the value
 /// (big numbers, key order, duplicate keys), is kept exactly. The common, already compact case
 /// costs two `memchr` scans.
-fn push_raw_json(out: &mut String, json: &str) {
+pub(crate) fn push_raw_json(out: &mut String, json: &str) {
     let bytes = json.as_bytes();
     if !bytes.contains(&b'\n') && !bytes.contains(&b'\r') {
         out.push_str(json);
@@ -227,62 +229,69 @@ fn push_raw_json(out: &mut String, json: &str) {
 }
 
 /// Writes positional arguments as a JSON array.
-fn args_array(args: &[Box<RawValue>]) -> String {
-    let mut text = String::with_capacity(2 + args.iter().map(|a| a.get().len() + 1).sum::<usize>());
-    text.push('[');
+fn push_args<'a>(message: &mut MessageBuilder<'a>, args: &'a [Payload]) {
+    message.text.push('[');
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
-            text.push(',');
+            message.text.push(',');
         }
-        push_raw_json(&mut text, arg.get());
+        message.push_value(arg);
     }
-    text.push(']');
-    text
+    message.text.push(']');
 }
 
-/// `{"type":"call",...}`.
-pub(crate) fn call_message(id: u64, channel: &str, method: &str, args: &[Box<RawValue>]) -> String {
-    format!(
-        r#"{{"type":"call","id":{id},"channel":{},"method":{},"args":{}}}"#,
-        json_string(channel),
-        json_string(method),
-        args_array(args)
-    )
+/// The size a message's JSON text starts with, for `args`.
+fn args_capacity(args: &[Payload]) -> usize {
+    64 + args.iter().map(|a| a.get().len() + 1).sum::<usize>()
 }
 
-/// `{"type":"call",...}` of a method with streams: `input` when the frontend sends an input
-/// stream, `credit` (the first grant) when the result is a stream.
-pub(crate) fn stream_call_message(
+/// `{"type":"call",...}`; with `input`, the frontend sends an input stream; with `credit` (the
+/// first grant), the result is a stream.
+pub(crate) fn call_message(
     id: u64,
     channel: &str,
     method: &str,
-    args: &[Box<RawValue>],
-    input: bool,
-    credit: Option<u64>,
-) -> String {
-    let mut text = call_message(id, channel, method, args);
-    text.pop();
-    if input {
-        text.push_str(r#","input":true"#);
+    args: &[Payload],
+    streams: CallStreams,
+    binary: bool,
+) -> OutMessage {
+    let mut message = MessageBuilder::new(args_capacity(args), binary);
+    message.text.push_str(&format!(
+        r#"{{"type":"call","id":{id},"channel":{},"method":{},"args":"#,
+        json_string(channel),
+        json_string(method),
+    ));
+    push_args(&mut message, args);
+    if streams.input {
+        message.text.push_str(r#","input":true"#);
     }
-    if let Some(credit) = credit {
-        text.push_str(&format!(r#","credit":{credit}"#));
+    if let Some(credit) = streams.credit {
+        message.text.push_str(&format!(r#","credit":{credit}"#));
     }
-    text.push('}');
-    text
+    message.text.push('}');
+    message.finish()
+}
+
+/// The stream fields of a `call` (protocol v2).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct CallStreams {
+    /// The frontend sends the items of the streaming parameter.
+    pub input: bool,
+    /// The result is a stream: the first credit granted.
+    pub credit: Option<u64>,
 }
 
 /// `{"type":"item",...}`.
-pub(crate) fn item_message(id: u64, seq: u64, value: &RawValue) -> String {
-    let mut text = String::with_capacity(48 + value.get().len());
-    text.push_str(r#"{"type":"item","id":"#);
-    text.push_str(&id.to_string());
-    text.push_str(r#","seq":"#);
-    text.push_str(&seq.to_string());
-    text.push_str(r#","value":"#);
-    push_raw_json(&mut text, value.get());
-    text.push('}');
-    text
+pub(crate) fn item_message(id: u64, seq: u64, value: &Payload, binary: bool) -> OutMessage {
+    let mut message = MessageBuilder::new(48 + value.get().len(), binary);
+    message.text.push_str(r#"{"type":"item","id":"#);
+    message.text.push_str(&id.to_string());
+    message.text.push_str(r#","seq":"#);
+    message.text.push_str(&seq.to_string());
+    message.text.push_str(r#","value":"#);
+    message.push_value(value);
+    message.text.push('}');
+    message.finish()
 }
 
 /// `{"type":"credit",...}`.
@@ -301,13 +310,21 @@ pub(crate) fn stop_message(id: u64) -> String {
 }
 
 /// `{"type":"notify",...}`.
-pub(crate) fn notify_message(channel: &str, method: &str, args: &[Box<RawValue>]) -> String {
-    format!(
-        r#"{{"type":"notify","channel":{},"method":{},"args":{}}}"#,
+pub(crate) fn notify_message(
+    channel: &str,
+    method: &str,
+    args: &[Payload],
+    binary: bool,
+) -> OutMessage {
+    let mut message = MessageBuilder::new(args_capacity(args), binary);
+    message.text.push_str(&format!(
+        r#"{{"type":"notify","channel":{},"method":{},"args":"#,
         json_string(channel),
         json_string(method),
-        args_array(args)
-    )
+    ));
+    push_args(&mut message, args);
+    message.text.push('}');
+    message.finish()
 }
 
 /// `{"type":"cancel",...}`.
@@ -321,11 +338,17 @@ pub(crate) fn hello_message(
     channels: &BTreeMap<String, String>,
     schemas: &BTreeMap<String, std::sync::Arc<str>>,
     max_credit: u64,
+    binary: bool,
 ) -> String {
+    let features: &[&str] = if binary {
+        &[STREAMS_FEATURE, BINARY_FEATURE]
+    } else {
+        &[STREAMS_FEATURE]
+    };
     let mut value = serde_json::json!({
         "type": "hello",
         "protocol": PROTOCOL_VERSION,
-        "features": [STREAMS_FEATURE],
+        "features": features,
         "maxCredit": max_credit,
         "channels": channels,
     });
@@ -356,6 +379,8 @@ pub(crate) fn hello_message(
 pub(crate) struct WelcomeStreams {
     pub max_streams: usize,
     pub max_credit: u64,
+    /// Binary `bytes` granted.
+    pub binary: bool,
 }
 
 /// `{"type":"welcome",...}`; `compat` holds, per judged channel, the frontend's members that do
@@ -376,7 +401,11 @@ pub(crate) fn welcome_message(
     });
     if let Some(streams) = streams {
         value["protocol"] = STREAMS_PROTOCOL_VERSION.into();
-        value["features"] = serde_json::json!([STREAMS_FEATURE]);
+        value["features"] = if streams.binary {
+            serde_json::json!([STREAMS_FEATURE, BINARY_FEATURE])
+        } else {
+            serde_json::json!([STREAMS_FEATURE])
+        };
         value["maxStreams"] = streams.max_streams.into();
         value["maxCredit"] = streams.max_credit.into();
     }
@@ -449,8 +478,15 @@ mod tests {
         assert!(absent.value.is_none());
     }
 
-    fn raw(text: &str) -> Box<RawValue> {
-        RawValue::from_string(text.to_owned()).unwrap()
+    fn raw(text: &str) -> Payload {
+        Payload::from(RawValue::from_string(text.to_owned()).unwrap())
+    }
+
+    fn text(message: OutMessage) -> String {
+        match message {
+            OutMessage::Text(text) => text,
+            OutMessage::Binary(_) => panic!("a value without bytes made a binary message"),
+        }
     }
 
     /// A pretty-printed value loses its line breaks and nothing else: strings (escapes, spaces,
@@ -459,19 +495,27 @@ mod tests {
     fn raw_values_with_line_breaks_are_written_on_one_line() {
         let pretty = "{\r\n  \"b\": \"a \\\" \\\\ \\n é\",\n\t\"a\": [\n    123456789012345678901234567890,\n    -1.5e-300\n  ],\n  \"a\": \" x \",\n  \"z\": \"\\\\\" ,\n  \"y\": [ ]\n}";
         let compact = r#"{"b":"a \" \\ \n é","a":[123456789012345678901234567890,-1.5e-300],"a":" x ","z":"\\","y":[]}"#;
-        let call = call_message(3, "c", "m", &[raw(pretty), raw("[ 1, 2 ]")]);
+        let args = [raw(pretty), raw("[ 1, 2 ]")];
+        let call = text(call_message(
+            3,
+            "c",
+            "m",
+            &args,
+            CallStreams::default(),
+            true,
+        ));
         assert_eq!(
             call,
             format!(
                 r#"{{"type":"call","id":3,"channel":"c","method":"m","args":[{compact},[ 1, 2 ]]}}"#
             )
         );
-        let notify = notify_message("c", "m", &[raw(pretty)]);
+        let notify = text(notify_message("c", "m", &[raw(pretty)], true));
         assert_eq!(
             notify,
             format!(r#"{{"type":"notify","channel":"c","method":"m","args":[{compact}]}}"#)
         );
-        let result = result_message(9, &raw(pretty));
+        let result = text(result_message(9, &raw(pretty), false));
         assert_eq!(
             result,
             format!(r#"{{"type":"result","id":9,"value":{compact}}}"#)
@@ -482,7 +526,7 @@ mod tests {
         }
         // Already compact values are copied unchanged (spaces included).
         assert_eq!(
-            result_message(1, &raw(r#"{"k": "v w"}"#)),
+            text(result_message(1, &raw(r#"{"k": "v w"}"#), false)),
             r#"{"type":"result","id":1,"value":{"k": "v w"}}"#
         );
     }

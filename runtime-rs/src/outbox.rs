@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, Notify};
 
+use crate::binary::OutMessage;
 use crate::transport::MessageWriter;
 
 /// What the writer task is asked to do.
 enum Outgoing {
-    Text(String),
+    Message(OutMessage),
     Close { too_large: bool },
 }
 
@@ -24,9 +25,10 @@ pub(crate) struct Outbox {
 
 impl Outbox {
     /// Queues a message; false when the connection's writer has stopped.
-    pub fn send(&self, text: String) -> bool {
-        self.queued.fetch_add(text.len(), Ordering::Relaxed);
-        self.tx.send(Outgoing::Text(text)).is_ok()
+    pub fn send(&self, message: impl Into<OutMessage>) -> bool {
+        let message = message.into();
+        self.queued.fetch_add(message.len(), Ordering::Relaxed);
+        self.tx.send(Outgoing::Message(message)).is_ok()
     }
 
     /// Bytes queued but not yet written (for backpressure on notifications).
@@ -79,9 +81,12 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
             let mut close = None;
             while let Some(item) = next.take() {
                 match item {
-                    Outgoing::Text(text) => {
-                        let len = text.len();
-                        let written = writer.write(text).await;
+                    Outgoing::Message(message) => {
+                        let len = message.len();
+                        let written = match message {
+                            OutMessage::Text(text) => writer.write(text).await,
+                            OutMessage::Binary(message) => writer.write_binary(message).await,
+                        };
                         counter.fetch_sub(len, Ordering::Relaxed);
                         if written.is_err() {
                             return;

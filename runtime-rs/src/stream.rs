@@ -11,8 +11,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
+use crate::binary::Payload;
 use futures_util::Stream;
-use serde_json::value::RawValue;
 use tokio::sync::{watch, Notify};
 
 use crate::error::{ErrorCode, IpcError};
@@ -29,7 +29,7 @@ pub const DEFAULT_MAX_STREAMS: usize = 256;
 
 /// A stream of encoded items that may fail: a handler's output stream (backend), or the source
 /// of a call's input stream (frontend). An `Err` ends the stream: the call fails with it.
-pub type ItemSource = Pin<Box<dyn Stream<Item = Result<Box<RawValue>, IpcError>> + Send + 'static>>;
+pub type ItemSource = Pin<Box<dyn Stream<Item = Result<Payload, IpcError>> + Send + 'static>>;
 
 /// Which streams a method has (docs/protocol.md, "Streams of a call").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -78,7 +78,7 @@ pub(crate) fn flow_control(id: u64, what: impl std::fmt::Display) -> IpcError {
 
 /// The receiving end of one stream: checks `seq` and credit, buffers at most one window.
 pub(crate) struct Receiving {
-    buffer: VecDeque<Box<RawValue>>,
+    buffer: VecDeque<Payload>,
     next_seq: u64,
     /// Credit the sender holds: granted and not yet used.
     outstanding: u64,
@@ -104,13 +104,7 @@ impl Receiving {
 
     /// An `item` arrived. A wrong `seq` or an item beyond the credit is `flowControl`; `keep`
     /// false discards the value (the consumer is gone) after the same checks.
-    pub fn push(
-        &mut self,
-        id: u64,
-        seq: u64,
-        value: Box<RawValue>,
-        keep: bool,
-    ) -> Result<(), IpcError> {
+    pub fn push(&mut self, id: u64, seq: u64, value: Payload, keep: bool) -> Result<(), IpcError> {
         if seq != self.next_seq {
             return Err(flow_control(
                 id,
@@ -136,7 +130,7 @@ impl Receiving {
 
     /// Takes the next item, and the credit to grant now (when half the window was consumed and
     /// `grant` is true), so a steady stream never waits for a round trip.
-    pub fn pop(&mut self, grant: bool) -> Option<(Box<RawValue>, Option<u64>)> {
+    pub fn pop(&mut self, grant: bool) -> Option<(Payload, Option<u64>)> {
         let item = self.buffer.pop_front()?;
         self.consumed += 1;
         let mut grant_now = None;
@@ -320,7 +314,7 @@ impl InputShared {
     }
 
     /// An `item` arrived for this call.
-    pub fn item(&self, seq: u64, value: Box<RawValue>) -> Result<(), IpcError> {
+    pub fn item(&self, seq: u64, value: Payload) -> Result<(), IpcError> {
         let mut state = lock(&self.state);
         if state.ended {
             return Err(flow_control(self.id, "item after end"));
@@ -405,9 +399,9 @@ impl std::fmt::Debug for InputStream {
 }
 
 impl Stream for InputStream {
-    type Item = Box<RawValue>;
+    type Item = Payload;
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Box<RawValue>>> {
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Payload>> {
         let shared = &self.shared;
         let mut state = lock(&shared.state);
         let grant = !state.ended && !state.closed;
@@ -445,8 +439,8 @@ impl Drop for InputStream {
 mod tests {
     use super::*;
 
-    fn raw(n: u64) -> Box<RawValue> {
-        serde_json::value::to_raw_value(&n).unwrap()
+    fn raw(n: u64) -> Payload {
+        serde_json::value::to_raw_value(&n).unwrap().into()
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct IntKey;
 /// strings `"NaN"`, `"Infinity"`, `"-Infinity"`, `"-0"`. Decoding also accepts the number `-0`.
 pub struct Float;
 
-/// `Vec<u8>` as standard base64 with padding (RFC 4648 §4); anything else is a decode error.
+/// `Vec<u8>` as standard base64 with padding (RFC 4648 §4); anything else is a decode error,
+/// except an attachment index in a binary message (crate::binary).
 pub struct Base64;
 
 /// Parses a strict decimal integer: `-?(0|[1-9][0-9]*)`, no sign on zero, fitting in `i128`.
@@ -174,11 +175,19 @@ impl<'de> DeserializeAs<'de, f32> for Float {
 
 impl SerializeAs<Vec<u8>> for Base64 {
     fn serialize_as<S: Serializer>(value: &Vec<u8>, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(value))
+        // Encoding for the wire keeps the bytes apart: the message writer puts in base64 or
+        // an attachment index (crate::binary).
+        match crate::binary::keep_apart(value) {
+            Some(placeholder) => serde::Serialize::serialize(placeholder, serializer),
+            None => {
+                serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(value))
+            }
+        }
     }
 }
 
-/// Visits a string and decodes it as standard, padded base64.
+/// Visits a string and decodes it as standard, padded base64; in a binary message, an integer
+/// names an attachment of the message instead.
 struct Base64Visitor;
 
 impl Visitor<'_> for Base64Visitor {
@@ -193,11 +202,15 @@ impl Visitor<'_> for Base64Visitor {
             .decode(text)
             .map_err(|error| E::custom(format_args!("invalid base64: {error}")))
     }
+
+    fn visit_u64<E: de::Error>(self, index: u64) -> Result<Vec<u8>, E> {
+        crate::binary::take_attachment(index).map_err(E::custom)
+    }
 }
 
 impl<'de> DeserializeAs<'de, Vec<u8>> for Base64 {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        deserializer.deserialize_str(Base64Visitor)
+        deserializer.deserialize_any(Base64Visitor)
     }
 }
 

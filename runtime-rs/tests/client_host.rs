@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ipcc_runtime::codegen::{CallContext, CallError, HandlerError};
+use ipcc_runtime::codegen::{CallContext, CallError, HandlerError, Payload};
 use ipcc_runtime::{
     CallOptions, ChannelSpec, ConnectOptions, ErrorCode, HostConfig, IpcConnection, IpcHost,
     WsServer, WsServerConfig,
@@ -251,13 +251,19 @@ async fn unknown_channel_method_and_bad_arguments() {
     let conn = host.connect_in_memory();
     let none = CallOptions::new();
     let arg = |v: serde_json::Value| serde_json::value::to_raw_value(&v).unwrap();
-    let error = guarded("call", conn.call("nope", "echoString", vec![], &none))
-        .await
-        .unwrap_err();
+    let error = guarded(
+        "call",
+        conn.call("nope", "echoString", Vec::<Payload>::new(), &none),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error.code, ErrorCode::UnknownChannel);
-    let error = guarded("call", conn.call(ECHO_CHANNEL, "nope", vec![], &none))
-        .await
-        .unwrap_err();
+    let error = guarded(
+        "call",
+        conn.call(ECHO_CHANNEL, "nope", Vec::<Payload>::new(), &none),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error.code, ErrorCode::UnknownMethod);
     for (method, args) in [
         ("add", vec![arg(1.into())]),

@@ -31,7 +31,11 @@ async fn pretty_printed_argument_over_stdio_is_answered() {
     command.arg("--stdio");
     let conn = guarded(
         "spawn_stdio",
-        IpcConnection::spawn_stdio(command, ConnectOptions::new().channel(ECHO_SPEC)),
+        // The test reads the raw result, so `bytes` must come back as base64, not attached.
+        IpcConnection::spawn_stdio(
+            command,
+            ConnectOptions::new().channel(ECHO_SPEC).binary(false),
+        ),
     )
     .await
     .expect("spawns the echo backend");
@@ -91,7 +95,7 @@ impl Dispatch for PrettyBackend {
                 "changed",
                 vec![pretty_raw(&document())],
             )?;
-            Ok(pretty_raw(&document()))
+            Ok(pretty_raw(&document()).into())
         })
     }
 }
@@ -124,7 +128,7 @@ async fn pretty_printed_results_and_notifications_over_lines() {
     let options = CallOptions::new().timeout(Duration::from_secs(10));
     let result = guarded(
         "get",
-        conn.call(PRETTY.channel, "get", Vec::new(), &options),
+        conn.call(PRETTY.channel, "get", Vec::<Box<RawValue>>::new(), &options),
     )
     .await
     .expect("the host's pretty-printed result arrives");

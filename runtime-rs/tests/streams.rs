@@ -859,7 +859,7 @@ async fn the_client_rejects_an_item_out_of_sequence() {
         panic!("no hello")
     };
     let hello: Value = serde_json::from_str(&hello).unwrap();
-    assert_eq!(hello["features"], json!(["streams"]));
+    assert_eq!(hello["features"], json!(["streams", "binary"]));
     assert_eq!(hello["maxCredit"], 1024);
     let welcome = json!({"type": "welcome", "protocol": 2, "features": ["streams"], "channels": {},
                          "maxMessageBytes": LIMIT, "maxInFlight": 8, "maxStreams": 8, "maxCredit": 1024});

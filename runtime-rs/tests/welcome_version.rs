@@ -57,7 +57,7 @@ async fn welcome(writer: &mut MemoryWriter, protocol: Option<Value>) {
 }
 
 /// `add(1, 1)` on the echo channel.
-async fn call(conn: &IpcConnection) -> Result<Box<RawValue>, IpcError> {
+async fn call(conn: &IpcConnection) -> Result<ipcc_runtime::Payload, IpcError> {
     let one = serde_json::value::to_raw_value(&1).unwrap();
     conn.call(
         ECHO_CHANNEL,
@@ -153,7 +153,7 @@ async fn a_protocol_1_welcome_fails_stream_calls_locally_and_unary_calls_work() 
     match guarded("hello", reader.read(LIMIT)).await {
         Incoming::Text(text) => {
             let hello: Value = serde_json::from_str(&text).unwrap();
-            assert_eq!(hello["features"], json!(["streams"]));
+            assert_eq!(hello["features"], json!(["streams", "binary"]));
         }
         other => panic!("expected the hello, got {other:?}"),
     }
@@ -161,7 +161,13 @@ async fn a_protocol_1_welcome_fails_stream_calls_locally_and_unary_calls_work() 
     let welcome = guarded("ready", conn.ready()).await.unwrap();
     assert_eq!((welcome.protocol, welcome.max_streams), (1, None));
 
-    let mut items = conn.call_stream(ECHO_CHANNEL, "tail", Vec::new(), None, &CallOptions::new());
+    let mut items = conn.call_stream(
+        ECHO_CHANNEL,
+        "tail",
+        Vec::<Box<RawValue>>::new(),
+        None,
+        &CallOptions::new(),
+    );
     let error = guarded("stream", items.next()).await.unwrap().unwrap_err();
     assert_eq!(error.code, ErrorCode::VersionMismatch);
     assert_eq!(
@@ -179,7 +185,7 @@ async fn a_protocol_1_welcome_fails_stream_calls_locally_and_unary_calls_work() 
         conn.call_with_input(
             ECHO_CHANNEL,
             "upload",
-            Vec::new(),
+            Vec::<Box<RawValue>>::new(),
             source,
             &CallOptions::new(),
         ),

@@ -39,7 +39,7 @@ pub async fn raw_call(
     method: &str,
     args: &[&str],
 ) -> Result<String, IpcError> {
-    let args = args.iter().map(|a| raw(a)).collect();
+    let args: Vec<Box<RawValue>> = args.iter().map(|a| raw(a)).collect();
     conn.call(channel, method, args, &CallOptions::new())
         .await
         .map(|value| value.get().to_string())

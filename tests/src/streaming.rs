@@ -9,12 +9,36 @@ use tokio::sync::watch;
 
 /// Channels a frontend of this backend declares.
 pub fn specs() -> Vec<ChannelSpec> {
-    vec![s::STREAMS_SPEC]
+    vec![s::STREAMS_SPEC, s::BLOBS_SPEC]
 }
 
-/// Mounts the streaming backend on `host`; keep the registration alive while serving.
-pub fn register(host: &IpcHost) -> Registration {
-    s::register_streams(host, StreamsBackend::default())
+/// Mounts the streaming backends on `host`; keep the registrations alive while serving.
+pub fn register(host: &IpcHost) -> [Registration; 2] {
+    [
+        s::register_streams(host, StreamsBackend::default()),
+        s::register_blobs(host, BlobsBackend),
+    ]
+}
+
+/// The `Blobs` interface: every value back as it came.
+pub struct BlobsBackend;
+
+impl s::Blobs for BlobsBackend {
+    async fn echo(&self, _ctx: CallContext, data: Vec<u8>) -> Result<Vec<u8>, HandlerError> {
+        Ok(data)
+    }
+
+    async fn echo_record(&self, _ctx: CallContext, record: Record) -> Result<Record, HandlerError> {
+        Ok(record)
+    }
+
+    fn chunks(
+        &self,
+        _ctx: CallContext,
+        items: ItemStream<Vec<u8>>,
+    ) -> impl Stream<Item = Result<Vec<u8>, HandlerError>> + Send {
+        items.map(Ok)
+    }
 }
 
 /// Counts the `forever` streams the backend dropped (cancelled by their frontend).

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 struct Fixture {
     client: StreamsClient,
     _conn: IpcConnection,
-    _host: Option<(IpcHost, ipcc_runtime::Registration)>,
+    _host: Option<(IpcHost, [ipcc_runtime::Registration; 2])>,
     _server: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -27,7 +27,10 @@ fn options() -> ConnectOptions {
     ConnectOptions::new().channels(ipcc_tests::streaming::specs())
 }
 
-fn fixture(conn: IpcConnection, host: Option<(IpcHost, ipcc_runtime::Registration)>) -> Fixture {
+fn fixture(
+    conn: IpcConnection,
+    host: Option<(IpcHost, [ipcc_runtime::Registration; 2])>,
+) -> Fixture {
     Fixture {
         client: StreamsClient::new(&conn),
         _conn: conn,

@@ -1,4 +1,5 @@
-//! Newline-delimited JSON framing over any byte stream (the stdio transport's framing).
+//! Newline-delimited JSON framing over any byte stream (the stdio transport's framing), with
+//! length-prefixed binary messages on binary connections.
 
 use std::io;
 
@@ -38,6 +39,8 @@ where
                 start: 0,
                 scanned: 0,
                 skipping: None,
+                skipping_binary: None,
+                binary: false,
                 eof: false,
             },
             LineWriter {
@@ -46,7 +49,14 @@ where
             },
         )
     }
+
+    fn supports_binary(&self) -> bool {
+        true
+    }
 }
+
+/// Marks a binary message on a binary connection: no JSON line starts with it.
+const BINARY_MARK: u8 = 0x00;
 
 /// Reads lines; an oversize line is skipped up to its newline without being buffered.
 pub struct LineReader<R> {
@@ -58,12 +68,102 @@ pub struct LineReader<R> {
     scanned: usize,
     /// The head of the oversize line being skipped, if any.
     skipping: Option<String>,
+    /// An oversize binary message being skipped: the bytes still to drop, and its JSON's head.
+    skipping_binary: Option<(usize, String)>,
+    /// Binary messages may arrive (the handshake granted them).
+    binary: bool,
     eof: bool,
 }
 
+impl<R> LineReader<R> {
+    /// A binary message at the start of the buffer: `Some` once it is complete (or known to
+    /// be oversize), `None` when more bytes are needed.
+    fn binary_message(&mut self, max_bytes: usize) -> Option<Incoming> {
+        let pending = &self.buf[self.start..];
+        let header: [u8; 4] = pending.get(1..5)?.try_into().expect("four bytes");
+        let length = u32::from_be_bytes(header) as usize;
+        if length > max_bytes {
+            // Wait for the head of its JSON (to read the id), then drop the rest unbuffered.
+            let head_end = 5 + length.min(4 + super::OVERSIZE_HEAD_BYTES);
+            if pending.len() < head_end && !self.eof {
+                return None;
+            }
+            let head = oversize_head(
+                pending
+                    .get(9..head_end.min(pending.len()))
+                    .unwrap_or_default(),
+            );
+            self.start += 5;
+            self.skipping_binary = Some((length, head));
+            return self.skip_binary();
+        }
+        let Some(message) = pending.get(5..5 + length) else {
+            self.buf.reserve(5 + length - pending.len());
+            return None;
+        };
+        let message = message.to_vec();
+        self.start += 5 + length;
+        self.scanned = self.start;
+        if self.start == self.buf.len() && self.buf.capacity() > 4 * READ_CHUNK {
+            // Do not keep a large message's room for good.
+            self.buf = Vec::new();
+            self.start = 0;
+            self.scanned = 0;
+        }
+        Some(Incoming::Binary(message))
+    }
+
+    /// Drops what is buffered of the oversize binary message being skipped.
+    fn skip_binary(&mut self) -> Option<Incoming> {
+        let (left, _) = self.skipping_binary.as_mut()?;
+        let dropped = (*left).min(self.buf.len() - self.start);
+        *left -= dropped;
+        self.start += dropped;
+        self.scanned = self.start;
+        if *left > 0 {
+            return None;
+        }
+        let (_, head) = self.skipping_binary.take()?;
+        Some(Incoming::TooLarge { head, fatal: false })
+    }
+}
+
 impl<R: AsyncRead + Unpin + Send + 'static> MessageReader for LineReader<R> {
+    fn accept_binary(&mut self) {
+        self.binary = true;
+    }
+
     async fn read(&mut self, max_bytes: usize) -> Incoming {
         loop {
+            let binary_next = self.skipping_binary.is_some()
+                || (self.binary
+                    && self.skipping.is_none()
+                    && self.scanned == self.start
+                    && self.buf.get(self.start) == Some(&BINARY_MARK));
+            if binary_next {
+                let incoming = if self.skipping_binary.is_some() {
+                    self.skip_binary()
+                } else {
+                    self.binary_message(max_bytes)
+                };
+                if let Some(incoming) = incoming {
+                    return incoming;
+                }
+                if self.start > 0 {
+                    self.buf.drain(..self.start);
+                    self.start = 0;
+                    self.scanned = 0;
+                }
+                if self.eof {
+                    return Incoming::Closed;
+                }
+                self.buf.reserve(READ_CHUNK);
+                match self.stream.read_buf(&mut self.buf).await {
+                    Ok(0) | Err(_) => self.eof = true,
+                    Ok(_) => {}
+                }
+                continue;
+            }
             if let Some(offset) = self.buf[self.scanned..].iter().position(|&b| b == b'\n') {
                 let end = self.scanned + offset;
                 let line_start = self.start;
@@ -138,6 +238,18 @@ impl<W: AsyncWrite + Unpin + Send + 'static> MessageWriter for LineWriter<W> {
         }
         self.buf.extend_from_slice(text.as_bytes());
         self.buf.push(b'\n');
+        Ok(())
+    }
+
+    async fn write_binary(&mut self, message: Vec<u8>) -> io::Result<()> {
+        let mut header = [BINARY_MARK; 5];
+        header[1..].copy_from_slice(&(message.len() as u32).to_be_bytes());
+        if self.buf.is_empty() && message.len() >= KEEP_WRITE_BUFFER {
+            self.stream.write_all(&header).await?;
+            return self.stream.write_all(&message).await;
+        }
+        self.buf.extend_from_slice(&header);
+        self.buf.extend_from_slice(&message);
         Ok(())
     }
 

@@ -1,5 +1,5 @@
-//! The transport abstraction (`IpcSocketBackend`): a connection's stream of JSON text messages,
-//! and its three implementations.
+//! The transport abstraction (`IpcSocketBackend`): a connection's stream of JSON text messages
+//! (and, on binary connections, binary messages), and its three implementations.
 
 pub mod lines;
 pub mod memory;
@@ -17,8 +17,9 @@ pub const OVERSIZE_HEAD_BYTES: usize = 256;
 pub enum Incoming {
     /// One message's JSON text.
     Text(String),
-    /// A binary WebSocket frame (reserved in protocol v1).
-    Binary,
+    /// A binary message (protocol v2 binary `bytes`; in protocol v1 a binary WebSocket frame,
+    /// which is refused).
+    Binary(Vec<u8>),
     /// A message larger than the limit, discarded; `head` holds its first bytes (to read the id).
     /// `fatal` when the transport cannot continue after it (WebSocket).
     TooLarge {
@@ -45,6 +46,11 @@ pub trait IpcSocket: Send + 'static {
     type Writer: MessageWriter;
     /// Splits the socket into its halves.
     fn into_split(self) -> (Self::Reader, Self::Writer);
+    /// Whether it carries binary messages ([`MessageWriter::write_binary`]); only then is
+    /// binary `bytes` offered or granted in the handshake.
+    fn supports_binary(&self) -> bool {
+        false
+    }
 }
 
 pub use IpcSocket as IpcSocketBackend;
@@ -53,12 +59,20 @@ pub use IpcSocket as IpcSocketBackend;
 pub trait MessageReader: Send + 'static {
     /// The next message, refusing (without buffering it) any larger than `max_bytes`.
     fn read(&mut self, max_bytes: usize) -> impl Future<Output = Incoming> + Send;
+    /// The handshake granted binary `bytes`: from now on binary messages may arrive (stdio
+    /// starts telling them from lines by their first byte).
+    fn accept_binary(&mut self) {}
 }
 
 /// The writing half of an [`IpcSocket`]. Writes may be buffered until [`MessageWriter::flush`].
 pub trait MessageWriter: Send + 'static {
     /// Queues one message.
     fn write(&mut self, text: String) -> impl Future<Output = io::Result<()>> + Send;
+    /// Queues one binary message (only called when [`IpcSocket::supports_binary`]).
+    fn write_binary(&mut self, message: Vec<u8>) -> impl Future<Output = io::Result<()>> + Send {
+        let _ = message;
+        std::future::ready(Err(io::Error::from(io::ErrorKind::Unsupported)))
+    }
     /// Sends everything queued.
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
     /// Flushes and closes the connection (the peer sees end of stream).

@@ -69,6 +69,10 @@ where
         let (sink, stream) = self.stream.split();
         (WsReader(stream), WsWriter(sink))
     }
+
+    fn supports_binary(&self) -> bool {
+        true
+    }
 }
 
 /// Reading half of a [`WsSocket`].
@@ -92,7 +96,13 @@ where
                     fatal: true,
                 },
                 Some(Ok(Message::Text(text))) => Incoming::Text(text.as_str().to_owned()),
-                Some(Ok(Message::Binary(_))) => Incoming::Binary,
+                Some(Ok(Message::Binary(message))) if message.len() > max_bytes => {
+                    Incoming::TooLarge {
+                        head: String::new(),
+                        fatal: true,
+                    }
+                }
+                Some(Ok(Message::Binary(message))) => Incoming::Binary(Vec::from(message)),
                 Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
                 Some(Ok(Message::Close(_))) | None => Incoming::Closed,
                 Some(Err(WsError::Capacity(
@@ -115,6 +125,13 @@ where
     async fn write(&mut self, text: String) -> io::Result<()> {
         self.0
             .feed(Message::text(text))
+            .await
+            .map_err(io::Error::other)
+    }
+
+    async fn write_binary(&mut self, message: Vec<u8>) -> io::Result<()> {
+        self.0
+            .feed(Message::binary(message))
             .await
             .map_err(io::Error::other)
     }

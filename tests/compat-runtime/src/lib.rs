@@ -332,7 +332,9 @@ impl Dispatch for Control {
         };
         drop(args);
         Box::pin(std::future::ready(
-            reply.map_err(|e| IpcError::internal(e.to_string())),
+            reply
+                .map(Into::into)
+                .map_err(|e| IpcError::internal(e.to_string())),
         ))
     }
 }
@@ -580,9 +582,14 @@ impl Fixture {
         let control = |method: &'static str| {
             let conn = self.conn.clone();
             async move {
-                conn.call(CONTROL_CHANNEL, method, Vec::new(), &CallOptions::new())
-                    .await
-                    .unwrap_or_else(|e| panic!("control `{method}`: {e}"))
+                conn.call(
+                    CONTROL_CHANNEL,
+                    method,
+                    Vec::<ipcc_runtime::Payload>::new(),
+                    &CallOptions::new(),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("control `{method}`: {e}"))
             }
         };
         control("notify").await;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
 use ipcc_conformance::peers::{connect, HostKind, Transport};
-use ipcc_runtime::codegen::{CallOptions, RawValue};
+use ipcc_runtime::codegen::{CallOptions, Payload, RawValue};
 use ipcc_runtime::{ErrorCode, IpcConnection, IpcError, ItemSource, DEFAULT_STREAM_WINDOW};
 use serde_json::value::to_raw_value;
 use tokio::sync::Notify;
@@ -16,8 +16,8 @@ use tokio::sync::Notify;
 const STREAMS: &str = "streams-test-v1";
 const HOST: HostKind = HostKind::Ts;
 
-fn raw(value: serde_json::Value) -> Box<RawValue> {
-    to_raw_value(&value).expect("a JSON value encodes")
+fn raw(value: serde_json::Value) -> Payload {
+    to_raw_value(&value).expect("a JSON value encodes").into()
 }
 
 fn parse(item: &RawValue) -> serde_json::Value {
@@ -74,7 +74,7 @@ async fn collect(
     let mut stream = conn.call_stream(
         STREAMS,
         method,
-        args.into_iter().map(raw).collect(),
+        args.into_iter().map(raw).collect::<Vec<_>>(),
         input,
         &CallOptions::new(),
     );

@@ -233,10 +233,7 @@ impl StreamsTestClient {
     fn output<T>(
         &self,
         method: &str,
-        args: Result<
-            Vec<Box<::ipcc_runtime::codegen::RawValue>>,
-            ::ipcc_runtime::codegen::IpcError,
-        >,
+        args: Result<Vec<::ipcc_runtime::codegen::Payload>, ::ipcc_runtime::codegen::IpcError>,
         input: Option<::ipcc_runtime::codegen::ItemSource>,
     ) -> ::ipcc_runtime::codegen::CallStream {
         let _ = ::std::marker::PhantomData::<T>;
@@ -257,7 +254,7 @@ impl StreamsTestClient {
         &self,
         values: impl ::ipcc_runtime::codegen::Stream<Item = u32> + Send + 'static,
     ) -> Result<f64, ::ipcc_runtime::codegen::IpcError> {
-        let args = vec![::ipcc_runtime::codegen::RawValue::NULL.to_owned()];
+        let args = vec![::ipcc_runtime::codegen::stream_slot()];
         let input = ::ipcc_runtime::codegen::encode_items::<u32, Same, _>(values);
         let value = self
             .conn
@@ -270,7 +267,7 @@ impl StreamsTestClient {
         &self,
         items: impl ::ipcc_runtime::codegen::Stream<Item = String> + Send + 'static,
     ) -> ::ipcc_runtime::codegen::DecodedItems<String> {
-        let args = Ok(vec![::ipcc_runtime::codegen::RawValue::NULL.to_owned()]);
+        let args = Ok(vec![::ipcc_runtime::codegen::stream_slot()]);
         let input = ::ipcc_runtime::codegen::encode_items::<String, Same, _>(items);
         ::ipcc_runtime::codegen::decode_items::<String, Same>(self.output::<String>(
             "echo",
@@ -320,7 +317,7 @@ impl StreamsTestClient {
     ) -> Result<u32, ::ipcc_runtime::codegen::IpcError> {
         let args = vec![
             ::ipcc_runtime::codegen::encode_arg::<u32, Same>(&n)?,
-            ::ipcc_runtime::codegen::RawValue::NULL.to_owned(),
+            ::ipcc_runtime::codegen::stream_slot(),
         ];
         let input = ::ipcc_runtime::codegen::encode_items::<u32, Same, _>(items);
         let value = self

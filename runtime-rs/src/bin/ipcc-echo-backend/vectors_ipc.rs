@@ -568,7 +568,7 @@ impl EchoClient {
     }
 
     pub async fn wait(&self) -> Result<(), ::ipcc_runtime::codegen::IpcError> {
-        let args = Vec::new();
+        let args: Vec<::ipcc_runtime::codegen::Payload> = Vec::new();
         let value = self
             .conn
             .call(ECHO_CHANNEL, "wait", args, &self.options)

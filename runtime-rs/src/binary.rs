@@ -1,0 +1,456 @@
+//! Binary `bytes` (protocol v2, docs/protocol.md "Version 2: binary `bytes`"): encoded values
+//! that carry their `bytes` beside the JSON, and the binary message layout.
+//!
+//! Encoding cannot know which form a value will travel in: a notification goes to binary and
+//! text connections alike. So an encoded value ([`Payload`]) keeps each `bytes` value apart, with
+//! a placeholder in its JSON, and the message writer puts in either a base64 string (text
+//! message) or an attachment index (binary message). The placeholder is the JSON string `"\/b"`,
+//! which serde_json never writes for a string of its own (it does not escape `/`), so the n-th
+//! placeholder in the text is the n-th value kept apart.
+//!
+//! Decoding, the `bytes` adapter ([`crate::wire::Base64`]) reads an attachment index from the
+//! message the value came in; both directions reach the adapter through a thread-local context
+//! set for exactly one synchronous serde call.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde_json::value::RawValue;
+use serde_with::de::DeserializeAsWrap;
+use serde_with::ser::SerializeAsWrap;
+use serde_with::{DeserializeAs, SerializeAs};
+
+/// The `features` entry that offers (hello) or grants (welcome) binary `bytes`.
+pub const BINARY_FEATURE: &str = "binary";
+
+/// What stands in an encoded value's JSON for one `bytes` value kept apart.
+const PLACEHOLDER: &str = r#""\/b""#;
+
+/// One encoded value as the runtime carries it: its JSON text, and the `bytes` values it holds
+/// beside it (kept apart when encoded here, or the attachments of the message it came in).
+///
+/// Dereferences to its JSON ([`RawValue`]); a value built from plain JSON has no bytes apart.
+/// A value received in a binary message decodes only with that message's attachments: its
+/// JSON, sent on as it is, would carry attachment indexes, not the bytes.
+pub struct Payload {
+    json: Box<RawValue>,
+    blobs: Blobs,
+}
+
+enum Blobs {
+    None,
+    /// Encoded here: the n-th placeholder of the JSON stands for the n-th.
+    Encoded(Vec<Vec<u8>>),
+    /// Received in a binary message: its JSON's indexes refer to these.
+    Received(Arc<Attachments>),
+}
+
+impl Payload {
+    /// The JSON `null` (a `void` result, a stream parameter's slot).
+    pub fn null() -> Payload {
+        Payload::from(RawValue::NULL.to_owned())
+    }
+
+    /// The value's JSON text (with placeholders or indexes where `bytes` are kept apart).
+    pub fn json(&self) -> &RawValue {
+        &self.json
+    }
+
+    /// A value of a received message: a copy of its JSON, sharing the message's attachments.
+    pub(crate) fn received(json: &RawValue, attachments: Option<&Arc<Attachments>>) -> Payload {
+        Payload {
+            json: json.to_owned(),
+            blobs: match attachments {
+                Some(attachments) => Blobs::Received(attachments.clone()),
+                None => Blobs::None,
+            },
+        }
+    }
+
+    /// The attachments a received value's indexes refer to.
+    pub(crate) fn attachments(&self) -> Option<&Arc<Attachments>> {
+        match &self.blobs {
+            Blobs::Received(attachments) => Some(attachments),
+            _ => None,
+        }
+    }
+
+    /// Decodes the value through the adapter `A`.
+    pub fn decode<T, A>(&self) -> Result<T, serde_json::Error>
+    where
+        A: for<'de> DeserializeAs<'de, T>,
+    {
+        decode::<T, A>(self.json.get(), self.attachments())
+    }
+}
+
+impl From<Box<RawValue>> for Payload {
+    fn from(json: Box<RawValue>) -> Payload {
+        Payload {
+            json,
+            blobs: Blobs::None,
+        }
+    }
+}
+
+impl std::ops::Deref for Payload {
+    type Target = RawValue;
+
+    fn deref(&self) -> &RawValue {
+        &self.json
+    }
+}
+
+impl Clone for Payload {
+    fn clone(&self) -> Payload {
+        Payload {
+            json: self.json.clone(),
+            blobs: match &self.blobs {
+                Blobs::None => Blobs::None,
+                Blobs::Encoded(blobs) => Blobs::Encoded(blobs.clone()),
+                Blobs::Received(attachments) => Blobs::Received(attachments.clone()),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let blobs = match &self.blobs {
+            Blobs::None => 0,
+            Blobs::Encoded(blobs) => blobs.len(),
+            Blobs::Received(attachments) => attachments.ranges.len(),
+        };
+        f.debug_struct("Payload")
+            .field("json", &self.json.get())
+            .field("blobs", &blobs)
+            .finish()
+    }
+}
+
+thread_local! {
+    /// While a value is encoded for the wire: the `bytes` values kept apart so far.
+    static KEPT_APART: RefCell<Option<Vec<Vec<u8>>>> = const { RefCell::new(None) };
+    /// While a received value is decoded: the attachments of its message.
+    static ATTACHED: RefCell<Option<Arc<Attachments>>> = const { RefCell::new(None) };
+}
+
+/// Encodes `value` through the adapter `A`, keeping its `bytes` values apart.
+pub(crate) fn encode<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, serde_json::Error> {
+    let outer = KEPT_APART.with(|kept| kept.borrow_mut().replace(Vec::new()));
+    let json = serde_json::value::to_raw_value(&SerializeAsWrap::<T, A>::new(value));
+    let blobs = KEPT_APART.with(|kept| std::mem::replace(&mut *kept.borrow_mut(), outer));
+    Ok(Payload {
+        json: json?,
+        blobs: Blobs::Encoded(blobs.unwrap_or_default()),
+    })
+}
+
+/// Decodes a JSON text through the adapter `A`; `bytes` indexes refer to `attachments`.
+pub(crate) fn decode<T, A>(
+    json: &str,
+    attachments: Option<&Arc<Attachments>>,
+) -> Result<T, serde_json::Error>
+where
+    A: for<'de> DeserializeAs<'de, T>,
+{
+    let outer = ATTACHED.with(|attached| attached.replace(attachments.cloned()));
+    let value =
+        serde_json::from_str::<DeserializeAsWrap<T, A>>(json).map(DeserializeAsWrap::into_inner);
+    ATTACHED.with(|attached| attached.replace(outer));
+    value
+}
+
+/// Called by the `bytes` adapter: keeps `value` apart when a wire encoding is under way and
+/// returns the placeholder to write in its place.
+pub(crate) fn keep_apart(value: &[u8]) -> Option<&'static RawValue> {
+    KEPT_APART.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let kept = kept.as_mut()?;
+        kept.push(value.to_vec());
+        Some(placeholder())
+    })
+}
+
+fn placeholder() -> &'static RawValue {
+    static PLACEHOLDER_VALUE: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    PLACEHOLDER_VALUE
+        .get_or_init(|| RawValue::from_string(PLACEHOLDER.to_owned()).expect("valid JSON"))
+}
+
+/// Called by the `bytes` adapter for an integer: the attachment it names, taken out of the
+/// message being decoded.
+pub(crate) fn take_attachment(index: u64) -> Result<Vec<u8>, String> {
+    ATTACHED.with(|attached| {
+        let attached = attached.borrow();
+        let Some(attachments) = attached.as_ref() else {
+            return Err(format!(
+                "an attachment index ({index}) for `bytes` in a text message, where only base64 is valid"
+            ));
+        };
+        attachments.take(index)
+    })
+}
+
+/// The attachments of one received binary message.
+pub struct Attachments {
+    message: Vec<u8>,
+    ranges: Vec<Range<usize>>,
+    taken: Mutex<Vec<bool>>,
+}
+
+impl Attachments {
+    fn take(&self, index: u64) -> Result<Vec<u8>, String> {
+        let slot = usize::try_from(index)
+            .ok()
+            .filter(|&i| i < self.ranges.len());
+        let Some(slot) = slot else {
+            return Err(format!(
+                "attachment index {index} out of range: the message has {} attachments",
+                self.ranges.len()
+            ));
+        };
+        let mut taken = crate::host::lock(&self.taken);
+        if std::mem::replace(&mut taken[slot], true) {
+            return Err(format!("attachment {index} is referenced twice"));
+        }
+        Ok(self.message[self.ranges[slot].clone()].to_vec())
+    }
+}
+
+/// A received binary message, split: its JSON text and its attachments.
+pub(crate) struct BinaryMessage {
+    pub attachments: Arc<Attachments>,
+    json: Range<usize>,
+}
+
+impl BinaryMessage {
+    /// Splits a binary message; `Err` names what is wrong with its layout.
+    pub fn parse(message: Vec<u8>) -> Result<BinaryMessage, String> {
+        let read_length = |at: usize| -> Option<usize> {
+            let bytes = message.get(at..at.checked_add(4)?)?;
+            Some(u32::from_be_bytes(bytes.try_into().ok()?) as usize)
+        };
+        let Some(json_length) = read_length(0) else {
+            return Err("a binary message shorter than its 4-byte header".to_owned());
+        };
+        let json = 4..4usize.saturating_add(json_length);
+        if json.end > message.len() {
+            return Err(format!(
+                "a binary message's JSON length ({json_length}) runs past its end"
+            ));
+        }
+        if std::str::from_utf8(&message[json.clone()]).is_err() {
+            return Err("a binary message's JSON text is not valid UTF-8".to_owned());
+        }
+        let mut ranges = Vec::new();
+        let mut at = json.end;
+        while at < message.len() {
+            let Some(length) = read_length(at) else {
+                return Err("a binary message ends inside an attachment's length".to_owned());
+            };
+            let start = at + 4;
+            let end = start.saturating_add(length);
+            if end > message.len() {
+                return Err(format!(
+                    "attachment {} of a binary message ({length} bytes) runs past its end",
+                    ranges.len()
+                ));
+            }
+            ranges.push(start..end);
+            at = end;
+        }
+        let taken = Mutex::new(vec![false; ranges.len()]);
+        Ok(BinaryMessage {
+            attachments: Arc::new(Attachments {
+                message,
+                ranges,
+                taken,
+            }),
+            json,
+        })
+    }
+
+    /// The message's JSON text.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.attachments.message[self.json.clone()]).expect("checked in parse")
+    }
+}
+
+/// A message being written: its JSON text, and (binary connections) the attachments its
+/// values keep apart.
+pub(crate) struct MessageBuilder<'a> {
+    pub text: String,
+    /// `Some` when the message may go binary.
+    attachments: Option<Vec<&'a [u8]>>,
+}
+
+impl<'a> MessageBuilder<'a> {
+    pub fn new(capacity: usize, binary: bool) -> MessageBuilder<'a> {
+        MessageBuilder {
+            text: String::with_capacity(capacity),
+            attachments: binary.then(Vec::new),
+        }
+    }
+
+    /// Appends a value: each `bytes` kept apart becomes an attachment index (binary) or its
+    /// base64 string (text).
+    pub fn push_value(&mut self, value: &'a Payload) {
+        let json = value.json.get();
+        let blobs = match &value.blobs {
+            Blobs::Encoded(blobs) if !blobs.is_empty() => blobs,
+            _ => return crate::message::push_raw_json(&mut self.text, json),
+        };
+        let mut rest = json;
+        for blob in blobs {
+            let Some(at) = rest.find(PLACEHOLDER) else {
+                break;
+            };
+            self.text.push_str(&rest[..at]);
+            rest = &rest[at + PLACEHOLDER.len()..];
+            match &mut self.attachments {
+                Some(attachments) => {
+                    self.text.push_str(&attachments.len().to_string());
+                    attachments.push(blob);
+                }
+                None => {
+                    self.text.push('"');
+                    base64::engine::general_purpose::STANDARD.encode_string(blob, &mut self.text);
+                    self.text.push('"');
+                }
+            }
+        }
+        self.text.push_str(rest);
+    }
+
+    /// The finished message: binary when a value kept `bytes` apart, text otherwise.
+    pub fn finish(self) -> OutMessage {
+        match self.attachments {
+            Some(attachments) if !attachments.is_empty() => {
+                let size =
+                    4 + self.text.len() + attachments.iter().map(|a| 4 + a.len()).sum::<usize>();
+                let mut message = Vec::with_capacity(size);
+                message.extend_from_slice(&(self.text.len() as u32).to_be_bytes());
+                message.extend_from_slice(self.text.as_bytes());
+                for attachment in attachments {
+                    message.extend_from_slice(&(attachment.len() as u32).to_be_bytes());
+                    message.extend_from_slice(attachment);
+                }
+                OutMessage::Binary(message)
+            }
+            _ => OutMessage::Text(self.text),
+        }
+    }
+}
+
+/// A message ready to send.
+#[derive(Debug, Clone)]
+pub enum OutMessage {
+    /// A text message (JSON).
+    Text(String),
+    /// A binary message (docs/protocol.md, "Layout").
+    Binary(Vec<u8>),
+}
+
+impl From<String> for OutMessage {
+    fn from(text: String) -> OutMessage {
+        OutMessage::Text(text)
+    }
+}
+
+impl OutMessage {
+    /// Its size as `maxMessageBytes` counts it.
+    pub fn len(&self) -> usize {
+        match self {
+            OutMessage::Text(text) => text.len(),
+            OutMessage::Binary(message) => message.len(),
+        }
+    }
+
+    /// Whether it is empty (never, for a message).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Base64;
+    use serde_with::Same;
+
+    fn encode_bytes(value: &Vec<Vec<u8>>) -> Payload {
+        encode::<Vec<Vec<u8>>, Vec<Base64>>(value).unwrap()
+    }
+
+    #[test]
+    fn text_messages_carry_base64_and_binary_ones_indexes() {
+        let value = encode_bytes(&vec![vec![0, 1, 2, 255], vec![], b"hi".to_vec()]);
+        assert_eq!(value.json().get(), r#"["\/b","\/b","\/b"]"#);
+        let mut text = MessageBuilder::new(0, false);
+        text.push_value(&value);
+        match text.finish() {
+            OutMessage::Text(text) => assert_eq!(text, r#"["AAEC/w==","","aGk="]"#),
+            other => panic!("{other:?}"),
+        }
+        let mut binary = MessageBuilder::new(0, true);
+        binary.push_value(&value);
+        let OutMessage::Binary(message) = binary.finish() else {
+            panic!("expected a binary message")
+        };
+        let parsed = BinaryMessage::parse(message).unwrap();
+        assert_eq!(parsed.text(), "[0,1,2]");
+        let back: Vec<Vec<u8>> =
+            decode::<_, Vec<Base64>>(parsed.text(), Some(&parsed.attachments)).unwrap();
+        assert_eq!(back, vec![vec![0, 1, 2, 255], vec![], b"hi".to_vec()]);
+    }
+
+    #[test]
+    fn strings_that_look_like_placeholders_stay_strings() {
+        // A user's string "\/b" is written by serde_json as "/b": never the placeholder.
+        let value = encode::<(String, Vec<u8>), (Same, Base64)>(&("\\/b".into(), vec![7])).unwrap();
+        let mut text = MessageBuilder::new(0, false);
+        text.push_value(&value);
+        let OutMessage::Text(text) = text.finish() else {
+            panic!()
+        };
+        assert_eq!(text, r#"["\\/b","Bw=="]"#);
+    }
+
+    #[test]
+    fn indexes_are_checked() {
+        let mut message = Vec::new();
+        message.extend_from_slice(&5u32.to_be_bytes());
+        message.extend_from_slice(b"[0,0]");
+        message.extend_from_slice(&1u32.to_be_bytes());
+        message.push(9);
+        let parsed = BinaryMessage::parse(message).unwrap();
+        let twice = decode::<Vec<Vec<u8>>, Vec<Base64>>(parsed.text(), Some(&parsed.attachments));
+        assert!(twice.unwrap_err().to_string().contains("referenced twice"));
+        let out_of_range = decode::<Vec<u8>, Base64>("1", Some(&parsed.attachments));
+        assert!(out_of_range
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
+        let in_text = decode::<Vec<u8>, Base64>("0", None);
+        assert!(in_text.unwrap_err().to_string().contains("text message"));
+    }
+
+    #[test]
+    fn malformed_layouts_are_refused() {
+        let cases: [&[u8]; 4] = [
+            &[0, 0],
+            &[0, 0, 0, 9, b'{', b'}'],
+            &[0, 0, 0, 2, b'{', b'}', 0, 0],
+            &[0, 0, 0, 2, b'{', b'}', 0, 0, 0, 5, 1],
+        ];
+        for case in cases {
+            assert!(BinaryMessage::parse(case.to_vec()).is_err(), "{case:?}");
+        }
+        let bad_utf8 = vec![0, 0, 0, 1, 0xff];
+        assert!(BinaryMessage::parse(bad_utf8).is_err());
+    }
+}
