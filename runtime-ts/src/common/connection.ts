@@ -275,6 +275,11 @@ export class IpcConnection {
     return this.welcome?.protocol;
   }
 
+  /** Whether binary `bytes` are in force: offered in `hello` and granted in `welcome`. */
+  get binaryBytes(): boolean {
+    return this.binary;
+  }
+
   /** Whether streams can be used: the backend answered protocol 2. */
   private get streams(): boolean {
     return this.welcome?.protocol === PROTOCOL_STREAMS;
