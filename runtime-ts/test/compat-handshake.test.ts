@@ -38,13 +38,14 @@ interface Tap {
 function tap(socket: IpcSocket): { socket: IpcSocket; tap: Tap } {
   const t: Tap = { sent: [], received: [] };
   const tapped: IpcSocket = {
+    // Not `binary`: only text travels through this tap.
     send: (text) => {
-      t.sent.push(JSON.parse(text));
+      t.sent.push(JSON.parse(text as string));
       socket.send(text);
     },
     onMessage: (listener) =>
       socket.onMessage((text) => {
-        t.received.push(JSON.parse(text));
+        t.received.push(JSON.parse(text as string));
         listener(text);
       }),
     onClose: (listener) => socket.onClose(listener),

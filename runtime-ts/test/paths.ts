@@ -13,3 +13,5 @@ export const vectorsDir = join(repoDir, "tests", "vectors");
 export const echoStdioBackend = join(here, "fixtures", "echo-stdio-backend.js");
 /** The compiled child-process backend serving `streams-test-v1`. */
 export const streamsStdioBackend = join(here, "fixtures", "streams-stdio-backend.js");
+/** The compiled child-process backend serving `bytes-test-v1`. */
+export const bytesStdioBackend = join(here, "fixtures", "bytes-stdio-backend.js");

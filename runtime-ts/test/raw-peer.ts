@@ -2,14 +2,20 @@
 
 import type { IpcSocket } from "../src/common/index.js";
 
-export type Received = { kind: "message"; value: any } | { kind: "closed"; reason: string };
+/** A text message (parsed), a binary message (its bytes, and its JSON parsed), or the close. */
+export type Received =
+  | { kind: "message"; value: any }
+  | { kind: "binary"; data: Uint8Array; value: any; attachments: Uint8Array[] }
+  | { kind: "closed"; reason: string };
 
 export class RawPeer {
   private readonly inbox: Received[] = [];
   private waiter: ((r: Received) => void) | undefined;
 
   constructor(readonly socket: IpcSocket) {
-    socket.onMessage((text) => this.push({ kind: "message", value: JSON.parse(text) }));
+    socket.onMessage((message) =>
+      this.push(typeof message === "string" ? { kind: "message", value: JSON.parse(message) } : { kind: "binary", data: message, ...splitBinary(message) }),
+    );
     socket.onClose((reason) => this.push({ kind: "closed", reason }));
   }
   private push(r: Received): void {
@@ -20,7 +26,7 @@ export class RawPeer {
     } else this.inbox.push(r);
   }
   send(value: unknown): void {
-    this.socket.send(typeof value === "string" ? value : stringifyKeepingNegativeZero(value));
+    this.socket.send(typeof value === "string" || value instanceof Uint8Array ? value : stringifyKeepingNegativeZero(value));
   }
   /** The next message or close; rejects after `ms` (a hang guard, not a timing assumption). */
   next(ms = 5000): Promise<Received> {
@@ -54,4 +60,49 @@ export function stringifyKeepingNegativeZero(value: unknown): string {
   const marker = "\u0000negative-zero\u0000";
   const text = JSON.stringify(value, (_k, v) => (Object.is(v, -0) ? marker : v));
   return text.split(JSON.stringify(marker)).join("-0");
+}
+
+/** Lays out a binary message by hand (docs/protocol.md, Layout): the JSON, then each attachment with its length. */
+export function binaryMessage(json: unknown, ...attachments: Uint8Array[]): Uint8Array {
+  return layout([typeof json === "string" ? json : JSON.stringify(json)], attachments);
+}
+
+/** Any sequence of u32 lengths and parts: `layout(["{...}"], [a, b])`, or raw pieces for malformed tests. */
+export function layout(texts: string[], attachments: Uint8Array[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const u32 = (n: number) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, n);
+    return b;
+  };
+  for (const t of texts) {
+    const bytes = new TextEncoder().encode(t);
+    parts.push(u32(bytes.length), bytes);
+  }
+  for (const a of attachments) parts.push(u32(a.length), a);
+  return concatBytes(...parts);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Reads a binary message written by the runtime: its JSON parsed and its attachments. */
+export function splitBinary(data: Uint8Array): { value: any; attachments: Uint8Array[] } {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const n = view.getUint32(0);
+  const value = JSON.parse(new TextDecoder().decode(data.subarray(4, 4 + n)));
+  const attachments: Uint8Array[] = [];
+  for (let o = 4 + n; o < data.length; ) {
+    const len = view.getUint32(o);
+    attachments.push(data.subarray(o + 4, o + 4 + len));
+    o += 4 + len;
+  }
+  return { value, attachments };
 }

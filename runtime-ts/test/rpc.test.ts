@@ -22,6 +22,7 @@ import {
   type IpcSocket,
 } from "../src/common/index.js";
 import { connectWebSocket, WebSocketBackend } from "../src/node/index.js";
+import { splitBinary } from "./raw-peer.js";
 import {
   echoDescriptor,
   echoErrorCodec,
@@ -105,9 +106,9 @@ interface Setup {
 function counting(socket: IpcSocket): { socket: IpcSocket; calls: () => number } {
   let calls = 0;
   const send = socket.send.bind(socket);
-  socket.send = (text: string) => {
-    if (text.startsWith('{"type":"call"')) calls++;
-    send(text);
+  socket.send = (message: string | Uint8Array) => {
+    if (typeof message === "string" ? message.startsWith('{"type":"call"') : splitBinary(message).value.type === "call") calls++;
+    send(message);
   };
   return { socket, calls: () => calls };
 }

@@ -379,7 +379,7 @@ async function failsWith(p: Promise<unknown>, code: string): Promise<void> {
 describe("IpcConnection against a scripted v2 backend", () => {
   test("the hello offers streams and the frontend's maxCredit", async () => {
     const b = await backend(v2Welcome, { maxCredit: 77 });
-    assert.deepEqual([b.hello.protocol, b.hello.features, b.hello.maxCredit], [1, ["streams"], 77]);
+    assert.deepEqual([b.hello.protocol, b.hello.features, b.hello.maxCredit], [1, ["streams", "binary"], 77]);
     assert.equal(b.conn.protocol, 2);
   });
 

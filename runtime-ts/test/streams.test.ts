@@ -153,7 +153,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
         await s.conn.ready;
         assert.equal(s.conn.protocol, 2);
         const hello = s.sent.messages[0];
-        assert.deepEqual([hello.type, hello.protocol, hello.features, hello.maxCredit], ["hello", 1, ["streams"], 1024]);
+        assert.deepEqual([hello.type, hello.protocol, hello.features, hello.maxCredit], ["hello", 1, ["streams", "binary"], 1024]);
       } finally {
         await s.close();
       }

@@ -13,8 +13,8 @@ export interface BrowserWebSocketOptions {
 
 /**
  * Opens a WebSocket to `url` and resolves to a frontend socket once it is open; rejects with
- * `disconnected` if it cannot be opened. Binary frames from the peer are handed on as an empty
- * (invalid) message, which the protocol layer answers as a bad request.
+ * `disconnected` if it cannot be opened. Binary frames (binary messages, protocol v2) are
+ * received as `ArrayBuffer`s and handed on as a `Uint8Array` over each, not copied.
  */
 export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOptions = {}): Promise<IpcSocketFrontend> {
   const Ctor = options.WebSocket ?? globalThis.WebSocket;
@@ -28,10 +28,13 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
     }
     const events = new SocketEvents();
     let opened = false;
+    ws.binaryType = "arraybuffer";
     const socket: IpcSocketFrontend = {
       description: `ws ${url}`,
-      send: (text) => {
-        if (ws.readyState === 1) ws.send(text);
+      binary: true,
+      send: (message) => {
+        // The platform copies what it sends; a Uint8Array goes as one binary frame.
+        if (ws.readyState === 1) ws.send(message);
       },
       onMessage: (listener) => events.onMessage(listener),
       onClose: (listener) => events.onClose(listener),
@@ -44,7 +47,10 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
       opened = true;
       resolve(socket);
     });
-    ws.addEventListener("message", (e: MessageEvent) => events.message(typeof e.data === "string" ? e.data : ""));
+    // Anything but text or an ArrayBuffer (a Blob from a WebSocket that ignores binaryType) is an empty, invalid message.
+    ws.addEventListener("message", (e: MessageEvent) =>
+      events.message(typeof e.data === "string" ? e.data : e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : ""),
+    );
     ws.addEventListener("close", (e: CloseEvent) => {
       const reason = `websocket closed (${e.code}${e.reason ? ` ${e.reason}` : ""})`;
       events.closed(reason);

@@ -1,7 +1,8 @@
 //! Typed frontend helpers generated code calls: `callMethod`, `streamMethod`, `createClient`, `withOptions`, `addNotificationListener`.
 
+import { deferBytes, errorAttachments, withAttachments } from "./binary.js";
 import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
-import type { IpcConnection } from "./connection.js";
+import type { IpcConnection, ReceivedValue } from "./connection.js";
 import { DeclaredError, IpcError } from "./errors.js";
 import type { Codec } from "./codecs.js";
 import { IpcApp } from "./app.js";
@@ -33,7 +34,7 @@ export function encodeArgs(
 async function* encodeItems(source: StreamSource<unknown>, codec: Codec<any>): AsyncGenerator<WireValue, void, undefined> {
   let seq = 0;
   // `for await` calls the source's return() when this generator is returned early.
-  for await (const item of source as AsyncIterable<unknown>) yield encodeValue(codec, item, `input[${seq++}]`);
+  for await (const item of source as AsyncIterable<unknown>) yield deferBytes(() => encodeValue(codec, item, `input[${seq++}]`));
 }
 
 /** The streaming argument of a call, checked to be iterable before anything is sent. */
@@ -51,7 +52,7 @@ function declaredOrSelf(error: unknown, method: MethodDescriptor): unknown {
   if (!(error instanceof IpcError) || error.code !== "declared" || !method.throws) return error;
   let data: unknown;
   try {
-    data = decodeValue(method.throws, error.data, "error.data");
+    data = withAttachments(errorAttachments.get(error), () => decodeValue(method.throws!, error.data, "error.data"));
   } catch (e) {
     return e;
   }
@@ -72,16 +73,17 @@ export async function callMethod<T, K extends AsyncMethodsOf<T>>(
   const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
   if (!m) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no method ${JSON.stringify(method)}`);
   const what = `${descriptor.name ?? descriptor.channel}.${method}`;
-  const wireArgs = encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream);
+  // `bytes` stay bytes until the call is serialized for its connection (base64 or binary).
+  const wireArgs = deferBytes(() => encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream));
   const input = streamArgument(m, args as readonly unknown[], what);
   const conn = connection ?? IpcApp.connection;
-  let value: WireValue;
+  let received: ReceivedValue;
   try {
-    value = await conn.callRaw(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
+    received = await conn.callWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
   } catch (e) {
     throw declaredOrSelf(e, m);
   }
-  return decodeValue(m.result, value, "result");
+  return withAttachments(received.attachments, () => decodeValue(m.result, received.value, "result"));
 }
 
 /**
@@ -98,14 +100,14 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
   connection?: IpcConnection,
 ): AsyncIterableIterator<StreamItemType<T[K]>> {
   const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
-  let raw: AsyncIterator<WireValue>;
+  let raw: AsyncIterator<ReceivedValue>;
   try {
     if (!m || !m.outputStream) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no stream method ${JSON.stringify(method)}`);
     const what = `${descriptor.name ?? descriptor.channel}.${method}`;
-    const wireArgs = encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream);
+    const wireArgs = deferBytes(() => encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream));
     const input = streamArgument(m, args as readonly unknown[], what);
     const conn = connection ?? IpcApp.connection;
-    raw = conn.streamRaw(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
+    raw = conn.streamWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
   } catch (e) {
     // Like `callMethod`'s rejection: the failure shows at the first `next()`, and nothing was sent.
     raw = { next: () => Promise.reject(e), return: async () => ({ value: undefined, done: true }) };
@@ -113,7 +115,7 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
   let seq = 0;
   const items: AsyncIterableIterator<StreamItemType<T[K]>> = {
     async next(): Promise<IteratorResult<StreamItemType<T[K]>>> {
-      let r: IteratorResult<WireValue>;
+      let r: IteratorResult<ReceivedValue>;
       try {
         r = await raw.next();
       } catch (e) {
@@ -121,7 +123,8 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
       }
       if (r.done) return { value: undefined, done: true };
       try {
-        return { value: decodeValue(m!.result, r.value, `item[${seq++}]`), done: false };
+        const item = r.value;
+        return { value: withAttachments(item.attachments, () => decodeValue(m!.result, item.value, `item[${seq++}]`)), done: false };
       } catch (e) {
         // An item that does not decode ends the call: the rest cannot be trusted either.
         await raw.return!();
@@ -188,7 +191,7 @@ export function addNotificationListener<T>(
   connection?: IpcConnection,
 ): () => void {
   const conn = connection ?? IpcApp.connection;
-  return conn.addListener(descriptor.channel, (method, ...args) => {
+  return conn.addWireListener(descriptor.channel, (method, args, attachments) => {
     const n = lookupOwn<NotificationDescriptor>(descriptor.notifications, method);
     if (!n) {
       conn.report(new IpcError("unknownMethod", `notification ${descriptor.channel}.${method} is not in ${descriptor.name ?? "its block"}; dropped`));
@@ -206,7 +209,8 @@ export function addNotificationListener<T>(
       if (args.length > n.params.length || args.length < n.required) {
         throw new IpcError("badRequest", `notification ${descriptor.channel}.${method} has ${args.length} arguments, expected ${n.required}..${n.params.length}`);
       }
-      decoded = n.params.map((codec, i) => decodeValue(codec, args[i], `args[${i}]`));
+      // One pass over all arguments: an attachment may be taken once in the whole message.
+      decoded = withAttachments(attachments, () => n.params.map((codec, i) => decodeValue(codec, args[i], `args[${i}]`)));
     } catch (e) {
       conn.report(e instanceof IpcError ? e : new IpcError("badRequest", String(e)));
       return;

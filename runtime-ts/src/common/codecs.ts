@@ -1,6 +1,7 @@
 //! Codec combinators (`c.*`): one exact mapping between each IDL type's TS value and its JSON wire form.
 
 import { decodeBase64, encodeBase64 } from "./base64.js";
+import { attachmentsActive, bytesDeferred, takeAttachment, WireBytes } from "./binary.js";
 import { IpcError } from "./errors.js";
 
 /** A JSON value as it travels (after `JSON.parse`, before `JSON.stringify`). */
@@ -196,14 +197,27 @@ const boolCodec: Codec<boolean> = {
   decode: (v) => (typeof v === "boolean" ? v : fail("a boolean", v)),
 };
 
+/**
+ * `bytes`: base64 in JSON. While the runtime encodes a message (`deferBytes`) the value stays
+ * bytes until the message is serialized for its connection (base64, or an attachment of a
+ * binary message); while it decodes a binary message (`withAttachments`) an attachment index is
+ * accepted too, and gives a view into the received buffer.
+ */
 const bytesCodec: Codec<Uint8Array> = {
   name: "bytes",
   encode(v) {
     if (!(v instanceof Uint8Array)) fail("a Uint8Array", v);
+    // Stands for its base64 string (that is what it serializes to outside a binary message).
+    if (bytesDeferred()) return new WireBytes(v) as unknown as WireValue;
     return encodeBase64(v);
   },
   decode(wire) {
-    if (typeof wire !== "string") fail("a base64 string", wire);
+    if (typeof wire === "number" && attachmentsActive()) {
+      const part = takeAttachment(wire);
+      if (typeof part === "string") throw new CodecError(part);
+      return part;
+    }
+    if (typeof wire !== "string") fail(attachmentsActive() ? "a base64 string or an attachment index" : "a base64 string", wire);
     const out = decodeBase64(wire);
     if (typeof out === "string") throw new CodecError(out);
     return out;

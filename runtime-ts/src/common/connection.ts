@@ -1,5 +1,6 @@
 //! `IpcConnection`: the frontend end of one connection — handshake, calls, streams (v2), cancellation, notifications.
 
+import { encodeMessage, errorAttachments, exceedsLimit, parseBinaryMessage, toWire, type Attachments } from "./binary.js";
 import type { WireValue } from "./codecs.js";
 import { IpcError } from "./errors.js";
 import { lookupOwn } from "./descriptors.js";
@@ -14,15 +15,18 @@ import {
   parseMessage,
   PROTOCOL_STREAMS,
   PROTOCOL_VERSION,
+  BINARY_FEATURE,
   readCompat,
   STREAMS_FEATURE,
   streamsNeedV2Message,
   type ErrorMessage,
+  type MalformedMessage,
+  type Message,
   type StreamMessage,
   type WelcomeMessage,
 } from "./protocol.js";
 import { flowControl, InboundStream, itemCount, OutboundStream, type StreamSource } from "./stream.js";
-import type { IpcSocketFrontend } from "./socket.js";
+import type { IpcSocketFrontend, SocketMessage } from "./socket.js";
 import type { CallOptions, ChannelSpec } from "./types.js";
 import { channelToJson, embeddedSchema } from "./wire-compat.js";
 
@@ -83,6 +87,15 @@ export interface ConnectionOptions {
    */
   streamWindow?: number;
   /**
+   * v2: offer binary `bytes` in `hello` (default true; only over transports that carry binary
+   * messages). When the backend grants it, a message holding a `bytes` value goes as a binary
+   * message, its bytes beside the JSON instead of base64 inside it. The raw APIs (`callRaw`,
+   * `streamRaw`, `addListener`) then see such a value as the integer index of its attachment;
+   * the typed ones (generated code, `callMethod`, `createClient`, `addNotificationListener`)
+   * decode it. Turn it off for raw use of `bytes` values.
+   */
+  binary?: boolean;
+  /**
    * Problems that belong to no call: an `error` with id null, a malformed message, a
    * notification that does not decode, a listener that threw. Default: ignored.
    */
@@ -91,6 +104,18 @@ export interface ConnectionOptions {
 
 /** A raw notification listener: the method name and the arguments as they came off the wire. */
 export type IpcListener = (method: string, ...args: WireValue[]) => void;
+
+/**
+ * A value as it came off the wire, with the attachments of the binary message it came in
+ * (`undefined` for a text message): what typed decoding needs (`withAttachments`).
+ */
+export interface ReceivedValue {
+  readonly value: WireValue;
+  readonly attachments: Attachments | undefined;
+}
+
+/** A notification listener that decodes: the arguments with their message's attachments. */
+export type WireListener = (method: string, args: WireValue[], attachments: Attachments | undefined) => void;
 
 /** Extra per-call options for `callRaw` and `streamRaw`. */
 export interface RawCallOptions extends CallOptions {
@@ -113,8 +138,8 @@ export interface RawStreamOptions extends RawCallOptions {
 }
 
 interface PendingCall {
-  /** The call's answer: the result's value. */
-  resolve(value: WireValue): void;
+  /** The call's answer: the result's value (and the attachments of its message). */
+  resolve(value: WireValue, attachments: Attachments | undefined): void;
   /**
    * The call failed: `immediate` for local failures (cancellation, timeout, a violation), which
    * drop an output stream's buffered items; not for the backend's error or a disconnect, which
@@ -127,17 +152,19 @@ interface PendingCall {
   /** v2: the source of the input stream, once the call is sent. */
   input?: OutboundStream<WireValue>;
   /** v2: the output stream (a `streamRaw` call). */
-  output?: InboundStream<WireValue>;
+  output?: InboundStream<unknown>;
 }
 
 /** A call's result value, told apart from a failure (a stream source may throw anything). */
 class Answer {
-  constructor(readonly value: WireValue) {}
+  constructor(
+    readonly value: WireValue,
+    readonly attachments: Attachments | undefined,
+  ) {}
 }
 
-interface ListenerEntry {
-  readonly listener: IpcListener;
-}
+/** One registration: a raw listener, or a decoding one (`addWireListener`). */
+type ListenerEntry = { readonly listener: IpcListener; readonly wire?: undefined } | { readonly listener?: undefined; readonly wire: WireListener };
 
 /**
  * The frontend end of one connection to a backend. Sends `hello` at once; calls made before
@@ -158,6 +185,10 @@ export class IpcConnection {
   /** The backend's verdicts (`welcome.compat`) on channels whose schema went out: unusable members and why. */
   private compat = new Map<string, ReadonlyMap<string, string>>();
   private closedError: IpcError | undefined;
+  /** `binary` was offered in `hello` (the option allows it and the transport carries binary messages). */
+  private readonly offersBinary: boolean;
+  /** The backend granted binary: messages holding bytes go binary, binary messages are read. */
+  private binary = false;
   private readonly listeners = new Map<string, ListenerEntry[]>();
   private readonly closeListeners = new Set<(error: IpcError) => void>();
   private readyResolve!: () => void;
@@ -168,13 +199,14 @@ export class IpcConnection {
   constructor(socket: IpcSocketFrontend, options: ConnectionOptions = {}) {
     this.socket = socket;
     this.options = options;
+    this.offersBinary = options.binary !== false && socket.binary === true;
     this.ready = new Promise<void>((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
     });
     // `ready` is informational; an unobserved handshake failure must not crash the process.
     this.ready.catch(() => {});
-    socket.onMessage((text) => this.receive(text));
+    socket.onMessage((message) => this.receive(message));
     socket.onClose((reason) => this.closed(new IpcError("disconnected", `connection closed: ${reason}`)));
     socket.limitMessageBytes?.(this.maxMessageBytes, () =>
       this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`)),
@@ -198,7 +230,7 @@ export class IpcConnection {
       type: "hello",
       protocol: PROTOCOL_VERSION,
       ...(this.options.token !== undefined ? { token: this.options.token } : {}),
-      features: [STREAMS_FEATURE],
+      features: this.offersBinary ? [STREAMS_FEATURE, BINARY_FEATURE] : [STREAMS_FEATURE],
       maxCredit: this.maxCredit,
       channels,
     };
@@ -243,6 +275,11 @@ export class IpcConnection {
     return this.welcome?.protocol;
   }
 
+  /** Whether binary `bytes` are in force: offered in `hello` and granted in `welcome`. */
+  get binaryBytes(): boolean {
+    return this.binary;
+  }
+
   /** Whether streams can be used: the backend answered protocol 2. */
   private get streams(): boolean {
     return this.welcome?.protocol === PROTOCOL_STREAMS;
@@ -261,7 +298,17 @@ export class IpcConnection {
    */
   callRaw(channel: string, method: string, args: readonly WireValue[], options: RawCallOptions = {}): Promise<WireValue> {
     return new Promise<WireValue>((resolve, reject) => {
-      this.begin(channel, method, args, options, { resolve, reject: (e) => reject(e) });
+      this.begin(channel, method, args, options, { resolve: (value) => resolve(value), reject: (e) => reject(e) });
+    });
+  }
+
+  /**
+   * `callRaw`, resolving to the result with the attachments of its message, for typed decoding
+   * (`callMethod`). Runtime-internal.
+   */
+  callWire(channel: string, method: string, args: readonly WireValue[], options: RawCallOptions = {}): Promise<ReceivedValue> {
+    return new Promise<ReceivedValue>((resolve, reject) => {
+      this.begin(channel, method, args, options, { resolve: (value, attachments) => resolve({ value, attachments }), reject: (e) => reject(e) });
     });
   }
 
@@ -280,14 +327,32 @@ export class IpcConnection {
    * for await (const line of connection.streamRaw("files-v1", "tail", ["app.log"])) console.log(line);
    */
   streamRaw(channel: string, method: string, args: readonly WireValue[], options: RawStreamOptions = {}): AsyncIterableIterator<WireValue> {
+    return this.openStream(channel, method, args, options, (value) => value);
+  }
+
+  /**
+   * `streamRaw`, each item with the attachments of its message, for typed decoding
+   * (`streamMethod`). Runtime-internal.
+   */
+  streamWire(channel: string, method: string, args: readonly WireValue[], options: RawStreamOptions = {}): AsyncIterableIterator<ReceivedValue> {
+    return this.openStream<ReceivedValue>(channel, method, args, options, (value, attachments) => ({ value, attachments }));
+  }
+
+  private openStream<T>(
+    channel: string,
+    method: string,
+    args: readonly WireValue[],
+    options: RawStreamOptions,
+    decode: (value: WireValue, attachments: Attachments | undefined) => T,
+  ): AsyncIterableIterator<T> {
     let id = 0;
     const window = itemCount(options.window, itemCount(this.options.streamWindow, DEFAULT_STREAM_WINDOW));
-    const output: InboundStream<WireValue> = new InboundStream<WireValue>(window, {
+    const output: InboundStream<T> = new InboundStream<T>(window, {
       grant: (n) => {
         if (this.pending.get(id)?.output === output && !this.closedError) this.socket.send(JSON.stringify({ type: "credit", id, n }));
       },
       abandoned: () => this.abandon(id, new IpcError("cancelled", `stream ${channel}.${method} cancelled by its consumer`)),
-      decode: (value) => value,
+      decode: (value, _seq, attachments) => decode(value, attachments),
     });
     id = this.begin(channel, method, args, options, {
       resolve: () => output.end(),
@@ -354,13 +419,13 @@ export class IpcConnection {
         ...(input ? { input: true } : {}),
         ...(output ? { credit: call.output!.window } : {}),
       };
-      const text = JSON.stringify(message);
+      const encoded = encodeMessage(message, this.binary);
       const limit = this.sendLimit;
-      if (exceedsBytes(text, limit)) {
+      if (exceedsLimit(encoded, limit)) {
         return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`), true);
       }
       call.sent = true;
-      this.socket.send(text);
+      this.socket.send(toWire(encoded));
       if (input) call.input = this.openInput(id, call, options.input!);
     };
     if (this.welcome) send();
@@ -374,15 +439,15 @@ export class IpcConnection {
     return new OutboundStream<WireValue>(source, 0, this.maxCredit, {
       send: (seq, value) => {
         if (!live()) return undefined;
-        let text: string;
+        let encoded;
         try {
-          text = JSON.stringify({ type: "item", id, seq, value });
+          encoded = encodeMessage({ type: "item", id, seq, value }, this.binary);
         } catch (e) {
           return new IpcError("badRequest", `input item ${seq} is not a wire value: ${String(e)}`);
         }
         const limit = this.sendLimit;
-        if (exceedsBytes(text, limit)) return new IpcError("tooLarge", `input item ${seq} is larger than ${limit} bytes`, { limit });
-        this.socket.send(text);
+        if (exceedsLimit(encoded, limit)) return new IpcError("tooLarge", `input item ${seq} is larger than ${limit} bytes`, { limit });
+        this.socket.send(toWire(encoded));
         return undefined;
       },
       done: () => {
@@ -448,19 +513,19 @@ export class IpcConnection {
     this.pending.delete(id);
     call.cleanup();
     call.input?.stop();
-    if (outcome instanceof Answer) call.resolve(outcome.value);
+    if (outcome instanceof Answer) call.resolve(outcome.value, outcome.attachments);
     else call.reject(outcome, immediate);
   }
 
   /** `item`, `credit`, `stop` (and a misdirected `end`) from the backend. */
-  private streamMessage(m: StreamMessage): void {
+  private streamMessage(m: StreamMessage, attachments: Attachments | undefined): void {
     if (!this.streams) return this.report(new IpcError("badRequest", `a ${m.type} message on a protocol-1 connection was ignored`));
     const call = this.pending.get(m.id);
     if (!call) return; // for a call no longer tracked (answered, cancelled): ignored
     switch (m.type) {
       case "item": {
         if (!call.output) return this.abandon(m.id, flowControl(`item ${m.seq} for call ${m.id}, which has no output stream`));
-        const error = call.output.receive(m.seq, m.value);
+        const error = call.output.receive(m.seq, m.value, attachments);
         if (error) this.abandon(m.id, error);
         return;
       }
@@ -479,11 +544,26 @@ export class IpcConnection {
     }
   }
 
-  private receive(text: string): void {
-    if (exceedsBytes(text, this.maxMessageBytes)) {
+  private receive(data: SocketMessage): void {
+    if (typeof data !== "string") return this.receiveBinary(data);
+    if (exceedsBytes(data, this.maxMessageBytes)) {
       return this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`));
     }
-    const m = parseMessage(text);
+    this.dispatch(parseMessage(data), undefined);
+  }
+
+  /** A binary message: read only on a binary connection (the backend may send them once its welcome granted binary). */
+  private receiveBinary(data: Uint8Array): void {
+    if (!this.binary) return this.report(new IpcError("badRequest", "a binary message on a connection that did not negotiate binary was ignored"));
+    if (data.length > this.maxMessageBytes) {
+      return this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`));
+    }
+    const { message, attachments } = parseBinaryMessage(data);
+    this.dispatch(message, attachments);
+  }
+
+  /** Handles one parsed message; `attachments` are those of the binary message it came in. */
+  private dispatch(m: Message | MalformedMessage, attachments: Attachments | undefined): void {
     switch (m.type) {
       case "welcome":
         if (this.welcome) return this.report(new IpcError("badRequest", "a second welcome was ignored"));
@@ -497,22 +577,33 @@ export class IpcConnection {
           return;
         }
         this.welcome = m;
+        if (m.protocol === PROTOCOL_STREAMS && m.features.includes(BINARY_FEATURE)) {
+          // Told to the transport at once: the backend may send binary right after the welcome.
+          if (this.offersBinary) {
+            this.binary = true;
+            this.socket.enableBinary?.();
+          } else this.report(new IpcError("badRequest", "the welcome grants binary, which this frontend did not offer; it is not used"));
+        }
         this.acceptVerdicts(m.compat);
         this.readyResolve();
         for (const send of this.queue.splice(0)) send();
         return;
       case "result":
-        return this.settle(m.id, new Answer(m.value));
-      case "error":
+        return this.settle(m.id, new Answer(m.value, attachments));
+      case "error": {
         if (m.id === null) return this.connectionError(m);
-        return this.settle(m.id, new IpcError(m.code, m.message, m.data));
+        const error = new IpcError(m.code, m.message, m.data);
+        // A declared error's value may refer to attachments; it is decoded after the rejection.
+        if (attachments !== undefined) errorAttachments.set(error, attachments);
+        return this.settle(m.id, error);
+      }
       case "notify":
-        return this.deliver(m.channel, m.method, m.args);
+        return this.deliver(m.channel, m.method, m.args, attachments);
       case "item":
       case "credit":
       case "stop":
       case "end":
-        return this.streamMessage(m);
+        return this.streamMessage(m, attachments);
       case "malformed":
         return this.report(new IpcError("badRequest", `malformed message from backend: ${m.reason}`));
       default:
@@ -556,13 +647,14 @@ export class IpcConnection {
     }
   }
 
-  private deliver(channel: string, method: string, args: WireValue[]): void {
+  private deliver(channel: string, method: string, args: WireValue[], attachments: Attachments | undefined): void {
     const entries = this.listeners.get(channel);
     if (!entries) return;
     // A snapshot: listeners added or removed during delivery take effect from the next message.
     for (const entry of entries.slice()) {
       try {
-        entry.listener(method, ...args);
+        if (entry.wire) entry.wire(method, args, attachments);
+        else entry.listener(method, ...args);
       } catch (e) {
         this.report(e instanceof IpcError ? e : new IpcError("internal", `listener on ${channel} threw: ${String(e)}`));
       }
@@ -583,7 +675,18 @@ export class IpcConnection {
    * registration (adding the same listener twice gives two independent registrations).
    */
   addListener(channel: string, listener: IpcListener): () => void {
-    const entry: ListenerEntry = { listener };
+    return this.addEntry(channel, { listener });
+  }
+
+  /**
+   * Listens to notifications on `channel` with their message's attachments, for typed decoding
+   * (`addNotificationListener`). Runtime-internal. Returns a remove function.
+   */
+  addWireListener(channel: string, wire: WireListener): () => void {
+    return this.addEntry(channel, { wire });
+  }
+
+  private addEntry(channel: string, entry: ListenerEntry): () => void {
     const entries = this.listeners.get(channel) ?? [];
     entries.push(entry);
     this.listeners.set(channel, entries);

@@ -1,5 +1,6 @@
 //! `IpcHost`: the backend — handshake, dispatch through descriptors, streams (v2), limits, cancellation, notifications.
 
+import { deferBytes, encodeMessage, exceedsLimit, jsonPrefix, parseBinaryMessage, toWire, withAttachments, type Attachments, type EncodedMessage } from "./binary.js";
 import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
 import { encodeArgs } from "./client.js";
 import { DeclaredError, IpcError } from "./errors.js";
@@ -15,16 +16,19 @@ import {
   parseMessage,
   PROTOCOL_STREAMS,
   PROTOCOL_VERSION,
+  BINARY_FEATURE,
   STREAMS_FEATURE,
   isCallId,
   methodMismatchMessage,
   mismatchMessage,
   type CallMessage,
   type CompatVerdicts,
+  type MalformedMessage,
+  type Message,
   type StreamMessage,
 } from "./protocol.js";
 import { flowControl, InboundStream, itemCount, OutboundStream } from "./stream.js";
-import type { IpcSocket, IpcSocketBackend } from "./socket.js";
+import type { IpcSocket, IpcSocketBackend, SocketMessage } from "./socket.js";
 import type { ChannelSpec, ConnectionId } from "./types.js";
 import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
 
@@ -51,6 +55,12 @@ export interface HostOptions {
    * frontend's `maxCredit`).
    */
   streamWindow?: number;
+  /**
+   * v2: grant binary `bytes` to frontends that offer it (default true; only over transports
+   * that carry binary messages). On a binary connection a message holding a `bytes` value goes
+   * as a binary message, its bytes beside the JSON instead of base64 inside it.
+   */
+  binary?: boolean;
   /** Problems that belong to no call, and handler failures (logged here, sent as `internal`). */
   onError?: (error: unknown, connection?: ConnectionId) => void;
 }
@@ -118,6 +128,8 @@ class HostConnection {
   readonly running = new Map<number, RunningCall>();
   /** Protocol 2 (streams) is in force. */
   streams = false;
+  /** Binary `bytes` were granted: messages holding bytes go as binary messages, and binary messages are read. */
+  binary = false;
   /** The frontend's `maxCredit`: the most credit this host grants one input stream. */
   peerMaxCredit = DEFAULT_MAX_CREDIT;
   /** Streams open on this connection, both directions. */
@@ -201,7 +213,7 @@ export class IpcHost {
       return conn.id;
     }
     this.connections.set(conn.id, conn);
-    socket.onMessage((text) => this.receive(conn, text));
+    socket.onMessage((message) => this.receive(conn, message));
     socket.onClose(() => this.dropped(conn));
     // The hello may be larger than later messages (it carries the frontend's wire schemas).
     socket.limitMessageBytes?.(this.helloMaxBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
@@ -244,10 +256,6 @@ export class IpcHost {
    * connection that completed the handshake. Sent in call order.
    */
   notify(channel: string, method: string, args: readonly WireValue[], connection?: ConnectionId): void {
-    const text = JSON.stringify({ type: "notify", channel, method, args });
-    if (exceedsBytes(text, this.maxMessageBytes)) {
-      throw new IpcError("tooLarge", `notification ${channel}.${method} is larger than ${this.maxMessageBytes} bytes`);
-    }
     const declared = this.notificationChannels.get(channel)?.spec.schemaHash;
     // Not to connections whose frontend has another schema for this channel (protocol refinement
     // 4), unless that schema was judged and this notification works with it.
@@ -258,12 +266,20 @@ export class IpcHost {
       const judged = conn.judged.get(channel);
       return judged !== undefined && judged.backendHash === declared && judged.members.has(method) && !judged.unusable.has(method);
     };
-    if (connection !== undefined) {
-      const conn = this.connections.get(connection);
-      if (wanted(conn)) conn.socket.send(text);
-      return;
+    const targets = connection !== undefined ? [this.connections.get(connection)].filter(wanted) : [...this.connections.values()].filter(wanted);
+    // Serialized at most once per form (text, binary), and checked before anything is sent.
+    const message = { type: "notify", channel, method, args };
+    const forms = new Map<boolean, string | Uint8Array>();
+    const needed = targets.length === 0 ? [false] : [...new Set(targets.map((conn) => conn.binary))];
+    for (const binary of needed) {
+      const encoded = encodeMessage(message, binary);
+      if (exceedsLimit(encoded, this.maxMessageBytes)) {
+        throw new IpcError("tooLarge", `notification ${channel}.${method} is larger than ${this.maxMessageBytes} bytes`);
+      }
+      forms.set(binary, toWire(encoded));
     }
-    for (const conn of this.connections.values()) if (wanted(conn)) conn.socket.send(text);
+    // One binary message serves every binary connection: transports do not modify what they send.
+    for (const conn of targets) conn.socket.send(forms.get(conn.binary)!);
   }
 
   /** Stops serving: closes transports and connections; running handlers see their signal abort. */
@@ -282,7 +298,16 @@ export class IpcHost {
   }
 
   private send(conn: HostConnection, message: object): void {
-    if (!conn.closed) conn.socket.send(JSON.stringify(message));
+    if (!conn.closed) conn.socket.send(toWire(encodeMessage(message, conn.binary)));
+  }
+
+  /** Sends an encoded message, or returns a `tooLarge` error (not sent) when it is past `maxMessageBytes`. */
+  private sendChecked(conn: HostConnection, encoded: EncodedMessage, what: string): IpcError | undefined {
+    if (exceedsLimit(encoded, this.maxMessageBytes)) {
+      return new IpcError("tooLarge", `${what} larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
+    }
+    if (!conn.closed) conn.socket.send(toWire(encoded));
+    return undefined;
   }
 
   private sendError(conn: HostConnection, id: number | null, code: string, message: string, data?: WireValue): void {
@@ -309,11 +334,28 @@ export class IpcHost {
     }
   }
 
-  private receive(conn: HostConnection, text: string): void {
+  private receive(conn: HostConnection, data: SocketMessage): void {
     if (conn.closed) return;
+    if (typeof data !== "string") return this.receiveBinary(conn, data);
     const limit = conn.welcomed ? this.maxMessageBytes : this.helloMaxBytes;
-    if (exceedsBytes(text, limit)) return this.tooLarge(conn, text.slice(0, 256), limit);
-    const m = parseMessage(text);
+    if (exceedsBytes(data, limit)) return this.tooLarge(conn, data.slice(0, 256), limit);
+    this.dispatch(conn, parseMessage(data), undefined);
+  }
+
+  /** A binary message: only on a binary connection (elsewhere a binary WebSocket frame keeps its v1 meaning). */
+  private receiveBinary(conn: HostConnection, data: Uint8Array): void {
+    if (!conn.welcomed) {
+      this.sendError(conn, null, "badRequest", "the first message must be hello");
+      return conn.socket.close();
+    }
+    if (!conn.binary) return this.sendError(conn, null, "badRequest", "a binary message on a connection that did not negotiate binary");
+    if (data.length > this.maxMessageBytes) return this.tooLarge(conn, jsonPrefix(data), this.maxMessageBytes);
+    const { message, attachments } = parseBinaryMessage(data);
+    this.dispatch(conn, message, attachments);
+  }
+
+  /** Handles one parsed message; `attachments` are those of the binary message it came in. */
+  private dispatch(conn: HostConnection, m: Message | MalformedMessage, attachments: Attachments | undefined): void {
     if (!conn.welcomed) {
       if (m.type === "malformed" || m.type !== "hello") {
         this.sendError(conn, null, "badRequest", "the first message must be hello");
@@ -342,6 +384,8 @@ export class IpcHost {
         this.sendError(conn, null, "badRequest", "hello maxCredit is not an integer of at least 1");
         return conn.socket.close();
       }
+      // Binary: offered with streams, granted with them, over a transport that carries it.
+      const binary = streams && m.features.includes(BINARY_FEATURE) && this.options.binary !== false && conn.socket.binary === true;
       conn.streams = streams;
       conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
       conn.welcomed = true;
@@ -361,7 +405,7 @@ export class IpcHost {
           ? {
               type: "welcome",
               protocol: PROTOCOL_STREAMS,
-              features: [STREAMS_FEATURE],
+              features: binary ? [STREAMS_FEATURE, BINARY_FEATURE] : [STREAMS_FEATURE],
               channels,
               maxMessageBytes: this.maxMessageBytes,
               maxInFlight: this.maxInFlight,
@@ -371,11 +415,16 @@ export class IpcHost {
             }
           : { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight, ...compatField },
       );
+      // From here on (the welcome is out, text) this host sends and reads binary messages.
+      if (binary) {
+        conn.binary = true;
+        conn.socket.enableBinary?.();
+      }
       return;
     }
     switch (m.type) {
       case "call":
-        return this.call(conn, m);
+        return this.call(conn, m, attachments);
       case "cancel": {
         const call = conn.running.get(m.id);
         if (!call) return; // unknown or finished: ignored
@@ -388,7 +437,7 @@ export class IpcHost {
       case "stop":
         // On a protocol-1 connection these are unknown messages.
         if (!conn.streams) return this.sendError(conn, m.id, "badRequest", `unknown message type ${JSON.stringify(m.type)}`);
-        return this.streamMessage(conn, m);
+        return this.streamMessage(conn, m, attachments);
       case "malformed":
         return this.sendError(conn, m.id, "badRequest", m.reason);
       case "result":
@@ -455,13 +504,13 @@ export class IpcHost {
   }
 
   /** `item`, `credit`, `end` (and a misdirected `stop`) on a protocol-2 connection. */
-  private streamMessage(conn: HostConnection, m: StreamMessage): void {
+  private streamMessage(conn: HostConnection, m: StreamMessage, attachments: Attachments | undefined): void {
     const call = conn.running.get(m.id);
     if (!call) return; // for a call no longer tracked (answered, cancelled): ignored
     switch (m.type) {
       case "item": {
         if (!call.input) return this.failCall(conn, m.id, call, flowControl(`item ${m.seq} for call ${m.id}, which has no input stream`));
-        const error = call.input.receive(m.seq, m.value);
+        const error = call.input.receive(m.seq, m.value, attachments);
         return error ? this.failCall(conn, m.id, call, error) : undefined;
       }
       case "end":
@@ -514,7 +563,7 @@ export class IpcHost {
     return undefined;
   }
 
-  private call(conn: HostConnection, m: CallMessage): void {
+  private call(conn: HostConnection, m: CallMessage, attachments: Attachments | undefined): void {
     if (conn.running.has(m.id)) return this.sendError(conn, m.id, "badRequest", `call id ${m.id} is already in flight`);
     // On a protocol-1 connection the stream fields are unknown to the protocol in force.
     if (!conn.streams && (m.input !== undefined || m.credit !== undefined)) {
@@ -554,9 +603,12 @@ export class IpcHost {
     }
     const args = new Array<unknown>(method.params.length);
     try {
-      for (let i = 0; i < method.params.length; i++) {
-        if (i !== method.inputStream) args[i] = decodeValue(method.params[i]!, m.args[i], `args[${i}]`);
-      }
+      // One pass over all arguments: an attachment may be taken once in the whole message.
+      withAttachments(attachments, () => {
+        for (let i = 0; i < method.params.length; i++) {
+          if (i !== method.inputStream) args[i] = decodeValue(method.params[i]!, m.args[i], `args[${i}]`);
+        }
+      });
     } catch (e) {
       const error = e as IpcError;
       return this.sendError(conn, m.id, error.code, error.message, error.data as WireValue);
@@ -579,17 +631,16 @@ export class IpcHost {
         if (conn.running.get(m.id) !== call) return; // cancelled or disconnected meanwhile
         if (method.outputStream) return this.openOutput(conn, m, method, call, value);
         this.endCall(conn, m.id, call);
-        let text: string;
+        let encoded: EncodedMessage;
         try {
-          text = JSON.stringify({ type: "result", id: m.id, value: encodeValue(method.result, value, "result") });
+          const wire = deferBytes(() => encodeValue(method.result, value, "result"));
+          encoded = encodeMessage({ type: "result", id: m.id, value: wire }, conn.binary);
         } catch (e) {
           this.report(e, conn);
           return this.sendError(conn, m.id, "internal", `handler returned a value that does not fit the declared result: ${(e as Error).message}`);
         }
-        if (exceedsBytes(text, this.maxMessageBytes)) {
-          return this.sendError(conn, m.id, "tooLarge", `result larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
-        }
-        if (!conn.closed) conn.socket.send(text);
+        const tooLarge = this.sendChecked(conn, encoded, "result");
+        if (tooLarge) this.sendError(conn, m.id, "tooLarge", tooLarge.message, tooLarge.data as WireValue);
       },
       (e: unknown) => {
         if (conn.running.get(m.id) !== call) return;
@@ -617,7 +668,7 @@ export class IpcHost {
         conn.openStreams--;
         this.send(conn, { type: "stop", id: m.id });
       },
-      decode: (value, seq) => decodeValue(codec, value, `input[${seq}]`),
+      decode: (value, seq, attachments) => withAttachments(attachments, () => decodeValue(codec, value, `input[${seq}]`)),
     });
     call.input = input;
     call.inputOpen = true;
@@ -630,18 +681,15 @@ export class IpcHost {
   private openOutput(conn: HostConnection, m: CallMessage, method: MethodDescriptor, call: RunningCall, value: unknown): void {
     call.output = new OutboundStream<unknown>(value as AsyncIterable<unknown>, call.credit, this.maxCredit, {
       send: (seq, item) => {
-        let text: string;
+        let encoded: EncodedMessage;
         try {
-          text = JSON.stringify({ type: "item", id: m.id, seq, value: encodeValue(method.result, item, `item[${seq}]`) });
+          const wire = deferBytes(() => encodeValue(method.result, item, `item[${seq}]`));
+          encoded = encodeMessage({ type: "item", id: m.id, seq, value: wire }, conn.binary);
         } catch (e) {
           this.report(e, conn);
           return new IpcError("internal", `handler yielded an item that does not fit the declared type: ${(e as Error).message}`);
         }
-        if (exceedsBytes(text, this.maxMessageBytes)) {
-          return new IpcError("tooLarge", `stream item ${seq} larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
-        }
-        if (!conn.closed) conn.socket.send(text);
-        return undefined;
+        return this.sendChecked(conn, encoded, `stream item ${seq}`);
       },
       done: () => {
         if (conn.running.get(m.id) !== call) return;
@@ -663,7 +711,7 @@ export class IpcHost {
   private replyFailure(conn: HostConnection, m: CallMessage, method: MethodDescriptor, e: unknown): void {
     if (e instanceof DeclaredError && method.throws) {
       try {
-        const data = encodeValue(method.throws, e.data, "error.data");
+        const data = deferBytes(() => encodeValue(method.throws!, e.data, "error.data"));
         return this.sendError(conn, m.id, "declared", method.throwsName ?? e.message, data);
       } catch (encodeError) {
         this.report(encodeError, conn);
@@ -746,7 +794,7 @@ export function notificationSender<T>(host: IpcHost, descriptor: NotificationsDe
   for (const method of Object.keys(descriptor.notifications)) {
     const n = lookupOwn<NotificationDescriptor>(descriptor.notifications, method)!;
     const send = (...args: unknown[]) => {
-      const wire = encodeArgs(n.params, n.required, args, `${descriptor.name ?? descriptor.channel}.${method}`);
+      const wire = deferBytes(() => encodeArgs(n.params, n.required, args, `${descriptor.name ?? descriptor.channel}.${method}`));
       host.notify(descriptor.channel, method, wire, connection);
     };
     Object.defineProperty(sender, method, { value: send, enumerable: true });

@@ -10,6 +10,7 @@ export { DeclaredError, IpcError, IpcErrorCodes, isDeclaredError, isIpcError, is
 export { IpcHandler, IpcHost, notificationSender, register, type HostOptions } from "./host.js";
 export { decodeBase64, encodeBase64 } from "./base64.js";
 export {
+  BINARY_FEATURE,
   DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -22,7 +23,7 @@ export {
   STREAMS_FEATURE,
   type Message,
 } from "./protocol.js";
-export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "./socket.js";
+export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend, type SocketMessage } from "./socket.js";
 export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType, StreamItemType, StreamMethodsOf } from "./types.js";
 export {
   channelToJson,

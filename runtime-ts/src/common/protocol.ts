@@ -8,6 +8,11 @@ export const PROTOCOL_VERSION = 1;
 export const PROTOCOL_STREAMS = 2;
 /** The `hello`/`welcome` feature that asks for and grants streams. */
 export const STREAMS_FEATURE = "streams";
+/**
+ * The `hello`/`welcome` feature that asks for and grants binary `bytes` (docs/protocol.md,
+ * "Version 2: binary `bytes`"); granted only together with streams.
+ */
+export const BINARY_FEATURE = "binary";
 /** Default most streams open at once on one connection (both directions together). */
 export const DEFAULT_MAX_STREAMS = 256;
 /** Default most credit a side holds for one stream it sends (also what an absent `maxCredit` means). */
@@ -31,7 +36,7 @@ export interface HelloMessage {
   channels: Record<string, string>;
   /** The frontend's wire schemas by channel, as received: the host checks them (hello check 5). */
   schemas?: unknown;
-  /** The features the frontend offers (`"streams"`); unknown ones are ignored. */
+  /** The features the frontend offers (`"streams"`, `"binary"`); unknown ones are ignored. */
   features: string[];
   /** v2: the most credit the frontend holds for one input stream; absent = 1024, `NaN` when not a positive integer. */
   maxCredit?: number;
@@ -44,7 +49,7 @@ export interface WelcomeMessage {
   maxInFlight: number;
   /** The backend's verdicts on judged channels, as received (read with `readCompat`). */
   compat?: unknown;
-  /** v2: the features the backend grants (`"streams"`). */
+  /** v2: the features the backend grants (`"streams"`, `"binary"`). */
   features: string[];
   /** v2: streams open at once per connection; `NaN` when present but not a positive integer. */
   maxStreams?: number;

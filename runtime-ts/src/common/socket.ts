@@ -1,15 +1,31 @@
 //! The transport interfaces (`IpcSocket`, `IpcSocketFrontend`, `IpcSocketBackend`) and the in-memory transport.
 
 /**
- * One bidirectional message pipe carrying protocol text messages (one JSON message each).
- * Transports implement it; `IpcConnection` and `IpcHost` use it. Listeners are set once, right
- * after construction; a transport buffers what arrives before that.
+ * One message as it travels: a text message (one JSON message), or a binary message (protocol
+ * v2 binary `bytes`: docs/protocol.md, Layout) on a connection that negotiated them.
+ */
+export type SocketMessage = string | Uint8Array;
+
+/**
+ * One bidirectional message pipe carrying protocol messages. Transports implement it;
+ * `IpcConnection` and `IpcHost` use it. Listeners are set once, right after construction; a
+ * transport buffers what arrives before that. A transport that carries only text leaves
+ * `binary` unset: it is then never handed a `Uint8Array`, and binary is not negotiated over it.
  */
 export interface IpcSocket {
-  /** Sends one message. Never throws; after close it is a no-op. */
-  send(text: string): void;
-  /** Sets the listener for incoming messages (in arrival order). */
-  onMessage(listener: (text: string) => void): void;
+  /**
+   * Sends one message. Never throws; after close it is a no-op. A `Uint8Array` (only when
+   * `binary` is set) is one binary message; the caller does not touch it afterwards, so the
+   * transport may keep it without copying.
+   */
+  send(message: SocketMessage): void;
+  /**
+   * Sets the listener for incoming messages (in arrival order). A transport with `binary` set
+   * delivers a binary message (a binary WebSocket frame, a stdio binary frame once
+   * `enableBinary` was called) as a `Uint8Array` it does not use again; the protocol layer
+   * answers one on a connection that did not negotiate binary.
+   */
+  onMessage(listener: (message: SocketMessage) => void): void;
   /** Sets the listener called once when the pipe is closed (by either side or by a fault). */
   onClose(listener: (reason: string) => void): void;
   /** Closes the pipe; the close listener runs (once). */
@@ -17,11 +33,19 @@ export interface IpcSocket {
   /**
    * Optional: the transport enforces a message size limit itself before buffering a message
    * and reports each oversize one to `onTooLarge` (with its first bytes, where an id may be
-   * read) instead of delivering it. stdio enforces `limit` (UTF-8 bytes) and skips the line;
-   * WebSocket enforces the limit it was opened with (`maxMessageBytes`), passes it as
-   * `enforced`, and then closes the connection (1009).
+   * read) instead of delivering it. stdio enforces `limit` (UTF-8 bytes; a binary message's
+   * whole length) and skips the message; WebSocket enforces the limit it was opened with
+   * (`maxMessageBytes`), passes it as `enforced`, and then closes the connection (1009).
    */
   limitMessageBytes?(limit: number, onTooLarge: (prefix: string, enforced?: number) => void): void;
+  /** Optional: the transport carries binary messages both ways, so binary `bytes` may be negotiated over it. */
+  readonly binary?: boolean;
+  /**
+   * Optional: the handshake granted binary; called at once, while the `welcome` is handled
+   * (before any later message is read). A framing that tells binary messages apart only on a
+   * binary connection (stdio) starts doing so here.
+   */
+  enableBinary?(): void;
   /** Optional: who is on the other end, for logs (`"ws 127.0.0.1:53211"`, `"stdio pid 4242"`). */
   readonly description?: string;
 }
@@ -40,26 +64,28 @@ export interface IpcSocketBackend {
 /** Delivers messages asynchronously and in order; buffers them until a listener is set. */
 class MemorySocket implements IpcSocket {
   peer: MemorySocket | undefined;
-  private messageListener: ((text: string) => void) | undefined;
+  private messageListener: ((message: SocketMessage) => void) | undefined;
   private closeListener: ((reason: string) => void) | undefined;
-  private inbox: string[] = [];
+  private inbox: SocketMessage[] = [];
+  readonly binary = true;
   closed = false;
   private closeReason: string | undefined;
 
   constructor(readonly description: string) {}
 
-  send(text: string): void {
+  send(message: SocketMessage): void {
     const peer = this.peer;
     if (this.closed || !peer) return;
-    // A copy of the text travels; the string is immutable, so nothing is shared by accident.
-    queueMicrotask(() => peer.receive(text));
+    // Text is immutable; a binary message is handed over as is (one byte array per message,
+    // no copy): its sender built it for this send and does not touch it again.
+    queueMicrotask(() => peer.receive(message));
   }
-  private receive(text: string): void {
+  private receive(message: SocketMessage): void {
     if (this.closed) return;
-    if (this.messageListener) this.messageListener(text);
-    else this.inbox.push(text);
+    if (this.messageListener) this.messageListener(message);
+    else this.inbox.push(message);
   }
-  onMessage(listener: (text: string) => void): void {
+  onMessage(listener: (message: SocketMessage) => void): void {
     this.messageListener = listener;
     const pending = this.inbox;
     this.inbox = [];
@@ -83,7 +109,7 @@ class MemorySocket implements IpcSocket {
   }
 }
 
-/** Two connected in-memory sockets: what one sends, the other receives, as text, in order. */
+/** Two connected in-memory sockets: what one sends, the other receives, in order. */
 export function createMemorySocketPair(): [IpcSocket, IpcSocket] {
   const a = new MemorySocket("memory frontend");
   const b = new MemorySocket("memory backend");
@@ -123,19 +149,19 @@ export class MemoryBackend implements IpcSocketBackend {
  * runs the close listener exactly once (even if set after the close), drops messages after close.
  */
 export class SocketEvents {
-  private messageListener: ((text: string) => void) | undefined;
+  private messageListener: ((message: SocketMessage) => void) | undefined;
   private closeListener: ((reason: string) => void) | undefined;
-  private inbox: string[] = [];
+  private inbox: SocketMessage[] = [];
   private closeReason: string | undefined;
 
   get isClosed(): boolean {
     return this.closeReason !== undefined;
   }
   /** A message arrived from the peer. */
-  message(text: string): void {
+  message(message: SocketMessage): void {
     if (this.closeReason !== undefined) return;
-    if (this.messageListener) this.messageListener(text);
-    else this.inbox.push(text);
+    if (this.messageListener) this.messageListener(message);
+    else this.inbox.push(message);
   }
   /** The pipe closed; later calls are ignored. */
   closed(reason: string): void {
@@ -144,11 +170,11 @@ export class SocketEvents {
     this.inbox = [];
     this.closeListener?.(reason);
   }
-  onMessage(listener: (text: string) => void): void {
+  onMessage(listener: (message: SocketMessage) => void): void {
     this.messageListener = listener;
     const pending = this.inbox;
     this.inbox = [];
-    for (const text of pending) listener(text);
+    for (const message of pending) listener(message);
   }
   onClose(listener: (reason: string) => void): void {
     this.closeListener = listener;

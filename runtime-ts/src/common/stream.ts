@@ -1,5 +1,6 @@
 //! Protocol v2 stream state both sides share: the receiving end (credit, sequence, a bounded buffer) and the sending end (credit-bounded pulls).
 
+import type { Attachments } from "./binary.js";
 import type { WireValue } from "./codecs.js";
 import { IpcError } from "./errors.js";
 
@@ -25,8 +26,11 @@ export interface InboundHooks<T> {
    * cancels the call, the backend sends `stop`.
    */
   abandoned(): void;
-  /** Turns a wire item into the consumer's value; throws an `IpcError` when it does not decode. */
-  decode(value: WireValue, seq: number): T;
+  /**
+   * Turns a wire item into the consumer's value; throws an `IpcError` when it does not decode.
+   * `attachments`: those of the binary message the item came in (undefined for text).
+   */
+  decode(value: WireValue, seq: number, attachments: Attachments | undefined): T;
 }
 
 /**
@@ -95,7 +99,7 @@ export class InboundStream<T> implements AsyncIterableIterator<T> {
    * out of order, no credit left, after `end`: `flowControl`; a value that does not decode);
    * an item after the consumer stopped is discarded (it was under way).
    */
-  receive(seq: number, value: WireValue): IpcError | undefined {
+  receive(seq: number, value: WireValue, attachments?: Attachments): IpcError | undefined {
     if (this.closed && !this.ended && !this.failed) return undefined;
     if (this.ended) return flowControl(`item ${seq} after the end of the stream`);
     if (this.failed) return undefined;
@@ -105,7 +109,7 @@ export class InboundStream<T> implements AsyncIterableIterator<T> {
     this.outstanding--;
     let item: T;
     try {
-      item = this.hooks.decode(value, seq);
+      item = this.hooks.decode(value, seq, attachments);
     } catch (e) {
       return e instanceof IpcError ? e : new IpcError("badRequest", `stream item ${seq} does not decode: ${String(e)}`);
     }

@@ -1,23 +1,47 @@
-//! Newline-delimited message framing for stdio: bounded buffering, oversize lines skipped, UTF-8 checked.
+//! Message framing for stdio: newline-delimited text, and (on a binary connection) `0x00`-prefixed binary messages; bounded buffering, oversize messages skipped, UTF-8 checked.
 
-/** Bytes of an oversize line kept so its id can still be read (docs/protocol.md, Limits). */
+/** Bytes of an oversize message kept so its id can still be read (docs/protocol.md, Limits). */
 const PREFIX_BYTES = 256;
+/** The byte that starts a binary frame on stdio; no JSON line starts with it. */
+const BINARY_MARK = 0;
+/** A binary frame: the mark, then the binary message's length (u32 big-endian). */
+const BINARY_HEADER = 5;
+
+/** Where the framing is inside a binary frame. */
+interface BinaryFrame {
+  /** Header bytes read so far (mark included), up to 5. */
+  header: Uint8Array;
+  headerRead: number;
+  /** The message's length, once the header is complete. */
+  length: number;
+  /** The message being filled (one allocation of its announced length), or undefined while skipping an oversize one. */
+  body: Uint8Array | undefined;
+  /** Bytes of the message read (or skipped) so far. */
+  read: number;
+  /** While skipping: the first bytes of its JSON (after the four-byte length), for the id. */
+  prefix: number[];
+}
 
 /**
- * Splits a byte stream into lines. A line longer than `limit` bytes is not buffered: its first
- * bytes are kept, the rest skipped up to the next newline, and `onTooLarge` gets the prefix.
- * A line that is not valid UTF-8 is delivered as `""` (which the protocol layer rejects).
+ * Splits a byte stream into messages. A line longer than `limit` bytes is not buffered: its
+ * first bytes are kept, the rest skipped up to the next newline, and `onTooLarge` gets the
+ * prefix. A line that is not valid UTF-8 is delivered as `""` (which the protocol layer
+ * rejects). Once `enableBinary` was called, a message starting with `0x00` is a binary frame
+ * (docs/protocol.md, "Version 2: binary `bytes`", Framing): its announced length is read into
+ * one allocation and delivered as a `Uint8Array`, or, past `limit`, skipped without buffering.
  */
 export class LineFraming {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private skipping = false;
   private prefix = "";
+  private binary = false;
+  private frame: BinaryFrame | undefined;
   private readonly decoder = new TextDecoder("utf-8", { fatal: true });
 
   constructor(
     private limit: number,
-    private readonly onLine: (text: string) => void,
+    private readonly onMessage: (message: string | Uint8Array) => void,
     private onTooLarge: (prefix: string) => void,
   ) {}
 
@@ -26,9 +50,26 @@ export class LineFraming {
     this.onTooLarge = onTooLarge;
   }
 
+  /**
+   * The handshake granted binary: from the next message on, `0x00` starts a binary frame. Called
+   * while the welcome is being handled, so the bytes after it are read the new way.
+   */
+  enableBinary(): void {
+    this.binary = true;
+  }
+
   push(data: Buffer): void {
     let start = 0;
     while (start < data.length) {
+      if (this.frame) {
+        start = this.pushBinary(data, start);
+        continue;
+      }
+      // Nothing of a line is pending: this byte starts the next message.
+      if (this.binary && this.buffered === 0 && !this.skipping && data[start] === BINARY_MARK) {
+        this.frame = { header: new Uint8Array(BINARY_HEADER), headerRead: 0, length: 0, body: undefined, read: 0, prefix: [] };
+        continue;
+      }
       const nl = data.indexOf(10, start);
       const end = nl < 0 ? data.length : nl;
       if (!this.skipping) {
@@ -50,6 +91,37 @@ export class LineFraming {
       this.endLine();
       start = nl + 1;
     }
+  }
+
+  /** Consumes the bytes of the current binary frame from `data[start..]`; returns where it stopped. */
+  private pushBinary(data: Buffer, start: number): number {
+    const f = this.frame!;
+    if (f.headerRead < BINARY_HEADER) {
+      const n = Math.min(BINARY_HEADER - f.headerRead, data.length - start);
+      f.header.set(data.subarray(start, start + n), f.headerRead);
+      f.headerRead += n;
+      start += n;
+      if (f.headerRead < BINARY_HEADER) return start;
+      f.length = new DataView(f.header.buffer).getUint32(1);
+      // Past the limit: skipped as it streams by, only the start of its JSON kept for the id.
+      // Else one allocation of the announced length, each chunk copied into it once.
+      f.body = f.length > this.limit ? undefined : new Uint8Array(f.length);
+    }
+    const n = Math.min(f.length - f.read, data.length - start);
+    if (f.body) f.body.set(data.subarray(start, start + n), f.read);
+    else {
+      for (let i = 0; i < n && f.prefix.length < PREFIX_BYTES; i++) {
+        if (f.read + i >= 4) f.prefix.push(data[start + i]!);
+      }
+    }
+    f.read += n;
+    start += n;
+    if (f.read === f.length) {
+      this.frame = undefined;
+      if (f.body) this.onMessage(f.body);
+      else this.onTooLarge(String.fromCharCode(...f.prefix));
+    }
+    return start;
   }
 
   private endLine(): void {
@@ -75,6 +147,6 @@ export class LineFraming {
     } catch {
       text = "";
     }
-    this.onLine(text);
+    this.onMessage(text);
   }
 }

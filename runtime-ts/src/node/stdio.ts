@@ -55,9 +55,13 @@ function forwardLines(stream: Readable, onLine: (line: string) => void): void {
   });
 }
 
-/** Frames messages onto a writable stream (one per line) and reads lines off a readable one. */
+/**
+ * Frames messages onto a writable stream and reads them off a readable one: text as one line,
+ * a binary message as `0x00`, its length (u32 big-endian), then the message (read only after
+ * `enableBinary`: docs/protocol.md, Framing).
+ */
 function pipeSocket(input: Readable, output: Writable, description: string, events: SocketEvents, onEnd: () => void): IpcSocket & { framing: LineFraming } {
-  const framing = new LineFraming(DEFAULT_MAX_MESSAGE_BYTES, (text) => events.message(text), () => {});
+  const framing = new LineFraming(DEFAULT_MAX_MESSAGE_BYTES, (message) => events.message(message), () => {});
   input.on("data", (chunk: Buffer) => framing.push(chunk));
   input.on("end", onEnd);
   input.on("close", onEnd);
@@ -66,8 +70,24 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
   return {
     description,
     framing,
-    send(text) {
-      if (!events.isClosed && output.writable) output.write(text + "\n");
+    binary: true,
+    send(message) {
+      if (events.isClosed || !output.writable) return;
+      if (typeof message === "string") {
+        output.write(message + "\n");
+        return;
+      }
+      const header = Buffer.allocUnsafe(5);
+      header[0] = 0;
+      header.writeUInt32BE(message.length, 1);
+      // Two writes, one flush; the message itself is written from its own memory, not copied.
+      output.cork();
+      output.write(header);
+      output.write(message);
+      output.uncork();
+    },
+    enableBinary() {
+      framing.enableBinary();
     },
     onMessage: (listener) => events.onMessage(listener),
     onClose: (listener) => events.onClose(listener),

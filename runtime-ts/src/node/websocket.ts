@@ -8,8 +8,9 @@ import { DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES } from "../common/protocol.j
 import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
 
 /**
- * Wraps an open `ws` socket. Binary frames are reserved: handed on as `""`, which the protocol
- * layer answers `badRequest`. `maxPayload` is the limit; a backend's socket is opened with a
+ * Wraps an open `ws` socket. A binary frame is handed on as a `Uint8Array` (a view of what `ws`
+ * received, not a copy); the protocol layer reads it on a binary connection and answers
+ * `badRequest` elsewhere. `maxPayload` is the limit (a binary message counts whole); a backend's socket is opened with a
  * larger one for the first message (`firstPayload`: a hello may be 1 MiB whatever the limit),
  * and a later text frame over `maxPayload` is refused as ws refuses a frame over its own.
  */
@@ -29,11 +30,11 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
   ws.on("message", (data: RawData, isBinary: boolean) => {
     const wasFirst = first;
     first = false;
-    if (!wasFirst && !isBinary && byteLength(data) > maxPayload) {
+    if (!wasFirst && byteLength(data) > maxPayload) {
       ws.close(1009);
       return;
     }
-    events.message(isBinary ? "" : data.toString());
+    events.message(isBinary ? bytesOf(data) : data.toString());
   });
   ws.on("close", (code: number, reason: Buffer) => events.closed(`websocket closed (${code}${reason.length ? ` ${reason.toString()}` : ""})`));
   ws.on("error", (e: Error) => {
@@ -42,8 +43,11 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
   });
   return {
     description,
-    send(text) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    binary: true,
+    // A string goes as a text frame, a Uint8Array as one binary frame (ws sends it as is on a
+    // server; a client masks it into a new buffer, as RFC 6455 requires).
+    send(message) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(message);
     },
     onMessage: (listener) => events.onMessage(listener),
     onClose: (listener) => events.onClose(listener),
@@ -56,6 +60,13 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
       onTooLarge = report;
     },
   };
+}
+
+/** A binary frame's bytes as a plain `Uint8Array` view (a `Buffer` would compare unequal to one). */
+function bytesOf(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 function byteLength(data: RawData): number {
