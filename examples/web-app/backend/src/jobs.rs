@@ -4,10 +4,12 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+// guide:start web-app-jobs-use-rs
 use futures_util::stream::{self, Stream, StreamExt};
 use ipcc_runtime::codegen::ItemStream;
 use ipcc_runtime::{CallContext, HandlerError};
 use sha2::{Digest, Sha256};
+// guide:end web-app-jobs-use-rs
 
 use crate::web_app::{AppEventsSender, JobError, JobOutcome, JobProgress, Jobs, UploadReceipt};
 
@@ -23,6 +25,7 @@ pub struct JobRunner {
     started: AtomicU32,
 }
 
+// guide:start web-app-job-rs
 /// A job in progress. It lives inside its progress stream, so it goes when the stream goes: at
 /// the stream's end, or when the page stopped reading first (`break`, an abort, a closed tab).
 /// Either way it tells the page how it ended.
@@ -44,6 +47,7 @@ impl Drop for Job {
         let _ = self.page.job_ended(self.id, outcome, self.done, self.steps);
     }
 }
+// guide:end web-app-job-rs
 
 impl Jobs for JobRunner {
     // guide:start web-app-run-job-rs
@@ -62,8 +66,8 @@ impl Jobs for JobRunner {
             steps,
             page: AppEventsSender::to(ctx.host(), ctx.connection()),
         };
-        // One item per step. The host polls the stream only while the page reads, and drops
-        // it (and the job in it) when the page stops reading.
+        // One item per step, each made when the host polls for it. When the page stops
+        // reading, the host drops the stream, and the job in it.
         stream::unfold(job, |mut job| async move {
             if job.done == job.steps {
                 return None;
