@@ -1,7 +1,9 @@
 // The web app in a real browser: starts the Rust backend (built by `npm test`), drives Debian's
 // headless Chromium with playwright-core through the bundled page, and checks that
 //  - with the token from the backend's URL, the page calls sayHello and the Items methods and
-//    shows the pushed notifications live (screenshot: test-output/web-app.png);
+//    shows the pushed notifications live; a job's progress streams into a progress bar up to
+//    100 %, a job cancelled from the page ends on the backend, and a file goes up as a stream of
+//    chunks (screenshot: test-output/web-app.png);
 //  - without the token (or with a wrong one) nothing can be called: `unauthorized`;
 //  - the same page served from another origin cannot even open the WebSocket (403), so nothing
 //    can be called either; and the backend's list shows none of the refused pages' items.
@@ -9,6 +11,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -272,6 +275,49 @@ test("with the token, the page calls the backend and shows pushed notifications 
   assert.equal(await clickAndWait(page, "#list-items", "#item-result"), "2 items");
   assert.equal(await page.locator("#items li").count(), 2);
 
+  // Streams. A job refused with its declared error, thrown from the iteration.
+  await page.fill("#job-steps", "0");
+  assert.equal(await clickAndWait(page, "#run-job", "#job-result"), "error declared JobError: a job has 1 to 10000 steps");
+
+  // A long job cancelled from the page once the bar moved: the backend drops the job's stream and
+  // says so (jobEnded, which the job sends as it is dropped).
+  await page.fill("#job-steps", "1000");
+  await page.click("#run-job");
+  await page.waitForFunction(() => document.querySelector("#job-progress").value > 0, null, { timeout: WAIT_MS });
+  assert.match(await clickAndWait(page, "#cancel-job", "#job-result"), /^error cancelled: /);
+  const cancelled = await waitForText(page, "#notifications", /jobEnded #1 cancelled after \d+ of 1000 steps/);
+  const done = Number(/jobEnded #1 cancelled after (\d+)/.exec(cancelled)[1]);
+  assert.ok(done >= 5 && done < 1000, `cancelled after ${done} steps`);
+
+  // A job run to the end: every value the bar took, recorded as the page sets it.
+  await page.evaluate(() => {
+    window.barValues = [];
+    new MutationObserver((records) => window.barValues.push(...records.map((r) => r.oldValue))).observe(
+      document.querySelector("#job-progress"),
+      { attributeFilter: ["value"], attributeOldValue: true },
+    );
+  });
+  await page.fill("#job-steps", "20");
+  assert.equal(await clickAndWait(page, "#run-job", "#job-result"), "job #2: 20 of 20 steps, done");
+  // Each record holds the value before a change: the first is the bar before the run (reset to 0).
+  const barValues = await page.evaluate(() =>
+    [...window.barValues.slice(1), document.querySelector("#job-progress").getAttribute("value")].map(Number),
+  );
+  assert.ok(barValues.every((value, i) => i === 0 || value > barValues[i - 1]), `the bar only moved forward: ${barValues}`);
+  assert.equal(barValues.at(-1), 100);
+  assert.deepEqual(barValues, Array.from({ length: 21 }, (_, i) => i * 5));
+  assert.equal(await page.textContent("#job-percent"), "job #2: 20 of 20 steps (100 %)");
+  await waitForText(page, "#notifications", /jobEnded #2 completed after 20 of 20 steps/);
+
+  // An upload of several chunks (64 KiB each); the checksum is computed here independently.
+  const file = Buffer.alloc(3 * 65_536 + 4_123);
+  for (let i = 0; i < file.length; i++) file[i] = (i * 7_919 + (i >> 11)) & 0xff;
+  await page.setInputFiles("#upload-file", { name: "data.bin", mimeType: "application/octet-stream", buffer: file });
+  assert.equal(
+    await clickAndWait(page, "#upload", "#upload-result"),
+    `data.bin: ${file.length} bytes in 4 chunks, sha256 ${createHash("sha256").update(file).digest("hex")}`,
+  );
+
   await waitForText(page, "#notifications", /tick 6 at/);
   await page.fill("#item-text", "buy milk");
   await page.screenshot({ path: join(outputDir, "web-app.png"), fullPage: true });
@@ -294,6 +340,7 @@ test("without the token, or with a wrong one, the page cannot call anything", as
     await page.fill("#item-text", "intruder");
     assert.match(await clickAndWait(page, "#add-item", "#item-result"), /^error unauthorized: /);
     assert.match(await clickAndWait(page, "#subscribe-ticks", "#tick-result"), /^error unauthorized: /);
+    assert.match(await clickAndWait(page, "#run-job", "#job-result"), /^error unauthorized: /);
     if (!url.includes("token")) await page.screenshot({ path: join(outputDir, "web-app-no-token.png"), fullPage: true });
     await page.close();
   }

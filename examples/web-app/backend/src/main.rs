@@ -9,6 +9,7 @@
 //! to stderr.
 
 mod handlers;
+mod jobs;
 mod timestamp;
 
 // The generated file also holds the frontend half (clients, listeners), unused here.
@@ -26,7 +27,8 @@ use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
 use rand::RngCore;
 
 use handlers::{Greeter, ItemList};
-use web_app::{register_items, register_my_interface, AppEventsSender};
+use jobs::JobRunner;
+use web_app::{register_items, register_jobs, register_my_interface, AppEventsSender};
 
 const USAGE: &str = "usage: web-app-backend [--port PORT] [--token TOKEN] [--static DIR] \
                      [--allow-origin ORIGIN]...\n\
@@ -120,6 +122,7 @@ async fn main() -> ExitCode {
     let host = IpcHost::with_config(HostConfig::new().token(token.clone()));
     let _greeter = register_my_interface(&host, Greeter);
     let _items = register_items(&host, ItemList::new(AppEventsSender::all(&host)));
+    let _jobs = register_jobs(&host, JobRunner::default());
 
     // Loopback only; pages of this server's own origin are always allowed, others only if named.
     let mut config = WsServerConfig::new()

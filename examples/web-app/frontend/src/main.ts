@@ -1,5 +1,6 @@
 //! The page's script: connects to the backend that served it (token from the URL), wires the
-//! buttons to the generated clients and shows the backend's notifications as they arrive.
+//! buttons to the generated clients, shows the backend's notifications as they arrive, moves a
+//! progress bar as a job's progress streams in, and streams a file to the backend in chunks.
 
 import {
   connectBrowserWebSocket,
@@ -14,8 +15,12 @@ import {
   addAppEventsListener,
   appEventsDescriptor,
   callItems,
+  callJobs,
   isAddItemError,
+  isJobError,
   itemsDescriptor,
+  jobsClient,
+  jobsDescriptor,
   type AddItemError,
   type Item,
   type Priority,
@@ -33,6 +38,8 @@ function element<T extends HTMLElement>(id: string): T {
 const status = element<HTMLParagraphElement>("status");
 const notifications = element<HTMLOListElement>("notifications");
 const itemList = element<HTMLUListElement>("items");
+const jobBar = element<HTMLProgressElement>("job-progress");
+const jobProgress = element<HTMLSpanElement>("job-percent");
 
 function setStatus(state: "connecting" | "connected" | "error", text: string): void {
   status.dataset.state = state;
@@ -42,6 +49,7 @@ function setStatus(state: "connecting" | "connected" | "error", text: string): v
 /** `code: message` for a failed call or connection. */
 function describeError(error: unknown): string {
   if (isAddItemError(error)) return `declared AddItemError: ${describeAddItemError(error.data)}`;
+  if (isJobError(error)) return `declared JobError: a job has 1 to ${error.data.max} steps`;
   if (isIpcError(error)) return `${error.code}: ${error.message}`;
   return String(error);
 }
@@ -125,7 +133,7 @@ async function connect(): Promise<void> {
   }
   const connection = new IpcConnection(socket, {
     token,
-    channels: [myInterfaceDescriptor, itemsDescriptor, appEventsDescriptor],
+    channels: [myInterfaceDescriptor, itemsDescriptor, jobsDescriptor, appEventsDescriptor],
   });
   addAppEventsListener(
     {
@@ -136,6 +144,7 @@ async function connect(): Promise<void> {
         li.textContent = describeItem(item);
         itemList.append(li);
       },
+      jobEnded: (job, outcome, done, steps) => showNotification(`jobEnded #${job} ${outcome} after ${done} of ${steps} steps`),
     },
     connection,
   );
@@ -183,6 +192,55 @@ element("unsubscribe-ticks").addEventListener("click", () => {
   void showCall(element("tick-result"), async () =>
     (await callItems("unsubscribeTicks")) ? "unsubscribed" : "no ticks were running",
   );
+});
+
+// guide:start web-app-run-job-ts
+/** Runs a job of `steps` steps on the backend, moving the progress bar as each one is done. */
+async function runJob(steps: number, signal: AbortSignal): Promise<string> {
+  jobBar.value = 0;
+  // Aborting `signal` cancels the call (so does leaving the loop): the backend drops the job.
+  const jobs = jobsClient(undefined, { signal });
+  let last = "no step";
+  for await (const progress of jobs.runJob(steps)) {
+    jobBar.value = Math.round((progress.done * 100) / progress.steps);
+    last = `job #${progress.job}: ${progress.done} of ${progress.steps} steps`;
+    jobProgress.textContent = `${last} (${jobBar.value} %)`;
+  }
+  return `${last}, done`;
+}
+// guide:end web-app-run-job-ts
+
+/** The job the page runs, to cancel it. */
+let runningJob: AbortController | undefined;
+
+element("run-job").addEventListener("click", () => {
+  runningJob?.abort();
+  const job = new AbortController();
+  runningJob = job;
+  const steps = element<HTMLInputElement>("job-steps").valueAsNumber;
+  void showCall(element("job-result"), () => runJob(Number.isFinite(steps) ? Math.max(0, Math.round(steps)) : 25, job.signal));
+});
+
+element("cancel-job").addEventListener("click", () => runningJob?.abort());
+
+// guide:start web-app-upload-ts
+/** Reads `file` in chunks, each only when the upload stream pulls it (the backend's credit). */
+async function* chunksOf(file: Blob, chunkBytes = 64 * 1024): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < file.size; offset += chunkBytes) {
+    yield new Uint8Array(await file.slice(offset, offset + chunkBytes).arrayBuffer());
+  }
+}
+
+async function uploadFile(file: File): Promise<string> {
+  const receipt = await callJobs("upload", file.name, chunksOf(file));
+  return `${receipt.name}: ${receipt.bytes} bytes in ${receipt.chunks} chunks, sha256 ${receipt.sha256}`;
+}
+// guide:end web-app-upload-ts
+
+element<HTMLFormElement>("upload-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const file = element<HTMLInputElement>("upload-file").files?.[0];
+  void showCall(element("upload-result"), () => (file ? uploadFile(file) : Promise.resolve("choose a file first")));
 });
 
 void connect();
