@@ -1044,6 +1044,7 @@ async fn pump_input(
                     return;
                 }
                 shared.outbox.send(text);
+                credit.spend();
                 seq += 1;
             }
             Some(Ok(Err(error))) => return shared.fail_call(id, error),

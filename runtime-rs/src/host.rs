@@ -1202,6 +1202,7 @@ impl ServedConnection {
                         return Err(IpcError::too_large("stream item", text.len(), limit));
                     }
                     self.outbox.send(text);
+                    credit.spend();
                     seq += 1;
                 }
             }
