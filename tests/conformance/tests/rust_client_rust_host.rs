@@ -1,5 +1,7 @@
 //! Rust client → Rust host (`conformance-backend`), over WebSocket and over stdio: the whole
 //! scenario, then the property tests (Rust → Rust → Rust).
+//! Then the generated streams (`streams_scenario`): every direction, cancellation both ways,
+//! flow control, the host dying mid-stream, and stream items of generated values.
 
 use ipcc_conformance::peers::{connect, HostKind, Transport};
 use ipcc_conformance::prng::seed_from_env;

@@ -1,5 +1,6 @@
 //! TS client → Rust host (`conformance-backend`, from CONFORMANCE_RUST_BACKEND), over WebSocket
-//! and over stdio: the whole scenario, and the property tests TS → Rust → TS.
+//! and over stdio: the whole scenario, the property tests TS → Rust → TS, and the generated streams
+//! (`../streams-scenario.ts`): every direction, cancellation both ways, flow control, the host dying.
 
 import { test } from "node:test";
 import { connect, type Transport } from "../peers.js";

@@ -1,5 +1,7 @@
 //! TS client → TS host (`build/src/backend.js` under node), over WebSocket and over stdio: the
 //! whole scenario, and the property tests TS → TS → TS.
+//! Then the generated streams (`../streams-scenario.ts`): every direction, cancellation both ways,
+//! `AbortSignal`, flow control, the host dying mid-stream, and stream items of generated values.
 
 import { test } from "node:test";
 import { connect, type Transport } from "../peers.js";
