@@ -1105,6 +1105,7 @@ async fn pump_input(
                     return;
                 }
                 shared.outbox.send(text);
+                credit.spend();
                 seq += 1;
             }
             Some(Ok(Err(error))) => return shared.fail_call(id, error),

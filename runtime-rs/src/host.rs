@@ -1157,13 +1157,19 @@ impl ServedConnection {
             return Err(expected("needs `input: true`"));
         }
         let max_credit = self.host.shared.config.max_credit;
-        if asks_output
-            && !message::integer_field(envelope.credit)
-                .is_some_and(|n| (1..=max_credit).contains(&n))
-        {
+        let credit = message::integer_field(envelope.credit);
+        if asks_output && credit.is_none_or(|n| n < 1) {
             return Err(expected(&format!(
                 "needs `credit` as an integer in 1..={max_credit}"
             )));
+        }
+        // The call's credit is its first grant: past maxCredit it is a flow-control violation
+        // (docs/protocol.md, "Stream limits"), as a `credit` message past it would be.
+        if let Some(n) = credit.filter(|&n| asks_output && n > max_credit) {
+            return Err(stream::flow_control(
+                id,
+                format!("the call's credit {n} is past maxCredit {max_credit}"),
+            ));
         }
         let limit = self.host.shared.config.max_streams;
         if self.open_streams.load(Ordering::Relaxed) + shape.count() > limit {
@@ -1268,6 +1274,7 @@ impl ServedConnection {
                         return Err(IpcError::too_large("stream item", text.len(), limit));
                     }
                     self.outbox.send(text);
+                    credit.spend();
                     seq += 1;
                 }
             }

@@ -206,22 +206,30 @@ impl SendCredit {
         Ok(())
     }
 
-    /// Waits for one item of credit and uses it; false once closed.
+    /// Waits until there is credit for one item; false once closed. The credit stays
+    /// outstanding (a grant is checked against it) until [`SendCredit::spend`]: the receiver's
+    /// credit is "granted and not yet used" by an item sent, and the producer may take a while
+    /// to make the item.
     pub async fn acquire(&self) -> bool {
         loop {
             let notified = self.notify.notified();
             {
-                let mut state = lock(&self.state);
+                let state = lock(&self.state);
                 if state.1 {
                     return false;
                 }
                 if state.0 > 0 {
-                    state.0 -= 1;
                     return true;
                 }
             }
             notified.await;
         }
+    }
+
+    /// An item was sent: it used one item of credit.
+    pub fn spend(&self) {
+        let mut state = lock(&self.state);
+        state.0 = state.0.saturating_sub(1);
     }
 
     /// Resolves once closed.
@@ -463,6 +471,18 @@ mod tests {
         credit.grant(1, 1).unwrap();
         assert!(credit.grant(1, 1).is_err());
         assert!(credit.grant(1, 0).is_err());
+        assert_eq!(credit.held(), 3);
+    }
+
+    /// Credit the producer waits to use is still outstanding: a grant is checked against it.
+    #[tokio::test]
+    async fn acquired_credit_counts_until_an_item_is_sent() {
+        let credit = SendCredit::new(3, 3);
+        assert!(credit.acquire().await);
+        assert!(credit.grant(1, 1).is_err(), "3 outstanding + 1 > 3");
+        credit.spend();
+        assert_eq!(credit.held(), 2);
+        credit.grant(1, 1).unwrap();
         assert_eq!(credit.held(), 3);
     }
 }

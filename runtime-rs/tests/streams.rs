@@ -603,11 +603,13 @@ async fn calls_whose_stream_fields_disagree_with_the_method_are_bad_requests() {
         ),
         (
             {
+                // Past maxCredit: the call's credit is its first grant (docs/protocol.md,
+                // "Stream limits"), a flow-control violation as in runtime-ts.
                 let mut c = call(3, "count", json!([3]));
                 c["credit"] = json!(17);
                 c
             },
-            "badRequest",
+            "flowControl",
         ),
         (
             {

@@ -1,4 +1,4 @@
-//! The protocol conformance vectors of tests/vectors/messages.json and messages-compat.json, replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
+//! The protocol conformance vectors of tests/vectors/messages.json, messages-compat.json and messages-streams.json (protocol v2 streams, against the `streams-test-v1` host), replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { createMemorySocketPair, type HostOptions, type IpcSocket } from "../src/common/index.js";
 import { connectWebSocket, spawnStdioBackend, WebSocketBackend } from "../src/node/index.js";
 import { echoDescriptor, echoEventsDescriptor, startEchoHost } from "./fixtures/echo.js";
-import { echoStdioBackend, vectorsDir } from "./paths.js";
+import { startStreamsHost, streamsDescriptor } from "./fixtures/streams.js";
+import { echoStdioBackend, streamsStdioBackend, vectorsDir } from "./paths.js";
 import { matches, RawPeer } from "./raw-peer.js";
 
 interface Step {
@@ -31,22 +32,27 @@ interface VectorFile {
   /** messages-compat.json: the backend's wire schemas (those of the fixture's descriptors). */
   wireSchemas?: Record<string, unknown>;
   hello?: Record<string, unknown>;
+  /** The welcome the file's `hello` gets (fields of the pattern only). */
+  welcome?: Record<string, unknown>;
   cases: Case[];
 }
-const files: [string, VectorFile][] = ["messages.json", "messages-compat.json"].map((name) => [name, JSON.parse(readFileSync(join(vectorsDir, name), "utf8"))]);
+const files: [string, VectorFile][] = ["messages.json", "messages-compat.json", "messages-streams.json"].map((name) => [name, JSON.parse(readFileSync(join(vectorsDir, name), "utf8"))]);
+/** messages-streams.json is replayed against the `streams-test-v1` host; the others against `Echo`. */
+const streamsFile = "messages-streams.json";
 
 type Transport = "in-memory" | "stdio" | "websocket";
 
-/** Opens a connection to a fresh Echo host on `transport`; returns the socket and a cleanup. */
-async function open(transport: Transport, options: HostOptions): Promise<{ socket: IpcSocket; done: () => Promise<void> }> {
+/** Opens a connection to a fresh Echo (or streams) host on `transport`; returns the socket and a cleanup. */
+async function open(transport: Transport, options: HostOptions, streams = false): Promise<{ socket: IpcSocket; done: () => Promise<void> }> {
+  const startHost = streams ? startStreamsHost : startEchoHost;
   if (transport === "in-memory") {
-    const host = startEchoHost(options);
+    const host = startHost(options);
     const [frontend, backend] = createMemorySocketPair();
     host.accept(backend);
     return { socket: frontend, done: () => host.shutdown() };
   }
   if (transport === "stdio") {
-    const args = [echoStdioBackend];
+    const args = [streams ? streamsStdioBackend : echoStdioBackend];
     if (options.token !== undefined) args.push("--token", options.token);
     if (options.maxMessageBytes !== undefined) args.push("--max-message-bytes", String(options.maxMessageBytes));
     if (options.maxInFlight !== undefined) args.push("--max-in-flight", String(options.maxInFlight));
@@ -60,7 +66,7 @@ async function open(transport: Transport, options: HostOptions): Promise<{ socke
       },
     };
   }
-  const host = startEchoHost(options);
+  const host = startHost(options);
   const backend = await WebSocketBackend.listen({ port: 0 });
   host.serve(backend);
   const socket = await connectWebSocket(backend.url);
@@ -74,7 +80,11 @@ async function open(transport: Transport, options: HostOptions): Promise<{ socke
 }
 
 test("the Echo fixture is registered as the vector files say", () => {
-  for (const [, file] of files) {
+  for (const [name, file] of files) {
+    if (name === streamsFile) {
+      assert.deepEqual(file.schemaHashes, { [streamsDescriptor.channel]: streamsDescriptor.schemaHash });
+      continue;
+    }
     assert.deepEqual(file.schemaHashes, { [echoDescriptor.channel]: echoDescriptor.schemaHash, [echoEventsDescriptor.channel]: echoEventsDescriptor.schemaHash });
     if (file.wireSchemas) {
       assert.deepEqual(file.wireSchemas, {
@@ -91,7 +101,7 @@ for (const [name, file] of files) {
       for (const c of file.cases) {
         if (c.transports && !c.transports.includes(transport)) continue;
         test(c.name, async () => {
-          const { socket, done } = await open(transport, c.host ?? {});
+          const { socket, done } = await open(transport, c.host ?? {}, name === streamsFile);
           const peer = new RawPeer(socket);
           try {
             if (c.handshake) {
@@ -99,6 +109,7 @@ for (const [name, file] of files) {
               const welcome = await peer.next();
               assert.equal(welcome.kind, "message");
               assert.equal((welcome as { value: { type: string } }).value.type, "welcome");
+              if (name === streamsFile && file.welcome) assert.ok(matches((welcome as { value: unknown }).value, file.welcome), `welcome ${JSON.stringify(welcome)} does not match ${JSON.stringify(file.welcome)}`);
             }
             for (const [i, step] of c.steps.entries()) {
               if (step.send !== undefined) peer.send(step.send);

@@ -1,6 +1,7 @@
-//! The conformance suite's Rust side: the generated code of `idl-examples/conformance.ipc`, the
-//! Rust backend, the fixed values both backends agree on, seeded value generators, exact
-//! comparison, and the scenarios a Rust client runs against either backend.
+//! The conformance suite's Rust side: the generated code of `idl-examples/conformance.ipc` and
+//! of its streaming methods (`streams.ipc`), the Rust backend of both, the fixed values both
+//! backends agree on, seeded value generators, exact comparison, and the scenarios a Rust client
+//! runs against either backend.
 
 pub mod arbitrary;
 pub mod backend;
@@ -9,8 +10,11 @@ pub mod fixtures;
 pub mod peers;
 pub mod prng;
 pub mod scenario;
+pub mod streams_backend;
+pub mod streams_scenario;
 
-/// The code `ipcc::Builder` generated from `idl-examples/conformance.ipc`.
+/// The code `ipcc::Builder` generated from `streams.ipc`: its package holds
+/// `idl-examples/conformance.ipc` too (imported), so this is the code of both.
 pub mod generated {
-    include!(concat!(env!("OUT_DIR"), "/conformance.rs"));
+    include!(concat!(env!("OUT_DIR"), "/streams.rs"));
 }

@@ -9,7 +9,7 @@ use ipcc_runtime::{ConnectOptions, IpcConnection};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::generated::{CONFORMANCE_EVENTS_SPEC, CONFORMANCE_SPEC};
+use crate::generated::{CONFORMANCE_EVENTS_SPEC, CONFORMANCE_SPEC, CONFORMANCE_STREAMS_SPEC};
 
 /// How long a backend may take to start listening (generous for a loaded machine).
 const STARTUP: Duration = Duration::from_secs(30);
@@ -59,10 +59,11 @@ fn command(host: HostKind) -> Command {
     }
 }
 
-/// The options every conformance client connects with: both channels and their hashes.
+/// The options every conformance client connects with: every channel and its hash.
 pub fn connect_options() -> ConnectOptions {
     ConnectOptions::new()
         .channel(CONFORMANCE_SPEC)
+        .channel(CONFORMANCE_STREAMS_SPEC)
         .channel(CONFORMANCE_EVENTS_SPEC)
 }
 

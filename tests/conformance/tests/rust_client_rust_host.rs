@@ -1,9 +1,11 @@
 //! Rust client → Rust host (`conformance-backend`), over WebSocket and over stdio: the whole
 //! scenario, then the property tests (Rust → Rust → Rust).
+//! Then the generated streams (`streams_scenario`): every direction, cancellation both ways,
+//! flow control, the host dying mid-stream, and stream items of generated values.
 
 use ipcc_conformance::peers::{connect, HostKind, Transport};
 use ipcc_conformance::prng::seed_from_env;
-use ipcc_conformance::scenario;
+use ipcc_conformance::{scenario, streams_scenario};
 
 const HOST: HostKind = HostKind::Rust(env!("CARGO_BIN_EXE_conformance-backend"));
 
@@ -29,4 +31,40 @@ async fn properties_over_websocket() {
 async fn properties_over_stdio() {
     let peer = connect(HOST, Transport::Stdio).await;
     scenario::properties(&peer.conn, seed_from_env()).await;
+}
+
+#[tokio::test]
+async fn streams_over_websocket() {
+    let peer = connect(HOST, Transport::WebSocket).await;
+    streams_scenario::run_all(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn streams_over_stdio() {
+    let peer = connect(HOST, Transport::Stdio).await;
+    streams_scenario::run_all(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn stream_properties_over_websocket() {
+    let peer = connect(HOST, Transport::WebSocket).await;
+    streams_scenario::properties(&peer.conn, seed_from_env()).await;
+}
+
+#[tokio::test]
+async fn stream_properties_over_stdio() {
+    let peer = connect(HOST, Transport::Stdio).await;
+    streams_scenario::properties(&peer.conn, seed_from_env()).await;
+}
+
+#[tokio::test]
+async fn host_dies_mid_stream_over_websocket() {
+    let peer = connect(HOST, Transport::WebSocket).await;
+    streams_scenario::host_dies_mid_stream(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn host_dies_mid_stream_over_stdio() {
+    let peer = connect(HOST, Transport::Stdio).await;
+    streams_scenario::host_dies_mid_stream(&peer.conn).await;
 }

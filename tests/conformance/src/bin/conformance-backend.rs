@@ -6,7 +6,8 @@
 //! ```
 
 use ipcc_conformance::backend::ConformanceBackend;
-use ipcc_conformance::generated::register_conformance;
+use ipcc_conformance::generated::{register_conformance, register_conformance_streams};
+use ipcc_conformance::streams_backend::StreamsBackend;
 use ipcc_runtime::{IpcHost, WsServer, WsServerConfig};
 
 const USAGE: &str = "usage: conformance-backend (--stdio | --ws ADDR)";
@@ -48,6 +49,7 @@ async fn main() -> std::process::ExitCode {
     };
     let host = IpcHost::new();
     let _registration = register_conformance(&host, ConformanceBackend::default());
+    let _streams = register_conformance_streams(&host, StreamsBackend::default());
     let served = match mode {
         Mode::Stdio => host.serve_stdio().await,
         Mode::Ws(addr) => match WsServer::bind(&host, WsServerConfig::new().addr(addr)).await {

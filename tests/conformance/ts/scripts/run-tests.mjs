@@ -2,11 +2,13 @@
 // The conformance suite's TypeScript side in one command (`npm test` in tests/conformance/ts):
 //  1. build runtime-ts if its dist/ is missing (this package links it as `file:../../../runtime-ts`);
 //  2. build `ipcc` and the Rust host `conformance-backend` (cargo; CARGO_TARGET_DIR respected);
-//  3. generate TypeScript for idl-examples/conformance.ipc into generated/ (git-ignored);
+//  3. generate TypeScript for idl-examples/conformance.ipc and its streaming methods
+//     (../streams.ipc) into generated/ (git-ignored);
 //  4. tsc (strict) over generated/ and src/ into build/ — build/src/backend.js is the TS host,
 //     which the Rust-client tests (`cargo test -p ipcc-conformance`) spawn, so run this first;
 //  5. node --test over build/src/tests/*.test.js: TS client → Rust host and TS client → TS host,
-//     over WebSocket and stdio, with the property tests; and the TS client's raw streams against
+//     over WebSocket and stdio, with the property tests and the generated streams (every direction,
+//     cancellation both ways, flow control, a host dying); and the TS client's raw streams against
 //     the Rust echo backend's `streams-test-v1` channel.
 // Pass `--build-only` to stop after step 4.
 
@@ -30,7 +32,7 @@ step("build ipcc, conformance-backend and ipcc-echo-backend (its --streams chann
 cargoBuild(["ipcc", "ipcc-conformance", "ipcc-runtime"], { bins: true });
 
 step(`generate TypeScript into ${generatedDir}`);
-generateTs(generatedDir, join(repoDir, "idl-examples", "conformance.ipc"));
+generateTs(generatedDir, [join(repoDir, "idl-examples", "conformance.ipc"), join(packageDir, "..", "streams.ipc")]);
 
 step("tsc (strict)");
 compileTs(packageDir);

@@ -1,5 +1,6 @@
-//! The TS host of `Conformance`, with the behaviour of the Rust host (`../../src/backend.rs`), and
-//! the hand-written stream channel `streams-test-v1` (`streams-backend.ts`):
+//! The TS host of `Conformance`, with the behaviour of the Rust host (`../../src/backend.rs`), of
+//! its streaming methods `ConformanceStreams` (`streams-host.ts`), and the hand-written stream
+//! channel `streams-test-v1` (`streams-backend.ts`):
 //!
 //!   node build/src/backend.js --stdio            # this process is the child; stdout is protocol only
 //!   node build/src/backend.js --ws 127.0.0.1:0   # first stdout line: the ws:// URL
@@ -27,7 +28,9 @@ import {
   type Tree,
 } from "../generated/conformance.js";
 import { emittedSample, emittedShape, I64_MIN } from "./fixtures.js";
+import { registerConformanceStreams } from "../generated/streams.js";
 import { registerStreamsTest } from "./streams-backend.js";
+import { StreamsHost } from "./streams-host.js";
 
 /** Echoes every value; `record`/`recorded` keep a list; `divide` throws `MathError`; `emit` notifies. */
 export class ConformanceBackend implements Conformance {
@@ -105,6 +108,7 @@ const USAGE = "usage: node build/src/backend.js (--stdio | --ws HOST:PORT)";
 async function main(argv: string[]): Promise<number> {
   const host = new IpcHost();
   registerConformance(host, new ConformanceBackend());
+  registerConformanceStreams(host, new StreamsHost());
   registerStreamsTest(host);
   if (argv.length === 1 && argv[0] === "--stdio") {
     host.serve(new StdioBackend());

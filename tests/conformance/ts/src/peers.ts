@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { IpcConnection } from "ipcc-runtime";
 import { connectWebSocket, spawnStdioBackend } from "ipcc-runtime/node";
 import { conformanceDescriptor, conformanceEventsDescriptor } from "../generated/conformance.js";
+import { conformanceStreamsDescriptor } from "../generated/streams.js";
 
 /** How long a backend may take to print its URL (generous for a loaded machine). */
 const STARTUP_MS = 30_000;
@@ -31,7 +32,7 @@ export interface Peer {
   close(): Promise<void>;
 }
 
-const channels = [conformanceDescriptor, conformanceEventsDescriptor];
+const channels = [conformanceDescriptor, conformanceStreamsDescriptor, conformanceEventsDescriptor];
 
 function readUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {

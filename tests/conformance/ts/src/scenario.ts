@@ -158,7 +158,7 @@ export async function runAll(connection: IpcConnection): Promise<void> {
 export const PER_CALL = conformanceBatchSize;
 export const CALLS_PER_TYPE = 10;
 
-function emptyBatch(): Batch {
+export function emptyBatch(): Batch {
   return {
     bools: [], booleans: [], i8s: [], i16s: [], i32s: [], i64s: [], u8s: [], u16s: [], u32s: [], u64s: [], f32s: [], f64s: [],
     numbers: [], strings: [], blobs: [], colors: [], ids: [], maybeStrings: [], stringMaps: [], intMaps: [], scalars: [],
@@ -214,6 +214,13 @@ export const generators: Generators = {
   },
 };
 
+/** A `Batch` holding the values of call `call` of `field` only. */
+export function batchFor(field: keyof Batch, call: number, r: Prng): Batch {
+  const batch = emptyBatch();
+  (batch as unknown as Record<string, unknown>)[field] = generators[field](call, r);
+  return batch;
+}
+
 /** Sends 1,000+ generated values of every type through `echoBatch` and compares exactly. */
 export async function properties(connection: IpcConnection, seed: bigint): Promise<void> {
   const client = conformanceClient(connection);
@@ -222,8 +229,7 @@ export async function properties(connection: IpcConnection, seed: bigint): Promi
     const r = new Prng(seed ^ BigInt.asUintN(64, BigInt(n) * 0x9e3779b97f4a7c15n));
     let sent = 0;
     for (let call = 0; call < CALLS_PER_TYPE; call++) {
-      const batch = emptyBatch();
-      (batch as unknown as Record<string, unknown>)[field] = generators[field](call, r);
+      const batch = batchFor(field, call, r);
       const what = `echoBatch.${field} call ${call} (CONFORMANCE_SEED=${seed})`;
       let back: Batch;
       try {

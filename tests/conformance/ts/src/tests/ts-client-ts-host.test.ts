@@ -1,10 +1,13 @@
 //! TS client → TS host (`build/src/backend.js` under node), over WebSocket and over stdio: the
 //! whole scenario, and the property tests TS → TS → TS.
+//! Then the generated streams (`../streams-scenario.ts`): every direction, cancellation both ways,
+//! `AbortSignal`, flow control, the host dying mid-stream, and stream items of generated values.
 
 import { test } from "node:test";
 import { connect, type Transport } from "../peers.js";
 import { seedFromEnv } from "../prng.js";
 import { properties, runAll } from "../scenario.js";
+import * as streams from "../streams-scenario.js";
 
 for (const transport of ["websocket", "stdio"] as Transport[]) {
   test(`TS client → TS host over ${transport}: every method, optionals, void, declared error, notifications`, async () => {
@@ -20,6 +23,33 @@ for (const transport of ["websocket", "stdio"] as Transport[]) {
     const peer = await connect("ts", transport);
     try {
       await properties(peer.connection, seedFromEnv());
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test(`TS client → TS host over ${transport}: generated streams in every direction (10,000 items, declared errors, cancellation both ways, AbortSignal, interleaving, flow control)`, async () => {
+    const peer = await connect("ts", transport);
+    try {
+      await streams.runAll(peer.connection);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test(`TS → TS → TS over ${transport}: stream items of 1,000+ generated values of every type, exact`, async () => {
+    const peer = await connect("ts", transport);
+    try {
+      await streams.properties(peer.connection, seedFromEnv());
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test(`TS client → TS host over ${transport}: the host dying mid-stream ends every stream and call with disconnected`, async () => {
+    const peer = await connect("ts", transport);
+    try {
+      await streams.hostDiesMidStream(peer.connection);
     } finally {
       await peer.close();
     }
