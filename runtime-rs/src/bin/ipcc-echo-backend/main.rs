@@ -6,7 +6,7 @@
 //! ```text
 //! ipcc-echo-backend --stdio [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N]
 //! ipcc-echo-backend --ws 127.0.0.1:0 [...]      # prints "listening on ws://ADDR/" on stderr
-//! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines (a benchmark floor)
+//! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines and binary messages (a benchmark floor)
 //! ```
 //!
 //! It runs on a single-threaded tokio runtime (one frontend, small handlers: no cross-thread
@@ -146,8 +146,15 @@ async fn run(args: Vec<String>) -> ExitCode {
                 }
             };
             let (mut reader, mut writer) = socket.into_split();
-            while let Incoming::Text(line) = reader.read(usize::MAX).await {
-                if writer.write(line).await.is_err() || writer.flush().await.is_err() {
+            // Binary messages too (stdio's `0x00` framing), for the `bytes` benchmark's floor.
+            reader.accept_binary();
+            loop {
+                let written = match reader.read(usize::MAX).await {
+                    Incoming::Text(line) => writer.write(line).await,
+                    Incoming::Binary(message) => writer.write_binary(message).await,
+                    _ => break,
+                };
+                if written.is_err() || writer.flush().await.is_err() {
                     break;
                 }
             }
