@@ -69,12 +69,24 @@ pub fn connect_options() -> ConnectOptions {
 
 /// Starts `host` and connects over `transport`.
 pub async fn connect(host: HostKind, transport: Transport) -> Peer {
+    connect_with(host, transport, connect_options(), &[]).await
+}
+
+/// [`connect`] with the client's `options` and `host_env` set in the host process's
+/// environment (e.g. `IPCC_CONFORMANCE_MAX_MESSAGE_BYTES`, `IPCC_CONFORMANCE_BINARY=0`).
+pub async fn connect_with(
+    host: HostKind,
+    transport: Transport,
+    options: ConnectOptions,
+    host_env: &[(&str, &str)],
+) -> Peer {
     let mut command = command(host);
     command.stderr(Stdio::inherit()).kill_on_drop(true);
+    command.envs(host_env.iter().copied());
     match transport {
         Transport::Stdio => {
             command.arg("--stdio");
-            let conn = IpcConnection::spawn_stdio(command, connect_options())
+            let conn = IpcConnection::spawn_stdio(command, options)
                 .await
                 .unwrap_or_else(|e| panic!("cannot start {host:?} over stdio: {e:?}"));
             Peer { conn, _child: None }
@@ -99,7 +111,7 @@ pub async fn connect(host: HostKind, transport: Transport) -> Peer {
                 url.starts_with("ws://"),
                 "{host:?}'s first stdout line is not a ws:// URL: {url:?}"
             );
-            let conn = IpcConnection::connect_ws(url, connect_options())
+            let conn = IpcConnection::connect_ws(url, options)
                 .await
                 .unwrap_or_else(|e| panic!("cannot connect to {url}: {e:?}"));
             Peer {

@@ -8,7 +8,7 @@
 use ipcc_conformance::backend::ConformanceBackend;
 use ipcc_conformance::generated::{register_conformance, register_conformance_streams};
 use ipcc_conformance::streams_backend::StreamsBackend;
-use ipcc_runtime::{IpcHost, WsServer, WsServerConfig};
+use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
 
 const USAGE: &str = "usage: conformance-backend (--stdio | --ws ADDR)";
 
@@ -38,6 +38,16 @@ fn parse_args() -> Result<Mode, String> {
     }
 }
 
+/// The defaults, except what the binary `bytes` pairings set (`tests/binary_pairings.rs`):
+/// `IPCC_CONFORMANCE_MAX_MESSAGE_BYTES=<n>` and `IPCC_CONFORMANCE_BINARY=0` (grant no binary).
+fn host_config() -> HostConfig {
+    let mut config = HostConfig::new();
+    if let Ok(limit) = std::env::var("IPCC_CONFORMANCE_MAX_MESSAGE_BYTES") {
+        config = config.max_message_bytes(limit.parse().expect("a byte count"));
+    }
+    config.binary(!std::env::var("IPCC_CONFORMANCE_BINARY").is_ok_and(|v| v == "0"))
+}
+
 #[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]
 async fn main() -> std::process::ExitCode {
     let mode = match parse_args() {
@@ -47,7 +57,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let host = IpcHost::new();
+    let host = IpcHost::with_config(host_config());
     let _registration = register_conformance(&host, ConformanceBackend::default());
     let _streams = register_conformance_streams(&host, StreamsBackend::default());
     let served = match mode {

@@ -5,7 +5,7 @@
 //!   node build/src/backend.js --stdio            # this process is the child; stdout is protocol only
 //!   node build/src/backend.js --ws 127.0.0.1:0   # first stdout line: the ws:// URL
 
-import { DeclaredError, IpcHost, type CallContext } from "ipcc-runtime";
+import { DeclaredError, IpcHost, type CallContext, type HostOptions } from "ipcc-runtime";
 import { StdioBackend, WebSocketBackend } from "ipcc-runtime/node";
 import {
   conformanceEventsSender,
@@ -105,8 +105,12 @@ export class ConformanceBackend implements Conformance {
 
 const USAGE = "usage: node build/src/backend.js (--stdio | --ws HOST:PORT)";
 
+/** What the binary `bytes` pairings set: `IPCC_CONFORMANCE_MAX_MESSAGE_BYTES=<n>` (host and WebSocket), `IPCC_CONFORMANCE_BINARY=0`. */
+const limit = process.env["IPCC_CONFORMANCE_MAX_MESSAGE_BYTES"] ? { maxMessageBytes: Number(process.env["IPCC_CONFORMANCE_MAX_MESSAGE_BYTES"]) } : {};
+const hostOptions: HostOptions = { ...limit, binary: process.env["IPCC_CONFORMANCE_BINARY"] !== "0" };
+
 async function main(argv: string[]): Promise<number> {
-  const host = new IpcHost();
+  const host = new IpcHost(hostOptions);
   registerConformance(host, new ConformanceBackend());
   registerConformanceStreams(host, new StreamsHost());
   registerStreamsTest(host);
@@ -119,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const backend = await WebSocketBackend.listen({ host: address[1]!, port: Number(address[2]) });
+  const backend = await WebSocketBackend.listen({ host: address[1]!, port: Number(address[2]), ...limit });
   host.serve(backend);
   // The first stdout line is the URL (the tests read it).
   process.stdout.write(`${backend.url}\n`);

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { IpcConnection } from "ipcc-runtime";
+import { IpcConnection, type ConnectionOptions } from "ipcc-runtime";
 import { connectWebSocket, spawnStdioBackend } from "ipcc-runtime/node";
 import { conformanceDescriptor, conformanceEventsDescriptor } from "../generated/conformance.js";
 import { conformanceStreamsDescriptor } from "../generated/streams.js";
@@ -56,12 +56,26 @@ function readUrl(child: ChildProcess): Promise<string> {
 }
 
 /** Starts `host` and connects over `transport`; the handshake has completed when this resolves. */
-export async function connect(host: HostKind, transport: Transport): Promise<Peer> {
+export function connect(host: HostKind, transport: Transport): Promise<Peer> {
+  return connectWith(host, transport, {}, {});
+}
+
+/**
+ * `connect` with the client's `options` (its `maxMessageBytes` also limits the WebSocket) and
+ * `hostEnv` added to the host process's environment (e.g. `IPCC_CONFORMANCE_BINARY: "0"`).
+ */
+export async function connectWith(
+  host: HostKind,
+  transport: Transport,
+  options: Omit<ConnectionOptions, "channels">,
+  hostEnv: Record<string, string>,
+): Promise<Peer> {
   const [command, baseArgs] = hostCommand(host);
+  const env = { ...process.env, ...hostEnv };
   if (transport === "stdio") {
     const stderr: string[] = [];
-    const socket = await spawnStdioBackend(command, [...baseArgs, "--stdio"], { onStderr: (line) => stderr.push(line) });
-    const connection = new IpcConnection(socket, { channels });
+    const socket = await spawnStdioBackend(command, [...baseArgs, "--stdio"], { env, onStderr: (line) => stderr.push(line) });
+    const connection = new IpcConnection(socket, { ...options, channels });
     await connection.ready;
     return {
       connection,
@@ -72,10 +86,11 @@ export async function connect(host: HostKind, transport: Transport): Promise<Pee
       },
     };
   }
-  const child = spawn(command, [...baseArgs, "--ws", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(command, [...baseArgs, "--ws", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "inherit"] });
   try {
     const url = await readUrl(child);
-    const connection = new IpcConnection(await connectWebSocket(url), { channels });
+    const limit = options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes };
+    const connection = new IpcConnection(await connectWebSocket(url, limit), { ...options, channels });
     await connection.ready;
     return {
       connection,
