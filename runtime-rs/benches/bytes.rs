@@ -14,6 +14,13 @@ mod vectors_ipc;
 #[allow(dead_code)]
 mod streams_ipc;
 
+#[path = "../src/bin/ipcc-echo-backend/echo_backend.rs"]
+mod echo_backend;
+
+#[path = "../src/bin/ipcc-echo-backend/streams_backend.rs"]
+#[allow(dead_code)]
+mod streams_backend;
+
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -22,7 +29,7 @@ use futures_util::{SinkExt, StreamExt};
 use ipcc_runtime::transport::lines::LineSocket;
 use ipcc_runtime::transport::websocket::WsSocket;
 use ipcc_runtime::transport::{Incoming, IpcSocket, MessageReader, MessageWriter};
-use ipcc_runtime::{ConnectOptions, IpcConnection};
+use ipcc_runtime::{ConnectOptions, IpcConnection, IpcHost, WsServer, WsServerConfig};
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -42,6 +49,13 @@ fn runtime() -> Runtime {
 
 fn payload() -> Vec<u8> {
     (0..SIZE).map(|i| (i * 31 + (i >> 8)) as u8).collect()
+}
+
+fn host() -> IpcHost {
+    let host = IpcHost::new();
+    vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
+    streams_ipc::register_streams_test(&host, streams_backend::StreamsBackend::default()).forget();
+    host
 }
 
 fn options(binary: bool) -> ConnectOptions {
@@ -157,28 +171,14 @@ fn websocket(c: &mut Criterion) {
         WsSocket::new(ws).into_split()
     });
     bench_raw(c, &rt, "websocket", reader, writer);
-    let backend = env!("CARGO_BIN_EXE_ipcc-echo-backend");
-    let (binary, text, _children) = rt.block_on(async {
-        let mut children = Vec::new();
-        let mut connect = async |binary: bool| {
-            let mut child = tokio::process::Command::new(backend)
-                .args(["--ws", "127.0.0.1:0", "--streams"])
-                .stdout(Stdio::piped())
-                .kill_on_drop(true)
-                .spawn()
-                .unwrap();
-            let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
-                child.stdout.take().unwrap(),
-            ));
-            let url = lines.next_line().await.unwrap().unwrap();
-            children.push(child);
-            IpcConnection::connect_ws(url.trim(), options(binary))
-                .await
-                .unwrap()
-        };
-        let binary = connect(true).await;
-        let text = connect(false).await;
-        (binary, text, children)
+    // The host in this process, as the floor's echo server (the round-trip bench does the same).
+    let (binary, text) = rt.block_on(async {
+        let server = WsServer::bind(&host(), WsServerConfig::new()).await.unwrap();
+        let url = server.url();
+        server.spawn();
+        let binary = IpcConnection::connect_ws(&url, options(true)).await.unwrap();
+        let text = IpcConnection::connect_ws(&url, options(false)).await.unwrap();
+        (binary, text)
     });
     bench_ipcc(c, &rt, "websocket", &EchoClient::new(&binary), &EchoClient::new(&text));
     bench_streams(c, &rt, "websocket", &binary);

@@ -111,7 +111,7 @@ where
                     head: String::new(),
                     fatal: true,
                 },
-                Some(Err(WsError::Utf8)) => Incoming::InvalidUtf8,
+                Some(Err(WsError::Utf8(_))) => Incoming::InvalidUtf8,
                 Some(Err(_)) => Incoming::Closed,
             };
         }
