@@ -173,14 +173,26 @@ fn websocket(c: &mut Criterion) {
     bench_raw(c, &rt, "websocket", reader, writer);
     // The host in this process, as the floor's echo server (the round-trip bench does the same).
     let (binary, text) = rt.block_on(async {
-        let server = WsServer::bind(&host(), WsServerConfig::new()).await.unwrap();
+        let server = WsServer::bind(&host(), WsServerConfig::new())
+            .await
+            .unwrap();
         let url = server.url();
         server.spawn();
-        let binary = IpcConnection::connect_ws(&url, options(true)).await.unwrap();
-        let text = IpcConnection::connect_ws(&url, options(false)).await.unwrap();
+        let binary = IpcConnection::connect_ws(&url, options(true))
+            .await
+            .unwrap();
+        let text = IpcConnection::connect_ws(&url, options(false))
+            .await
+            .unwrap();
         (binary, text)
     });
-    bench_ipcc(c, &rt, "websocket", &EchoClient::new(&binary), &EchoClient::new(&text));
+    bench_ipcc(
+        c,
+        &rt,
+        "websocket",
+        &EchoClient::new(&binary),
+        &EchoClient::new(&text),
+    );
     bench_streams(c, &rt, "websocket", &binary);
 }
 
@@ -211,7 +223,13 @@ fn stdio(c: &mut Criterion) {
         };
         (connect(true).await, connect(false).await)
     });
-    bench_ipcc(c, &rt, "stdio", &EchoClient::new(&binary), &EchoClient::new(&text));
+    bench_ipcc(
+        c,
+        &rt,
+        "stdio",
+        &EchoClient::new(&binary),
+        &EchoClient::new(&text),
+    );
     bench_streams(c, &rt, "stdio", &binary);
 }
 

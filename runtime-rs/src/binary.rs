@@ -12,9 +12,9 @@
 //! message the value came in; both directions reach the adapter through a thread-local context
 //! set for exactly one synchronous serde call.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
-use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -122,7 +122,7 @@ impl fmt::Debug for Payload {
         let blobs = match &self.blobs {
             Blobs::None => 0,
             Blobs::Encoded(blobs) => blobs.len(),
-            Blobs::Received(attachments) => attachments.ranges.len(),
+            Blobs::Received(attachments) => attachments.len(),
         };
         f.debug_struct("Payload")
             .field("json", &self.json.get())
@@ -195,46 +195,51 @@ pub(crate) fn take_attachment(index: u64) -> Result<Vec<u8>, String> {
     })
 }
 
-/// The attachments of one received binary message.
+/// The attachments of one received binary message, each taken out (moved) by the one value
+/// that refers to it.
 pub struct Attachments {
-    message: Vec<u8>,
-    ranges: Vec<Range<usize>>,
-    taken: Mutex<Vec<bool>>,
+    parts: Mutex<Vec<Option<Vec<u8>>>>,
 }
 
 impl Attachments {
     fn take(&self, index: u64) -> Result<Vec<u8>, String> {
+        let mut parts = crate::host::lock(&self.parts);
+        let count = parts.len();
         let slot = usize::try_from(index)
             .ok()
-            .filter(|&i| i < self.ranges.len());
-        let Some(slot) = slot else {
-            return Err(format!(
-                "attachment index {index} out of range: the message has {} attachments",
-                self.ranges.len()
-            ));
-        };
-        let mut taken = crate::host::lock(&self.taken);
-        if std::mem::replace(&mut taken[slot], true) {
-            return Err(format!("attachment {index} is referenced twice"));
-        }
-        Ok(self.message[self.ranges[slot].clone()].to_vec())
+            .and_then(|i| parts.get_mut(i))
+            .ok_or_else(|| {
+                format!(
+                    "attachment index {index} out of range: the message has {count} attachments"
+                )
+            })?;
+        slot.take()
+            .ok_or_else(|| format!("attachment {index} is referenced twice"))
+    }
+
+    fn len(&self) -> usize {
+        crate::host::lock(&self.parts).len()
     }
 }
 
 /// A received binary message, split: its JSON text and its attachments.
 pub(crate) struct BinaryMessage {
     pub attachments: Arc<Attachments>,
-    json: Range<usize>,
+    text: String,
 }
 
 impl BinaryMessage {
     /// Splits a binary message; `Err` names what is wrong with its layout.
-    pub fn parse(message: Vec<u8>) -> Result<BinaryMessage, String> {
-        let read_length = |at: usize| -> Option<usize> {
+    ///
+    /// The last attachment keeps the message's own buffer (its bytes moved to the front in
+    /// place), so a message with one large value is not copied into a new allocation; the
+    /// others are copied out, and the JSON text too.
+    pub fn parse(mut message: Vec<u8>) -> Result<BinaryMessage, String> {
+        let read_length = |message: &[u8], at: usize| -> Option<usize> {
             let bytes = message.get(at..at.checked_add(4)?)?;
             Some(u32::from_be_bytes(bytes.try_into().ok()?) as usize)
         };
-        let Some(json_length) = read_length(0) else {
+        let Some(json_length) = read_length(&message, 0) else {
             return Err("a binary message shorter than its 4-byte header".to_owned());
         };
         let json = 4..4usize.saturating_add(json_length);
@@ -243,13 +248,14 @@ impl BinaryMessage {
                 "a binary message's JSON length ({json_length}) runs past its end"
             ));
         }
-        if std::str::from_utf8(&message[json.clone()]).is_err() {
+        let Ok(text) = std::str::from_utf8(&message[json.clone()]) else {
             return Err("a binary message's JSON text is not valid UTF-8".to_owned());
-        }
+        };
+        let text = text.to_owned();
         let mut ranges = Vec::new();
         let mut at = json.end;
         while at < message.len() {
-            let Some(length) = read_length(at) else {
+            let Some(length) = read_length(&message, at) else {
                 return Err("a binary message ends inside an attachment's length".to_owned());
             };
             let start = at + 4;
@@ -263,29 +269,38 @@ impl BinaryMessage {
             ranges.push(start..end);
             at = end;
         }
-        let taken = Mutex::new(vec![false; ranges.len()]);
+        let mut parts: Vec<Option<Vec<u8>>> = Vec::with_capacity(ranges.len());
+        if let Some((last, others)) = ranges.split_last() {
+            parts.extend(
+                others
+                    .iter()
+                    .map(|range| Some(message[range.clone()].to_vec())),
+            );
+            message.truncate(last.end);
+            message.drain(..last.start);
+            parts.push(Some(message));
+        }
         Ok(BinaryMessage {
             attachments: Arc::new(Attachments {
-                message,
-                ranges,
-                taken,
+                parts: Mutex::new(parts),
             }),
-            json,
+            text,
         })
     }
 
     /// The message's JSON text.
     pub fn text(&self) -> &str {
-        std::str::from_utf8(&self.attachments.message[self.json.clone()]).expect("checked in parse")
+        &self.text
     }
 }
 
 /// A message being written: its JSON text, and (binary connections) the attachments its
-/// values keep apart.
+/// values keep apart: borrowed from a value written more than once (a broadcast), moved out of
+/// one that is written once.
 pub(crate) struct MessageBuilder<'a> {
     pub text: String,
     /// `Some` when the message may go binary.
-    attachments: Option<Vec<&'a [u8]>>,
+    attachments: Option<Vec<Cow<'a, [u8]>>>,
 }
 
 impl<'a> MessageBuilder<'a> {
@@ -299,11 +314,28 @@ impl<'a> MessageBuilder<'a> {
     /// Appends a value: each `bytes` kept apart becomes an attachment index (binary) or its
     /// base64 string (text).
     pub fn push_value(&mut self, value: &'a Payload) {
-        let json = value.json.get();
-        let blobs = match &value.blobs {
-            Blobs::Encoded(blobs) if !blobs.is_empty() => blobs,
-            _ => return crate::message::push_raw_json(&mut self.text, json),
-        };
+        match &value.blobs {
+            Blobs::Encoded(blobs) if !blobs.is_empty() => self.splice(
+                value.json.get(),
+                blobs.iter().map(|blob| Cow::Borrowed(blob.as_slice())),
+            ),
+            _ => crate::message::push_raw_json(&mut self.text, value.json.get()),
+        }
+    }
+
+    /// Appends a value written only here: its kept-apart `bytes` become the message's
+    /// attachments without a copy.
+    pub fn push_owned(&mut self, value: Payload) {
+        match value.blobs {
+            Blobs::Encoded(blobs) if !blobs.is_empty() => {
+                self.splice(value.json.get(), blobs.into_iter().map(Cow::Owned))
+            }
+            _ => crate::message::push_raw_json(&mut self.text, value.json.get()),
+        }
+    }
+
+    /// Writes `json`, putting each of `blobs` where its placeholder is.
+    fn splice(&mut self, json: &str, blobs: impl Iterator<Item = Cow<'a, [u8]>>) {
         let mut rest = json;
         for blob in blobs {
             let Some(at) = rest.find(PLACEHOLDER) else {
@@ -318,7 +350,7 @@ impl<'a> MessageBuilder<'a> {
                 }
                 None => {
                     self.text.push('"');
-                    base64::engine::general_purpose::STANDARD.encode_string(blob, &mut self.text);
+                    base64::engine::general_purpose::STANDARD.encode_string(&blob, &mut self.text);
                     self.text.push('"');
                 }
             }
@@ -330,19 +362,68 @@ impl<'a> MessageBuilder<'a> {
     pub fn finish(self) -> OutMessage {
         match self.attachments {
             Some(attachments) if !attachments.is_empty() => {
-                let size =
-                    4 + self.text.len() + attachments.iter().map(|a| 4 + a.len()).sum::<usize>();
-                let mut message = Vec::with_capacity(size);
-                message.extend_from_slice(&(self.text.len() as u32).to_be_bytes());
-                message.extend_from_slice(self.text.as_bytes());
-                for attachment in attachments {
-                    message.extend_from_slice(&(attachment.len() as u32).to_be_bytes());
-                    message.extend_from_slice(attachment);
-                }
-                OutMessage::Binary(message)
+                let mut head = Vec::with_capacity(4 + self.text.len());
+                head.extend_from_slice(&(self.text.len() as u32).to_be_bytes());
+                head.extend_from_slice(self.text.as_bytes());
+                OutMessage::Binary(BinaryOut {
+                    head,
+                    attachments: attachments.into_iter().map(Cow::into_owned).collect(),
+                })
             }
             _ => OutMessage::Text(self.text),
         }
+    }
+}
+
+/// A binary message to send, in parts: a transport that writes a byte stream (stdio) writes
+/// them one after the other, without joining them first.
+#[derive(Debug, Clone)]
+pub struct BinaryOut {
+    /// The JSON text's length (u32, big-endian) and the JSON text.
+    head: Vec<u8>,
+    attachments: Vec<Vec<u8>>,
+}
+
+impl From<Vec<u8>> for BinaryOut {
+    /// A binary message already in one buffer.
+    fn from(message: Vec<u8>) -> BinaryOut {
+        BinaryOut {
+            head: message,
+            attachments: Vec::new(),
+        }
+    }
+}
+
+impl BinaryOut {
+    /// The binary message's size (its layout: the head, then each attachment with its length).
+    pub fn len(&self) -> usize {
+        self.head.len() + self.attachments.iter().map(|a| 4 + a.len()).sum::<usize>()
+    }
+
+    /// Whether it is empty (never: the head has at least its length).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What comes first: the JSON text's length and the JSON text.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// The attachments, each to be written after its u32 big-endian length.
+    pub fn attachments(&self) -> &[Vec<u8>] {
+        &self.attachments
+    }
+
+    /// The whole binary message in one buffer (one copy of every part).
+    pub fn into_vec(self) -> Vec<u8> {
+        let mut message = Vec::with_capacity(self.len());
+        message.extend_from_slice(&self.head);
+        for attachment in &self.attachments {
+            message.extend_from_slice(&(attachment.len() as u32).to_be_bytes());
+            message.extend_from_slice(attachment);
+        }
+        message
     }
 }
 
@@ -352,7 +433,7 @@ pub enum OutMessage {
     /// A text message (JSON).
     Text(String),
     /// A binary message (docs/protocol.md, "Layout").
-    Binary(Vec<u8>),
+    Binary(BinaryOut),
 }
 
 impl From<String> for OutMessage {
@@ -401,7 +482,7 @@ mod tests {
         let OutMessage::Binary(message) = binary.finish() else {
             panic!("expected a binary message")
         };
-        let parsed = BinaryMessage::parse(message).unwrap();
+        let parsed = BinaryMessage::parse(message.into_vec()).unwrap();
         assert_eq!(parsed.text(), "[0,1,2]");
         let back: Vec<Vec<u8>> =
             decode::<_, Vec<Base64>>(parsed.text(), Some(&parsed.attachments)).unwrap();

@@ -497,11 +497,10 @@ impl IpcConnection {
             id,
             channel,
             method,
-            &args,
+            args,
             CallStreams::default(),
             welcome.binary,
         );
-        drop(args);
         let limit = self.shared.max_message_bytes.min(welcome.max_message_bytes);
         if text.len() > limit {
             return Err(IpcError::too_large("call", text.len(), limit));
@@ -1022,8 +1021,7 @@ async fn start_streaming(
         input: input.is_some(),
         credit: output.then_some(window),
     };
-    let text = message::call_message(id, &channel, &method, &args, streams, welcome.binary);
-    drop(args);
+    let text = message::call_message(id, &channel, &method, args, streams, welcome.binary);
     let limit = shared.max_message_bytes.min(welcome.max_message_bytes);
     if text.len() > limit {
         return Err(IpcError::too_large("call", text.len(), limit));
@@ -1096,7 +1094,7 @@ async fn pump_input(
                 return;
             }
             Some(Ok(Ok(value))) => {
-                let text = message::item_message(id, seq, &value, binary);
+                let text = message::item_message(id, seq, value, binary);
                 if text.len() > limit {
                     return shared
                         .fail_call(id, IpcError::too_large("stream item", text.len(), limit));

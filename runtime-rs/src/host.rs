@@ -1269,7 +1269,7 @@ impl ServedConnection {
                 Some(Err(panic)) => return Err(panic_error(&*panic)),
                 Some(Ok(Err(error))) => return Err(error),
                 Some(Ok(Ok(value))) => {
-                    let text = message::item_message(id, seq, &value, self.binary());
+                    let text = message::item_message(id, seq, value, self.binary());
                     if text.len() > limit {
                         return Err(IpcError::too_large("stream item", text.len(), limit));
                     }
@@ -1285,7 +1285,7 @@ impl ServedConnection {
         let limit = self.host.shared.config.max_message_bytes;
         let text = match reply {
             Ok(value) => {
-                let text = message::result_message(id, &value, self.binary());
+                let text = message::result_message(id, value, self.binary());
                 if text.len() > limit {
                     OutMessage::Text(message::error_message(
                         Some(id),

@@ -177,12 +177,12 @@ pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
 
 /// `{"type":"result",...}`; binary (on a `binary` connection) when the value keeps `bytes`
 /// apart.
-pub(crate) fn result_message(id: u64, value: &Payload, binary: bool) -> OutMessage {
+pub(crate) fn result_message(id: u64, value: Payload, binary: bool) -> OutMessage {
     let mut message = MessageBuilder::new(40 + value.get().len(), binary);
     message.text.push_str(r#"{"type":"result","id":"#);
     message.text.push_str(&id.to_string());
     message.text.push_str(r#","value":"#);
-    message.push_value(value);
+    message.push_owned(value);
     message.text.push('}');
     message.finish()
 }
@@ -251,17 +251,24 @@ pub(crate) fn call_message(
     id: u64,
     channel: &str,
     method: &str,
-    args: &[Payload],
+    args: Vec<Payload>,
     streams: CallStreams,
     binary: bool,
 ) -> OutMessage {
-    let mut message = MessageBuilder::new(args_capacity(args), binary);
+    let mut message = MessageBuilder::new(args_capacity(&args), binary);
     message.text.push_str(&format!(
         r#"{{"type":"call","id":{id},"channel":{},"method":{},"args":"#,
         json_string(channel),
         json_string(method),
     ));
-    push_args(&mut message, args);
+    message.text.push('[');
+    for (i, arg) in args.into_iter().enumerate() {
+        if i > 0 {
+            message.text.push(',');
+        }
+        message.push_owned(arg);
+    }
+    message.text.push(']');
     if streams.input {
         message.text.push_str(r#","input":true"#);
     }
@@ -282,14 +289,14 @@ pub(crate) struct CallStreams {
 }
 
 /// `{"type":"item",...}`.
-pub(crate) fn item_message(id: u64, seq: u64, value: &Payload, binary: bool) -> OutMessage {
+pub(crate) fn item_message(id: u64, seq: u64, value: Payload, binary: bool) -> OutMessage {
     let mut message = MessageBuilder::new(48 + value.get().len(), binary);
     message.text.push_str(r#"{"type":"item","id":"#);
     message.text.push_str(&id.to_string());
     message.text.push_str(r#","seq":"#);
     message.text.push_str(&seq.to_string());
     message.text.push_str(r#","value":"#);
-    message.push_value(value);
+    message.push_owned(value);
     message.text.push('}');
     message.finish()
 }
@@ -495,12 +502,12 @@ mod tests {
     fn raw_values_with_line_breaks_are_written_on_one_line() {
         let pretty = "{\r\n  \"b\": \"a \\\" \\\\ \\n é\",\n\t\"a\": [\n    123456789012345678901234567890,\n    -1.5e-300\n  ],\n  \"a\": \" x \",\n  \"z\": \"\\\\\" ,\n  \"y\": [ ]\n}";
         let compact = r#"{"b":"a \" \\ \n é","a":[123456789012345678901234567890,-1.5e-300],"a":" x ","z":"\\","y":[]}"#;
-        let args = [raw(pretty), raw("[ 1, 2 ]")];
+        let args = vec![raw(pretty), raw("[ 1, 2 ]")];
         let call = text(call_message(
             3,
             "c",
             "m",
-            &args,
+            args,
             CallStreams::default(),
             true,
         ));
@@ -515,7 +522,7 @@ mod tests {
             notify,
             format!(r#"{{"type":"notify","channel":"c","method":"m","args":[{compact}]}}"#)
         );
-        let result = text(result_message(9, &raw(pretty), false));
+        let result = text(result_message(9, raw(pretty), false));
         assert_eq!(
             result,
             format!(r#"{{"type":"result","id":9,"value":{compact}}}"#)
@@ -526,7 +533,7 @@ mod tests {
         }
         // Already compact values are copied unchanged (spaces included).
         assert_eq!(
-            text(result_message(1, &raw(r#"{"k": "v w"}"#), false)),
+            text(result_message(1, raw(r#"{"k": "v w"}"#), false)),
             r#"{"type":"result","id":1,"value":{"k": "v w"}}"#
         );
     }

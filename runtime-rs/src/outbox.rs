@@ -85,7 +85,7 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
                         let len = message.len();
                         let written = match message {
                             OutMessage::Text(text) => writer.write(text).await,
-                            OutMessage::Binary(message) => writer.write_binary(message).await,
+                            OutMessage::Binary(message) => writer.write_binary_parts(message).await,
                         };
                         counter.fetch_sub(len, Ordering::Relaxed);
                         if written.is_err() {

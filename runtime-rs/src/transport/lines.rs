@@ -6,6 +6,7 @@ use std::io;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::{oversize_head, Incoming, IpcSocket, MessageReader, MessageWriter};
+use crate::binary::BinaryOut;
 
 /// How much is read from the stream at a time.
 const READ_CHUNK: usize = 64 * 1024;
@@ -229,6 +230,20 @@ pub struct LineWriter<W> {
 /// Above this, a flushed write buffer is released instead of kept for reuse.
 const KEEP_WRITE_BUFFER: usize = 1024 * 1024;
 
+impl<W: AsyncWrite + Unpin + Send + 'static> LineWriter<W> {
+    /// Appends `bytes` to the batch; a large part goes out directly, after what is batched,
+    /// rather than being copied into the buffer.
+    async fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if bytes.len() < KEEP_WRITE_BUFFER {
+            self.buf.extend_from_slice(bytes);
+            return Ok(());
+        }
+        self.stream.write_all(&self.buf).await?;
+        self.buf.clear();
+        self.stream.write_all(bytes).await
+    }
+}
+
 impl<W: AsyncWrite + Unpin + Send + 'static> MessageWriter for LineWriter<W> {
     async fn write(&mut self, text: String) -> io::Result<()> {
         if self.buf.is_empty() && text.len() >= KEEP_WRITE_BUFFER {
@@ -242,14 +257,19 @@ impl<W: AsyncWrite + Unpin + Send + 'static> MessageWriter for LineWriter<W> {
     }
 
     async fn write_binary(&mut self, message: Vec<u8>) -> io::Result<()> {
+        self.write_binary_parts(message.into()).await
+    }
+
+    async fn write_binary_parts(&mut self, message: BinaryOut) -> io::Result<()> {
         let mut header = [BINARY_MARK; 5];
         header[1..].copy_from_slice(&(message.len() as u32).to_be_bytes());
-        if self.buf.is_empty() && message.len() >= KEEP_WRITE_BUFFER {
-            self.stream.write_all(&header).await?;
-            return self.stream.write_all(&message).await;
-        }
         self.buf.extend_from_slice(&header);
-        self.buf.extend_from_slice(&message);
+        self.put(message.head()).await?;
+        for attachment in message.attachments() {
+            self.buf
+                .extend_from_slice(&(attachment.len() as u32).to_be_bytes());
+            self.put(attachment).await?;
+        }
         Ok(())
     }
 

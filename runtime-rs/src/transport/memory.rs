@@ -53,11 +53,11 @@ impl MessageReader for MemoryReader {
                 fatal: false,
             },
             Some(OutMessage::Binary(message)) if message.len() > max_bytes => Incoming::TooLarge {
-                head: oversize_head(message.get(4..).unwrap_or_default()),
+                head: oversize_head(message.head().get(4..).unwrap_or_default()),
                 fatal: false,
             },
             Some(OutMessage::Text(text)) => Incoming::Text(text),
-            Some(OutMessage::Binary(message)) => Incoming::Binary(message),
+            Some(OutMessage::Binary(message)) => Incoming::Binary(message.into_vec()),
             None => Incoming::Closed,
         }
     }
@@ -78,6 +78,10 @@ impl MessageWriter for MemoryWriter {
     }
 
     async fn write_binary(&mut self, message: Vec<u8>) -> io::Result<()> {
+        self.send(OutMessage::Binary(message.into())).await
+    }
+
+    async fn write_binary_parts(&mut self, message: crate::binary::BinaryOut) -> io::Result<()> {
         self.send(OutMessage::Binary(message)).await
     }
 

@@ -73,6 +73,14 @@ pub trait MessageWriter: Send + 'static {
         let _ = message;
         std::future::ready(Err(io::Error::from(io::ErrorKind::Unsupported)))
     }
+    /// Queues one binary message given in parts; by default joined and passed to
+    /// [`MessageWriter::write_binary`] (a byte-stream transport writes the parts as they are).
+    fn write_binary_parts(
+        &mut self,
+        message: crate::binary::BinaryOut,
+    ) -> impl Future<Output = io::Result<()>> + Send {
+        self.write_binary(message.into_vec())
+    }
     /// Sends everything queued.
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
     /// Flushes and closes the connection (the peer sees end of stream).

@@ -47,15 +47,24 @@ impl FdStream {
     }
 }
 
-/// `read(2)` into `buf`.
-fn read_fd(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    // SAFETY: reading into an initialized, writable buffer of the given length.
-    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(n as usize)
+/// `read(2)` into the unfilled part of `buf`, which it marks filled.
+///
+/// The unfilled part is not zeroed first (`ReadBuf::initialize_unfilled` would be): `read(2)`
+/// only writes to it, and a reader that reserved room for a 16 MiB message would otherwise
+/// zero all of that room on every 64 KiB read.
+fn read_fd(fd: RawFd, buf: &mut ReadBuf<'_>) -> io::Result<()> {
+    // SAFETY: `read(2)` writes at most `unfilled.len()` bytes into the unfilled memory and
+    // never reads it; exactly the `n` bytes it reports written are then marked initialized.
+    unsafe {
+        let unfilled = buf.unfilled_mut();
+        let n = libc::read(fd, unfilled.as_mut_ptr().cast(), unfilled.len());
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        buf.assume_init(n as usize);
+        buf.advance(n as usize);
     }
+    Ok(())
 }
 
 /// `write(2)` from `data`.
@@ -112,19 +121,14 @@ impl AsyncRead for FdStream {
         let fd = match &self.fd {
             FdKind::Reactor(fd) => fd,
             FdKind::File(fd) => {
-                let n = read_fd(fd.as_raw_fd(), buf.initialize_unfilled())?;
-                buf.advance(n);
+                read_fd(fd.as_raw_fd(), buf)?;
                 return Poll::Ready(Ok(()));
             }
         };
         loop {
             let mut guard = ready!(fd.poll_read_ready(cx))?;
-            let unfilled = buf.initialize_unfilled();
-            match guard.try_io(|inner| read_fd(inner.as_raw_fd(), unfilled)) {
-                Ok(Ok(n)) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
+            match guard.try_io(|inner| read_fd(inner.as_raw_fd(), buf)) {
+                Ok(Ok(())) => return Poll::Ready(Ok(())),
                 Ok(Err(error)) => return Poll::Ready(Err(error)),
                 Err(_would_block) => continue,
             }
