@@ -51,16 +51,19 @@ interface Tap {
   readonly received: any[];
 }
 
-/** Passes everything through to `socket`, keeping each message. */
+/**
+ * Passes everything through to `socket`, keeping each message. The tap does not declare
+ * `binary`, so the runtime sends it text only and binary `bytes` are not negotiated over it.
+ */
 function tap(socket: IpcSocketFrontend, t: Tap): IpcSocketFrontend {
   const tapped: IpcSocketFrontend = {
     send: (text) => {
-      t.sent.push(JSON.parse(text));
+      t.sent.push(JSON.parse(text as string));
       socket.send(text);
     },
     onMessage: (listener) =>
       socket.onMessage((text) => {
-        t.received.push(JSON.parse(text));
+        t.received.push(JSON.parse(text as string));
         listener(text);
       }),
     onClose: (listener) => socket.onClose(listener),
