@@ -53,15 +53,16 @@ interface Tap {
   received: any[];
 }
 
+// The tap does not declare `binary`, so the runtime sends it text only.
 function tap(socket: IpcSocket, t: Tap): IpcSocket {
   return {
     send: (text) => {
-      t.sent.push(JSON.parse(text));
+      t.sent.push(JSON.parse(text as string));
       socket.send(text);
     },
     onMessage: (listener) =>
       socket.onMessage((text) => {
-        t.received.push(JSON.parse(text));
+        t.received.push(JSON.parse(text as string));
         listener(text);
       }),
     onClose: (listener) => socket.onClose(listener),
