@@ -11,7 +11,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "rust: format"
 cargo fmt --all -- --check
 
-step "typescript: runtime-ts (build and tests, including the message and stream vectors of tests/vectors)"
+step "typescript: runtime-ts (build and tests, including the message, stream and binary vectors of tests/vectors)"
 (cd runtime-ts && npm ci --no-audit --no-fund && npm test)
 
 step "editor: VS Code extension (grammar scope snapshots of every example, language configuration, client, .vsix)"
@@ -20,7 +20,7 @@ step "editor: VS Code extension (grammar scope snapshots of every example, langu
 step "end to end: TS clients against the Rust and TS conformance hosts, unary and generated streams (also builds the TS host the Rust clients use)"
 (cd tests/conformance/ts && npm ci --no-audit --no-fund && npm test)
 
-step "rust: tests (compiler, runtime-rs with the message and stream vectors, generated code, Rust clients against both hosts, unary and generated streams)"
+step "rust: tests (compiler, runtime-rs with the message, stream and binary vectors, generated code, Rust clients against both hosts, unary and generated streams)"
 cargo test --workspace --all-targets
 
 step "rust: clippy -D warnings (includes the generated code compiled by the test crates)"

@@ -1,4 +1,4 @@
-//! The protocol conformance vectors of tests/vectors/messages.json, messages-compat.json and messages-streams.json (protocol v2 streams, against the `streams-test-v1` host), replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
+//! The protocol conformance vectors of tests/vectors/messages.json, messages-compat.json, messages-streams.json (protocol v2 streams, against the `streams-test-v1` host) and messages-binary.json (protocol v2 binary `bytes`), replayed against the TS host over in-memory, stdio (a child process) and WebSocket.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { connectWebSocket, spawnStdioBackend, WebSocketBackend } from "../src/no
 import { echoDescriptor, echoEventsDescriptor, startEchoHost } from "./fixtures/echo.js";
 import { startStreamsHost, streamsDescriptor } from "./fixtures/streams.js";
 import { echoStdioBackend, streamsStdioBackend, vectorsDir } from "./paths.js";
-import { matches, RawPeer } from "./raw-peer.js";
+import { binaryMessage, matches, RawPeer } from "./raw-peer.js";
 
 interface Step {
   send?: unknown;
@@ -18,6 +18,11 @@ interface Step {
   /** With `expect`: fields the message must not have. */
   absent?: string[];
   expectClosed?: boolean;
+  /** messages-binary.json: a binary message given as its JSON and its attachments (hex). */
+  sendBinary?: { json: unknown; attachments: string[] };
+  /** messages-binary.json: a whole binary message in hex (to break its layout). */
+  sendBinaryRaw?: string;
+  expectBinary?: { json: unknown; attachments: string[] };
 }
 interface Case {
   name: string;
@@ -36,11 +41,14 @@ interface VectorFile {
   welcome?: Record<string, unknown>;
   cases: Case[];
 }
-const files: [string, VectorFile][] = ["messages.json", "messages-compat.json", "messages-streams.json"].map((name) => [name, JSON.parse(readFileSync(join(vectorsDir, name), "utf8"))]);
+const files: [string, VectorFile][] = ["messages.json", "messages-compat.json", "messages-streams.json", "messages-binary.json"].map((name) => [name, JSON.parse(readFileSync(join(vectorsDir, name), "utf8"))]);
 /** messages-streams.json is replayed against the `streams-test-v1` host; the others against `Echo`. */
 const streamsFile = "messages-streams.json";
 
 type Transport = "in-memory" | "stdio" | "websocket";
+
+const unhex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Opens a connection to a fresh Echo (or streams) host on `transport`; returns the socket and a cleanup. */
 async function open(transport: Transport, options: HostOptions, streams = false): Promise<{ socket: IpcSocket; done: () => Promise<void> }> {
@@ -108,11 +116,27 @@ for (const [name, file] of files) {
               peer.send({ ...file.hello, ...(c.host?.token !== undefined ? { token: c.host.token } : {}) });
               const welcome = await peer.next();
               assert.equal(welcome.kind, "message");
+              const granted = (welcome as { value: { features?: string[] } }).value.features;
+              if (granted?.includes("binary")) socket.enableBinary?.();
               assert.equal((welcome as { value: { type: string } }).value.type, "welcome");
-              if (name === streamsFile && file.welcome) assert.ok(matches((welcome as { value: unknown }).value, file.welcome), `welcome ${JSON.stringify(welcome)} does not match ${JSON.stringify(file.welcome)}`);
+              if ((name === streamsFile || name === "messages-binary.json") && file.welcome) assert.ok(matches((welcome as { value: unknown }).value, file.welcome), `welcome ${JSON.stringify(welcome)} does not match ${JSON.stringify(file.welcome)}`);
             }
+            const enableBinary = (message: any) => {
+              // The welcome granted binary: stdio's framing reads binary messages from now on.
+              if (message?.type === "welcome" && Array.isArray(message.features) && message.features.includes("binary")) socket.enableBinary?.();
+            };
             for (const [i, step] of c.steps.entries()) {
               if (step.send !== undefined) peer.send(step.send);
+              else if (step.sendBinary !== undefined) peer.send(binaryMessage(step.sendBinary.json, ...step.sendBinary.attachments.map(unhex)));
+              else if (step.sendBinaryRaw !== undefined) peer.send(unhex(step.sendBinaryRaw));
+              else if (step.expectBinary !== undefined) {
+                const got = await peer.next();
+                assert.ok(
+                  got.kind === "binary" && matches(got.value, step.expectBinary.json),
+                  `step ${i}: expected a binary ${JSON.stringify(step.expectBinary.json)}, got ${JSON.stringify(got.kind === "binary" ? got.value : got)}`,
+                );
+                assert.deepEqual(got.attachments.map(hex), step.expectBinary.attachments, `step ${i}: attachments`);
+              }
               else if (step.sendText !== undefined) peer.send(step.sendText);
               else if (step.expect !== undefined) {
                 const got = await peer.next();
@@ -120,6 +144,7 @@ for (const [name, file] of files) {
                   got.kind === "message" && matches(got.value, step.expect),
                   `step ${i}: expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(got)}`,
                 );
+                enableBinary(got.value);
                 for (const field of step.absent ?? []) {
                   assert.ok(!Object.prototype.hasOwnProperty.call(got.value, field), `step ${i}: ${field} should be absent from ${JSON.stringify(got.value)}`);
                 }
