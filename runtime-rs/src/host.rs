@@ -412,38 +412,44 @@ impl IpcHost {
             }
             Ok(message.clone())
         };
-        // Checked up front, so an oversize notification fails whoever it is for.
-        form(false)?;
         let connections = lock(&self.shared.connections);
-        let max_queued = self.shared.config.max_queued_bytes;
-        match target {
+        let targets: Vec<&ConnectionEntry> = match target {
             Some(id) => {
                 let entry = connections.get(&id).ok_or_else(|| {
                     IpcError::new(ErrorCode::Disconnected, format!("{id} is closed"))
                 })?;
-                if !entry.delivers(channel, method) {
-                    return Ok(());
-                }
-                let text = form(entry.binary)?;
-                if entry.outbox.queued_bytes() + text.len() > max_queued {
+                vec![entry]
+            }
+            None => connections.values().collect(),
+        };
+        let targets: Vec<&ConnectionEntry> = targets
+            .into_iter()
+            .filter(|entry| entry.delivers(channel, method))
+            .collect();
+        // Every form a target needs is written and checked before anything is sent, so an
+        // oversize notification fails whoever it is for; with no target, the text form says.
+        if targets.is_empty() {
+            form(false)?;
+        }
+        for entry in &targets {
+            form(entry.binary)?;
+        }
+        let max_queued = self.shared.config.max_queued_bytes;
+        for entry in targets {
+            let message = form(entry.binary)?;
+            let room = entry.outbox.queued_bytes() + message.len() <= max_queued;
+            match target {
+                // A peer that stopped reading misses broadcasts rather than growing this
+                // process without bound; a send to one connection says so.
+                None if !room => {}
+                Some(id) if !room => {
                     return Err(IpcError::new(
                         ErrorCode::TooLarge,
                         format!("the outgoing queue of {id} is full"),
                     ));
                 }
-                entry.outbox.send(text);
-            }
-            None => {
-                for entry in connections.values() {
-                    if !entry.delivers(channel, method) {
-                        continue;
-                    }
-                    let text = form(entry.binary)?;
-                    // A peer that stopped reading misses notifications rather than growing
-                    // this process without bound.
-                    if entry.outbox.queued_bytes() + text.len() <= max_queued {
-                        entry.outbox.send(text);
-                    }
+                _ => {
+                    entry.outbox.send(message);
                 }
             }
         }
