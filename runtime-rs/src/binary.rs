@@ -12,6 +12,7 @@
 //! message the value came in; both directions reach the adapter through a thread-local context
 //! set for exactly one synchronous serde call.
 
+use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
@@ -138,7 +139,45 @@ thread_local! {
     static ATTACHED: RefCell<Option<Arc<Attachments>>> = const { RefCell::new(None) };
 }
 
-/// Encodes `value` through the adapter `A`, keeping its `bytes` values apart.
+/// Encodes an owned `value` through the adapter `A`, keeping its `bytes` values apart.
+///
+/// A `bytes` value on its own (a parameter, result or stream item of type `bytes` or `bytes?`)
+/// moves into the payload as it is; `bytes` inside a struct, list, map or union are copied once
+/// ([`encode`]): serde lends the adapter only a borrow of them.
+pub(crate) fn encode_owned<T: 'static, A: SerializeAs<T> + 'static>(
+    value: T,
+) -> Result<Payload, serde_json::Error> {
+    let mut slot = Some(value);
+    let adapter = TypeId::of::<A>();
+    if adapter == TypeId::of::<crate::wire::Base64>()
+        || adapter == TypeId::of::<Option<crate::wire::Base64>>()
+    {
+        if let Some(payload) = take_bytes(&mut slot) {
+            return Ok(payload);
+        }
+    }
+    let value = slot.expect("`take_bytes` takes the value only when it returns its payload");
+    encode::<T, A>(&value)
+}
+
+/// The payload of a value of type `Vec<u8>` or `Option<Vec<u8>>`, moved out of `slot`; `None`
+/// (and `slot` untouched) for any other type.
+fn take_bytes(slot: &mut dyn Any) -> Option<Payload> {
+    let bytes = if let Some(bytes) = slot.downcast_mut::<Option<Vec<u8>>>() {
+        bytes.take()?
+    } else {
+        match slot.downcast_mut::<Option<Option<Vec<u8>>>>()?.take()? {
+            Some(bytes) => bytes,
+            None => return Some(Payload::null()),
+        }
+    };
+    Some(Payload {
+        json: placeholder().to_owned(),
+        blobs: Blobs::Encoded(vec![bytes]),
+    })
+}
+
+/// Encodes `value` through the adapter `A`, keeping its `bytes` values apart (copied).
 pub(crate) fn encode<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, serde_json::Error> {
     let outer = KEPT_APART.with(|kept| kept.borrow_mut().replace(Vec::new()));
     let json = serde_json::value::to_raw_value(&SerializeAsWrap::<T, A>::new(value));
@@ -487,6 +526,40 @@ mod tests {
         let back: Vec<Vec<u8>> =
             decode::<_, Vec<Base64>>(parsed.text(), Some(&parsed.attachments)).unwrap();
         assert_eq!(back, vec![vec![0, 1, 2, 255], vec![], b"hi".to_vec()]);
+    }
+
+    /// The text form of an encoded value (base64 in place of its placeholders).
+    fn text_of(value: &Payload) -> String {
+        let mut text = MessageBuilder::new(0, false);
+        text.push_value(value);
+        match text.finish() {
+            OutMessage::Text(text) => text,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bytes_on_their_own_move_and_nested_bytes_are_copied() {
+        let bytes = vec![1u8, 2, 3];
+        let address = bytes.as_ptr();
+        let moved = encode_owned::<Vec<u8>, Base64>(bytes).unwrap();
+        let Blobs::Encoded(blobs) = &moved.blobs else {
+            panic!("expected bytes kept apart")
+        };
+        assert_eq!(blobs[0].as_ptr(), address, "the value's own buffer");
+        assert_eq!(text_of(&moved), r#""AQID""#);
+
+        let some = encode_owned::<Option<Vec<u8>>, Option<Base64>>(Some(vec![9])).unwrap();
+        assert_eq!(some.json().get(), r#""\/b""#);
+        assert_eq!(text_of(&some), r#""CQ==""#);
+        let none = encode_owned::<Option<Vec<u8>>, Option<Base64>>(None).unwrap();
+        assert_eq!(none.json().get(), "null");
+
+        let nested = vec![vec![4u8], vec![]];
+        let copied = encode_owned::<Vec<Vec<u8>>, Vec<Base64>>(nested).unwrap();
+        assert_eq!(text_of(&copied), r#"["BA==",""]"#);
+        let plain = encode_owned::<String, Same>("hi".to_owned()).unwrap();
+        assert_eq!(plain.json().get(), r#""hi""#);
     }
 
     #[test]

@@ -179,14 +179,15 @@ where
     crate::binary::decode::<T, A>(text, None)
 }
 
-/// Encodes one value through the adapter `A` for the wire (`bytes` kept apart).
-fn encode_as<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, IpcError> {
-    crate::binary::encode::<T, A>(value)
+/// Encodes one value through the adapter `A` for the wire (`bytes` kept apart; a value that is
+/// `bytes` itself moves into the payload, uncopied).
+fn encode_as<T: 'static, A: SerializeAs<T> + 'static>(value: T) -> Result<Payload, IpcError> {
+    crate::binary::encode_owned::<T, A>(value)
         .map_err(|error| IpcError::internal(format!("value does not encode: {error}")))
 }
 
 /// Encodes an argument of a call or notification.
-pub fn encode_arg<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, IpcError> {
+pub fn encode_arg<T: 'static, A: SerializeAs<T> + 'static>(value: T) -> Result<Payload, IpcError> {
     encode_as::<T, A>(value)
 }
 
@@ -196,7 +197,7 @@ pub fn stream_slot() -> Payload {
 }
 
 /// Encodes a handler's result.
-pub fn encode_result<T, A: SerializeAs<T>>(value: &T) -> Reply {
+pub fn encode_result<T: 'static, A: SerializeAs<T> + 'static>(value: T) -> Reply {
     encode_as::<T, A>(value)
 }
 
@@ -360,7 +361,10 @@ impl ItemSink {
     }
 
     /// Encodes `value` through the adapter `A` (as [`encode_result`]) and sends it.
-    pub async fn send<T, A: SerializeAs<T>>(&mut self, value: &T) -> Result<(), IpcError> {
+    pub async fn send<T: 'static, A: SerializeAs<T> + 'static>(
+        &mut self,
+        value: T,
+    ) -> Result<(), IpcError> {
         let item = encode_as::<T, A>(value)?;
         self.send_raw(item).await;
         Ok(())
@@ -374,13 +378,14 @@ impl ItemSink {
         mut error: impl FnMut(E) -> IpcError,
     ) -> Result<(), IpcError>
     where
-        A: SerializeAs<T>,
+        T: 'static,
+        A: SerializeAs<T> + 'static,
         S: Stream<Item = Result<T, E>>,
     {
         let mut items = std::pin::pin!(items);
         while let Some(item) = items.next().await {
             match item {
-                Ok(value) => self.send::<T, A>(&value).await?,
+                Ok(value) => self.send::<T, A>(value).await?,
                 Err(failure) => return Err(error(failure)),
             }
         }
@@ -428,7 +433,7 @@ where
     T: 'static,
     A: 'static,
 {
-    Box::pin(items.map(|value| encode_as::<T, A>(&value)))
+    Box::pin(items.map(|value| encode_as::<T, A>(value)))
 }
 
 /// Decodes the items of a call's output stream through the adapter `A` (as

@@ -125,7 +125,7 @@ impl<H: StreamsTest> ::ipcc_runtime::codegen::Dispatch for StreamsTestDispatch<H
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         f64,
                         ::ipcc_runtime::codegen::wire::Float,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -142,7 +142,7 @@ impl<H: StreamsTest> ::ipcc_runtime::codegen::Dispatch for StreamsTestDispatch<H
                         handler.take(ctx, n, items).await
                     };
                     match outcome {
-                        Ok(value) => ::ipcc_runtime::codegen::encode_result::<u32, Same>(&value),
+                        Ok(value) => ::ipcc_runtime::codegen::encode_result::<u32, Same>(value),
                         Err(error) => Err(error.into_ipc_error()),
                     }
                 })
@@ -246,7 +246,7 @@ impl StreamsTestClient {
     }
 
     pub fn count(&self, n: u32) -> ::ipcc_runtime::codegen::DecodedItems<u32> {
-        let args = ::ipcc_runtime::codegen::encode_arg::<u32, Same>(&n).map(|n| vec![n]);
+        let args = ::ipcc_runtime::codegen::encode_arg::<u32, Same>(n).map(|n| vec![n]);
         ::ipcc_runtime::codegen::decode_items::<u32, Same>(self.output::<u32>("count", args, None))
     }
 
@@ -277,7 +277,7 @@ impl StreamsTestClient {
     }
 
     pub fn fail_after(&self, n: u32) -> ::ipcc_runtime::codegen::DecodedItems<u32> {
-        let args = ::ipcc_runtime::codegen::encode_arg::<u32, Same>(&n).map(|n| vec![n]);
+        let args = ::ipcc_runtime::codegen::encode_arg::<u32, Same>(n).map(|n| vec![n]);
         ::ipcc_runtime::codegen::decode_items::<u32, Same>(self.output::<u32>(
             "failAfter",
             args,
@@ -316,7 +316,7 @@ impl StreamsTestClient {
         items: impl ::ipcc_runtime::codegen::Stream<Item = u32> + Send + 'static,
     ) -> Result<u32, ::ipcc_runtime::codegen::IpcError> {
         let args = vec![
-            ::ipcc_runtime::codegen::encode_arg::<u32, Same>(&n)?,
+            ::ipcc_runtime::codegen::encode_arg::<u32, Same>(n)?,
             ::ipcc_runtime::codegen::stream_slot(),
         ];
         let input = ::ipcc_runtime::codegen::encode_items::<u32, Same, _>(items);

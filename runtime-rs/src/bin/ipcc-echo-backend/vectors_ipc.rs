@@ -238,7 +238,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         String,
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -250,7 +250,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         i64,
                         ::ipcc_runtime::codegen::wire::Int,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -262,7 +262,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         f64,
                         ::ipcc_runtime::codegen::wire::Float,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -275,7 +275,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         Vec<u8>,
                         ::ipcc_runtime::codegen::wire::Base64,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -288,7 +288,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         Person,
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -301,7 +301,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         Option<String>,
                         Option<::ipcc_runtime::codegen::serde_with::Same>,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -314,7 +314,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         i32,
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -327,7 +327,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         (),
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(::ipcc_runtime::codegen::declared_error(&error)),
                 }
             }),
@@ -338,7 +338,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         (),
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -351,7 +351,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         (),
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -364,7 +364,7 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         String,
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(&value),
+                    >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
             }),
@@ -406,7 +406,7 @@ impl EchoEventsSender {
             vec![::ipcc_runtime::codegen::encode_arg::<
                 u32,
                 ::ipcc_runtime::codegen::serde_with::Same,
-            >(&n)?],
+            >(n)?],
         )
     }
 }
@@ -441,7 +441,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             String,
             ::ipcc_runtime::codegen::serde_with::Same,
-        >(&value)?];
+        >(value)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "echoString", args, &self.options)
@@ -455,7 +455,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             i64,
             ::ipcc_runtime::codegen::wire::Int,
-        >(&value)?];
+        >(value)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "echoI64", args, &self.options)
@@ -467,7 +467,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             f64,
             ::ipcc_runtime::codegen::wire::Float,
-        >(&value)?];
+        >(value)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "echoF64", args, &self.options)
@@ -482,7 +482,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             Vec<u8>,
             ::ipcc_runtime::codegen::wire::Base64,
-        >(&value)?];
+        >(value)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "echoBytes", args, &self.options)
@@ -499,7 +499,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             Person,
             ::ipcc_runtime::codegen::serde_with::Same,
-        >(&value)?];
+        >(value)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "echoPerson", args, &self.options)
@@ -514,7 +514,7 @@ impl EchoClient {
         value: Option<String>,
     ) -> Result<Option<String>, ::ipcc_runtime::codegen::IpcError> {
         let mut args = Vec::new();
-        if let Some(value) = &value {
+        if let Some(value) = value {
             args.push(::ipcc_runtime::codegen::encode_arg::<
                 String,
                 ::ipcc_runtime::codegen::serde_with::Same,
@@ -533,10 +533,10 @@ impl EchoClient {
     pub async fn add(&self, a: i32, b: i32) -> Result<i32, ::ipcc_runtime::codegen::IpcError> {
         let args = vec![
             ::ipcc_runtime::codegen::encode_arg::<i32, ::ipcc_runtime::codegen::serde_with::Same>(
-                &a,
+                a,
             )?,
             ::ipcc_runtime::codegen::encode_arg::<i32, ::ipcc_runtime::codegen::serde_with::Same>(
-                &b,
+                b,
             )?,
         ];
         let value = self
@@ -555,7 +555,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             String,
             ::ipcc_runtime::codegen::serde_with::Same,
-        >(&how)?];
+        >(how)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "fail", args, &self.options)
@@ -582,7 +582,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             u32,
             ::ipcc_runtime::codegen::serde_with::Same,
-        >(&count)?];
+        >(count)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "notifyMe", args, &self.options)
@@ -596,7 +596,7 @@ impl EchoClient {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             u32,
             ::ipcc_runtime::codegen::serde_with::Same,
-        >(&size)?];
+        >(size)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "big", args, &self.options)
