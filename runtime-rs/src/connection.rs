@@ -29,7 +29,7 @@ use crate::outbox::{spawn_writer, Outbox};
 use crate::stream::{self, ItemSource, Receiving, SendCredit};
 use crate::transport::lines::LineSocket;
 use crate::transport::websocket::{ws_config, WsSocket};
-use crate::transport::{Incoming, IpcSocket, MessageReader};
+use crate::transport::{CloseReason, Incoming, IpcSocket, MessageReader};
 
 /// Reports errors that belong to no call (an undecodable notification, an `error` with
 /// `id: null`).
@@ -53,7 +53,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             channels: Vec::new(),
             token: None,
-            max_message_bytes: 64 * 1024 * 1024,
+            max_message_bytes: message::DEFAULT_MAX_MESSAGE_BYTES,
             origin: None,
             on_error: None,
             max_credit: stream::DEFAULT_MAX_CREDIT,
@@ -301,7 +301,7 @@ impl ConnectionShared {
         for (_, pending) in pending {
             pending.finish(Err(IpcError::disconnected()));
         }
-        self.outbox.close(false);
+        self.outbox.close(None);
         if let Some(child) = lock(&self.child).as_mut() {
             let _ = child.start_kill();
         }
@@ -732,7 +732,14 @@ async fn read_loop<R: MessageReader>(mut reader: R, shared: Weak<ConnectionShare
                     return;
                 }
             }
-            Incoming::Binary(_) | Incoming::InvalidUtf8 => {
+            Incoming::InvalidUtf8 { fatal: true } => {
+                // RFC 6455 §8.1: a WebSocket peer that sends invalid UTF-8 is failed.
+                shared.report(IpcError::bad_request("the backend sent invalid UTF-8"));
+                shared.outbox.close(Some(CloseReason::InvalidUtf8));
+                shared.shut(IpcError::disconnected());
+                return;
+            }
+            Incoming::Binary(_) | Incoming::InvalidUtf8 { fatal: false } => {
                 shared.report(IpcError::bad_request("the backend sent a non-text message"))
             }
         }
@@ -817,8 +824,12 @@ fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
     };
     let streams = version == STREAMS_PROTOCOL_VERSION;
     let welcome = Welcome {
-        max_message_bytes: number(envelope.max_message_bytes, usize::MAX),
-        max_in_flight: number(envelope.max_in_flight, usize::MAX),
+        // A welcome that leaves a limit out means the protocol's default, as TS reads it.
+        max_message_bytes: number(
+            envelope.max_message_bytes,
+            message::DEFAULT_MAX_MESSAGE_BYTES,
+        ),
+        max_in_flight: number(envelope.max_in_flight, message::DEFAULT_MAX_IN_FLIGHT),
         channels,
         protocol: version,
         max_streams: streams.then(|| number(envelope.max_streams, stream::DEFAULT_MAX_STREAMS)),

@@ -27,7 +27,7 @@ use crate::outbox::{spawn_writer, Outbox};
 use crate::stream::{
     self, CallStop, InputEvent, InputShared, InputStream, ItemSource, SendCredit, Streams,
 };
-use crate::transport::{memory, Incoming, IpcSocket, MessageReader};
+use crate::transport::{memory, CloseReason, Incoming, IpcSocket, MessageReader};
 
 /// Locks a mutex, ignoring poisoning: every critical section here leaves the data consistent.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -168,8 +168,8 @@ pub struct HostConfig {
 impl Default for HostConfig {
     fn default() -> Self {
         HostConfig {
-            max_message_bytes: 64 * 1024 * 1024,
-            max_in_flight: 1024,
+            max_message_bytes: message::DEFAULT_MAX_MESSAGE_BYTES,
+            max_in_flight: message::DEFAULT_MAX_IN_FLIGHT,
             token: None,
             max_queued_bytes: 256 * 1024 * 1024,
             max_streams: stream::DEFAULT_MAX_STREAMS,
@@ -544,8 +544,12 @@ impl IpcHost {
                         "binary messages need binary `bytes`, which this connection did not negotiate",
                     ),
                 ),
-                Incoming::InvalidUtf8 => connection
+                Incoming::InvalidUtf8 { fatal: false } => connection
                     .send_error(None, &IpcError::bad_request("message is not valid UTF-8")),
+                Incoming::InvalidUtf8 { fatal: true } => {
+                    outbox.close(Some(CloseReason::InvalidUtf8));
+                    break;
+                }
                 Incoming::TooLarge { head, fatal } => {
                     let error = IpcError::too_large("message", max + 1, max);
                     let id = message::sniff_id(&head);
@@ -560,7 +564,7 @@ impl IpcHost {
                         None => connection.send_error(id, &error),
                     }
                     if fatal {
-                        outbox.close(true);
+                        outbox.close(Some(CloseReason::TooLarge));
                         break;
                     }
                 }
@@ -574,7 +578,7 @@ impl IpcHost {
             stream::stop_call(&entry.stop, cancelled_error(id));
             entry.close();
         }
-        outbox.close(false);
+        outbox.close(None);
         drop(connection);
         drop(outbox);
         let _ = writer_task.await;
@@ -591,7 +595,7 @@ impl IpcHost {
         let config = &self.shared.config;
         let refuse = |error: IpcError| {
             outbox.send(message::error_message(None, &error));
-            outbox.close(false);
+            outbox.close(None);
             None
         };
         let hello_limit = config.max_message_bytes.max(message::HELLO_MAX_BYTES);
@@ -604,7 +608,7 @@ impl IpcHost {
         let text = match first {
             Incoming::Text(text) => text,
             Incoming::Closed => {
-                outbox.close(false);
+                outbox.close(None);
                 return None;
             }
             Incoming::TooLarge { .. } => {
@@ -662,8 +666,16 @@ impl IpcHost {
         } else {
             None
         };
+        let given = match envelope.token {
+            None => None,
+            Some(raw) if raw.get() == "null" => None,
+            Some(raw) => match message::string_field(Some(raw)) {
+                Some(token) => Some(token),
+                None => return refuse(IpcError::bad_request("hello: `token` must be a string")),
+            },
+        };
         if let Some(expected) = &config.token {
-            let given = message::string_field(envelope.token).unwrap_or_default();
+            let given = given.unwrap_or_default();
             if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
                 return refuse(IpcError::new(
                     ErrorCode::Unauthorized,

@@ -24,6 +24,12 @@ pub const STREAMS_FEATURE: &str = "streams";
 /// the frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
 pub const HELLO_MAX_BYTES: usize = 1 << 20;
 
+/// `maxMessageBytes` when not configured, and when a welcome leaves it out (64 MiB).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// `maxInFlight` when not configured, and when a welcome leaves it out.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
+
 /// A field that is there, whatever its JSON value: serde reads `null` into an `Option` as
 /// `None`, which would make `"value": null` look absent.
 fn present<'de, D: serde::Deserializer<'de>>(

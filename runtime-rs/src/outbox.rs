@@ -6,12 +6,15 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, Notify};
 
 use crate::binary::OutMessage;
-use crate::transport::MessageWriter;
+use crate::transport::{CloseReason, MessageWriter};
 
 /// What the writer task is asked to do.
 enum Outgoing {
     Message(OutMessage),
-    Close { too_large: bool },
+    /// Close after what is queued; `reason` when the peer broke the connection.
+    Close {
+        reason: Option<CloseReason>,
+    },
 }
 
 /// The sending handle of a connection's writer task; cheap to clone.
@@ -49,8 +52,8 @@ impl Outbox {
     }
 
     /// Asks the writer to flush what is queued, then close the transport.
-    pub fn close(&self, too_large: bool) {
-        let _ = self.tx.send(Outgoing::Close { too_large });
+    pub fn close(&self, reason: Option<CloseReason>) {
+        let _ = self.tx.send(Outgoing::Close { reason });
     }
 }
 
@@ -92,8 +95,8 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
                             return;
                         }
                     }
-                    Outgoing::Close { too_large } => {
-                        close = Some(too_large);
+                    Outgoing::Close { reason } => {
+                        close = Some(reason);
                         break;
                     }
                 }
@@ -103,11 +106,10 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
                 return;
             }
             wake.0.notify_waiters();
-            if let Some(too_large) = close {
-                let _ = if too_large {
-                    writer.close_too_large().await
-                } else {
-                    writer.close().await
+            if let Some(reason) = close {
+                let _ = match reason {
+                    Some(reason) => writer.close_for(reason).await,
+                    None => writer.close().await,
                 };
                 return;
             }

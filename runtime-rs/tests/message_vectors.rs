@@ -243,6 +243,42 @@ async fn websocket_binary_frame_is_a_bad_request() {
     );
 }
 
+/// A text frame that is not UTF-8 fails the WebSocket connection (RFC 6455 §8.1): close code
+/// 1007, and no `error` message before it (docs/protocol.md, "Transports and framing").
+#[tokio::test]
+async fn websocket_invalid_utf8_closes_with_1007() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::Message;
+    let host = support::echo_host(HostConfig::new());
+    let server = WsServer::bind(&host, WsServerConfig::new()).await.unwrap();
+    let url = server.url();
+    let _running = server.spawn();
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
+        .await
+        .unwrap();
+    let welcome = support::guarded("welcome", ws.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(welcome.to_text().unwrap().contains("welcome"));
+    let invalid = Frame::message(
+        b"{\"type\":\"\xff\"}".to_vec(),
+        OpCode::Data(Data::Text),
+        true,
+    );
+    ws.send(Message::Frame(invalid)).await.unwrap();
+    let reply = support::guarded("close", ws.next()).await.unwrap().unwrap();
+    match reply {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Invalid),
+        other => panic!("expected a close frame with code 1007, got {other:?}"),
+    }
+}
+
 /// A `hello` with `"protocol": 2` means protocol 1 plus streams (docs/protocol.md, "Version 2:
 /// streams"): it is welcomed with protocol 2 and the stream limits.
 #[tokio::test]

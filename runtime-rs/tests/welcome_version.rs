@@ -1,5 +1,7 @@
 //! A frontend facing a backend that welcomes it with another protocol version: the connection
-//! fails, and so does every call, with `versionMismatch` (docs/protocol.md, `welcome`).
+//! fails, and so does every call, with `versionMismatch` (docs/protocol.md, `welcome`); and what
+//! it makes of other odd things a backend may send (a welcome without limits, a second welcome,
+//! an `error` without a code or without an id).
 //!
 //! The backend here is a raw peer on the other end of an in-memory socket, so the test controls
 //! the exact welcome text.
@@ -211,4 +213,131 @@ async fn a_protocol_1_welcome_fails_stream_calls_locally_and_unary_calls_work() 
     });
     assert_eq!(guarded("call", call(&conn)).await.unwrap().get(), "2");
     guarded("peer", answering).await.unwrap();
+}
+
+/// Opens a frontend that records the errors it reports, and completes the handshake with a
+/// welcome of the given fields.
+async fn open_welcomed(
+    welcome_fields: Value,
+) -> (
+    IpcConnection,
+    MemoryReader,
+    MemoryWriter,
+    std::sync::Arc<std::sync::Mutex<Vec<IpcError>>>,
+) {
+    let reported = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let hook = reported.clone();
+    let (frontend, peer) = memory::pair();
+    let conn = IpcConnection::open(
+        frontend,
+        ConnectOptions::new()
+            .channel(ECHO_SPEC)
+            .on_error(move |error| hook.lock().unwrap().push(error)),
+    );
+    let (mut reader, mut writer) = peer.into_split();
+    expect_hello(&mut reader).await;
+    writer.write(welcome_fields.to_string()).await.unwrap();
+    writer.flush().await.unwrap();
+    guarded("ready", conn.ready()).await.unwrap();
+    (conn, reader, writer, reported)
+}
+
+/// Reads the next call the frontend sends and returns its id.
+async fn next_call_id(reader: &mut MemoryReader) -> u64 {
+    match guarded("call", reader.read(LIMIT)).await {
+        Incoming::Text(text) => {
+            let call: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(call["type"], "call", "{text}");
+            call["id"].as_u64().unwrap()
+        }
+        other => panic!("expected a call, got {other:?}"),
+    }
+}
+
+async fn send(writer: &mut MemoryWriter, message: Value) {
+    writer.write(message.to_string()).await.unwrap();
+    writer.flush().await.unwrap();
+}
+
+/// A welcome that leaves the limits out means the protocol's defaults (64 MiB, 1024), as in
+/// the TS runtime.
+#[tokio::test]
+async fn a_welcome_without_limits_means_the_defaults() {
+    let (conn, _reader, _writer, _) = open_welcomed(json!({
+        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+    }))
+    .await;
+    let welcome = conn.ready().await.unwrap();
+    assert_eq!(welcome.max_message_bytes, 64 * 1024 * 1024);
+    assert_eq!(welcome.max_in_flight, 1024);
+}
+
+/// Only the first welcome counts: a later one with other hashes does not mismatch a channel.
+#[tokio::test]
+async fn a_second_welcome_changes_nothing() {
+    let (conn, mut reader, mut writer, _) = open_welcomed(json!({
+        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+        "maxMessageBytes": LIMIT, "maxInFlight": 16,
+    }))
+    .await;
+    send(
+        &mut writer,
+        json!({"type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "other-hash"},
+               "maxMessageBytes": 10, "maxInFlight": 1}),
+    )
+    .await;
+    let calling =
+        tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
+    let id = next_call_id(&mut reader).await;
+    send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
+    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
+}
+
+/// An `error` for a call without a string `code` still answers it, as `internal` with the
+/// message it had; the call does not stay pending.
+#[tokio::test]
+async fn an_error_without_a_code_fails_the_call_as_internal() {
+    for code in [None, Some(json!(5))] {
+        let (conn, mut reader, mut writer, _) = open_welcomed(json!({
+            "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+        }))
+        .await;
+        let calling = tokio::spawn(async move { call(&conn).await });
+        let id = next_call_id(&mut reader).await;
+        let mut error = json!({"type": "error", "id": id, "message": "it broke"});
+        if let Some(code) = code {
+            error["code"] = code;
+        }
+        send(&mut writer, error).await;
+        let error = guarded("call", calling).await.unwrap().unwrap_err();
+        assert_eq!(error.code, ErrorCode::Internal);
+        assert_eq!(error.message, "it broke");
+    }
+}
+
+/// After the handshake, an `error` with `id: null` (the backend's answer to a message it could
+/// not read) is reported and the connection stays open.
+#[tokio::test]
+async fn an_error_without_an_id_after_the_handshake_is_reported_and_the_connection_stays() {
+    let (conn, mut reader, mut writer, reported) = open_welcomed(json!({
+        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+    }))
+    .await;
+    send(
+        &mut writer,
+        json!({"type": "error", "id": null, "code": "badRequest", "message": "bad frame"}),
+    )
+    .await;
+    let conn = std::sync::Arc::new(conn);
+    let caller = conn.clone();
+    let calling =
+        tokio::spawn(async move { call(&caller).await.map(|value| value.get().to_owned()) });
+    let id = next_call_id(&mut reader).await;
+    send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
+    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
+    assert!(conn.is_connected());
+    let reported = reported.lock().unwrap();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0].code, ErrorCode::BadRequest);
+    assert_eq!(reported[0].message, "bad frame");
 }

@@ -77,6 +77,31 @@ pub struct LineReader<R> {
 }
 
 impl<R> LineReader<R> {
+    /// After a message was taken out: a buffer grown for a large message gives its room back
+    /// (the few bytes read past the message move to a small one), so a single large message
+    /// does not hold its size for the rest of the connection.
+    fn give_back_room(&mut self) {
+        let rest = self.buf.len() - self.start;
+        if self.buf.capacity() > 4 * READ_CHUNK && rest <= READ_CHUNK {
+            let mut small = Vec::with_capacity(READ_CHUNK.max(rest));
+            small.extend_from_slice(&self.buf[self.start..]);
+            self.buf = small;
+            self.scanned -= self.start;
+            self.start = 0;
+        }
+    }
+
+    /// Empties the buffer, giving back the room of one grown for a large message.
+    fn clear_buffer(&mut self) {
+        if self.buf.capacity() > 4 * READ_CHUNK {
+            self.buf = Vec::new();
+        } else {
+            self.buf.clear();
+        }
+        self.start = 0;
+        self.scanned = 0;
+    }
+
     /// A binary message at the start of the buffer: `Some` once it is complete (or known to
     /// be oversize), `None` when more bytes are needed.
     fn binary_message(&mut self, max_bytes: usize) -> Option<Incoming> {
@@ -105,12 +130,7 @@ impl<R> LineReader<R> {
         let message = message.to_vec();
         self.start += 5 + length;
         self.scanned = self.start;
-        if self.start == self.buf.len() && self.buf.capacity() > 4 * READ_CHUNK {
-            // Do not keep a large message's room for good.
-            self.buf = Vec::new();
-            self.start = 0;
-            self.scanned = 0;
-        }
+        self.give_back_room();
         Some(Incoming::Binary(message))
     }
 
@@ -177,32 +197,32 @@ impl<R: AsyncRead + Unpin + Send + 'static> MessageReader for LineReader<R> {
                 if let Some(stripped) = line.strip_suffix(b"\r") {
                     line = stripped;
                 }
-                if line.len() > max_bytes {
-                    return Incoming::TooLarge {
-                        head: oversize_head(line),
-                        fatal: false,
-                    };
-                }
-                if line.iter().all(u8::is_ascii_whitespace) {
+                // Blank lines, and lines of only JSON whitespace, carry no message.
+                if line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
                     continue;
                 }
-                return match std::str::from_utf8(line) {
-                    Ok(text) => Incoming::Text(text.to_owned()),
-                    Err(_) => Incoming::InvalidUtf8,
+                let incoming = if line.len() > max_bytes {
+                    Incoming::TooLarge {
+                        head: oversize_head(line),
+                        fatal: false,
+                    }
+                } else {
+                    match std::str::from_utf8(line) {
+                        Ok(text) => Incoming::Text(text.to_owned()),
+                        Err(_) => Incoming::InvalidUtf8 { fatal: false },
+                    }
                 };
+                self.give_back_room();
+                return incoming;
             }
             self.scanned = self.buf.len();
             // No newline yet: drop the pending line if it is already too large.
             let pending = self.buf.len() - self.start;
             if self.skipping.is_some() {
-                self.buf.clear();
-                self.start = 0;
-                self.scanned = 0;
+                self.clear_buffer();
             } else if pending > max_bytes.saturating_add(1) {
                 self.skipping = Some(oversize_head(&self.buf[self.start..]));
-                self.buf.clear();
-                self.start = 0;
-                self.scanned = 0;
+                self.clear_buffer();
             } else if self.start > 0 {
                 // Compact before reading more so the buffer never holds consumed lines.
                 self.buf.drain(..self.start);
@@ -329,6 +349,57 @@ mod tests {
             other => panic!("expected the next line, got {other:?}"),
         }
         writing.await.unwrap();
+        assert!(matches!(reader.read(1000).await, Incoming::Closed));
+    }
+
+    /// A line that grows the buffer (oversize up to the limit, or large and valid) does not
+    /// leave the buffer at that size afterwards.
+    #[tokio::test]
+    async fn a_large_line_gives_its_room_back() {
+        const LIMIT: usize = 1 << 20;
+        let (mut near, far) = tokio::io::duplex(64 * 1024);
+        let (mut reader, _writer) = LineSocket::new(far, tokio::io::sink()).into_split();
+        let writing = tokio::spawn(async move {
+            // Oversize: found out only once the limit is passed, after buffering up to it.
+            near.write_all(&vec![b' '; 4 * LIMIT]).await.unwrap();
+            near.write_all(b"1\n").await.unwrap();
+            // Large and valid: buffered whole.
+            let mut valid = vec![b' '; LIMIT - 16];
+            valid.extend_from_slice(b"\"ok\"\n");
+            near.write_all(&valid).await.unwrap();
+            near.write_all(b"{}\n").await.unwrap();
+        });
+        assert!(matches!(
+            reader.read(LIMIT).await,
+            Incoming::TooLarge { fatal: false, .. }
+        ));
+        assert!(
+            reader.buf.capacity() <= 4 * READ_CHUNK,
+            "{}",
+            reader.buf.capacity()
+        );
+        match reader.read(LIMIT).await {
+            Incoming::Text(text) => assert!(text.ends_with(r#""ok""#)),
+            other => panic!("expected the large line, got {other:?}"),
+        }
+        assert!(
+            reader.buf.capacity() <= 4 * READ_CHUNK,
+            "{}",
+            reader.buf.capacity()
+        );
+        assert!(matches!(reader.read(LIMIT).await, Incoming::Text(text) if text == "{}"));
+        writing.await.unwrap();
+    }
+
+    /// Lines of only JSON whitespace are skipped like empty ones; other whitespace is a line.
+    #[tokio::test]
+    async fn blank_lines_are_skipped() {
+        let (mut near, far) = tokio::io::duplex(1024);
+        let (mut reader, _writer) = LineSocket::new(far, tokio::io::sink()).into_split();
+        near.write_all(b"\n  \t \r\n\r\n{}\n\x0c\n").await.unwrap();
+        drop(near);
+        assert!(matches!(reader.read(1000).await, Incoming::Text(text) if text == "{}"));
+        assert!(matches!(reader.read(1000).await, Incoming::Text(text) if text == "\x0c"));
         assert!(matches!(reader.read(1000).await, Incoming::Closed));
     }
 }

@@ -28,8 +28,12 @@ pub enum Incoming {
         /// The connection must be closed after answering.
         fatal: bool,
     },
-    /// A message that is not valid UTF-8.
-    InvalidUtf8,
+    /// A text message that is not valid UTF-8. `fatal` when the transport cannot continue after
+    /// it (WebSocket, where RFC 6455 §8.1 requires failing the connection).
+    InvalidUtf8 {
+        /// The connection must be closed ([`CloseReason::InvalidUtf8`]), with no answer.
+        fatal: bool,
+    },
     /// The peer closed the connection, or the transport failed.
     Closed,
 }
@@ -85,11 +89,21 @@ pub trait MessageWriter: Send + 'static {
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send;
     /// Flushes and closes the connection (the peer sees end of stream).
     fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send;
-    /// Closes the connection after the peer sent an oversize message it cannot skip
-    /// (WebSocket: close code 1009).
-    fn close_too_large(&mut self) -> impl Future<Output = io::Result<()>> + Send {
+    /// Flushes and closes the connection because the peer broke it (WebSocket: the close code
+    /// of `reason`); by default as [`MessageWriter::close`].
+    fn close_for(&mut self, reason: CloseReason) -> impl Future<Output = io::Result<()>> + Send {
+        let _ = reason;
         self.close()
     }
+}
+
+/// Why a connection is closed after a message the transport cannot go on from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// An oversize message that cannot be skipped (WebSocket: close code 1009).
+    TooLarge,
+    /// A text message that is not valid UTF-8 (WebSocket: close code 1007).
+    InvalidUtf8,
 }
 
 /// The first bytes of an oversize message, cut at a character boundary.

@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::{Incoming, IpcSocket, MessageReader, MessageWriter};
+use super::{CloseReason, Incoming, IpcSocket, MessageReader, MessageWriter};
 use crate::host::IpcHost;
 
 /// The read buffer of one WebSocket connection. tungstenite's default (128 KiB, allocated
@@ -111,7 +111,7 @@ where
                     head: String::new(),
                     fatal: true,
                 },
-                Some(Err(WsError::Utf8(_))) => Incoming::InvalidUtf8,
+                Some(Err(WsError::Utf8(_))) => Incoming::InvalidUtf8 { fatal: true },
                 Some(Err(_)) => Incoming::Closed,
             };
         }
@@ -144,10 +144,16 @@ where
         self.0.close().await.map_err(io::Error::other)
     }
 
-    async fn close_too_large(&mut self) -> io::Result<()> {
-        let frame = CloseFrame {
-            code: CloseCode::Size,
-            reason: "message too big".into(),
+    async fn close_for(&mut self, reason: CloseReason) -> io::Result<()> {
+        let frame = match reason {
+            CloseReason::TooLarge => CloseFrame {
+                code: CloseCode::Size,
+                reason: "message too big".into(),
+            },
+            CloseReason::InvalidUtf8 => CloseFrame {
+                code: CloseCode::Invalid,
+                reason: "text message is not valid UTF-8".into(),
+            },
         };
         self.0
             .send(Message::Close(Some(frame)))

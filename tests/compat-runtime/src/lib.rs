@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use ipcc_runtime::codegen::{Args, BoxFuture, Reply};
-use ipcc_runtime::transport::{memory, IpcSocket, MessageWriter};
+use ipcc_runtime::transport::{memory, CloseReason, IpcSocket, MessageWriter};
 use ipcc_runtime::{
     CallContext, CallError, CallOptions, ChannelSpec, ConnectOptions, ConnectionId, Dispatch,
     ErrorCode, IpcConnection, IpcError, IpcHost, ListenerHandle, Registration, WsServer,
@@ -431,8 +431,8 @@ impl<W: MessageWriter> MessageWriter for RecordingWriter<W> {
         self.writer.close().await
     }
 
-    async fn close_too_large(&mut self) -> std::io::Result<()> {
-        self.writer.close_too_large().await
+    async fn close_for(&mut self, reason: CloseReason) -> std::io::Result<()> {
+        self.writer.close_for(reason).await
     }
 }
 
