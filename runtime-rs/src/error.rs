@@ -264,7 +264,8 @@ impl<E: DeserializeOwned> CallError<E> {
             return CallError::Ipc(error);
         }
         let data = error.data.clone().unwrap_or(Value::Null);
-        match serde_json::from_value::<E>(data) {
+        // Through the adapter of named types: `E` in its one wire shape, as every value.
+        match <crate::wire::Named as serde_with::DeserializeAs<'_, E>>::deserialize_as(data) {
             Ok(declared) => CallError::Declared(declared),
             Err(decode) => CallError::Ipc(IpcError::bad_request(format!(
                 "declared error `{}` does not decode: {decode}",

@@ -44,12 +44,12 @@ fn round_trip(type_expr: &str, text: &str) -> Result<String, IpcError> {
             round::<BTreeMap<u32, Vec<u8>>, BTreeMap<wire::IntKey, wire::Base64>>(text)
         }
         "map<i64, string>" => round::<BTreeMap<i64, String>, BTreeMap<wire::IntKey, Same>>(text),
-        "Mood" => round::<Mood, Same>(text),
-        "Person" => round::<Person, Same>(text),
-        "Shape" => round::<Shape, Same>(text),
-        "Tree" => round::<Tree, Same>(text),
-        "Holder" => round::<Holder, Same>(text),
-        "Shape[]" => round::<Vec<Shape>, Same>(text),
+        "Mood" => round::<Mood, wire::Named>(text),
+        "Person" => round::<Person, wire::Named>(text),
+        "Shape" => round::<Shape, wire::Named>(text),
+        "Tree" => round::<Tree, wire::Named>(text),
+        "Holder" => round::<Holder, wire::Named>(text),
+        "Shape[]" => round::<Vec<Shape>, Vec<wire::Named>>(text),
         other => panic!("value vector uses a type expression this test does not map: {other}"),
     }
 }

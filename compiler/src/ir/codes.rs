@@ -101,3 +101,6 @@ pub const NOTIFICATION_STREAM: &str = "E0312";
 pub const CONST_OUT_OF_RANGE: &str = "E0401";
 /// An attribute the compiler does not know (ignored).
 pub const UNKNOWN_ATTRIBUTE: &str = "W0101";
+/// Types nested (by value) deeper than rustc follows by default: the generated Rust needs a
+/// `#![recursion_limit]`.
+pub const DEEP_RUST_NESTING: &str = "W0102";

@@ -13,6 +13,7 @@ pub mod loader;
 mod loading;
 pub(crate) mod lowering;
 pub mod model;
+mod nesting;
 mod resolution;
 mod schema_hash;
 mod validation;

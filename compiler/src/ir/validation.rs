@@ -80,6 +80,7 @@ pub(crate) fn validate(resolved: &mut Resolved, files: &[LoadedFile], diags: &mu
     }
 
     check_finite(resolved, files, diags);
+    crate::ir::nesting::check_rust_nesting(resolved, files, diags);
     normalize_throws(&mut resolved.ir);
     mark_boxed(&mut resolved.ir);
 }

@@ -485,8 +485,10 @@ impl Glue<'_> {
             },
             TypeRef::Named { id } => match &self.ir.ty(*id).kind {
                 TypeDefKind::Alias { target } => self.wire_adapter(target),
-                // Named types encode themselves (their fields carry the adapters).
-                _ => None,
+                // As the generator: structs and unions as objects only, enums as strings only.
+                TypeDefKind::Struct { .. }
+                | TypeDefKind::Union { .. }
+                | TypeDefKind::Enum { .. } => Some(format!("{RT}::wire::Named")),
             },
             TypeRef::Array { element } => self
                 .wire_adapter(element)

@@ -654,9 +654,13 @@ impl ViewBuilder<'_> {
                 Primitive::Bytes => Some(format!("{RT}::wire::Base64")),
                 _ => None,
             },
+            // serde's derive also reads a struct or union from an array and an enum from
+            // `{"member": null}`; the adapter keeps each to its one wire shape.
             TypeRef::Named { id } => match &self.ir.ty(*id).kind {
                 TypeDefKind::Alias { target } => self.adapter(target),
-                _ => None,
+                TypeDefKind::Struct { .. }
+                | TypeDefKind::Union { .. }
+                | TypeDefKind::Enum { .. } => Some(format!("{RT}::wire::Named")),
             },
             TypeRef::Array { element } => self
                 .adapter(element)

@@ -104,8 +104,10 @@ pub enum Tree {
     },
     #[serde(rename = "node")]
     Node {
+        #[serde_as(as = "Vec<::ipcc_runtime::codegen::wire::Named>")]
         children: Vec<Tree>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde_as(as = "Option<::ipcc_runtime::codegen::wire::Named>")]
         shape: Option<Shape>,
     },
 }
@@ -121,9 +123,14 @@ pub enum Tree {
 )]
 #[serde(crate = "::ipcc_runtime::codegen::serde")]
 pub struct Holder {
+    #[serde_as(as = "::ipcc_runtime::codegen::wire::Named")]
     pub shape: Shape,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<::ipcc_runtime::codegen::wire::Named>")]
     pub maybe: Option<Shape>,
+    #[serde_as(
+        as = "::std::collections::BTreeMap<::ipcc_runtime::codegen::serde_with::Same, ::ipcc_runtime::codegen::wire::Named>"
+    )]
     pub moods: ::std::collections::BTreeMap<String, Mood>,
     #[serde_as(
         as = "::std::collections::BTreeMap<::ipcc_runtime::codegen::wire::IntKey, Option<::ipcc_runtime::codegen::wire::Float>>"
@@ -282,12 +289,12 @@ impl<H: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<H> {
             "echoPerson" => Box::pin(async move {
                 let mut args = args;
                 let value: Person =
-                    args.next::<Person, ::ipcc_runtime::codegen::serde_with::Same>("value")?;
+                    args.next::<Person, ::ipcc_runtime::codegen::wire::Named>("value")?;
                 args.finish()?;
                 match handler.echo_person(ctx, value).await {
                     Ok(value) => ::ipcc_runtime::codegen::encode_result::<
                         Person,
-                        ::ipcc_runtime::codegen::serde_with::Same,
+                        ::ipcc_runtime::codegen::wire::Named,
                     >(value),
                     Err(error) => Err(error.into_ipc_error()),
                 }
@@ -498,13 +505,13 @@ impl EchoClient {
     ) -> Result<Person, ::ipcc_runtime::codegen::IpcError> {
         let args = vec![::ipcc_runtime::codegen::encode_arg::<
             Person,
-            ::ipcc_runtime::codegen::serde_with::Same,
+            ::ipcc_runtime::codegen::wire::Named,
         >(value)?];
         let value = self
             .conn
             .call(ECHO_CHANNEL, "echoPerson", args, &self.options)
             .await?;
-        ::ipcc_runtime::codegen::decode_result::<Person, ::ipcc_runtime::codegen::serde_with::Same>(
+        ::ipcc_runtime::codegen::decode_result::<Person, ::ipcc_runtime::codegen::wire::Named>(
             value,
         )
     }

@@ -3,6 +3,8 @@
 //! Generated code names them in `#[serde_as(as = "...")]` attributes; containers compose them
 //! (`Vec<Int>`, `Option<Float>`, `BTreeMap<IntKey, Base64>`).
 
+mod shape;
+
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -10,6 +12,8 @@ use base64::Engine as _;
 use serde::de::{self, Visitor};
 use serde::{Deserializer, Serializer};
 use serde_with::{DeserializeAs, SerializeAs};
+
+pub use shape::Named;
 
 /// `i64` / `u64` as a decimal string (`"-9223372036854775808"`): exactly `-?(0|[1-9][0-9]*)`,
 /// in range. JSON numbers lose precision past 2^53, so 64-bit integers never travel as numbers.
