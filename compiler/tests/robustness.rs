@@ -393,18 +393,30 @@ fn pathological_inputs_are_rejected_or_accepted_without_panic() {
     ] {
         format_text(text);
     }
-    for text in [
-        deep_suffixes,
-        deep_generics,
-        deep_alias_chain,
-        many_errors,
-        long_path,
-        long_package,
+    // Each pathological input gets the error that names its problem, not just no panic.
+    let many_syntax_errors = "struct A { x: ; }\n".repeat(5_000);
+    for (text, expected) in [
+        (deep_suffixes, Some("E0009")),
+        (deep_generics, Some("E0009")),
+        (deep_alias_chain, Some("E0208")),
+        (many_syntax_errors, Some("E0012")),
+        (many_errors, None),
+        (long_path, None),
+        (long_package, None),
     ] {
         let case = Case {
             files: vec![(PathBuf::from("p.ipc"), text)],
             roots: vec![PathBuf::from("p.ipc")],
         };
-        check_case(&case);
+        let checked = check_case(&case);
+        if let Some(code) = expected {
+            let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
+            assert!(
+                codes.contains(&code),
+                "expected {code} for {}…, got {:?}",
+                &case.files[0].1[..60.min(case.files[0].1.len())],
+                &codes[..codes.len().min(10)]
+            );
+        }
     }
 }

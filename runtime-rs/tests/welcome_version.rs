@@ -1,7 +1,7 @@
 //! A frontend facing a backend that welcomes it with another protocol version: the connection
 //! fails, and so does every call, with `versionMismatch` (docs/protocol.md, `welcome`); and what
 //! it makes of other odd things a backend may send (a welcome without limits, a second welcome,
-//! an `error` without a code or without an id).
+//! an `error` without a code or without an id), and what it refuses to send or deliver.
 //!
 //! The backend here is a raw peer on the other end of an in-memory socket, so the test controls
 //! the exact welcome text.
@@ -232,6 +232,7 @@ async fn open_welcomed(
         frontend,
         ConnectOptions::new()
             .channel(ECHO_SPEC)
+            .channel(support::vectors_ipc::ECHO_EVENTS_SPEC)
             .on_error(move |error| hook.lock().unwrap().push(error)),
     );
     let (mut reader, mut writer) = peer.into_split();
@@ -340,4 +341,111 @@ async fn an_error_without_an_id_after_the_handshake_is_reported_and_the_connecti
     assert_eq!(reported.len(), 1, "{reported:?}");
     assert_eq!(reported[0].code, ErrorCode::BadRequest);
     assert_eq!(reported[0].message, "bad frame");
+}
+
+/// A call larger than the backend's `maxMessageBytes` (from the welcome) fails locally with
+/// `tooLarge` and is never sent: the next message the backend reads is the call after it.
+#[tokio::test]
+async fn a_call_past_the_backends_limit_is_refused_locally_and_not_sent() {
+    let (conn, mut reader, mut writer, _) = open_welcomed(json!({
+        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+        "maxMessageBytes": 1000,
+    }))
+    .await;
+    let big = serde_json::value::to_raw_value(&"x".repeat(2000)).unwrap();
+    let error = guarded(
+        "big call",
+        conn.call(ECHO_CHANNEL, "echoString", vec![big], &CallOptions::new()),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(error.code, ErrorCode::TooLarge);
+    let calling =
+        tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
+    match guarded("next message", reader.read(LIMIT)).await {
+        Incoming::Text(text) => {
+            let message: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(message["method"], "add", "the big call was sent: {text}");
+            let id = message["id"].as_u64().unwrap();
+            send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
+        }
+        other => panic!("expected the small call, got {other:?}"),
+    }
+    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
+}
+
+/// Listens for `tick` notifications and records them.
+#[derive(Clone, Default)]
+struct Ticks(std::sync::Arc<std::sync::Mutex<Vec<u32>>>);
+
+impl support::vectors_ipc::EchoEventsListener for Ticks {
+    fn tick(&self, n: u32) {
+        self.0.lock().unwrap().push(n);
+    }
+}
+
+/// A notification on a channel whose hashes differ (not judged) is dropped by the frontend
+/// even when a backend sends it; one on a matching channel is delivered.
+#[tokio::test]
+async fn the_frontend_drops_notifications_of_a_mismatched_channel() {
+    use support::vectors_ipc::ECHO_EVENTS_CHANNEL;
+    for (events_hash, delivered) in [("events-hash-1", vec![7]), ("stale-hash", vec![])] {
+        let (conn, mut reader, mut writer, _) = open_welcomed(json!({
+            "type": "welcome", "protocol": 1,
+            "channels": {ECHO_CHANNEL: "echo-hash-1", ECHO_EVENTS_CHANNEL: events_hash},
+        }))
+        .await;
+        let ticks = Ticks::default();
+        let _listener = support::vectors_ipc::listen_echo_events(&conn, ticks.clone());
+        send(
+            &mut writer,
+            json!({"type": "notify", "channel": ECHO_EVENTS_CHANNEL, "method": "tick", "args": [7]}),
+        )
+        .await;
+        // A call answered after the notification: messages are handled in order, so once
+        // it returns the notification was handled (delivered or dropped).
+        let calling =
+            tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
+        let id = next_call_id(&mut reader).await;
+        send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
+        assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
+        assert_eq!(
+            *ticks.0.lock().unwrap(),
+            delivered,
+            "events hash {events_hash}"
+        );
+    }
+}
+
+/// A notification whose arguments do not decode is dropped and reported; the next one is
+/// delivered.
+#[tokio::test]
+async fn an_undecodable_notification_is_reported_and_dropped() {
+    use support::vectors_ipc::ECHO_EVENTS_CHANNEL;
+    let (conn, mut reader, mut writer, reported) = open_welcomed(json!({
+        "type": "welcome", "protocol": 1,
+        "channels": {ECHO_CHANNEL: "echo-hash-1", ECHO_EVENTS_CHANNEL: "events-hash-1"},
+    }))
+    .await;
+    let ticks = Ticks::default();
+    let _listener = support::vectors_ipc::listen_echo_events(&conn, ticks.clone());
+    for args in [json!(["x"]), json!([-1]), json!([]), json!([8])] {
+        send(
+            &mut writer,
+            json!({"type": "notify", "channel": ECHO_EVENTS_CHANNEL, "method": "tick", "args": args}),
+        )
+        .await;
+    }
+    let calling =
+        tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
+    let id = next_call_id(&mut reader).await;
+    send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
+    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
+    assert_eq!(*ticks.0.lock().unwrap(), vec![8]);
+    let reported = reported.lock().unwrap();
+    assert_eq!(reported.len(), 3, "{reported:?}");
+    assert!(
+        reported.iter().all(|e| e.code == ErrorCode::BadRequest),
+        "{reported:?}"
+    );
 }

@@ -1,0 +1,119 @@
+//! Edges of the protocol that only a raw peer can reach exactly: an oversize notification,
+//! and a `cancel` read before or after its call ended.
+
+mod support;
+
+use ipcc_runtime::transport::{memory, Incoming, IpcSocket, MessageReader, MessageWriter};
+use ipcc_runtime::{ErrorCode, HostConfig};
+use serde_json::{json, Value};
+use support::guarded;
+use support::vectors_ipc::{ECHO_CHANNEL, ECHO_EVENTS_CHANNEL};
+
+/// Reads the next message as JSON.
+async fn next(reader: &mut memory::MemoryReader) -> Value {
+    match guarded("message", reader.read(usize::MAX)).await {
+        Incoming::Text(text) => serde_json::from_str(&text).unwrap(),
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+/// A raw frontend welcomed by `host`.
+async fn raw_frontend(
+    host: &ipcc_runtime::IpcHost,
+) -> (memory::MemoryReader, memory::MemoryWriter) {
+    let (frontend, backend) = memory::pair();
+    let host = host.clone();
+    tokio::spawn(async move { host.serve(backend).await });
+    let (mut reader, mut writer) = frontend.into_split();
+    writer
+        .write(r#"{"type":"hello","protocol":1}"#.to_owned())
+        .await
+        .unwrap();
+    writer.flush().await.unwrap();
+    assert_eq!(next(&mut reader).await["type"], "welcome");
+    (reader, writer)
+}
+
+/// A notification larger than the host's `maxMessageBytes` is not sent: `notify` returns
+/// `tooLarge`, and the frontend's next message is the notification after it.
+#[tokio::test]
+async fn an_oversize_notification_is_refused_and_not_sent() {
+    let host = support::echo_host(HostConfig::new().max_message_bytes(200));
+    let (mut reader, _writer) = raw_frontend(&host).await;
+    let big = serde_json::value::to_raw_value(&"x".repeat(300)).unwrap();
+    let error = host
+        .notify(None, ECHO_EVENTS_CHANNEL, "tick", [big])
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::TooLarge);
+    let small = serde_json::value::to_raw_value(&5).unwrap();
+    host.notify(None, ECHO_EVENTS_CHANNEL, "tick", [small])
+        .unwrap();
+    let message = next(&mut reader).await;
+    assert_eq!(message["args"], json!([5]), "{message}");
+}
+
+/// A `cancel` written right behind its call, many times over: each call gets exactly one
+/// answer, its result or `cancelled`, whichever side of the race the host saw, never both
+/// and never none. Every third call is `wait` (never finishes: the cancel always wins); the
+/// others are `big` of varying sizes, which finish as the cancel is read or before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_before_or_after_its_call_ends_leaves_exactly_one_answer() {
+    const CALLS: usize = 300;
+    let host = support::echo_host(HostConfig::new());
+    let (mut reader, mut writer) = raw_frontend(&host).await;
+    for id in 1..=CALLS {
+        let size = (id * 7919) % 200_000;
+        let (method, args) = if id % 3 == 0 {
+            ("wait", String::new())
+        } else {
+            ("big", size.to_string())
+        };
+        writer
+            .write(format!(
+                r#"{{"type":"call","id":{id},"channel":"{ECHO_CHANNEL}","method":"{method}","args":[{args}]}}"#
+            ))
+            .await
+            .unwrap();
+        writer
+            .write(format!(r#"{{"type":"cancel","id":{id}}}"#))
+            .await
+            .unwrap();
+        writer.flush().await.unwrap();
+    }
+    let mut answered = vec![0u32; CALLS + 1];
+    let mut cancelled = 0;
+    let mut record = |message: &Value| {
+        let id = message["id"].as_u64().expect("every answer names its call") as usize;
+        answered[id] += 1;
+        match (message["type"].as_str(), message["code"].as_str()) {
+            (Some("result"), _) => {}
+            (Some("error"), Some("cancelled")) => cancelled += 1,
+            _ => panic!("unexpected answer {message}"),
+        }
+        answered[1..].iter().all(|&n| n > 0)
+    };
+    while !record(&next(&mut reader).await) {}
+    // One more call: a second answer to any of them would come before its result.
+    let probe = CALLS + 1;
+    writer
+        .write(format!(
+            r#"{{"type":"call","id":{probe},"channel":"{ECHO_CHANNEL}","method":"add","args":[2,2]}}"#
+        ))
+        .await
+        .unwrap();
+    writer.flush().await.unwrap();
+    loop {
+        let message = next(&mut reader).await;
+        if message["id"] == probe {
+            break;
+        }
+        record(&message);
+    }
+    assert!(
+        answered[1..].iter().all(|&n| n == 1),
+        "every call answered exactly once: {answered:?}"
+    );
+    // At least the `wait` calls, which cannot finish, were cancelled.
+    assert!(cancelled >= CALLS / 3, "{cancelled} of {CALLS} cancelled");
+    println!("{cancelled} of {CALLS} calls were cancelled");
+}
