@@ -25,7 +25,7 @@ use crate::compat::{self, ChannelMismatch, Verdict};
 use crate::error::{ErrorCode, IpcError};
 use crate::host::{lock, ChannelSpec};
 use crate::message::{self, CallStreams, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
-use crate::outbox::{spawn_writer, Outbox};
+use crate::outbox::{spawn_writer, Outbox, QueueLimits};
 use crate::stream::{self, ItemSource, Receiving, SendCredit};
 use crate::transport::lines::LineSocket;
 use crate::transport::websocket::{ws_config, WsSocket};
@@ -339,7 +339,7 @@ impl IpcConnection {
     pub fn open<S: IpcSocket>(socket: S, options: ConnectOptions) -> IpcConnection {
         let offer_binary = options.binary && socket.supports_binary();
         let (reader, writer) = socket.into_split();
-        let (outbox, _writer_task) = spawn_writer(writer);
+        let (outbox, _writer_task) = spawn_writer(writer, QueueLimits::unbounded());
         let declared: BTreeMap<String, String> = options
             .channels
             .iter()
@@ -792,6 +792,10 @@ fn handle_message(shared: &ConnectionShared, text: &str, binary: Option<&BinaryM
 }
 
 fn handle_welcome(shared: &ConnectionShared, envelope: &Envelope<'_>) {
+    // Only the first welcome counts: a later one changes nothing, whatever it says.
+    if !matches!(*shared.state.borrow(), State::Handshaking) {
+        return;
+    }
     // Any `protocol` other than 1 (missing or not a number included) is a backend this
     // frontend cannot talk to: the connection closes, and every call waiting for the welcome
     // (and every later one) fails with `versionMismatch`.

@@ -23,7 +23,7 @@ use crate::compat::{self, ChannelMismatch};
 use crate::connection::{ConnectOptions, IpcConnection};
 use crate::error::{ErrorCode, IpcError};
 use crate::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
-use crate::outbox::{spawn_writer, Outbox};
+use crate::outbox::{spawn_writer, Outbox, QueueLimits};
 use crate::stream::{
     self, CallStop, InputEvent, InputShared, InputStream, ItemSource, SendCredit, Streams,
 };
@@ -152,6 +152,11 @@ pub struct HostConfig {
     /// notifications to the connection fail and its messages are not read until the queue
     /// drains, so a peer that stops reading cannot make the host grow without bound.
     pub max_queued_bytes: usize,
+    /// Bytes that may wait in the outgoing queues of all connections together (default
+    /// 1 GiB): past it, a connection whose queue is not empty is not read from and gets no
+    /// notification until queues drain, so many peers that stop reading cannot add up to
+    /// more. A connection whose queue is empty still gets its next message.
+    pub max_queued_bytes_total: usize,
     /// Streams open at once on one connection (protocol v2 `maxStreams`, default 256).
     pub max_streams: usize,
     /// The most credit the host holds for one output stream, and the most a `call`'s `credit`
@@ -172,6 +177,7 @@ impl Default for HostConfig {
             max_in_flight: message::DEFAULT_MAX_IN_FLIGHT,
             token: None,
             max_queued_bytes: 256 * 1024 * 1024,
+            max_queued_bytes_total: 1024 * 1024 * 1024,
             max_streams: stream::DEFAULT_MAX_STREAMS,
             max_credit: stream::DEFAULT_MAX_CREDIT,
             stream_window: stream::DEFAULT_STREAM_WINDOW,
@@ -201,6 +207,12 @@ impl HostConfig {
     /// Sets how many bytes may wait in one connection's outgoing queue.
     pub fn max_queued_bytes(mut self, bytes: usize) -> Self {
         self.max_queued_bytes = bytes;
+        self
+    }
+
+    /// Sets how many bytes may wait in the outgoing queues of all connections together.
+    pub fn max_queued_bytes_total(mut self, bytes: usize) -> Self {
+        self.max_queued_bytes_total = bytes;
         self
     }
 
@@ -281,6 +293,8 @@ struct HostShared {
     connections: Mutex<HashMap<ConnectionId, ConnectionEntry>>,
     next_connection: AtomicU64,
     next_generation: AtomicU64,
+    /// Bytes queued in all connections' outboxes (against `max_queued_bytes_total`).
+    queued_total: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The backend: serves registered interfaces to any number of connections and sends
@@ -320,6 +334,7 @@ impl IpcHost {
                 connections: Mutex::new(HashMap::new()),
                 next_connection: AtomicU64::new(1),
                 next_generation: AtomicU64::new(1),
+                queued_total: Arc::default(),
             }),
         }
     }
@@ -383,6 +398,14 @@ impl IpcHost {
         !lock(&self.shared.connections).is_empty()
     }
 
+    /// Bytes waiting in the outgoing queues of all connections (bounded by
+    /// [`HostConfig::max_queued_bytes_total`]).
+    pub fn queued_bytes(&self) -> usize {
+        self.shared
+            .queued_total
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The open connections.
     pub fn connections(&self) -> Vec<ConnectionId> {
         let mut ids: Vec<_> = lock(&self.shared.connections).keys().copied().collect();
@@ -434,10 +457,9 @@ impl IpcHost {
         for entry in &targets {
             form(entry.binary)?;
         }
-        let max_queued = self.shared.config.max_queued_bytes;
         for entry in targets {
             let message = form(entry.binary)?;
-            let room = entry.outbox.queued_bytes() + message.len() <= max_queued;
+            let room = entry.outbox.has_room(message.len());
             match target {
                 // A peer that stopped reading misses broadcasts rather than growing this
                 // process without bound; a send to one connection says so.
@@ -496,7 +518,14 @@ impl IpcHost {
     pub async fn serve<S: IpcSocket>(&self, socket: S) {
         let can_binary = socket.supports_binary() && self.shared.config.binary;
         let (mut reader, writer) = socket.into_split();
-        let (outbox, writer_task) = spawn_writer(writer);
+        let (outbox, writer_task) = spawn_writer(
+            writer,
+            QueueLimits {
+                per_connection: self.shared.config.max_queued_bytes,
+                total: self.shared.config.max_queued_bytes_total,
+                queued_total: self.shared.queued_total.clone(),
+            },
+        );
         let max = self.shared.config.max_message_bytes;
         let handshake = self.handshake(&mut reader, &outbox, can_binary).await;
         let Some((mismatched, streams)) = handshake else {
@@ -524,9 +553,8 @@ impl IpcHost {
         if connection.binary() {
             reader.accept_binary();
         }
-        let max_queued = self.shared.config.max_queued_bytes;
         loop {
-            outbox.wait_below(max_queued).await;
+            outbox.wait_for_room().await;
             match reader.read(max).await {
                 Incoming::Text(text) => connection.handle_message(&text, None),
                 Incoming::Binary(bytes) if connection.binary() => {

@@ -17,11 +17,34 @@ enum Outgoing {
     },
 }
 
+/// How many bytes may wait in outgoing queues: in one connection's, and in all of a host's
+/// together (the second shared by every connection of the host).
+#[derive(Clone)]
+pub(crate) struct QueueLimits {
+    pub per_connection: usize,
+    pub total: usize,
+    /// Bytes queued now in all the connections that share these limits.
+    pub queued_total: Arc<AtomicUsize>,
+}
+
+impl QueueLimits {
+    /// Limits that never stop anything (a frontend's own outbox).
+    pub fn unbounded() -> QueueLimits {
+        QueueLimits {
+            per_connection: usize::MAX,
+            total: usize::MAX,
+            queued_total: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+}
+
 /// The sending handle of a connection's writer task; cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Outbox {
     tx: mpsc::UnboundedSender<Outgoing>,
+    /// Bytes queued or in the batch being written, until the transport took them (flushed).
     queued: Arc<AtomicUsize>,
+    limits: QueueLimits,
     /// Signalled after every batch the writer flushes (and when it stops).
     drained: Arc<Notify>,
 }
@@ -30,21 +53,44 @@ impl Outbox {
     /// Queues a message; false when the connection's writer has stopped.
     pub fn send(&self, message: impl Into<OutMessage>) -> bool {
         let message = message.into();
-        self.queued.fetch_add(message.len(), Ordering::Relaxed);
-        self.tx.send(Outgoing::Message(message)).is_ok()
+        let len = message.len();
+        // Counted before it is queued, so the writer never subtracts what was not added.
+        self.queued.fetch_add(len, Ordering::Relaxed);
+        self.limits.queued_total.fetch_add(len, Ordering::Relaxed);
+        if self.tx.send(Outgoing::Message(message)).is_ok() {
+            return true;
+        }
+        self.queued.fetch_sub(len, Ordering::Relaxed);
+        self.limits.queued_total.fetch_sub(len, Ordering::Relaxed);
+        false
     }
 
-    /// Bytes queued but not yet written (for backpressure on notifications).
+    /// Bytes queued but not yet flushed to the transport.
     pub fn queued_bytes(&self) -> usize {
         self.queued.load(Ordering::Relaxed)
     }
 
-    /// Waits until at most `limit` bytes are queued (or the writer stopped): a peer that does
-    /// not read its answers stops being read from, instead of making this process grow.
-    pub async fn wait_below(&self, limit: usize) {
+    /// Whether a message of `len` bytes fits: within this connection's limit, and within the
+    /// host's total unless this queue is empty (a connection that keeps up always gets its
+    /// next message, so peers that stopped reading cannot starve the others).
+    pub fn has_room(&self, len: usize) -> bool {
+        let own = self.queued_bytes();
+        let total = self.limits.queued_total.load(Ordering::Relaxed);
+        own.saturating_add(len) <= self.limits.per_connection
+            && (own == 0 || total.saturating_add(len) <= self.limits.total)
+    }
+
+    /// Waits until this connection's queue is within its limit, and within the host's total
+    /// or empty (or the writer stopped): a peer that does not read its answers stops being read
+    /// from, instead of making this process grow.
+    pub async fn wait_for_room(&self) {
         loop {
             let drained = self.drained.notified();
-            if self.queued_bytes() <= limit || self.tx.is_closed() {
+            let own = self.queued_bytes();
+            let total = self.limits.queued_total.load(Ordering::Relaxed);
+            let fits =
+                own <= self.limits.per_connection && (own == 0 || total <= self.limits.total);
+            if fits || self.tx.is_closed() {
                 return;
             }
             drained.await;
@@ -64,33 +110,50 @@ impl Outbox {
 /// `Outbox` is dropped, or when the transport fails.
 pub(crate) fn spawn_writer<W: MessageWriter>(
     mut writer: W,
+    limits: QueueLimits,
 ) -> (Outbox, tokio::task::JoinHandle<()>) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::unbounded_channel();
     let queued = Arc::new(AtomicUsize::new(0));
-    let counter = queued.clone();
     let drained = Arc::new(Notify::new());
-    let signal = drained.clone();
-    let task = tokio::spawn(async move {
-        // Wakes anyone waiting in `wait_below` however this task ends.
-        struct Wake(Arc<Notify>);
-        impl Drop for Wake {
-            fn drop(&mut self) {
-                self.0.notify_waiters();
-            }
+    // However the task ends: what is still counted is uncounted (the host's total must not
+    // keep the bytes of a dead connection), later sends fail, and waiters are woken.
+    struct Ending {
+        rx: mpsc::UnboundedReceiver<Outgoing>,
+        queued: Arc<AtomicUsize>,
+        queued_total: Arc<AtomicUsize>,
+        drained: Arc<Notify>,
+    }
+    impl Drop for Ending {
+        fn drop(&mut self) {
+            self.rx.close();
+            while self.rx.try_recv().is_ok() {}
+            let left = self.queued.swap(0, Ordering::Relaxed);
+            self.queued_total.fetch_sub(left, Ordering::Relaxed);
+            self.drained.notify_waiters();
         }
-        let wake = Wake(signal);
-        while let Some(first) = rx.recv().await {
+    }
+    let mut ending = Ending {
+        rx,
+        queued: queued.clone(),
+        queued_total: limits.queued_total.clone(),
+        drained: drained.clone(),
+    };
+    let task = tokio::spawn(async move {
+        let ending = &mut ending;
+        while let Some(first) = ending.rx.recv().await {
             let mut next = Some(first);
             let mut close = None;
+            // A batch's bytes stay counted until the flush hands them to the transport: the
+            // writer's own buffer is memory too.
+            let mut batch = 0;
             while let Some(item) = next.take() {
                 match item {
                     Outgoing::Message(message) => {
-                        let len = message.len();
+                        batch += message.len();
                         let written = match message {
                             OutMessage::Text(text) => writer.write(text).await,
                             OutMessage::Binary(message) => writer.write_binary_parts(message).await,
                         };
-                        counter.fetch_sub(len, Ordering::Relaxed);
                         if written.is_err() {
                             return;
                         }
@@ -100,12 +163,14 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
                         break;
                     }
                 }
-                next = rx.try_recv().ok();
+                next = ending.rx.try_recv().ok();
             }
             if writer.flush().await.is_err() {
                 return;
             }
-            wake.0.notify_waiters();
+            ending.queued.fetch_sub(batch, Ordering::Relaxed);
+            ending.queued_total.fetch_sub(batch, Ordering::Relaxed);
+            ending.drained.notify_waiters();
             if let Some(reason) = close {
                 let _ = match reason {
                     Some(reason) => writer.close_for(reason).await,
@@ -120,6 +185,7 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
         Outbox {
             tx,
             queued,
+            limits,
             drained,
         },
         task,

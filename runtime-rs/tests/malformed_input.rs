@@ -262,3 +262,65 @@ async fn a_peer_that_does_not_read_is_not_read_from() {
     }
     let _keep_open = writing.await.unwrap();
 }
+
+/// Many peers that never read: each queue stays within its own limit, and all of them together
+/// within the host's total (about one message per connection past it); once they read, every
+/// answer arrives.
+#[tokio::test(start_paused = true)]
+async fn peers_that_do_not_read_are_bounded_together() {
+    use tokio::io::AsyncWriteExt;
+    const PEERS: usize = 8;
+    const CALLS: usize = 400;
+    const PER_CONNECTION: usize = 64 * 1024;
+    const TOTAL: usize = 128 * 1024;
+    let host = support::echo_host(
+        HostConfig::new()
+            .max_queued_bytes(PER_CONNECTION)
+            .max_queued_bytes_total(TOTAL),
+    );
+    let mut peers = Vec::new();
+    for _ in 0..PEERS {
+        let (near, far) = tokio::io::duplex(8 * 1024);
+        let (far_read, far_write) = tokio::io::split(far);
+        let serving = host.clone();
+        tokio::spawn(async move { serving.serve(LineSocket::new(far_read, far_write)).await });
+        let (near_read, mut near_write) = tokio::io::split(near);
+        let writing = tokio::spawn(async move {
+            near_write
+                .write_all(b"{\"type\":\"hello\",\"protocol\":1}\n")
+                .await
+                .unwrap();
+            for id in 1..=CALLS {
+                let call = format!(
+                    "{{\"type\":\"call\",\"id\":{id},\"channel\":\"ipcc-vectors-echo-v1\",\"method\":\"big\",\"args\":[1000]}}\n"
+                );
+                near_write.write_all(call.as_bytes()).await.unwrap();
+            }
+            near_write
+        });
+        peers.push((near_read, writing));
+    }
+    // Virtual time advances once every task is blocked: the writers on full pipes, the host
+    // on full queues. Each peer alone could queue PER_CONNECTION; together they may not pass
+    // TOTAL by more than about one answer each.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let queued = host.queued_bytes();
+    assert!(
+        queued <= TOTAL + PEERS * 2048,
+        "{queued} bytes queued for {PEERS} peers that do not read (total limit {TOTAL})"
+    );
+    assert!(queued > TOTAL / 2, "the peers filled the queues: {queued}");
+    for (near_read, writing) in peers {
+        let (mut reader, _sink) = LineSocket::new(near_read, tokio::io::sink()).into_split();
+        let mut results = 0;
+        while results < CALLS {
+            match reader.read(usize::MAX).await {
+                Incoming::Text(text) if text.contains(r#""type":"result""#) => results += 1,
+                Incoming::Text(_) => {}
+                other => panic!("connection ended after {results} results: {other:?}"),
+            }
+        }
+        drop(writing.await.unwrap());
+    }
+    assert_eq!(host.queued_bytes(), 0);
+}

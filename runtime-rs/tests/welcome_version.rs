@@ -273,7 +273,8 @@ async fn a_welcome_without_limits_means_the_defaults() {
     assert_eq!(welcome.max_in_flight, 1024);
 }
 
-/// Only the first welcome counts: a later one with other hashes does not mismatch a channel.
+/// Only the first welcome counts: a later one, with other hashes, limits and even protocol,
+/// changes nothing.
 #[tokio::test]
 async fn a_second_welcome_changes_nothing() {
     let (conn, mut reader, mut writer, _) = open_welcomed(json!({
@@ -283,7 +284,7 @@ async fn a_second_welcome_changes_nothing() {
     .await;
     send(
         &mut writer,
-        json!({"type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "other-hash"},
+        json!({"type": "welcome", "protocol": 7, "channels": {ECHO_CHANNEL: "other-hash"},
                "maxMessageBytes": 10, "maxInFlight": 1}),
     )
     .await;
