@@ -19,6 +19,7 @@ import {
   BINARY_FEATURE,
   STREAMS_FEATURE,
   isCallId,
+  isChannelMap,
   methodMismatchMessage,
   mismatchMessage,
   type CallMessage,
@@ -356,72 +357,7 @@ export class IpcHost {
 
   /** Handles one parsed message; `attachments` are those of the binary message it came in. */
   private dispatch(conn: HostConnection, m: Message | MalformedMessage, attachments: Attachments | undefined): void {
-    if (!conn.welcomed) {
-      if (m.type === "malformed" || m.type !== "hello") {
-        this.sendError(conn, null, "badRequest", "the first message must be hello");
-        return conn.socket.close();
-      }
-      if (m.protocol !== PROTOCOL_VERSION && !(m.protocol === PROTOCOL_STREAMS && this.protocol >= PROTOCOL_STREAMS)) {
-        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${this.protocol}`, {
-          backendProtocol: this.protocol,
-          frontendProtocol: m.protocol,
-        });
-        return conn.socket.close();
-      }
-      const token = this.options.token;
-      if (token !== undefined && (m.token === undefined || !sameToken(m.token, token))) {
-        this.sendError(conn, null, "unauthorized", m.token === undefined ? "a token is required" : "wrong token");
-        return conn.socket.close();
-      }
-      const schemas = readHelloSchemas(m.schemas);
-      if (typeof schemas === "string") {
-        this.sendError(conn, null, "badRequest", schemas);
-        return conn.socket.close();
-      }
-      // Streams: asked for by `"protocol": 2` or the `streams` feature, granted by a v2 host.
-      const streams = this.protocol >= PROTOCOL_STREAMS && (m.protocol === PROTOCOL_STREAMS || m.features.includes(STREAMS_FEATURE));
-      if (streams && m.maxCredit !== undefined && Number.isNaN(m.maxCredit)) {
-        this.sendError(conn, null, "badRequest", "hello maxCredit is not an integer of at least 1");
-        return conn.socket.close();
-      }
-      // Binary: offered with streams, granted with them, over a transport that carries it.
-      const binary = streams && m.features.includes(BINARY_FEATURE) && this.options.binary !== false && conn.socket.binary === true;
-      conn.streams = streams;
-      conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
-      conn.welcomed = true;
-      conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
-      conn.frontendChannels = new Map(Object.entries(m.channels));
-      const channels: Record<string, string> = {};
-      const ours = new Map<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>();
-      for (const entry of this.notificationChannels.values()) ours.set(entry.spec.channel, entry);
-      for (const entry of this.channels.values()) ours.set(entry.spec.channel, entry);
-      for (const { spec } of ours.values()) channels[spec.channel] = spec.schemaHash;
-      const compat = this.judgeChannels(conn, schemas, ours);
-      const compatField = Object.keys(compat).length > 0 ? { compat } : {};
-      // A v1 hello gets exactly the v1 welcome; the v2 one adds the features and stream limits.
-      this.send(
-        conn,
-        streams
-          ? {
-              type: "welcome",
-              protocol: PROTOCOL_STREAMS,
-              features: binary ? [STREAMS_FEATURE, BINARY_FEATURE] : [STREAMS_FEATURE],
-              channels,
-              maxMessageBytes: this.maxMessageBytes,
-              maxInFlight: this.maxInFlight,
-              maxStreams: this.maxStreams,
-              maxCredit: this.maxCredit,
-              ...compatField,
-            }
-          : { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight, ...compatField },
-      );
-      // From here on (the welcome is out, text) this host sends and reads binary messages.
-      if (binary) {
-        conn.binary = true;
-        conn.socket.enableBinary?.();
-      }
-      return;
-    }
+    if (!conn.welcomed) return this.handshake(conn, m);
     switch (m.type) {
       case "call":
         return this.call(conn, m, attachments);
@@ -446,6 +382,80 @@ export class IpcHost {
         return this.sendError(conn, m.id, "badRequest", "an error message is not for a backend");
       default:
         return this.sendError(conn, null, "badRequest", m.type === "hello" ? "a second hello is not allowed" : `a ${m.type} message is not for a backend`);
+    }
+  }
+
+  /**
+   * The first message: a `hello`, checked in the documented order (docs/protocol.md, "Backend
+   * checks, in this order"; `maxCredit` right after the protocol, as the Rust runtime does). The
+   * first check that fails is answered with its error (id null) and the connection is closed;
+   * else the `welcome` goes out.
+   */
+  private handshake(conn: HostConnection, m: Message | MalformedMessage): void {
+    const refuse = (code: string, message: string, data?: WireValue) => {
+      this.sendError(conn, null, code, message, data);
+      conn.socket.close();
+    };
+    if (m.type !== "hello") return refuse("badRequest", "the first message must be hello");
+    const protocol = m.protocol;
+    if (typeof protocol !== "number" || !Number.isInteger(protocol) || protocol < 0) {
+      return refuse("badRequest", "hello protocol is not a non-negative integer");
+    }
+    if (protocol !== PROTOCOL_VERSION && !(protocol === PROTOCOL_STREAMS && this.protocol >= PROTOCOL_STREAMS)) {
+      return refuse("versionMismatch", `frontend speaks protocol ${protocol}, this backend ${this.protocol}`, {
+        backendProtocol: this.protocol,
+        frontendProtocol: protocol,
+      });
+    }
+    // Streams: asked for by `"protocol": 2` or the `streams` feature, granted by a v2 host.
+    const streams = this.protocol >= PROTOCOL_STREAMS && (protocol === PROTOCOL_STREAMS || m.features.includes(STREAMS_FEATURE));
+    if (streams && m.maxCredit !== undefined && Number.isNaN(m.maxCredit)) {
+      return refuse("badRequest", "hello maxCredit is not an integer of at least 1");
+    }
+    // A token of the wrong type is a broken frontend, whether or not this host wants a token.
+    if (m.token !== undefined && typeof m.token !== "string") return refuse("badRequest", "hello token is not a string");
+    const token = this.options.token;
+    if (token !== undefined && (m.token === undefined || !sameToken(m.token, token))) {
+      return refuse("unauthorized", m.token === undefined ? "a token is required" : "wrong token");
+    }
+    if (!isChannelMap(m.channels)) return refuse("badRequest", "hello channels is not an object of strings");
+    const schemas = readHelloSchemas(m.schemas);
+    if (typeof schemas === "string") return refuse("badRequest", schemas);
+    // Binary: offered with streams, granted with them, over a transport that carries it.
+    const binary = streams && m.features.includes(BINARY_FEATURE) && this.options.binary !== false && conn.socket.binary === true;
+    conn.streams = streams;
+    conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
+    conn.welcomed = true;
+    conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
+    conn.frontendChannels = new Map(Object.entries(m.channels));
+    const channels: Record<string, string> = {};
+    const ours = new Map<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>();
+    for (const entry of this.notificationChannels.values()) ours.set(entry.spec.channel, entry);
+    for (const entry of this.channels.values()) ours.set(entry.spec.channel, entry);
+    for (const { spec } of ours.values()) channels[spec.channel] = spec.schemaHash;
+    const compat = this.judgeChannels(conn, schemas, ours);
+    const compatField = Object.keys(compat).length > 0 ? { compat } : {};
+    // A v1 hello gets exactly the v1 welcome; the v2 one adds the features and stream limits.
+    this.send(
+      conn,
+      streams
+        ? {
+            type: "welcome",
+            protocol: PROTOCOL_STREAMS,
+            features: binary ? [STREAMS_FEATURE, BINARY_FEATURE] : [STREAMS_FEATURE],
+            channels,
+            maxMessageBytes: this.maxMessageBytes,
+            maxInFlight: this.maxInFlight,
+            maxStreams: this.maxStreams,
+            maxCredit: this.maxCredit,
+            ...compatField,
+          }
+        : { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight, ...compatField },
+    );
+    // From here on (the welcome is out, text) this host sends and reads binary messages.
+    if (binary) {
+      conn.binary = true;
+      conn.socket.enableBinary?.();
     }
   }
 

@@ -29,11 +29,19 @@ export const DEFAULT_MAX_IN_FLIGHT = 1024;
  */
 export const HELLO_MAX_BYTES = 1 << 20;
 
+/**
+ * A `hello` as sent: the backend checks `protocol`, `maxCredit`, `token`, `channels` and
+ * `schemas` itself, in the documented order (docs/protocol.md, hello), so they are not checked
+ * here. A `null` field means the same as an absent one.
+ */
 export interface HelloMessage {
   type: "hello";
-  protocol: number;
-  token?: string;
-  channels: Record<string, string>;
+  /** Anything: the backend wants a non-negative integer, then 1 or 2. */
+  protocol: unknown;
+  /** Anything (absent or `null`: `undefined`): the backend wants a string. */
+  token?: unknown;
+  /** Anything (absent or `null`: `{}`): the backend wants an object of strings. */
+  channels: unknown;
   /** The frontend's wire schemas by channel, as received: the host checks them (hello check 5). */
   schemas?: unknown;
   /** The features the frontend offers (`"streams"`, `"binary"`); unknown ones are ignored. */
@@ -140,7 +148,8 @@ export interface MalformedMessage {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /** A call id: an integer in 1..2^53-1. */
 export const isCallId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
-const isChannelMap = (v: unknown): v is Record<string, string> =>
+/** A `channels` map: channel name → schema hash. */
+export const isChannelMap = (v: unknown): v is Record<string, string> =>
   isRecord(v) && Object.values(v).every((h) => typeof h === "string");
 /** A count of items (credit, limits): an integer in 1..2^53-1. */
 export const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
@@ -162,14 +171,11 @@ export function parseMessage(text: string): Message | MalformedMessage {
   const bad = (reason: string): MalformedMessage => ({ type: "malformed", id, reason });
   switch (m.type) {
     case "hello":
-      if (typeof m.protocol !== "number") return bad("hello without a protocol number");
-      if (m.token !== undefined && typeof m.token !== "string") return bad("hello token is not a string");
-      if (!isChannelMap(m.channels ?? {})) return bad("hello channels is not an object of strings");
       return {
         type: "hello",
         protocol: m.protocol,
-        ...(m.token !== undefined ? { token: m.token as string } : {}),
-        channels: (m.channels ?? {}) as Record<string, string>,
+        ...(m.token !== undefined && m.token !== null ? { token: m.token } : {}),
+        channels: m.channels ?? {},
         // `null`, like an absent field (as for `channels`).
         ...(m.schemas !== undefined && m.schemas !== null ? { schemas: m.schemas } : {}),
         features: readFeatures(m.features),
