@@ -1,7 +1,8 @@
-//! The host's handshake, message by message (docs/protocol.md, hello, Limits): a scripted frontend over in-memory, stdio (a child process) and WebSocket sends `hello`s that break the checks in the documented order.
+//! The host's handshake, message by message (docs/protocol.md, hello, Limits): a scripted frontend over in-memory, stdio (a child process) and WebSocket sends `hello`s that break the checks in the documented order, or none at all; and a WebSocket client that never completes its HTTP upgrade.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
 import { createMemorySocketPair, type HostOptions, type IpcSocket } from "../src/common/index.js";
 import { connectWebSocket, spawnStdioBackend, WebSocketBackend } from "../src/node/index.js";
 import { echoDescriptor, startEchoHost } from "./fixtures/echo.js";
@@ -21,6 +22,7 @@ async function open(transport: Transport, options: HostOptions = {}): Promise<{ 
   if (transport === "stdio") {
     const args = [echoStdioBackend];
     if (options.token !== undefined) args.push("--token", options.token);
+    if (options.helloTimeout !== undefined) args.push("--hello-timeout", String(options.helloTimeout));
     const socket = await spawnStdioBackend(process.execPath, args, { onStderr: () => {} });
     return {
       socket,
@@ -125,5 +127,71 @@ for (const transport of ["in-memory", "stdio", "websocket"] as const) {
       }
     });
 
+    test("no hello within helloTimeout: badRequest with id null, then close", async () => {
+      const { socket, done } = await open(transport, { helloTimeout: 50 });
+      const peer = new RawPeer(socket);
+      try {
+        const answer = await peer.next();
+        assert.equal(answer.kind, "message", `expected an error, got ${JSON.stringify(answer)}`);
+        assertError((answer as { value: unknown }).value, "badRequest");
+        assert.equal((await peer.next()).kind, "closed");
+      } finally {
+        await done();
+      }
+    });
   });
 }
+
+/** Resolves with every byte the server sent once `socket` is closed; rejects after `ms` (a hang guard, not a timing assumption). */
+function receivedUntilClosed(socket: Socket, ms = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const guard = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server did not close the connection within ${ms} ms`));
+    }, ms);
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(guard);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+describe("WebSocket upgrade phase", () => {
+  test("a client that never completes its HTTP request head is cut off after upgradeTimeout, unanswered", async () => {
+    const host = startEchoHost();
+    const backend = await WebSocketBackend.listen({ upgradeTimeout: 50 });
+    host.serve(backend);
+    try {
+      const socket = connect(backend.port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      const received = receivedUntilClosed(socket);
+      // Half a request head: no blank line ever ends it.
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${backend.port}\r\nUpgrade: websocket\r\n`);
+      // Node's own headersTimeout (60 s) would answer 408; the upgrade timeout just cuts it off.
+      assert.equal((await received).toString("latin1"), "");
+    } finally {
+      await host.shutdown();
+    }
+  });
+
+  test("a WebSocket that completes its upgrade within upgradeTimeout is served; plain HTTP still gets 426", async () => {
+    const host = startEchoHost();
+    const backend = await WebSocketBackend.listen({ upgradeTimeout: 10_000 });
+    host.serve(backend);
+    try {
+      const peer = new RawPeer(await connectWebSocket(backend.url));
+      peer.send({ type: "hello", protocol: 1, channels });
+      const welcome = await peer.next();
+      assert.ok(welcome.kind === "message" && welcome.value.type === "welcome", JSON.stringify(welcome));
+      const response = await fetch(`http://127.0.0.1:${backend.port}/`);
+      assert.equal(response.status, 426);
+      await response.text();
+      peer.socket.close();
+    } finally {
+      await host.shutdown();
+    }
+  });
+});

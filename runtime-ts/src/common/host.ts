@@ -6,6 +6,7 @@ import { encodeArgs } from "./client.js";
 import { DeclaredError, IpcError } from "./errors.js";
 import { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
 import {
+  DEFAULT_HELLO_TIMEOUT,
   DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -41,6 +42,11 @@ export interface HostOptions {
   maxMessageBytes?: number;
   /** Most calls in flight per connection (default 1024); past it, `tooManyCalls`. */
   maxInFlight?: number;
+  /**
+   * Milliseconds a new connection has to send its `hello` (default 30000); one that has not is
+   * answered `badRequest` (id null) and closed, on every transport.
+   */
+  helloTimeout?: number;
   /**
    * The highest protocol this host speaks (default 2). With 1 it is a v1 backend: it answers
    * every `hello` with protocol 1 and refuses `"protocol": 2` (for tests of v1 peers).
@@ -135,6 +141,8 @@ class HostConnection {
   peerMaxCredit = DEFAULT_MAX_CREDIT;
   /** Streams open on this connection, both directions. */
   openStreams = 0;
+  /** Runs out when no `hello` came in time; cleared by the hello and by the close. */
+  helloTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
   constructor(readonly id: ConnectionId, readonly socket: IpcSocket) {}
 }
@@ -177,6 +185,9 @@ export class IpcHost {
   get maxInFlight(): number {
     return this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   }
+  get helloTimeout(): number {
+    return this.options.helloTimeout ?? DEFAULT_HELLO_TIMEOUT;
+  }
   /** The highest protocol this host speaks. */
   get protocol(): 1 | 2 {
     return this.options.protocol ?? PROTOCOL_STREAMS;
@@ -214,6 +225,16 @@ export class IpcHost {
       return conn.id;
     }
     this.connections.set(conn.id, conn);
+    // A connection that never says hello must not hold its slot forever (docs/protocol.md,
+    // Limits). Armed first: a transport may hand over a buffered hello as the listener is set.
+    const timeout = this.helloTimeout;
+    conn.helloTimer = setTimeout(() => {
+      if (conn.welcomed || conn.closed) return;
+      this.sendError(conn, null, "badRequest", `no hello within ${timeout} ms`);
+      conn.socket.close();
+    }, timeout);
+    // It must not keep a process alive on its own.
+    (conn.helloTimer as { unref?: () => void }).unref?.();
     socket.onMessage((message) => this.receive(conn, message));
     socket.onClose(() => this.dropped(conn));
     // The hello may be larger than later messages (it carries the frontend's wire schemas).
@@ -293,6 +314,7 @@ export class IpcHost {
   private dropped(conn: HostConnection): void {
     if (conn.closed) return;
     conn.closed = true;
+    clearTimeout(conn.helloTimer);
     this.connections.delete(conn.id);
     const error = new IpcError("disconnected", "the frontend disconnected");
     for (const [id, call] of [...conn.running]) this.endCall(conn, id, call, error);
@@ -426,6 +448,7 @@ export class IpcHost {
     conn.streams = streams;
     conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
     conn.welcomed = true;
+    clearTimeout(conn.helloTimer);
     conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
     conn.frontendChannels = new Map(Object.entries(m.channels));
     const channels: Record<string, string> = {};

@@ -23,6 +23,8 @@ export const DEFAULT_STREAM_WINDOW = 64;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Default most calls in flight per connection. */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/** Default milliseconds a backend waits for a connection's `hello` before it answers `badRequest` and closes. */
+export const DEFAULT_HELLO_TIMEOUT = 30_000;
 /**
  * The size of `hello` every backend accepts, whatever its `maxMessageBytes` (a hello carries the
  * frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
