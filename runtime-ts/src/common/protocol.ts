@@ -51,10 +51,16 @@ export interface HelloMessage {
   /** v2: the most credit the frontend holds for one input stream; absent = 1024, `NaN` when not a positive integer. */
   maxCredit?: number;
 }
+/**
+ * A `welcome` as sent: the frontend checks `protocol` first (any value but a version it speaks
+ * ends the connection) and reads `channels` only then, so neither is checked here.
+ */
 export interface WelcomeMessage {
   type: "welcome";
-  protocol: number;
-  channels: Record<string, string>;
+  /** Anything (absent: `null`): the frontend wants 1, or 2 when it offered streams. */
+  protocol: unknown;
+  /** Anything (absent or `null`: `{}`): the frontend wants an object of strings. */
+  channels: unknown;
   maxMessageBytes: number;
   maxInFlight: number;
   /** The backend's verdicts on judged channels, as received (read with `readCompat`). */
@@ -184,12 +190,10 @@ export function parseMessage(text: string): Message | MalformedMessage {
         ...(optionalCount(m.maxCredit) !== undefined ? { maxCredit: optionalCount(m.maxCredit)! } : {}),
       };
     case "welcome":
-      if (typeof m.protocol !== "number") return bad("welcome without a protocol number");
-      if (!isChannelMap(m.channels ?? {})) return bad("welcome channels is not an object of strings");
       return {
         type: "welcome",
-        protocol: m.protocol,
-        channels: (m.channels ?? {}) as Record<string, string>,
+        protocol: m.protocol ?? null,
+        channels: m.channels ?? {},
         maxMessageBytes: typeof m.maxMessageBytes === "number" ? m.maxMessageBytes : DEFAULT_MAX_MESSAGE_BYTES,
         maxInFlight: typeof m.maxInFlight === "number" ? m.maxInFlight : DEFAULT_MAX_IN_FLIGHT,
         ...(m.compat !== undefined && m.compat !== null ? { compat: m.compat } : {}),
