@@ -1,4 +1,4 @@
-//! The frontend's side of the protocol, message by message: a scripted backend over a real WebSocket on 127.0.0.1 sends `welcome`s that break the rules (docs/protocol.md, welcome), against the real `connectWebSocket` + `IpcConnection`.
+//! The frontend's side of the protocol, message by message: a scripted backend over a real WebSocket on 127.0.0.1 sends `welcome`s and `error`s that break the rules (docs/protocol.md, welcome, error, refinement 3), against the real `connectWebSocket` + `IpcConnection`.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -189,3 +189,37 @@ describe("frontend: welcome limits and a second welcome", () => {
   });
 });
 
+describe("frontend: error messages", () => {
+  test("an error for a pending call without a string code rejects it with internal, its message kept", async () => {
+    const s = await scripted();
+    try {
+      s.peer.send(welcome());
+      for (const code of [undefined, 5, null, { code: "declared" }]) {
+        const call = s.conn.callRaw(CHANNEL, "add", [1, 2]);
+        const sent = await expectMessage(s.peer, { type: "call", method: "add" });
+        s.peer.send({ type: "error", id: sent.id, ...(code !== undefined ? { code } : {}), message: `boom ${JSON.stringify(code)}` });
+        const e = await rejectsWith(call, "internal", `code ${JSON.stringify(code)}`);
+        assert.equal(e.message, `boom ${JSON.stringify(code)}`);
+      }
+      await stillWorks(s.conn, s.peer);
+    } finally {
+      await s.done();
+    }
+  });
+
+  test("an error with id null before the welcome is the handshake's failure", async () => {
+    for (const code of ["unauthorized", "badRequest"]) {
+      const s = await scripted();
+      try {
+        const waiting = s.conn.callRaw(CHANNEL, "add", [1, 2]);
+        s.peer.send({ type: "error", id: null, code, message: "refused" });
+        await rejectsWith(waiting, code, "the call waiting for the welcome");
+        await rejectsWith(s.conn.ready, code, "ready");
+        await rejectsWith(s.conn.callRaw(CHANNEL, "add", [1, 2]), code, "a later call");
+        assert.equal((await s.peer.next()).kind, "closed");
+      } finally {
+        await s.done();
+      }
+    }
+  });
+});

@@ -222,11 +222,11 @@ export function parseMessage(text: string): Message | MalformedMessage {
       return { type: "result", id, value: (m.value ?? null) as WireValue };
     case "error":
       if (m.id !== null && id === null) return bad("error with an invalid id");
-      if (typeof m.code !== "string") return bad("error without a code");
       return {
         type: "error",
         id,
-        code: m.code,
+        // Without a usable code it still answers its call (as the Rust runtime reads it).
+        code: typeof m.code === "string" ? m.code : "internal",
         message: typeof m.message === "string" ? m.message : "",
         ...(m.data !== undefined ? { data: m.data as WireValue } : {}),
       };
