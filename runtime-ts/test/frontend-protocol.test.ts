@@ -207,6 +207,28 @@ describe("frontend: error messages", () => {
     }
   });
 
+  test("an error with id null after the welcome is reported and the connection stays usable, whatever its code", async () => {
+    const s = await scripted();
+    try {
+      s.peer.send(welcome());
+      await settled(s.conn.ready, "ready");
+      const pending = s.conn.callRaw(CHANNEL, "add", [1, 2]);
+      const sent = await expectMessage(s.peer, { type: "call", method: "add" });
+      for (const code of ["versionMismatch", "unauthorized", "badRequest", "tooLarge"]) {
+        s.peer.send({ type: "error", id: null, code, message: `stray ${code}` });
+        const reported = await s.reports.next((e) => e.message === `stray ${code}`, `the report of ${code}`);
+        assert.equal(reported.code, code);
+      }
+      assert.equal(s.conn.isValid, true);
+      // The call that was in flight is still answered.
+      s.peer.send({ type: "result", id: sent.id, value: 3 });
+      assert.equal(await settled(pending, "the call in flight"), 3);
+      await stillWorks(s.conn, s.peer);
+    } finally {
+      await s.done();
+    }
+  });
+
   test("an error with id null before the welcome is the handshake's failure", async () => {
     for (const code of ["unauthorized", "badRequest"]) {
       const s = await scripted();

@@ -635,10 +635,14 @@ export class IpcConnection {
     for (const [channel, unusable] of verdicts) if (this.sentSchemas.has(channel)) this.compat.set(channel, unusable);
   }
 
-  /** An error with id null: fatal during the handshake (unauthorized, versionMismatch), else reported. */
+  /**
+   * An error with id null: before the welcome it is the handshake's failure (the backend closes
+   * next); after it, it belongs to no call, so it is reported and the connection stays
+   * (docs/protocol.md, refinement 3), whatever its code.
+   */
   private connectionError(m: ErrorMessage): void {
     const error = new IpcError(m.code, m.message, m.data);
-    if (!this.welcome || m.code === "unauthorized" || m.code === "versionMismatch") this.fail(error);
+    if (!this.welcome) this.fail(error);
     else this.report(error);
   }
 
