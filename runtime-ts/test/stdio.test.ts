@@ -1,11 +1,13 @@
-//! The stdio child-process transport against a real child (test/fixtures/echo-stdio-backend): calls, crash mid-call, stderr.
+//! The stdio child-process transport against a real child (test/fixtures/echo-stdio-backend, or a scripted one): calls, crash mid-call, stderr, lines of only whitespace.
 
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { callMethod, createClient, IpcConnection, isIpcErrorCode, addNotificationListener } from "../src/common/index.js";
+import { callMethod, createClient, IpcConnection, isIpcErrorCode, addNotificationListener, type IpcError } from "../src/common/index.js";
 import { spawnStdioBackend } from "../src/node/index.js";
+import { LineFraming } from "../src/node/line-framing.js";
 import { echoDescriptor, echoEventsDescriptor } from "./fixtures/echo.js";
 import { echoStdioBackend } from "./paths.js";
+import { matches, RawPeer } from "./raw-peer.js";
 
 test("calls, notifications and a 1 MiB payload over a child's stdin/stdout; its console output stays on stderr", async () => {
   const stderr: string[] = [];
@@ -50,4 +52,67 @@ test("the child crashing mid-call rejects pending calls with disconnected at onc
 
 test("a command that cannot start rejects with disconnected", async () => {
   await assert.rejects(spawnStdioBackend("/nonexistent/backend-binary"), (e: unknown) => isIpcErrorCode(e, "disconnected"));
+});
+
+describe("stdio lines of only JSON whitespace are ignored like empty lines", () => {
+  test("the framing delivers nothing for spaces, tabs and a \\r; anything else on a line is a message; an oversize blank line is still tooLarge", () => {
+    const messages: (string | Uint8Array)[] = [];
+    const tooLarge: string[] = [];
+    const framing = new LineFraming(8, (m) => messages.push(m), (prefix) => tooLarge.push(prefix));
+    framing.push(Buffer.from("\n \n\t\t\n \t \r\n\r\n"));
+    assert.deepEqual(messages, []);
+    // Split across chunks, too.
+    framing.push(Buffer.from("  "));
+    framing.push(Buffer.from("\t\r"));
+    framing.push(Buffer.from("\n"));
+    assert.deepEqual(messages, []);
+    // A form feed is not JSON whitespace: the line is a (bad) message for the protocol layer.
+    framing.push(Buffer.from("\f\n {} \n"));
+    assert.deepEqual(messages, ["\f", " {} "]);
+    framing.push(Buffer.from(" ".repeat(20) + "\n"));
+    assert.equal(tooLarge.length, 1);
+  });
+
+  test("a host child: blank lines before the hello and between calls are not answered", async () => {
+    const socket = await spawnStdioBackend(process.execPath, [echoStdioBackend], { onStderr: () => {} });
+    const peer = new RawPeer(socket);
+    try {
+      // Each send is one line; these are " ", "\t \t" and " \r" (a \r before the newline).
+      for (const blank of [" ", "\t \t", " \r", "\r"]) peer.send(blank);
+      peer.send({ type: "hello", protocol: 1 });
+      const welcome = await peer.next();
+      assert.ok(welcome.kind === "message" && welcome.value.type === "welcome", `expected the welcome first, got ${JSON.stringify(welcome)}`);
+      for (const blank of ["  ", "\t", "\t\r"]) peer.send(blank);
+      peer.send({ type: "call", id: 1, channel: echoDescriptor.channel, method: "add", args: [2, 3] });
+      const result = await peer.next();
+      assert.ok(result.kind === "message" && matches(result.value, { type: "result", id: 1, value: 5 }), `expected the result next, got ${JSON.stringify(result)}`);
+    } finally {
+      socket.close();
+      await socket.exited;
+    }
+  });
+
+  test("a frontend of a child that writes blank lines around its messages reports nothing", async () => {
+    // A scripted backend: a blank line (spaces, tabs, a \r) before and after each message it writes.
+    const script = `
+      const blanks = ["   ", "\\t\\t", " \\t\\r", "\\r"];
+      const write = (m) => process.stdout.write(blanks.join("\\n") + "\\n" + JSON.stringify(m) + "\\n" + blanks.join("\\n") + "\\n");
+      require("node:readline").createInterface({ input: process.stdin }).on("line", (line) => {
+        const m = JSON.parse(line);
+        if (m.type === "hello") write({ type: "welcome", protocol: 1, channels: {}, maxMessageBytes: 1048576, maxInFlight: 8 });
+        else if (m.type === "call") write({ type: "result", id: m.id, value: m.args[0] + m.args[1] });
+      });`;
+    const socket = await spawnStdioBackend(process.execPath, ["-e", script], { onStderr: () => {} });
+    const reports: IpcError[] = [];
+    const conn = new IpcConnection(socket, { onError: (e) => reports.push(e) });
+    try {
+      const client = createClient(echoDescriptor, conn);
+      assert.equal(await client.add(2, 3), 5);
+      assert.equal(await client.add(4, 5), 9);
+      assert.deepEqual(reports.map((e) => e.message), []);
+    } finally {
+      conn.close();
+      await socket.exited;
+    }
+  });
 });

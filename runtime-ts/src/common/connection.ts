@@ -10,6 +10,7 @@ import {
   DEFAULT_STREAM_WINDOW,
   exceedsBytes,
   HELLO_MAX_BYTES,
+  isChannelMap,
   methodMismatchMessage,
   mismatchMessage,
   parseMessage,
@@ -137,6 +138,9 @@ export interface RawStreamOptions extends RawCallOptions {
   window?: number;
 }
 
+/** A `welcome` this frontend accepted: its protocol one this frontend speaks, its channels readable. */
+type AcceptedWelcome = WelcomeMessage & { protocol: typeof PROTOCOL_VERSION | typeof PROTOCOL_STREAMS; channels: Record<string, string> };
+
 interface PendingCall {
   /** The call's answer: the result's value (and the attachments of its message). */
   resolve(value: WireValue, attachments: Attachments | undefined): void;
@@ -177,7 +181,7 @@ export class IpcConnection {
   private readonly pending = new Map<number, PendingCall>();
   /** Sends waiting for `welcome`, in call order. */
   private queue: (() => void)[] = [];
-  private welcome: WelcomeMessage | undefined;
+  private welcome: AcceptedWelcome | undefined;
   /** The hashes listed in `hello`, by channel. */
   private readonly helloHashes = new Map<string, string>();
   /** Channels whose wire schema went out in `hello`. */
@@ -565,19 +569,31 @@ export class IpcConnection {
   /** Handles one parsed message; `attachments` are those of the binary message it came in. */
   private dispatch(m: Message | MalformedMessage, attachments: Attachments | undefined): void {
     switch (m.type) {
-      case "welcome":
+      case "welcome": {
+        // Only the first welcome counts: a later one changes nothing, whatever it holds.
         if (this.welcome) return this.report(new IpcError("badRequest", "a second welcome was ignored"));
-        // This frontend offered streams, so it accepts 1 and 2.
-        if (m.protocol !== PROTOCOL_VERSION && m.protocol !== PROTOCOL_STREAMS) {
-          this.fail(new IpcError("versionMismatch", `backend speaks protocol ${m.protocol}, this frontend ${PROTOCOL_VERSION} or ${PROTOCOL_STREAMS}`));
+        // This frontend always offers streams, so it speaks 1 and 2. Anything else (missing or
+        // not an integer included) is a backend it cannot talk to: every call waiting for the
+        // welcome, and every later one, fails with `versionMismatch` (as in the Rust runtime).
+        const protocol = m.protocol;
+        if (protocol !== PROTOCOL_VERSION && protocol !== PROTOCOL_STREAMS) {
+          this.fail(
+            new IpcError("versionMismatch", `the backend speaks protocol ${JSON.stringify(protocol)}, this frontend ${PROTOCOL_VERSION} or ${PROTOCOL_STREAMS}`, {
+              backendProtocol: protocol as WireValue,
+              frontendProtocol: PROTOCOL_VERSION,
+            }),
+          );
           return;
         }
-        if (m.protocol === PROTOCOL_STREAMS && (Number.isNaN(m.maxCredit) || Number.isNaN(m.maxStreams))) {
+        if (protocol === PROTOCOL_STREAMS && (Number.isNaN(m.maxCredit) || Number.isNaN(m.maxStreams))) {
           this.fail(new IpcError("badRequest", "welcome maxCredit or maxStreams is not an integer of at least 1"));
           return;
         }
-        this.welcome = m;
-        if (m.protocol === PROTOCOL_STREAMS && m.features.includes(BINARY_FEATURE)) {
+        // Channels that cannot be read are taken as none (as the Rust runtime reads them): no
+        // hash is checked here, and the backend still refuses calls on mismatched channels.
+        if (!isChannelMap(m.channels)) this.report(new IpcError("badRequest", "welcome channels is not an object of strings; no channel is checked"));
+        this.welcome = { ...m, protocol, channels: isChannelMap(m.channels) ? m.channels : {} };
+        if (protocol === PROTOCOL_STREAMS && m.features.includes(BINARY_FEATURE)) {
           // Told to the transport at once: the backend may send binary right after the welcome.
           if (this.offersBinary) {
             this.binary = true;
@@ -588,6 +604,7 @@ export class IpcConnection {
         this.readyResolve();
         for (const send of this.queue.splice(0)) send();
         return;
+      }
       case "result":
         return this.settle(m.id, new Answer(m.value, attachments));
       case "error": {
@@ -618,10 +635,14 @@ export class IpcConnection {
     for (const [channel, unusable] of verdicts) if (this.sentSchemas.has(channel)) this.compat.set(channel, unusable);
   }
 
-  /** An error with id null: fatal during the handshake (unauthorized, versionMismatch), else reported. */
+  /**
+   * An error with id null: before the welcome it is the handshake's failure (the backend closes
+   * next); after it, it belongs to no call, so it is reported and the connection stays
+   * (docs/protocol.md, refinement 3), whatever its code.
+   */
   private connectionError(m: ErrorMessage): void {
     const error = new IpcError(m.code, m.message, m.data);
-    if (!this.welcome || m.code === "unauthorized" || m.code === "versionMismatch") this.fail(error);
+    if (!this.welcome) this.fail(error);
     else this.report(error);
   }
 

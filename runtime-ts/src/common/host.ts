@@ -6,6 +6,7 @@ import { encodeArgs } from "./client.js";
 import { DeclaredError, IpcError } from "./errors.js";
 import { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
 import {
+  DEFAULT_HELLO_TIMEOUT,
   DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -19,6 +20,7 @@ import {
   BINARY_FEATURE,
   STREAMS_FEATURE,
   isCallId,
+  isChannelMap,
   methodMismatchMessage,
   mismatchMessage,
   type CallMessage,
@@ -40,6 +42,11 @@ export interface HostOptions {
   maxMessageBytes?: number;
   /** Most calls in flight per connection (default 1024); past it, `tooManyCalls`. */
   maxInFlight?: number;
+  /**
+   * Milliseconds a new connection has to send its `hello` (default 30000); one that has not is
+   * answered `badRequest` (id null) and closed, on every transport.
+   */
+  helloTimeout?: number;
   /**
    * The highest protocol this host speaks (default 2). With 1 it is a v1 backend: it answers
    * every `hello` with protocol 1 and refuses `"protocol": 2` (for tests of v1 peers).
@@ -134,6 +141,8 @@ class HostConnection {
   peerMaxCredit = DEFAULT_MAX_CREDIT;
   /** Streams open on this connection, both directions. */
   openStreams = 0;
+  /** Runs out when no `hello` came in time; cleared by the hello and by the close. */
+  helloTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
   constructor(readonly id: ConnectionId, readonly socket: IpcSocket) {}
 }
@@ -176,6 +185,9 @@ export class IpcHost {
   get maxInFlight(): number {
     return this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   }
+  get helloTimeout(): number {
+    return this.options.helloTimeout ?? DEFAULT_HELLO_TIMEOUT;
+  }
   /** The highest protocol this host speaks. */
   get protocol(): 1 | 2 {
     return this.options.protocol ?? PROTOCOL_STREAMS;
@@ -213,6 +225,16 @@ export class IpcHost {
       return conn.id;
     }
     this.connections.set(conn.id, conn);
+    // A connection that never says hello must not hold its slot forever (docs/protocol.md,
+    // Limits). Armed first: a transport may hand over a buffered hello as the listener is set.
+    const timeout = this.helloTimeout;
+    conn.helloTimer = setTimeout(() => {
+      if (conn.welcomed || conn.closed) return;
+      this.sendError(conn, null, "badRequest", `no hello within ${timeout} ms`);
+      conn.socket.close();
+    }, timeout);
+    // It must not keep a process alive on its own.
+    (conn.helloTimer as { unref?: () => void }).unref?.();
     socket.onMessage((message) => this.receive(conn, message));
     socket.onClose(() => this.dropped(conn));
     // The hello may be larger than later messages (it carries the frontend's wire schemas).
@@ -292,6 +314,7 @@ export class IpcHost {
   private dropped(conn: HostConnection): void {
     if (conn.closed) return;
     conn.closed = true;
+    clearTimeout(conn.helloTimer);
     this.connections.delete(conn.id);
     const error = new IpcError("disconnected", "the frontend disconnected");
     for (const [id, call] of [...conn.running]) this.endCall(conn, id, call, error);
@@ -356,72 +379,7 @@ export class IpcHost {
 
   /** Handles one parsed message; `attachments` are those of the binary message it came in. */
   private dispatch(conn: HostConnection, m: Message | MalformedMessage, attachments: Attachments | undefined): void {
-    if (!conn.welcomed) {
-      if (m.type === "malformed" || m.type !== "hello") {
-        this.sendError(conn, null, "badRequest", "the first message must be hello");
-        return conn.socket.close();
-      }
-      if (m.protocol !== PROTOCOL_VERSION && !(m.protocol === PROTOCOL_STREAMS && this.protocol >= PROTOCOL_STREAMS)) {
-        this.sendError(conn, null, "versionMismatch", `frontend speaks protocol ${m.protocol}, this backend ${this.protocol}`, {
-          backendProtocol: this.protocol,
-          frontendProtocol: m.protocol,
-        });
-        return conn.socket.close();
-      }
-      const token = this.options.token;
-      if (token !== undefined && (m.token === undefined || !sameToken(m.token, token))) {
-        this.sendError(conn, null, "unauthorized", m.token === undefined ? "a token is required" : "wrong token");
-        return conn.socket.close();
-      }
-      const schemas = readHelloSchemas(m.schemas);
-      if (typeof schemas === "string") {
-        this.sendError(conn, null, "badRequest", schemas);
-        return conn.socket.close();
-      }
-      // Streams: asked for by `"protocol": 2` or the `streams` feature, granted by a v2 host.
-      const streams = this.protocol >= PROTOCOL_STREAMS && (m.protocol === PROTOCOL_STREAMS || m.features.includes(STREAMS_FEATURE));
-      if (streams && m.maxCredit !== undefined && Number.isNaN(m.maxCredit)) {
-        this.sendError(conn, null, "badRequest", "hello maxCredit is not an integer of at least 1");
-        return conn.socket.close();
-      }
-      // Binary: offered with streams, granted with them, over a transport that carries it.
-      const binary = streams && m.features.includes(BINARY_FEATURE) && this.options.binary !== false && conn.socket.binary === true;
-      conn.streams = streams;
-      conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
-      conn.welcomed = true;
-      conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
-      conn.frontendChannels = new Map(Object.entries(m.channels));
-      const channels: Record<string, string> = {};
-      const ours = new Map<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>();
-      for (const entry of this.notificationChannels.values()) ours.set(entry.spec.channel, entry);
-      for (const entry of this.channels.values()) ours.set(entry.spec.channel, entry);
-      for (const { spec } of ours.values()) channels[spec.channel] = spec.schemaHash;
-      const compat = this.judgeChannels(conn, schemas, ours);
-      const compatField = Object.keys(compat).length > 0 ? { compat } : {};
-      // A v1 hello gets exactly the v1 welcome; the v2 one adds the features and stream limits.
-      this.send(
-        conn,
-        streams
-          ? {
-              type: "welcome",
-              protocol: PROTOCOL_STREAMS,
-              features: binary ? [STREAMS_FEATURE, BINARY_FEATURE] : [STREAMS_FEATURE],
-              channels,
-              maxMessageBytes: this.maxMessageBytes,
-              maxInFlight: this.maxInFlight,
-              maxStreams: this.maxStreams,
-              maxCredit: this.maxCredit,
-              ...compatField,
-            }
-          : { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight, ...compatField },
-      );
-      // From here on (the welcome is out, text) this host sends and reads binary messages.
-      if (binary) {
-        conn.binary = true;
-        conn.socket.enableBinary?.();
-      }
-      return;
-    }
+    if (!conn.welcomed) return this.handshake(conn, m);
     switch (m.type) {
       case "call":
         return this.call(conn, m, attachments);
@@ -446,6 +404,81 @@ export class IpcHost {
         return this.sendError(conn, m.id, "badRequest", "an error message is not for a backend");
       default:
         return this.sendError(conn, null, "badRequest", m.type === "hello" ? "a second hello is not allowed" : `a ${m.type} message is not for a backend`);
+    }
+  }
+
+  /**
+   * The first message: a `hello`, checked in the documented order (docs/protocol.md, "Backend
+   * checks, in this order"; `maxCredit` right after the protocol, as the Rust runtime does). The
+   * first check that fails is answered with its error (id null) and the connection is closed;
+   * else the `welcome` goes out.
+   */
+  private handshake(conn: HostConnection, m: Message | MalformedMessage): void {
+    const refuse = (code: string, message: string, data?: WireValue) => {
+      this.sendError(conn, null, code, message, data);
+      conn.socket.close();
+    };
+    if (m.type !== "hello") return refuse("badRequest", "the first message must be hello");
+    const protocol = m.protocol;
+    if (typeof protocol !== "number" || !Number.isInteger(protocol) || protocol < 0) {
+      return refuse("badRequest", "hello protocol is not a non-negative integer");
+    }
+    if (protocol !== PROTOCOL_VERSION && !(protocol === PROTOCOL_STREAMS && this.protocol >= PROTOCOL_STREAMS)) {
+      return refuse("versionMismatch", `frontend speaks protocol ${protocol}, this backend ${this.protocol}`, {
+        backendProtocol: this.protocol,
+        frontendProtocol: protocol,
+      });
+    }
+    // Streams: asked for by `"protocol": 2` or the `streams` feature, granted by a v2 host.
+    const streams = this.protocol >= PROTOCOL_STREAMS && (protocol === PROTOCOL_STREAMS || m.features.includes(STREAMS_FEATURE));
+    if (streams && m.maxCredit !== undefined && Number.isNaN(m.maxCredit)) {
+      return refuse("badRequest", "hello maxCredit is not an integer of at least 1");
+    }
+    // A token of the wrong type is a broken frontend, whether or not this host wants a token.
+    if (m.token !== undefined && typeof m.token !== "string") return refuse("badRequest", "hello token is not a string");
+    const token = this.options.token;
+    if (token !== undefined && (m.token === undefined || !sameToken(m.token, token))) {
+      return refuse("unauthorized", m.token === undefined ? "a token is required" : "wrong token");
+    }
+    if (!isChannelMap(m.channels)) return refuse("badRequest", "hello channels is not an object of strings");
+    const schemas = readHelloSchemas(m.schemas);
+    if (typeof schemas === "string") return refuse("badRequest", schemas);
+    // Binary: offered with streams, granted with them, over a transport that carries it.
+    const binary = streams && m.features.includes(BINARY_FEATURE) && this.options.binary !== false && conn.socket.binary === true;
+    conn.streams = streams;
+    conn.peerMaxCredit = m.maxCredit ?? DEFAULT_MAX_CREDIT;
+    conn.welcomed = true;
+    clearTimeout(conn.helloTimer);
+    conn.socket.limitMessageBytes?.(this.maxMessageBytes, (prefix, enforced) => this.tooLarge(conn, prefix, enforced));
+    conn.frontendChannels = new Map(Object.entries(m.channels));
+    const channels: Record<string, string> = {};
+    const ours = new Map<string, { spec: ChannelSpec; schema: ChannelSchema | undefined }>();
+    for (const entry of this.notificationChannels.values()) ours.set(entry.spec.channel, entry);
+    for (const entry of this.channels.values()) ours.set(entry.spec.channel, entry);
+    for (const { spec } of ours.values()) channels[spec.channel] = spec.schemaHash;
+    const compat = this.judgeChannels(conn, schemas, ours);
+    const compatField = Object.keys(compat).length > 0 ? { compat } : {};
+    // A v1 hello gets exactly the v1 welcome; the v2 one adds the features and stream limits.
+    this.send(
+      conn,
+      streams
+        ? {
+            type: "welcome",
+            protocol: PROTOCOL_STREAMS,
+            features: binary ? [STREAMS_FEATURE, BINARY_FEATURE] : [STREAMS_FEATURE],
+            channels,
+            maxMessageBytes: this.maxMessageBytes,
+            maxInFlight: this.maxInFlight,
+            maxStreams: this.maxStreams,
+            maxCredit: this.maxCredit,
+            ...compatField,
+          }
+        : { type: "welcome", protocol: PROTOCOL_VERSION, channels, maxMessageBytes: this.maxMessageBytes, maxInFlight: this.maxInFlight, ...compatField },
+    );
+    // From here on (the welcome is out, text) this host sends and reads binary messages.
+    if (binary) {
+      conn.binary = true;
+      conn.socket.enableBinary?.();
     }
   }
 

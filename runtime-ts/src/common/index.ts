@@ -11,6 +11,7 @@ export { IpcHandler, IpcHost, notificationSender, register, type HostOptions } f
 export { decodeBase64, encodeBase64 } from "./base64.js";
 export {
   BINARY_FEATURE,
+  DEFAULT_HELLO_TIMEOUT,
   DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,

@@ -23,17 +23,27 @@ export const DEFAULT_STREAM_WINDOW = 64;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Default most calls in flight per connection. */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/** Default milliseconds a backend waits for a connection's `hello` before it answers `badRequest` and closes. */
+export const DEFAULT_HELLO_TIMEOUT = 30_000;
 /**
  * The size of `hello` every backend accepts, whatever its `maxMessageBytes` (a hello carries the
  * frontend's wire schemas). A frontend whose hello would be larger leaves the schemas out.
  */
 export const HELLO_MAX_BYTES = 1 << 20;
 
+/**
+ * A `hello` as sent: the backend checks `protocol`, `maxCredit`, `token`, `channels` and
+ * `schemas` itself, in the documented order (docs/protocol.md, hello), so they are not checked
+ * here. A `null` field means the same as an absent one.
+ */
 export interface HelloMessage {
   type: "hello";
-  protocol: number;
-  token?: string;
-  channels: Record<string, string>;
+  /** Anything: the backend wants a non-negative integer, then 1 or 2. */
+  protocol: unknown;
+  /** Anything (absent or `null`: `undefined`): the backend wants a string. */
+  token?: unknown;
+  /** Anything (absent or `null`: `{}`): the backend wants an object of strings. */
+  channels: unknown;
   /** The frontend's wire schemas by channel, as received: the host checks them (hello check 5). */
   schemas?: unknown;
   /** The features the frontend offers (`"streams"`, `"binary"`); unknown ones are ignored. */
@@ -41,10 +51,16 @@ export interface HelloMessage {
   /** v2: the most credit the frontend holds for one input stream; absent = 1024, `NaN` when not a positive integer. */
   maxCredit?: number;
 }
+/**
+ * A `welcome` as sent: the frontend checks `protocol` first (any value but a version it speaks
+ * ends the connection) and reads `channels` only then, so neither is checked here.
+ */
 export interface WelcomeMessage {
   type: "welcome";
-  protocol: number;
-  channels: Record<string, string>;
+  /** Anything (absent: `null`): the frontend wants 1, or 2 when it offered streams. */
+  protocol: unknown;
+  /** Anything (absent or `null`: `{}`): the frontend wants an object of strings. */
+  channels: unknown;
   maxMessageBytes: number;
   maxInFlight: number;
   /** The backend's verdicts on judged channels, as received (read with `readCompat`). */
@@ -140,7 +156,8 @@ export interface MalformedMessage {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /** A call id: an integer in 1..2^53-1. */
 export const isCallId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
-const isChannelMap = (v: unknown): v is Record<string, string> =>
+/** A `channels` map: channel name → schema hash. */
+export const isChannelMap = (v: unknown): v is Record<string, string> =>
   isRecord(v) && Object.values(v).every((h) => typeof h === "string");
 /** A count of items (credit, limits): an integer in 1..2^53-1. */
 export const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
@@ -162,26 +179,21 @@ export function parseMessage(text: string): Message | MalformedMessage {
   const bad = (reason: string): MalformedMessage => ({ type: "malformed", id, reason });
   switch (m.type) {
     case "hello":
-      if (typeof m.protocol !== "number") return bad("hello without a protocol number");
-      if (m.token !== undefined && typeof m.token !== "string") return bad("hello token is not a string");
-      if (!isChannelMap(m.channels ?? {})) return bad("hello channels is not an object of strings");
       return {
         type: "hello",
         protocol: m.protocol,
-        ...(m.token !== undefined ? { token: m.token as string } : {}),
-        channels: (m.channels ?? {}) as Record<string, string>,
+        ...(m.token !== undefined && m.token !== null ? { token: m.token } : {}),
+        channels: m.channels ?? {},
         // `null`, like an absent field (as for `channels`).
         ...(m.schemas !== undefined && m.schemas !== null ? { schemas: m.schemas } : {}),
         features: readFeatures(m.features),
         ...(optionalCount(m.maxCredit) !== undefined ? { maxCredit: optionalCount(m.maxCredit)! } : {}),
       };
     case "welcome":
-      if (typeof m.protocol !== "number") return bad("welcome without a protocol number");
-      if (!isChannelMap(m.channels ?? {})) return bad("welcome channels is not an object of strings");
       return {
         type: "welcome",
-        protocol: m.protocol,
-        channels: (m.channels ?? {}) as Record<string, string>,
+        protocol: m.protocol ?? null,
+        channels: m.channels ?? {},
         maxMessageBytes: typeof m.maxMessageBytes === "number" ? m.maxMessageBytes : DEFAULT_MAX_MESSAGE_BYTES,
         maxInFlight: typeof m.maxInFlight === "number" ? m.maxInFlight : DEFAULT_MAX_IN_FLIGHT,
         ...(m.compat !== undefined && m.compat !== null ? { compat: m.compat } : {}),
@@ -210,11 +222,11 @@ export function parseMessage(text: string): Message | MalformedMessage {
       return { type: "result", id, value: (m.value ?? null) as WireValue };
     case "error":
       if (m.id !== null && id === null) return bad("error with an invalid id");
-      if (typeof m.code !== "string") return bad("error without a code");
       return {
         type: "error",
         id,
-        code: m.code,
+        // Without a usable code it still answers its call (as the Rust runtime reads it).
+        code: typeof m.code === "string" ? m.code : "internal",
         message: typeof m.message === "string" ? m.message : "",
         ...(m.data !== undefined ? { data: m.data as WireValue } : {}),
       };

@@ -7,6 +7,12 @@ const BINARY_MARK = 0;
 /** A binary frame: the mark, then the binary message's length (u32 big-endian). */
 const BINARY_HEADER = 5;
 
+/** Whether `line` holds only JSON whitespace that a line can hold: spaces, tabs, `\r` (or nothing). */
+function isBlank(line: Uint8Array): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}
+
 /** Where the framing is inside a binary frame. */
 interface BinaryFrame {
   /** Header bytes read so far (mark included), up to 5. */
@@ -25,10 +31,11 @@ interface BinaryFrame {
 /**
  * Splits a byte stream into messages. A line longer than `limit` bytes is not buffered: its
  * first bytes are kept, the rest skipped up to the next newline, and `onTooLarge` gets the
- * prefix. A line that is not valid UTF-8 is delivered as `""` (which the protocol layer
- * rejects). Once `enableBinary` was called, a message starting with `0x00` is a binary frame
- * (docs/protocol.md, "Version 2: binary `bytes`", Framing): its announced length is read into
- * one allocation and delivered as a `Uint8Array`, or, past `limit`, skipped without buffering.
+ * prefix. A line of only spaces, tabs and `\r` is ignored like an empty one. A line that is
+ * not valid UTF-8 is delivered as `""` (which the protocol layer rejects). Once `enableBinary`
+ * was called, a message starting with `0x00` is a binary frame (docs/protocol.md, "Version 2:
+ * binary `bytes`", Framing): its announced length is read into one allocation and delivered as
+ * a `Uint8Array`, or, past `limit`, skipped without buffering.
  */
 export class LineFraming {
   private chunks: Buffer[] = [];
@@ -136,11 +143,12 @@ export class LineFraming {
     this.chunks = [];
     this.buffered = 0;
     if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
-    if (line.length === 0) return; // empty lines are ignored
     if (line.length > this.limit) {
       this.onTooLarge(line.subarray(0, PREFIX_BYTES).toString("latin1"));
       return;
     }
+    // Empty lines, and lines of only JSON whitespace, carry no message (as in the Rust runtime).
+    if (isBlank(line)) return;
     let text: string;
     try {
       text = this.decoder.decode(line);

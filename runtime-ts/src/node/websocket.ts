@@ -1,7 +1,7 @@
 //! Node WebSocket transports over `ws`: a client (`connectWebSocket`) and a server (`WebSocketBackend`).
 
-import type { IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { IpcError } from "../common/errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES } from "../common/protocol.js";
@@ -126,7 +126,16 @@ export interface WebSocketBackendOptions {
    * 1 MiB even when this is lower.
    */
   maxMessageBytes?: number;
+  /**
+   * Milliseconds a client has, from opening its TCP connection, to complete the HTTP upgrade
+   * (default 10000); one that has not (a request head that never ends, or comes a byte at a
+   * time) is cut off. The `hello` then has its own limit (`HostOptions.helloTimeout`).
+   */
+  upgradeTimeout?: number;
 }
+
+/** Default milliseconds from TCP connect to a completed WebSocket upgrade. */
+const DEFAULT_UPGRADE_TIMEOUT = 10_000;
 
 /** A WebSocket server: each accepted connection becomes one host connection. */
 export class WebSocketBackend implements IpcSocketBackend {
@@ -134,12 +143,17 @@ export class WebSocketBackend implements IpcSocketBackend {
   private readonly early: IpcSocket[] = [];
 
   private constructor(
+    private readonly http: Server,
     private readonly server: WebSocketServer,
+    /** The upgrade deadline of each TCP connection that has not completed its upgrade. */
+    upgrading: Map<Socket, ReturnType<typeof setTimeout>>,
     readonly host: string,
     readonly port: number,
     maxPayload: number,
   ) {
     server.on("connection", (ws: WebSocket, req: IncomingMessage) => {
+      clearTimeout(upgrading.get(req.socket));
+      upgrading.delete(req.socket);
       const socket = wrap(ws, `ws ${req.socket.remoteAddress}:${req.socket.remotePort}`, maxPayload, Math.max(maxPayload, HELLO_MAX_BYTES));
       if (this.onConnection) this.onConnection(socket);
       else this.early.push(socket);
@@ -151,23 +165,39 @@ export class WebSocketBackend implements IpcSocketBackend {
     const host = options.host ?? "127.0.0.1";
     const allowed = options.allowedOrigins ?? [];
     const maxPayload = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    return new Promise((resolve, reject) => {
-      const server = new WebSocketServer({
-        host,
-        port: options.port ?? 0,
-        ...(options.path !== undefined ? { path: options.path } : {}),
-        maxPayload: Math.max(maxPayload, HELLO_MAX_BYTES),
-        verifyClient: (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
-          const origin = info.req.headers.origin;
-          if (origin === undefined || allowed.includes("*") || allowed.includes(origin)) done(true);
-          else done(false, 403, "Origin not allowed");
-        },
+    const upgradeTimeout = options.upgradeTimeout ?? DEFAULT_UPGRADE_TIMEOUT;
+    // The HTTP server ws would make (plain requests get 426), made here so that the upgrade
+    // phase can be bounded: Node's own headersTimeout is 60 s, checked every 30 s.
+    const http = createServer((_req, res) => {
+      const body = STATUS_CODES[426]!;
+      res.writeHead(426, { "Content-Length": body.length, "Content-Type": "text/plain" });
+      res.end(body);
+    });
+    const upgrading = new Map<Socket, ReturnType<typeof setTimeout>>();
+    http.on("connection", (socket: Socket) => {
+      upgrading.set(socket, setTimeout(() => socket.destroy(), upgradeTimeout));
+      socket.once("close", () => {
+        clearTimeout(upgrading.get(socket));
+        upgrading.delete(socket);
       });
+    });
+    const server = new WebSocketServer({
+      server: http,
+      ...(options.path !== undefined ? { path: options.path } : {}),
+      maxPayload: Math.max(maxPayload, HELLO_MAX_BYTES),
+      verifyClient: (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+        const origin = info.req.headers.origin;
+        if (origin === undefined || allowed.includes("*") || allowed.includes(origin)) done(true);
+        else done(false, 403, "Origin not allowed");
+      },
+    });
+    return new Promise((resolve, reject) => {
+      // ws passes the HTTP server's errors on to `server`.
       server.once("error", reject);
-      server.once("listening", () => {
+      http.listen(options.port ?? 0, host, () => {
         server.off("error", reject);
-        const address = server.address() as AddressInfo;
-        resolve(new WebSocketBackend(server, host, address.port, maxPayload));
+        const address = http.address() as AddressInfo;
+        resolve(new WebSocketBackend(http, server, upgrading, host, address.port, maxPayload));
       });
     });
   }
@@ -186,6 +216,13 @@ export class WebSocketBackend implements IpcSocketBackend {
   async close(): Promise<void> {
     this.onConnection = undefined;
     for (const ws of this.server.clients) ws.terminate();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // ws only lets go of a server it was given (it would wait for its terminated clients' close
+    // events, which closing the HTTP server does not).
+    this.server.close();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      // Connections still in the upgrade phase (or idle after a 426) go too.
+      this.http.closeAllConnections();
+    });
   }
 }
