@@ -8,9 +8,24 @@ pub mod backends;
 pub mod scenarios;
 pub mod streaming;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
 use ipcc_runtime::{
     ConnectOptions, IpcConnection, IpcHost, Registration, WsServer, WsServerConfig,
 };
+
+/// Polls a call's future once, which sends the call when the connection is ready (call
+/// `ready()` first), and hands the still-pending future back: calls sent this way reach the
+/// backend in program order, with no sleep to wait for them.
+pub async fn sent<F: Future>(future: F) -> Pin<Box<F>> {
+    let mut future = Box::pin(future);
+    let pending =
+        std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx).is_pending())).await;
+    assert!(pending, "the call finished at once");
+    future
+}
 
 /// A frontend connection plus whatever keeps its backend alive (host, registrations, server).
 pub struct Fixture {

@@ -64,28 +64,14 @@ async fn too_many_calls_in_flight() {
     let (host, _registrations) = served(HostConfig::new().max_in_flight(2));
     let conn = host.connect_in_memory_with(connect_options());
     let bank = BankClient::new(&conn);
-    let slow = || {
-        let bank = bank.clone();
-        tokio::spawn(async move { bank.balance("slow".into()).await })
-    };
-    let (first, second) = (slow(), slow());
-    // Once both slow calls have reached the host, a third is refused. Until then it may still
-    // be accepted (and answers at once), so try again for a while.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match bank.balance("x".into()).await {
-            Err(error) => {
-                assert_eq!(error.code, ErrorCode::TooManyCalls, "{error:?}");
-                break;
-            }
-            Ok(_) => {
-                assert!(tokio::time::Instant::now() < deadline, "never refused");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
-    }
-    first.abort();
-    second.abort();
+    conn.ready().await.unwrap();
+    // Both slow calls go out before the third, on the same connection: the host reads them
+    // first, so when it reads the third, two calls are running.
+    let first = ipcc_tests::sent(bank.balance("slow".into())).await;
+    let second = ipcc_tests::sent(bank.balance("slow".into())).await;
+    let error = bank.balance("x".into()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::TooManyCalls, "{error:?}");
+    drop((first, second));
 }
 
 #[tokio::test]
@@ -133,11 +119,11 @@ async fn closing_the_connection_fails_pending_calls_with_disconnected() {
     let (host, _registrations) = served(HostConfig::new());
     let conn = host.connect_in_memory_with(connect_options());
     let bank = BankClient::new(&conn);
-    let pending = tokio::spawn(async move { bank.balance("slow".into()).await });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    conn.ready().await.unwrap();
+    let pending = ipcc_tests::sent(bank.balance("slow".into())).await;
     assert!(host.is_valid());
     conn.close();
-    let error = pending.await.unwrap().unwrap_err();
+    let error = pending.await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Disconnected, "{error:?}");
     assert!(!conn.is_valid());
 }
@@ -147,14 +133,12 @@ async fn child_backend_dying_mid_call_fails_the_call_with_disconnected() {
     let conn = ipcc_tests::connect_stdio(env!("CARGO_BIN_EXE_ipcc-tests-backend")).await;
     let bank = BankClient::new(&conn.conn)
         .with_options(CallOptions::new().timeout(Duration::from_secs(20)));
-    let slow = {
-        let bank = bank.clone();
-        tokio::spawn(async move { bank.balance("slow".into()).await })
-    };
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    conn.conn.ready().await.unwrap();
+    // The slow call goes out first; the backend then dies while running it.
+    let slow = ipcc_tests::sent(bank.balance("slow".into())).await;
     let error = bank.balance("exit".into()).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Disconnected, "{error:?}");
-    let error = slow.await.unwrap().unwrap_err();
+    let error = slow.await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Disconnected, "{error:?}");
     assert!(!conn.conn.is_valid());
 }
