@@ -32,8 +32,6 @@ import * as v2 from "../generated/v2/app.js";
 
 const backend = process.env["VERSION_SKEW_BACKEND"] ?? "";
 const channels = [v1.ordersDescriptor, v1.clockDescriptor];
-/** "At once": far below the guard that catches a hang. */
-const PROMPT_MS = 2_000;
 const GUARD_MS = 10_000;
 const children: ChildProcess[] = [];
 
@@ -163,9 +161,8 @@ async function checkSkew(t: Tap, connection: IpcConnection): Promise<void> {
   assert.equal(welcome.type, "welcome");
   assert.deepEqual(welcome.compat, { [v1.ordersChannel]: { unusable: { getOrder: GET_ORDER_REASON } } });
 
-  const began = Date.now();
+  // Refused locally: nothing goes out for it (checked below), so it cannot wait on the backend.
   await assert.rejects(guard(v1.callOrders("getOrder", 7), "getOrder"), isGetOrderMismatch);
-  assert.ok(Date.now() - began < PROMPT_MS, `took ${Date.now() - began} ms`);
   // The client object fails the same way; so does a second call after the first.
   await assert.rejects(v1.ordersClient(connection).getOrder(8), isGetOrderMismatch);
 
