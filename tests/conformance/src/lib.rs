@@ -7,6 +7,7 @@ pub mod arbitrary;
 pub mod backend;
 pub mod exact;
 pub mod fixtures;
+pub mod load;
 pub mod peers;
 pub mod prng;
 pub mod scenario;

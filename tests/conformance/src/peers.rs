@@ -92,26 +92,8 @@ pub async fn connect_with(
             Peer { conn, _child: None }
         }
         Transport::WebSocket => {
-            command
-                .args(["--ws", "127.0.0.1:0"])
-                .stdout(Stdio::piped())
-                .stdin(Stdio::null());
-            let mut child = command
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {host:?}: {e}"));
-            let stdout = child.stdout.take().expect("stdout is piped");
-            let mut first_line = String::new();
-            let mut reader = BufReader::new(stdout);
-            match tokio::time::timeout(STARTUP, reader.read_line(&mut first_line)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                other => panic!("{host:?} printed no URL within {STARTUP:?}: {other:?}"),
-            }
-            let url = first_line.trim();
-            assert!(
-                url.starts_with("ws://"),
-                "{host:?}'s first stdout line is not a ws:// URL: {url:?}"
-            );
-            let conn = IpcConnection::connect_ws(url, options)
+            let (url, child) = spawn_ws_host(command, host).await;
+            let conn = IpcConnection::connect_ws(&url, options)
                 .await
                 .unwrap_or_else(|e| panic!("cannot connect to {url}: {e:?}"));
             Peer {
@@ -120,4 +102,36 @@ pub async fn connect_with(
             }
         }
     }
+}
+
+/// Starts `host` serving WebSocket on an OS-chosen loopback port, for any number of clients;
+/// returns its URL and the process (killed when dropped).
+pub async fn start_ws_host(host: HostKind, host_env: &[(&str, &str)]) -> (String, Child) {
+    let mut command = command(host);
+    command.stderr(Stdio::inherit()).kill_on_drop(true);
+    command.envs(host_env.iter().copied());
+    spawn_ws_host(command, host).await
+}
+
+async fn spawn_ws_host(mut command: Command, host: HostKind) -> (String, Child) {
+    command
+        .args(["--ws", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null());
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {host:?}: {e}"));
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut first_line = String::new();
+    let mut reader = BufReader::new(stdout);
+    match tokio::time::timeout(STARTUP, reader.read_line(&mut first_line)).await {
+        Ok(Ok(n)) if n > 0 => {}
+        other => panic!("{host:?} printed no URL within {STARTUP:?}: {other:?}"),
+    }
+    let url = first_line.trim().to_owned();
+    assert!(
+        url.starts_with("ws://"),
+        "{host:?}'s first stdout line is not a ws:// URL: {url:?}"
+    );
+    (url, child)
 }
