@@ -115,25 +115,40 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
     let (tx, rx) = mpsc::unbounded_channel();
     let queued = Arc::new(AtomicUsize::new(0));
     let drained = Arc::new(Notify::new());
-    // However the task ends: what is still counted is uncounted (the host's total must not
-    // keep the bytes of a dead connection), later sends fail, and waiters are woken.
+    // However the task ends: later sends fail (and uncount themselves), what it still held is
+    // uncounted (the host's total must not keep the bytes of a dead connection), and waiters
+    // are woken. Every byte is uncounted exactly once: by the writer after its flush, here,
+    // or by a send that failed, so the counters never wrap.
     struct Ending {
         rx: mpsc::UnboundedReceiver<Outgoing>,
+        /// Bytes of the batch being written, counted until its flush.
+        batch: usize,
         queued: Arc<AtomicUsize>,
         queued_total: Arc<AtomicUsize>,
         drained: Arc<Notify>,
     }
+    impl Ending {
+        fn uncount(&self, len: usize) {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.queued_total.fetch_sub(len, Ordering::Relaxed);
+        }
+    }
     impl Drop for Ending {
         fn drop(&mut self) {
             self.rx.close();
-            while self.rx.try_recv().is_ok() {}
-            let left = self.queued.swap(0, Ordering::Relaxed);
-            self.queued_total.fetch_sub(left, Ordering::Relaxed);
+            let mut left = std::mem::take(&mut self.batch);
+            while let Ok(item) = self.rx.try_recv() {
+                if let Outgoing::Message(message) = item {
+                    left += message.len();
+                }
+            }
+            self.uncount(left);
             self.drained.notify_waiters();
         }
     }
     let mut ending = Ending {
         rx,
+        batch: 0,
         queued: queued.clone(),
         queued_total: limits.queued_total.clone(),
         drained: drained.clone(),
@@ -145,11 +160,10 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
             let mut close = None;
             // A batch's bytes stay counted until the flush hands them to the transport: the
             // writer's own buffer is memory too.
-            let mut batch = 0;
             while let Some(item) = next.take() {
                 match item {
                     Outgoing::Message(message) => {
-                        batch += message.len();
+                        ending.batch += message.len();
                         let written = match message {
                             OutMessage::Text(text) => writer.write(text).await,
                             OutMessage::Binary(message) => writer.write_binary_parts(message).await,
@@ -168,8 +182,8 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
             if writer.flush().await.is_err() {
                 return;
             }
-            ending.queued.fetch_sub(batch, Ordering::Relaxed);
-            ending.queued_total.fetch_sub(batch, Ordering::Relaxed);
+            let flushed = std::mem::take(&mut ending.batch);
+            ending.uncount(flushed);
             ending.drained.notify_waiters();
             if let Some(reason) = close {
                 let _ = match reason {
@@ -190,4 +204,62 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
         },
         task,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    /// A transport that takes `good` messages and then fails.
+    struct Failing {
+        good: usize,
+    }
+
+    impl MessageWriter for Failing {
+        async fn write(&mut self, _text: String) -> io::Result<()> {
+            match self.good.checked_sub(1) {
+                Some(left) => {
+                    self.good = left;
+                    Ok(())
+                }
+                None => Err(io::Error::other("the peer is gone")),
+            }
+        }
+        async fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        async fn close(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Whatever happens to the writer, the host's total comes back to zero: flushed batches,
+    /// a batch cut by a failed write, messages left in the queue, sends after the end.
+    #[tokio::test]
+    async fn every_byte_is_uncounted_once() {
+        for good in [0, 1, 5, 100] {
+            let limits = QueueLimits {
+                per_connection: usize::MAX,
+                total: usize::MAX,
+                queued_total: Arc::new(AtomicUsize::new(0)),
+            };
+            let (outbox, task) = spawn_writer(Failing { good }, limits.clone());
+            for i in 0..10 {
+                outbox.send(OutMessage::from(format!("message {i}")));
+            }
+            if good >= 10 {
+                outbox.close(None);
+            }
+            task.await.unwrap();
+            assert!(!outbox.send(OutMessage::from("late".to_owned())));
+            assert_eq!(
+                limits.queued_total.load(Ordering::Relaxed),
+                0,
+                "good = {good}"
+            );
+            assert_eq!(outbox.queued_bytes(), 0, "good = {good}");
+        }
+    }
 }
