@@ -59,7 +59,11 @@ fn generated_rust_of_every_example() {
         let file = generate(&root);
         let stem = root.file_stem().unwrap().to_string_lossy().to_string();
         assert_eq!(file.path, format!("{stem}.rs"));
-        insta::assert_snapshot!(stem.clone(), file.contents);
+        // `large-shapes` (thousands of members) is there to be compiled, not read: about
+        // 300 KB of Rust that no one reviews as a snapshot.
+        if stem != "large-shapes" {
+            insta::assert_snapshot!(stem.clone(), file.contents);
+        }
 
         // Deterministic: the same input gives the same bytes.
         assert_eq!(generate(&root).contents, file.contents);

@@ -40,6 +40,12 @@ const fixturesDir = join(packageDir, "idl");
 for (const entry of readdirSync(fixturesDir).filter((f) => f.endsWith(".ipc")).sort()) {
   generateTs(join(generatedDir, "fixtures", entry.slice(0, -".ipc".length)), join(fixturesDir, entry));
 }
+// The Rust generator's corner cases (tests/idl: large shapes, edge-case names, streams) are
+// type-checked in TypeScript too, each its own example under rust-fixtures/.
+const rustFixturesDir = join(repoDir, "tests", "idl");
+for (const entry of readdirSync(rustFixturesDir).filter((f) => f.endsWith(".ipc")).sort()) {
+  generateTs(join(generatedDir, "rust-fixtures", entry.slice(0, -".ipc".length)), join(rustFixturesDir, entry));
+}
 // The generated modules are ES modules wherever they are compiled from.
 writeFileSync(join(generatedDir, "package.json"), '{ "type": "module" }\n');
 

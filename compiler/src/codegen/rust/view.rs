@@ -90,6 +90,8 @@ struct Attrs {
     deprecated_note: Option<String>,
     /// The item refers to something deprecated; silence that inside generated code only.
     allow_deprecated: bool,
+    /// The item writes a type past clippy's `type_complexity` threshold (the IDL's nesting).
+    allow_complex: bool,
 }
 
 impl Attrs {
@@ -101,6 +103,7 @@ impl Attrs {
             deprecated: false,
             deprecated_note: None,
             allow_deprecated: false,
+            allow_complex: false,
         }
     }
 }
@@ -169,6 +172,8 @@ pub(super) struct InterfaceView {
     schema_hash: String,
     /// The generated glue refers to something deprecated; silence that inside it only.
     allow_deprecated: bool,
+    /// Some method's parameter or result is past clippy's `type_complexity` threshold.
+    allow_complex: bool,
     has_methods: bool,
     /// Some method goes through `dispatch` (every method whose result is not a stream).
     has_dispatch_methods: bool,
@@ -255,6 +260,8 @@ pub(super) struct NotificationsView {
     channel: String,
     schema_hash: String,
     allow_deprecated: bool,
+    /// Some notification's parameter is past clippy's `type_complexity` threshold.
+    allow_complex: bool,
     has_events: bool,
     events: Vec<EventView>,
 }
@@ -483,6 +490,24 @@ fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// clippy's default `type-complexity-threshold`.
+const CLIPPY_TYPE_COMPLEXITY_THRESHOLD: u64 = 250;
+
+/// clippy's `type_complexity` score of a type use written `nest` levels deep: every type path
+/// costs ten times its depth, and a generic argument is one level deeper (a named type or an
+/// alias is written by its name, so it costs one path whatever it stands for).
+fn clippy_type_score(ty: &TypeRef, nest: u64) -> u64 {
+    let own = 10 * nest;
+    match ty {
+        TypeRef::Primitive { .. } | TypeRef::Named { .. } => own,
+        TypeRef::Array { element } => own + clippy_type_score(element, nest + 1),
+        TypeRef::Optional { inner } => own + clippy_type_score(inner, nest + 1),
+        TypeRef::Map { key, value } => {
+            own + clippy_type_score(key, nest + 1) + clippy_type_score(value, nest + 1)
+        }
+    }
+}
+
 fn rename_if_needed(rust_name: &str, wire_name: &str) -> Option<String> {
     (unraw(rust_name) != wire_name).then(|| literal(wire_name))
 }
@@ -601,6 +626,7 @@ impl ViewBuilder<'_> {
                 .filter(|note| !note.is_empty())
                 .map(literal),
             allow_deprecated,
+            allow_complex: false,
         }
     }
 
@@ -695,6 +721,20 @@ impl ViewBuilder<'_> {
         self.adapter(ty).unwrap_or_else(same)
     }
 
+    /// Whether a type use, written as a field or an alias, passes clippy's `type_complexity`
+    /// threshold (a score over 250).
+    fn complex(&self, ty: &TypeRef) -> bool {
+        clippy_type_score(ty, 1) > CLIPPY_TYPE_COMPLEXITY_THRESHOLD
+    }
+
+    /// Whether a parameter or result type may pass clippy's threshold inside the generated
+    /// signatures' own wrappers (`Result<..>`, `ItemStream<..>`, a future's output): scored
+    /// two levels deeper, plus those wrappers' own cost.
+    fn complex_in_signature(&self, ty: &TypeRef) -> bool {
+        const WRAPPERS: u64 = 40;
+        clippy_type_score(ty, 3) + WRAPPERS > CLIPPY_TYPE_COMPLEXITY_THRESHOLD
+    }
+
     /// Whether a type use mentions a deprecated named type.
     fn mentions_deprecated(&self, ty: &TypeRef) -> bool {
         match ty {
@@ -757,6 +797,7 @@ impl ViewBuilder<'_> {
                 view.serde_as = view.fields.iter().any(|f| f.adapter.is_some());
                 view.attrs.allow_deprecated =
                     fields.iter().any(|f| self.mentions_deprecated(&f.ty));
+                view.attrs.allow_complex = fields.iter().any(|f| self.complex(&f.ty));
             }
             TypeDefKind::Enum { variants } => {
                 view.is_enum = true;
@@ -796,11 +837,15 @@ impl ViewBuilder<'_> {
                 view.attrs.allow_deprecated = variants
                     .iter()
                     .any(|v| v.fields.iter().any(|f| self.mentions_deprecated(&f.ty)));
+                view.attrs.allow_complex = variants
+                    .iter()
+                    .any(|v| v.fields.iter().any(|f| self.complex(&f.ty)));
             }
             TypeDefKind::Alias { target } => {
                 view.is_alias = true;
                 view.target = self.rust_type(target, here);
                 view.attrs.allow_deprecated = self.mentions_deprecated(target);
+                view.attrs.allow_complex = self.complex(target);
             }
         }
         view
@@ -930,8 +975,16 @@ impl ViewBuilder<'_> {
                 .methods
                 .iter()
                 .any(|m| self.method_mentions_deprecated(m));
+        let allow_complex = def.methods.iter().any(|m| {
+            m.params.iter().any(|p| self.complex_in_signature(&p.ty))
+                || m.result
+                    .as_ref()
+                    .is_some_and(|r| self.complex_in_signature(r))
+        });
+        let mut attrs = self.meta_attrs(&def.meta, allow_deprecated);
+        attrs.allow_complex = allow_complex;
         InterfaceView {
-            attrs: self.meta_attrs(&def.meta, allow_deprecated),
+            attrs,
             idl_name: def.meta.name.clone(),
             trait_name: type_ident(&def.meta.name),
             dispatch_name: format!("{base}Dispatch"),
@@ -945,6 +998,7 @@ impl ViewBuilder<'_> {
             channel: literal(&def.channel),
             schema_hash: literal(&def.schema_hash),
             allow_deprecated,
+            allow_complex,
             has_methods: !def.methods.is_empty(),
             has_dispatch_methods: def.methods.iter().any(|m| !m.result_stream),
             has_streams: def
@@ -987,8 +1041,14 @@ impl ViewBuilder<'_> {
             || def.events.iter().any(|e| {
                 e.deprecated.is_some() || e.params.iter().any(|p| self.mentions_deprecated(&p.ty))
             });
+        let allow_complex = def
+            .events
+            .iter()
+            .any(|e| e.params.iter().any(|p| self.complex_in_signature(&p.ty)));
+        let mut attrs = self.meta_attrs(&def.meta, allow_deprecated);
+        attrs.allow_complex = allow_complex;
         NotificationsView {
-            attrs: self.meta_attrs(&def.meta, allow_deprecated),
+            attrs,
             idl_name: def.meta.name.clone(),
             sender_name: format!("{base}Sender"),
             listener_name: format!("{base}Listener"),
@@ -1001,6 +1061,7 @@ impl ViewBuilder<'_> {
             channel: literal(&def.channel),
             schema_hash: literal(&def.schema_hash),
             allow_deprecated,
+            allow_complex,
             has_events: !def.events.is_empty(),
             events: def
                 .events

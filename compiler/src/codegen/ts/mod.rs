@@ -661,6 +661,16 @@ fn object_key(name: &str) -> String {
     }
 }
 
+/// A method's name where an interface declares it: `new(): T` there would be a construct
+/// signature, so that one is quoted (`"new"(): T` is the method).
+fn signature_key(name: &str) -> String {
+    if name == "new" {
+        string_literal(name)
+    } else {
+        name.to_string()
+    }
+}
+
 /// A TS string literal (JSON's escaping is valid TS).
 fn string_literal(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
@@ -860,6 +870,8 @@ struct MethodView {
     name: String,
     /// The property key in object literals.
     key: String,
+    /// The name in an interface's method signature.
+    signature: String,
     /// The member name in a class body.
     member: String,
     /// `a: string, b?: number`; a streaming parameter as `$rt.StreamSource<T>` (what a caller
@@ -936,6 +948,8 @@ struct EventView {
     doc: DocView,
     name: String,
     key: String,
+    /// The name in the listener interface's method signature.
+    signature: String,
     param_list: String,
     param_codecs: String,
     required: usize,
@@ -1325,6 +1339,7 @@ fn interface_view(
                 doc: doc_view(&m.docs, &m.deprecated, &m.since),
                 name: m.name.clone(),
                 key: object_key(&m.name),
+                signature: signature_key(&m.name),
                 member: class_member(&m.name),
                 required: m.params.iter().filter(|p| !p.optional).count(),
                 param_list: params.caller,
@@ -1393,6 +1408,7 @@ fn notifications_view(
                 doc: doc_view(&e.docs, &e.deprecated, &e.since),
                 name: e.name.clone(),
                 key: object_key(&e.name),
+                signature: signature_key(&e.name),
                 required: e.params.iter().filter(|p| !p.optional).count(),
                 param_list: params.caller,
                 param_codecs: params.codecs,
