@@ -10,6 +10,8 @@ import {
   DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_MAX_QUEUED_BYTES_TOTAL,
   DEFAULT_MAX_STREAMS,
   DEFAULT_STREAM_WINDOW,
   exceedsBytes,
@@ -30,7 +32,7 @@ import {
   type StreamMessage,
 } from "./protocol.js";
 import { flowControl, InboundStream, itemCount, OutboundStream } from "./stream.js";
-import type { IpcSocket, IpcSocketBackend, SocketMessage } from "./socket.js";
+import { messageSize, type IpcSocket, type IpcSocketBackend, type SocketMessage } from "./socket.js";
 import type { ChannelSpec, ConnectionId } from "./types.js";
 import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
 
@@ -42,6 +44,19 @@ export interface HostOptions {
   maxMessageBytes?: number;
   /** Most calls in flight per connection (default 1024); past it, `tooManyCalls`. */
   maxInFlight?: number;
+  /**
+   * Bytes that may wait to be written to one connection (default 256 MiB): what its transport
+   * has not handed on yet (`IpcSocket.bufferedBytes`). Past it the host stops reading that
+   * connection until they drain, and a notification to it alone fails with `tooLarge`, so a
+   * peer that sends calls but does not read the answers cannot make the host grow.
+   */
+  maxQueuedBytes?: number;
+  /**
+   * Bytes that may wait in all connections together (default 1 GiB): past it, a connection
+   * whose queue is not empty is not read and gets no broadcast until queues drain, while one
+   * whose queue is empty still gets its next message (peers that keep up are not starved).
+   */
+  maxQueuedBytesTotal?: number;
   /**
    * Milliseconds a new connection has to send its `hello` (default 30000); one that has not is
    * answered `badRequest` (id null) and closed, on every transport.
@@ -144,8 +159,49 @@ class HostConnection {
   /** Runs out when no `hello` came in time; cleared by the hello and by the close. */
   helloTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
+  /** This connection's part of the host's queued bytes: its socket's `bufferedBytes` when last looked at. */
+  queued = 0;
+  /** Messages received but not handled yet: they came while the queue was full or a call was starting. */
+  held: SocketMessage[] = [];
+  /** The socket was asked to stop reading. */
+  paused = false;
+  /** A call just started: later messages wait until it answered or the event loop turned. */
+  starting: RunningCall | undefined;
+  /** The call whose turn of the event loop is already awaited. */
+  turnFor: RunningCall | undefined;
+  /** `readHeld` is running (a drain reported from inside a send must not nest it). */
+  reading = false;
   constructor(readonly id: ConnectionId, readonly socket: IpcSocket) {}
 }
+
+/**
+ * Runs `callback` after the event loop turned (microtasks ran, and other I/O had its turn), in
+ * browsers and Node alike: a MessageChannel message, which `setTimeout(0)`'s clamp does not delay.
+ */
+const nextTurn: (callback: () => void) => void = (() => {
+  if (typeof MessageChannel !== "function") return (callback) => void setTimeout(callback, 0);
+  /** Node's ports keep the process alive while referenced: only while a turn is awaited. */
+  type NodePort = MessagePort & { ref?: () => void; unref?: () => void };
+  let channel: MessageChannel | undefined;
+  let queue: (() => void)[] = [];
+  return (callback) => {
+    if (!channel) {
+      channel = new MessageChannel();
+      const port = channel.port1 as NodePort;
+      port.onmessage = () => {
+        const due = queue;
+        queue = [];
+        port.unref?.();
+        for (const run of due) run();
+      };
+      (channel.port2 as NodePort).unref?.();
+    }
+    if (queue.push(callback) === 1) {
+      (channel.port1 as NodePort).ref?.();
+      channel.port2.postMessage(null);
+    }
+  };
+})();
 
 /** Constant-time comparison, so a token cannot be guessed character by character from timing. */
 function sameToken(a: string, b: string): boolean {
@@ -166,6 +222,10 @@ export class IpcHost {
   private readonly backends: IpcSocketBackend[] = [];
   private nextConnection = 1;
   private stopped = false;
+  /** Bytes waiting in all connections' queues: the sum of their `queued`. */
+  private queuedTotal = 0;
+  /** Connections not read because of `maxQueuedBytesTotal`, looked at again when the total goes down. */
+  private readonly waitingForTotal = new Set<HostConnection>();
 
   constructor(options: HostOptions = {}) {
     this.options = options;
@@ -184,6 +244,20 @@ export class IpcHost {
   }
   get maxInFlight(): number {
     return this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
+  get maxQueuedBytes(): number {
+    return this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  }
+  get maxQueuedBytesTotal(): number {
+    return this.options.maxQueuedBytesTotal ?? DEFAULT_MAX_QUEUED_BYTES_TOTAL;
+  }
+  /**
+   * Bytes waiting to be written to all connections (what their transports report as
+   * `bufferedBytes`): at most about `maxQueuedBytesTotal`, plus one message per connection and
+   * the answers of calls that were already running.
+   */
+  get queuedBytes(): number {
+    return this.queuedTotal;
   }
   get helloTimeout(): number {
     return this.options.helloTimeout ?? DEFAULT_HELLO_TIMEOUT;
@@ -235,6 +309,7 @@ export class IpcHost {
     }, timeout);
     // It must not keep a process alive on its own.
     (conn.helloTimer as { unref?: () => void }).unref?.();
+    socket.onDrain?.(() => this.drained(conn));
     socket.onMessage((message) => this.receive(conn, message));
     socket.onClose(() => this.dropped(conn));
     // The hello may be larger than later messages (it carries the frontend's wire schemas).
@@ -301,7 +376,17 @@ export class IpcHost {
       forms.set(binary, toWire(encoded));
     }
     // One binary message serves every binary connection: transports do not modify what they send.
-    for (const conn of targets) conn.socket.send(forms.get(conn.binary)!);
+    for (const conn of targets) {
+      const form = forms.get(conn.binary)!;
+      if (!this.hasRoom(conn, messageSize(form))) {
+        // A peer that stopped reading misses broadcasts rather than making this process grow;
+        // a notification to it alone says so.
+        if (connection === undefined) continue;
+        throw new IpcError("tooLarge", `the outgoing queue of connection ${conn.id} is full`);
+      }
+      conn.socket.send(form);
+      this.recount(conn);
+    }
   }
 
   /** Stops serving: closes transports and connections; running handlers see their signal abort. */
@@ -316,12 +401,112 @@ export class IpcHost {
     conn.closed = true;
     clearTimeout(conn.helloTimer);
     this.connections.delete(conn.id);
+    // Nothing is kept for a closed connection: its queue leaves the total, what it held is dropped.
+    this.queuedTotal -= conn.queued;
+    conn.queued = 0;
+    conn.held = [];
+    this.waitingForTotal.delete(conn);
     const error = new IpcError("disconnected", "the frontend disconnected");
     for (const [id, call] of [...conn.running]) this.endCall(conn, id, call, error);
+    this.wakeWaitingForTotal();
   }
 
   private send(conn: HostConnection, message: object): void {
-    if (!conn.closed) conn.socket.send(toWire(encodeMessage(message, conn.binary)));
+    if (conn.closed) return;
+    conn.socket.send(toWire(encodeMessage(message, conn.binary)));
+    this.recount(conn);
+  }
+
+  /**
+   * Takes `conn`'s socket's `bufferedBytes` as its queue again, and the difference into the
+   * total. A socket without `onDrain` would never say that they went down: it counts nothing.
+   */
+  private recount(conn: HostConnection): void {
+    if (conn.closed) return;
+    const now = conn.socket.onDrain ? (conn.socket.bufferedBytes ?? 0) : 0;
+    this.queuedTotal += now - conn.queued;
+    conn.queued = now;
+  }
+
+  /**
+   * Whether `bytes` more fit in `conn`'s queue: within `maxQueuedBytes`, and within
+   * `maxQueuedBytesTotal` unless the queue is empty (a connection that keeps up always gets its
+   * next message, so peers that stopped reading cannot starve it).
+   */
+  private hasRoom(conn: HostConnection, bytes: number): boolean {
+    this.recount(conn);
+    return conn.queued + bytes <= this.maxQueuedBytes && (conn.queued === 0 || this.queuedTotal + bytes <= this.maxQueuedBytesTotal);
+  }
+
+  /** Whether `conn`'s next message may be handled now (docs/protocol.md, Backpressure). */
+  private mayRead(conn: HostConnection): boolean {
+    if (conn.starting) return false;
+    if (this.hasRoom(conn, 0)) return true;
+    // Within its own limit, it waits for the total; past it, for its own drain.
+    if (conn.queued <= this.maxQueuedBytes) this.waitingForTotal.add(conn);
+    return false;
+  }
+
+  /** Bytes of `conn` were written: it may read again, and so may those waiting for the total. */
+  private drained(conn: HostConnection): void {
+    if (conn.closed) return;
+    this.recount(conn);
+    this.readHeld(conn);
+    this.wakeWaitingForTotal();
+  }
+
+  private wakeWaitingForTotal(): void {
+    if (this.waitingForTotal.size === 0 || this.queuedTotal > this.maxQueuedBytesTotal) return;
+    const waiting = [...this.waitingForTotal];
+    this.waitingForTotal.clear();
+    for (const conn of waiting) this.readHeld(conn);
+  }
+
+  /**
+   * Holds `data` instead of handling it, and asks the socket to stop reading: the queue is full,
+   * or a call just started and its answer is to be counted before anything else is read.
+   */
+  private hold(conn: HostConnection, data: SocketMessage): void {
+    conn.held.push(data);
+    this.awaitStarting(conn);
+    if (!conn.paused) {
+      conn.paused = true;
+      conn.socket.pauseReading?.();
+    }
+  }
+
+  /**
+   * A call that has not answered by the next turn of the event loop does not hold up the
+   * messages after it any longer (its handler waits for something else).
+   */
+  private awaitStarting(conn: HostConnection): void {
+    const call = conn.starting;
+    if (!call || conn.turnFor === call) return;
+    conn.turnFor = call;
+    nextTurn(() => this.started(conn, call));
+  }
+
+  /** `call` answered, or the event loop turned since it started: what `conn` holds may be read. */
+  private started(conn: HostConnection, call: RunningCall): void {
+    if (conn.starting !== call) return;
+    conn.starting = undefined;
+    this.readHeld(conn);
+  }
+
+  /** Handles what `conn` holds while it may read; once it holds nothing and may, its socket reads again. */
+  private readHeld(conn: HostConnection): void {
+    if (conn.reading) return;
+    conn.reading = true;
+    try {
+      while (!conn.closed && conn.held.length > 0 && this.mayRead(conn)) this.handle(conn, conn.held.shift()!);
+    } finally {
+      conn.reading = false;
+    }
+    if (conn.closed || !conn.paused) return;
+    if (conn.held.length === 0 && this.mayRead(conn)) {
+      conn.paused = false;
+      conn.socket.resumeReading?.();
+    } else this.awaitStarting(conn);
   }
 
   /** Sends an encoded message, or returns a `tooLarge` error (not sent) when it is past `maxMessageBytes`. */
@@ -329,7 +514,10 @@ export class IpcHost {
     if (exceedsLimit(encoded, this.maxMessageBytes)) {
       return new IpcError("tooLarge", `${what} larger than ${this.maxMessageBytes} bytes`, { limit: this.maxMessageBytes });
     }
-    if (!conn.closed) conn.socket.send(toWire(encoded));
+    if (!conn.closed) {
+      conn.socket.send(toWire(encoded));
+      this.recount(conn);
+    }
     return undefined;
   }
 
@@ -359,6 +547,12 @@ export class IpcHost {
 
   private receive(conn: HostConnection, data: SocketMessage): void {
     if (conn.closed) return;
+    // In order: nothing overtakes what is held.
+    if (conn.held.length > 0 || !this.mayRead(conn)) return this.hold(conn, data);
+    this.handle(conn, data);
+  }
+
+  private handle(conn: HostConnection, data: SocketMessage): void {
     if (typeof data !== "string") return this.receiveBinary(conn, data);
     const limit = conn.welcomed ? this.maxMessageBytes : this.helloMaxBytes;
     if (exceedsBytes(data, limit)) return this.tooLarge(conn, data.slice(0, 256), limit);
@@ -659,7 +853,7 @@ export class IpcHost {
       if (typeof fn !== "function") throw new Error(`the handler of ${m.channel} does not implement ${m.method}`);
       return fn.apply(registration.impl, [...args, ctx]);
     };
-    run().then(
+    const answered = run().then(
       (value) => {
         if (conn.running.get(m.id) !== call) return; // cancelled or disconnected meanwhile
         if (method.outputStream) return this.openOutput(conn, m, method, call, value);
@@ -681,6 +875,10 @@ export class IpcHost {
         this.replyFailure(conn, m, method, e);
       },
     );
+    // Later messages wait for the answer, so that it is counted against the queue limits before
+    // more is read: a burst of calls starts no more handlers than the queue has room for.
+    conn.starting = call;
+    void answered.finally(() => this.started(conn, call));
   }
 
   /**

@@ -23,6 +23,10 @@ export const DEFAULT_STREAM_WINDOW = 64;
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Default most calls in flight per connection. */
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
+/** Default bytes that may wait in one connection's outgoing queue of a backend (docs/protocol.md, Backpressure). */
+export const DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
+/** Default bytes that may wait in the outgoing queues of all connections of a backend together. */
+export const DEFAULT_MAX_QUEUED_BYTES_TOTAL = 1024 * 1024 * 1024;
 /** Default milliseconds a backend waits for a connection's `hello` before it answers `badRequest` and closes. */
 export const DEFAULT_HELLO_TIMEOUT = 30_000;
 /**

@@ -48,6 +48,32 @@ export interface IpcSocket {
   enableBinary?(): void;
   /** Optional: who is on the other end, for logs (`"ws 127.0.0.1:53211"`, `"stdio pid 4242"`). */
   readonly description?: string;
+  /**
+   * Optional, with `onDrain` (backpressure, docs/protocol.md, Limits): bytes handed to `send`
+   * that the transport has not passed on yet (to the OS, or to the peer). A host counts them
+   * against `maxQueuedBytes` and `maxQueuedBytesTotal`; without both members it counts nothing.
+   */
+  readonly bufferedBytes?: number;
+  /**
+   * Optional, with `bufferedBytes`: sets the listener called when `bufferedBytes` went down (after
+   * each write the transport completed, or at the latest when it reaches 0). A host that stopped
+   * reading a connection because its queue was full reads it again only from here.
+   */
+  onDrain?(listener: () => void): void;
+  /**
+   * Optional, with `resumeReading`: stop taking messages from the peer (the OS or the peer then
+   * holds what it sends, and a peer that keeps sending stalls). Messages the transport already
+   * read may still be delivered; the host holds them. Without it a host that stops reading holds
+   * every message that arrives meanwhile itself.
+   */
+  pauseReading?(): void;
+  /** Optional, with `pauseReading`: take messages from the peer again. */
+  resumeReading?(): void;
+}
+
+/** The size of a message as `bufferedBytes` counts it: a binary message's bytes, a text's UTF-16 units (its UTF-8 bytes when it is ASCII). */
+export function messageSize(message: SocketMessage): number {
+  return message.length;
 }
 
 /** The frontend's transport: one connection to a backend (the reference design's name). */
@@ -61,12 +87,23 @@ export interface IpcSocketBackend {
   close(): Promise<void>;
 }
 
-/** Delivers messages asynchronously and in order; buffers them until a listener is set. */
+/**
+ * Delivers messages asynchronously and in order; holds them until a listener is set, and while
+ * reading is paused. What one side sent and the other has not delivered yet is the sender's
+ * `bufferedBytes`, so the in-memory transport has backpressure like the others.
+ */
 class MemorySocket implements IpcSocket {
   peer: MemorySocket | undefined;
   private messageListener: ((message: SocketMessage) => void) | undefined;
   private closeListener: ((reason: string) => void) | undefined;
+  private drainListener: (() => void) | undefined;
+  /** Messages from the peer not delivered yet, in order. */
   private inbox: SocketMessage[] = [];
+  private paused = false;
+  /** The peer closed while this side was paused with its messages unread: closes once they are delivered. */
+  private closeWhenRead = false;
+  /** Bytes this side sent that the peer has not delivered yet. */
+  bufferedBytes = 0;
   readonly binary = true;
   closed = false;
   private closeReason: string | undefined;
@@ -75,36 +112,75 @@ class MemorySocket implements IpcSocket {
 
   send(message: SocketMessage): void {
     const peer = this.peer;
-    if (this.closed || !peer) return;
+    if (this.closed || !peer || peer.closed) return;
     // Text is immutable; a binary message is handed over as is (one byte array per message,
     // no copy): its sender built it for this send and does not touch it again.
-    queueMicrotask(() => peer.receive(message));
+    this.bufferedBytes += messageSize(message);
+    peer.inbox.push(message);
+    queueMicrotask(() => peer.deliverOne());
   }
-  private receive(message: SocketMessage): void {
-    if (this.closed) return;
-    if (this.messageListener) this.messageListener(message);
-    else this.inbox.push(message);
+  /** Delivers the oldest message, unless reading is paused or nobody listens yet. */
+  private deliverOne(): void {
+    if (this.closed || this.paused || !this.messageListener) return;
+    const message = this.inbox.shift();
+    if (message === undefined) return;
+    const peer = this.peer!;
+    peer.bufferedBytes -= messageSize(message);
+    peer.drainListener?.();
+    this.messageListener(message);
+    if (this.closeWhenRead && this.inbox.length === 0) this.shut("closed by peer");
   }
   onMessage(listener: (message: SocketMessage) => void): void {
     this.messageListener = listener;
+    if (this.paused) return;
     const pending = this.inbox;
     this.inbox = [];
+    const peer = this.peer;
+    if (peer && !this.closed) {
+      for (const message of pending) peer.bufferedBytes -= messageSize(message);
+      if (pending.length > 0) peer.drainListener?.();
+    }
     for (const text of pending) listener(text);
   }
   onClose(listener: (reason: string) => void): void {
     this.closeListener = listener;
     if (this.closeReason !== undefined) listener(this.closeReason);
   }
+  onDrain(listener: () => void): void {
+    this.drainListener = listener;
+  }
+  pauseReading(): void {
+    this.paused = true;
+  }
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    // One delivery per message, each in its own microtask, as when they were sent.
+    for (let i = 0; i < this.inbox.length; i++) queueMicrotask(() => this.deliverOne());
+  }
   close(): void {
     this.shut("closed locally");
     const peer = this.peer;
-    // Messages already sent are delivered before the peer learns of the close.
-    if (peer) queueMicrotask(() => queueMicrotask(() => peer.shut("closed by peer")));
+    // Messages already sent are delivered before the peer learns of the close; a peer that
+    // paused reading learns of it after reading them, as over a real pipe.
+    if (peer) queueMicrotask(() => queueMicrotask(() => peer.peerClosed()));
+  }
+  private peerClosed(): void {
+    if (this.paused && this.messageListener && this.inbox.length > 0) this.closeWhenRead = true;
+    else this.shut("closed by peer");
   }
   private shut(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
+    // What the peer sent and this side will not deliver is no longer the peer's to count. With no
+    // listener yet the messages stay, for one set later (as before the close).
+    if (this.messageListener) this.inbox = [];
+    const peer = this.peer;
+    if (peer && peer.bufferedBytes > 0) {
+      peer.bufferedBytes = 0;
+      peer.drainListener?.();
+    }
     this.closeListener?.(reason);
   }
 }

@@ -58,15 +58,18 @@ function forwardLines(stream: Readable, onLine: (line: string) => void): void {
 /**
  * Frames messages onto a writable stream and reads them off a readable one: text as one line,
  * a binary message as `0x00`, its length (u32 big-endian), then the message (read only after
- * `enableBinary`: docs/protocol.md, Framing).
+ * `enableBinary`: docs/protocol.md, Framing). `close` is the socket's own close.
  */
-function pipeSocket(input: Readable, output: Writable, description: string, events: SocketEvents, onEnd: () => void): IpcSocket & { framing: LineFraming } {
+function pipeSocket(input: Readable, output: Writable, description: string, events: SocketEvents, onEnd: () => void, close: () => void): IpcSocket & { framing: LineFraming } {
   const framing = new LineFraming(DEFAULT_MAX_MESSAGE_BYTES, (message) => events.message(message), () => {});
   input.on("data", (chunk: Buffer) => framing.push(chunk));
   input.on("end", onEnd);
   input.on("close", onEnd);
   input.on("error", onEnd);
   output.on("error", onEnd);
+  let onDrain: (() => void) | undefined;
+  // Called by the stream once the chunk was handed to the OS (or failed to be).
+  const written = () => onDrain?.();
   return {
     description,
     framing,
@@ -74,7 +77,8 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
     send(message) {
       if (events.isClosed || !output.writable) return;
       if (typeof message === "string") {
-        output.write(message + "\n");
+        // Encoded here so that the stream counts bytes (it counts a string's UTF-16 units).
+        output.write(Buffer.from(message + "\n"), written);
         return;
       }
       const header = Buffer.allocUnsafe(5);
@@ -83,7 +87,7 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
       // Two writes, one flush; the message itself is written from its own memory, not copied.
       output.cork();
       output.write(header);
-      output.write(message);
+      output.write(message, written);
       output.uncork();
     },
     enableBinary() {
@@ -91,11 +95,23 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
     },
     onMessage: (listener) => events.onMessage(listener),
     onClose: (listener) => events.onClose(listener),
-    close() {
-      events.closed("closed locally");
-    },
+    close,
     limitMessageBytes(limit, onTooLarge) {
       framing.setLimit(limit, onTooLarge);
+    },
+    // What the stream holds, not yet handed to the OS (a pipe the peer does not read fills up).
+    get bufferedBytes() {
+      return output.writableLength;
+    },
+    onDrain(listener) {
+      onDrain = listener;
+    },
+    // The chunk being framed is still delivered; no more is read from the pipe until resumed.
+    pauseReading() {
+      input.pause();
+    },
+    resumeReading() {
+      input.resume();
     },
   };
 }
@@ -132,24 +148,23 @@ export function spawnStdioBackend(command: string, args: readonly string[] = [],
       const last = tail.length ? `: ${tail[tail.length - 1]}` : "";
       events.closed(`backend ${command} ${status}${last}`);
     };
-    const base = pipeSocket(child.stdout!, child.stdin!, `stdio pid ${child.pid ?? "?"}`, events, ended);
-    child.stdin!.on("error", () => {}); // EPIPE after the child died; the exit path reports it
     const killAfter = options.killAfter ?? 2000;
-    const socket: StdioChildSocket = {
-      ...base,
+    const close = () => {
+      events.closed("closed locally");
+      child.stdin!.end();
+      if (exit === undefined) {
+        const timer = setTimeout(() => child.kill("SIGKILL"), killAfter);
+        timer.unref();
+        void exited.then(() => clearTimeout(timer));
+      }
+    };
+    // Assigned onto the pipe socket, not spread: its `bufferedBytes` is a getter.
+    const socket: StdioChildSocket = Object.assign(pipeSocket(child.stdout!, child.stdin!, `stdio pid ${child.pid ?? "?"}`, events, ended, close), {
       child,
       exited,
       stderrTail: tail,
-      close() {
-        events.closed("closed locally");
-        child.stdin!.end();
-        if (exit === undefined) {
-          const timer = setTimeout(() => child.kill("SIGKILL"), killAfter);
-          timer.unref();
-          void exited.then(() => clearTimeout(timer));
-        }
-      },
-    };
+    });
+    child.stdin!.on("error", () => {}); // EPIPE after the child died; the exit path reports it
     child.once("spawn", () => resolve(socket));
     child.once("error", (e) => {
       events.closed(`backend ${command} failed: ${e.message}`);
@@ -195,17 +210,13 @@ export class StdioBackend implements IpcSocketBackend {
       events.closed("stdin closed");
       onDisconnect();
     };
-    const base = pipeSocket(input, output, "stdio parent", events, ended);
     // The only connection of a stdio backend: when the host closes it (a failed handshake,
     // shutdown), the process ends, which is how the parent sees the close.
-    const socket: IpcSocket = {
-      ...base,
-      close() {
-        if (events.isClosed) return;
-        events.closed("closed by the backend");
-        onDisconnect();
-      },
-    };
+    const socket: IpcSocket = pipeSocket(input, output, "stdio parent", events, ended, () => {
+      if (events.isClosed) return;
+      events.closed("closed by the backend");
+      onDisconnect();
+    });
     this.socket = socket;
     onConnection(socket);
   }

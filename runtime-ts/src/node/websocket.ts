@@ -41,16 +41,33 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
     // ws closes the socket after an error (e.g. 1009 for an oversize frame); the close event follows.
     events.closed(`websocket error: ${e.message}`);
   });
+  let onDrain: (() => void) | undefined;
+  // Called by ws once the frame was written to the socket (or failed to be).
+  const written = () => onDrain?.();
   return {
     description,
     binary: true,
     // A string goes as a text frame, a Uint8Array as one binary frame (ws sends it as is on a
     // server; a client masks it into a new buffer, as RFC 6455 requires).
     send(message) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(message);
+      if (ws.readyState === WebSocket.OPEN) ws.send(message, written);
     },
     onMessage: (listener) => events.onMessage(listener),
     onClose: (listener) => events.onClose(listener),
+    // What ws and the TCP socket hold, not yet handed to the OS.
+    get bufferedBytes() {
+      return ws.bufferedAmount;
+    },
+    onDrain(listener) {
+      onDrain = listener;
+    },
+    // Stops reading the TCP socket; ws may still deliver the messages of what it already read.
+    pauseReading() {
+      ws.pause();
+    },
+    resumeReading() {
+      ws.resume();
+    },
     close() {
       events.closed("closed locally");
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000);
