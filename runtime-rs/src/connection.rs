@@ -766,6 +766,14 @@ fn handle_message(shared: &ConnectionShared, text: &str, binary: Option<&BinaryM
             }
         }
         Some("error") => {
+            // `id` is a call's id or `null` (which serde reads as absent); anything else (a
+            // string, out of range) makes the message malformed, as the TS runtime reads it: it
+            // answers no call and does not end the handshake.
+            if envelope.id.is_some() && envelope.id().is_none() {
+                return shared.report(IpcError::bad_request(
+                    "the backend sent an error with an invalid id",
+                ));
+            }
             let error = message::parse_error(&envelope);
             match envelope.id() {
                 Some(id) => {
