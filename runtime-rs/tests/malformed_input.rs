@@ -220,23 +220,28 @@ async fn silent_connections_are_closed_after_the_handshake_timeout() {
     assert!(matches!(reader.read(usize::MAX).await, Incoming::Closed));
 }
 
-/// A peer that sends calls but never reads the answers: once the host's outgoing queue is full
-/// it stops reading that peer (backpressure), instead of growing; reading again drains it all.
-#[tokio::test(start_paused = true)]
-async fn a_peer_that_does_not_read_is_not_read_from() {
+/// A stdio-framed peer of `host` over an 8 KiB pipe that says hello and then sends `calls`
+/// calls of `big(1000)` without reading: the read half of its end, and the task writing (done
+/// once everything was written; it hands the write half back).
+fn silent_peer(
+    host: &ipcc_runtime::IpcHost,
+    calls: usize,
+) -> (
+    tokio::io::ReadHalf<tokio::io::DuplexStream>,
+    tokio::task::JoinHandle<tokio::io::WriteHalf<tokio::io::DuplexStream>>,
+) {
     use tokio::io::AsyncWriteExt;
-    const CALLS: usize = 2000;
-    let host = support::echo_host(HostConfig::new().max_queued_bytes(16 * 1024));
     let (near, far) = tokio::io::duplex(8 * 1024);
     let (far_read, far_write) = tokio::io::split(far);
-    tokio::spawn(async move { host.serve(LineSocket::new(far_read, far_write)).await });
+    let serving = host.clone();
+    tokio::spawn(async move { serving.serve(LineSocket::new(far_read, far_write)).await });
     let (near_read, mut near_write) = tokio::io::split(near);
     let writing = tokio::spawn(async move {
         near_write
             .write_all(b"{\"type\":\"hello\",\"protocol\":1}\n")
             .await
             .unwrap();
-        for id in 1..=CALLS {
+        for id in 1..=calls {
             let call = format!(
                 "{{\"type\":\"call\",\"id\":{id},\"channel\":\"ipcc-vectors-echo-v1\",\"method\":\"big\",\"args\":[1000]}}\n"
             );
@@ -244,6 +249,16 @@ async fn a_peer_that_does_not_read_is_not_read_from() {
         }
         near_write
     });
+    (near_read, writing)
+}
+
+/// A peer that sends calls but never reads the answers: once the host's outgoing queue is full
+/// it stops reading that peer (backpressure), instead of growing; reading again drains it all.
+#[tokio::test(start_paused = true)]
+async fn a_peer_that_does_not_read_is_not_read_from() {
+    const CALLS: usize = 2000;
+    let host = support::echo_host(HostConfig::new().max_queued_bytes(16 * 1024));
+    let (near_read, writing) = silent_peer(&host, CALLS);
     // Virtual time only advances once every task is blocked: the writer on a full pipe, the
     // host on its full queue. Unbounded, the writer would have finished long before.
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
@@ -268,7 +283,6 @@ async fn a_peer_that_does_not_read_is_not_read_from() {
 /// answer arrives.
 #[tokio::test(start_paused = true)]
 async fn peers_that_do_not_read_are_bounded_together() {
-    use tokio::io::AsyncWriteExt;
     const PEERS: usize = 8;
     const CALLS: usize = 400;
     const PER_CONNECTION: usize = 64 * 1024;
@@ -278,28 +292,7 @@ async fn peers_that_do_not_read_are_bounded_together() {
             .max_queued_bytes(PER_CONNECTION)
             .max_queued_bytes_total(TOTAL),
     );
-    let mut peers = Vec::new();
-    for _ in 0..PEERS {
-        let (near, far) = tokio::io::duplex(8 * 1024);
-        let (far_read, far_write) = tokio::io::split(far);
-        let serving = host.clone();
-        tokio::spawn(async move { serving.serve(LineSocket::new(far_read, far_write)).await });
-        let (near_read, mut near_write) = tokio::io::split(near);
-        let writing = tokio::spawn(async move {
-            near_write
-                .write_all(b"{\"type\":\"hello\",\"protocol\":1}\n")
-                .await
-                .unwrap();
-            for id in 1..=CALLS {
-                let call = format!(
-                    "{{\"type\":\"call\",\"id\":{id},\"channel\":\"ipcc-vectors-echo-v1\",\"method\":\"big\",\"args\":[1000]}}\n"
-                );
-                near_write.write_all(call.as_bytes()).await.unwrap();
-            }
-            near_write
-        });
-        peers.push((near_read, writing));
-    }
+    let peers: Vec<_> = (0..PEERS).map(|_| silent_peer(&host, CALLS)).collect();
     // Virtual time advances once every task is blocked: the writers on full pipes, the host
     // on full queues. Each peer alone could queue PER_CONNECTION; together they may not pass
     // TOTAL by more than about one answer each.

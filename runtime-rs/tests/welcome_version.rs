@@ -1,7 +1,8 @@
 //! A frontend facing a backend that welcomes it with another protocol version: the connection
-//! fails, and so does every call, with `versionMismatch` (docs/protocol.md, `welcome`); and what
-//! it makes of other odd things a backend may send (a welcome without limits, a second welcome,
-//! an `error` without a code or without an id), and what it refuses to send or deliver.
+//! fails, and so does every call, with `versionMismatch` (docs/protocol.md, `welcome`); the
+//! limits a welcome without them means; and a call the frontend refuses to send. The rest of
+//! what a frontend makes of what a backend sends is in tests/vectors/messages-frontend.json
+//! (`frontend_vectors.rs`).
 //!
 //! The backend here is a raw peer on the other end of an in-memory socket, so the test controls
 //! the exact welcome text.
@@ -215,44 +216,13 @@ async fn a_protocol_1_welcome_fails_stream_calls_locally_and_unary_calls_work() 
     guarded("peer", answering).await.unwrap();
 }
 
-/// Opens a frontend that records the errors it reports, and completes the handshake with a
-/// welcome of the given fields.
-async fn open_welcomed(
-    welcome_fields: Value,
-) -> (
-    IpcConnection,
-    MemoryReader,
-    MemoryWriter,
-    std::sync::Arc<std::sync::Mutex<Vec<IpcError>>>,
-) {
-    let reported = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let hook = reported.clone();
-    let (frontend, peer) = memory::pair();
-    let conn = IpcConnection::open(
-        frontend,
-        ConnectOptions::new()
-            .channel(ECHO_SPEC)
-            .channel(support::vectors_ipc::ECHO_EVENTS_SPEC)
-            .on_error(move |error| hook.lock().unwrap().push(error)),
-    );
-    let (mut reader, mut writer) = peer.into_split();
+/// Opens a frontend and completes the handshake with a welcome of the given fields.
+async fn open_welcomed(welcome_fields: Value) -> (IpcConnection, MemoryReader, MemoryWriter) {
+    let (conn, mut reader, mut writer) = open();
     expect_hello(&mut reader).await;
-    writer.write(welcome_fields.to_string()).await.unwrap();
-    writer.flush().await.unwrap();
+    send(&mut writer, welcome_fields).await;
     guarded("ready", conn.ready()).await.unwrap();
-    (conn, reader, writer, reported)
-}
-
-/// Reads the next call the frontend sends and returns its id.
-async fn next_call_id(reader: &mut MemoryReader) -> u64 {
-    match guarded("call", reader.read(LIMIT)).await {
-        Incoming::Text(text) => {
-            let call: Value = serde_json::from_str(&text).unwrap();
-            assert_eq!(call["type"], "call", "{text}");
-            call["id"].as_u64().unwrap()
-        }
-        other => panic!("expected a call, got {other:?}"),
-    }
+    (conn, reader, writer)
 }
 
 async fn send(writer: &mut MemoryWriter, message: Value) {
@@ -264,7 +234,7 @@ async fn send(writer: &mut MemoryWriter, message: Value) {
 /// the TS runtime.
 #[tokio::test]
 async fn a_welcome_without_limits_means_the_defaults() {
-    let (conn, _reader, _writer, _) = open_welcomed(json!({
+    let (conn, _reader, _writer) = open_welcomed(json!({
         "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
     }))
     .await;
@@ -273,82 +243,11 @@ async fn a_welcome_without_limits_means_the_defaults() {
     assert_eq!(welcome.max_in_flight, 1024);
 }
 
-/// Only the first welcome counts: a later one, with other hashes, limits and even protocol,
-/// changes nothing.
-#[tokio::test]
-async fn a_second_welcome_changes_nothing() {
-    let (conn, mut reader, mut writer, _) = open_welcomed(json!({
-        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
-        "maxMessageBytes": LIMIT, "maxInFlight": 16,
-    }))
-    .await;
-    send(
-        &mut writer,
-        json!({"type": "welcome", "protocol": 7, "channels": {ECHO_CHANNEL: "other-hash"},
-               "maxMessageBytes": 10, "maxInFlight": 1}),
-    )
-    .await;
-    let calling =
-        tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
-    let id = next_call_id(&mut reader).await;
-    send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
-    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
-}
-
-/// An `error` for a call without a string `code` still answers it, as `internal` with the
-/// message it had; the call does not stay pending.
-#[tokio::test]
-async fn an_error_without_a_code_fails_the_call_as_internal() {
-    for code in [None, Some(json!(5))] {
-        let (conn, mut reader, mut writer, _) = open_welcomed(json!({
-            "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
-        }))
-        .await;
-        let calling = tokio::spawn(async move { call(&conn).await });
-        let id = next_call_id(&mut reader).await;
-        let mut error = json!({"type": "error", "id": id, "message": "it broke"});
-        if let Some(code) = code {
-            error["code"] = code;
-        }
-        send(&mut writer, error).await;
-        let error = guarded("call", calling).await.unwrap().unwrap_err();
-        assert_eq!(error.code, ErrorCode::Internal);
-        assert_eq!(error.message, "it broke");
-    }
-}
-
-/// After the handshake, an `error` with `id: null` (the backend's answer to a message it could
-/// not read) is reported and the connection stays open.
-#[tokio::test]
-async fn an_error_without_an_id_after_the_handshake_is_reported_and_the_connection_stays() {
-    let (conn, mut reader, mut writer, reported) = open_welcomed(json!({
-        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
-    }))
-    .await;
-    send(
-        &mut writer,
-        json!({"type": "error", "id": null, "code": "badRequest", "message": "bad frame"}),
-    )
-    .await;
-    let conn = std::sync::Arc::new(conn);
-    let caller = conn.clone();
-    let calling =
-        tokio::spawn(async move { call(&caller).await.map(|value| value.get().to_owned()) });
-    let id = next_call_id(&mut reader).await;
-    send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
-    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
-    assert!(conn.is_connected());
-    let reported = reported.lock().unwrap();
-    assert_eq!(reported.len(), 1, "{reported:?}");
-    assert_eq!(reported[0].code, ErrorCode::BadRequest);
-    assert_eq!(reported[0].message, "bad frame");
-}
-
 /// A call larger than the backend's `maxMessageBytes` (from the welcome) fails locally with
 /// `tooLarge` and is never sent: the next message the backend reads is the call after it.
 #[tokio::test]
 async fn a_call_past_the_backends_limit_is_refused_locally_and_not_sent() {
-    let (conn, mut reader, mut writer, _) = open_welcomed(json!({
+    let (conn, mut reader, mut writer) = open_welcomed(json!({
         "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
         "maxMessageBytes": 1000,
     }))
@@ -373,80 +272,4 @@ async fn a_call_past_the_backends_limit_is_refused_locally_and_not_sent() {
         other => panic!("expected the small call, got {other:?}"),
     }
     assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
-}
-
-/// Listens for `tick` notifications and records them.
-#[derive(Clone, Default)]
-struct Ticks(std::sync::Arc<std::sync::Mutex<Vec<u32>>>);
-
-impl support::vectors_ipc::EchoEventsListener for Ticks {
-    fn tick(&self, n: u32) {
-        self.0.lock().unwrap().push(n);
-    }
-}
-
-/// A notification on a channel whose hashes differ (not judged) is dropped by the frontend
-/// even when a backend sends it; one on a matching channel is delivered.
-#[tokio::test]
-async fn the_frontend_drops_notifications_of_a_mismatched_channel() {
-    use support::vectors_ipc::ECHO_EVENTS_CHANNEL;
-    for (events_hash, delivered) in [("events-hash-1", vec![7]), ("stale-hash", vec![])] {
-        let (conn, mut reader, mut writer, _) = open_welcomed(json!({
-            "type": "welcome", "protocol": 1,
-            "channels": {ECHO_CHANNEL: "echo-hash-1", ECHO_EVENTS_CHANNEL: events_hash},
-        }))
-        .await;
-        let ticks = Ticks::default();
-        let _listener = support::vectors_ipc::listen_echo_events(&conn, ticks.clone());
-        send(
-            &mut writer,
-            json!({"type": "notify", "channel": ECHO_EVENTS_CHANNEL, "method": "tick", "args": [7]}),
-        )
-        .await;
-        // A call answered after the notification: messages are handled in order, so once
-        // it returns the notification was handled (delivered or dropped).
-        let calling =
-            tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
-        let id = next_call_id(&mut reader).await;
-        send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
-        assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
-        assert_eq!(
-            *ticks.0.lock().unwrap(),
-            delivered,
-            "events hash {events_hash}"
-        );
-    }
-}
-
-/// A notification whose arguments do not decode is dropped and reported; the next one is
-/// delivered.
-#[tokio::test]
-async fn an_undecodable_notification_is_reported_and_dropped() {
-    use support::vectors_ipc::ECHO_EVENTS_CHANNEL;
-    let (conn, mut reader, mut writer, reported) = open_welcomed(json!({
-        "type": "welcome", "protocol": 1,
-        "channels": {ECHO_CHANNEL: "echo-hash-1", ECHO_EVENTS_CHANNEL: "events-hash-1"},
-    }))
-    .await;
-    let ticks = Ticks::default();
-    let _listener = support::vectors_ipc::listen_echo_events(&conn, ticks.clone());
-    for args in [json!(["x"]), json!([-1]), json!([]), json!([8])] {
-        send(
-            &mut writer,
-            json!({"type": "notify", "channel": ECHO_EVENTS_CHANNEL, "method": "tick", "args": args}),
-        )
-        .await;
-    }
-    let calling =
-        tokio::spawn(async move { call(&conn).await.map(|value| value.get().to_owned()) });
-    let id = next_call_id(&mut reader).await;
-    send(&mut writer, json!({"type": "result", "id": id, "value": 2})).await;
-    assert_eq!(guarded("call", calling).await.unwrap().unwrap(), "2");
-    assert_eq!(*ticks.0.lock().unwrap(), vec![8]);
-    let reported = reported.lock().unwrap();
-    assert_eq!(reported.len(), 3, "{reported:?}");
-    assert!(
-        reported.iter().all(|e| e.code == ErrorCode::BadRequest),
-        "{reported:?}"
-    );
 }
