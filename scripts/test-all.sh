@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A CI run builds once from a fresh clone: incremental caches (gigabytes for this workspace)
+# would only take disk there.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+
 step "rust: format"
 cargo fmt --all -- --check
 
