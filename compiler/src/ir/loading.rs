@@ -9,6 +9,7 @@ use crate::diagnostics::{Diagnostic, SourceId, SourceMap, Span};
 use crate::ir::codes;
 use crate::ir::loader::{display_path, model_paths, normalize, SourceLoader};
 use crate::ir::lowering::{lower_file, LoweredFile};
+use crate::ir::reuse::ReuseCache;
 use crate::ir::validation::shorten_cycle;
 use crate::syntax;
 
@@ -47,6 +48,7 @@ struct Frame {
 ///
 /// Reading and syntax errors go to `diags`; the per-file rules checked while lowering go to
 /// `lowering_diags`, since they do not stop name resolution from running.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn load(
     roots: &[PathBuf],
     loader: &mut dyn SourceLoader,
@@ -55,6 +57,7 @@ pub(crate) fn load(
     lowering_diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
     mut index: Option<&mut Vec<FileIndex>>,
+    mut reuse: Option<&mut ReuseCache>,
 ) -> Vec<LoadedFile> {
     let mut root_files: Vec<PathBuf> = Vec::new();
     for root in roots {
@@ -91,6 +94,7 @@ pub(crate) fn load(
             lowering_diags,
             inputs,
             index.as_deref_mut(),
+            reuse.as_deref_mut(),
         ) else {
             state.insert(key, Visit::Failed);
             continue;
@@ -131,6 +135,7 @@ pub(crate) fn load(
                         lowering_diags,
                         inputs,
                         index.as_deref_mut(),
+                        reuse.as_deref_mut(),
                     ) {
                         Some(frame) => {
                             state.insert(target, Visit::InProgress(stack.len()));
@@ -174,7 +179,8 @@ pub(crate) fn load(
 }
 
 /// Reads, parses and lowers one file; `via` is the import string that named it, if any. With
-/// `index`, the file's symbols and references are collected from its syntax tree first.
+/// `index`, the file's symbols and references are collected from its syntax tree first; with
+/// `reuse` (and no index), declarations unchanged since the last check are not parsed again.
 #[allow(clippy::too_many_arguments)]
 fn open(
     key: &Path,
@@ -185,6 +191,7 @@ fn open(
     lowering_diags: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
     index: Option<&mut Vec<FileIndex>>,
+    reuse: Option<&mut ReuseCache>,
 ) -> Option<Frame> {
     // Listed even when it cannot be read: creating it must rerun a build script, and
     // `ipcc watch` watches for it.
@@ -211,6 +218,15 @@ fn open(
     };
     let source: SourceId = sources.add(display_path(key), text);
     let text = sources.text(source);
+    if let (Some(reuse), None) = (reuse, &index) {
+        let lowered = reuse.parse_and_lower(key, source, text, diags, lowering_diags);
+        return Some(Frame {
+            key: key.to_path_buf(),
+            lowered,
+            next_import: 0,
+            imports: Vec::new(),
+        });
+    }
     let (ast, parse_diags) = syntax::parse(source, text);
     diags.extend(parse_diags);
     if let (Some(index), Some(ast)) = (index, &ast) {

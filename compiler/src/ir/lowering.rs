@@ -47,6 +47,14 @@ pub(crate) struct PathPart<'p> {
 }
 
 impl PathRef {
+    /// The same path written at `span` (the editor's re-check moves kept declarations).
+    pub(crate) fn moved_to(&self, span: Span) -> Self {
+        PathRef {
+            text: self.text.clone(),
+            span,
+        }
+    }
+
     fn from_ast(path: &ast::Path<'_>) -> Self {
         PathRef {
             text: path.text.to_string(),
@@ -371,6 +379,43 @@ fn lower_items(
         diags.append(&mut more_diags);
     }
     decls
+}
+
+/// Lowers every item like [`lower_items`], keeping each item's diagnostics with it (for the
+/// editor's re-check, which keeps both per declaration: see `ir::reuse`).
+pub(crate) fn lower_items_each(
+    text: &str,
+    items: Vec<ast::Item<'_>>,
+) -> Vec<(Decl, Vec<Diagnostic>)> {
+    let lower = |item: ast::Item<'_>| {
+        let mut item_diags = Vec::new();
+        let decl = Lowerer {
+            text,
+            diags: &mut item_diags,
+        }
+        .lower_item(&item);
+        (decl, item_diags)
+    };
+    let threads = parallel::available_threads();
+    if items.len() < PARALLEL_MIN_ITEMS || threads < 2 {
+        return items.into_iter().map(lower).collect();
+    }
+    let run = items.len().div_ceil(threads);
+    let mut runs = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let next: Vec<ast::Item<'_>> = items.by_ref().take(run).collect();
+        if next.is_empty() {
+            break;
+        }
+        runs.push(next);
+    }
+    parallel::map_in_order(runs, threads, |run: Vec<ast::Item<'_>>| {
+        run.into_iter().map(lower).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 struct Lowerer<'t, 'd> {

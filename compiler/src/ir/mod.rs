@@ -15,11 +15,13 @@ pub(crate) mod lowering;
 pub mod model;
 mod nesting;
 mod resolution;
+mod reuse;
 mod schema_hash;
 mod validation;
 pub mod wire_schema;
 
 pub use model::*;
+pub use reuse::ReuseCache;
 
 use crate::analysis::{Analysis, FileIndex};
 use crate::diagnostics::{Diagnostic, Severity, SourceMap};
@@ -28,24 +30,38 @@ use std::path::PathBuf;
 
 /// Front end entry: see [`crate::check_with`].
 pub fn check(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Checked {
-    check_indexing(roots, loader, None)
+    check_phases(roots, loader, None, None)
+}
+
+/// Front end entry reusing the last check's declarations, without schema hashes: see
+/// [`crate::check_reusing`].
+pub fn check_reusing(
+    roots: &[PathBuf],
+    loader: &mut dyn SourceLoader,
+    reuse: &mut ReuseCache,
+) -> Checked {
+    let checked = check_phases(roots, loader, None, Some(&mut *reuse));
+    reuse.keep_only(&checked.inputs);
+    checked
 }
 
 /// Front end entry with the analysis index: see [`crate::analyze`].
 pub fn analyze(roots: &[PathBuf], loader: &mut dyn SourceLoader) -> Analysis {
     let mut index = Vec::new();
-    let checked = check_indexing(roots, loader, Some(&mut index));
+    let checked = check_phases(roots, loader, Some(&mut index), None);
     Analysis {
         checked,
         files: index,
     }
 }
 
-/// The front end; when `index` is given, it is filled with one [`FileIndex`] per source read.
-fn check_indexing(
+/// The front end; when `index` is given, it is filled with one [`FileIndex`] per source read;
+/// with `reuse`, unchanged declarations are taken from the last check.
+fn check_phases(
     roots: &[PathBuf],
     loader: &mut dyn SourceLoader,
     index: Option<&mut Vec<FileIndex>>,
+    reuse: Option<&mut ReuseCache>,
 ) -> Checked {
     let mut diagnostics = Vec::new();
     let mut sources = SourceMap::default();
@@ -57,6 +73,7 @@ fn check_indexing(
         &mut diagnostics,
         &mut inputs,
         index,
+        reuse,
     );
     // Source order per file; the sort is stable, so a phase's order holds for equal positions.
     diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.start)));
@@ -75,9 +92,11 @@ fn run_phases(
     diagnostics: &mut Vec<Diagnostic>,
     inputs: &mut Vec<PathBuf>,
     index: Option<&mut Vec<FileIndex>>,
+    reuse: Option<&mut ReuseCache>,
 ) -> Option<Ir> {
     let mut lowering_diagnostics = Vec::new();
     let mut collected = index.is_some().then(Vec::new);
+    let reusing = reuse.is_some();
     let files = loading::load(
         roots,
         loader,
@@ -86,6 +105,7 @@ fn run_phases(
         &mut lowering_diagnostics,
         inputs,
         collected.as_mut(),
+        reuse,
     );
     // The index is complete before any phase can stop the run: editors want it most while a
     // file has errors.
@@ -109,6 +129,11 @@ fn run_phases(
         return None;
     }
     let mut ir = resolved.ir;
+    // An editor's re-check publishes diagnostics only, and hashes report none: a fifth of a
+    // keystroke's work in a large file (see `ReuseCache`).
+    if reusing {
+        return Some(ir);
+    }
     let declarations: usize = files.iter().map(|f| f.lowered.decls.len()).sum();
     if declarations < PARALLEL_DROP_MIN_DECLS || crate::parallel::available_threads() < 2 {
         schema_hash::fill(&mut ir);

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::analysis::Analysis;
 use crate::ir::loader::{display_path, normalize};
+use crate::ir::ReuseCache;
 use crate::lsp::convert::{self, Lines};
 use crate::lsp::documents::Documents;
 use crate::lsp::features;
@@ -47,6 +48,8 @@ pub(crate) struct Unit {
     pub dirty: bool,
     /// The last check's diagnostics, per file, as published.
     pub diagnostics: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
+    /// What a keystroke's check reuses: the declarations it did not change.
+    reuse: ReuseCache,
 }
 
 impl Unit {
@@ -59,6 +62,7 @@ impl Unit {
             files: HashSet::new(),
             dirty: true,
             diagnostics: HashMap::new(),
+            reuse: ReuseCache::default(),
         }
     }
 
@@ -519,7 +523,7 @@ fn check_unit(unit: &mut Unit, documents: &Documents, index: Index) {
     let analysis = match index {
         Index::Build => crate::analyze(&unit.roots, &mut documents.loader()),
         Index::Skip => Analysis {
-            checked: crate::check_with(&unit.roots, &mut documents.loader()),
+            checked: crate::check_reusing(&unit.roots, &mut documents.loader(), &mut unit.reuse),
             files: Vec::new(),
         },
     };

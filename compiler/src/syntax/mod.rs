@@ -10,6 +10,7 @@ pub(crate) mod lexer;
 mod recovery;
 mod tree;
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use pest::error::{ErrorVariant, InputLocation};
@@ -207,8 +208,124 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
             return (Some(file), Vec::new());
         }
     }
-    let (file, diagnostics) = parse_range(source, text, (start, text.len()), deep, false);
+    let (file, diagnostics) = parse_range(source, text, (start, text.len()), deep, false, None);
     (Some(file), diagnostics)
+}
+
+/// What [`parse_reusing`] skipped, and what it parsed that a later parse may skip.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Reuse {
+    /// Top-level declarations left out because the caller holds their result:
+    /// `(how many items of the file come before it, its range)`.
+    pub skipped: Vec<(usize, Range<usize>)>,
+    /// Items that filled one top-level declaration exactly and parsed without a diagnostic:
+    /// `(index in the file's items, the declaration's range)`. Whatever a later stage made of
+    /// such an item depends on the declaration's text alone.
+    pub reusable: Vec<(usize, Range<usize>)>,
+}
+
+/// Parses one file like [`parse`], skipping each top-level declaration whose text `known`
+/// accepts: an editor's re-check after a keystroke parses only what changed.
+///
+/// The result is exactly [`parse`]'s with the skipped items left out (see [`Reuse`] for where
+/// they stand), because a declaration is skipped only where the sequential parser would start
+/// one, and only when the caller vouches that this text parsed there before as one item without
+/// a diagnostic: an item ends at its `}` or `;` and the grammar looks no further, so the same
+/// text parses the same wherever it stands. Parsing is sequential: the work is what changed.
+pub(crate) fn parse_reusing<'a>(
+    source: SourceId,
+    text: &'a str,
+    known: &dyn Fn(&str) -> bool,
+) -> (ast::File<'a>, Vec<Diagnostic>, Reuse) {
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let deep = recovery::deep_nesting_positions(text);
+    // Without declaration ends (an unclosed string or comment) nothing is skipped or kept.
+    let mut bounds = declaration_ends(text, start).unwrap_or_default();
+    bounds.insert(0, start);
+    let mut reusing = Reusing {
+        bounds,
+        known,
+        reuse: Reuse::default(),
+    };
+    let (file, diagnostics) = parse_range(
+        source,
+        text,
+        (start, text.len()),
+        deep,
+        false,
+        Some(&mut reusing),
+    );
+    (file, diagnostics, reusing.reuse)
+}
+
+/// Parses one file exactly like [`parse`] (on several threads when it is large), and lists the
+/// items a later [`parse_reusing`] may skip; nothing is listed when the file has a diagnostic.
+/// The first check of a document in an editor runs this: nothing is known yet.
+pub(crate) fn parse_keeping(
+    source: SourceId,
+    text: &str,
+) -> (ast::File<'_>, Vec<Diagnostic>, Reuse) {
+    let (file, diagnostics) = parse(source, text);
+    let file = file.unwrap_or(ast::File {
+        package: None,
+        imports: Vec::new(),
+        items: Vec::new(),
+    });
+    let mut reuse = Reuse::default();
+    if !diagnostics.is_empty() {
+        return (file, diagnostics, reuse);
+    }
+    // Without a diagnostic, the sequential parser took the declarations one after the other,
+    // each starting where the one before ended (at its `}` or `;`): an item's declaration runs
+    // from the previous import's or item's end to its own. The item right after a `package`
+    // is left out (the file keeps no end for the package declaration).
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let mut import_ends = file.imports.iter().map(|i| i.span.end as usize).peekable();
+    let mut previous_end = file.package.is_none().then_some(start);
+    for (index, item) in file.items.iter().enumerate() {
+        let item_start = item.span.start as usize;
+        while let Some(end) = import_ends.next_if(|&end| end <= item_start) {
+            previous_end = Some(end);
+        }
+        let end = item.span.end as usize;
+        if let Some(from) = previous_end {
+            reuse.reusable.push((index, from..end));
+        }
+        previous_end = Some(end);
+    }
+    (file, diagnostics, reuse)
+}
+
+/// The state of [`parse_reusing`] inside [`parse_range`].
+struct Reusing<'k> {
+    /// `start` and every declaration end after it, ascending: each adjacent pair is one
+    /// top-level declaration as the scan sees it.
+    bounds: Vec<usize>,
+    known: &'k dyn Fn(&str) -> bool,
+    reuse: Reuse,
+}
+
+impl Reusing<'_> {
+    /// The declaration starting at `pos`, if the scan found one there.
+    fn declaration_at(&self, pos: usize) -> Option<Range<usize>> {
+        let i = self.bounds.binary_search(&pos).ok()?;
+        let end = *self.bounds.get(i + 1)?;
+        Some(pos..end)
+    }
+}
+
+/// Whether none of `deep` (sorted) lies in `range`: the parser cuts its input before each.
+fn no_cut_in(deep: &[usize], range: &Range<usize>) -> bool {
+    let next = deep.partition_point(|&d| d < range.start);
+    deep.get(next).is_none_or(|&d| d >= range.end)
 }
 
 /// The grammar's pair of each top-level declaration of `text`, with the offset of the text its
@@ -288,7 +405,7 @@ fn parse_in_parallel<'a>(source: SourceId, text: &'a str, start: usize) -> Optio
             let Some(&range) = bounds.get(index) else {
                 break;
             };
-            let (file, diagnostics) = parse_range(source, text, range, Vec::new(), true);
+            let (file, diagnostics) = parse_range(source, text, range, Vec::new(), true, None);
             if !diagnostics.is_empty() {
                 failed.store(true, Ordering::Relaxed);
                 break;
@@ -417,6 +534,7 @@ fn parse_range<'a>(
     (start, end): (usize, usize),
     deep: Vec<usize>,
     stop_at_error: bool,
+    mut reusing: Option<&mut Reusing<'_>>,
 ) -> (ast::File<'a>, Vec<Diagnostic>) {
     let mut parser = FileParser {
         source,
@@ -437,6 +555,20 @@ fn parse_range<'a>(
     let mut pos = start;
 
     while pos <= end {
+        // The declaration the scan found here, if it may be skipped or kept (see `Reusing`).
+        let declaration = reusing.as_deref().and_then(|r| {
+            r.declaration_at(pos)
+                .filter(|range| range.end <= end && no_cut_in(&parser.deep, range))
+        });
+        if let (Some(r), Some(range)) = (reusing.as_deref_mut(), &declaration) {
+            if (r.known)(&text[range.clone()]) {
+                r.reuse.skipped.push((file.items.len(), range.clone()));
+                seen_declaration = true;
+                pos = range.end;
+                continue;
+            }
+        }
+        let diagnostics_before = parser.diagnostics.len();
         match parser.attempt(Rule::declaration, pos) {
             Attempt::Parsed(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
@@ -489,6 +621,11 @@ fn parse_range<'a>(
                     }
                     Declaration::Item(item) => {
                         seen_declaration = true;
+                        if let (Some(r), Some(range)) = (reusing.as_deref_mut(), declaration) {
+                            if range.end == end && parser.diagnostics.len() == diagnostics_before {
+                                r.reuse.reusable.push((file.items.len(), range));
+                            }
+                        }
                         file.items.push(item);
                     }
                 }
@@ -557,7 +694,7 @@ mod tests {
     fn sequential(text: &str) -> (ast::File<'_>, Vec<Diagnostic>) {
         let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let deep = recovery::deep_nesting_positions(text);
-        parse_range(SourceId(0), text, (start, text.len()), deep, false)
+        parse_range(SourceId(0), text, (start, text.len()), deep, false, None)
     }
 
     #[test]
@@ -596,6 +733,58 @@ mod tests {
                 format!("{expected_diagnostics:?}")
             );
         }
+    }
+
+    #[test]
+    fn a_reusing_parse_skips_exactly_the_known_declarations() {
+        let text = "package p;\n/// S.\nstruct S { a: i32; }\nconst c = 1;\nstruct T { b: S; }\n";
+        let (full, diagnostics) = parse(SourceId(0), text);
+        assert!(diagnostics.is_empty());
+        let full = full.expect("a file");
+
+        let (file, diagnostics, reuse) = parse_reusing(SourceId(0), text, &|_| false);
+        assert!(diagnostics.is_empty());
+        assert_eq!(file, full);
+        let s = text.find('\n').unwrap();
+        let c = text.find("\nconst").unwrap();
+        let t = text.find("\nstruct T").unwrap();
+        let end = text.len() - 1;
+        assert_eq!(reuse.reusable, vec![(0, s..c), (1, c..t), (2, t..end)]);
+        assert!(reuse.skipped.is_empty());
+
+        let known = |declaration: &str| declaration.contains("const c");
+        let (file, diagnostics, reuse) = parse_reusing(SourceId(0), text, &known);
+        assert!(diagnostics.is_empty());
+        assert_eq!(
+            file.items,
+            vec![full.items[0].clone(), full.items[2].clone()]
+        );
+        assert_eq!(file.package, full.package);
+        assert_eq!(reuse.skipped, vec![(1, c..t)]);
+        assert_eq!(reuse.reusable, vec![(0, s..c), (1, t..end)]);
+
+        // A declaration with a syntax error is never kept; the others still are.
+        let broken = text.replacen("b: S;", "b S;", 1);
+        let (_, diagnostics, reuse) = parse_reusing(SourceId(0), &broken, &|_| false);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(reuse.reusable, vec![(0, s..c), (1, c..t)]);
+    }
+
+    #[test]
+    fn the_first_parse_keeps_what_a_reusing_parse_would() {
+        // Large enough to be parsed on several threads.
+        let text = large_file("");
+        let (file, diagnostics, kept) = parse_keeping(SourceId(0), &text);
+        let (expected, expected_diagnostics, reuse) = parse_reusing(SourceId(0), &text, &|_| false);
+        assert!(diagnostics.is_empty() && expected_diagnostics.is_empty());
+        assert_eq!(file, expected);
+        assert_eq!(kept.reusable.len(), 2_000 * 6);
+        assert_eq!(kept, reuse);
+        // A syntax error: nothing is kept.
+        let (_, diagnostics, kept) =
+            parse_keeping(SourceId(0), "struct S { a i32; }\nconst c = 1;\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(kept, Reuse::default());
     }
 
     #[test]
