@@ -1,11 +1,12 @@
 //! The conformance suite's Rust side: the generated code of `idl-examples/conformance.ipc` and
 //! of its streaming methods (`streams.ipc`), the Rust backend of both, the fixed values both
-//! backends agree on, seeded value generators, exact comparison, and the scenarios a Rust client
-//! runs against either backend.
+//! backends agree on, seeded value generators, exact comparison, and the scenarios (faults
+//! included) a Rust client runs against either backend.
 
 pub mod arbitrary;
 pub mod backend;
 pub mod exact;
+pub mod faults;
 pub mod fixtures;
 pub mod load;
 pub mod peers;

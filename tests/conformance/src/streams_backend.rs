@@ -17,10 +17,10 @@ pub struct StreamsBackend {
     probes: Arc<Probes>,
 }
 
-/// What the host observed, readable by the `cancellations` and `produced` calls.
+/// What the host observed, readable by the `cancellations`, `produced` and `hanging` calls.
 #[derive(Default)]
 struct Probes {
-    /// Calls of `count`, `consume`, `echo` and `forever` dropped before they finished.
+    /// Calls of `count`, `consume`, `echo`, `forever` and `hang` dropped before they finished.
     cancellations: watch::Sender<u32>,
     /// Items `forever` produced, in all its calls.
     produced: watch::Sender<u32>,
@@ -28,6 +28,8 @@ struct Probes {
     waiting: watch::Sender<u32>,
     /// Opened by `release`.
     gate: Notify,
+    /// `hang` calls running now.
+    hanging: watch::Sender<u32>,
 }
 
 impl Probes {
@@ -66,6 +68,29 @@ impl Drop for CancelProbe {
         if !self.finished {
             self.probes.cancellations.send_modify(|n| *n += 1);
         }
+    }
+}
+
+/// Counts a `hang` call as running while it lives; dropped (the host drops the handler when its
+/// frontend gives up), it stops counting it and then counts the cancellation, so a client that
+/// saw the cancellation reads the running count without it.
+struct HangProbe {
+    probes: Arc<Probes>,
+}
+
+impl HangProbe {
+    fn new(probes: &Arc<Probes>) -> HangProbe {
+        probes.hanging.send_modify(|n| *n += 1);
+        HangProbe {
+            probes: probes.clone(),
+        }
+    }
+}
+
+impl Drop for HangProbe {
+    fn drop(&mut self) {
+        self.probes.hanging.send_modify(|n| *n -= 1);
+        self.probes.cancellations.send_modify(|n| *n += 1);
     }
 }
 
@@ -239,5 +264,14 @@ impl ConformanceStreams for StreamsBackend {
 
     async fn die(&self, _: CallContext) -> Answer<()> {
         std::process::exit(0)
+    }
+
+    async fn hang(&self, _: CallContext) -> Answer<()> {
+        let _running = HangProbe::new(&self.probes);
+        std::future::pending().await
+    }
+
+    async fn hanging(&self, _: CallContext, at_least_: u32) -> Answer<u32> {
+        at_least(&self.probes.hanging, at_least_).await
     }
 }

@@ -2,10 +2,12 @@
 //! scenario, then the property tests (Rust → Rust → Rust).
 //! Then the generated streams (`streams_scenario`): every direction, cancellation both ways,
 //! flow control, the host dying mid-stream, and stream items of generated values.
+//! And the faults (`faults`): a timeout on a handler that never ends, a slow call beside fast
+//! ones, a frontend disconnecting mid-call, the host dying mid-call.
 
 use ipcc_conformance::peers::{connect, HostKind, Transport};
 use ipcc_conformance::prng::seed_from_env;
-use ipcc_conformance::{scenario, streams_scenario};
+use ipcc_conformance::{faults, scenario, streams_scenario};
 
 const HOST: HostKind = HostKind::Rust(env!("CARGO_BIN_EXE_conformance-backend"));
 
@@ -67,4 +69,16 @@ async fn host_dies_mid_stream_over_websocket() {
 async fn host_dies_mid_stream_over_stdio() {
     let peer = connect(HOST, Transport::Stdio).await;
     streams_scenario::host_dies_mid_stream(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn faults_over_websocket() {
+    let elapsed = faults::run_all(HOST, Transport::WebSocket).await;
+    eprintln!("Rust host over WebSocket: pending calls failed {elapsed:?} after `die`");
+}
+
+#[tokio::test]
+async fn faults_over_stdio() {
+    let elapsed = faults::run_all(HOST, Transport::Stdio).await;
+    eprintln!("Rust host over stdio: pending calls failed {elapsed:?} after `die`");
 }

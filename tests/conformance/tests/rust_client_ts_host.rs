@@ -2,10 +2,12 @@
 //! WebSocket and over stdio: the whole scenario, then the property tests Rust → TS → Rust.
 //! Then the generated streams (`streams_scenario`): every direction, cancellation both ways,
 //! flow control, the host dying mid-stream, and stream items of generated values.
+//! And the faults (`faults`): a timeout on a handler that never ends, a slow call beside fast
+//! ones, a frontend disconnecting mid-call, the host dying mid-call.
 
 use ipcc_conformance::peers::{connect, HostKind, Transport};
 use ipcc_conformance::prng::seed_from_env;
-use ipcc_conformance::{scenario, streams_scenario};
+use ipcc_conformance::{faults, scenario, streams_scenario};
 
 const HOST: HostKind = HostKind::Ts;
 
@@ -67,4 +69,16 @@ async fn host_dies_mid_stream_over_websocket() {
 async fn host_dies_mid_stream_over_stdio() {
     let peer = connect(HOST, Transport::Stdio).await;
     streams_scenario::host_dies_mid_stream(&peer.conn).await;
+}
+
+#[tokio::test]
+async fn faults_over_websocket() {
+    let elapsed = faults::run_all(HOST, Transport::WebSocket).await;
+    eprintln!("TS host over WebSocket: pending calls failed {elapsed:?} after `die`");
+}
+
+#[tokio::test]
+async fn faults_over_stdio() {
+    let elapsed = faults::run_all(HOST, Transport::Stdio).await;
+    eprintln!("TS host over stdio: pending calls failed {elapsed:?} after `die`");
 }

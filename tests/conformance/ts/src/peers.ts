@@ -29,10 +29,13 @@ export function hostCommand(host: HostKind): [string, string[]] {
 /** A connected client and how to end its host. */
 export interface Peer {
   connection: IpcConnection;
+  /** The host's URL, for more connections (WebSocket only: a stdio host serves one). */
+  url?: string;
   close(): Promise<void>;
 }
 
-const channels = [conformanceDescriptor, conformanceStreamsDescriptor, conformanceEventsDescriptor];
+/** Every channel of the conformance suite, as each client lists it. */
+export const channels = [conformanceDescriptor, conformanceStreamsDescriptor, conformanceEventsDescriptor];
 
 function readUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -94,6 +97,7 @@ export async function connectWith(
     await connection.ready;
     return {
       connection,
+      url,
       async close() {
         connection.close();
         child.kill();

@@ -1,6 +1,7 @@
 //! The TS host of `ConformanceStreams` (`../../streams.ipc`), with the behaviour of the Rust host
 //! (`../../src/streams_backend.rs`): streams in every direction, and the probes a client reads to
-//! see what the host observed (cancellations, items produced, a gate handlers wait at).
+//! see what the host observed (cancellations, items produced, a gate handlers wait at, `hang`
+//! calls still running).
 
 import { DeclaredError, type CallContext } from "ipcc-runtime";
 import type { Batch } from "../generated/conformance.js";
@@ -38,10 +39,12 @@ const ctxOf = (rest: unknown[]): CallContext => rest[rest.length - 1] as CallCon
 
 /** Serves `ConformanceStreams`; one per host, shared by its connections. */
 export class StreamsHost implements ConformanceStreamsImpl {
-  /** Calls of `count`, `consume`, `echo` and `forever` cancelled by their frontend. */
+  /** Calls of `count`, `consume`, `echo`, `forever` and `hang` cancelled by their frontend. */
   private readonly cancelled = new Counter();
   /** Items `forever` produced, in all its calls. */
   private readonly producedItems = new Counter();
+  /** `hang` calls running now. */
+  private readonly hangs = new Counter();
   /** `take`, `echoTake` and `hold` calls waiting at the gate, and how to let them go. */
   private readonly waiting = new Counter();
   private gate: Array<() => void> = [];
@@ -132,6 +135,25 @@ export class StreamsHost implements ConformanceStreamsImpl {
 
   echoBatches(items: AsyncIterable<Batch>): AsyncIterable<Batch> {
     return items;
+  }
+
+  /** Never answers; when the frontend gives up (timeout, cancel, disconnect) it stops counting as running, then counts as cancelled. */
+  hang(...rest: unknown[]): Promise<void> {
+    const signal = ctxOf(rest).signal;
+    this.hangs.add(1);
+    return new Promise((_resolve, reject) => {
+      const end = () => {
+        this.hangs.add(-1);
+        this.cancelled.add(1);
+        reject(signal.reason);
+      };
+      if (signal.aborted) end();
+      else signal.addEventListener("abort", end, { once: true });
+    });
+  }
+
+  hanging(atLeast: number): Promise<number> {
+    return this.hangs.atLeast(atLeast);
   }
 
   async die(): Promise<void> {

@@ -1,8 +1,10 @@
 //! TS client → Rust host (`conformance-backend`, from CONFORMANCE_RUST_BACKEND), over WebSocket
 //! and over stdio: the whole scenario, the property tests TS → Rust → TS, and the generated streams
-//! (`../streams-scenario.ts`): every direction, cancellation both ways, flow control, the host dying.
+//! (`../streams-scenario.ts`): every direction, cancellation both ways, flow control, the host dying;
+//! and the faults (`../faults.ts`).
 
 import { test } from "node:test";
+import * as faults from "../faults.js";
 import { connect, type Transport } from "../peers.js";
 import { seedFromEnv } from "../prng.js";
 import { properties, runAll } from "../scenario.js";
@@ -49,6 +51,16 @@ for (const transport of ["websocket", "stdio"] as Transport[]) {
     const peer = await connect("rust", transport);
     try {
       await streams.hostDiesMidStream(peer.connection);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test(`TS client → Rust host over ${transport}: faults (a timeout on a handler that never ends, a slow call beside fast ones, a frontend disconnecting mid-call, the host dying mid-call)`, { timeout: 120_000 }, async () => {
+    const peer = await connect("rust", transport);
+    try {
+      const elapsed = await faults.runAll(peer);
+      console.log(`# TS client, Rust host, ${transport}: pending calls failed ${elapsed.toFixed(1)} ms after \`die\``);
     } finally {
       await peer.close();
     }

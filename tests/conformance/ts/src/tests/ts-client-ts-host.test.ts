@@ -1,9 +1,11 @@
 //! TS client → TS host (`build/src/backend.js` under node), over WebSocket and over stdio: the
 //! whole scenario, and the property tests TS → TS → TS.
 //! Then the generated streams (`../streams-scenario.ts`): every direction, cancellation both ways,
-//! `AbortSignal`, flow control, the host dying mid-stream, and stream items of generated values.
+//! `AbortSignal`, flow control, the host dying mid-stream, and stream items of generated values;
+//! and the faults (`../faults.ts`).
 
 import { test } from "node:test";
+import * as faults from "../faults.js";
 import { connect, type Transport } from "../peers.js";
 import { seedFromEnv } from "../prng.js";
 import { properties, runAll } from "../scenario.js";
@@ -50,6 +52,16 @@ for (const transport of ["websocket", "stdio"] as Transport[]) {
     const peer = await connect("ts", transport);
     try {
       await streams.hostDiesMidStream(peer.connection);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  test(`TS client → TS host over ${transport}: faults (a timeout on a handler that never ends, a slow call beside fast ones, a frontend disconnecting mid-call, the host dying mid-call)`, { timeout: 120_000 }, async () => {
+    const peer = await connect("ts", transport);
+    try {
+      const elapsed = await faults.runAll(peer);
+      console.log(`# TS client, TS host, ${transport}: pending calls failed ${elapsed.toFixed(1)} ms after \`die\``);
     } finally {
       await peer.close();
     }
