@@ -1,5 +1,6 @@
-//! Edges of the protocol that only a raw peer can reach exactly: an oversize notification,
-//! and a `cancel` read before or after its call ended.
+//! Edges of the protocol that only a raw peer can reach exactly: an oversize notification, a
+//! notification flood to a frontend that does not read, and a `cancel` read before or after its
+//! call ended.
 
 mod support;
 
@@ -50,6 +51,57 @@ async fn an_oversize_notification_is_refused_and_not_sent() {
         .unwrap();
     let message = next(&mut reader).await;
     assert_eq!(message["args"], json!([5]), "{message}");
+}
+
+/// A notification flood to a frontend that stopped reading: the host queues up to its
+/// `max_queued_bytes` for that connection (plus what the transport itself holds), then a send to
+/// it fails `tooLarge` and a broadcast skips it, so the flood cannot grow the host without bound;
+/// once the frontend reads, every notification queued arrives, in order, and sends work again.
+#[tokio::test]
+async fn a_notification_flood_to_a_frontend_that_does_not_read_stays_bounded() {
+    const LIMIT: usize = 64 * 1024;
+    let host = support::echo_host(HostConfig::new().max_queued_bytes(LIMIT));
+    let (mut reader, _writer) = raw_frontend(&host).await;
+    let connection = host.connections()[0];
+    let tick = |n: u32| serde_json::value::to_raw_value(&n).unwrap();
+    let mut sent = 0u32;
+    let refused = loop {
+        match host.notify(Some(connection), ECHO_EVENTS_CHANNEL, "tick", [tick(sent)]) {
+            Ok(()) => sent += 1,
+            Err(error) => break error,
+        }
+        assert!(
+            sent < 1_000_000,
+            "a million notifications queued, none refused"
+        );
+        // Let the host's writer move what it can into the transport, as it would in a real
+        // run; the frontend still reads nothing.
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(refused.code, ErrorCode::TooLarge, "{refused:?}");
+    assert!(
+        host.queued_bytes() <= LIMIT,
+        "{} bytes queued",
+        host.queued_bytes()
+    );
+    // A broadcast skips the full connection instead of failing or queueing past the bound.
+    host.notify(None, ECHO_EVENTS_CHANNEL, "tick", [tick(u32::MAX)])
+        .unwrap();
+    assert!(
+        host.queued_bytes() <= LIMIT,
+        "{} bytes queued",
+        host.queued_bytes()
+    );
+    // Everything queued arrives, in order, and nothing after it: neither the refused tick nor
+    // the skipped broadcast (the next message read is the tick sent after draining).
+    for n in 0..sent {
+        let message = next(&mut reader).await;
+        assert_eq!(message["args"], json!([n]), "{message}");
+    }
+    host.notify(Some(connection), ECHO_EVENTS_CHANNEL, "tick", [tick(7)])
+        .expect("room again once the frontend read");
+    let message = next(&mut reader).await;
+    assert_eq!(message["args"], json!([7]), "{message}");
 }
 
 /// A `cancel` written right behind its call, many times over: each call gets exactly one

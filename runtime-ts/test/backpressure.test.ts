@@ -410,6 +410,41 @@ test("a broadcast skips a connection whose queue is full; a notification to it a
   }
 });
 
+test("a notification flood to a peer that does not read stops at maxQueuedBytes: the next notification to it fails with tooLarge; once it reads, every queued one arrives in order", GUARD, async () => {
+  const LIMIT = 64 * KiB;
+  const s = new Setup("websocket", { maxQueuedBytes: LIMIT });
+  try {
+    const full = await s.peer();
+    const [fullId] = s.ids;
+    full.stopReading();
+    let sent = 0;
+    let refused: unknown;
+    while (refused === undefined) {
+      try {
+        s.host.notify(echoEventsDescriptor.channel, "tick", [sent], fullId);
+        sent++;
+      } catch (e) {
+        refused = e;
+      }
+      assert.ok(sent < 1_000_000, "a million notifications queued, none refused");
+      if (sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve)); // let the host write what the socket takes
+    }
+    assert.ok(refused instanceof IpcError && refused.code === "tooLarge", String(refused));
+    assert.ok(s.host.queuedBytes <= LIMIT, `${s.host.queuedBytes} bytes queued (limit ${LIMIT})`);
+    full.read();
+    await s.changes.until(() => full.count("notify") === sent);
+    assert.deepEqual(
+      full.received.filter((m) => m.type === "notify").map((m) => m.args),
+      Array.from({ length: sent }, (_, n) => [n]),
+    );
+    s.host.notify(echoEventsDescriptor.channel, "tick", [-1], fullId);
+    await s.changes.until(() => full.count("notify") === sent + 1);
+    full.end.close();
+  } finally {
+    await s.close();
+  }
+});
+
 test("a stdio child host stops reading a parent that does not read its answers, within maxQueuedBytes and one answer; then every answer arrives and the child ends with nothing queued", GUARD, async (t) => {
   const LIMIT = 64 * KiB;
   const ANSWER = 256 * KiB;
