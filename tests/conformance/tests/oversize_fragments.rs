@@ -73,7 +73,7 @@ async fn the_rust_host_gives_back_what_an_oversize_fragmented_message_took() {
     }
     let after = rss_kib(pid).expect("/proc has the host's memory");
     assert!(
-        closes.iter().any(|c| *c == Some(1009)),
+        closes.contains(&Some(1009)),
         "the host closed with 1009 at least once (the others may reset while the peer still sends): {closes:?}"
     );
     // Keeping each message's buffer would add the limit per round (80 MiB here), a quarter of
