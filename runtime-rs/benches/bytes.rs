@@ -8,6 +8,7 @@
 
 #[path = "../src/bin/ipcc-echo-backend/vectors_ipc.rs"]
 #[allow(dead_code)]
+#[rustfmt::skip]
 mod vectors_ipc;
 
 #[path = "../src/bin/ipcc-echo-backend/streams_ipc.rs"]

@@ -464,7 +464,7 @@ async fn schema_mismatch_fails_fast_on_that_channel_only() {
         assert_eq!(error.code, ErrorCode::VersionMismatch, "{transport:?}");
         assert_eq!(
             error.data.unwrap(),
-            serde_json::json!({"channel": ECHO_CHANNEL, "frontendHash": "stale-hash", "backendHash": "echo-hash-1"})
+            serde_json::json!({"channel": ECHO_CHANNEL, "frontendHash": "stale-hash", "backendHash": "1eb0a847cb7cf59c"})
         );
     }
     // Mismatched notifications are not delivered; the other channel keeps working.

@@ -48,7 +48,7 @@ async fn expect_hello(reader: &mut MemoryReader) {
 async fn welcome(writer: &mut MemoryWriter, protocol: Option<Value>) {
     let mut welcome = json!({
         "type": "welcome",
-        "channels": {ECHO_CHANNEL: "echo-hash-1"},
+        "channels": {ECHO_CHANNEL: "1eb0a847cb7cf59c"},
         "maxMessageBytes": LIMIT,
         "maxInFlight": 16,
     });
@@ -235,7 +235,7 @@ async fn send(writer: &mut MemoryWriter, message: Value) {
 #[tokio::test]
 async fn a_welcome_without_limits_means_the_defaults() {
     let (conn, _reader, _writer) = open_welcomed(json!({
-        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "1eb0a847cb7cf59c"},
     }))
     .await;
     let welcome = conn.ready().await.unwrap();
@@ -248,7 +248,7 @@ async fn a_welcome_without_limits_means_the_defaults() {
 #[tokio::test]
 async fn a_call_past_the_backends_limit_is_refused_locally_and_not_sent() {
     let (conn, mut reader, mut writer) = open_welcomed(json!({
-        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "echo-hash-1"},
+        "type": "welcome", "protocol": 1, "channels": {ECHO_CHANNEL: "1eb0a847cb7cf59c"},
         "maxMessageBytes": 1000,
     }))
     .await;

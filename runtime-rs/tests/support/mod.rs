@@ -1,9 +1,11 @@
-//! Shared by this crate's integration tests: the hand-written generated code of
-//! tests/vectors/vectors.ipc, its echo backend, and helpers to start hosts and peers.
+//! Shared by this crate's integration tests: the code `ipcc` generates from
+//! tests/vectors/vectors.ipc (kept equal to the generator's output by
+//! `compiler/tests/generated_fixtures.rs`), its echo backend, and helpers to start hosts and peers.
 
 #![allow(dead_code)]
 
 #[path = "../../src/bin/ipcc-echo-backend/vectors_ipc.rs"]
+#[rustfmt::skip]
 pub mod vectors_ipc;
 
 #[path = "../../src/bin/ipcc-echo-backend/echo_backend.rs"]
