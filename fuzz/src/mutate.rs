@@ -303,8 +303,16 @@ pub fn mutate_text(text: &str, rng: &mut Rng) -> String {
             if idents.len() < 2 {
                 return text.to_string();
             }
-            let (x, y) = (idents[rng.below(idents.len())], idents[rng.below(idents.len())]);
-            format!("{}{}{}", &text[..x.start], &text[y.start..y.end], &text[x.end..])
+            let (x, y) = (
+                idents[rng.below(idents.len())],
+                idents[rng.below(idents.len())],
+            );
+            format!(
+                "{}{}{}",
+                &text[..x.start],
+                &text[y.start..y.end],
+                &text[x.end..]
+            )
         }
         // Wrap a type-like token in a suffix or a generic.
         _ => {
