@@ -1,6 +1,7 @@
 // Seeds the fuzz corpora (fuzz/corpus/<target>/, not committed) from the repository: every
 // `.ipc` file for the compile targets, the message vectors as the bytes a frontend writes to a
-// stdio backend for `wire_decode`, the value vectors for `value_decode`. Also the committed
+// stdio backend for `wire_decode` (and those a backend writes for `frontend_decode`), the
+// value vectors for `value_decode`. Also the committed
 // regression inputs (fuzz/regressions/<target>/), so a fixed crasher stays in the corpus.
 //
 // Usage: node fuzz/seed.mjs   (from anywhere; idempotent: files are named by content hash)
@@ -77,12 +78,29 @@ for (const name of ["messages.json", "messages-binary.json", "messages-compat.js
   }
 }
 
+// frontend_decode: each frontend vector case's backend messages as one stdio byte stream; an
+// `answer` goes to the call the case made with that `ref` (the harness's calls have ids 1, 2, 3).
+{
+  const file = JSON.parse(readFileSync(join(repo, "tests/vectors/messages-frontend.json"), "utf8"));
+  for (const testCase of file.cases) {
+    const refs = new Map();
+    const lines = [];
+    for (const step of testCase.steps) {
+      if (step.call && !refs.has(step.call.ref)) refs.set(step.call.ref, Math.min(refs.size + 1, 3));
+      if (step.send !== undefined) lines.push(JSON.stringify(step.send));
+      else if (step.sendText !== undefined) lines.push(step.sendText);
+      else if (step.answer) lines.push(JSON.stringify({ ...step.answer.message, id: refs.get(step.answer.ref) ?? 1 }));
+    }
+    put("frontend_decode", lines.map((l) => l + "\n").join(""));
+  }
+}
+
 // value_decode: "<type>\n<wire text>" per value vector.
 const values = JSON.parse(readFileSync(join(repo, "tests/vectors/values.json"), "utf8"));
 for (const v of values.cases) put("value_decode", `${v.type}\n${v.wire}`);
 
 // The committed regression inputs.
-for (const target of ["compile_bytes", "compile_grammar", "wire_decode", "value_decode"]) {
+for (const target of ["compile_bytes", "compile_grammar", "wire_decode", "frontend_decode", "value_decode"]) {
   for (const path of walk(join(fuzzDir, "regressions", target))) put(target, readFileSync(path));
 }
 

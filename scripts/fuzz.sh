@@ -6,7 +6,8 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
-# Targets: compile_bytes compile_grammar wire_decode value_decode ts (default: all, in turn).
+# Targets: compile_bytes compile_grammar wire_decode frontend_decode value_decode ts (default:
+# all, in turn).
 # Environment: FUZZ_JOBS=2 runs two libFuzzer targets at a time (default 1).
 #
 # libFuzzer needs nightly compiler flags; with only a stable toolchain installed, this sets
@@ -19,7 +20,7 @@ seconds="${1:-600}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-  targets=(compile_bytes compile_grammar wire_decode value_decode ts)
+  targets=(compile_bytes compile_grammar wire_decode frontend_decode value_decode ts)
 fi
 jobs="${FUZZ_JOBS:-1}"
 

@@ -87,6 +87,74 @@ pub fn serve_bytes(data: &[u8]) {
     check_output(&output);
 }
 
+/// `data` as everything a backend writes to a frontend's stdin, then end of input, read by an
+/// `IpcConnection` declaring the vectors' channels, with three calls through the generated
+/// `EchoClient` and a generated `EchoEvents` listener: every call must end (a value, or an
+/// error once the input has ended) within the hang guard, and nothing may panic.
+pub fn serve_frontend(data: &[u8]) {
+    let input = with_real_hashes(data);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async move {
+        let (frontend, backend) = tokio::io::duplex(64 * 1024);
+        let (frontend_read, frontend_write) = tokio::io::split(frontend);
+        let (mut backend_read, mut backend_write) = tokio::io::split(backend);
+        let options = ipcc_runtime::ConnectOptions::new()
+            .channel(vectors::ECHO_SPEC)
+            .channel(vectors::ECHO_EVENTS_SPEC)
+            .max_message_bytes(1 << 20);
+        let conn = ipcc_runtime::IpcConnection::open(
+            LineSocket::new(frontend_read, frontend_write),
+            options,
+        );
+        let _listener = vectors::listen_echo_events(&conn, Ticks);
+        let client = vectors::EchoClient::new(&conn);
+        let draining = tokio::spawn(async move {
+            let mut sink = Vec::new();
+            let _ = backend_read.read_to_end(&mut sink).await;
+        });
+        let writing = tokio::spawn(async move {
+            let _ = backend_write.write_all(&input).await;
+            let _ = backend_write.shutdown().await;
+            backend_write
+        });
+        let person = vectors::Person {
+            id: 7,
+            name: "Ann".to_owned(),
+            age: None,
+            tags: Vec::new(),
+            avatar: vec![0, 255],
+        };
+        let calls = async {
+            let _ = tokio::join!(
+                client.add(1, 2),
+                client.echo_person(person),
+                client.echo_bytes(vec![1, 2, 3]),
+            );
+        };
+        if tokio::time::timeout(HANG_GUARD, calls).await.is_err() {
+            panic!("a call did not end within {HANG_GUARD:?} after the backend's output ended");
+        }
+        conn.close();
+        if tokio::time::timeout(HANG_GUARD, conn.closed())
+            .await
+            .is_err()
+        {
+            panic!("the connection did not close within {HANG_GUARD:?}");
+        }
+        drop(conn);
+        let _kept_open = writing.await.expect("the writer does not panic");
+        draining.abort();
+    });
+}
+
+/// A listener of the vectors' `EchoEvents` that does nothing (decoding is the point).
+struct Ticks;
+
+impl vectors::EchoEventsListener for Ticks {}
+
 /// Everything a host writes is framed messages: JSON objects with a `type`, one per line, or
 /// binary messages whose JSON part is such an object.
 fn check_output(mut output: &[u8]) {

@@ -176,10 +176,12 @@ function mutateJson(text) {
     return mutateText(text);
   }
   const slots = [];
-  const walk = (v, set) => {
+  // Depth-limited: a document may already be nested thousands deep (an earlier mutation).
+  const walk = (v, set, depth = 0) => {
     slots.push(set);
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, (y) => (v[i] = y)));
-    else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], (y) => (v[k] = y));
+    if (depth > 64) return;
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, (y) => (v[i] = y), depth + 1));
+    else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], (y) => (v[k] = y), depth + 1);
   };
   let root = doc;
   walk(doc, (y) => (root = y));
@@ -190,11 +192,21 @@ function mutateJson(text) {
   } else if (choice === 1 && slots.length > 1) {
     const setter = pick(slots.slice(1));
     setter(Array.isArray(doc) ? [] : {});
-    return mutateJson(JSON.stringify(root));
+    try {
+      return mutateJson(JSON.stringify(root));
+    } catch {
+      return mutateText(text);
+    }
   } else {
     pick(slots)(marker);
   }
-  return JSON.stringify(root).replace(JSON.stringify(marker), pick(INTERESTING));
+  let text2;
+  try {
+    text2 = JSON.stringify(root);
+  } catch {
+    return mutateText(text); // nested too deep for JSON.stringify's own recursion
+  }
+  return text2.replace(JSON.stringify(marker), pick(INTERESTING));
 }
 
 function mutateBytes(bytes) {
@@ -463,6 +475,7 @@ const counts = { value: 0, host: 0, frontend: 0 };
 let lastReport = start;
 let peakRss = 0;
 for (let i = 0; Date.now() - start < seconds * 1000; i++) {
+  current = undefined; // a failure while mutating is the loop's own, not an input's
   current = nextInput(i);
   try {
     await run(current);
