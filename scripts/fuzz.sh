@@ -75,7 +75,7 @@ run_one() {
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$target/" \
     > "$logs/$target.log" 2>&1; then
-    grep -E "^#[0-9]+ +DONE|^stat::number_of_executed_units|^stat::peak_rss_mb" "$logs/$target.log" | sed "s/^/  $target: /"
+    grep -E "^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units|^stat::peak_rss_mb" "$logs/$target.log" | sed "s/^/  $target: /"
   else
     echo "  $target: FAILED; the end of its log:"
     tail -40 "$logs/$target.log"
