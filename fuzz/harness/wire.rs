@@ -159,22 +159,20 @@ impl vectors::EchoEventsListener for Ticks {}
 /// binary messages whose JSON part is such an object.
 fn check_output(mut output: &[u8]) {
     while !output.is_empty() {
-        let json: &[u8];
-        if output[0] == 0 {
+        let (json, rest) = if output[0] == 0 {
             assert!(output.len() >= 5, "a binary message cut short");
             let length = u32::from_be_bytes(output[1..5].try_into().unwrap()) as usize;
             let message = &output[5..5 + length];
             let json_length = u32::from_be_bytes(message[..4].try_into().unwrap()) as usize;
-            json = &message[4..4 + json_length];
-            output = &output[5 + length..];
+            (&message[4..4 + json_length], &output[5 + length..])
         } else {
             let end = output
                 .iter()
                 .position(|&b| b == b'\n')
                 .expect("every line the host writes ends with a newline");
-            json = &output[..end];
-            output = &output[end + 1..];
-        }
+            (&output[..end], &output[end + 1..])
+        };
+        output = rest;
         let message: serde_json::Value = serde_json::from_slice(json).unwrap_or_else(|error| {
             panic!(
                 "the host wrote a message that is not JSON ({error}): {}",
