@@ -42,6 +42,13 @@ fn main() {
             "/// Generated from `{relative}`.\npub mod {module} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/examples/{module}/{stem}.rs\"));\n}}\n"
         ));
     }
+    // The conformance vectors' interface, for the replay of the wire fuzz targets' kept inputs
+    // (tests/fuzz_regressions.rs, which includes fuzz/harness/wire.rs).
+    let vectors = repo.join("tests/vectors/vectors.ipc");
+    ipcc::Builder::new()
+        .out_dir(out_dir.join("fuzz"))
+        .compile(&[vectors]);
+
     let index_path = out_dir.join("examples.rs");
     if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index.as_str()) {
         std::fs::write(&index_path, index).expect("write examples.rs");
