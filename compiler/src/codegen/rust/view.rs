@@ -160,6 +160,9 @@ pub(super) struct InterfaceView {
     trait_name: String,
     dispatch_name: String,
     client_name: String,
+    /// The generic parameter of the dispatch and `register_*` (`IpccHandler`, or with a `_`
+    /// when a type of the module has that name).
+    type_param: String,
     register_fn: String,
     channel_const: String,
     /// False when a user const of the same name already holds this channel.
@@ -224,8 +227,8 @@ struct MethodView {
 struct ParamView {
     /// The parameter's name in signatures.
     name: String,
-    /// The local a dispatcher decodes it into (`arg_` + snake case: cannot clash with the
-    /// dispatcher's own locals, which never start with `arg_`).
+    /// The local a dispatcher decodes it into (`arg_` + snake case, see `param_local`: cannot
+    /// clash with the dispatcher's own locals, none of which is `arg_…` or `arg<digits>…`).
     local: String,
     /// The IDL spelling, as a string literal (for error messages).
     wire_name: String,
@@ -249,6 +252,9 @@ pub(super) struct NotificationsView {
     idl_name: String,
     sender_name: String,
     listener_name: String,
+    /// The generic parameter of `listen_*` (`IpccListener`, or with a `_` when a type of the
+    /// module has that name).
+    type_param: String,
     listen_fn: String,
     channel_const: String,
     /// False when a user const of the same name already holds this channel.
@@ -310,6 +316,7 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
         module.for_each_body(&mut |body| add_wire_schemas(ir, body));
     }
     dedupe_channel_consts(&mut view.root);
+    dedupe_generated_types(&mut view.root);
     dedupe_in_modules(&mut view.modules);
     view
 }
@@ -387,6 +394,7 @@ fn package_module<'m>(
 fn dedupe_in_modules(modules: &mut [PackageModule]) {
     for module in modules {
         dedupe_channel_consts(&mut module.body);
+        dedupe_generated_types(&mut module.body);
         dedupe_in_modules(&mut module.children);
     }
 }
@@ -441,6 +449,40 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
         claim(&mut n.spec_const, None, &mut always);
     }
 }
+
+/// A user type may already hold the name of a type generated for a channel (`struct
+/// GreeterClient` beside `interface Greeter`, `union EventsSender` beside `notifications
+/// Events`): the user's type keeps its name, and the generated client, dispatch, sender or
+/// listener moves aside with a `_` (`GreeterClient_`), like a generated const. The generic
+/// parameters of generated functions and impls (`IpccHandler`, `IpccListener`) avoid every type
+/// name of the module, since a parameter would shadow a type of the signature it is named in.
+fn dedupe_generated_types(module: &mut ModuleView) {
+    let mut taken: Vec<String> = module.types.iter().map(|t| t.name.clone()).collect();
+    taken.extend(module.interfaces.iter().map(|i| i.trait_name.clone()));
+    let mut claim = |name: &mut String| {
+        *name = unique_name(name, &taken);
+        taken.push(name.clone());
+    };
+    for i in &mut module.interfaces {
+        claim(&mut i.dispatch_name);
+        claim(&mut i.client_name);
+    }
+    for n in &mut module.notifications {
+        claim(&mut n.sender_name);
+        claim(&mut n.listener_name);
+    }
+    for i in &mut module.interfaces {
+        i.type_param = unique_name(HANDLER_TYPE_PARAM, &taken);
+    }
+    for n in &mut module.notifications {
+        n.type_param = unique_name(LISTENER_TYPE_PARAM, &taken);
+    }
+}
+
+/// The generic parameter of an interface's dispatch and `register_*`, unless a type takes it.
+const HANDLER_TYPE_PARAM: &str = "IpccHandler";
+/// The generic parameter of a notifications block's `listen_*`, unless a type takes it.
+const LISTENER_TYPE_PARAM: &str = "IpccListener";
 
 /// Files reachable from `root` through imports (root included), indexed like `ir.files`.
 fn reachable_files(ir: &Ir, root: FileId) -> Vec<bool> {
@@ -527,6 +569,24 @@ fn avoid_reserved(name: String, reserved: &[&str]) -> String {
         format!("{}_", unraw(&name))
     } else {
         name
+    }
+}
+
+/// The local a dispatcher or listener decodes parameter `index` into: `arg_` and its snake-case
+/// name (`arg_user_id`), which never clashes with the generated code's own locals. A name that
+/// would make that local one rustc's `non_snake_case` lint rejects (a leading `_` or a run of
+/// `_` inside: `_0`, `__proto__`, `a__b`) gives `arg<index>_` and its words instead
+/// (`arg2_proto`), unique by the index.
+fn param_local(name: &str, index: usize) -> String {
+    let snake = snake_case(name);
+    if !snake.starts_with('_') && !snake.contains("__") {
+        return format!("arg_{snake}");
+    }
+    let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        format!("arg{index}")
+    } else {
+        format!("arg{index}_{}", words.join("_"))
     }
 }
 
@@ -853,7 +913,7 @@ impl ViewBuilder<'_> {
 
     // ----- interfaces and notifications -----
 
-    fn param_view(&self, param: &Param, here: Option<&str>) -> ParamView {
+    fn param_view(&self, index: usize, param: &Param, here: Option<&str>) -> ParamView {
         let inner = match (&param.ty, param.optional) {
             (TypeRef::Optional { inner }, true) => inner.as_ref(),
             (ty, _) => ty,
@@ -869,7 +929,7 @@ impl ViewBuilder<'_> {
         };
         ParamView {
             name: member_ident(&param.name),
-            local: format!("arg_{}", snake_case(&param.name)),
+            local: param_local(&param.name, index),
             wire_name: literal(&param.name),
             ty,
             client_ty,
@@ -881,12 +941,27 @@ impl ViewBuilder<'_> {
         }
     }
 
-    fn method_view(&self, method: &Method, here: Option<&str>) -> MethodView {
-        let params: Vec<ParamView> = method
-            .params
+    /// The parameters of a method or event. A name without a letter (`_`, `_0`) would be read
+    /// as a user const of that name in a parameter pattern (`const _0` is `_0` in Rust too), so
+    /// it takes a `p` (`p_0`); parameter names are not part of a Rust function's API.
+    fn params_view(&self, params: &[Param], here: Option<&str>) -> Vec<ParamView> {
+        let mut views: Vec<ParamView> = params
             .iter()
-            .map(|p| self.param_view(p, here))
+            .enumerate()
+            .map(|(index, p)| self.param_view(index, p, here))
             .collect();
+        let mut taken: Vec<String> = views.iter().map(|p| p.name.clone()).collect();
+        for view in &mut views {
+            if !view.name.chars().any(|c| c.is_ascii_alphabetic()) {
+                view.name = unique_name(&format!("p{}", view.name), &taken);
+                taken.push(view.name.clone());
+            }
+        }
+        views
+    }
+
+    fn method_view(&self, method: &Method, here: Option<&str>) -> MethodView {
+        let params = self.params_view(&method.params, here);
         let taken: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
         let trait_name = member_ident(&method.name);
         let client_name = avoid_reserved(trait_name.clone(), CLIENT_RESERVED);
@@ -989,6 +1064,7 @@ impl ViewBuilder<'_> {
             trait_name: type_ident(&def.meta.name),
             dispatch_name: format!("{base}Dispatch"),
             client_name: format!("{base}Client"),
+            type_param: HANDLER_TYPE_PARAM.to_string(),
             register_fn: format!("register_{}", snake_case(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
@@ -1015,11 +1091,7 @@ impl ViewBuilder<'_> {
     }
 
     fn event_view(&self, event: &Event, here: Option<&str>) -> EventView {
-        let params: Vec<ParamView> = event
-            .params
-            .iter()
-            .map(|p| self.param_view(p, here))
-            .collect();
+        let params = self.params_view(&event.params, here);
         let name = member_ident(&event.name);
         let sender_name = avoid_reserved(name.clone(), SENDER_RESERVED);
         EventView {
@@ -1052,6 +1124,7 @@ impl ViewBuilder<'_> {
             idl_name: def.meta.name.clone(),
             sender_name: format!("{base}Sender"),
             listener_name: format!("{base}Listener"),
+            type_param: LISTENER_TYPE_PARAM.to_string(),
             listen_fn: format!("listen_{}", snake_case(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
