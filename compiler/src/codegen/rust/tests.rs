@@ -596,3 +596,36 @@ fn underscore_names_stay_identifiers_and_snake_case() {
     );
     assert_has(&text, "fn a_b(");
 }
+
+#[test]
+fn clippy_lints_of_user_shapes_are_allowed_or_avoided() {
+    let text = generated_names();
+    assert_has(
+        &text,
+        "#[allow(clippy::large_enum_variant)] #[derive(Debug, Clone, PartialEq,",
+    );
+    assert_eq!(
+        text.matches("clippy::large_enum_variant").count(),
+        1,
+        "only on `Sizes`"
+    );
+    // Doc comments of blank lines only are no doc comment (clippy's `empty_docs`).
+    assert_has(
+        &text,
+        "#[serde(crate = \"::ipcc_runtime::codegen::serde\")] pub struct BlankDocs {}",
+    );
+    assert!(!text.contains("///\npub struct BlankDocs"), "{text}");
+}
+
+#[test]
+fn large_declared_errors_and_underscored_channel_names() {
+    let text = generated_names();
+    assert_has(&text, "pub fn register_proto<IpccHandler_: Proto>(");
+    assert_has(&text, "#[allow(clippy::result_large_err)] pub trait Proto:");
+    assert_has(
+        &text,
+        "#[allow(clippy::result_large_err)] impl ProtoClient {",
+    );
+    // `Greeter` declares no error: no allowance there.
+    assert!(!text.contains("#[allow(clippy::result_large_err)]\nimpl GreeterClient_"));
+}

@@ -92,6 +92,11 @@ struct Attrs {
     allow_deprecated: bool,
     /// The item writes a type past clippy's `type_complexity` threshold (the IDL's nesting).
     allow_complex: bool,
+    /// A union whose largest variant may be past clippy's `large_enum_variant` threshold.
+    allow_large_variant: bool,
+    /// An interface whose declared errors may make `CallError<E>` past clippy's
+    /// `result_large_err` threshold.
+    allow_large_err: bool,
 }
 
 impl Attrs {
@@ -104,6 +109,8 @@ impl Attrs {
             deprecated_note: None,
             allow_deprecated: false,
             allow_complex: false,
+            allow_large_variant: false,
+            allow_large_err: false,
         }
     }
 }
@@ -160,6 +167,8 @@ pub(super) struct InterfaceView {
     trait_name: String,
     dispatch_name: String,
     client_name: String,
+    /// Some method's declared error may make results past clippy's `result_large_err` size.
+    allow_large_err: bool,
     /// The generic parameter of the dispatch and `register_*` (`IpccHandler`, or with a `_`
     /// when a type of the module has that name).
     type_param: String,
@@ -290,6 +299,7 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
     let builder = ViewBuilder {
         ir,
         root_package: ir.file(root).package.clone(),
+        sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
     let reachable = reachable_files(ir, root);
     let mut view = FileView {
@@ -532,6 +542,13 @@ fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// clippy's `large_enum_variant` fires when a union's largest variant is this many bytes larger
+/// than the next; a union with a variant whose size bound reaches it allows the lint.
+const CLIPPY_LARGE_VARIANT_THRESHOLD: u64 = 200;
+
+/// clippy's `result_large_err` fires when a `Result`'s error is this many bytes or more.
+const CLIPPY_LARGE_ERR_THRESHOLD: u64 = 128;
+
 /// clippy's default `type-complexity-threshold`.
 const CLIPPY_TYPE_COMPLEXITY_THRESHOLD: u64 = 250;
 
@@ -590,6 +607,17 @@ fn param_local(name: &str, index: usize) -> String {
     }
 }
 
+/// A channel's name after `register_` or `listen_`: its snake-case words, without the leading or
+/// trailing underscores that would put `__` inside the function's name (`__proto__` →
+/// `register_proto`); two names with the same words already collide as types (E0117).
+fn fn_suffix(name: &str) -> String {
+    snake_case(name)
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 fn member_ident(name: &str) -> String {
     rust_ident(&snake_case(name))
 }
@@ -601,6 +629,8 @@ fn type_ident(name: &str) -> String {
 struct ViewBuilder<'a> {
     ir: &'a Ir,
     root_package: Option<String>,
+    /// `size_bound` of each named type, computed once (by `TypeId`).
+    sizes: std::cell::RefCell<Vec<Option<u64>>>,
 }
 
 impl ViewBuilder<'_> {
@@ -671,7 +701,14 @@ impl ViewBuilder<'_> {
         since: &Option<String>,
         allow_deprecated: bool,
     ) -> Attrs {
-        let mut docs = docs.to_vec();
+        // Blank lines before and after the text say nothing, and docs of blank lines only
+        // would be an empty doc comment (clippy's `empty_docs`).
+        let first = docs.iter().position(|line| !line.trim().is_empty());
+        let last = docs.iter().rposition(|line| !line.trim().is_empty());
+        let mut docs = match (first, last) {
+            (Some(first), Some(last)) => docs[first..=last].to_vec(),
+            _ => Vec::new(),
+        };
         if let Some(version) = since {
             if !docs.is_empty() {
                 docs.push(String::new());
@@ -687,6 +724,8 @@ impl ViewBuilder<'_> {
                 .map(literal),
             allow_deprecated,
             allow_complex: false,
+            allow_large_variant: false,
+            allow_large_err: false,
         }
     }
 
@@ -900,6 +939,13 @@ impl ViewBuilder<'_> {
                 view.attrs.allow_complex = variants
                     .iter()
                     .any(|v| v.fields.iter().any(|f| self.complex(&f.ty)));
+                view.attrs.allow_large_variant = variants.iter().any(|v| {
+                    v.fields
+                        .iter()
+                        .map(|f| self.field_size(f))
+                        .fold(0, u64::saturating_add)
+                        >= CLIPPY_LARGE_VARIANT_THRESHOLD
+                });
             }
             TypeDefKind::Alias { target } => {
                 view.is_alias = true;
@@ -909,6 +955,56 @@ impl ViewBuilder<'_> {
             }
         }
         view
+    }
+
+    /// An upper bound of the size in bytes of a type use in the generated Rust: every scalar and
+    /// C-like enum 8 (its size with padding, at most), `String`, `Vec` and `BTreeMap` 24, an
+    /// `Option` 8 more than its value, a union 8 more than its largest variant, a boxed field 8.
+    fn size_bound(&self, ty: &TypeRef) -> u64 {
+        match ty {
+            TypeRef::Primitive { primitive } => match primitive {
+                Primitive::String | Primitive::Bytes => 24,
+                _ => 8,
+            },
+            TypeRef::Array { .. } | TypeRef::Map { .. } => 24,
+            TypeRef::Optional { inner } => 8u64.saturating_add(self.size_bound(inner)),
+            TypeRef::Named { id } => self.named_size_bound(*id),
+        }
+    }
+
+    fn field_size(&self, field: &Field) -> u64 {
+        if field.boxed {
+            8
+        } else {
+            self.size_bound(&field.ty)
+        }
+    }
+
+    fn named_size_bound(&self, id: TypeId) -> u64 {
+        let index = id.0 as usize;
+        let cached = self.sizes.borrow().get(index).copied().flatten();
+        if let Some(size) = cached {
+            return size;
+        }
+        // A type reaches itself only through a box, an array or a map, none of which this
+        // follows; the placeholder only guards against a model that breaks that invariant.
+        self.sizes.borrow_mut()[index] = Some(8);
+        let sum = |fields: &[Field]| {
+            fields
+                .iter()
+                .map(|f| self.field_size(f))
+                .fold(0, u64::saturating_add)
+        };
+        let size = match &self.ir.ty(id).kind {
+            TypeDefKind::Struct { fields } => sum(fields),
+            TypeDefKind::Enum { .. } => 8,
+            TypeDefKind::Union { variants } => {
+                8u64.saturating_add(variants.iter().map(|v| sum(&v.fields)).max().unwrap_or(0))
+            }
+            TypeDefKind::Alias { target } => self.size_bound(target),
+        };
+        self.sizes.borrow_mut()[index] = Some(size);
+        size
     }
 
     // ----- interfaces and notifications -----
@@ -1056,16 +1152,23 @@ impl ViewBuilder<'_> {
                     .as_ref()
                     .is_some_and(|r| self.complex_in_signature(r))
         });
+        // clippy's `result_large_err` fires at 128 bytes; `CallError<E>` holds `E` and a tag.
+        let allow_large_err = def.methods.iter().any(|m| {
+            m.throws
+                .is_some_and(|id| self.named_size_bound(id) >= CLIPPY_LARGE_ERR_THRESHOLD - 8)
+        });
         let mut attrs = self.meta_attrs(&def.meta, allow_deprecated);
         attrs.allow_complex = allow_complex;
+        attrs.allow_large_err = allow_large_err;
         InterfaceView {
+            allow_large_err,
             attrs,
             idl_name: def.meta.name.clone(),
             trait_name: type_ident(&def.meta.name),
             dispatch_name: format!("{base}Dispatch"),
             client_name: format!("{base}Client"),
             type_param: HANDLER_TYPE_PARAM.to_string(),
-            register_fn: format!("register_{}", snake_case(&def.meta.name)),
+            register_fn: format!("register_{}", fn_suffix(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
@@ -1125,7 +1228,7 @@ impl ViewBuilder<'_> {
             sender_name: format!("{base}Sender"),
             listener_name: format!("{base}Listener"),
             type_param: LISTENER_TYPE_PARAM.to_string(),
-            listen_fn: format!("listen_{}", snake_case(&def.meta.name)),
+            listen_fn: format!("listen_{}", fn_suffix(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
@@ -1152,6 +1255,7 @@ pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> Stri
     let builder = ViewBuilder {
         ir,
         root_package: from.and_then(|file| ir.file(file).package.clone()),
+        sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
     builder.rust_type(ty, None)
 }
