@@ -588,7 +588,8 @@ fn underscore_names_stay_identifiers_and_snake_case() {
     assert_has(&text, "let arg0_0: i32 =");
     assert_has(&text, "let arg1_proto: ::std::string::String =");
     assert_has(&text, "let arg2: ::std::option::Option<_9> =");
-    assert_has(&text, "pub const _0: bool = true;");
+    // A const without a letter would be what a pattern `_0` means: it takes a prefix.
+    assert_has(&text, "pub const CONST_0: bool = true;");
     // A parameter without a letter would be read as that const in a pattern.
     assert_has(
         &text,

@@ -618,6 +618,23 @@ fn fn_suffix(name: &str) -> String {
         .join("_")
 }
 
+/// A const's Rust name, SHOUTY_SNAKE_CASE. A name without a letter (`_0`, `_`) takes a
+/// `CONST` prefix (`CONST_0`): as `_0` it would be what every pattern binding `_0` means (a
+/// parameter, a union variant's field in derived code), which rustc refuses (E0530).
+fn const_ident(name: &str) -> String {
+    let shouty = rust_ident(&shouty_snake_case(name));
+    if shouty.chars().any(|c| c.is_ascii_alphabetic()) {
+        shouty
+    } else {
+        let words: Vec<&str> = shouty.split('_').filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            "CONST".to_string()
+        } else {
+            format!("CONST_{}", words.join("_"))
+        }
+    }
+}
+
 fn member_ident(name: &str) -> String {
     rust_ident(&snake_case(name))
 }
@@ -648,7 +665,7 @@ impl ViewBuilder<'_> {
         for def in self.ir.consts.iter().filter(|c| c.meta.file == file) {
             module.consts.push(ConstView {
                 attrs: self.attrs(&def.meta.docs, &def.meta.deprecated, &def.meta.since, false),
-                name: rust_ident(&shouty_snake_case(&def.meta.name)),
+                name: const_ident(&def.meta.name),
                 ty: match &def.value {
                     ConstValue::String(_) => "&str",
                     ConstValue::Integer(_) => "i64",
