@@ -1,7 +1,31 @@
 //! Identifier casing and target-keyword escaping, shared by validation (collision checks) and codegen.
 
 /// `sayHello` / `SayHello` / `say_hello` → `say_hello`.
+///
+/// A run of underscores between two words becomes one (`a__b` → `a_b`: rustc's
+/// `non_snake_case` lint rejects `__` inside a name); leading and trailing ones stay
+/// (`__proto__`, `_0`, `type_`).
 pub fn snake_case(name: &str) -> String {
+    let out = snake_case_words(name);
+    let start = out.len() - out.trim_start_matches('_').len();
+    let end = out.trim_end_matches('_').len();
+    if start >= end || !out[start..end].contains("__") {
+        return out;
+    }
+    let mut collapsed = String::with_capacity(out.len());
+    collapsed.push_str(&out[..start]);
+    for word in out[start..end].split('_').filter(|w| !w.is_empty()) {
+        if collapsed.len() > start {
+            collapsed.push('_');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed.push_str(&out[end..]);
+    collapsed
+}
+
+/// [`snake_case`] before runs of underscores are collapsed.
+fn snake_case_words(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
@@ -36,8 +60,12 @@ pub fn kebab_case(name: &str) -> String {
 }
 
 /// `say_hello` / `sayHello` → `SayHello`.
+///
+/// Underscores go, except where the result would not be an identifier: a name of underscores
+/// only keeps one (`_`, `__` → `_`), and one whose first letter is a digit keeps the `_` before
+/// it (`_0` → `_0`, not `0`).
 pub fn pascal_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+    let mut out = String::with_capacity(name.len() + 1);
     let mut upper = true;
     for c in name.chars() {
         if c == '_' {
@@ -48,6 +76,9 @@ pub fn pascal_case(name: &str) -> String {
         } else {
             out.push(c);
         }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
     }
     out
 }
@@ -181,6 +212,19 @@ mod tests {
         assert_eq!(pascal_case("sayHello"), "SayHello");
         assert_eq!(camel_case("SayHello"), "sayHello");
         assert_eq!(kebab_case("HTTPServer"), "http-server");
+        // Names of underscores, and underscores before a digit, stay identifiers.
+        assert_eq!(pascal_case("_"), "_");
+        assert_eq!(pascal_case("__"), "_");
+        assert_eq!(pascal_case("_0"), "_0");
+        assert_eq!(pascal_case("__1a_b"), "_1aB");
+        assert_eq!(camel_case("_0"), "_0");
+        assert_eq!(rust_ident(&pascal_case("_")), "__");
+        // Runs of underscores inside a name collapse; at its ends they stay.
+        assert_eq!(snake_case("a__b"), "a_b");
+        assert_eq!(snake_case("__proto__"), "__proto__");
+        assert_eq!(snake_case("_x__yZ__"), "_x_y_z__");
+        assert_eq!(snake_case("__"), "__");
+        assert_eq!(shouty_snake_case("a__b"), "A_B");
         assert_eq!(rust_ident("type"), "r#type");
         assert_eq!(rust_ident("self"), "self_");
         assert_eq!(ts_ident("delete"), "delete_");

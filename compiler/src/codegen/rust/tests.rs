@@ -530,3 +530,103 @@ fn threads_change_nothing_but_speed() {
     assert!(one.len() > 3 * 50);
     assert_eq!(one, three);
 }
+
+/// The Rust generated from `tests/idl/generated-names.ipc`, through the real front end.
+fn generated_names() -> String {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/idl/generated-names.ipc");
+    let checked = crate::check(&[path]);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let files = try_generate(checked.ir.as_ref().expect("an IR")).unwrap_or_else(|e| panic!("{e}"));
+    files[0].contents.clone()
+}
+
+#[test]
+fn generated_channel_types_move_aside_for_user_types() {
+    let text = generated_names();
+    // The user's types keep their names ...
+    assert_has(&text, "pub struct GreeterClient {");
+    assert_has(&text, "pub enum GreeterDispatch {");
+    assert_has(&text, "pub struct EventsSender {}");
+    assert_has(&text, "pub type EventsListener = ::std::string::String;");
+    // ... and the generated ones take a `_`.
+    assert_has(&text, "pub struct GreeterClient_ {");
+    assert_has(&text, "struct GreeterDispatch_<IpccHandler_>(");
+    assert_has(&text, "pub struct EventsSender_ {");
+    assert_has(&text, "pub trait EventsListener_:");
+}
+
+#[test]
+fn generic_parameters_avoid_the_modules_type_names() {
+    let text = generated_names();
+    assert_has(
+        &text,
+        "impl<IpccHandler_: Greeter> ::ipcc_runtime::codegen::Dispatch",
+    );
+    assert_has(&text, "<IpccHandler_ as Greeter>::greet(");
+    assert_has(&text, "pub fn register_greeter<IpccHandler_: Greeter>(");
+    assert_has(
+        &text,
+        "pub fn listen_events<IpccListener_: EventsListener_>(",
+    );
+    assert_has(&text, "<IpccListener_ as EventsListener_>::sent(");
+    assert_has(&text, "let arg_handler: IpccHandler =");
+}
+
+#[test]
+fn underscore_names_stay_identifiers_and_snake_case() {
+    let text = generated_names();
+    assert_has(&text, "pub struct __ {}");
+    assert_has(&text, "pub struct _9 {");
+    assert_has(
+        &text,
+        "#[serde(rename = \"_\")] __, _1, #[serde(rename = \"a\")] A,",
+    );
+    assert_has(&text, "#[serde(rename = \"a__b\")] pub a_b: i32,");
+    assert_has(&text, "pub __dunder__: ::std::string::String,");
+    // Parameter locals that would break `non_snake_case` are numbered instead.
+    assert_has(&text, "let arg0_0: i32 =");
+    assert_has(&text, "let arg1_proto: ::std::string::String =");
+    assert_has(&text, "let arg2: ::std::option::Option<_9> =");
+    // A const without a letter would be what a pattern `_0` means: it takes a prefix.
+    assert_has(&text, "pub const CONST_0: bool = true;");
+    // A parameter without a letter would be read as that const in a pattern.
+    assert_has(
+        &text,
+        "p_0: i32, __proto__: ::std::string::String, p__: ::std::option::Option<_9>,",
+    );
+    assert_has(&text, "fn a_b(");
+}
+
+#[test]
+fn clippy_lints_of_user_shapes_are_allowed_or_avoided() {
+    let text = generated_names();
+    assert_has(
+        &text,
+        "#[allow(clippy::large_enum_variant)] #[derive(Debug, Clone, PartialEq,",
+    );
+    assert_eq!(
+        text.matches("clippy::large_enum_variant").count(),
+        1,
+        "only on `Sizes`"
+    );
+    // Doc comments of blank lines only are no doc comment (clippy's `empty_docs`).
+    assert_has(
+        &text,
+        "#[serde(crate = \"::ipcc_runtime::codegen::serde\")] pub struct BlankDocs {}",
+    );
+    assert!(!text.contains("///\npub struct BlankDocs"), "{text}");
+}
+
+#[test]
+fn large_declared_errors_and_underscored_channel_names() {
+    let text = generated_names();
+    assert_has(&text, "pub fn register_proto<IpccHandler_: Proto>(");
+    assert_has(&text, "#[allow(clippy::result_large_err)] pub trait Proto:");
+    assert_has(
+        &text,
+        "#[allow(clippy::result_large_err)] impl ProtoClient {",
+    );
+    // `Greeter` declares no error: no allowance there.
+    assert!(!text.contains("#[allow(clippy::result_large_err)]\nimpl GreeterClient_"));
+}

@@ -92,6 +92,11 @@ struct Attrs {
     allow_deprecated: bool,
     /// The item writes a type past clippy's `type_complexity` threshold (the IDL's nesting).
     allow_complex: bool,
+    /// A union whose largest variant may be past clippy's `large_enum_variant` threshold.
+    allow_large_variant: bool,
+    /// An interface whose declared errors may make `CallError<E>` past clippy's
+    /// `result_large_err` threshold.
+    allow_large_err: bool,
 }
 
 impl Attrs {
@@ -104,6 +109,8 @@ impl Attrs {
             deprecated_note: None,
             allow_deprecated: false,
             allow_complex: false,
+            allow_large_variant: false,
+            allow_large_err: false,
         }
     }
 }
@@ -160,6 +167,11 @@ pub(super) struct InterfaceView {
     trait_name: String,
     dispatch_name: String,
     client_name: String,
+    /// Some method's declared error may make results past clippy's `result_large_err` size.
+    allow_large_err: bool,
+    /// The generic parameter of the dispatch and `register_*` (`IpccHandler`, or with a `_`
+    /// when a type of the module has that name).
+    type_param: String,
     register_fn: String,
     channel_const: String,
     /// False when a user const of the same name already holds this channel.
@@ -224,8 +236,8 @@ struct MethodView {
 struct ParamView {
     /// The parameter's name in signatures.
     name: String,
-    /// The local a dispatcher decodes it into (`arg_` + snake case: cannot clash with the
-    /// dispatcher's own locals, which never start with `arg_`).
+    /// The local a dispatcher decodes it into (`arg_` + snake case, see `param_local`: cannot
+    /// clash with the dispatcher's own locals, none of which is `arg_…` or `arg<digits>…`).
     local: String,
     /// The IDL spelling, as a string literal (for error messages).
     wire_name: String,
@@ -249,6 +261,9 @@ pub(super) struct NotificationsView {
     idl_name: String,
     sender_name: String,
     listener_name: String,
+    /// The generic parameter of `listen_*` (`IpccListener`, or with a `_` when a type of the
+    /// module has that name).
+    type_param: String,
     listen_fn: String,
     channel_const: String,
     /// False when a user const of the same name already holds this channel.
@@ -284,6 +299,7 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
     let builder = ViewBuilder {
         ir,
         root_package: ir.file(root).package.clone(),
+        sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
     let reachable = reachable_files(ir, root);
     let mut view = FileView {
@@ -310,6 +326,7 @@ pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
         module.for_each_body(&mut |body| add_wire_schemas(ir, body));
     }
     dedupe_channel_consts(&mut view.root);
+    dedupe_generated_types(&mut view.root);
     dedupe_in_modules(&mut view.modules);
     view
 }
@@ -387,6 +404,7 @@ fn package_module<'m>(
 fn dedupe_in_modules(modules: &mut [PackageModule]) {
     for module in modules {
         dedupe_channel_consts(&mut module.body);
+        dedupe_generated_types(&mut module.body);
         dedupe_in_modules(&mut module.children);
     }
 }
@@ -442,6 +460,40 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
     }
 }
 
+/// A user type may already hold the name of a type generated for a channel (`struct
+/// GreeterClient` beside `interface Greeter`, `union EventsSender` beside `notifications
+/// Events`): the user's type keeps its name, and the generated client, dispatch, sender or
+/// listener moves aside with a `_` (`GreeterClient_`), like a generated const. The generic
+/// parameters of generated functions and impls (`IpccHandler`, `IpccListener`) avoid every type
+/// name of the module, since a parameter would shadow a type of the signature it is named in.
+fn dedupe_generated_types(module: &mut ModuleView) {
+    let mut taken: Vec<String> = module.types.iter().map(|t| t.name.clone()).collect();
+    taken.extend(module.interfaces.iter().map(|i| i.trait_name.clone()));
+    let mut claim = |name: &mut String| {
+        *name = unique_name(name, &taken);
+        taken.push(name.clone());
+    };
+    for i in &mut module.interfaces {
+        claim(&mut i.dispatch_name);
+        claim(&mut i.client_name);
+    }
+    for n in &mut module.notifications {
+        claim(&mut n.sender_name);
+        claim(&mut n.listener_name);
+    }
+    for i in &mut module.interfaces {
+        i.type_param = unique_name(HANDLER_TYPE_PARAM, &taken);
+    }
+    for n in &mut module.notifications {
+        n.type_param = unique_name(LISTENER_TYPE_PARAM, &taken);
+    }
+}
+
+/// The generic parameter of an interface's dispatch and `register_*`, unless a type takes it.
+const HANDLER_TYPE_PARAM: &str = "IpccHandler";
+/// The generic parameter of a notifications block's `listen_*`, unless a type takes it.
+const LISTENER_TYPE_PARAM: &str = "IpccListener";
+
 /// Files reachable from `root` through imports (root included), indexed like `ir.files`.
 fn reachable_files(ir: &Ir, root: FileId) -> Vec<bool> {
     let mut seen = vec![false; ir.files.len()];
@@ -490,6 +542,13 @@ fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// clippy's `large_enum_variant` fires when a union's largest variant is this many bytes larger
+/// than the next; a union with a variant whose size bound reaches it allows the lint.
+const CLIPPY_LARGE_VARIANT_THRESHOLD: u64 = 200;
+
+/// clippy's `result_large_err` fires when a `Result`'s error is this many bytes or more.
+const CLIPPY_LARGE_ERR_THRESHOLD: u64 = 128;
+
 /// clippy's default `type-complexity-threshold`.
 const CLIPPY_TYPE_COMPLEXITY_THRESHOLD: u64 = 250;
 
@@ -530,6 +589,52 @@ fn avoid_reserved(name: String, reserved: &[&str]) -> String {
     }
 }
 
+/// The local a dispatcher or listener decodes parameter `index` into: `arg_` and its snake-case
+/// name (`arg_user_id`), which never clashes with the generated code's own locals. A name that
+/// would make that local one rustc's `non_snake_case` lint rejects (a leading `_` or a run of
+/// `_` inside: `_0`, `__proto__`, `a__b`) gives `arg<index>_` and its words instead
+/// (`arg2_proto`), unique by the index.
+fn param_local(name: &str, index: usize) -> String {
+    let snake = snake_case(name);
+    if !snake.starts_with('_') && !snake.contains("__") {
+        return format!("arg_{snake}");
+    }
+    let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        format!("arg{index}")
+    } else {
+        format!("arg{index}_{}", words.join("_"))
+    }
+}
+
+/// A channel's name after `register_` or `listen_`: its snake-case words, without the leading or
+/// trailing underscores that would put `__` inside the function's name (`__proto__` →
+/// `register_proto`); two names with the same words already collide as types (E0117).
+fn fn_suffix(name: &str) -> String {
+    snake_case(name)
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// A const's Rust name, SHOUTY_SNAKE_CASE. A name without a letter (`_0`, `_`) takes a
+/// `CONST` prefix (`CONST_0`): as `_0` it would be what every pattern binding `_0` means (a
+/// parameter, a union variant's field in derived code), which rustc refuses (E0530).
+fn const_ident(name: &str) -> String {
+    let shouty = rust_ident(&shouty_snake_case(name));
+    if shouty.chars().any(|c| c.is_ascii_alphabetic()) {
+        shouty
+    } else {
+        let words: Vec<&str> = shouty.split('_').filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            "CONST".to_string()
+        } else {
+            format!("CONST_{}", words.join("_"))
+        }
+    }
+}
+
 fn member_ident(name: &str) -> String {
     rust_ident(&snake_case(name))
 }
@@ -541,6 +646,8 @@ fn type_ident(name: &str) -> String {
 struct ViewBuilder<'a> {
     ir: &'a Ir,
     root_package: Option<String>,
+    /// `size_bound` of each named type, computed once (by `TypeId`).
+    sizes: std::cell::RefCell<Vec<Option<u64>>>,
 }
 
 impl ViewBuilder<'_> {
@@ -558,7 +665,7 @@ impl ViewBuilder<'_> {
         for def in self.ir.consts.iter().filter(|c| c.meta.file == file) {
             module.consts.push(ConstView {
                 attrs: self.attrs(&def.meta.docs, &def.meta.deprecated, &def.meta.since, false),
-                name: rust_ident(&shouty_snake_case(&def.meta.name)),
+                name: const_ident(&def.meta.name),
                 ty: match &def.value {
                     ConstValue::String(_) => "&str",
                     ConstValue::Integer(_) => "i64",
@@ -611,7 +718,14 @@ impl ViewBuilder<'_> {
         since: &Option<String>,
         allow_deprecated: bool,
     ) -> Attrs {
-        let mut docs = docs.to_vec();
+        // Blank lines before and after the text say nothing, and docs of blank lines only
+        // would be an empty doc comment (clippy's `empty_docs`).
+        let first = docs.iter().position(|line| !line.trim().is_empty());
+        let last = docs.iter().rposition(|line| !line.trim().is_empty());
+        let mut docs = match (first, last) {
+            (Some(first), Some(last)) => docs[first..=last].to_vec(),
+            _ => Vec::new(),
+        };
         if let Some(version) = since {
             if !docs.is_empty() {
                 docs.push(String::new());
@@ -627,6 +741,8 @@ impl ViewBuilder<'_> {
                 .map(literal),
             allow_deprecated,
             allow_complex: false,
+            allow_large_variant: false,
+            allow_large_err: false,
         }
     }
 
@@ -840,6 +956,13 @@ impl ViewBuilder<'_> {
                 view.attrs.allow_complex = variants
                     .iter()
                     .any(|v| v.fields.iter().any(|f| self.complex(&f.ty)));
+                view.attrs.allow_large_variant = variants.iter().any(|v| {
+                    v.fields
+                        .iter()
+                        .map(|f| self.field_size(f))
+                        .fold(0, u64::saturating_add)
+                        >= CLIPPY_LARGE_VARIANT_THRESHOLD
+                });
             }
             TypeDefKind::Alias { target } => {
                 view.is_alias = true;
@@ -851,9 +974,59 @@ impl ViewBuilder<'_> {
         view
     }
 
+    /// An upper bound of the size in bytes of a type use in the generated Rust: every scalar and
+    /// C-like enum 8 (its size with padding, at most), `String`, `Vec` and `BTreeMap` 24, an
+    /// `Option` 8 more than its value, a union 8 more than its largest variant, a boxed field 8.
+    fn size_bound(&self, ty: &TypeRef) -> u64 {
+        match ty {
+            TypeRef::Primitive { primitive } => match primitive {
+                Primitive::String | Primitive::Bytes => 24,
+                _ => 8,
+            },
+            TypeRef::Array { .. } | TypeRef::Map { .. } => 24,
+            TypeRef::Optional { inner } => 8u64.saturating_add(self.size_bound(inner)),
+            TypeRef::Named { id } => self.named_size_bound(*id),
+        }
+    }
+
+    fn field_size(&self, field: &Field) -> u64 {
+        if field.boxed {
+            8
+        } else {
+            self.size_bound(&field.ty)
+        }
+    }
+
+    fn named_size_bound(&self, id: TypeId) -> u64 {
+        let index = id.0 as usize;
+        let cached = self.sizes.borrow().get(index).copied().flatten();
+        if let Some(size) = cached {
+            return size;
+        }
+        // A type reaches itself only through a box, an array or a map, none of which this
+        // follows; the placeholder only guards against a model that breaks that invariant.
+        self.sizes.borrow_mut()[index] = Some(8);
+        let sum = |fields: &[Field]| {
+            fields
+                .iter()
+                .map(|f| self.field_size(f))
+                .fold(0, u64::saturating_add)
+        };
+        let size = match &self.ir.ty(id).kind {
+            TypeDefKind::Struct { fields } => sum(fields),
+            TypeDefKind::Enum { .. } => 8,
+            TypeDefKind::Union { variants } => {
+                8u64.saturating_add(variants.iter().map(|v| sum(&v.fields)).max().unwrap_or(0))
+            }
+            TypeDefKind::Alias { target } => self.size_bound(target),
+        };
+        self.sizes.borrow_mut()[index] = Some(size);
+        size
+    }
+
     // ----- interfaces and notifications -----
 
-    fn param_view(&self, param: &Param, here: Option<&str>) -> ParamView {
+    fn param_view(&self, index: usize, param: &Param, here: Option<&str>) -> ParamView {
         let inner = match (&param.ty, param.optional) {
             (TypeRef::Optional { inner }, true) => inner.as_ref(),
             (ty, _) => ty,
@@ -869,7 +1042,7 @@ impl ViewBuilder<'_> {
         };
         ParamView {
             name: member_ident(&param.name),
-            local: format!("arg_{}", snake_case(&param.name)),
+            local: param_local(&param.name, index),
             wire_name: literal(&param.name),
             ty,
             client_ty,
@@ -881,12 +1054,27 @@ impl ViewBuilder<'_> {
         }
     }
 
-    fn method_view(&self, method: &Method, here: Option<&str>) -> MethodView {
-        let params: Vec<ParamView> = method
-            .params
+    /// The parameters of a method or event. A name without a letter (`_`, `_0`) would be read
+    /// as a user const of that name in a parameter pattern (`const _0` is `_0` in Rust too), so
+    /// it takes a `p` (`p_0`); parameter names are not part of a Rust function's API.
+    fn params_view(&self, params: &[Param], here: Option<&str>) -> Vec<ParamView> {
+        let mut views: Vec<ParamView> = params
             .iter()
-            .map(|p| self.param_view(p, here))
+            .enumerate()
+            .map(|(index, p)| self.param_view(index, p, here))
             .collect();
+        let mut taken: Vec<String> = views.iter().map(|p| p.name.clone()).collect();
+        for view in &mut views {
+            if !view.name.chars().any(|c| c.is_ascii_alphabetic()) {
+                view.name = unique_name(&format!("p{}", view.name), &taken);
+                taken.push(view.name.clone());
+            }
+        }
+        views
+    }
+
+    fn method_view(&self, method: &Method, here: Option<&str>) -> MethodView {
+        let params = self.params_view(&method.params, here);
         let taken: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
         let trait_name = member_ident(&method.name);
         let client_name = avoid_reserved(trait_name.clone(), CLIENT_RESERVED);
@@ -981,15 +1169,23 @@ impl ViewBuilder<'_> {
                     .as_ref()
                     .is_some_and(|r| self.complex_in_signature(r))
         });
+        // clippy's `result_large_err` fires at 128 bytes; `CallError<E>` holds `E` and a tag.
+        let allow_large_err = def.methods.iter().any(|m| {
+            m.throws
+                .is_some_and(|id| self.named_size_bound(id) >= CLIPPY_LARGE_ERR_THRESHOLD - 8)
+        });
         let mut attrs = self.meta_attrs(&def.meta, allow_deprecated);
         attrs.allow_complex = allow_complex;
+        attrs.allow_large_err = allow_large_err;
         InterfaceView {
+            allow_large_err,
             attrs,
             idl_name: def.meta.name.clone(),
             trait_name: type_ident(&def.meta.name),
             dispatch_name: format!("{base}Dispatch"),
             client_name: format!("{base}Client"),
-            register_fn: format!("register_{}", snake_case(&def.meta.name)),
+            type_param: HANDLER_TYPE_PARAM.to_string(),
+            register_fn: format!("register_{}", fn_suffix(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
@@ -1015,11 +1211,7 @@ impl ViewBuilder<'_> {
     }
 
     fn event_view(&self, event: &Event, here: Option<&str>) -> EventView {
-        let params: Vec<ParamView> = event
-            .params
-            .iter()
-            .map(|p| self.param_view(p, here))
-            .collect();
+        let params = self.params_view(&event.params, here);
         let name = member_ident(&event.name);
         let sender_name = avoid_reserved(name.clone(), SENDER_RESERVED);
         EventView {
@@ -1052,7 +1244,8 @@ impl ViewBuilder<'_> {
             idl_name: def.meta.name.clone(),
             sender_name: format!("{base}Sender"),
             listener_name: format!("{base}Listener"),
-            listen_fn: format!("listen_{}", snake_case(&def.meta.name)),
+            type_param: LISTENER_TYPE_PARAM.to_string(),
+            listen_fn: format!("listen_{}", fn_suffix(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
             hash_const: format!("{shouty}_SCHEMA_HASH"),
@@ -1079,6 +1272,7 @@ pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> Stri
     let builder = ViewBuilder {
         ir,
         root_package: from.and_then(|file| ir.file(file).package.clone()),
+        sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
     builder.rust_type(ty, None)
 }
