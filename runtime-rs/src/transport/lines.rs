@@ -11,6 +11,10 @@ use crate::binary::BinaryOut;
 /// How much is read from the stream at a time.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// A binary message longer than this is read into a buffer of its own, allocated once at its
+/// announced length, rather than through the read buffer.
+const LARGE_MESSAGE: usize = 4 * READ_CHUNK;
+
 /// A message stream framed as one JSON message per line.
 pub struct LineSocket<R, W> {
     reader: R,
@@ -41,6 +45,7 @@ where
                 scanned: 0,
                 skipping: None,
                 skipping_binary: None,
+                large: None,
                 binary: false,
                 eof: false,
             },
@@ -71,6 +76,9 @@ pub struct LineReader<R> {
     skipping: Option<String>,
     /// An oversize binary message being skipped: the bytes still to drop, and its JSON's head.
     skipping_binary: Option<(usize, String)>,
+    /// A large binary message being read straight into its own buffer: that buffer, and the
+    /// message's length.
+    large: Option<(Vec<u8>, usize)>,
     /// Binary messages may arrive (the handshake granted them).
     binary: bool,
     eof: bool,
@@ -123,6 +131,15 @@ impl<R> LineReader<R> {
             self.skipping_binary = Some((length, head));
             return self.skip_binary();
         }
+        if length > LARGE_MESSAGE && pending.len() < 5 + length {
+            // Read the rest straight into the message's own buffer: no growing of the read
+            // buffer, and no copy out of it afterwards.
+            let mut message = Vec::with_capacity(length);
+            message.extend_from_slice(&pending[5..]);
+            self.clear_buffer();
+            self.large = Some((message, length));
+            return None;
+        }
         let Some(message) = pending.get(5..5 + length) else {
             self.buf.reserve(5 + length - pending.len());
             return None;
@@ -132,6 +149,32 @@ impl<R> LineReader<R> {
         self.scanned = self.start;
         self.give_back_room();
         Some(Incoming::Binary(message))
+    }
+
+    /// Reads more of the large binary message under way; `Some` once it is complete, or when
+    /// the stream ended inside it.
+    async fn read_large(&mut self) -> Option<Incoming>
+    where
+        R: AsyncRead + Unpin,
+    {
+        let (message, length) = self.large.as_mut()?;
+        let missing = *length - message.len();
+        if missing > 0 {
+            // `take` keeps the read inside this message: what follows it goes to `buf`.
+            match (&mut self.stream).take(missing as u64).read_buf(message).await {
+                Ok(0) | Err(_) => {
+                    self.large = None;
+                    self.eof = true;
+                    return Some(Incoming::Closed);
+                }
+                Ok(_) => {}
+            }
+        }
+        let (message, length) = self.large.as_ref()?;
+        if message.len() < *length {
+            return None;
+        }
+        self.large.take().map(|(message, _)| Incoming::Binary(message))
     }
 
     /// Drops what is buffered of the oversize binary message being skipped.
@@ -156,6 +199,12 @@ impl<R: AsyncRead + Unpin + Send + 'static> MessageReader for LineReader<R> {
 
     async fn read(&mut self, max_bytes: usize) -> Incoming {
         loop {
+            if self.large.is_some() {
+                match self.read_large().await {
+                    Some(incoming) => return incoming,
+                    None => continue,
+                }
+            }
             let binary_next = self.skipping_binary.is_some()
                 || (self.binary
                     && self.skipping.is_none()
@@ -169,6 +218,9 @@ impl<R: AsyncRead + Unpin + Send + 'static> MessageReader for LineReader<R> {
                 };
                 if let Some(incoming) = incoming {
                     return incoming;
+                }
+                if self.large.is_some() {
+                    continue;
                 }
                 if self.start > 0 {
                     self.buf.drain(..self.start);
@@ -389,6 +441,45 @@ mod tests {
         );
         assert!(matches!(reader.read(LIMIT).await, Incoming::Text(text) if text == "{}"));
         writing.await.unwrap();
+    }
+
+    /// A large binary message is read into one buffer of exactly its length (not through the
+    /// read buffer), split across reads and followed by other messages in the same reads.
+    #[tokio::test]
+    async fn a_large_binary_message_gets_its_own_buffer() {
+        let large: Vec<u8> = (0..3 * LARGE_MESSAGE + 7).map(|i| (i * 7) as u8).collect();
+        let small = b"tail".to_vec();
+        let mut wire = Vec::new();
+        for message in [&small, &large, &small] {
+            wire.push(BINARY_MARK);
+            wire.extend_from_slice(&(message.len() as u32).to_be_bytes());
+            wire.extend_from_slice(message);
+        }
+        wire.extend_from_slice(b"{}\n");
+        let (mut near, far) = tokio::io::duplex(1000);
+        let (mut reader, _writer) = LineSocket::new(far, tokio::io::sink()).into_split();
+        reader.accept_binary();
+        let writing = tokio::spawn(async move {
+            // Odd-sized writes, so headers and message ends fall inside reads.
+            for chunk in wire.chunks(12_345) {
+                near.write_all(chunk).await.unwrap();
+            }
+            near.write_all(&[BINARY_MARK, 0, 0x10, 0, 0, 1, 2]).await.unwrap();
+        });
+        let mut read = Vec::new();
+        for _ in 0..3 {
+            match reader.read(usize::MAX).await {
+                Incoming::Binary(message) => read.push(message),
+                other => panic!("expected a binary message, got {other:?}"),
+            }
+        }
+        assert_eq!(read, [small.clone(), large.clone(), small]);
+        assert_eq!(read[1].capacity(), large.len(), "allocated once, at its length");
+        assert!(matches!(reader.read(usize::MAX).await, Incoming::Text(text) if text == "{}"));
+        writing.await.unwrap();
+        // A large message cut short by the end of the stream closes the connection.
+        assert!(matches!(reader.read(usize::MAX).await, Incoming::Closed));
+        assert!(reader.large.is_none());
     }
 
     /// Lines of only JSON whitespace are skipped like empty ones; other whitespace is a line.
