@@ -47,6 +47,10 @@ export const lookupErrorCodec: $rt.Codec<LookupError> = $rt.c.union<LookupError>
 export interface MyInterface {
   /** Says hello. */
   sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string>;
+  /**
+   * @throws {@link LookupError} as a {@link $rt.DeclaredError | DeclaredError}, when the
+   * backend fails with its declared error (narrow it with {@link isLookupError}).
+   */
   findPerson(id: bigint): Promise<Person | undefined>;
   rename(id: bigint, name?: string): Promise<void>;
 }
@@ -87,6 +91,9 @@ export const myInterfaceDescriptor: $rt.InterfaceDescriptor<MyInterface> = {
 /**
  * Calls a method of `MyInterface` on the default connection (`IpcApp`), e.g.
  * `await callMyInterface("sayHello", ...)`.
+ *
+ * @throws {@link LookupError} as a {@link $rt.DeclaredError | DeclaredError} from
+ * `findPerson` (narrow it with {@link isLookupError}).
  */
 export function callMyInterface<T extends $rt.AsyncMethodsOf<MyInterface>>(
   methodName: T,
@@ -128,6 +135,10 @@ export abstract class MyInterfaceHandler extends $rt.IpcHandler implements MyInt
   /** Says hello. */
   abstract sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string>;
 
+  /**
+   * @throws {@link LookupError} as a {@link $rt.DeclaredError | DeclaredError}, when the
+   * backend fails with its declared error (narrow it with {@link isLookupError}).
+   */
   abstract findPerson(id: bigint): Promise<Person | undefined>;
 
   abstract rename(id: bigint, name?: string): Promise<void>;

@@ -108,6 +108,10 @@ export interface Echo {
   echoPerson(value: Person): Promise<Person>;
   echoOptional(value?: string): Promise<string | undefined>;
   add(a: number, b: number): Promise<number>;
+  /**
+   * @throws {@link EchoError} as a {@link $rt.DeclaredError | DeclaredError}, when the backend
+   * fails with its declared error (narrow it with {@link isEchoError}).
+   */
   fail(how: string): Promise<void>;
   wait(): Promise<void>;
   notifyMe(count: number): Promise<void>;
@@ -190,6 +194,9 @@ export const echoDescriptor: $rt.InterfaceDescriptor<Echo> = {
 /**
  * Calls a method of `Echo` on the default connection (`IpcApp`), e.g.
  * `await callEcho("echoString", ...)`.
+ *
+ * @throws {@link EchoError} as a {@link $rt.DeclaredError | DeclaredError} from `fail`
+ * (narrow it with {@link isEchoError}).
  */
 export function callEcho<T extends $rt.AsyncMethodsOf<Echo>>(
   methodName: T,
@@ -242,6 +249,10 @@ export abstract class EchoHandler extends $rt.IpcHandler implements Echo {
 
   abstract add(a: number, b: number): Promise<number>;
 
+  /**
+   * @throws {@link EchoError} as a {@link $rt.DeclaredError | DeclaredError}, when the backend
+   * fails with its declared error (narrow it with {@link isEchoError}).
+   */
   abstract fail(how: string): Promise<void>;
 
   abstract wait(): Promise<void>;

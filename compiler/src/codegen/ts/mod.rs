@@ -686,28 +686,39 @@ fn string_literal(text: &str) -> String {
 type DocView = Vec<String>;
 
 fn doc_view(docs: &[String], deprecated: &Option<String>, since: &Option<String>) -> DocView {
+    doc_view_with(docs, Vec::new(), deprecated, since)
+}
+
+/// A doc comment with `tag` (the lines of a tag such as `@throws …`) after the text and before
+/// `@since` and `@deprecated`; a blank line separates the text from its tags.
+fn doc_view_with(
+    docs: &[String],
+    tag: Vec<String>,
+    deprecated: &Option<String>,
+    since: &Option<String>,
+) -> DocView {
     // `*/` inside a doc line would end the comment early.
-    let mut lines: Vec<String> = docs.iter().map(|l| l.replace("*/", "*\\/")).collect();
+    let escape = |line: &str| line.replace("*/", "*\\/");
+    let mut lines: Vec<String> = docs.iter().map(|l| escape(l)).collect();
     while lines.last().is_some_and(|l| l.trim().is_empty()) {
         lines.pop();
     }
+    let mut tags = tag;
     if let Some(version) = since {
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
-        lines.push(format!("@since {}", version.replace("*/", "*\\/")));
+        tags.push(format!("@since {}", escape(version)));
     }
     if let Some(message) = deprecated {
-        if !lines.is_empty() && since.is_none() {
-            lines.push(String::new());
-        }
-        let message = message.replace("*/", "*\\/");
-        lines.push(if message.is_empty() {
+        let message = escape(message);
+        tags.push(if message.is_empty() {
             "@deprecated".to_string()
         } else {
             format!("@deprecated {message}")
         });
     }
+    if !lines.is_empty() && !tags.is_empty() {
+        lines.push(String::new());
+    }
+    lines.extend(tags);
     match lines.len() {
         0 => Vec::new(),
         1 => vec![format!("/** {} */", lines[0])],
@@ -905,6 +916,10 @@ struct GuardView {
 #[derive(Serialize)]
 struct InterfaceView {
     doc: DocView,
+    /// `@throws` lines of the `call…` function's docs, a tag per declared error.
+    call_throws: Vec<String>,
+    /// `@throws` lines of the `stream…` function's docs.
+    stream_call_throws: Vec<String>,
     /// `@deprecated …` for the items derived from a deprecated interface.
     deprecated: Option<String>,
     name: String,
@@ -1008,7 +1023,14 @@ impl ModuleView {
             .iter()
             .enumerate()
             .filter(|(_, def)| def.meta.file == file)
-            .map(|(index, def)| interface_view(&mut writer, def, &derived.interfaces[&index]))
+            .map(|(index, def)| {
+                interface_view(
+                    &mut writer,
+                    def,
+                    &derived.interfaces[&index],
+                    &derived.guards,
+                )
+            })
             .collect();
         let notifications: Vec<NotificationsView> = ir
             .notifications
@@ -1292,6 +1314,82 @@ const OBJECT_MEMBERS: &[&str] = &[
     "propertyIsEnumerable",
 ];
 
+/// The `@throws` line of a method whose declared error is `error`: the type it rejects with
+/// and the guard that narrows it.
+fn throws_tag(
+    writer: &mut TypeWriter,
+    error: TypeId,
+    guards: &BTreeMap<TypeId, String>,
+) -> Vec<String> {
+    let error_type = writer.ts_type(&TypeRef::Named { id: error });
+    let guard = &guards[&error];
+    wrap_doc(&format!(
+        "@throws {{@link {error_type}}} as a {{@link {RT}.DeclaredError | DeclaredError}}, when \
+         the backend fails with its declared error (narrow it with {{@link {guard}}})."
+    ))
+}
+
+/// Breaks a doc paragraph into lines of at most about 90 characters, between words and never
+/// inside an inline tag (`{@link …}`).
+fn wrap_doc(text: &str) -> Vec<String> {
+    const WIDTH: usize = 90;
+    let mut words: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    for word in text.split(' ') {
+        match words.last_mut() {
+            Some(last) if depth > 0 => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+        depth += word.matches('{').count();
+        depth = depth.saturating_sub(word.matches('}').count());
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for word in words {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= WIDTH => {
+                line.push(' ');
+                line.push_str(&word);
+            }
+            _ => lines.push(word),
+        }
+    }
+    lines
+}
+
+/// The `@throws` lines of the `call…` function (`streaming` false) or the `stream…` one: for
+/// each declared error of the methods it calls, which methods and the guard.
+fn declared_errors(
+    writer: &mut TypeWriter,
+    def: &Interface,
+    streaming: bool,
+    guards: &BTreeMap<TypeId, String>,
+) -> Vec<String> {
+    let mut methods_by_error: Vec<(TypeId, Vec<String>)> = Vec::new();
+    for method in def.methods.iter().filter(|m| m.result_stream == streaming) {
+        let Some(error) = method.throws else { continue };
+        let name = format!("`{}`", method.name);
+        match methods_by_error.iter_mut().find(|(e, _)| *e == error) {
+            Some((_, names)) => names.push(name),
+            None => methods_by_error.push((error, vec![name])),
+        }
+    }
+    methods_by_error
+        .into_iter()
+        .flat_map(|(error, methods)| {
+            let error_type = writer.ts_type(&TypeRef::Named { id: error });
+            wrap_doc(&format!(
+                "@throws {{@link {error_type}}} as a {{@link {RT}.DeclaredError | DeclaredError}} \
+                 from {} (narrow it with {{@link {}}}).",
+                methods.join(", "),
+                guards[&error]
+            ))
+        })
+        .collect()
+}
+
 /// A method's name as a class member, with `override` where it overrides an `Object` member.
 /// `constructor` would declare the constructor, so that one is written as a computed key.
 fn class_member(name: &str) -> String {
@@ -1311,6 +1409,7 @@ fn interface_view(
     writer: &mut TypeWriter,
     def: &Interface,
     names: &InterfaceNames,
+    guards: &BTreeMap<TypeId, String>,
 ) -> InterfaceView {
     let methods = def
         .methods
@@ -1331,12 +1430,18 @@ fn interface_view(
                 Some(ty) => writer.codec(ty, None),
                 None => format!("{RT}.c.void"),
             };
+            let throws_tag = m.throws.map(|error| throws_tag(writer, error, guards));
             let throws = m.throws.map(|error| ThrowsView {
                 codec: writer.codec(&TypeRef::Named { id: error }, None),
                 idl_name: string_literal(&writer.ir.ty(error).meta.qualified_name),
             });
             MethodView {
-                doc: doc_view(&m.docs, &m.deprecated, &m.since),
+                doc: doc_view_with(
+                    &m.docs,
+                    throws_tag.unwrap_or_default(),
+                    &m.deprecated,
+                    &m.since,
+                ),
                 name: m.name.clone(),
                 key: object_key(&m.name),
                 signature: signature_key(&m.name),
@@ -1355,6 +1460,8 @@ fn interface_view(
         .collect();
     InterfaceView {
         doc: doc_view(&def.meta.docs, &def.meta.deprecated, &def.meta.since),
+        call_throws: declared_errors(writer, def, false, guards),
+        stream_call_throws: declared_errors(writer, def, true, guards),
         deprecated: deprecated_tag(&def.meta.deprecated),
         name: names.name.clone(),
         idl_name: string_literal(&def.meta.qualified_name),
