@@ -33,6 +33,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "typescript: generated code under tsc --strict, negative type tests, TS against the Rust backend"
 (cd tests/ts && npm ci --no-audit --no-fund && npm test)
 
+step "npm: ipcc-runtime installed outside the repository (npm pack tarball, clean-checkout folder), type-checked and run"
+bash tests/npm-install/run.sh
+
 step "end to end: version skew (TS frontend from an older .ipc against a newer Rust backend)"
 (cd tests/version-skew && npm ci --no-audit --no-fund && npm test)
 
