@@ -11,6 +11,8 @@ export const repoDir = resolve(packageDir, "..");
 export const vectorsDir = join(repoDir, "tests", "vectors");
 /** The compiled child-process backend fixture. */
 export const echoStdioBackend = join(here, "fixtures", "echo-stdio-backend.js");
+/** The compiled child-process WebSocket backend (prints its URL). */
+export const echoWsBackend = join(here, "fixtures", "echo-ws-backend.js");
 /** The compiled child-process backend serving `streams-test-v1`. */
 export const streamsStdioBackend = join(here, "fixtures", "streams-stdio-backend.js");
 /** The compiled child-process backend serving `bytes-test-v1`. */

@@ -2,4 +2,5 @@
 
 export * from "../common/index.js";
 export { connectWebSocket, WebSocketBackend, type NodeWebSocketOptions, type WebSocketBackendOptions } from "./websocket.js";
-export { spawnStdioBackend, StdioBackend, type ChildExit, type SpawnStdioOptions, type StdioBackendOptions, type StdioChildSocket } from "./stdio.js";
+export { spawnWebSocketBackend, type ChildExit, type SpawnWebSocketOptions, type WebSocketChild } from "./child.js";
+export { spawnStdioBackend, StdioBackend, type SpawnStdioOptions, type StdioBackendOptions, type StdioChildSocket } from "./stdio.js";

@@ -4,14 +4,9 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 import { IpcError } from "../common/errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../common/protocol.js";
 import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
+import { forwardLines, type ChildExit } from "./child.js";
 import { LineFraming } from "./line-framing.js";
 import type { Readable, Writable } from "node:stream";
-
-/** How a child backend ended. */
-export interface ChildExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
 
 /** Options of `spawnStdioBackend`. */
 export interface SpawnStdioOptions {
@@ -34,26 +29,6 @@ export interface StdioChildSocket extends IpcSocketFrontend {
 
 /** Keeps the last stderr lines for the disconnect message. */
 const STDERR_TAIL = 20;
-
-/** Splits a text stream into lines and hands each to `onLine`. */
-function forwardLines(stream: Readable, onLine: (line: string) => void): void {
-  let rest = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop() ?? "";
-    // A child that never writes a newline must not grow this without bound.
-    if (rest.length > 64 * 1024) {
-      parts.push(rest);
-      rest = "";
-    }
-    for (const line of parts) onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
-  });
-  stream.on("end", () => {
-    if (rest) onLine(rest);
-    rest = "";
-  });
-}
 
 /**
  * Frames messages onto a writable stream and reads them off a readable one: text as one line,
