@@ -66,8 +66,8 @@ pub use transport::{IpcSocket, IpcSocketBackend};
 
 impl IpcHost {
     /// Serves this process's stdin/stdout (the process is the child of its frontend) until the
-    /// frontend disconnects. Afterwards fd 1 writes to stderr, so stray prints cannot corrupt
-    /// the protocol.
+    /// frontend disconnects. On Unix, fd 1 then writes to stderr, so stray prints cannot corrupt
+    /// the protocol; elsewhere log to stderr (see [`transport::stdio`]).
     pub async fn serve_stdio(&self) -> std::io::Result<()> {
         let socket = transport::stdio::process_stdio()?;
         self.serve(socket).await;

@@ -161,7 +161,11 @@ impl<R> LineReader<R> {
         let missing = *length - message.len();
         if missing > 0 {
             // `take` keeps the read inside this message: what follows it goes to `buf`.
-            match (&mut self.stream).take(missing as u64).read_buf(message).await {
+            match (&mut self.stream)
+                .take(missing as u64)
+                .read_buf(message)
+                .await
+            {
                 Ok(0) | Err(_) => {
                     self.large = None;
                     self.eof = true;
@@ -174,7 +178,9 @@ impl<R> LineReader<R> {
         if message.len() < *length {
             return None;
         }
-        self.large.take().map(|(message, _)| Incoming::Binary(message))
+        self.large
+            .take()
+            .map(|(message, _)| Incoming::Binary(message))
     }
 
     /// Drops what is buffered of the oversize binary message being skipped.
@@ -464,7 +470,9 @@ mod tests {
             for chunk in wire.chunks(12_345) {
                 near.write_all(chunk).await.unwrap();
             }
-            near.write_all(&[BINARY_MARK, 0, 0x10, 0, 0, 1, 2]).await.unwrap();
+            near.write_all(&[BINARY_MARK, 0, 0x10, 0, 0, 1, 2])
+                .await
+                .unwrap();
         });
         let mut read = Vec::new();
         for _ in 0..3 {
@@ -474,7 +482,11 @@ mod tests {
             }
         }
         assert_eq!(read, [small.clone(), large.clone(), small]);
-        assert_eq!(read[1].capacity(), large.len(), "allocated once, at its length");
+        assert_eq!(
+            read[1].capacity(),
+            large.len(),
+            "allocated once, at its length"
+        );
         assert!(matches!(reader.read(usize::MAX).await, Incoming::Text(text) if text == "{}"));
         writing.await.unwrap();
         // A large message cut short by the end of the stream closes the connection.

@@ -32,6 +32,8 @@ use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
 
 enum Mode {
     Stdio,
+    /// Over tokio's stdin/stdout (`stdio::portable_stdio`, the transport of non-Unix platforms).
+    PortableStdio,
     Ws(SocketAddr),
     RawStdioEcho,
 }
@@ -39,7 +41,7 @@ enum Mode {
 fn usage(problem: &str) -> ExitCode {
     eprintln!("error: {problem}");
     eprintln!(
-        "usage: ipcc-echo-backend (--stdio | --ws ADDR | --raw-stdio-echo) [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
+        "usage: ipcc-echo-backend (--stdio | --portable-stdio | --ws ADDR | --raw-stdio-echo) [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
     );
     ExitCode::from(2)
 }
@@ -82,6 +84,7 @@ async fn run(args: Vec<String>) -> ExitCode {
         let parsed: Result<(), String> = (|| {
             match arg.as_str() {
                 "--stdio" => mode = Some(Mode::Stdio),
+                "--portable-stdio" => mode = Some(Mode::PortableStdio),
                 "--raw-stdio-echo" => mode = Some(Mode::RawStdioEcho),
                 "--streams" => streams = true,
                 "--ws" => {
@@ -113,7 +116,7 @@ async fn run(args: Vec<String>) -> ExitCode {
         }
     }
     let Some(mode) = mode else {
-        return usage("choose --stdio, --ws ADDR or --raw-stdio-echo");
+        return usage("choose --stdio, --portable-stdio, --ws ADDR or --raw-stdio-echo");
     };
     let host = IpcHost::with_config(config);
     vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
@@ -129,6 +132,7 @@ async fn run(args: Vec<String>) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+        Mode::PortableStdio => host.serve(stdio::portable_stdio()).await,
         Mode::Ws(addr) => {
             let server = match WsServer::bind(&host, WsServerConfig::new().addr(addr)).await {
                 Ok(server) => server,

@@ -1,9 +1,11 @@
-//! The stdio transport, backend side: this process is the child and speaks on its stdin/stdout.
-//!
-//! tokio's own `stdin()`/`stdout()` go through a blocking thread per operation, which is slow;
-//! here the descriptors are made non-blocking and driven by the reactor (`AsyncFd`). The
-//! protocol keeps private duplicates of fds 0 and 1, and fd 1 is pointed at stderr (fd 0 at
+//! Unix: fds 0 and 1 made non-blocking and driven by the tokio reactor (`AsyncFd`), since
+//! tokio's own `stdin()`/`stdout()` go through a blocking thread per operation, which is slow.
+//! The protocol keeps private duplicates of fds 0 and 1, and fd 1 is pointed at stderr (fd 0 at
 //! `/dev/null`), so a stray `println!` anywhere in the process can never corrupt the protocol.
+//!
+//! `O_NONBLOCK` is a flag of the open file description, which the process that started this one
+//! (a shell, a terminal) shares: each descriptor's flags are put back as they were when its
+//! stream is dropped, and at `exit` for a process that ends without dropping it.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -13,12 +15,16 @@ use std::task::{ready, Context, Poll};
 use tokio::io::unix::AsyncFd;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::lines::LineSocket;
+use std::sync::Mutex;
+
+use crate::transport::lines::LineSocket;
 
 /// A non-blocking pipe, socket or terminal descriptor driven by the tokio reactor, or a
 /// regular file (which epoll cannot watch, and which never blocks for long) used directly.
 pub struct FdStream {
     fd: FdKind,
+    /// The descriptor's file status flags before it was made non-blocking.
+    original_flags: libc::c_int,
 }
 
 enum FdKind {
@@ -28,22 +34,47 @@ enum FdKind {
 
 impl FdStream {
     /// Takes ownership of `fd`, makes it non-blocking and registers it with the reactor.
+    /// Its flags are restored when the stream is dropped.
     pub fn new(fd: OwnedFd) -> io::Result<FdStream> {
-        set_nonblocking(fd.as_raw_fd())?;
+        let original_flags = set_nonblocking(fd.as_raw_fd())?;
+        let restore_on_error = |cause: io::Error, raw: RawFd| {
+            restore_flags(raw, original_flags);
+            forget_at_exit(raw);
+            cause
+        };
+        let raw = fd.as_raw_fd();
+        restore_at_exit_of(raw, original_flags);
         // SAFETY: an `OwnedFd` keeps its descriptor open and unchanged until it is dropped,
         // which happens only when the `AsyncFd` is dropped.
         match unsafe { AsyncFd::register(fd) } {
             Ok(fd) => Ok(FdStream {
                 fd: FdKind::Reactor(fd),
+                original_flags,
             }),
             Err(refused) => match refused.into_parts() {
                 // A regular file (e.g. `backend --stdio < requests.jsonl > out.jsonl`).
                 (fd, cause) if cause.raw_os_error() == Some(libc::EPERM) => Ok(FdStream {
                     fd: FdKind::File(fd),
+                    original_flags,
                 }),
-                (_, cause) => Err(cause),
+                (_, cause) => Err(restore_on_error(cause, raw)),
             },
         }
+    }
+
+    fn raw_fd(&self) -> RawFd {
+        match &self.fd {
+            FdKind::Reactor(fd) => fd.get_ref().as_raw_fd(),
+            FdKind::File(fd) => fd.as_raw_fd(),
+        }
+    }
+}
+
+impl Drop for FdStream {
+    fn drop(&mut self) {
+        let fd = self.raw_fd();
+        restore_flags(fd, self.original_flags);
+        forget_at_exit(fd);
     }
 }
 
@@ -78,7 +109,8 @@ fn write_fd(fd: RawFd, data: &[u8]) -> io::Result<usize> {
     }
 }
 
-fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+/// Makes `fd` non-blocking; returns its flags from before.
+fn set_nonblocking(fd: RawFd) -> io::Result<libc::c_int> {
     // SAFETY: fcntl on a descriptor we own; F_GETFL/F_SETFL take and return plain ints.
     unsafe {
         let flags = libc::fcntl(fd, libc::F_GETFL);
@@ -88,8 +120,55 @@ fn set_nonblocking(fd: RawFd) -> io::Result<()> {
         if libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) < 0 {
             return Err(io::Error::last_os_error());
         }
+        Ok(flags)
     }
-    Ok(())
+}
+
+/// Puts `fd`'s `O_NONBLOCK` back as it was in `original` (the other flags may have changed
+/// since, and are kept). Best effort: there is nobody to tell of a failure.
+fn restore_flags(fd: RawFd, original: libc::c_int) {
+    // SAFETY: fcntl F_GETFL/F_SETFL on a descriptor the caller keeps open (a live stream's);
+    // on a closed one it fails with EBADF and changes nothing.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            let wanted = (flags & !libc::O_NONBLOCK) | (original & libc::O_NONBLOCK);
+            if wanted != flags {
+                libc::fcntl(fd, libc::F_SETFL, wanted);
+            }
+        }
+    }
+}
+
+/// The descriptors of live `FdStream`s and their flags from before, which `exit` puts back
+/// for a process that ends without dropping its streams.
+static LIVE: Mutex<Vec<(RawFd, libc::c_int)>> = Mutex::new(Vec::new());
+
+extern "C" fn restore_at_exit() {
+    // `try_lock`: exit may run while another thread holds it; skipping then beats a deadlock.
+    if let Ok(live) = LIVE.try_lock() {
+        for &(fd, flags) in live.iter() {
+            restore_flags(fd, flags);
+        }
+    }
+}
+
+fn live() -> std::sync::MutexGuard<'static, Vec<(RawFd, libc::c_int)>> {
+    LIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Has `exit` restore `fd`'s flags to `flags` until [`forget_at_exit`].
+fn restore_at_exit_of(fd: RawFd, flags: libc::c_int) {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registers a plain `extern "C"` function with no arguments.
+    REGISTER.call_once(|| unsafe {
+        libc::atexit(restore_at_exit);
+    });
+    live().push((fd, flags));
+}
+
+fn forget_at_exit(fd: RawFd) {
+    live().retain(|&(live_fd, _)| live_fd != fd);
 }
 
 /// `dup(fd)` as an owned descriptor (close-on-exec).
@@ -164,13 +243,10 @@ impl AsyncWrite for FdStream {
     }
 }
 
-/// The stdio transport of a backend child process.
+/// The stdio transport of a backend child process on Unix.
 pub type StdioSocket = LineSocket<FdStream, FdStream>;
 
-/// Takes over this process's stdin and stdout for the protocol.
-///
-/// After this call, fd 1 writes to stderr and fd 0 reads `/dev/null`; the protocol owns private
-/// duplicates of the original descriptors. Call it once, inside a tokio runtime.
+/// Takes over this process's stdin and stdout for the protocol (see the module docs).
 pub fn process_stdio() -> io::Result<StdioSocket> {
     let input = duplicate(libc::STDIN_FILENO)?;
     let output = duplicate(libc::STDOUT_FILENO)?;
