@@ -49,6 +49,16 @@ fn main() {
         .out_dir(out_dir.join("fuzz"))
         .compile(&[vectors]);
 
+    // A frontend-only build with attributes from the build script (tests/builder_options.rs).
+    // guide:start builder-options
+    ipcc::Builder::new()
+        .out_dir(out_dir.join("builder_options"))
+        .build_server(false)
+        .type_attribute("people.Person", "#[derive(Eq, Hash)]")
+        .type_attribute("people.LookupError", "#[derive(Eq, Hash)]")
+        .compile(&[repo.join("idl-examples/greeter/greeter.ipc")]);
+    // guide:end builder-options
+
     let index_path = out_dir.join("examples.rs");
     if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index.as_str()) {
         std::fs::write(&index_path, index).expect("write examples.rs");

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub struct Builder {
     out_dir: Option<PathBuf>,
     rust: bool,
+    rust_options: crate::codegen::rust::RustOptions,
     ts_out: Option<PathBuf>,
     cargo_directives: bool,
 }
@@ -90,6 +91,7 @@ impl Builder {
         Builder {
             out_dir: None,
             rust: true,
+            rust_options: crate::codegen::rust::RustOptions::default(),
             ts_out: None,
             cargo_directives: true,
         }
@@ -112,6 +114,51 @@ impl Builder {
     /// ```
     pub fn rust(mut self, enabled: bool) -> Self {
         self.rust = enabled;
+        self
+    }
+
+    /// Whether the Rust has the backend side (default `true`): handler traits, dispatch,
+    /// `register_*`, notification senders. A frontend-only crate turns it off, and then needs
+    /// no `#[allow(dead_code)]` around the `include!`.
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new().build_server(false).compile(&["common/api.ipc"]);
+    /// ```
+    pub fn build_server(mut self, enabled: bool) -> Self {
+        self.rust_options.server = enabled;
+        self
+    }
+
+    /// Whether the Rust has the frontend side (default `true`): clients, notification
+    /// listener traits, `listen_*`. A backend-only crate turns it off.
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new().build_client(false).compile(&["common/api.ipc"]);
+    /// ```
+    pub fn build_client(mut self, enabled: bool) -> Self {
+        self.rust_options.client = enabled;
+        self
+    }
+
+    /// Puts `attribute` on the generated Rust of every struct, enum and union `path` names: a
+    /// type's qualified name (`Task`, or `todo.Task` in package `todo`), a package (`todo`: its
+    /// types and those of packages below it), or `.` for every type. Aliases are left out (a
+    /// Rust `type` alias takes no derives). Several calls add up, in order. The attribute comes
+    /// right before the generated `#[derive(...)]`; a derive a type cannot have (`Hash` on a
+    /// struct with an `f64`) or already has (an enum's `Copy, Eq, Hash, Ord`) fails the build as
+    /// it would by hand. A path that names no type is not an error. A string that is not an
+    /// outer attribute fails the build with a message naming the call.
+    ///
+    /// ```no_run
+    /// ipcc::Builder::new()
+    ///     .type_attribute("Task", "#[derive(Hash, Eq)]")
+    ///     .type_attribute(".", "#[non_exhaustive]")
+    ///     .compile(&["common/api.ipc"]);
+    /// ```
+    pub fn type_attribute(mut self, path: impl Into<String>, attribute: impl Into<String>) -> Self {
+        self.rust_options
+            .type_attributes
+            .push((path.into(), attribute.into()));
         self
     }
 
@@ -246,7 +293,8 @@ impl Builder {
             ..Compiled::default()
         };
         if let Some(dir) = &out_dir {
-            let files = crate::codegen::rust::try_generate(ir).map_err(BuildError::Codegen)?;
+            let files = crate::codegen::rust::try_generate_with(ir, &self.rust_options)
+                .map_err(BuildError::Codegen)?;
             write_files(dir, &files, &mut compiled)?;
         }
         if let Some(dir) = &self.ts_out {

@@ -2,9 +2,9 @@
 # Installs the npm package `ipcc-runtime` as a user outside this repository does, into fresh npm
 # projects: a tarball from `npm pack`, and the folder of a clean checkout (tracked files only:
 # no node_modules, no dist). In each, `ipcc gen --ts` writes the client and host code for
-# idl-examples/my-interface.ipc, `tsc --strict` type-checks a small app, and the app runs: a TS
-# host on a WebSocket port and a client calling it through both entry points (`ipcc-runtime`
-# and `ipcc-runtime/node`).
+# idl-examples/my-interface.ipc, `tsc --strict` type-checks a small app, and the app runs
+# through both entry points (`ipcc-runtime`, `ipcc-runtime/node`): a TS host on a WebSocket port
+# and a client calling it, then the Rust reference backend started by `spawnWebSocketBackend`.
 #
 #   bash tests/npm-install/run.sh      (needs the npm registry, like `npm ci`)
 set -euo pipefail
@@ -19,6 +19,9 @@ typescript=$(node -p "require('$root/runtime-ts/package.json').devDependencies.t
 node_types=$(node -p "require('$root/runtime-ts/package.json').devDependencies['@types/node']")
 
 ipcc=(cargo run -q -p ipcc --manifest-path "$root/Cargo.toml" --)
+# The Rust reference backend the app starts with spawnWebSocketBackend.
+cargo build -q -p my-interface-backend --manifest-path "$root/Cargo.toml"
+export MY_INTERFACE_BACKEND="${CARGO_TARGET_DIR:-$root/target}/debug/my-interface-backend"
 
 checkout() { # a copy of runtime-ts as git tracks it, in $1
   mkdir -p "$1"

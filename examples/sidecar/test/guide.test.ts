@@ -33,6 +33,8 @@ const SOURCES = [
   "tests/version-skew/v1/app.ipc",
   "tests/version-skew/v2/app.ipc",
   "tests/version-skew/build.rs",
+  "tests/build.rs",
+  "tests/npm-install/app/main.ts",
 ];
 
 /** The package.json scripts the guide shows as the npm set-up. */

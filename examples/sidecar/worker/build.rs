@@ -2,6 +2,9 @@
 
 // guide:start worker-build-rs
 fn main() {
-    ipcc::Builder::new().compile(&["../common/sidecar.ipc"]);
+    // The worker is a backend: no client or listener code (the Node main process is the frontend).
+    ipcc::Builder::new()
+        .build_client(false)
+        .compile(&["../common/sidecar.ipc"]);
 }
 // guide:end worker-build-rs

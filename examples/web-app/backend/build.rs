@@ -1,5 +1,8 @@
 //! Compiles the app's interface (and the reference interface it imports) into `OUT_DIR`.
 
 fn main() {
-    ipcc::Builder::new().compile(&["../common/web-app.ipc"]);
+    // The backend half only: the browser page is the frontend.
+    ipcc::Builder::new()
+        .build_client(false)
+        .compile(&["../common/web-app.ipc"]);
 }

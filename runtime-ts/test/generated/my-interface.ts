@@ -56,7 +56,7 @@ export interface MyInterface {
 }
 
 /** The channel `MyInterface` is served on. */
-export const myInterfaceChannel = "my-interface-v1.2";
+export const myInterfaceChannel = myChannel;
 
 /** Hash of `MyInterface`'s wire schema; compared with the peer's in the handshake. */
 export const myInterfaceSchemaHash = "daa1782a122174c0";

@@ -1,28 +1,39 @@
-// An app outside the repository: a TS host on a WebSocket port and a client that calls it,
-// through the generated code and both entry points of the installed `ipcc-runtime`.
+// An app outside the repository, using the installed `ipcc-runtime` through both entry points:
+// a TS host on a WebSocket port called through a generated client, then the Rust reference
+// backend (its path in MY_INTERFACE_BACKEND) started by `spawnWebSocketBackend` and called
+// through `IpcApp` and `callMyInterface`.
 import { strict as assert } from "node:assert";
-import { IpcConnection, IpcHost, isIpcError } from "ipcc-runtime";
-import { connectWebSocket, WebSocketBackend } from "ipcc-runtime/node";
-import { MyInterfaceHandler, myInterfaceClient, myInterfaceDescriptor } from "./generated/my-interface.js";
+import { IpcApp, IpcConnection, IpcHost } from "ipcc-runtime";
+import { connectWebSocket, spawnWebSocketBackend, WebSocketBackend } from "ipcc-runtime/node";
+import { callMyInterface, MyInterfaceHandler, myInterfaceClient, myInterfaceDescriptor } from "./generated/my-interface.js";
 
 class Greeter extends MyInterfaceHandler {
   async sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string> {
-    return `hello: ${arg1} ${arg2} ${arg3}`;
+    return `hello from TS: ${arg1} ${arg2} ${arg3}`;
   }
 }
 
 const host = new IpcHost();
-const backend = await WebSocketBackend.listen({ port: 0 });
-host.serve(backend);
+const tsBackend = await WebSocketBackend.listen({ port: 0 });
+host.serve(tsBackend);
 Greeter.register(host);
-
-const connection = new IpcConnection(await connectWebSocket(`ws://127.0.0.1:${backend.port}`), {
+const connection = new IpcConnection(await connectWebSocket(`ws://127.0.0.1:${tsBackend.port}`), {
   channels: [myInterfaceDescriptor],
 });
 await connection.ready;
-const greeting = await myInterfaceClient(connection).sayHello("abc", 10, true);
-assert.equal(greeting, "hello: abc 10 true");
-assert.equal(isIpcError(new Error("not one")), false);
-console.log(greeting);
+assert.equal(await myInterfaceClient(connection).sayHello("abc", 10, true), "hello from TS: abc 10 true");
 connection.close();
-await backend.close();
+await tsBackend.close();
+
+const command = process.env.MY_INTERFACE_BACKEND;
+assert.ok(command, "MY_INTERFACE_BACKEND names the Rust reference backend");
+// guide:start spawn-websocket-backend
+const backend = await spawnWebSocketBackend(command, ["--ws", "127.0.0.1:0"]);
+await IpcApp.startup(await connectWebSocket(backend.url), { channels: [myInterfaceDescriptor] });
+const greeting = await callMyInterface("sayHello", "abc", 10, true); // "hello: abc 10 true"
+// guide:end spawn-websocket-backend
+assert.equal(greeting, "hello: abc 10 true");
+IpcApp.shutdown();
+const exit = await backend.stop(); // SIGTERM, then SIGKILL after 2 s
+assert.ok(exit.code !== null || exit.signal !== null);
+console.log(greeting);

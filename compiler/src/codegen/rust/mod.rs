@@ -54,6 +54,13 @@ pub enum RustGenError {
     },
     /// Two root files would be written to the same output file.
     DuplicateOutput { file: String },
+    /// An attribute given in [`RustOptions::type_attributes`] is not one or more outer
+    /// attributes (`#[...]`): the caller's mistake, not the generator's.
+    Attribute {
+        path: String,
+        attribute: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for RustGenError {
@@ -73,6 +80,14 @@ impl fmt::Display for RustGenError {
             RustGenError::DuplicateOutput { file } => write!(
                 f,
                 "two root files would both generate `{file}`; give the roots distinct file names"
+            ),
+            RustGenError::Attribute {
+                path,
+                attribute,
+                message,
+            } => write!(
+                f,
+                "type_attribute({path:?}, {attribute:?}): not a Rust attribute such as `#[derive(Hash)]`: {message}"
             ),
         }
     }
@@ -101,8 +116,68 @@ pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
     }
 }
 
+/// What the Rust generator emits besides the types (the defaults: both sides, no extra
+/// attributes). `ipcc::Builder` sets it (`build_server`, `build_client`, `type_attribute`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustOptions {
+    /// The backend side: handler traits, dispatch tables, `register_*`, notification senders.
+    pub server: bool,
+    /// The frontend side: clients, notification listener traits and `listen_*`.
+    pub client: bool,
+    /// `(path, attribute)`: `attribute` (e.g. `#[derive(Hash)]`) on every struct, enum and
+    /// union `path` names — a type's qualified name (`Task`, `todo.Task`), a package (`todo`:
+    /// its types and those of packages below it), or `.` for every type. Not on aliases: a Rust
+    /// `type` alias takes no derives.
+    pub type_attributes: Vec<(String, String)>,
+}
+
+impl Default for RustOptions {
+    fn default() -> Self {
+        RustOptions {
+            server: true,
+            client: true,
+            type_attributes: Vec::new(),
+        }
+    }
+}
+
+impl RustOptions {
+    /// The extra attributes of the type named `qualified_name`, in the order they were given.
+    pub(crate) fn attributes_of(&self, qualified_name: &str) -> Vec<String> {
+        let matches = |path: &str| {
+            path == "."
+                || path == qualified_name
+                || qualified_name
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
+        self.type_attributes
+            .iter()
+            .filter(|(path, _)| matches(path))
+            .map(|(_, attribute)| attribute.clone())
+            .collect()
+    }
+}
+
 /// Generates one Rust file per root file of `ir`, sorted by path, or the first error.
 pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, RustGenError> {
+    try_generate_with(ir, &RustOptions::default())
+}
+
+/// [`try_generate`] with options (only one side, extra attributes on types).
+pub fn try_generate_with(
+    ir: &Ir,
+    options: &RustOptions,
+) -> Result<Vec<GeneratedFile>, RustGenError> {
+    for (path, attribute) in &options.type_attributes {
+        syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attribute).map_err(|error| {
+            RustGenError::Attribute {
+                path: path.clone(),
+                attribute: attribute.clone(),
+                message: error.to_string(),
+            }
+        })?;
+    }
     let templates = templates()?;
     let mut files: Vec<GeneratedFile> = Vec::new();
     for (index, file) in ir.files.iter().enumerate() {
@@ -113,7 +188,7 @@ pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, RustGenError> {
         if files.iter().any(|f| f.path == path) {
             return Err(RustGenError::DuplicateOutput { file: path });
         }
-        let model = view::file_view(ir, crate::ir::FileId(index as u32));
+        let model = view::file_view(ir, crate::ir::FileId(index as u32), options);
         let items = file_items(&model);
         let formatted = format_items(&templates, &path, &items, worker_count(items.len()))?;
         let header = format!(

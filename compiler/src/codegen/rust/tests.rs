@@ -339,7 +339,7 @@ fn unparsable_output_is_reported_with_its_text() {
 /// The fixture's file as the items it is formatted from.
 fn fixture_items_formatted(ir: &Ir, copies: usize, threads: usize) -> Vec<String> {
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
-    let model = view::file_view(ir, FileId(1));
+    let model = view::file_view(ir, FileId(1), &Default::default());
     let items: Vec<Job<'_>> = (0..copies).flat_map(|_| file_items(&model)).collect();
     format_items(&templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -350,7 +350,7 @@ fn items_print_as_they_do_within_the_whole_file() {
     // print the whole. Formatting item by item must give exactly that text.
     let ir = fixture();
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
-    let model = view::file_view(&ir, FileId(1));
+    let model = view::file_view(&ir, FileId(1), &Default::default());
     let mut whole = String::new();
     for job in file_items(&model) {
         let text = match job.item {
@@ -490,7 +490,7 @@ fn nested_items_print_as_they_do_within_the_whole_file() {
     // As `items_print_as_they_do_within_the_whole_file`, through modules four levels deep.
     let ir = dotted_fixture();
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
-    let model = view::file_view(&ir, FileId(6));
+    let model = view::file_view(&ir, FileId(6), &Default::default());
     let mut whole = String::new();
     for job in file_items(&model) {
         let text = match job.item {
@@ -629,4 +629,111 @@ fn large_declared_errors_and_underscored_channel_names() {
     );
     // `Greeter` declares no error: no allowance there.
     assert!(!text.contains("#[allow(clippy::result_large_err)]\nimpl GreeterClient_"));
+}
+
+fn generated_with(options: &RustOptions) -> String {
+    let files = try_generate_with(&fixture(), options).unwrap_or_else(|e| panic!("{e}"));
+    files[0].contents.clone()
+}
+
+#[test]
+fn each_side_can_be_left_out() {
+    let server = generated_with(&RustOptions {
+        client: false,
+        ..RustOptions::default()
+    });
+    let client = generated_with(&RustOptions {
+        server: false,
+        ..RustOptions::default()
+    });
+    let both = generated();
+    let backend = [
+        "pub trait MyInterface",
+        "pub fn register_my_interface",
+        "pub struct EventsSender",
+    ];
+    let frontend = [
+        "pub struct MyInterfaceClient",
+        "pub trait EventsListener",
+        "pub fn listen_events",
+    ];
+    for item in backend {
+        assert_has(&both, item);
+        assert_has(&server, item);
+        assert!(
+            !squash(&client).contains(&squash(item)),
+            "{item} in the client side"
+        );
+    }
+    for item in frontend {
+        assert_has(&both, item);
+        assert_has(&client, item);
+        assert!(
+            !squash(&server).contains(&squash(item)),
+            "{item} in the server side"
+        );
+    }
+    // What both sides use stays in both.
+    for text in [&server, &client] {
+        assert_has(text, "pub const MY_INTERFACE_SPEC");
+        assert_has(text, "pub struct Person");
+    }
+}
+
+#[test]
+fn type_attributes_go_on_the_types_their_path_names() {
+    let text = generated_with(&RustOptions {
+        type_attributes: vec![
+            ("people.Person".into(), "#[derive(Hash)]".into()),
+            ("people".into(), "#[doc(alias = \"in_people\")]".into()),
+            (".".into(), "#[doc(alias = \"everywhere\")]".into()),
+            ("Person".into(), "#[doc(alias = \"unqualified\")]".into()),
+        ],
+        ..RustOptions::default()
+    });
+    // In the order given, after `serde_as` and before the generated derive.
+    assert_has(
+        &text,
+        "#[derive(Hash)] #[doc(alias = \"in_people\")] #[doc(alias = \"everywhere\")] #[derive(Debug, Clone, PartialEq",
+    );
+    assert_eq!(text.matches("#[derive(Hash)]").count(), 1, "{text}");
+    // `people` names the one type of that package here (`people.Person`); `.` every type but
+    // the alias; `Person` none, since it is not a qualified name.
+    assert_eq!(text.matches("in_people").count(), 1, "{text}");
+    let aliases = (fixture().types.iter())
+        .filter(|t| matches!(t.kind, TypeDefKind::Alias { .. }))
+        .count();
+    assert!(aliases > 0);
+    assert_eq!(
+        text.matches("everywhere").count(),
+        fixture().types.len() - aliases,
+        "{text}"
+    );
+    assert!(!text.contains("unqualified"));
+}
+
+#[test]
+fn a_malformed_type_attribute_is_the_callers_error() {
+    let error = try_generate_with(
+        &fixture(),
+        &RustOptions {
+            type_attributes: vec![("Person".into(), "derive(Hash)".into())],
+            ..RustOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(&error, RustGenError::Attribute { path, .. } if path == "Person"));
+    assert!(!error.to_string().contains("ipcc bug"), "{error}");
+}
+
+#[test]
+fn the_channel_const_aliases_the_users_const_holding_the_channel() {
+    assert_has(
+        &generated(),
+        "pub const MY_INTERFACE_CHANNEL: &str = MY_CHANNEL;",
+    );
+    assert_has(
+        &generated(),
+        "pub const EVENTS_CHANNEL: &str = \"events-v1\";",
+    );
 }

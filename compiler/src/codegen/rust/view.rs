@@ -126,6 +126,8 @@ pub(super) struct ConstView {
 #[derive(Serialize)]
 pub(super) struct TypeView {
     attrs: Attrs,
+    /// Attributes the build script asked for (`Builder::type_attribute`), each a line.
+    extra_attrs: Vec<String>,
     name: String,
     is_struct: bool,
     is_enum: bool,
@@ -163,6 +165,9 @@ struct VariantView {
 #[derive(Serialize)]
 pub(super) struct InterfaceView {
     attrs: Attrs,
+    /// Emit the backend side (trait, dispatch, `register_*`) and the frontend side (client).
+    server: bool,
+    client: bool,
     idl_name: String,
     trait_name: String,
     dispatch_name: String,
@@ -176,6 +181,9 @@ pub(super) struct InterfaceView {
     channel_const: String,
     /// False when a user const of the same name already holds this channel.
     emit_channel_const: bool,
+    /// What the channel const is set to: the user's const that holds the channel, if the
+    /// module has one (`MY_INTERFACE_CHANNEL = MY_CHANNEL`), else the string.
+    channel_value: String,
     hash_const: String,
     /// The module's `IPCC_WIRE_SCHEMAS` (renamed if a user const has the name).
     wire_schemas_const: String,
@@ -258,6 +266,9 @@ struct ParamView {
 #[derive(Serialize)]
 pub(super) struct NotificationsView {
     attrs: Attrs,
+    /// Emit the backend side (sender) and the frontend side (listener trait, `listen_*`).
+    server: bool,
+    client: bool,
     idl_name: String,
     sender_name: String,
     listener_name: String,
@@ -268,6 +279,9 @@ pub(super) struct NotificationsView {
     channel_const: String,
     /// False when a user const of the same name already holds this channel.
     emit_channel_const: bool,
+    /// What the channel const is set to: the user's const that holds the channel, if the
+    /// module has one (`MY_INTERFACE_CHANNEL = MY_CHANNEL`), else the string.
+    channel_value: String,
     hash_const: String,
     /// The module's `IPCC_WIRE_SCHEMAS` (renamed if a user const has the name).
     wire_schemas_const: String,
@@ -295,9 +309,10 @@ struct EventView {
 }
 
 /// The view of the file generated for root `root`.
-pub(super) fn file_view(ir: &Ir, root: FileId) -> FileView {
+pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> FileView {
     let builder = ViewBuilder {
         ir,
+        options,
         root_package: ir.file(root).package.clone(),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
@@ -426,6 +441,20 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
         taken.push(wire_schemas.clone());
         schemas.name = wire_schemas.clone();
     }
+    // The user's const that holds a channel, for the generated const to alias (not a
+    // deprecated one: naming it would warn in the user's build).
+    let holders: Vec<(String, String)> = module
+        .consts
+        .iter()
+        .filter(|c| !c.attrs.deprecated)
+        .map(|c| (c.name.clone(), c.value.clone()))
+        .collect();
+    let holder = |channel: &str| {
+        holders
+            .iter()
+            .find(|(_, value)| value == channel)
+            .map(|(name, _)| name.clone())
+    };
     let mut claim = |name: &mut String, value: Option<&str>, emit: &mut bool| {
         if let Some((_, existing)) = user.iter().find(|(n, _)| n == name) {
             if Some(existing.as_str()) == value {
@@ -443,6 +472,7 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
             Some(&i.channel),
             &mut i.emit_channel_const,
         );
+        i.channel_value = holder(&i.channel).unwrap_or_else(|| i.channel.clone());
         let mut always = true;
         claim(&mut i.hash_const, None, &mut always);
         claim(&mut i.spec_const, None, &mut always);
@@ -454,6 +484,7 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
             Some(&n.channel),
             &mut n.emit_channel_const,
         );
+        n.channel_value = holder(&n.channel).unwrap_or_else(|| n.channel.clone());
         let mut always = true;
         claim(&mut n.hash_const, None, &mut always);
         claim(&mut n.spec_const, None, &mut always);
@@ -645,6 +676,7 @@ fn type_ident(name: &str) -> String {
 
 struct ViewBuilder<'a> {
     ir: &'a Ir,
+    options: &'a super::RustOptions,
     root_package: Option<String>,
     /// `size_bound` of each named type, computed once (by `TypeId`).
     sizes: std::cell::RefCell<Vec<Option<u64>>>,
@@ -896,6 +928,7 @@ impl ViewBuilder<'_> {
         let def = self.ir.ty(id);
         let mut view = TypeView {
             attrs: self.meta_attrs(&def.meta, false),
+            extra_attrs: self.options.attributes_of(&def.meta.qualified_name),
             name: type_ident(&def.meta.name),
             is_struct: false,
             is_enum: false,
@@ -1180,6 +1213,8 @@ impl ViewBuilder<'_> {
         InterfaceView {
             allow_large_err,
             attrs,
+            server: self.options.server,
+            client: self.options.client,
             idl_name: def.meta.name.clone(),
             trait_name: type_ident(&def.meta.name),
             dispatch_name: format!("{base}Dispatch"),
@@ -1188,6 +1223,7 @@ impl ViewBuilder<'_> {
             register_fn: format!("register_{}", fn_suffix(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
+            channel_value: String::new(),
             hash_const: format!("{shouty}_SCHEMA_HASH"),
             wire_schemas_const: WIRE_SCHEMAS_CONST.to_string(),
             spec_const: format!("{shouty}_SPEC"),
@@ -1241,6 +1277,8 @@ impl ViewBuilder<'_> {
         attrs.allow_complex = allow_complex;
         NotificationsView {
             attrs,
+            server: self.options.server,
+            client: self.options.client,
             idl_name: def.meta.name.clone(),
             sender_name: format!("{base}Sender"),
             listener_name: format!("{base}Listener"),
@@ -1248,6 +1286,7 @@ impl ViewBuilder<'_> {
             listen_fn: format!("listen_{}", fn_suffix(&def.meta.name)),
             channel_const: format!("{shouty}_CHANNEL"),
             emit_channel_const: true,
+            channel_value: String::new(),
             hash_const: format!("{shouty}_SCHEMA_HASH"),
             wire_schemas_const: WIRE_SCHEMAS_CONST.to_string(),
             spec_const: format!("{shouty}_SPEC"),
@@ -1271,6 +1310,7 @@ impl ViewBuilder<'_> {
 pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> String {
     let builder = ViewBuilder {
         ir,
+        options: &super::RustOptions::default(),
         root_package: from.and_then(|file| ir.file(file).package.clone()),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };

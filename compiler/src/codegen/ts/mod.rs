@@ -255,6 +255,8 @@ struct InterfaceNames {
     channel: String,
     /// False when the file already declares a const of that name holding the channel.
     channel_const: bool,
+    /// What the channel constant is set to: the file's const holding the channel, or the string.
+    channel_value: String,
     schema_hash: String,
     descriptor: String,
     call: String,
@@ -273,6 +275,7 @@ struct NotificationNames {
     name: String,
     channel: String,
     channel_const: bool,
+    channel_value: String,
     schema_hash: String,
     descriptor: String,
     add_listener: String,
@@ -402,6 +405,18 @@ impl NameTables {
                     && c.value == ConstValue::String(channel.to_string())
             })
         };
+        // The const of the file that holds a channel (not a deprecated one), which the derived
+        // channel constant is set to: `export const myInterfaceChannel = myChannel;`.
+        let channel_holder = |file: FileId, channel: &str| {
+            ir.consts
+                .iter()
+                .find(|c| {
+                    c.meta.file == file
+                        && c.meta.deprecated.is_none()
+                        && c.value == ConstValue::String(channel.to_string())
+                })
+                .map_or_else(|| string_literal(channel), |c| ts_ident(&c.meta.name))
+        };
         let channel_name = |scope: &mut ModuleScope, file: FileId, raw: &str, channel: &str| {
             let wanted = format!("{}Channel", lower_first(raw));
             if declared_channel(file, &wanted, channel) {
@@ -433,6 +448,7 @@ impl NameTables {
                 name: interface_names[index].clone(),
                 channel,
                 channel_const,
+                channel_value: channel_holder(def.meta.file, &def.channel),
                 schema_hash: scope.derive(format!("{lower}SchemaHash")),
                 descriptor: scope.derive(format!("{lower}Descriptor")),
                 call: scope.derive(format!("call{upper}")),
@@ -470,6 +486,7 @@ impl NameTables {
                 name: notification_names[index].clone(),
                 channel,
                 channel_const,
+                channel_value: channel_holder(def.meta.file, &def.channel),
                 schema_hash: scope.derive(format!("{lower}SchemaHash")),
                 descriptor: scope.derive(format!("{lower}Descriptor")),
                 add_listener: scope.derive(format!("add{upper}Listener")),
@@ -1467,7 +1484,7 @@ fn interface_view(
         idl_name: string_literal(&def.meta.qualified_name),
         channel_name: names.channel.clone(),
         channel_const: names.channel_const,
-        channel: string_literal(&def.channel),
+        channel: names.channel_value.clone(),
         schema_hash_name: names.schema_hash.clone(),
         schema_hash: string_literal(&def.schema_hash),
         descriptor: names.descriptor.clone(),
@@ -1529,7 +1546,7 @@ fn notifications_view(
         idl_name: string_literal(&def.meta.qualified_name),
         channel_name: names.channel.clone(),
         channel_const: names.channel_const,
-        channel: string_literal(&def.channel),
+        channel: names.channel_value.clone(),
         schema_hash_name: names.schema_hash.clone(),
         schema_hash: string_literal(&def.schema_hash),
         descriptor: names.descriptor.clone(),

@@ -5,8 +5,7 @@
 //! shutdown), the worker sees end of file on stdin and exits with code 0.
 
 // guide:start worker-include
-// The generated file also holds the frontend half (client, listener), unused here.
-#[allow(dead_code)]
+// The backend half only (`build_client(false)` in build.rs), all of it used here.
 mod sidecar {
     include!(concat!(env!("OUT_DIR"), "/sidecar.rs"));
 }

@@ -12,8 +12,7 @@ mod handlers;
 mod jobs;
 mod timestamp;
 
-// The generated file also holds the frontend half (clients, listeners), unused here.
-#[allow(dead_code)]
+// The backend half only (`build_client(false)` in build.rs), all of it used here.
 mod web_app {
     include!(concat!(env!("OUT_DIR"), "/web-app.rs"));
 }

@@ -488,6 +488,7 @@ pub struct EchoClient {
     conn: ::ipcc_runtime::codegen::IpcConnection,
     options: ::ipcc_runtime::codegen::CallOptions,
 }
+#[allow(dead_code)]
 impl EchoClient {
     /// A client calling through `conn` with default call options.
     pub fn new(conn: &::ipcc_runtime::codegen::IpcConnection) -> Self {
@@ -791,6 +792,7 @@ pub const ECHO_EVENTS_SPEC: ::ipcc_runtime::codegen::ChannelSpec = ::ipcc_runtim
 pub struct EchoEventsSender {
     target: ::ipcc_runtime::codegen::NotifyTarget,
 }
+#[allow(dead_code)]
 impl EchoEventsSender {
     /// Sends to every connection of `host` (and declares the channel, so handshakes list it).
     pub fn all(host: &::ipcc_runtime::codegen::IpcHost) -> Self {
