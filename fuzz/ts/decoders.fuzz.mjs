@@ -353,7 +353,7 @@ function cappedEcho(host) {
 async function runHost(input) {
   const options = { maxMessageBytes: 1 << 20, ...input.host };
   const host = new IpcHost(options);
-  if (input.streams) host.register(streams.streamsDescriptor, streams.streamsImpl(new streams.StreamsProbe()));
+  if (input.streams) host.register(streams.streamsTestDescriptor, streams.streamsImpl(new streams.StreamsProbe()));
   else {
     host.register(echo.echoDescriptor, cappedEcho(host));
     host.declareNotifications(echo.echoEventsDescriptor);

@@ -13,6 +13,7 @@ mod vectors_ipc;
 
 #[path = "../src/bin/ipcc-echo-backend/streams_ipc.rs"]
 #[allow(dead_code)]
+#[rustfmt::skip]
 mod streams_ipc;
 
 #[path = "../src/bin/ipcc-echo-backend/echo_backend.rs"]
@@ -62,7 +63,7 @@ fn host() -> IpcHost {
 fn options(binary: bool) -> ConnectOptions {
     ConnectOptions::new()
         .channel(vectors_ipc::ECHO_SPEC)
-        .channel(streams_ipc::STREAMS_SPEC)
+        .channel(streams_ipc::STREAMS_TEST_SPEC)
         .binary(binary)
 }
 

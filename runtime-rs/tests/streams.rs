@@ -19,7 +19,10 @@ use ipcc_runtime::{
 };
 use serde_json::{json, Value};
 use support::streams_backend::StreamsProbe;
-use support::streams_ipc::{StreamsTestClient, StreamsTestError, STREAMS_CHANNEL, STREAMS_SPEC};
+use support::streams_ipc::{
+    StreamsTestClient, StreamsTestError, STREAMS_TEST_CHANNEL, STREAMS_TEST_SCHEMA_HASH,
+    STREAMS_TEST_SPEC,
+};
 use support::vectors_ipc::{EchoClient, ECHO_SPEC};
 use support::{guarded, streams_host};
 use tokio::sync::Notify;
@@ -41,7 +44,7 @@ struct Served {
 }
 
 fn options() -> ConnectOptions {
-    ConnectOptions::new().channels([ECHO_SPEC, STREAMS_SPEC])
+    ConnectOptions::new().channels([ECHO_SPEC, STREAMS_TEST_SPEC])
 }
 
 async fn connect(transport: Transport, config: HostConfig, options: ConnectOptions) -> Served {
@@ -154,6 +157,21 @@ async fn each_direction_and_both_over_every_transport() {
         )
         .await;
         assert_eq!(echoed, words, "{ctx}");
+
+        // An input stream the handler stops reading: the answer comes, an endless source ends.
+        let source = Arc::new(SourceProbe::default());
+        let first = guarded(&ctx, client.take_first(3, endless_source(&source))).await;
+        assert_eq!(first.unwrap(), vec![0, 1, 2], "{ctx}");
+        guarded(
+            &ctx,
+            source.wait_until(|s| s.dropped.load(Ordering::SeqCst) == 1),
+        )
+        .await;
+        let short = guarded(&ctx, client.take_first(5, stream::iter([7, 8]))).await;
+        assert_eq!(short.unwrap(), vec![7, 8], "{ctx}");
+        let none = guarded(&ctx, client.take_first(0, stream::iter([7]))).await;
+        assert_eq!(none.unwrap(), Vec::<u32>::new(), "{ctx}");
+        assert_eq!(guarded(&ctx, client.ping()).await.unwrap(), "pong", "{ctx}");
     }
 }
 
@@ -370,10 +388,10 @@ async fn a_declared_error_ends_the_stream_after_its_items() {
         for (n, item) in all[..3].iter().enumerate() {
             assert_eq!(item.as_ref().unwrap(), &(n as u32), "{ctx}");
         }
-        let error = all[3].clone().unwrap_err();
-        assert_eq!(error.code, ErrorCode::Declared, "{ctx}");
-        match CallError::<StreamsTestError>::from_ipc(error) {
-            CallError::Declared(StreamsTestError::Failed { after }) => assert_eq!(after, 3),
+        match &all[3] {
+            Err(CallError::Declared(StreamsTestError::Failed { after })) => {
+                assert_eq!(*after, 3, "{ctx}")
+            }
             other => panic!("{ctx}: {other:?}"),
         }
     }
@@ -480,7 +498,7 @@ impl Raw {
 
     async fn v2(config: HostConfig) -> Raw {
         let hello = json!({"type": "hello", "protocol": 1, "features": ["streams"],
-                           "channels": {STREAMS_CHANNEL: "streams-hash-1"}});
+                           "channels": {STREAMS_TEST_CHANNEL: STREAMS_TEST_SCHEMA_HASH}});
         let (raw, welcome) = Raw::open(config, hello).await;
         assert_eq!(welcome["protocol"], 2, "{welcome}");
         raw
@@ -510,13 +528,12 @@ impl Raw {
 }
 
 fn call(id: u64, method: &str, args: Value) -> Value {
-    json!({"type": "call", "id": id, "channel": STREAMS_CHANNEL, "method": method, "args": args})
+    json!({"type": "call", "id": id, "channel": STREAMS_TEST_CHANNEL, "method": method, "args": args})
 }
 
 #[tokio::test]
 async fn a_v1_hello_gets_exactly_the_v1_welcome() {
-    let hello =
-        json!({"type": "hello", "protocol": 1, "channels": {STREAMS_CHANNEL: "streams-hash-1"}});
+    let hello = json!({"type": "hello", "protocol": 1, "channels": {STREAMS_TEST_CHANNEL: STREAMS_TEST_SCHEMA_HASH}});
     let (_raw, welcome) = Raw::open(HostConfig::new(), hello).await;
     let keys: Vec<&str> = welcome
         .as_object()

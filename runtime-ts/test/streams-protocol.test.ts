@@ -3,13 +3,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createMemorySocketPair, IpcConnection, isIpcError, type ConnectionOptions, type HostOptions, type IpcError } from "../src/common/index.js";
-import { STREAMS_CHANNEL, streamsDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
+import { streamsTestChannel, streamsTestDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
 import { matches, RawPeer, type Received } from "./raw-peer.js";
 
-const HASH = streamsDescriptor.schemaHash;
-const v1Hello = { type: "hello", protocol: 1, channels: { [STREAMS_CHANNEL]: HASH } };
+const HASH = streamsTestDescriptor.schemaHash;
+const v1Hello = { type: "hello", protocol: 1, channels: { [streamsTestChannel]: HASH } };
 const v2Hello = { ...v1Hello, features: ["streams"], maxCredit: 1024 };
-const call = (id: number, method: string, args: unknown[], extra: object = {}) => ({ type: "call", id, channel: STREAMS_CHANNEL, method, args, ...extra });
+const call = (id: number, method: string, args: unknown[], extra: object = {}) => ({ type: "call", id, channel: streamsTestChannel, method, args, ...extra });
 
 /** A scripted frontend on a fresh host; the handshake done with `hello`. */
 async function frontend(options: HostOptions = {}, hello: object = v2Hello): Promise<{ peer: RawPeer; probe: StreamsProbe; welcome: any; done(): Promise<void> }> {
@@ -40,7 +40,7 @@ describe("IpcHost, v2 negotiation", () => {
   test("a v1 hello (protocol 1, no features) gets exactly the v1 welcome, and stream messages are badRequest", async () => {
     const f = await frontend({}, v1Hello);
     try {
-      assert.deepEqual(f.welcome, { type: "welcome", protocol: 1, channels: { [STREAMS_CHANNEL]: HASH }, maxMessageBytes: 67108864, maxInFlight: 1024 });
+      assert.deepEqual(f.welcome, { type: "welcome", protocol: 1, channels: { [streamsTestChannel]: HASH }, maxMessageBytes: 67108864, maxInFlight: 1024 });
       f.peer.send(call(1, "count", [3], { credit: 8 }));
       await expect(f.peer, { type: "error", id: 1, code: "badRequest" });
       f.peer.send(call(2, "sum", [null], { input: true }));
@@ -67,7 +67,7 @@ describe("IpcHost, v2 negotiation", () => {
           type: "welcome",
           protocol: 2,
           features: ["streams"],
-          channels: { [STREAMS_CHANNEL]: HASH },
+          channels: { [streamsTestChannel]: HASH },
           maxMessageBytes: 67108864,
           maxInFlight: 1024,
           maxStreams: 7,
@@ -82,7 +82,7 @@ describe("IpcHost, v2 negotiation", () => {
   test("a host restricted to protocol 1 answers a streams hello with the v1 welcome", async () => {
     const f = await frontend({ protocol: 1 });
     try {
-      assert.deepEqual(f.welcome, { type: "welcome", protocol: 1, channels: { [STREAMS_CHANNEL]: HASH }, maxMessageBytes: 67108864, maxInFlight: 1024 });
+      assert.deepEqual(f.welcome, { type: "welcome", protocol: 1, channels: { [streamsTestChannel]: HASH }, maxMessageBytes: 67108864, maxInFlight: 1024 });
     } finally {
       await f.done();
     }
@@ -170,7 +170,7 @@ describe("IpcHost, v2 streams", () => {
       f.peer.send(call(1, "failAfter", [2], { credit: 10 }));
       await expect(f.peer, { type: "item", id: 1, seq: 0, value: 0 });
       await expect(f.peer, { type: "item", id: 1, seq: 1, value: 1 });
-      await expect(f.peer, { type: "error", id: 1, code: "declared", message: "StreamError", data: { kind: "gaveUp", after: 2 } });
+      await expect(f.peer, { type: "error", id: 1, code: "declared", message: "StreamsTestError", data: { kind: "failed", after: 2 } });
     } finally {
       await f.done();
     }
@@ -208,7 +208,7 @@ describe("IpcHost, v2 streams", () => {
   test("flowControl: an item beyond the credit granted; the handler is dropped", async () => {
     const f = await frontend({ streamWindow: 2 });
     try {
-      f.peer.send(call(1, "hold", [null], { input: true }));
+      f.peer.send(call(1, "hold", [0, null], { input: true }));
       await expect(f.peer, { type: "credit", id: 1, n: 2 });
       for (let seq = 0; seq < 3; seq++) f.peer.send({ type: "item", id: 1, seq, value: seq });
       await expect(f.peer, { type: "error", id: 1, code: "flowControl" });
@@ -222,7 +222,7 @@ describe("IpcHost, v2 streams", () => {
   test("flowControl: an item after end", async () => {
     const f = await frontend();
     try {
-      f.peer.send(call(1, "hold", [null], { input: true }));
+      f.peer.send(call(1, "hold", [0, null], { input: true }));
       await expect(f.peer, { type: "credit", id: 1 });
       f.peer.send({ type: "end", id: 1 });
       f.peer.send({ type: "item", id: 1, seq: 0, value: 1 });
@@ -242,7 +242,7 @@ describe("IpcHost, v2 streams", () => {
       f.peer.send(call(3, "hang", [], { credit: 11 }));
       await expect(f.peer, { type: "error", id: 3, code: "flowControl" });
       // A credit for a call without an output stream.
-      f.peer.send(call(4, "hold", [null], { input: true }));
+      f.peer.send(call(4, "hold", [0, null], { input: true }));
       await expect(f.peer, { type: "credit", id: 4 });
       f.peer.send({ type: "credit", id: 4, n: 1 });
       await expect(f.peer, { type: "error", id: 4, code: "flowControl" });
@@ -268,7 +268,7 @@ describe("IpcHost, v2 streams", () => {
       // An input stream closes at its end: its slot is free while the call still runs.
       f.peer.send({ type: "cancel", id: 3 });
       await expect(f.peer, { type: "error", id: 3, code: "cancelled" });
-      f.peer.send(call(8, "hold", [null], { input: true }));
+      f.peer.send(call(8, "hold", [0, null], { input: true }));
       await expect(f.peer, { type: "credit", id: 8 });
       f.peer.send({ type: "end", id: 8 });
       f.peer.send(call(9, "hang", [], { credit: 1 }));

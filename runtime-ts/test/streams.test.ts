@@ -17,7 +17,7 @@ import {
   type WireValue,
 } from "../src/common/index.js";
 import { connectWebSocket, spawnStdioBackend, WebSocketBackend, type StdioChildSocket } from "../src/node/index.js";
-import { changes, STREAMS_CHANNEL, streamErrorCodec, streamsDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
+import { changes, streamsTestChannel, streamsTestErrorCodec, streamsTestDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
 import { streamsStdioBackend } from "./paths.js";
 
 /** Every message text the frontend sent, parsed (to check what went out, and what did not). */
@@ -54,7 +54,7 @@ async function setup(transport: Transport, hostOptions: HostOptions = {}, connOp
     if (hostOptions.streamWindow !== undefined) args.push("--stream-window", String(hostOptions.streamWindow));
     const child = await spawnStdioBackend(process.execPath, args, { onStderr: () => {} });
     const sent = recording(child);
-    const conn = new IpcConnection(child, { channels: [streamsDescriptor], ...connOptions });
+    const conn = new IpcConnection(child, { channels: [streamsTestDescriptor], ...connOptions });
     return {
       conn,
       probe: undefined,
@@ -79,7 +79,7 @@ async function setup(transport: Transport, hostOptions: HostOptions = {}, connOp
     socket = await connectWebSocket(backend.url);
   }
   const sent = recording(socket);
-  const conn = new IpcConnection(socket, { channels: [streamsDescriptor], ...connOptions });
+  const conn = new IpcConnection(socket, { channels: [streamsTestDescriptor], ...connOptions });
   return {
     conn,
     probe,
@@ -143,7 +143,7 @@ function countingSource(limit = Infinity): { source: AsyncGenerator<number>; pul
 }
 
 /** A round trip on the connection: every message sent before it was read and handled by the host. */
-const ping = (conn: IpcConnection) => conn.callRaw(STREAMS_CHANNEL, "ping", []);
+const ping = (conn: IpcConnection) => conn.callRaw(streamsTestChannel, "ping", []);
 
 for (const transport of ["in-memory", "websocket", "stdio"] as const) {
   describe(`streams over ${transport}`, () => {
@@ -162,7 +162,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
     test("output stream: 10,000 items in order, ending at the result", async () => {
       const s = await setup(transport);
       try {
-        const items = await collect(s.conn.streamRaw(STREAMS_CHANNEL, "count", [10_000]));
+        const items = await collect(s.conn.streamRaw(streamsTestChannel, "count", [10_000]));
         assert.deepEqual(items, range(10_000));
         // Credit was granted again and again (half a window at a time), never all at once.
         assert.ok(s.sent.count("credit") >= 10_000 / 64, `only ${s.sent.count("credit")} credit messages`);
@@ -177,11 +177,11 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       const s = await setup(transport);
       try {
         const { source, returned } = countingSource(10_000);
-        assert.equal(await s.conn.callRaw(STREAMS_CHANNEL, "sum", [null], { input: source }), 49_995_000);
+        assert.equal(await s.conn.callRaw(streamsTestChannel, "sum", [null], { input: source }), 49_995_000);
         assert.equal(returned(), true);
         assert.equal(s.sent.count("end"), 1);
-        assert.equal(await s.conn.callRaw(STREAMS_CHANNEL, "sum", [null], { input: range(10_000) }), 49_995_000);
-        assert.equal(await s.conn.callRaw(STREAMS_CHANNEL, "sum", [null], { input: [] }), 0);
+        assert.equal(await s.conn.callRaw(streamsTestChannel, "sum", [null], { input: range(10_000) }), 49_995_000);
+        assert.equal(await s.conn.callRaw(streamsTestChannel, "sum", [null], { input: [] }), 0);
         const items = s.sent.messages.filter((m) => m.type === "item");
         assert.deepEqual(items.slice(0, 3).map((m) => [m.seq, m.value]), [[0, 0], [1, 1], [2, 2]]);
       } finally {
@@ -193,7 +193,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       const s = await setup(transport);
       try {
         const input = range(10_000).map((i) => `item ${i}`);
-        const back = await collect(s.conn.streamRaw(STREAMS_CHANNEL, "echo", [null], { input }));
+        const back = await collect(s.conn.streamRaw(streamsTestChannel, "echo", [null], { input }));
         assert.deepEqual(back, input);
       } finally {
         await s.close();
@@ -205,23 +205,23 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       try {
         const got: WireValue[] = [];
         try {
-          for await (const x of s.conn.streamRaw(STREAMS_CHANNEL, "failAfter", [3])) got.push(x);
+          for await (const x of s.conn.streamRaw(streamsTestChannel, "failAfter", [3])) got.push(x);
           assert.fail("no error");
         } catch (e) {
           assert.ok(isIpcError(e));
           assert.equal(e.code, "declared");
-          assert.equal(e.message, "StreamError");
-          assert.deepEqual(e.data, { kind: "gaveUp", after: 3 });
+          assert.equal(e.message, "StreamsTestError");
+          assert.deepEqual(e.data, { kind: "failed", after: 3 });
         }
         assert.deepEqual(got, [0, 1, 2]);
         // Through the typed helper, the same error is a DeclaredError its guard recognises.
         const typed: number[] = [];
         try {
-          for await (const x of streamMethod(streamsDescriptor, "failAfter", [2], undefined, s.conn)) typed.push(x);
+          for await (const x of streamMethod(streamsTestDescriptor, "failAfter", [2], undefined, s.conn)) typed.push(x);
           assert.fail("no error");
         } catch (e) {
-          assert.ok(isDeclaredError(e, streamErrorCodec));
-          assert.deepEqual(e.data, { kind: "gaveUp", after: 2 });
+          assert.ok(isDeclaredError(e, streamsTestErrorCodec));
+          assert.deepEqual(e.data, { kind: "failed", after: 2 });
         }
         assert.deepEqual(typed, [0, 1]);
       } finally {
@@ -232,7 +232,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
     test("the typed client: stream methods iterate, streaming parameters take iterables", async () => {
       const s = await setup(transport);
       try {
-        const client = createClient(streamsDescriptor, s.conn);
+        const client = createClient(streamsTestDescriptor, s.conn);
         assert.deepEqual(await collect(client.count(5)), [0, 1, 2, 3, 4]);
         assert.equal(await client.sum([1, 2, 3]), 6);
         assert.deepEqual(await collect(client.echo(["a", "b"])), ["a", "b"]);
@@ -249,9 +249,9 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       const s = await setup(transport);
       try {
         const [counted, summed, echoed, pings] = await Promise.all([
-          collect(s.conn.streamRaw(STREAMS_CHANNEL, "count", [2000], { window: 16 })),
-          s.conn.callRaw(STREAMS_CHANNEL, "sum", [null], { input: range(2000) }),
-          collect(s.conn.streamRaw(STREAMS_CHANNEL, "echo", [null], { input: range(2000).map(String) })),
+          collect(s.conn.streamRaw(streamsTestChannel, "count", [2000], { window: 16 })),
+          s.conn.callRaw(streamsTestChannel, "sum", [null], { input: range(2000) }),
+          collect(s.conn.streamRaw(streamsTestChannel, "echo", [null], { input: range(2000).map(String) })),
           Promise.all(range(100).map(() => ping(s.conn))),
         ]);
         assert.deepEqual(counted, range(2000));
@@ -263,23 +263,27 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       }
     });
 
-    test("the frontend's source is pulled only within the host's credit (a handler that does not read)", async () => {
+    test("the frontend's source is pulled only within the host's credit (a handler that does not read, or reads 5 and stops)", async () => {
       const s = await setup(transport, { streamWindow: 16 });
       try {
-        const { source, pulls, returned } = countingSource();
-        const abort = new AbortController();
-        const call = s.conn.callRaw(STREAMS_CHANNEL, "hold", [null], { input: source, signal: abort.signal });
-        await eventually(() => pulls() === 16, "the window was pulled");
-        // Every message the host sent before this answer has been handled: no more credit came.
-        assert.equal(await ping(s.conn), "pong");
-        assert.equal(await ping(s.conn), "pong");
-        assert.equal(pulls(), 16);
-        assert.equal(s.sent.count("item"), 16);
-        abort.abort();
-        await rejectsWith(call, "cancelled");
-        // An async generator runs its finally once the pull under way (if any) has settled.
-        await eventually(returned, "the source's return() ran");
-        if (s.probe) await eventually(() => s.probe!.aborted.includes("hold"), "the handler saw its signal abort");
+        for (const [round, read] of [0, 5].entries()) {
+          const { source, pulls, returned } = countingSource();
+          const abort = new AbortController();
+          const call = s.conn.callRaw(streamsTestChannel, "hold", [read, null], { input: source, signal: abort.signal });
+          await eventually(() => pulls() === 16, "the window was pulled");
+          // Every message the host sent before this answer has been handled: no more credit came
+          // (5 taken is fewer than half the window).
+          assert.equal(await ping(s.conn), "pong");
+          assert.equal(await ping(s.conn), "pong");
+          assert.equal(pulls(), 16, `hold(${read})`);
+          assert.equal(s.sent.count("item"), 16 * (round + 1), `hold(${read})`);
+          abort.abort();
+          await rejectsWith(call, "cancelled");
+          // An async generator runs its finally once the pull under way (if any) has settled.
+          await eventually(returned, "the source's return() ran");
+          if (s.probe) await eventually(() => s.probe!.aborted.length === round + 1, "the handler saw its signal abort");
+        }
+        if (s.probe) assert.deepEqual(s.probe.aborted, ["hold", "hold"]);
       } finally {
         await s.close();
       }
@@ -289,7 +293,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       const s = await setup(transport);
       try {
         const abort = new AbortController();
-        const it = s.conn.streamRaw(STREAMS_CHANNEL, "hang", [], { signal: abort.signal });
+        const it = s.conn.streamRaw(streamsTestChannel, "hang", [], { signal: abort.signal });
         const pending = it.next();
         assert.equal(await ping(s.conn), "pong");
         abort.abort();
@@ -310,7 +314,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       const s = await setup(transport, {}, { timeout: 100 });
       try {
         await s.conn.ready; // the timeout runs from the call, which is sent once the handshake is done
-        await rejectsWith(s.conn.streamRaw(STREAMS_CHANNEL, "hang", []).next(), "timeout");
+        await rejectsWith(s.conn.streamRaw(streamsTestChannel, "hang", []).next(), "timeout");
         assert.equal(s.sent.count("cancel"), 1);
         if (s.probe) await eventually(() => s.probe!.aborted.includes("hang"), "the handler saw its signal abort");
       } finally {
@@ -322,7 +326,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       const s = await setup(transport);
       try {
         const { source, returned, pulls } = countingSource();
-        assert.deepEqual(await s.conn.callRaw(STREAMS_CHANNEL, "takeFirst", [3, null], { input: source }), [0, 1, 2]);
+        assert.deepEqual(await s.conn.callRaw(streamsTestChannel, "takeFirst", [3, null], { input: source }), [0, 1, 2]);
         await eventually(returned, "the source's return() ran");
         assert.ok(pulls() <= 64, `pulled ${pulls()} items for a window of 64`);
         assert.equal(s.sent.count("end"), 0);
@@ -341,7 +345,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
           yield 2;
           throw boom;
         }
-        await assert.rejects(s.conn.callRaw(STREAMS_CHANNEL, "sum", [null], { input: failing() }), (e: unknown) => e === boom);
+        await assert.rejects(s.conn.callRaw(streamsTestChannel, "sum", [null], { input: failing() }), (e: unknown) => e === boom);
         assert.equal(s.sent.count("cancel"), 1);
         assert.equal(await ping(s.conn), "pong");
       } finally {
@@ -354,11 +358,11 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
       try {
         await s.conn.ready;
         assert.equal(s.conn.protocol, 1);
-        const e = await rejectsWith(s.conn.streamRaw(STREAMS_CHANNEL, "count", [3]).next(), "versionMismatch");
+        const e = await rejectsWith(s.conn.streamRaw(streamsTestChannel, "count", [3]).next(), "versionMismatch");
         assert.equal(e.message, 'method "count" of channel "streams-test-v1" uses streams, which need protocol 2; the backend speaks protocol 1');
-        assert.deepEqual(e.data, { channel: STREAMS_CHANNEL, method: "count", backendProtocol: 1 });
+        assert.deepEqual(e.data, { channel: streamsTestChannel, method: "count", backendProtocol: 1 });
         const { source, returned } = countingSource();
-        await rejectsWith(s.conn.callRaw(STREAMS_CHANNEL, "sum", [null], { input: source }), "versionMismatch");
+        await rejectsWith(s.conn.callRaw(streamsTestChannel, "sum", [null], { input: source }), "versionMismatch");
         assert.equal(s.sent.count("call"), 0, "nothing was sent");
         assert.equal(returned(), false, "the source was not touched");
         assert.equal(await ping(s.conn), "pong");
@@ -375,7 +379,7 @@ for (const transport of ["in-memory", "websocket"] as const) {
       const s = await setup(transport);
       const probe = s.probe!;
       try {
-        const it = s.conn.streamRaw(STREAMS_CHANNEL, "count", [1_000_000], { window: 8 });
+        const it = s.conn.streamRaw(streamsTestChannel, "count", [1_000_000], { window: 8 });
         const first = await it.next();
         assert.deepEqual(first, { value: 0, done: false });
         // The host has at most the window's credit: once it stopped, it stays stopped.
@@ -404,7 +408,7 @@ for (const transport of ["in-memory", "websocket"] as const) {
       const probe = s.probe!;
       try {
         const got: WireValue[] = [];
-        for await (const x of s.conn.streamRaw(STREAMS_CHANNEL, "count", [1_000_000])) {
+        for await (const x of s.conn.streamRaw(streamsTestChannel, "count", [1_000_000])) {
           got.push(x);
           if (got.length === 5) break;
         }
@@ -421,10 +425,10 @@ for (const transport of ["in-memory", "websocket"] as const) {
     test("disconnect ends every stream with disconnected and drops the handlers", async () => {
       const s = await setup(transport);
       const probe = s.probe!;
-      const hang = s.conn.streamRaw(STREAMS_CHANNEL, "hang", []);
+      const hang = s.conn.streamRaw(streamsTestChannel, "hang", []);
       const pending = hang.next();
       const { source, returned, pulls } = countingSource();
-      const upload = s.conn.callRaw(STREAMS_CHANNEL, "hold", [null], { input: source });
+      const upload = s.conn.callRaw(streamsTestChannel, "hold", [0, null], { input: source });
       // Started on the host, and the source running (a generator never started has no finally to run).
       await eventually(() => probe.started.includes("hang") && probe.started.includes("hold") && pulls() > 0, "both handlers started");
       await s.close();
@@ -440,9 +444,9 @@ describe("streams over stdio, the child dying", () => {
   test("the backend killed mid-stream: the pending next() rejects with disconnected", async () => {
     const s = await setup("stdio");
     try {
-      const it = s.conn.streamRaw(STREAMS_CHANNEL, "count", [1_000_000], { window: 4 });
+      const it = s.conn.streamRaw(streamsTestChannel, "count", [1_000_000], { window: 4 });
       assert.deepEqual(await it.next(), { value: 0, done: false });
-      const hang = s.conn.streamRaw(STREAMS_CHANNEL, "hang", []);
+      const hang = s.conn.streamRaw(streamsTestChannel, "hang", []);
       const pending = hang.next();
       assert.equal(await ping(s.conn), "pong");
       s.child!.child.kill("SIGKILL");

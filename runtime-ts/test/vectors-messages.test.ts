@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { channelToJson, createMemorySocketPair, embeddedSchema, type HostOptions, type IpcSocket } from "../src/common/index.js";
 import { connectWebSocket, spawnStdioBackend, WebSocketBackend } from "../src/node/index.js";
 import { echoDescriptor, echoEventsDescriptor, startEchoHost } from "./fixtures/echo.js";
-import { startStreamsHost, streamsDescriptor } from "./fixtures/streams.js";
+import { startStreamsHost, streamsTestDescriptor } from "./fixtures/streams.js";
 import { echoStdioBackend, streamsStdioBackend, vectorsDir } from "./paths.js";
 import { binaryMessage, matches, RawPeer } from "./raw-peer.js";
 
@@ -90,7 +90,7 @@ async function open(transport: Transport, options: HostOptions, streams = false)
 test("the Echo fixture is registered as the vector files say", () => {
   for (const [name, file] of files) {
     if (name === streamsFile) {
-      assert.deepEqual(file.schemaHashes, { [streamsDescriptor.channel]: streamsDescriptor.schemaHash });
+      assert.deepEqual(file.schemaHashes, { [streamsTestDescriptor.channel]: streamsTestDescriptor.schemaHash });
       continue;
     }
     assert.deepEqual(file.schemaHashes, { [echoDescriptor.channel]: echoDescriptor.schemaHash, [echoEventsDescriptor.channel]: echoEventsDescriptor.schemaHash });

@@ -1,6 +1,7 @@
 //! Shared by this crate's integration tests: the code `ipcc` generates from
-//! tests/vectors/vectors.ipc (kept equal to the generator's output by
-//! `compiler/tests/generated_fixtures.rs`), its echo backend, and helpers to start hosts and peers.
+//! tests/vectors/vectors.ipc and tests/vectors/streams.ipc (kept equal to the generator's output
+//! by `compiler/tests/generated_fixtures.rs`), their backends, and helpers to start hosts and
+//! peers.
 
 #![allow(dead_code)]
 
@@ -12,6 +13,7 @@ pub mod vectors_ipc;
 pub mod echo_backend;
 
 #[path = "../../src/bin/ipcc-echo-backend/streams_ipc.rs"]
+#[rustfmt::skip]
 pub mod streams_ipc;
 
 #[path = "../../src/bin/ipcc-echo-backend/streams_backend.rs"]

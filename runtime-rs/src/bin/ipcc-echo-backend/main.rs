@@ -15,10 +15,11 @@
 mod echo_backend;
 #[allow(dead_code)]
 mod streams_backend;
-#[allow(dead_code)]
-mod streams_ipc;
 // The generator's output as it is (prettyplease's layout, not rustfmt's): see
 // compiler/tests/generated_fixtures.rs.
+#[allow(dead_code)]
+#[rustfmt::skip]
+mod streams_ipc;
 #[allow(dead_code)]
 #[rustfmt::skip]
 mod vectors_ipc;

@@ -1,6 +1,7 @@
-//! The `StreamsTest` backend (behaviour: tests/vectors/README.md, "streams-test-v1"), with a
-//! probe that in-process tests read: how many items its output streams yielded, and how many
-//! of its streams were dropped.
+//! The `StreamsTest` backend of tests/vectors/streams.ipc (behaviour: tests/vectors/README.md,
+//! "streams-test-v1"), on the code `ipcc` generates from it (`streams_ipc.rs`), with a probe that
+//! in-process tests read: how many items its output streams yielded, and how many of its
+//! streams were dropped.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -159,5 +160,29 @@ impl StreamsTest for StreamsBackend {
         ctx.cancelled().await;
         drop(items);
         Ok(took)
+    }
+
+    async fn take_first(
+        &self,
+        _ctx: CallContext,
+        n: u32,
+        mut items: ItemStream<u32>,
+    ) -> Result<Vec<u32>, HandlerError> {
+        let mut got = Vec::new();
+        while got.len() < n as usize {
+            let Some(item) = items.next().await else {
+                break;
+            };
+            got.push(item);
+            self.probe.bump(&self.probe.taken);
+        }
+        // Dropped before the answer: the backend sends `stop` first.
+        drop(items);
+        self.probe.bump(&self.probe.inputs_dropped);
+        Ok(got)
+    }
+
+    async fn ping(&self, _ctx: CallContext) -> Result<String, HandlerError> {
+        Ok("pong".to_owned())
     }
 }

@@ -1,7 +1,9 @@
 //! The `streams-test-v1` channel (protocol v2) on the TS conformance host, with the behaviour of
-//! the Rust echo backend's hand-written one (`runtime-rs/src/bin/ipcc-echo-backend/streams_ipc.rs`),
-//! so that the Rust client's raw stream tests run against a TS host. Written by hand on the
-//! runtime's stream descriptors so that its schema hash matches the Rust one's test value.
+//! the Rust echo backend's (`runtime-rs/src/bin/ipcc-echo-backend/streams_backend.rs`, on the code
+//! `ipcc` generates from tests/vectors/streams.ipc), so that the Rust client's raw stream tests
+//! run against a TS host. Written by hand on the runtime's stream descriptors, with the methods
+//! those tests call; its schema hash is a test value that no client here compares (the raw
+//! tests do not declare the channel).
 
 import { c, DeclaredError, type CallContext, type Codec, type InterfaceDescriptor, type IpcHost } from "ipcc-runtime";
 

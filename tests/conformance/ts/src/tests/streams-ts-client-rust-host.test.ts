@@ -1,5 +1,5 @@
 //! Protocol v2 streams across the two runtimes: the TS frontend's raw stream API (`streamRaw`,
-//! `callRaw` with `input`) against the Rust echo backend's hand-written `streams-test-v1` channel
+//! `callRaw` with `input`) against the Rust echo backend's `streams-test-v1` channel
 //! (`ipcc-echo-backend --streams`, see tests/vectors/README.md), over stdio and WebSocket. Each
 //! runtime's own suite tests its side against itself; this one shows they agree on the wire:
 //! order, credit, the end, declared errors, `stop`, and cancellation.
