@@ -421,6 +421,7 @@ pub struct StreamsTestClient {
     conn: ::ipcc_runtime::codegen::IpcConnection,
     options: ::ipcc_runtime::codegen::CallOptions,
 }
+#[allow(dead_code)]
 impl StreamsTestClient {
     /// A client calling through `conn` with default call options.
     pub fn new(conn: &::ipcc_runtime::codegen::IpcConnection) -> Self {
