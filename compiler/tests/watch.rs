@@ -1,6 +1,8 @@
 //! `ipcc watch` end to end: the real binary as a child process in a scratch project, driven by
 //! real file changes. Every step waits for the status line of the run it causes (a thread reads
-//! the child's stderr line by line); the 30 s timeout only turns a hang into a failure.
+//! the child's stderr line by line); the 30 s timeout only turns a hang into a failure. That a
+//! change causes no run is read from the watch's report of each file event
+//! (`IPCC_WATCH_TRACE_EVENTS`), up to a barrier ([`Watch::assert_quiet`]), not waited out.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,10 +13,11 @@ use std::time::{Duration, Instant};
 /// How long a step may take before the test fails (a guard, never a way to wait).
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How long to watch for a run that must not happen. Absence can only be observed over time; a
-/// wrong run would start 50 ms (the debounce) after its event and take a few milliseconds, so
-/// this is ten times what it needs.
-const SILENCE: Duration = Duration::from_millis(500);
+/// Makes `ipcc watch` print a line for every file event it reads (`compiler/src/cli/watch.rs`).
+const TRACE_VARIABLE: &str = "IPCC_WATCH_TRACE_EVENTS";
+
+/// How those lines start.
+const EVENT: &str = "[event] ";
 
 /// A running `ipcc watch`.
 struct Watch {
@@ -22,6 +25,10 @@ struct Watch {
     lines: Receiver<String>,
     /// Every line printed so far, for failure messages and the final count.
     log: Vec<String>,
+    /// The project directory, where [`Watch::assert_quiet`] creates its barriers.
+    dir: PathBuf,
+    /// How many barriers were created (each has a name of its own).
+    barriers: usize,
 }
 
 impl Watch {
@@ -33,6 +40,7 @@ impl Watch {
             .args(["--color", "never"])
             .args(args)
             .current_dir(dir)
+            .env(TRACE_VARIABLE, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -52,6 +60,8 @@ impl Watch {
             child,
             lines,
             log: Vec::new(),
+            dir: dir.to_path_buf(),
+            barriers: 0,
         }
     }
 
@@ -71,7 +81,8 @@ impl Watch {
         }
     }
 
-    /// The lines of the next run: what it printed, its status line last.
+    /// The lines of the next run: what it printed, its status line last (the file events it
+    /// reported are only in the log).
     fn next_run(&mut self) -> Vec<String> {
         let deadline = Instant::now() + TIMEOUT;
         let mut run = Vec::new();
@@ -83,6 +94,9 @@ impl Watch {
                     self.log.join("\n")
                 )
             };
+            if line.starts_with(EVENT) {
+                continue;
+            }
             let is_status = line.starts_with("[watch] ");
             run.push(line);
             if is_status {
@@ -122,16 +136,33 @@ impl Watch {
         run.last().expect("a run ends with its status line").clone()
     }
 
-    /// Asserts that nothing is printed for [`SILENCE`].
+    /// Asserts that no file event read since the last status line asks for a run, and that
+    /// nothing but those events was printed. The barrier is a new file in the project's
+    /// directory (watched for `ipcc.toml`; nothing else there counts): the watch reads events in
+    /// the order they happened, so once it reports the barrier's, it has read and reported every
+    /// event before it, each `ignored` or `counts`.
     fn assert_quiet(&mut self, after: &str) {
-        match self.lines.recv_timeout(SILENCE) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(line) => panic!(
-                "unexpected output after {after}: {line:?}; all output:\n{}",
-                self.log.join("\n")
-            ),
-            Err(RecvTimeoutError::Disconnected) => {
+        self.barriers += 1;
+        let barrier = format!("/barrier-{}.txt", self.barriers);
+        std::fs::write(self.dir.join(&barrier[1..]), "").unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let Some(line) = self.next_line(deadline) else {
                 panic!("ipcc watch ended after {after}:\n{}", self.log.join("\n"))
+            };
+            let Some(event) = line.strip_prefix(EVENT) else {
+                panic!(
+                    "unexpected output after {after}: {line:?}; all output:\n{}",
+                    self.log.join("\n")
+                )
+            };
+            assert!(
+                event.starts_with("ignored "),
+                "after {after}, an event that asks for a run: {line:?}; all output:\n{}",
+                self.log.join("\n")
+            );
+            if event.ends_with(&barrier) {
+                return;
             }
         }
     }

@@ -220,6 +220,14 @@ async fn silent_connections_are_closed_after_the_handshake_timeout() {
     assert!(matches!(reader.read(usize::MAX).await, Incoming::Closed));
 }
 
+/// Returns once no task can run: every task waits on something no task will do. Only for tests
+/// whose clock is paused (`start_paused`): tokio then moves the clock only when the runtime is
+/// idle, so this virtual-time sleep ends at the first moment every task is blocked (and no
+/// earlier timer is due), however slow the machine: a wait for quiescence, not for time.
+async fn until_every_task_waits() {
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+}
+
 /// A stdio-framed peer of `host` over an 8 KiB pipe that says hello and then sends `calls`
 /// calls of `big(1000)` without reading: the read half of its end, and the task writing (done
 /// once everything was written; it hands the write half back).
@@ -259,9 +267,9 @@ async fn a_peer_that_does_not_read_is_not_read_from() {
     const CALLS: usize = 2000;
     let host = support::echo_host(HostConfig::new().max_queued_bytes(16 * 1024));
     let (near_read, writing) = silent_peer(&host, CALLS);
-    // Virtual time only advances once every task is blocked: the writer on a full pipe, the
-    // host on its full queue. Unbounded, the writer would have finished long before.
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    // Every task blocked: the writer on a full pipe, the host on its full queue. Unbounded, the
+    // writer would have finished first.
+    until_every_task_waits().await;
     assert!(
         !writing.is_finished(),
         "the host kept reading a peer that does not read (about 2 MB of answers queued)"
@@ -293,10 +301,10 @@ async fn peers_that_do_not_read_are_bounded_together() {
             .max_queued_bytes_total(TOTAL),
     );
     let peers: Vec<_> = (0..PEERS).map(|_| silent_peer(&host, CALLS)).collect();
-    // Virtual time advances once every task is blocked: the writers on full pipes, the host
-    // on full queues. Each peer alone could queue PER_CONNECTION; together they may not pass
-    // TOTAL by more than about one answer each.
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    // Every task blocked: the writers on full pipes, the host on full queues. Each peer alone
+    // could queue PER_CONNECTION; together they may not pass TOTAL by more than about one
+    // answer each.
+    until_every_task_waits().await;
     let queued = host.queued_bytes();
     assert!(
         queued <= TOTAL + PEERS * 2048,

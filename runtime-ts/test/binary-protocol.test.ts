@@ -6,7 +6,7 @@ import { createClient, createMemorySocketPair, IpcConnection, type HostOptions, 
 import { WebSocketBackend } from "../src/node/index.js";
 import { LineFraming } from "../src/node/line-framing.js";
 import { bytesDescriptor, startBytesHost } from "./fixtures/bytes.js";
-import { binaryMessage, concatBytes, layout, matches, RawPeer, type Received } from "./raw-peer.js";
+import { binaryMessage, concatBytes, Inbox, layout, matches, RawPeer, type Received } from "./raw-peer.js";
 
 const CHANNEL = bytesDescriptor.channel;
 const channels = { [CHANNEL]: bytesDescriptor.schemaHash };
@@ -80,13 +80,13 @@ describe("IpcHost, binary negotiation", () => {
     const { WebSocket } = await import("ws");
     const ws = new WebSocket(backend.url);
     try {
-      const messages: any[] = [];
-      ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
+      const inbox = new Inbox<any>();
+      ws.on("message", (d) => inbox.push(JSON.parse(d.toString())));
       await new Promise((r) => ws.once("open", r));
       ws.send(JSON.stringify(binaryHello));
       ws.send(binaryMessage(call(1, "echo", [0]), bytes(7)));
       ws.send(JSON.stringify(call(2, "ping", [])));
-      while (messages.length < 3) await new Promise((r) => setTimeout(r, 5));
+      const messages = await inbox.atLeast(3);
       assert.deepEqual(messages[0].features, ["streams"]);
       assert.deepEqual([messages[1].code, messages[1].id], ["badRequest", null]);
       assert.deepEqual([messages[2].type, messages[2].value], ["result", "pong"]);

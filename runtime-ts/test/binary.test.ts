@@ -200,8 +200,9 @@ describe("binary bytes: broadcast and limits", () => {
     sockets.forEach((s, i) => addNotificationListener(bytesEventsDescriptor, { got: (v) => got[i]!.push(v) }, s.conn));
     const v = pattern(4096, 3);
     await createClient(bytesDescriptor, sockets[0]!.conn).broadcast(v);
-    // The broadcast arrives before the result of the call that sent it on the calling connection; the others get it at once too.
-    await new Promise((r) => setTimeout(r, 20));
+    // The broadcast arrives before the result of the call that sent it on the calling connection;
+    // on each other one, before the answer to a call made after it (a connection is ordered).
+    for (const s of sockets.slice(1)) assert.equal(await createClient(bytesDescriptor, s.conn).ping(), "pong");
     const notifies = sockets.map((s) => s.received.filter((m) => (typeof m === "string" ? JSON.parse(m).type : splitBinary(m).value.type) === "notify"));
     for (const [i, s] of sockets.entries()) {
       assert.equal(notifies[i]!.length, 1);

@@ -11,6 +11,7 @@ import { callMethod, IpcConnection, IpcHost, isIpcErrorCode } from "../src/commo
 import { WebSocketBackend } from "../src/node/index.js";
 import { echoDescriptor, echoImpl } from "./fixtures/echo.js";
 import { packageDir } from "./paths.js";
+import { within } from "./probe.js";
 
 /** Identifiers a browser does not have. */
 const nodeOnly = new Set(["Buffer", "process", "require", "module", "__dirname", "__filename", "global", "setImmediate"]);
@@ -33,7 +34,9 @@ test("dist/common and dist/browser use no Node-only globals and import nothing o
 
 test("connectBrowserWebSocket talks to a host through a WHATWG-style WebSocket", async () => {
   const host = new IpcHost({ token: "t" });
-  host.register(echoDescriptor, echoImpl(host));
+  let waiting!: () => void;
+  const running = new Promise<void>((resolve) => (waiting = resolve));
+  host.register(echoDescriptor, echoImpl(host, { aborted: [] }, () => waiting()));
   const backend = await WebSocketBackend.listen({ allowedOrigins: ["*"] });
   host.serve(backend);
   try {
@@ -43,7 +46,8 @@ test("connectBrowserWebSocket talks to a host through a WHATWG-style WebSocket",
     assert.deepEqual(await callMethod(echoDescriptor, "echoBytes", [new Uint8Array([1, 2, 3])], undefined, conn), new Uint8Array([1, 2, 3]));
     assert.deepEqual(await callMethod(echoDescriptor, "echoI64", [-5n], undefined, conn), -5n);
     const pending = callMethod(echoDescriptor, "wait", [], undefined, conn);
-    await new Promise((r) => setTimeout(r, 20));
+    // The host shuts down with the call's handler running.
+    await within(running, "the handler of `wait` running");
     await host.shutdown();
     await assert.rejects(pending, (e: unknown) => isIpcErrorCode(e, "disconnected"));
   } finally {

@@ -2,6 +2,19 @@
 
 import type { IpcSocket, IpcSocketBackend } from "../src/common/index.js";
 
+/**
+ * Settles like `p`; rejects if `p` is still pending after `ms` (a hang guard, not a timing
+ * assumption). Unlike a test's `timeout`, the rejection reaches the test, so its `finally`
+ * closes what it opened and the process can end.
+ */
+export function within<T>(p: Promise<T>, what: string, ms = 5000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`never happened within ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, hang]).finally(() => clearTimeout(timer));
+}
+
 /** Changes to wait for: `until` looks at its condition again at each one. */
 export class Changes {
   private waiters: (() => void)[] = [];

@@ -45,6 +45,37 @@ export class RawPeer {
   }
 }
 
+/** What a test's own handler receives (from a raw `ws` client, say), kept in order, with a way to wait for a count. */
+export class Inbox<T> {
+  readonly items: T[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  push(item: T): void {
+    this.items.push(item);
+    const ready = this.waiters.filter((w) => this.items.length >= w.count);
+    this.waiters = this.waiters.filter((w) => this.items.length < w.count);
+    for (const w of ready) w.resolve();
+  }
+  /** Resolves with the items once there are `count` of them; rejects after `ms` (a hang guard, not a timing assumption). */
+  atLeast(count: number, ms = 5000): Promise<T[]> {
+    if (this.items.length >= count) return Promise.resolve(this.items);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.items);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`${this.items.length} of ${count} messages within ${ms} ms: ${JSON.stringify(this.items)}`));
+      }, ms);
+      this.waiters.push(waiter);
+    });
+  }
+}
+
 /** Every field of `pattern` is in `actual` with an equal value (numbers by value), recursively for objects. */
 export function matches(actual: unknown, pattern: unknown): boolean {
   if (pattern === null || typeof pattern !== "object") return actual === pattern;

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createMemorySocketPair, IpcConnection, type IpcError } from "../src/common/index.js";
 import { startEchoHost } from "./fixtures/echo.js";
+import { within } from "./probe.js";
 import { RawPeer } from "./raw-peer.js";
 
 /** A small deterministic PRNG, so a failure reproduces. */
@@ -62,13 +63,20 @@ test("a frontend survives garbage from its backend and reports it", async () => 
   const [frontend, backend] = createMemorySocketPair();
   const errors: IpcError[] = [];
   const conn = new IpcConnection(frontend, { onError: (e) => errors.push(e) });
+  // A notification on a channel of its own, sent after the garbage: messages are handled in
+  // order, so when it is delivered every message before it has been.
+  const barrier = new Promise<void>((resolve, reject) => {
+    conn.addListener("barrier", () => resolve());
+    conn.onClose((e) => reject(new Error(`the garbage closed the connection: ${e.message}`)));
+  });
   const random = rng(7);
   backend.onMessage(() => {});
   backend.send('{"type":"welcome","protocol":1,"channels":{},"maxMessageBytes":1000,"maxInFlight":10}');
   const replies = ['{"type":"result","id":1,"value":3}', '{"type":"notify","channel":"c","method":"m","args":[1]}', '{"type":"error","id":1,"code":"x","message":"y"}'];
   for (let i = 0; i < 2000; i++) backend.send(mutate(replies[i % replies.length]!, random));
+  backend.send('{"type":"notify","channel":"barrier","method":"reached","args":[]}');
   await conn.ready;
-  await new Promise((r) => setTimeout(r, 50));
+  await within(barrier, "the notification sent after the garbage");
   assert.ok(errors.length > 0, "malformed messages were reported");
   assert.equal(conn.isValid, true);
   conn.close();

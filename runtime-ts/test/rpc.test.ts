@@ -22,7 +22,8 @@ import {
   type IpcSocket,
 } from "../src/common/index.js";
 import { connectWebSocket, WebSocketBackend } from "../src/node/index.js";
-import { splitBinary } from "./raw-peer.js";
+import { Changes, within } from "./probe.js";
+import { Inbox, splitBinary } from "./raw-peer.js";
 import {
   echoDescriptor,
   echoErrorCodec,
@@ -99,6 +100,13 @@ interface Setup {
   probe: EchoProbe;
   /** `call` messages the frontend sent (to prove some things send nothing). */
   sentCalls: () => number;
+  /** How many `wait` handlers have started. */
+  waiting: () => number;
+  /**
+   * Resolves once `predicate` holds, looked at again each time a handler starts or sees its
+   * signal abort; fails after 5 s (a hang guard, not a timing assumption).
+   */
+  until(predicate: () => boolean, what: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,9 +124,17 @@ function counting(socket: IpcSocket): { socket: IpcSocket; calls: () => number }
 type Transport = "in-memory" | "websocket";
 
 async function setup(transport: Transport, hostOptions: HostOptions = {}, connOptions: ConnectionOptions = {}): Promise<Setup> {
-  const probe: EchoProbe = { aborted: [] };
+  const changes = new Changes();
+  const probe: EchoProbe = { aborted: [], onAbort: () => changes.notify() };
+  let waiting = 0;
   const host = new IpcHost(hostOptions);
-  host.register(echoDescriptor, echoImpl(host, probe));
+  host.register(
+    echoDescriptor,
+    echoImpl(host, probe, () => {
+      waiting++;
+      changes.notify();
+    }),
+  );
   host.register(typesDescriptor, typesImpl);
   host.declareNotifications(echoEventsDescriptor);
   let raw: IpcSocket;
@@ -139,20 +155,13 @@ async function setup(transport: Transport, hostOptions: HostOptions = {}, connOp
     conn,
     probe,
     sentCalls: calls,
+    waiting: () => waiting,
+    until: (predicate, what) => within(changes.until(predicate), what),
     async close() {
       conn.close();
       await host.shutdown();
     },
   };
-}
-
-/** Resolves when `predicate` holds (polling a few ms apart), or fails after 5 s. */
-async function eventually(predicate: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!predicate()) {
-    if (Date.now() > end) assert.fail(`never happened: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<IpcError> {
@@ -192,11 +201,10 @@ for (const transport of ["in-memory", "websocket"] as const) {
       try {
         const controller = new AbortController();
         const call = callMethod(echoDescriptor, "wait", [], { signal: controller.signal }, s.conn);
-        await eventually(() => s.host.connectionIds.length === 1 && s.sentCalls() === 1, "call sent");
-        await new Promise((r) => setTimeout(r, 20));
+        await s.until(() => s.waiting() === 1, "the handler running");
         controller.abort();
         await rejectsWith(call, "cancelled");
-        await eventually(() => s.probe.aborted.length === 1, "handler saw its signal abort");
+        await s.until(() => s.probe.aborted.length === 1, "handler saw its signal abort");
         // An already aborted signal sends nothing.
         const before = s.sentCalls();
         await rejectsWith(callMethod(echoDescriptor, "wait", [], { signal: controller.signal }, s.conn), "cancelled");
@@ -212,7 +220,7 @@ for (const transport of ["in-memory", "websocket"] as const) {
       try {
         const client = withOptions(createClient(echoDescriptor, s.conn), { timeout: 50 });
         await rejectsWith(client.wait(), "timeout");
-        await eventually(() => s.probe.aborted.length === 1, "handler saw its signal abort");
+        await s.until(() => s.probe.aborted.length === 1, "handler saw its signal abort");
         assert.equal(await client.add(2, 2), 4);
       } finally {
         await s.close();
@@ -223,14 +231,13 @@ for (const transport of ["in-memory", "websocket"] as const) {
       const s = await setup(transport);
       const client = createClient(echoDescriptor, s.conn);
       const pending = [client.wait(), client.wait(), client.wait()];
-      await eventually(() => s.sentCalls() === 3, "calls sent");
-      // A round trip after them: the host has read the three calls (their handlers run) before it shuts down.
-      assert.equal(await client.add(1, 1), 2);
+      // The host shuts down with the three handlers running.
+      await s.until(() => s.waiting() === 3, "the three handlers running");
       await s.host.shutdown();
       for (const p of pending) await rejectsWith(p, "disconnected");
       assert.equal(s.conn.isValid, false);
       await rejectsWith(client.add(1, 1), "disconnected");
-      await eventually(() => s.probe.aborted.length === 3, "handlers aborted on disconnect");
+      await s.until(() => s.probe.aborted.length === 3, "handlers aborted on disconnect");
     });
 
     test("unknown methods, prototype names and unknown channels are typed errors", async () => {
@@ -297,7 +304,7 @@ for (const transport of ["in-memory", "websocket"] as const) {
         await rejectsWith(client.add(1, 1), "tooManyCalls");
         a.abort();
         for (const w of waits) await rejectsWith(w, "cancelled");
-        await eventually(() => s.probe.aborted.length === 2, "slots freed");
+        await s.until(() => s.probe.aborted.length === 2, "slots freed");
         assert.equal(await client.add(1, 1), 2);
       } finally {
         await s.close();
@@ -404,7 +411,8 @@ for (const transport of ["in-memory", "websocket"] as const) {
         await s.conn.ready;
         s.host.notify(echoEventsDescriptor.channel, "tick", [-1]);
         s.host.notify(echoEventsDescriptor.channel, "tick", [5]);
-        await eventually(() => got.length === 1, "valid notification delivered");
+        // Sent after the notifications on the same ordered connection: once it is answered, both arrived.
+        assert.equal(await createClient(echoDescriptor, s.conn).add(1, 1), 2);
         assert.deepEqual(got, [5]);
         assert.ok(errors.some((e) => isIpcErrorCode(e, "badRequest") && /args\[0\]/.test(e.message)));
       } finally {
@@ -453,13 +461,13 @@ describe("WebSocket server specifics", () => {
     host.serve(backend);
     const { WebSocket } = await import("ws");
     const ws = new WebSocket(backend.url);
-    const messages: any[] = [];
-    ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
+    const inbox = new Inbox<any>();
+    ws.on("message", (d) => inbox.push(JSON.parse(d.toString())));
     await new Promise((r) => ws.once("open", r));
     ws.send(JSON.stringify({ type: "hello", protocol: 1 }));
     ws.send(Buffer.from([1, 2, 3]));
     ws.send(JSON.stringify({ type: "call", id: 1, channel: echoDescriptor.channel, method: "add", args: [1, 2] }));
-    await eventually(() => messages.length === 3, "three answers");
+    const messages = await inbox.atLeast(3);
     assert.equal(messages[0].type, "welcome");
     assert.deepEqual([messages[1].code, messages[1].id], ["badRequest", null]);
     assert.deepEqual([messages[2].type, messages[2].value], ["result", 3]);
@@ -475,12 +483,13 @@ describe("WebSocket server specifics", () => {
     const { WebSocket } = await import("ws");
     const ws = new WebSocket(backend.url);
     try {
-      const messages: any[] = [];
-      ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
+      const inbox = new Inbox<any>();
+      const messages = inbox.items;
+      ws.on("message", (d) => inbox.push(JSON.parse(d.toString())));
       const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
       await new Promise((r) => ws.once("open", r));
       ws.send(JSON.stringify({ type: "hello", protocol: 1 }));
-      await eventually(() => messages.length === 1, "welcome");
+      await inbox.atLeast(1);
       ws.send(JSON.stringify({ type: "call", id: 1, channel: echoDescriptor.channel, method: "echoString", args: ["x".repeat(300)] }));
       assert.equal(await closed, 1009);
       assert.equal(messages.length, 2, "an answer before the close");

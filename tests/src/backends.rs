@@ -18,8 +18,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How many `balance("slow")` handlers were cancelled before finishing.
-/// Readable from any transport through `balance("dropped")`.
+/// Readable from any transport through `balance("dropped")`, and awaited through
+/// `balance("dropped>N")`.
 static DROPPED_SLOW_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// Woken each time [`DROPPED_SLOW_CALLS`] grows.
+static SLOW_CALL_DROPPED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Resolves with [`DROPPED_SLOW_CALLS`] once it is above `count`.
+async fn dropped_beyond(count: u64) -> u64 {
+    loop {
+        // Registered before the count is read, so that a drop in between still wakes it.
+        let woken = SLOW_CALL_DROPPED.notified();
+        let mut woken = std::pin::pin!(woken);
+        woken.as_mut().enable();
+        let dropped = DROPPED_SLOW_CALLS.load(Ordering::SeqCst);
+        if dropped > count {
+            return dropped;
+        }
+        woken.await;
+    }
+}
 
 /// Counts a slow handler that was cancelled: dropped, or woken by `ctx.cancelled()`.
 struct DropCounter {
@@ -30,6 +49,7 @@ impl Drop for DropCounter {
     fn drop(&mut self) {
         if !self.finished {
             DROPPED_SLOW_CALLS.fetch_add(1, Ordering::SeqCst);
+            SLOW_CALL_DROPPED.notify_waiters();
         }
     }
 }
@@ -258,7 +278,16 @@ impl Bank for BankBackend {
             "dropped" => Ok(DROPPED_SLOW_CALLS.load(Ordering::SeqCst)),
             // The backend process dies mid-call (only ever asked of a child process).
             "exit" => std::process::exit(3),
-            _ => Ok(u64::MAX),
+            other => match other.strip_prefix("dropped>") {
+                // Answers once more than N slow handlers were cancelled.
+                Some(count) => {
+                    let count = count
+                        .parse()
+                        .map_err(|_| HandlerError::new("`dropped>` takes a count"))?;
+                    Ok(dropped_beyond(count).await)
+                }
+                None => Ok(u64::MAX),
+            },
         }
     }
 }

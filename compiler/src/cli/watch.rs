@@ -33,6 +33,12 @@ const MAX_DELAY: Duration = Duration::from_millis(500);
 /// How every status line starts; nothing else `ipcc watch` prints starts so.
 const STATUS: &str = "[watch]";
 
+/// When this environment variable is set, every file event read is printed to stderr on a line
+/// of its own, `[event] counts KIND PATHS` (the event starts or extends the wait for a run) or
+/// `[event] ignored KIND PATHS`. For the tests: that a file change causes no run is seen in
+/// this line, not by waiting to see whether a run comes.
+const TRACE_VARIABLE: &str = "IPCC_WATCH_TRACE_EVENTS";
+
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     #[command(flatten)]
@@ -183,6 +189,7 @@ impl Change {
 /// Waits for a change that matters to `set`, then for the files to be quiet for [`QUIET`]
 /// (at most [`MAX_DELAY`]). `None` when the watch is to stop.
 fn next_change(messages: &Receiver<Message>, set: &WatchSet) -> Option<Change> {
+    let trace = std::env::var_os(TRACE_VARIABLE).is_some();
     let mut change = Change::default();
     // When the first and the latest change that mattered arrived.
     let mut burst: Option<(Instant, Instant)> = None;
@@ -204,7 +211,23 @@ fn next_change(messages: &Receiver<Message>, set: &WatchSet) -> Option<Change> {
         };
         let mattered = match message {
             Message::Stop => return None,
-            Message::Fs(Ok(event)) => set.classify(&event, &mut change),
+            Message::Fs(Ok(event)) => {
+                let mattered = set.classify(&event, &mut change);
+                if trace {
+                    let paths: Vec<String> = event
+                        .paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect();
+                    eprintln!(
+                        "[event] {} {:?} {}",
+                        if mattered { "counts" } else { "ignored" },
+                        event.kind,
+                        paths.join(" ")
+                    );
+                }
+                mattered
+            }
             Message::Fs(Err(error)) => {
                 eprintln!("warning: watching files: {error}");
                 change.inputs = true;

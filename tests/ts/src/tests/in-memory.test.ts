@@ -100,8 +100,24 @@ class GreeterImpl implements Greeter {
   }
 }
 
-/** Calls of `Jobs.start` whose handler saw its signal abort. */
+/** Calls of `Jobs.start` whose handler is running, and those whose handler saw its signal abort. */
+const startedJobs: string[] = [];
 const abortedJobs: string[] = [];
+/** Wakes `jobsWhere` at each change of those lists. */
+let jobsChanged: () => void = () => {};
+
+/** Resolves once `predicate` holds, looked at again at each change of the jobs; fails after 5 s (a hang guard, not a timing assumption). */
+async function jobsWhere(predicate: () => boolean, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`never happened: ${what}`)), 5000);
+  });
+  try {
+    while (!predicate()) await Promise.race([new Promise<void>((resolve) => (jobsChanged = resolve)), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 let host: IpcHost;
 let backend: MemoryBackend;
@@ -140,8 +156,11 @@ before(async () => {
         new Promise<string>((resolve) => {
           ctx?.signal.addEventListener("abort", () => {
             abortedJobs.push(name);
+            jobsChanged();
             resolve(name);
           });
+          startedJobs.push(name);
+          jobsChanged();
         }),
       cancel: async () => true,
     }),
@@ -340,8 +359,10 @@ test("per-call options: a timeout and an AbortSignal end the call and reach the 
   await assert.rejects(jobsClient(connection, { timeout: 30 }).start("slow"), (error: unknown) => isIpcErrorCode(error, "timeout"));
   const controller = new AbortController();
   const call = withOptions(jobsClient(connection), { signal: controller.signal }).start("aborted");
-  setTimeout(() => controller.abort(), 10);
+  // Aborted once its handler runs, so that the abort has a handler to reach.
+  await jobsWhere(() => startedJobs.includes("aborted"), "the handler of `aborted` running");
+  controller.abort();
   await assert.rejects(call, (error: unknown) => isIpcErrorCode(error, "cancelled"));
-  for (let i = 0; i < 100 && abortedJobs.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  await jobsWhere(() => abortedJobs.length === 2, "both handlers aborted");
   assert.deepEqual(abortedJobs.sort(), ["aborted", "slow"]);
 });
