@@ -108,6 +108,9 @@ for (const [name, file] of hostFiles) {
   }
 }
 
+/** An `answer` step's message with `id`: its `message` value, or its `text` with the id put in first. */
+const answerText = (answer, id) => (answer.text !== undefined ? `{"id":${id},${answer.text.slice(1)}` : JSON.stringify({ ...answer.message, id }));
+
 /** A frontend case as the messages a backend sends; ids of `answer` steps are the calls' 1, 2, 3. */
 const frontendSeeds = [];
 for (const testCase of frontendFile.cases) {
@@ -117,7 +120,7 @@ for (const testCase of frontendFile.cases) {
     if (step.call) refs.set(step.call.ref, refs.size + 1);
     if (step.send !== undefined) messages.push(JSON.stringify(step.send));
     else if (step.sendText !== undefined) messages.push(step.sendText);
-    else if (step.answer) messages.push(JSON.stringify({ ...step.answer.message, id: refs.get(step.answer.ref) ?? 1 }));
+    else if (step.answer) messages.push(answerText(step.answer, refs.get(step.answer.ref) ?? 1));
   }
   frontendSeeds.push(messages);
 }
