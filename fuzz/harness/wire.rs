@@ -209,7 +209,7 @@ fn json_depth(text: &str) -> usize {
 }
 
 /// Decodes `text` as `T` through adapter `A`; when that works, the text nests at most 127
-/// arrays and objects (docs/protocol.md, "Values"), the value must encode, the encoding must
+/// arrays and objects (docs/protocol.md, "Limits"), the value must encode, the encoding must
 /// decode again, and encoding that gives the same text (a fixed point).
 fn round_trip<T, A>(text: &str)
 where

@@ -9,7 +9,7 @@
 // structure mutations, lone surrogates, huge numbers, deep nesting, prototype keys):
 //
 // - value: a value vector's wire text decoded by its codec; it decodes (nested at most 127
-//   deep, docs/protocol.md "Values"), or throws the runtime's `CodecError` (never the stack's
+//   deep, docs/protocol.md "Limits"), or throws the runtime's `CodecError` (never the stack's
 //   `RangeError`: the depth limit bounds the codecs' recursion); what decodes re-encodes to a
 //   fixed point.
 // - host: a message vector case's messages into a fresh TS host over the in-memory transport;

@@ -1,4 +1,4 @@
-//! Deeply nested input, far past the protocol's depth limit (docs/protocol.md, "Values": a value
+//! Deeply nested input, far past the protocol's depth limit (docs/protocol.md, "Limits": a value
 //! nests at most 127 arrays and objects). The boundary itself is in the shared vectors; here,
 //! inputs nested 100,000 deep reach every decoder of both sides without exhausting the stack:
 //! values are refused, unknown fields of a message are skipped, and the connection serves on.

@@ -8,7 +8,7 @@
 //! their own `#[serde_as]` attribute, so no wrapping has to reach past one level.
 //!
 //! It also holds a struct's unknown fields to the protocol's depth limit (docs/protocol.md,
-//! "Values": a value nests at most 127 arrays and objects, those of fields a decoder ignores
+//! "Limits": a value nests at most 127 arrays and objects, those of fields a decoder ignores
 //! included). serde_json counts every container it reads against its recursion limit, but
 //! skips an ignored field without counting; here such a field is read through serde_json's
 //! counted path instead (and dropped as it is read).

@@ -77,7 +77,7 @@ function fail(expected: string, wire: unknown): never {
 }
 
 /**
- * The deepest a value may nest (docs/protocol.md, "Values"): arrays and objects, the value's own
+ * The deepest a value may nest (docs/protocol.md, "Limits"): arrays and objects, the value's own
  * outermost one counting as 1, those inside fields a decoder ignores included. It is
  * serde_json's recursion limit, which runtime-rs decodes every value with; a deeper value does
  * not decode. It also bounds how deep the codecs recurse, so no input exhausts the stack.
