@@ -78,6 +78,9 @@ for (const name of ["messages.json", "messages-binary.json", "messages-compat.js
   }
 }
 
+/** An `answer` step's message with `id`: its `message` value, or its `text` with the id put in first. */
+const answerText = (answer, id) => (answer.text !== undefined ? `{"id":${id},${answer.text.slice(1)}` : JSON.stringify({ ...answer.message, id }));
+
 // frontend_decode: each frontend vector case's backend messages as one stdio byte stream; an
 // `answer` goes to the call the case made with that `ref` (the harness's calls have ids 1, 2, 3).
 {
@@ -89,7 +92,7 @@ for (const name of ["messages.json", "messages-binary.json", "messages-compat.js
       if (step.call && !refs.has(step.call.ref)) refs.set(step.call.ref, Math.min(refs.size + 1, 3));
       if (step.send !== undefined) lines.push(JSON.stringify(step.send));
       else if (step.sendText !== undefined) lines.push(step.sendText);
-      else if (step.answer) lines.push(JSON.stringify({ ...step.answer.message, id: refs.get(step.answer.ref) ?? 1 }));
+      else if (step.answer) lines.push(answerText(step.answer, refs.get(step.answer.ref) ?? 1));
     }
     put("frontend_decode", lines.map((l) => l + "\n").join(""));
   }

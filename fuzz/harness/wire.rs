@@ -186,8 +186,31 @@ fn check_output(mut output: &[u8]) {
     }
 }
 
-/// Decodes `text` as `T` through adapter `A`; when that works, the value must encode, the
-/// encoding must decode again, and encoding that gives the same text (a fixed point).
+/// How deep the JSON text `text` nests arrays and objects (strings skipped).
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for byte in text.bytes() {
+        match (in_string, byte) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (true, b'"') => in_string = false,
+            (true, _) => {}
+            (false, b'"') => in_string = true,
+            (false, b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Decodes `text` as `T` through adapter `A`; when that works, the text nests at most 127
+/// arrays and objects (docs/protocol.md, "Limits"), the value must encode, the encoding must
+/// decode again, and encoding that gives the same text (a fixed point).
 fn round_trip<T, A>(text: &str)
 where
     A: for<'de> ipcc_runtime::codegen::serde_with::DeserializeAs<'de, T>
@@ -196,6 +219,11 @@ where
     let Ok(value) = decode_value::<T, A>(text) else {
         return;
     };
+    let depth = json_depth(text);
+    assert!(
+        depth <= 127,
+        "`{text}` decoded, but it nests {depth} deep, past the 127 a value may"
+    );
     let once = encode_value::<T, A>(&value).expect("a decoded value encodes");
     let again = decode_value::<T, A>(&once)
         .unwrap_or_else(|error| panic!("`{text}` decoded, but its encoding `{once}` not: {error}"));

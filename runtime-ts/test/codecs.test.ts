@@ -5,53 +5,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { c, decodeBase64, decodeValue, encodeBase64, encodeValue, IpcError, type Codec } from "../src/common/index.js";
-import { holderCodec, moodCodec, personCodec, shapeCodec, treeCodec } from "./fixtures/echo.js";
+import { MAX_VALUE_DEPTH, nestsDeeper } from "../src/common/codecs.js";
+import { holderCodec, personCodec, treeCodec } from "./fixtures/echo.js";
 import { vectorsDir } from "./paths.js";
-
-const named: Record<string, Codec<any>> = {
-  bool: c.bool, i8: c.i8, i16: c.i16, i32: c.i32, u8: c.u8, u16: c.u16, u32: c.u32, i64: c.i64, u64: c.u64,
-  f32: c.f32, f64: c.f64, string: c.string, bytes: c.bytes, void: c.void,
-  Person: personCodec, Mood: moodCodec, Shape: shapeCodec, Tree: treeCodec, Holder: holderCodec,
-};
-
-/** Parses the vectors' type expressions: a name or `map<K, V>`, then any `[]` / `?` suffixes. */
-function codecFor(expr: string): Codec<any> {
-  let pos = 0;
-  const ws = () => {
-    while (expr[pos] === " ") pos++;
-  };
-  const parse = (): Codec<any> => {
-    ws();
-    let codec: Codec<any>;
-    if (expr.startsWith("map<", pos)) {
-      pos += 4;
-      const k = parse();
-      ws();
-      assert.equal(expr[pos++], ",", `bad type expression ${expr}`);
-      const v = parse();
-      ws();
-      assert.equal(expr[pos++], ">", `bad type expression ${expr}`);
-      codec = c.map(k, v);
-    } else {
-      const m = /^[A-Za-z0-9_]+/.exec(expr.slice(pos));
-      assert.ok(m && named[m[0]], `unknown type in ${expr}`);
-      pos += m![0].length;
-      codec = named[m![0]]!;
-    }
-    for (;;) {
-      if (expr.startsWith("[]", pos)) {
-        pos += 2;
-        codec = c.array(codec);
-      } else if (expr[pos] === "?") {
-        pos++;
-        codec = c.optional(codec);
-      } else return codec;
-    }
-  };
-  const codec = parse();
-  assert.equal(pos, expr.length, `trailing text in type expression ${expr}`);
-  return codec;
-}
+import { codecFor } from "./type-expressions.js";
 
 /** Compares parsed JSON values, numbers by value, objects regardless of key order. */
 function sameJson(a: unknown, b: unknown): boolean {
@@ -163,8 +120,80 @@ test("base64 of 1 MiB and more round-trips without blowing the stack", () => {
   }
 });
 
+/** Arrays nested `depth` deep around `inner` (built in a loop: no recursion). */
+function arrays(depth: number, inner: unknown = []): unknown {
+  let value = inner;
+  for (let i = 1; i < depth; i++) value = [value];
+  return depth === 0 ? inner : value;
+}
+
+const tooDeep = (e: unknown) => e instanceof IpcError && e.code === "badRequest" && /nested deeper than 127 arrays and objects/.test(e.message);
+
 test("recursive codecs: deep nesting is a typed error, not a crash", () => {
   let deep: unknown = { kind: "leaf", value: "1" };
   for (let i = 0; i < 100000; i++) deep = { kind: "node", children: [deep] };
-  assert.throws(() => decodeValue(treeCodec, deep, "x"), (e: unknown) => e instanceof IpcError && e.code === "badRequest");
+  assert.throws(() => decodeValue(treeCodec, deep, "x"), tooDeep);
+});
+
+test("a value nests at most 127 arrays and objects, through every container codec", () => {
+  assert.equal(MAX_VALUE_DEPTH, 127);
+  // Arrays of arrays, maps of maps, structs of structs: 127 levels decode, 128 do not.
+  const list: Codec<unknown[]> = c.array(c.lazy(() => list));
+  const dict: Codec<Map<string, unknown>> = c.map(c.string, c.lazy(() => dict));
+  type Box = { inner?: Box };
+  const box: Codec<Box> = c.struct<Box>({ inner: c.optional(c.lazy(() => box)) });
+  const dicts = (depth: number) => {
+    let value: unknown = {};
+    for (let i = 1; i < depth; i++) value = { k: value };
+    return value;
+  };
+  const boxes = (depth: number) => {
+    let value: unknown = {};
+    for (let i = 1; i < depth; i++) value = { inner: value };
+    return value;
+  };
+  for (const [codec, build] of [[list, arrays], [dict, dicts], [box, boxes]] as const) {
+    decodeValue(codec as Codec<unknown>, build(127), "x");
+    assert.throws(() => decodeValue(codec as Codec<unknown>, build(128), "x"), tooDeep);
+    assert.throws(() => decodeValue(codec as Codec<unknown>, build(100000), "x"), tooDeep);
+    // A failure leaves nothing behind: the next decode counts from 0 again.
+    decodeValue(codec as Codec<unknown>, build(127), "x");
+  }
+  // The count starts at the codec's own root, wherever the value sits in a message.
+  const tree = (nodes: number, innermost: unknown) => {
+    let value = innermost;
+    for (let i = 0; i < nodes; i++) value = { kind: "node", children: [value] };
+    return value;
+  };
+  decodeValue(treeCodec, tree(63, { kind: "leaf", value: "1" }), "x");
+  assert.throws(() => decodeValue(treeCodec, tree(63, { kind: "node", children: [] }), "x"), tooDeep);
+});
+
+test("the arrays and objects of unknown fields count towards the depth, in structs and unions", () => {
+  const person = { id: "1", name: "Ann", tags: [], avatar: "" };
+  const decoded = { id: 1n, name: "Ann", tags: [], avatar: new Uint8Array() };
+  assert.deepEqual(decodeValue(personCodec, { ...person, extra: arrays(126) }, "x"), decoded);
+  assert.throws(() => decodeValue(personCodec, { ...person, extra: arrays(127) }, "x"), (e: unknown) => tooDeep(e) && /x\.extra/.test((e as Error).message));
+  assert.throws(() => decodeValue(personCodec, { ...person, extra: arrays(100000) }, "x"), tooDeep);
+  const leaf = { kind: "leaf", value: "1" };
+  assert.deepEqual(decodeValue(treeCodec, { ...leaf, extra: { a: arrays(125) } }, "x"), { kind: "leaf", value: 1n });
+  assert.throws(() => decodeValue(treeCodec, { ...leaf, extra: { a: arrays(126) } }, "x"), tooDeep);
+  // Deep inside a value: an unknown field of a union in a struct (1 + 1 + 125 levels).
+  const holder = (extra: number) => ({ shape: { kind: "empty" }, moods: {}, weights: {}, maybe: { kind: "circle", radius: 1, x: arrays(extra) } });
+  decodeValue(holderCodec, holder(125), "x");
+  assert.throws(() => decodeValue(holderCodec, holder(126), "x"), tooDeep);
+  // Scalars in unknown fields cost nothing, whatever their number.
+  const wide: Record<string, unknown> = { ...person };
+  for (let i = 0; i < 1000; i++) wide[`f${i}`] = i;
+  assert.deepEqual(decodeValue(personCodec, wide, "x"), decoded);
+});
+
+test("nestsDeeper looks no deeper than its limit", () => {
+  assert.equal(nestsDeeper(1, 0), false);
+  assert.equal(nestsDeeper([], 0), true);
+  assert.equal(nestsDeeper(arrays(127), 127), false);
+  assert.equal(nestsDeeper(arrays(128), 127), true);
+  assert.equal(nestsDeeper({ a: 1, b: { c: arrays(125) } }, 127), false);
+  assert.equal(nestsDeeper({ a: 1, b: { c: arrays(126) } }, 127), true);
+  assert.equal(nestsDeeper(JSON.parse("[".repeat(1e6) + "]".repeat(1e6)), 127), true);
 });

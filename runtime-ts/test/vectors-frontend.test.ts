@@ -7,10 +7,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { addNotificationListener, createMemorySocketPair, IpcConnection, IpcError, type WireValue } from "../src/common/index.js";
+import { addNotificationListener, createMemorySocketPair, decodeValue, encodeValue, IpcConnection, IpcError, type WireValue } from "../src/common/index.js";
 import { echoDescriptor, echoEventsDescriptor } from "./fixtures/echo.js";
 import { vectorsDir } from "./paths.js";
 import { matches, RawPeer } from "./raw-peer.js";
+import { codecFor } from "./type-expressions.js";
 
 interface VectorFile {
   schemaHashes: Record<string, string>;
@@ -54,8 +55,11 @@ async function replay(steps: Record<string, any>[]): Promise<void> {
         peer.send(arg as string);
         break;
       case "call": {
+        // With `decode`, the result is decoded as that type, as generated code does.
+        const decode = arg.decode === undefined ? undefined : codecFor(arg.decode);
         const outcome = conn
           .callRaw(arg.channel, arg.method, arg.args as WireValue[])
+          .then((value) => (decode ? encodeValue(decode, decodeValue(decode, value, "result"), "result") : value))
           .then((result): Outcome => ({ result }), (error: IpcError): Outcome => ({ error }));
         calls.set(arg.ref, { outcome });
         break;
@@ -67,13 +71,17 @@ async function replay(steps: Record<string, any>[]): Promise<void> {
         break;
       }
       case "answer":
-        peer.send({ ...arg.message, id: calls.get(arg.ref)!.id });
+        // `text`: a message too deep for the vector file's parsers, given as text; the id goes in first.
+        if (arg.text !== undefined) peer.send(`{"id":${calls.get(arg.ref)!.id},${(arg.text as string).slice(1)}`);
+        else peer.send({ ...arg.message, id: calls.get(arg.ref)!.id });
         break;
       case "expectOutcome": {
         const outcome = await calls.get(arg.ref)!.outcome;
         calls.delete(arg.ref);
         if ("result" in arg) assert.ok("result" in outcome && matches(outcome.result, arg.result), `${where}: got ${JSON.stringify(outcome)}`);
         else assert.ok("error" in outcome && errorMatches(arg.error, outcome.error), `${where}: got ${"error" in outcome ? `${outcome.error.code}: ${outcome.error.message}` : JSON.stringify(outcome)}`);
+        // `absent: ["data"]`: the error has no `data`.
+        if (arg.absent?.includes("data")) assert.ok("error" in outcome && outcome.error.data === undefined, `${where}: the error has data`);
         break;
       }
       case "expectReported":

@@ -19,6 +19,8 @@ pub mod streams_ipc;
 #[path = "../../src/bin/ipcc-echo-backend/streams_backend.rs"]
 pub mod streams_backend;
 
+pub mod values;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -16,7 +16,12 @@ export interface Codec<T> {
   /** A short description of the type, for messages (`"u32"`, `"Person"`, `"string[]"`). */
   readonly name: string;
   encode(value: T): WireValue;
-  decode(wire: unknown): T;
+  /**
+   * `depth`: how many arrays and objects enclose `wire` in the value being decoded (0 at its
+   * root). The container codecs pass it on, one more, and refuse a value nested deeper than
+   * `MAX_VALUE_DEPTH`; a codec that holds no container can ignore it.
+   */
+  decode(wire: unknown, depth?: number): T;
   /** Present on `c.optional(...)`: in a struct, an absent field; elsewhere `null`. */
   readonly optional?: true;
   /** Present on codecs usable as map keys: the key as an object property name. */
@@ -69,6 +74,39 @@ function describe(wire: unknown): string {
 
 function fail(expected: string, wire: unknown): never {
   throw new CodecError(`expected ${expected}, found ${describe(wire)}`);
+}
+
+/**
+ * The deepest a value may nest (docs/protocol.md, "Limits"): arrays and objects, the value's own
+ * outermost one counting as 1, those inside fields a decoder ignores included. It is
+ * serde_json's recursion limit, which runtime-rs decodes every value with; a deeper value does
+ * not decode. It also bounds how deep the codecs recurse, so no input exhausts the stack.
+ */
+export const MAX_VALUE_DEPTH = 127;
+
+function tooDeep(): CodecError {
+  return new CodecError(`nested deeper than ${MAX_VALUE_DEPTH} arrays and objects`);
+}
+
+/** The depth inside one more array or object at `depth`; past the limit, the value does not decode. */
+function enter(depth: number): number {
+  if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
+  return depth + 1;
+}
+
+/**
+ * Whether the JSON value `wire` holds arrays and objects more than `levels` deep (`wire` itself
+ * counting as 1). Recurses at most `levels + 1` deep, so the caller bounds it.
+ */
+export function nestsDeeper(wire: unknown, levels: number): boolean {
+  if (typeof wire !== "object" || wire === null) return false;
+  if (levels <= 0) return true;
+  if (Array.isArray(wire)) {
+    for (let i = 0; i < wire.length; i++) if (nestsDeeper(wire[i], levels - 1)) return true;
+  } else {
+    for (const key in wire) if (nestsDeeper((wire as Record<string, unknown>)[key], levels - 1)) return true;
+  }
+  return false;
 }
 
 /** Encodes `value` at the root `path` (e.g. `args[0]`), turning a misfit into `badRequest`. */
@@ -242,10 +280,11 @@ function array<T>(item: Codec<T>): Codec<T[]> {
       for (let i = 0; i < v.length; i++) out[i] = at(`[${i}]`, () => item.encode(v[i] as T));
       return out;
     },
-    decode(wire) {
+    decode(wire, depth = 0) {
       if (!Array.isArray(wire)) fail("an array", wire);
+      const inner = enter(depth);
       const out = new Array<T>(wire.length);
-      for (let i = 0; i < wire.length; i++) out[i] = at(`[${i}]`, () => item.decode(wire[i]));
+      for (let i = 0; i < wire.length; i++) out[i] = at(`[${i}]`, () => item.decode(wire[i], inner));
       return out;
     },
   };
@@ -259,7 +298,7 @@ function optional<T>(inner: Codec<T>): Codec<T | undefined> {
     optional: true,
     // `null` from plain-JS callers is taken as "absent" too.
     encode: (v) => (v === undefined || v === null ? null : inner.encode(v)),
-    decode: (wire) => (wire === null || wire === undefined ? undefined : inner.decode(wire)),
+    decode: (wire, depth) => (wire === null || wire === undefined ? undefined : inner.decode(wire, depth)),
   };
 }
 
@@ -292,14 +331,15 @@ function map<K, V>(key: Codec<K>, value: Codec<V>): Codec<Map<K, V>> {
       }
       return out;
     },
-    decode(wire) {
+    decode(wire, depth = 0) {
       if (!isObject(wire)) fail("an object (map)", wire);
+      const inner = enter(depth);
       const out = new Map<K, V>();
       for (const name of Object.keys(wire)) {
         const segment = `[${JSON.stringify(name)}]`;
         out.set(
           at(segment, () => decodeKey.call(key, name)),
-          at(segment, () => value.decode(wire[name])),
+          at(segment, () => value.decode(wire[name], inner)),
         );
       }
       return out;
@@ -311,7 +351,14 @@ function map<K, V>(key: Codec<K>, value: Codec<V>): Codec<Map<K, V>> {
 export type StructFields = { readonly [field: string]: Codec<any> };
 
 function struct<T>(fields: StructFields, name = "struct"): Codec<T> {
+  return structWithTag(fields, name, undefined);
+}
+
+/** A struct, or with `tag` a union's variant: the object also holds `tag` (`kind`). */
+function structWithTag<T>(fields: StructFields, name: string, tag: string | undefined): Codec<T> {
   const entries = Object.entries(fields);
+  const known = new Set(Object.keys(fields));
+  if (tag !== undefined) known.add(tag);
   return {
     name,
     encode(v) {
@@ -324,19 +371,41 @@ function struct<T>(fields: StructFields, name = "struct"): Codec<T> {
       }
       return out;
     },
-    decode(wire) {
+    decode(wire, depth = 0) {
       if (!isObject(wire)) fail(`an object (${name})`, wire);
+      const inner = enter(depth);
       const out: Record<string, unknown> = {};
+      // The object's fields this codec knows (a union's tag included, which its caller checked).
+      let seen = tag === undefined ? 0 : 1;
       for (const [field, codec] of entries) {
         const present = hasOwn(wire, field);
-        if (!present && !codec.optional) throw new CodecError(`missing field \`${field}\` of ${name}`);
-        const item = at(fieldSegment(field), () => codec.decode(present ? wire[field] : undefined));
+        if (present) seen++;
+        else if (!codec.optional) throw new CodecError(`missing field \`${field}\` of ${name}`);
+        const item = at(fieldSegment(field), () => codec.decode(present ? wire[field] : undefined, inner));
         // Absent optionals stay absent, so decoded values compare equal to what was sent.
         if (item !== undefined || !codec.optional) setProperty(out, field, item);
       }
+      // Unknown fields are ignored, but their arrays and objects count towards the depth too
+      // (runtime-rs reads them through its counting parser). Counting the keys is cheap; only
+      // an object with more keys than known fields is looked at again.
+      let keys = 0;
+      for (const _ in wire) keys++;
+      if (keys > seen) checkUnknownFields(wire, known, inner);
       return out as T;
     },
   };
+}
+
+/** Throws when a field of `wire` not in `known` nests deeper than the depth `inner` leaves room for. */
+function checkUnknownFields(wire: Record<string, unknown>, known: ReadonlySet<string>, inner: number): void {
+  for (const field in wire) {
+    const item = wire[field];
+    if (typeof item === "object" && item !== null && !known.has(field) && nestsDeeper(item, MAX_VALUE_DEPTH - inner)) {
+      const error = tooDeep();
+      error.segments.push(fieldSegment(field));
+      throw error;
+    }
+  }
 }
 
 /** A union's variants: each name with its fields, or `null` for a variant without fields. */
@@ -344,7 +413,7 @@ export type UnionVariants = { readonly [variant: string]: StructFields | null };
 
 function union<T extends { kind: string }>(variants: UnionVariants, name = "union"): Codec<T> {
   const table = new Map<string, Codec<Record<string, unknown>>>();
-  for (const [kind, fields] of Object.entries(variants)) table.set(kind, struct(fields ?? {}, `${name}.${kind}`));
+  for (const [kind, fields] of Object.entries(variants)) table.set(kind, structWithTag(fields ?? {}, `${name}.${kind}`, "kind"));
   const kinds = [...table.keys()].join(", ");
   const lookup = (kind: unknown) => {
     const codec = typeof kind === "string" ? table.get(kind) : undefined;
@@ -360,13 +429,14 @@ function union<T extends { kind: string }>(variants: UnionVariants, name = "unio
       out.kind = v.kind as string; // the tag first, as the other runtime writes it
       return Object.assign(out, fields);
     },
-    decode(wire) {
+    decode(wire, depth) {
       if (!isObject(wire)) fail(`an object (${name})`, wire);
       const kind = at(".kind", () => {
         lookup(wire.kind);
         return wire.kind as string;
       });
-      const out = table.get(kind)!.decode(wire);
+      // The variant's codec counts the object's depth.
+      const out = table.get(kind)!.decode(wire, depth);
       // `kind` first, as a TS literal would be written.
       return { kind, ...out } as unknown as T;
     },
@@ -390,7 +460,7 @@ function lazy<T>(make: () => Codec<T>): Codec<T> {
       return get().name;
     },
     encode: (v) => get().encode(v),
-    decode: (wire) => get().decode(wire),
+    decode: (wire, depth) => get().decode(wire, depth),
   };
 }
 

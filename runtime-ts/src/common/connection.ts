@@ -1,7 +1,7 @@
 //! `IpcConnection`: the frontend end of one connection — handshake, calls, streams (v2), cancellation, notifications.
 
 import { encodeMessage, errorAttachments, exceedsLimit, parseBinaryMessage, toWire, type Attachments } from "./binary.js";
-import type { WireValue } from "./codecs.js";
+import { MAX_VALUE_DEPTH, nestsDeeper, type WireValue } from "./codecs.js";
 import { IpcError } from "./errors.js";
 import { lookupOwn } from "./descriptors.js";
 import {
@@ -577,9 +577,12 @@ export class IpcConnection {
         // welcome, and every later one, fails with `versionMismatch` (as in the Rust runtime).
         const protocol = m.protocol;
         if (protocol !== PROTOCOL_VERSION && protocol !== PROTOCOL_STREAMS) {
+          // Reported as it was sent, unless it nests deeper than a value may (then `null`, as
+          // the Rust runtime reads it; and `JSON.stringify` would exhaust its recursion).
+          const said = nestsDeeper(protocol, MAX_VALUE_DEPTH) ? null : (protocol as WireValue);
           this.fail(
-            new IpcError("versionMismatch", `the backend speaks protocol ${JSON.stringify(protocol)}, this frontend ${PROTOCOL_VERSION} or ${PROTOCOL_STREAMS}`, {
-              backendProtocol: protocol as WireValue,
+            new IpcError("versionMismatch", `the backend speaks protocol ${JSON.stringify(said)}, this frontend ${PROTOCOL_VERSION} or ${PROTOCOL_STREAMS}`, {
+              backendProtocol: said,
               frontendProtocol: PROTOCOL_VERSION,
             }),
           );

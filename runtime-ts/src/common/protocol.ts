@@ -1,6 +1,6 @@
 //! Wire protocol messages of versions 1 and 2 (docs/protocol.md): their shapes, parsing with validation, limits.
 
-import type { WireValue } from "./codecs.js";
+import { MAX_VALUE_DEPTH, nestsDeeper, type WireValue } from "./codecs.js";
 
 /** The protocol number a frontend sends in `hello` (a v2 frontend offers streams through `features`). */
 export const PROTOCOL_VERSION = 1;
@@ -232,7 +232,9 @@ export function parseMessage(text: string): Message | MalformedMessage {
         // Without a usable code it still answers its call (as the Rust runtime reads it).
         code: typeof m.code === "string" ? m.code : "internal",
         message: typeof m.message === "string" ? m.message : "",
-        ...(m.data !== undefined ? { data: m.data as WireValue } : {}),
+        // `data` is a value: one nested too deep is not read (the Rust runtime's parser refuses
+        // it), so the error arrives without it.
+        ...(m.data !== undefined && !nestsDeeper(m.data, MAX_VALUE_DEPTH) ? { data: m.data as WireValue } : {}),
       };
     case "cancel":
       if (id === null) return bad("cancel without a valid id");
@@ -256,7 +258,8 @@ export function parseMessage(text: string): Message | MalformedMessage {
       if (id === null) return bad(`${m.type} without a valid id`);
       return { type: m.type, id };
     default:
-      return bad(`unknown message type ${JSON.stringify(m.type)}`);
+      // Not `JSON.stringify` of anything: a `type` nested deep would exhaust its recursion.
+      return bad(`unknown message type ${typeof m.type === "string" ? JSON.stringify(m.type) : m.type === undefined ? "(none)" : `(${Array.isArray(m.type) ? "an array" : m.type === null ? "null" : typeof m.type})`}`);
   }
 }
 
