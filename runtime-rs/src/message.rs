@@ -117,12 +117,19 @@ impl<'a> Envelope<'a> {
 }
 
 impl Envelope<'_> {
-    /// Whether `features` is an array of strings holding `feature` (anything else: no features,
-    /// as a v1 peer ignores the field).
+    /// Whether `features` is an array with the string `feature` among its entries. Entries that
+    /// are not strings offer nothing, and so does a `features` that is not an array (as a v1
+    /// peer ignores the field); the entries are skipped as raw JSON, however deep.
     pub fn has_feature(&self, feature: &str) -> bool {
         self.features
-            .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
-            .is_some_and(|features| features.iter().any(|f| f == feature))
+            .and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok())
+            .is_some_and(|entries| {
+                entries.iter().any(|entry| {
+                    entry.get().starts_with('"')
+                        && serde_json::from_str::<std::borrow::Cow<'_, str>>(entry.get())
+                            .is_ok_and(|name| name == feature)
+                })
+            })
     }
 }
 
