@@ -3,7 +3,9 @@
 //  1. build runtime-ts if its dist/ is missing (this package links it as `file:../../../runtime-ts`);
 //  2. build `ipcc` and the Rust host `conformance-backend` (cargo; CARGO_TARGET_DIR respected);
 //  3. generate TypeScript for idl-examples/conformance.ipc and its streaming methods
-//     (../streams.ipc) into generated/ (git-ignored);
+//     (../streams.ipc) into generated/ (git-ignored), and for tests/vectors/streams.ipc (the
+//     `streams-test-v1` channel the TS host serves as the Rust echo backend does) into
+//     generated/vectors/;
 //  4. tsc (strict) over generated/ and src/ into build/ — build/src/backend.js is the TS host,
 //     which the Rust-client tests (`cargo test -p ipcc-conformance`) spawn, so run this first;
 //  5. node --test over build/src/tests/*.test.js: TS client → Rust host and TS client → TS host,
@@ -33,6 +35,8 @@ cargoBuild(["ipcc", "ipcc-conformance", "ipcc-runtime"], { bins: true });
 
 step(`generate TypeScript into ${generatedDir}`);
 generateTs(generatedDir, [join(repoDir, "idl-examples", "conformance.ipc"), join(packageDir, "..", "streams.ipc")]);
+// The Rust echo backend's `streams-test-v1`, served by the TS host too (src/streams-backend.ts).
+generateTs(join(generatedDir, "vectors"), [join(repoDir, "tests", "vectors", "streams.ipc")]);
 
 step("tsc (strict)");
 compileTs(packageDir);

@@ -1,59 +1,32 @@
 //! The `streams-test-v1` channel (protocol v2) on the TS conformance host, with the behaviour of
-//! the Rust echo backend's (`runtime-rs/src/bin/ipcc-echo-backend/streams_backend.rs`, on the code
-//! `ipcc` generates from tests/vectors/streams.ipc), so that the Rust client's raw stream tests
-//! run against a TS host. Written by hand on the runtime's stream descriptors, with the methods
-//! those tests call; its schema hash is a test value that no client here compares (the raw
-//! tests do not declare the channel).
+//! the Rust echo backend's (`runtime-rs/src/bin/ipcc-echo-backend/streams_backend.rs`), both on
+//! the code `ipcc` generates from tests/vectors/streams.ipc, so that the Rust client's raw stream
+//! tests run against a TS host.
 
-import { c, DeclaredError, type CallContext, type Codec, type InterfaceDescriptor, type IpcHost } from "ipcc-runtime";
-
-type StreamsTestError = { kind: "failed"; after: number };
-const streamsTestErrorCodec: Codec<StreamsTestError> = c.union<StreamsTestError>({ failed: { after: c.u32 } }, "StreamsTestError");
-
-/** The handler methods; the host passes the call's context last. */
-interface StreamsTest {
-  count(n: number): AsyncIterable<number>;
-  sum(values: AsyncIterable<number>): Promise<number>;
-  echo(items: AsyncIterable<string>): AsyncIterable<string>;
-  failAfter(n: number): AsyncIterable<number>;
-  hang(): AsyncIterable<number>;
-  take(n: number, items: AsyncIterable<number>): Promise<number>;
-  hold(n: number, items: AsyncIterable<number>): Promise<number>;
-}
-
-const streamsTestDescriptor: InterfaceDescriptor<StreamsTest> = {
-  channel: "streams-test-v1",
-  schemaHash: "streams-hash-1",
-  name: "StreamsTest",
-  methods: {
-    count: { params: [c.u32], required: 1, result: c.u32, outputStream: true },
-    sum: { params: [c.u32], required: 1, result: c.f64, inputStream: 0 },
-    echo: { params: [c.string], required: 1, result: c.string, inputStream: 0, outputStream: true },
-    failAfter: { params: [c.u32], required: 1, result: c.u32, outputStream: true, throws: streamsTestErrorCodec, throwsName: "StreamsTestError" },
-    hang: { params: [], required: 0, result: c.u32, outputStream: true },
-    take: { params: [c.u32, c.u32], required: 2, result: c.u32, inputStream: 1 },
-    hold: { params: [c.u32, c.u32], required: 2, result: c.u32, inputStream: 1 },
-  },
-} as unknown as InterfaceDescriptor<StreamsTest>;
+import { DeclaredError, type CallContext, type IpcHost } from "ipcc-runtime";
+import { registerStreamsTest as register, type StreamsTestError, type StreamsTestImpl } from "../generated/vectors/streams.js";
 
 /** Resolves when the call is cancelled (the handler's signal aborts). */
-function cancelled(ctx: CallContext): Promise<never> {
+function cancelled(ctx: CallContext | undefined): Promise<never> {
   return new Promise<never>((_resolve, reject) => {
+    if (ctx === undefined) return reject(new Error("the host passes every handler its call context"));
     if (ctx.signal.aborted) return reject(ctx.signal.reason);
     ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
   });
 }
 
 /** Reads up to `n` items of `iterator`, then stops reading (without ending the iteration). */
-async function takeN(n: number, iterator: AsyncIterator<number>): Promise<number> {
-  let took = 0;
-  while (took < n && !(await iterator.next()).done) took++;
+async function takeN(n: number, iterator: AsyncIterator<number>): Promise<number[]> {
+  const took: number[] = [];
+  while (took.length < n) {
+    const next = await iterator.next();
+    if (next.done) break;
+    took.push(next.value);
+  }
   return took;
 }
 
-const ctxOf = (rest: unknown[]): CallContext => rest[rest.length - 1] as CallContext;
-
-const streamsTest = {
+const streamsTest: StreamsTestImpl = {
   async *count(n: number) {
     for (let i = 0; i < n; i++) yield i;
   },
@@ -69,26 +42,35 @@ const streamsTest = {
     for (let i = 0; i < n; i++) yield i;
     throw new DeclaredError<StreamsTestError>({ kind: "failed", after: n });
   },
-  async *hang(...rest: unknown[]) {
-    await cancelled(ctxOf(rest));
+  async *hang(ctx?: CallContext) {
+    await cancelled(ctx);
   },
-  async take(n: number, items: AsyncIterable<number>, ...rest: unknown[]) {
+  async take(n: number, items: AsyncIterable<number>, ctx?: CallContext) {
     const iterator = items[Symbol.asyncIterator]();
     const took = await takeN(n, iterator);
     // Drops the input (its `return()`: the host sends `stop`) and keeps running until cancelled.
     await iterator.return?.();
-    await cancelled(ctxOf(rest));
-    return took;
+    await cancelled(ctx);
+    return took.length;
   },
-  async hold(n: number, items: AsyncIterable<number>, ...rest: unknown[]) {
+  async hold(n: number, items: AsyncIterable<number>, ctx?: CallContext) {
     const took = await takeN(n, items[Symbol.asyncIterator]());
     // Leaves the rest unread until cancelled: the frontend may send one window and no more.
-    await cancelled(ctxOf(rest));
+    await cancelled(ctx);
+    return took.length;
+  },
+  async takeFirst(n: number, items: AsyncIterable<number>) {
+    const iterator = items[Symbol.asyncIterator]();
+    const took = await takeN(n, iterator);
+    await iterator.return?.();
     return took;
+  },
+  async ping() {
+    return "pong";
   },
 };
 
 /** Serves `streams-test-v1` on `host`. */
 export function registerStreamsTest(host: IpcHost): void {
-  host.register(streamsTestDescriptor, streamsTest as unknown as StreamsTest);
+  register(host, streamsTest);
 }
