@@ -54,8 +54,8 @@ fn main() {
     ipcc::Builder::new()
         .out_dir(out_dir.join("builder_options"))
         .build_server(false)
-        .type_attribute("people.Person", "#[derive(Eq, Hash)]")
-        .type_attribute("people.LookupError", "#[derive(Eq, Hash)]")
+        .type_attribute("people.Person", "#[derive(PartialOrd)]")
+        .type_attribute("people.LookupError", "#[derive(PartialOrd)]")
         .compile(&[repo.join("idl-examples/greeter/greeter.ipc")]);
     // guide:end builder-options
 

@@ -1,10 +1,9 @@
 //! Drives the built backend binary the way a frontend does: over stdio as its parent, and over
 //! WebSocket with and without the token, through the generated Rust client.
 
-// Only the client half of the generated file is used here.
-#[allow(dead_code)]
+// The client half alone (`build_server(false)` in build.rs), all of it used here.
 mod my_interface {
-    include!(concat!(env!("OUT_DIR"), "/my-interface.rs"));
+    include!(concat!(env!("OUT_DIR"), "/client/my-interface.rs"));
 }
 
 use ipcc_runtime::tokio;

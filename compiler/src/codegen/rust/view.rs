@@ -133,6 +133,10 @@ pub(super) struct TypeView {
     is_enum: bool,
     is_union: bool,
     is_alias: bool,
+    /// A struct or union with no float in it also derives `Eq` and `Hash`.
+    hashable: bool,
+    /// A struct whose fields are all optional also derives `Default` (every field `None`).
+    default: bool,
     /// Some field needs a `serde_as` adapter, so the container needs `#[serde_as]`.
     serde_as: bool,
     fields: Vec<FieldView>,
@@ -313,6 +317,7 @@ pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> 
     let builder = ViewBuilder {
         ir,
         options,
+        hashable: hashable_types(ir),
         root_package: ir.file(root).package.clone(),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
@@ -677,6 +682,8 @@ fn type_ident(name: &str) -> String {
 struct ViewBuilder<'a> {
     ir: &'a Ir,
     options: &'a super::RustOptions,
+    /// By `TypeId`: whether the type can derive `Eq` and `Hash` (no float anywhere in it).
+    hashable: Vec<bool>,
     root_package: Option<String>,
     /// `size_bound` of each named type, computed once (by `TypeId`).
     sizes: std::cell::RefCell<Vec<Option<u64>>>,
@@ -934,6 +941,8 @@ impl ViewBuilder<'_> {
             is_enum: false,
             is_union: false,
             is_alias: false,
+            hashable: self.hashable[id.0 as usize],
+            default: false,
             serde_as: false,
             fields: Vec::new(),
             variants: Vec::new(),
@@ -942,6 +951,10 @@ impl ViewBuilder<'_> {
         match &def.kind {
             TypeDefKind::Struct { fields } => {
                 view.is_struct = true;
+                view.default = !fields.is_empty()
+                    && fields
+                        .iter()
+                        .all(|f| matches!(f.ty, TypeRef::Optional { .. }));
                 view.fields = fields.iter().map(|f| self.field_view(f, here)).collect();
                 view.serde_as = view.fields.iter().any(|f| f.adapter.is_some());
                 view.attrs.allow_deprecated =
@@ -1304,6 +1317,56 @@ impl ViewBuilder<'_> {
     }
 }
 
+/// By `TypeId`, whether each type can derive `Eq` and `Hash`: not when a float (`f32`, `f64`,
+/// which have neither) is anywhere in it, through fields, variants, containers, aliases and
+/// other named types. A type with a float is marked, then everything that refers to it, and so
+/// on (one pass over the references, so a long chain of types costs no more than a wide one).
+fn hashable_types(ir: &Ir) -> Vec<bool> {
+    fn visit(ty: &TypeRef, float: &mut bool, refs: &mut Vec<usize>) {
+        match ty {
+            TypeRef::Primitive { primitive } => {
+                *float |= matches!(primitive, Primitive::F32 | Primitive::F64)
+            }
+            TypeRef::Named { id } => refs.push(id.0 as usize),
+            TypeRef::Array { element } => visit(element, float, refs),
+            TypeRef::Optional { inner } => visit(inner, float, refs),
+            TypeRef::Map { key, value } => {
+                visit(key, float, refs);
+                visit(value, float, refs);
+            }
+        }
+    }
+    let mut hashable = vec![true; ir.types.len()];
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); ir.types.len()];
+    let mut unhashable = Vec::new();
+    for (index, def) in ir.types.iter().enumerate() {
+        let (mut float, mut refs) = (false, Vec::new());
+        match &def.kind {
+            TypeDefKind::Struct { fields } => fields
+                .iter()
+                .for_each(|f| visit(&f.ty, &mut float, &mut refs)),
+            TypeDefKind::Union { variants } => variants
+                .iter()
+                .flat_map(|v| &v.fields)
+                .for_each(|f| visit(&f.ty, &mut float, &mut refs)),
+            TypeDefKind::Alias { target } => visit(target, &mut float, &mut refs),
+            TypeDefKind::Enum { .. } => {}
+        }
+        for used in refs {
+            users[used].push(index);
+        }
+        if float {
+            unhashable.push(index);
+        }
+    }
+    while let Some(index) = unhashable.pop() {
+        if std::mem::replace(&mut hashable[index], false) {
+            unhashable.extend(&users[index]);
+        }
+    }
+    hashable
+}
+
 /// A type use as the file generated for root `from` spells it at its top level (`Person`,
 /// `people::Person`, `::std::vec::Vec<i64>`); with no root, as the file of a root without a
 /// package would. For user templates (`rust_type`); every id in `ty` must exist.
@@ -1311,6 +1374,7 @@ pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> Stri
     let builder = ViewBuilder {
         ir,
         options: &super::RustOptions::default(),
+        hashable: Vec::new(),
         root_package: from.and_then(|file| ir.file(file).package.clone()),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };

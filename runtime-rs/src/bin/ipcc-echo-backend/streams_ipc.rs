@@ -8,6 +8,8 @@ pub const IPCC_WIRE_SCHEMAS: &str = r#"{"format":2,"types":[{"kind":"union","nam
     Debug,
     Clone,
     PartialEq,
+    Eq,
+    Hash,
     ::ipcc_runtime::codegen::Serialize,
     ::ipcc_runtime::codegen::Deserialize
 )]

@@ -9,6 +9,8 @@ pub const IPCC_WIRE_SCHEMAS: &str = r#"{"format":1,"types":[{"kind":"struct","na
     Debug,
     Clone,
     PartialEq,
+    Eq,
+    Hash,
     ::ipcc_runtime::codegen::Serialize,
     ::ipcc_runtime::codegen::Deserialize
 )]
@@ -115,6 +117,8 @@ pub struct Holder {
     Debug,
     Clone,
     PartialEq,
+    Eq,
+    Hash,
     ::ipcc_runtime::codegen::Serialize,
     ::ipcc_runtime::codegen::Deserialize
 )]
