@@ -737,3 +737,86 @@ fn the_channel_const_aliases_the_users_const_holding_the_channel() {
         "pub const EVENTS_CHANNEL: &str = \"events-v1\";",
     );
 }
+
+/// `Eq` and `Hash` for every type without a float anywhere below it, through named types,
+/// containers, aliases and recursion; `Default` for a struct of only optional fields.
+#[test]
+fn eq_and_hash_unless_a_float_is_below() {
+    let strukt = |name: &str, fields: Vec<Field>| TypeDef {
+        meta: meta(name, 0),
+        kind: TypeDefKind::Struct { fields },
+    };
+    let ir = Ir {
+        version: IR_VERSION,
+        files: vec![SourceFile {
+            path: "main.ipc".into(),
+            stem: "main".into(),
+            package: None,
+            imports: vec![],
+            is_root: true,
+        }],
+        types: vec![
+            // 0..=3: a chain down to a float, through an array, a map value and an alias.
+            strukt("Top", vec![field("middle", array(named(1)))]),
+            strukt(
+                "Middle",
+                vec![field("by_id", map(prim(Primitive::U32), named(2)))],
+            ),
+            TypeDef {
+                meta: meta("Score", 0),
+                kind: TypeDefKind::Alias { target: named(3) },
+            },
+            strukt(
+                "Bottom",
+                vec![field("value", optional(prim(Primitive::F32)))],
+            ),
+            // 4: recursive, no float; all fields optional.
+            strukt("Tree", vec![field("next", optional(named(4)))]),
+            // 5: recursive through a union whose variant holds a float.
+            strukt("Loop", vec![field("shape", named(6))]),
+            TypeDef {
+                meta: meta("Shape", 0),
+                kind: TypeDefKind::Union {
+                    variants: vec![UnionVariant {
+                        name: "circle".into(),
+                        docs: vec![],
+                        deprecated: None,
+                        unit: false,
+                        fields: vec![
+                            field("r", prim(Primitive::F64)),
+                            field("next", optional(named(5))),
+                        ],
+                    }],
+                },
+            },
+        ],
+        consts: vec![],
+        interfaces: vec![],
+        notifications: vec![],
+    };
+    assert_eq!(
+        view::hashable_types_for_tests(&ir),
+        [false, false, false, false, true, false, false]
+    );
+    let text = try_generate(&ir).unwrap().remove(0).contents;
+    let derives = |name: &str| {
+        let at = text
+            .find(&format!("pub struct {name} "))
+            .or_else(|| text.find(&format!("pub enum {name} ")))
+            .unwrap();
+        let start = text[..at].rfind("#[derive(").unwrap();
+        squash(&text[start..at])
+    };
+    assert!(
+        derives("Tree").contains("PartialEq,Eq,Hash,Default,"),
+        "{text}"
+    );
+    for name in ["Top", "Middle", "Bottom", "Loop", "Shape"] {
+        assert!(!derives(name).contains("Hash"), "{name}: {text}");
+    }
+    // Only optional fields: `Default`, float or not; a required field or a union: none.
+    assert!(derives("Bottom").contains("Default"), "{text}");
+    for name in ["Top", "Middle", "Loop", "Shape"] {
+        assert!(!derives(name).contains("Default"), "{name}: {text}");
+    }
+}

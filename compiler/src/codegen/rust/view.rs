@@ -1367,6 +1367,11 @@ fn hashable_types(ir: &Ir) -> Vec<bool> {
     hashable
 }
 
+#[cfg(test)]
+pub(super) fn hashable_types_for_tests(ir: &Ir) -> Vec<bool> {
+    hashable_types(ir)
+}
+
 /// A type use as the file generated for root `from` spells it at its top level (`Person`,
 /// `people::Person`, `::std::vec::Vec<i64>`); with no root, as the file of a root without a
 /// package would. For user templates (`rust_type`); every id in `ty` must exist.
