@@ -795,7 +795,7 @@ fn eq_and_hash_unless_a_float_is_below() {
         notifications: vec![],
     };
     assert_eq!(
-        view::hashable_types_for_tests(&ir),
+        view::hashable_types(&ir),
         [false, false, false, false, true, false, false]
     );
     let text = try_generate(&ir).unwrap().remove(0).contents;

@@ -1321,7 +1321,7 @@ impl ViewBuilder<'_> {
 /// which have neither) is anywhere in it, through fields, variants, containers, aliases and
 /// other named types. A type with a float is marked, then everything that refers to it, and so
 /// on (one pass over the references, so a long chain of types costs no more than a wide one).
-fn hashable_types(ir: &Ir) -> Vec<bool> {
+pub(super) fn hashable_types(ir: &Ir) -> Vec<bool> {
     fn visit(ty: &TypeRef, float: &mut bool, refs: &mut Vec<usize>) {
         match ty {
             TypeRef::Primitive { primitive } => {
@@ -1365,11 +1365,6 @@ fn hashable_types(ir: &Ir) -> Vec<bool> {
         }
     }
     hashable
-}
-
-#[cfg(test)]
-pub(super) fn hashable_types_for_tests(ir: &Ir) -> Vec<bool> {
-    hashable_types(ir)
 }
 
 /// A type use as the file generated for root `from` spells it at its top level (`Person`,
