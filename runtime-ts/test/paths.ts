@@ -17,3 +17,5 @@ export const echoWsBackend = join(here, "fixtures", "echo-ws-backend.js");
 export const streamsStdioBackend = join(here, "fixtures", "streams-stdio-backend.js");
 /** The compiled child-process backend serving `bytes-test-v1`. */
 export const bytesStdioBackend = join(here, "fixtures", "bytes-stdio-backend.js");
+/** The compiled `worker_threads` backend of the MessagePort tests. */
+export const portWorker = join(here, "fixtures", "port-worker.js");

@@ -26,6 +26,8 @@ export {
   STREAMS_FEATURE,
   type Message,
 } from "./protocol.js";
+export { connectMessagePort, MessagePortBackend, type MessagePortLike, type MessagePortOptions, type MessagePortSocket } from "./message-port.js";
+export { DEFAULT_RELAY_HIGH_WATER_BYTES, relayMessagePort, type MessagePortRelay, type MessagePortRelayOptions } from "./message-port-relay.js";
 export { createMemorySocketPair, MemoryBackend, SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend, type SocketMessage } from "./socket.js";
 export type { AsyncFunction, AsyncMethodsOf, CallOptions, ChannelSpec, ConnectionId, MethodParameters, PromiseReturnType, StreamItemType, StreamMethodsOf } from "./types.js";
 export {
