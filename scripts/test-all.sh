@@ -49,4 +49,7 @@ step "end to end: web app in headless Chromium (installs Debian's chromium if mi
 bash scripts/install-browser.sh
 (cd examples/web-app && npm ci --no-audit --no-fund && npm test)
 
+step "browser: runtime-ts's MessagePort transport in headless Chromium (a TS host in a Web Worker, the page as its client)"
+(cd tests/browser-worker && npm ci --no-audit --no-fund && npm test)
+
 step "all test suites passed"
