@@ -23,6 +23,8 @@ const SOURCES = [
   "examples/sidecar/worker/build.rs",
   "examples/sidecar/worker/src/main.rs",
   "examples/sidecar/src/sidecar-app.ts",
+  "examples/sidecar/src/electron/main.ts",
+  "examples/sidecar/src/electron/renderer.ts",
   "examples/sidecar/src/reference/frontend.ts",
   "examples/sidecar/src/reference/ts-backend.ts",
   "examples/sidecar/test/sidecar.test.ts",
