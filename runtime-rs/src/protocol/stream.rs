@@ -11,14 +11,14 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use crate::binary::Payload;
+use crate::protocol::binary::Payload;
 use futures_util::Stream;
 use tokio::sync::{watch, Notify};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::host::lock;
-use crate::message;
-use crate::outbox::Outbox;
+use crate::protocol::error::{ErrorCode, IpcError};
+use crate::protocol::lock;
+use crate::protocol::message;
+use crate::protocol::outbox::Outbox;
 
 /// The credit window a receiver grants by default (docs/protocol.md, "Stream limits").
 pub const DEFAULT_STREAM_WINDOW: u64 = 64;
