@@ -3,8 +3,8 @@
 //!
 //! A stream's receiver keeps a [`Receiving`] (sequence check, credit it granted, the items it
 //! buffered, when to grant again); its sender keeps a [`SendCredit`] (credit it holds, bounded
-//! by its own `maxCredit`). The host (`host.rs`) and the client (`connection.rs`) each wrap
-//! these in what their side needs.
+//! by its own `maxCredit`). The host (`session/host.rs`) and the client
+//! (`session/connection.rs`) each wrap these in what their side needs.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
