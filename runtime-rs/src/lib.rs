@@ -32,45 +32,30 @@
 //! # Ok(()) }
 //! ```
 
-mod binary;
+mod binding;
 pub mod codegen;
-mod compat;
-mod connection;
-mod error;
-mod host;
-mod message;
-mod outbox;
-mod stream;
+mod protocol;
+mod session;
 pub mod transport;
-pub mod wire;
 
-pub use binary::{OutMessage, Payload, BINARY_FEATURE};
-pub use connection::{
-    CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
-};
-pub use error::{CallError, ErrorCode, HandlerError, IpcError};
-pub use host::{
-    CallContext, ChannelSpec, ConnectionId, Dispatch, HostConfig, IpcHost, NotifyTarget,
-    Registration,
-};
-pub use message::{MAX_ID, PROTOCOL_VERSION, STREAMS_FEATURE, STREAMS_PROTOCOL_VERSION};
-pub use stream::{
+pub use binding::ws_server::{HttpHandler, HttpRequest, HttpResponse, WsServer, WsServerConfig};
+pub use protocol::binary::{Payload, BINARY_FEATURE};
+pub use protocol::channel::ChannelSpec;
+pub use protocol::error::{CallError, ErrorCode, HandlerError, IpcError};
+pub use protocol::message::{MAX_ID, PROTOCOL_VERSION, STREAMS_FEATURE, STREAMS_PROTOCOL_VERSION};
+pub use protocol::stream::{
     InputStream, ItemSource, Streams, DEFAULT_MAX_CREDIT, DEFAULT_MAX_STREAMS,
     DEFAULT_STREAM_WINDOW,
+};
+pub use protocol::wire;
+pub use session::connection::{
+    CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
+};
+pub use session::host::{
+    CallContext, ConnectionId, Dispatch, HostConfig, IpcHost, NotifyTarget, Registration,
 };
 /// The async runtime this crate runs on, so a backend can start it (`#[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]`)
 /// without a dependency of its own.
 pub use tokio;
-pub use transport::websocket::{HttpRequest, HttpResponse, WsServer, WsServerConfig};
-pub use transport::{IpcSocket, IpcSocketBackend};
-
-impl IpcHost {
-    /// Serves this process's stdin/stdout (the process is the child of its frontend) until the
-    /// frontend disconnects. On Unix, fd 1 then writes to stderr, so stray prints cannot corrupt
-    /// the protocol; elsewhere log to stderr (see [`transport::stdio`]).
-    pub async fn serve_stdio(&self) -> std::io::Result<()> {
-        let socket = transport::stdio::process_stdio()?;
-        self.serve(socket).await;
-        Ok(())
-    }
-}
+pub use transport::out::OutMessage;
+pub use transport::IpcSocket;

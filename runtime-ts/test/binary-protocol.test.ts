@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, createMemorySocketPair, IpcConnection, type HostOptions, type IpcError } from "../src/common/index.js";
 import { WebSocketBackend } from "../src/node/index.js";
-import { LineFraming } from "../src/node/line-framing.js";
+import { LineFraming } from "../src/node/transport/line-framing.js";
 import { bytesDescriptor, startBytesHost } from "./fixtures/bytes.js";
 import { binaryMessage, concatBytes, Inbox, layout, matches, RawPeer, type Received } from "./raw-peer.js";
 

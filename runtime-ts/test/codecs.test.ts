@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { c, decodeBase64, decodeValue, encodeBase64, encodeValue, IpcError, type Codec } from "../src/common/index.js";
-import { MAX_VALUE_DEPTH, nestsDeeper } from "../src/common/codecs.js";
+import { MAX_VALUE_DEPTH, nestsDeeper } from "../src/common/protocol/codecs.js";
 import { holderCodec, personCodec, treeCodec } from "./fixtures/echo.js";
 import { vectorsDir } from "./paths.js";
 import { codecFor } from "./type-expressions.js";

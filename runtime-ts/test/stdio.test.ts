@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { callMethod, createClient, IpcConnection, isIpcErrorCode, addNotificationListener, type IpcError } from "../src/common/index.js";
 import { spawnStdioBackend } from "../src/node/index.js";
-import { LineFraming } from "../src/node/line-framing.js";
+import { LineFraming } from "../src/node/transport/line-framing.js";
 import { echoDescriptor, echoEventsDescriptor } from "./fixtures/echo.js";
 import { echoStdioBackend } from "./paths.js";
 import { within } from "./probe.js";

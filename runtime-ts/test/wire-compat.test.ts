@@ -14,7 +14,7 @@ import {
   TooComplex,
   type ChannelSchema,
   type Judgement,
-} from "../src/common/wire-compat.js";
+} from "../src/common/protocol/wire-compat.js";
 import { vectorsDir } from "./paths.js";
 
 function schema(json: string): ChannelSchema {

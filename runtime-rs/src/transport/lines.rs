@@ -6,7 +6,7 @@ use std::io;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::{oversize_head, Incoming, IpcSocket, MessageReader, MessageWriter};
-use crate::binary::BinaryOut;
+use crate::transport::out::BinaryOut;
 
 /// How much is read from the stream at a time.
 const READ_CHUNK: usize = 64 * 1024;

@@ -5,7 +5,7 @@ use std::io;
 use tokio::sync::mpsc;
 
 use super::{oversize_head, Incoming, IpcSocket, MessageReader, MessageWriter};
-use crate::binary::OutMessage;
+use crate::transport::out::OutMessage;
 
 /// How many messages may wait in one direction before the writer waits (backpressure).
 const CHANNEL_CAPACITY: usize = 256;
@@ -81,7 +81,10 @@ impl MessageWriter for MemoryWriter {
         self.send(OutMessage::Binary(message.into())).await
     }
 
-    async fn write_binary_parts(&mut self, message: crate::binary::BinaryOut) -> io::Result<()> {
+    async fn write_binary_parts(
+        &mut self,
+        message: crate::transport::out::BinaryOut,
+    ) -> io::Result<()> {
         self.send(OutMessage::Binary(message)).await
     }
 

@@ -1,8 +1,10 @@
-//! The transport abstraction (`IpcSocketBackend`): a connection's stream of JSON text messages
-//! (and, on binary connections, binary messages), and its three implementations.
+//! The transport layer: a connection's stream of JSON text messages (and, on binary connections,
+//! binary messages) as the `IpcSocket` abstraction, and its implementations (in-memory, stdio,
+//! WebSocket). It knows bytes, framing and size limits; nothing of hosts or messages' meaning.
 
 pub mod lines;
 pub mod memory;
+pub mod out;
 pub mod stdio;
 pub mod websocket;
 
@@ -57,8 +59,6 @@ pub trait IpcSocket: Send + 'static {
     }
 }
 
-pub use IpcSocket as IpcSocketBackend;
-
 /// The reading half of an [`IpcSocket`].
 pub trait MessageReader: Send + 'static {
     /// The next message, refusing (without buffering it) any larger than `max_bytes`.
@@ -81,7 +81,7 @@ pub trait MessageWriter: Send + 'static {
     /// [`MessageWriter::write_binary`] (a byte-stream transport writes the parts as they are).
     fn write_binary_parts(
         &mut self,
-        message: crate::binary::BinaryOut,
+        message: out::BinaryOut,
     ) -> impl Future<Output = io::Result<()>> + Send {
         self.write_binary(message.into_vec())
     }

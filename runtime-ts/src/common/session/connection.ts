@@ -1,9 +1,9 @@
 //! `IpcConnection`: the frontend end of one connection — handshake, calls, streams (v2), cancellation, notifications.
 
-import { encodeMessage, errorAttachments, exceedsLimit, parseBinaryMessage, toWire, type Attachments } from "./binary.js";
-import { MAX_VALUE_DEPTH, nestsDeeper, type WireValue } from "./codecs.js";
-import { IpcError } from "./errors.js";
-import { lookupOwn } from "./descriptors.js";
+import { encodeMessage, errorAttachments, exceedsLimit, parseBinaryMessage, toWire, type Attachments } from "../protocol/binary.js";
+import { MAX_VALUE_DEPTH, nestsDeeper, type WireValue } from "../protocol/codecs.js";
+import { IpcError } from "../protocol/errors.js";
+import { lookupOwn } from "../protocol/descriptors.js";
 import {
   DEFAULT_MAX_CREDIT,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -25,11 +25,11 @@ import {
   type Message,
   type StreamMessage,
   type WelcomeMessage,
-} from "./protocol.js";
-import { flowControl, InboundStream, itemCount, OutboundStream, type StreamSource } from "./stream.js";
-import type { IpcSocketFrontend, SocketMessage } from "./socket.js";
-import type { CallOptions, ChannelSpec } from "./types.js";
-import { channelToJson, embeddedSchema } from "./wire-compat.js";
+} from "../protocol/messages.js";
+import { flowControl, InboundStream, itemCount, OutboundStream, type StreamSource } from "../protocol/stream.js";
+import type { IpcSocketFrontend, SocketMessage } from "../transport/socket.js";
+import type { CallOptions, ChannelSpec } from "../protocol/types.js";
+import { channelToJson, embeddedSchema } from "../protocol/wire-compat.js";
 
 /** Channels' `hello` texts, by embedded text and channel (generated texts outlive connections). */
 const helloTexts = new Map<string, Map<string, string>>();

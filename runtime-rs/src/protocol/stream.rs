@@ -3,22 +3,22 @@
 //!
 //! A stream's receiver keeps a [`Receiving`] (sequence check, credit it granted, the items it
 //! buffered, when to grant again); its sender keeps a [`SendCredit`] (credit it holds, bounded
-//! by its own `maxCredit`). The host (`host.rs`) and the client (`connection.rs`) each wrap
-//! these in what their side needs.
+//! by its own `maxCredit`). The host (`session/host.rs`) and the client
+//! (`session/connection.rs`) each wrap these in what their side needs.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use crate::binary::Payload;
+use crate::protocol::binary::Payload;
 use futures_util::Stream;
 use tokio::sync::{watch, Notify};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::host::lock;
-use crate::message;
-use crate::outbox::Outbox;
+use crate::protocol::error::{ErrorCode, IpcError};
+use crate::protocol::lock;
+use crate::protocol::message;
+use crate::protocol::outbox::Outbox;
 
 /// The credit window a receiver grants by default (docs/protocol.md, "Stream limits").
 pub const DEFAULT_STREAM_WINDOW: u64 = 64;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, Notify};
 
-use crate::binary::OutMessage;
+use crate::transport::out::OutMessage;
 use crate::transport::{CloseReason, MessageWriter};
 
 /// What the writer task is asked to do.

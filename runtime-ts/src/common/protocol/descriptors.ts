@@ -1,8 +1,7 @@
 //! Interface and notification descriptors: what generated code declares per channel (codecs per method).
 
 import type { Codec } from "./codecs.js";
-import type { IpcHost } from "./host.js";
-import type { AsyncMethodsOf, ChannelSpec, ConnectionId, StreamMethodsOf } from "./types.js";
+import type { AsyncMethodsOf, ChannelSpec, StreamMethodsOf } from "./types.js";
 
 /**
  * One interface method: its parameter codecs, how many are required, result and `throws` codecs,
@@ -56,18 +55,6 @@ export interface NotificationDescriptor {
 export interface NotificationsDescriptor<T> extends ChannelSpec {
   readonly name?: string;
   readonly notifications: { readonly [K in keyof T & string]: NotificationDescriptor };
-}
-
-/** What a host passes to a handler method after its declared parameters. */
-export interface CallContext {
-  /** The connection the call came on (target for `notificationSender(host, d, ctx.connection)`). */
-  readonly connection: ConnectionId;
-  /** Aborted when the caller cancels, times out, or disconnects. */
-  readonly signal: AbortSignal;
-  readonly channel: string;
-  readonly method: string;
-  /** The host serving the call (for `notificationSender(ctx.host, descriptor, ctx.connection)`). */
-  readonly host: IpcHost;
 }
 
 /** Whether a method has a stream in either direction (needs protocol 2). */

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ipcc_wire_compat::{judge, ChannelSchema, SchemaSet, DEFAULT_BUDGET};
 
-use crate::error::IpcError;
-use crate::host::{lock, ChannelSpec};
+use crate::protocol::channel::ChannelSpec;
+use crate::protocol::error::IpcError;
+use crate::protocol::lock;
 
 /// One channel of a connection whose frontend and backend hashes differ.
 #[derive(Debug, Clone, PartialEq, Eq)]

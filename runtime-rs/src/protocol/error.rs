@@ -265,7 +265,9 @@ impl<E: DeserializeOwned> CallError<E> {
         }
         let data = error.data.clone().unwrap_or(Value::Null);
         // Through the adapter of named types: `E` in its one wire shape, as every value.
-        match <crate::wire::Named as serde_with::DeserializeAs<'_, E>>::deserialize_as(data) {
+        match <crate::protocol::wire::Named as serde_with::DeserializeAs<'_, E>>::deserialize_as(
+            data,
+        ) {
             Ok(declared) => CallError::Declared(declared),
             Err(decode) => CallError::Ipc(IpcError::bad_request(format!(
                 "declared error `{}` does not decode: {decode}",

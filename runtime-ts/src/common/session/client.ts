@@ -1,34 +1,15 @@
 //! Typed frontend helpers generated code calls: `callMethod`, `streamMethod`, `createClient`, `withOptions`, `addNotificationListener`.
 
-import { deferBytes, errorAttachments, withAttachments } from "./binary.js";
-import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
+import { deferBytes, errorAttachments, withAttachments } from "../protocol/binary.js";
+import { decodeValue, encodeValue, type WireValue } from "../protocol/codecs.js";
 import type { IpcConnection, ReceivedValue } from "./connection.js";
-import { DeclaredError, IpcError } from "./errors.js";
-import type { Codec } from "./codecs.js";
-import { IpcApp } from "./app.js";
-import { lookupOwn, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
-import type { StreamSource } from "./stream.js";
-import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType, StreamItemType, StreamMethodsOf } from "./types.js";
-
-/**
- * Encodes positional arguments; trailing `undefined` optional arguments are omitted. The
- * argument at `streamSlot` (a method's streaming parameter) is sent as `null`.
- */
-export function encodeArgs(
-  params: readonly { encode(v: any): WireValue; optional?: true }[],
-  required: number,
-  args: readonly unknown[],
-  what: string,
-  streamSlot?: number,
-): WireValue[] {
-  if (args.length > params.length) throw new IpcError("badRequest", `${what} takes at most ${params.length} arguments, got ${args.length}`);
-  let count = args.length;
-  while (count > required && args[count - 1] === undefined) count--;
-  if (count < required) throw new IpcError("badRequest", `${what} needs ${required} arguments, got ${count}`);
-  const out = new Array<WireValue>(count);
-  for (let i = 0; i < count; i++) out[i] = i === streamSlot ? null : encodeValue(params[i] as never, args[i], `args[${i}]`);
-  return out;
-}
+import { DeclaredError, IpcError } from "../protocol/errors.js";
+import type { Codec } from "../protocol/codecs.js";
+import { encodeArgs } from "../protocol/args.js";
+import { defaultConnection } from "./default-connection.js";
+import { lookupOwn, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "../protocol/descriptors.js";
+import type { StreamSource } from "../protocol/stream.js";
+import type { AsyncMethodsOf, CallOptions, MethodParameters, PromiseReturnType, StreamItemType, StreamMethodsOf } from "../protocol/types.js";
 
 /** The items of a streaming argument, each encoded with the parameter's item codec as it is pulled. */
 async function* encodeItems(source: StreamSource<unknown>, codec: Codec<any>): AsyncGenerator<WireValue, void, undefined> {
@@ -76,7 +57,7 @@ export async function callMethod<T, K extends AsyncMethodsOf<T>>(
   // `bytes` stay bytes until the call is serialized for its connection (base64 or binary).
   const wireArgs = deferBytes(() => encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream));
   const input = streamArgument(m, args as readonly unknown[], what);
-  const conn = connection ?? IpcApp.connection;
+  const conn = connection ?? defaultConnection();
   let received: ReceivedValue;
   try {
     received = await conn.callWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
@@ -106,7 +87,7 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
     const what = `${descriptor.name ?? descriptor.channel}.${method}`;
     const wireArgs = deferBytes(() => encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream));
     const input = streamArgument(m, args as readonly unknown[], what);
-    const conn = connection ?? IpcApp.connection;
+    const conn = connection ?? defaultConnection();
     raw = conn.streamWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
   } catch (e) {
     // Like `callMethod`'s rejection: the failure shows at the first `next()`, and nothing was sent.
@@ -190,7 +171,7 @@ export function addNotificationListener<T>(
   handlers: Partial<T>,
   connection?: IpcConnection,
 ): () => void {
-  const conn = connection ?? IpcApp.connection;
+  const conn = connection ?? defaultConnection();
   return conn.addWireListener(descriptor.channel, (method, args, attachments) => {
     const n = lookupOwn<NotificationDescriptor>(descriptor.notifications, method);
     if (!n) {

@@ -1,10 +1,10 @@
 //! `IpcHost`: the backend — handshake, dispatch through descriptors, streams (v2), limits, cancellation, notifications.
 
-import { deferBytes, encodeMessage, exceedsLimit, jsonPrefix, parseBinaryMessage, toWire, withAttachments, type Attachments, type EncodedMessage } from "./binary.js";
-import { decodeValue, encodeValue, type WireValue } from "./codecs.js";
-import { encodeArgs } from "./client.js";
-import { DeclaredError, IpcError } from "./errors.js";
-import { lookupOwn, type CallContext, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "./descriptors.js";
+import { deferBytes, encodeMessage, exceedsLimit, jsonPrefix, parseBinaryMessage, toWire, withAttachments, type Attachments, type EncodedMessage } from "../protocol/binary.js";
+import { decodeValue, encodeValue, type WireValue } from "../protocol/codecs.js";
+import { encodeArgs } from "../protocol/args.js";
+import { DeclaredError, IpcError } from "../protocol/errors.js";
+import { lookupOwn, type InterfaceDescriptor, type MethodDescriptor, type NotificationDescriptor, type NotificationsDescriptor } from "../protocol/descriptors.js";
 import {
   DEFAULT_HELLO_TIMEOUT,
   DEFAULT_MAX_CREDIT,
@@ -30,11 +30,23 @@ import {
   type MalformedMessage,
   type Message,
   type StreamMessage,
-} from "./protocol.js";
-import { flowControl, InboundStream, itemCount, OutboundStream } from "./stream.js";
-import { messageSize, type IpcSocket, type IpcSocketBackend, type SocketMessage } from "./socket.js";
-import type { ChannelSpec, ConnectionId } from "./types.js";
-import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "./wire-compat.js";
+} from "../protocol/messages.js";
+import { flowControl, InboundStream, itemCount, OutboundStream } from "../protocol/stream.js";
+import { messageSize, type IpcSocket, type IpcSocketBackend, type SocketMessage } from "../transport/socket.js";
+import type { ChannelSpec, ConnectionId } from "../protocol/types.js";
+import { DEFAULT_BUDGET, embeddedSchema, judge, readChannelSchema, TooComplex, type ChannelSchema } from "../protocol/wire-compat.js";
+
+/** What a host passes to a handler method after its declared parameters. */
+export interface CallContext {
+  /** The connection the call came on (target for `notificationSender(host, d, ctx.connection)`). */
+  readonly connection: ConnectionId;
+  /** Aborted when the caller cancels, times out, or disconnects. */
+  readonly signal: AbortSignal;
+  readonly channel: string;
+  readonly method: string;
+  /** The host serving the call (for `notificationSender(ctx.host, descriptor, ctx.connection)`). */
+  readonly host: IpcHost;
+}
 
 /** Options of a host. */
 export interface HostOptions {

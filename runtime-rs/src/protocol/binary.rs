@@ -8,7 +8,7 @@
 //! which serde_json never writes for a string of its own (it does not escape `/`), so the n-th
 //! placeholder in the text is the n-th value kept apart.
 //!
-//! Decoding, the `bytes` adapter ([`crate::wire::Base64`]) reads an attachment index from the
+//! Decoding, the `bytes` adapter ([`crate::protocol::wire::Base64`]) reads an attachment index from the
 //! message the value came in; both directions reach the adapter through a thread-local context
 //! set for exactly one synchronous serde call.
 
@@ -23,6 +23,8 @@ use serde_json::value::RawValue;
 use serde_with::de::DeserializeAsWrap;
 use serde_with::ser::SerializeAsWrap;
 use serde_with::{DeserializeAs, SerializeAs};
+
+use crate::transport::out::{BinaryOut, OutMessage};
 
 /// The `features` entry that offers (hello) or grants (welcome) binary `bytes`.
 pub const BINARY_FEATURE: &str = "binary";
@@ -149,8 +151,8 @@ pub(crate) fn encode_owned<T: 'static, A: SerializeAs<T> + 'static>(
 ) -> Result<Payload, serde_json::Error> {
     let mut slot = Some(value);
     let adapter = TypeId::of::<A>();
-    if adapter == TypeId::of::<crate::wire::Base64>()
-        || adapter == TypeId::of::<Option<crate::wire::Base64>>()
+    if adapter == TypeId::of::<crate::protocol::wire::Base64>()
+        || adapter == TypeId::of::<Option<crate::protocol::wire::Base64>>()
     {
         if let Some(payload) = take_bytes(&mut slot) {
             return Ok(payload);
@@ -242,7 +244,7 @@ pub struct Attachments {
 
 impl Attachments {
     fn take(&self, index: u64) -> Result<Vec<u8>, String> {
-        let mut parts = crate::host::lock(&self.parts);
+        let mut parts = crate::protocol::lock(&self.parts);
         let count = parts.len();
         let slot = usize::try_from(index)
             .ok()
@@ -257,7 +259,7 @@ impl Attachments {
     }
 
     fn len(&self) -> usize {
-        crate::host::lock(&self.parts).len()
+        crate::protocol::lock(&self.parts).len()
     }
 }
 
@@ -358,7 +360,7 @@ impl<'a> MessageBuilder<'a> {
                 value.json.get(),
                 blobs.iter().map(|blob| Cow::Borrowed(blob.as_slice())),
             ),
-            _ => crate::message::push_raw_json(&mut self.text, value.json.get()),
+            _ => crate::protocol::message::push_raw_json(&mut self.text, value.json.get()),
         }
     }
 
@@ -369,7 +371,7 @@ impl<'a> MessageBuilder<'a> {
             Blobs::Encoded(blobs) if !blobs.is_empty() => {
                 self.splice(value.json.get(), blobs.into_iter().map(Cow::Owned))
             }
-            _ => crate::message::push_raw_json(&mut self.text, value.json.get()),
+            _ => crate::protocol::message::push_raw_json(&mut self.text, value.json.get()),
         }
     }
 
@@ -404,102 +406,20 @@ impl<'a> MessageBuilder<'a> {
                 let mut head = Vec::with_capacity(4 + self.text.len());
                 head.extend_from_slice(&(self.text.len() as u32).to_be_bytes());
                 head.extend_from_slice(self.text.as_bytes());
-                OutMessage::Binary(BinaryOut {
+                OutMessage::Binary(BinaryOut::from_parts(
                     head,
-                    attachments: attachments.into_iter().map(Cow::into_owned).collect(),
-                })
+                    attachments.into_iter().map(Cow::into_owned).collect(),
+                ))
             }
             _ => OutMessage::Text(self.text),
         }
     }
 }
 
-/// A binary message to send, in parts: a transport that writes a byte stream (stdio) writes
-/// them one after the other, without joining them first.
-#[derive(Debug, Clone)]
-pub struct BinaryOut {
-    /// The JSON text's length (u32, big-endian) and the JSON text.
-    head: Vec<u8>,
-    attachments: Vec<Vec<u8>>,
-}
-
-impl From<Vec<u8>> for BinaryOut {
-    /// A binary message already in one buffer.
-    fn from(message: Vec<u8>) -> BinaryOut {
-        BinaryOut {
-            head: message,
-            attachments: Vec::new(),
-        }
-    }
-}
-
-impl BinaryOut {
-    /// The binary message's size (its layout: the head, then each attachment with its length).
-    pub fn len(&self) -> usize {
-        self.head.len() + self.attachments.iter().map(|a| 4 + a.len()).sum::<usize>()
-    }
-
-    /// Whether it is empty (never: the head has at least its length).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// What comes first: the JSON text's length and the JSON text.
-    pub fn head(&self) -> &[u8] {
-        &self.head
-    }
-
-    /// The attachments, each to be written after its u32 big-endian length.
-    pub fn attachments(&self) -> &[Vec<u8>] {
-        &self.attachments
-    }
-
-    /// The whole binary message in one buffer (one copy of every part).
-    pub fn into_vec(self) -> Vec<u8> {
-        let mut message = Vec::with_capacity(self.len());
-        message.extend_from_slice(&self.head);
-        for attachment in &self.attachments {
-            message.extend_from_slice(&(attachment.len() as u32).to_be_bytes());
-            message.extend_from_slice(attachment);
-        }
-        message
-    }
-}
-
-/// A message ready to send.
-#[derive(Debug, Clone)]
-pub enum OutMessage {
-    /// A text message (JSON).
-    Text(String),
-    /// A binary message (docs/protocol.md, "Layout").
-    Binary(BinaryOut),
-}
-
-impl From<String> for OutMessage {
-    fn from(text: String) -> OutMessage {
-        OutMessage::Text(text)
-    }
-}
-
-impl OutMessage {
-    /// Its size as `maxMessageBytes` counts it.
-    pub fn len(&self) -> usize {
-        match self {
-            OutMessage::Text(text) => text.len(),
-            OutMessage::Binary(message) => message.len(),
-        }
-    }
-
-    /// Whether it is empty (never, for a message).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Base64;
+    use crate::protocol::wire::Base64;
     use serde_with::Same;
 
     fn encode_bytes(value: &Vec<Vec<u8>>) -> Payload {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,24 +17,19 @@ use tokio::sync::watch;
 
 use ipcc_wire_compat::{ChannelSchema, SchemaError};
 
-use crate::binary::{Attachments, BinaryMessage, OutMessage, Payload, BINARY_FEATURE};
-use crate::codegen::{Args, BoxFuture, Reply};
-use crate::compat::{self, ChannelMismatch};
-use crate::connection::{ConnectOptions, IpcConnection};
-use crate::error::{ErrorCode, IpcError};
-use crate::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
-use crate::outbox::{spawn_writer, Outbox, QueueLimits};
-use crate::stream::{
+use crate::protocol::args::{Args, BoxFuture, Reply};
+use crate::protocol::binary::{Attachments, BinaryMessage, Payload, BINARY_FEATURE};
+use crate::protocol::channel::ChannelSpec;
+use crate::protocol::compat::{self, ChannelMismatch};
+use crate::protocol::error::{ErrorCode, IpcError};
+use crate::protocol::lock;
+use crate::protocol::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
+use crate::protocol::outbox::{spawn_writer, Outbox, QueueLimits};
+use crate::protocol::stream::{
     self, CallStop, InputEvent, InputShared, InputStream, ItemSource, SendCredit, Streams,
 };
-use crate::transport::{memory, CloseReason, Incoming, IpcSocket, MessageReader};
-
-/// Locks a mutex, ignoring poisoning: every critical section here leaves the data consistent.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use crate::transport::out::OutMessage;
+use crate::transport::{CloseReason, Incoming, IpcSocket, MessageReader};
 
 /// How long a new connection may take to send its hello before the host closes it, so
 /// connections that never speak cannot pile up.
@@ -47,27 +42,6 @@ pub struct ConnectionId(pub u64);
 impl fmt::Display for ConnectionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "connection {}", self.0)
-    }
-}
-
-/// A channel, and the schema hash and wire schema the compiler emitted for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ChannelSpec {
-    /// The channel name, e.g. `"my-interface-v1.2"`.
-    pub channel: &'static str,
-    /// The schema hash of the interface or notifications block.
-    pub schema_hash: &'static str,
-    /// The channel's wire schema (JSON, docs/protocol.md "Wire schemas"), with which a backend
-    /// tells which members of a frontend of another version still work. Empty when unknown:
-    /// then any difference of hashes mismatches the whole channel.
-    pub wire_schema: &'static str,
-}
-
-impl ChannelSpec {
-    /// The channel's wire schema as a frontend announces it in its `hello` (only the types the
-    /// channel reaches), or `None` when the spec has none this runtime can read.
-    pub fn hello_schema(&self) -> Option<Arc<str>> {
-        compat::hello_schema(self)
     }
 }
 
@@ -476,20 +450,6 @@ impl IpcHost {
             }
         }
         Ok(())
-    }
-
-    /// Opens an in-memory connection to this host (frontend side), with default options.
-    /// Must be called inside a tokio runtime.
-    pub fn connect_in_memory(&self) -> IpcConnection {
-        self.connect_in_memory_with(ConnectOptions::default())
-    }
-
-    /// Opens an in-memory connection to this host with these options.
-    pub fn connect_in_memory_with(&self, options: ConnectOptions) -> IpcConnection {
-        let (frontend, backend) = memory::pair();
-        let host = self.clone();
-        tokio::spawn(async move { host.serve(backend).await });
-        IpcConnection::open(frontend, options)
     }
 
     /// The welcome's channel map: served interfaces and declared notifications.

@@ -1,7 +1,7 @@
 //! The browser WebSocket transport: an `IpcSocketFrontend` over the platform's `WebSocket`, no dependencies.
 
-import { IpcError } from "../common/errors.js";
-import { SocketEvents, type IpcSocketFrontend } from "../common/socket.js";
+import { IpcError } from "../../common/protocol/errors.js";
+import { SocketEvents, type IpcSocketFrontend } from "../../common/transport/socket.js";
 
 /** Options of `connectBrowserWebSocket`. */
 export interface BrowserWebSocketOptions {

@@ -6,8 +6,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::binary::{MessageBuilder, OutMessage, Payload, BINARY_FEATURE};
-use crate::error::{ErrorCode, IpcError};
+use crate::protocol::binary::{MessageBuilder, Payload, BINARY_FEATURE};
+use crate::protocol::error::{ErrorCode, IpcError};
+use crate::transport::out::OutMessage;
 
 /// The base protocol version: what a `hello` announces (a v2 frontend too, so that a v1 backend
 /// accepts it; it offers streams in `features`) and what a `welcome` to a v1 frontend says.

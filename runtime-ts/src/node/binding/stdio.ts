@@ -1,11 +1,11 @@
 //! stdio transports: spawn a backend as a child process (frontend side), or serve on this process's stdin/stdout (backend side).
 
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { IpcError } from "../common/errors.js";
-import { DEFAULT_MAX_MESSAGE_BYTES } from "../common/protocol.js";
-import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
+import { IpcError } from "../../common/protocol/errors.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "../../common/protocol/messages.js";
+import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../../common/transport/socket.js";
 import { forwardLines, type ChildExit } from "./child.js";
-import { LineFraming } from "./line-framing.js";
+import { LineFraming } from "../transport/line-framing.js";
 import type { Readable, Writable } from "node:stream";
 
 /** Options of `spawnStdioBackend`. */

@@ -1,43 +1,39 @@
 //! `IpcApp`: the reference design's static frontend facade over one default `IpcConnection`.
 
-import type { WireValue } from "./codecs.js";
-import { IpcConnection, type ConnectionOptions, type IpcListener, type RawCallOptions } from "./connection.js";
-import { IpcError } from "./errors.js";
-import type { IpcSocketFrontend } from "./socket.js";
+import type { WireValue } from "../protocol/codecs.js";
+import { IpcConnection, type ConnectionOptions, type IpcListener, type RawCallOptions } from "../session/connection.js";
+import { currentDefaultConnection, defaultConnection, setDefaultConnection } from "../session/default-connection.js";
+import type { IpcSocketFrontend } from "../transport/socket.js";
 
 /** The frontend's default connection, as a static facade. */
 export class IpcApp {
-  private static current: IpcConnection | undefined;
-
   /**
    * Connects the default connection over `socket` (or adopts an `IpcConnection`). Resolves
    * when the backend's `welcome` arrives; rejects with `unauthorized`, `versionMismatch` or
    * `disconnected`. Calls made before it resolves are queued.
    */
   static startup(socket: IpcSocketFrontend | IpcConnection, options?: ConnectionOptions): Promise<void> {
-    if (IpcApp.current?.isValid) return Promise.reject(new Error("IpcApp.startup: already started; call shutdown first"));
+    if (currentDefaultConnection()?.isValid) return Promise.reject(new Error("IpcApp.startup: already started; call shutdown first"));
     const connection = socket instanceof IpcConnection ? socket : new IpcConnection(socket, options);
-    IpcApp.current = connection;
+    setDefaultConnection(connection);
     return connection.ready;
   }
 
   /** Closes the default connection; its pending calls reject with `disconnected`. */
   static shutdown(): void {
-    const connection = IpcApp.current;
-    IpcApp.current = undefined;
+    const connection = currentDefaultConnection();
+    setDefaultConnection(undefined);
     connection?.close();
   }
 
   /** Started and not disconnected. */
   static get isValid(): boolean {
-    return IpcApp.current?.isValid ?? false;
+    return currentDefaultConnection()?.isValid ?? false;
   }
 
   /** The default connection; throws `disconnected` before `startup`. */
   static get connection(): IpcConnection {
-    const connection = IpcApp.current;
-    if (!connection) throw new IpcError("disconnected", "IpcApp.startup has not been called");
-    return connection;
+    return defaultConnection();
   }
 
   /**
@@ -60,6 +56,6 @@ export class IpcApp {
 
   /** Removes one registration of `listener` on `channel`. */
   static removeListener(channel: string, listener: IpcListener): void {
-    IpcApp.current?.removeListener(channel, listener);
+    currentDefaultConnection()?.removeListener(channel, listener);
   }
 }

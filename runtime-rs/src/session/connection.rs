@@ -6,7 +6,6 @@ use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
@@ -14,21 +13,20 @@ use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
 use serde_json::value::RawValue;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio::sync::{oneshot, watch};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::binary::{Attachments, BinaryMessage, Payload, BINARY_FEATURE};
-use crate::codegen::{Args, BoxFuture};
-use crate::compat::{self, ChannelMismatch, Verdict};
-use crate::error::{ErrorCode, IpcError};
-use crate::host::{lock, ChannelSpec};
-use crate::message::{self, CallStreams, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
-use crate::outbox::{spawn_writer, Outbox, QueueLimits};
-use crate::stream::{self, ItemSource, Receiving, SendCredit};
-use crate::transport::lines::LineSocket;
-use crate::transport::websocket::{ws_config, WsSocket};
+use crate::protocol::args::{Args, BoxFuture};
+use crate::protocol::binary::{Attachments, BinaryMessage, Payload, BINARY_FEATURE};
+use crate::protocol::channel::ChannelSpec;
+use crate::protocol::compat::{self, ChannelMismatch, Verdict};
+use crate::protocol::error::{ErrorCode, IpcError};
+use crate::protocol::lock;
+use crate::protocol::message::{
+    self, CallStreams, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION,
+};
+use crate::protocol::outbox::{spawn_writer, Outbox, QueueLimits};
+use crate::protocol::stream::{self, ItemSource, Receiving, SendCredit};
 use crate::transport::{CloseReason, Incoming, IpcSocket, MessageReader};
 
 /// Reports errors that belong to no call (an undecodable notification, an `error` with
@@ -40,8 +38,8 @@ pub type ErrorHook = Arc<dyn Fn(IpcError) + Send + Sync>;
 pub struct ConnectOptions {
     channels: Vec<ChannelSpec>,
     token: Option<String>,
-    max_message_bytes: usize,
-    origin: Option<String>,
+    pub(crate) max_message_bytes: usize,
+    pub(crate) origin: Option<String>,
     on_error: Option<ErrorHook>,
     max_credit: u64,
     stream_window: u64,
@@ -384,58 +382,10 @@ impl IpcConnection {
         }
     }
 
-    /// Connects to a WebSocket backend (`ws://127.0.0.1:PORT/`) and waits for the welcome.
-    pub async fn connect_ws(url: &str, options: ConnectOptions) -> Result<IpcConnection, IpcError> {
-        let mut request = url
-            .into_client_request()
-            .map_err(|e| IpcError::new(ErrorCode::Disconnected, format!("bad URL {url:?}: {e}")))?;
-        if let Some(origin) = &options.origin {
-            let value = HeaderValue::from_str(origin)
-                .map_err(|e| IpcError::bad_request(format!("bad origin {origin:?}: {e}")))?;
-            request.headers_mut().insert("origin", value);
-        }
-        let config = ws_config(options.max_message_bytes, 8 * 1024);
-        let (stream, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
-            .await
-            .map_err(|e| {
-                IpcError::new(
-                    ErrorCode::Disconnected,
-                    format!("cannot connect to {url}: {e}"),
-                )
-            })?;
-        let connection = IpcConnection::open(WsSocket::new(stream), options);
-        connection.ready().await?;
-        Ok(connection)
-    }
-
-    /// Spawns `command` as the backend, speaking over its stdin/stdout, and waits for the
-    /// welcome. Its stderr is left as configured on `command` (inherited by default). When the
-    /// child exits, the connection is disconnected; when the connection closes, the child is
-    /// killed.
-    pub async fn spawn_stdio(
-        mut command: Command,
-        options: ConnectOptions,
-    ) -> Result<IpcConnection, IpcError> {
-        command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = command.spawn().map_err(|e| {
-            IpcError::new(
-                ErrorCode::Disconnected,
-                format!("cannot start the backend: {e}"),
-            )
-        })?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(IpcError::new(
-                ErrorCode::Disconnected,
-                "the backend has no pipes",
-            ));
-        };
-        let connection = IpcConnection::open(LineSocket::new(stdout, stdin), options);
-        *lock(&connection.shared.child) = Some(child);
-        connection.ready().await?;
-        Ok(connection)
+    /// Makes the connection own its backend process: disconnected when it exits, killed when
+    /// the connection closes (the binding's `spawn_stdio`).
+    pub(crate) fn own_child(&self, child: Child) {
+        *lock(&self.shared.child) = Some(child);
     }
 
     /// Waits for the welcome; fails with the handshake's error or `disconnected`.

@@ -29,7 +29,7 @@ pub struct IntKey;
 pub struct Float;
 
 /// `Vec<u8>` as standard base64 with padding (RFC 4648 §4); anything else is a decode error,
-/// except an attachment index in a binary message (crate::binary).
+/// except an attachment index in a binary message (crate::protocol::binary).
 pub struct Base64;
 
 /// Parses a strict decimal integer: `-?(0|[1-9][0-9]*)`, no sign on zero, fitting in `i128`.
@@ -180,8 +180,8 @@ impl<'de> DeserializeAs<'de, f32> for Float {
 impl SerializeAs<Vec<u8>> for Base64 {
     fn serialize_as<S: Serializer>(value: &Vec<u8>, serializer: S) -> Result<S::Ok, S::Error> {
         // Encoding for the wire keeps the bytes apart: the message writer puts in base64 or
-        // an attachment index (crate::binary).
-        match crate::binary::keep_apart(value) {
+        // an attachment index (crate::protocol::binary).
+        match crate::protocol::binary::keep_apart(value) {
             Some(placeholder) => serde::Serialize::serialize(placeholder, serializer),
             None => {
                 serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(value))
@@ -208,7 +208,7 @@ impl Visitor<'_> for Base64Visitor {
     }
 
     fn visit_u64<E: de::Error>(self, index: u64) -> Result<Vec<u8>, E> {
-        crate::binary::take_attachment(index).map_err(E::custom)
+        crate::protocol::binary::take_attachment(index).map_err(E::custom)
     }
 }
 

@@ -2,7 +2,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Readable } from "node:stream";
-import { IpcError } from "../common/errors.js";
+import { IpcError } from "../../common/protocol/errors.js";
 
 /** How a child backend ended. */
 export interface ChildExit {

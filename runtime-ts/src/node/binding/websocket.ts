@@ -3,9 +3,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { IpcError } from "../common/errors.js";
-import { DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES } from "../common/protocol.js";
-import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../common/socket.js";
+import { IpcError } from "../../common/protocol/errors.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES } from "../../common/protocol/messages.js";
+import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFrontend } from "../../common/transport/socket.js";
 
 /**
  * Wraps an open `ws` socket. A binary frame is handed on as a `Uint8Array` (a view of what `ws`

@@ -1,7 +1,7 @@
 //! Binary `bytes` (protocol v2, docs/protocol.md "Version 2: binary `bytes`"): the binary message layout, and the contexts `c.bytes` encodes into and decodes from.
 
 import { encodeBase64 } from "./base64.js";
-import { exceedsBytes, parseMessage, type MalformedMessage, type Message } from "./protocol.js";
+import { exceedsBytes, parseMessage, type MalformedMessage, type Message } from "./messages.js";
 
 /**
  * A `bytes` value inside a message the runtime is building: what `c.bytes` encodes to inside

@@ -1,8 +1,8 @@
 //! The MessagePort relay: forwards a port's connection to a backend over another transport (stdio, WebSocket), both ways, as an Electron main process does between a renderer and a sidecar.
 
-import { connectMessagePort, type MessagePortLike, type MessagePortOptions } from "./message-port.js";
-import { BINARY_FEATURE } from "./protocol.js";
-import type { IpcSocket, IpcSocketFrontend, SocketMessage } from "./socket.js";
+import { connectMessagePort, type MessagePortLike, type MessagePortOptions } from "../transport/message-port.js";
+import { BINARY_FEATURE } from "../protocol/messages.js";
+import type { IpcSocket, IpcSocketFrontend, SocketMessage } from "../transport/socket.js";
 
 /** Options of `relayMessagePort`. */
 export interface MessagePortRelayOptions extends MessagePortOptions {

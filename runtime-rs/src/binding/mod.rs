@@ -1,0 +1,7 @@
+//! The binding layer: what puts a session on a real transport — the WebSocket server and
+//! client, child processes and this process's stdio, in-memory pairs.
+
+mod memory;
+mod stdio;
+mod ws_client;
+pub(crate) mod ws_server;
