@@ -25,7 +25,7 @@ pub use crate::binary::Payload;
 pub use crate::connection::{
     CallOptions, CallStream, ConnectOptions, IpcConnection, ListenerHandle,
 };
-pub use crate::error::{CallError, ErrorCode, HandlerError, IpcError};
+pub use crate::error::{CallError, ErrorCode, HandlerError, IpcError, Raised};
 pub use crate::host::{
     CallContext, ChannelSpec, ConnectionId, Dispatch, IpcHost, NotifyTarget, Registration,
 };

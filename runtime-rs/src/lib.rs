@@ -48,7 +48,7 @@ pub use binary::{OutMessage, Payload, BINARY_FEATURE};
 pub use connection::{
     CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
 };
-pub use error::{CallError, ErrorCode, HandlerError, IpcError};
+pub use error::{CallError, ErrorCode, HandlerError, IpcError, Raised};
 pub use host::{
     CallContext, ChannelSpec, ConnectionId, Dispatch, HostConfig, IpcHost, NotifyTarget,
     Registration,
