@@ -3,7 +3,7 @@
 //! capped (a fuzzer asks for four billion of each), and `fail("panic")` does not panic
 //! (libFuzzer counts a caught panic as a crash; the host's panic path has its own tests).
 
-use ipcc_runtime::{CallContext, HandlerError};
+use ipcc_runtime::{CallContext, HandlerError, Raised};
 
 use super::vectors::{Echo, EchoError, EchoEventsSender, Person};
 
@@ -47,12 +47,13 @@ impl Echo for FuzzEcho {
             .ok_or_else(|| HandlerError::new(format!("{a} + {b} overflows i32")))
     }
 
-    async fn fail(&self, _ctx: CallContext, how: String) -> Result<(), EchoError> {
+    async fn fail(&self, _ctx: CallContext, how: String) -> Result<(), Raised<EchoError>> {
         match how.as_str() {
             "declared" => Err(EchoError::Failed {
                 reason: "asked".to_owned(),
-            }),
-            "denied" => Err(EchoError::Denied),
+            }
+            .into()),
+            "denied" => Err(EchoError::Denied.into()),
             _ => Ok(()),
         }
     }

@@ -20,7 +20,7 @@ pub use crate::protocol::args::{
 };
 pub use crate::protocol::binary::Payload;
 pub use crate::protocol::channel::ChannelSpec;
-pub use crate::protocol::error::{CallError, ErrorCode, HandlerError, IpcError};
+pub use crate::protocol::error::{CallError, ErrorCode, HandlerError, IpcError, Raised};
 pub use crate::protocol::items::{encode_items, item_stream, ItemSink, ItemStream};
 pub use crate::protocol::stream::{InputStream, ItemSource, Streams};
 pub use crate::protocol::wire;

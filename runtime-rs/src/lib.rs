@@ -41,7 +41,7 @@ pub mod transport;
 pub use binding::ws_server::{HttpHandler, HttpRequest, HttpResponse, WsServer, WsServerConfig};
 pub use protocol::binary::{Payload, BINARY_FEATURE};
 pub use protocol::channel::ChannelSpec;
-pub use protocol::error::{CallError, ErrorCode, HandlerError, IpcError};
+pub use protocol::error::{CallError, ErrorCode, HandlerError, IpcError, Raised};
 pub use protocol::message::{MAX_ID, PROTOCOL_VERSION, STREAMS_FEATURE, STREAMS_PROTOCOL_VERSION};
 pub use protocol::stream::{
     InputStream, ItemSource, Streams, DEFAULT_MAX_CREDIT, DEFAULT_MAX_STREAMS,

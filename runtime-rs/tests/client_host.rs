@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ipcc_runtime::codegen::{CallContext, CallError, HandlerError, Payload};
+use ipcc_runtime::codegen::{CallContext, CallError, HandlerError, Payload, Raised};
 use ipcc_runtime::{
     CallOptions, ChannelSpec, ConnectOptions, ErrorCode, HostConfig, IpcConnection, IpcHost,
     WsServer, WsServerConfig,
@@ -322,7 +322,7 @@ macro_rules! echo_passthrough {
         async fn add(&self, _: CallContext, a: i32, b: i32) -> Result<i32, HandlerError> {
             Ok(a + b)
         }
-        async fn fail(&self, _: CallContext, _: String) -> Result<(), EchoError> {
+        async fn fail(&self, _: CallContext, _: String) -> Result<(), Raised<EchoError>> {
             Ok(())
         }
         async fn notify_me(&self, _: CallContext, _: u32) -> Result<(), HandlerError> {

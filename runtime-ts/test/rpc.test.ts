@@ -8,6 +8,7 @@ import {
   callMethod,
   createClient,
   createMemorySocketPair,
+  DeclaredError,
   IpcConnection,
   IpcError,
   IpcHost,
@@ -35,6 +36,7 @@ import {
   shapeCodec,
   treeCodec,
   type Echo,
+  type EchoError,
   type EchoProbe,
   type Holder,
   type Person,
@@ -436,6 +438,55 @@ for (const transport of ["in-memory", "websocket"] as const) {
     });
   });
 }
+
+describe("what a TS handler throws", () => {
+  /** A method with `throws` and one without, as the generator writes their descriptor. */
+  interface Ledger {
+    withdraw(amount: number): Promise<number>;
+    balance(): Promise<number>;
+  }
+  const ledgerDescriptor: InterfaceDescriptor<Ledger> = {
+    channel: "ledger-v1",
+    schemaHash: "ledger-hash",
+    name: "Ledger",
+    methods: {
+      withdraw: { params: [c.u32], required: 1, result: c.u32, throws: echoErrorCodec, throwsName: "EchoError" },
+      balance: { params: [], required: 0, result: c.u32 },
+    },
+  };
+
+  test("only the declared error of a method that declares one is `declared`; anything else is `internal`, an IpcError keeps its code", async () => {
+    const host = new IpcHost();
+    host.register(ledgerDescriptor, {
+      async withdraw(amount: number) {
+        if (amount === 1) throw new DeclaredError<EchoError>({ kind: "denied" });
+        if (amount === 2) throw new Error("the ledger file is unreadable");
+        if (amount === 3) throw new DeclaredError({ kind: "not an EchoError" });
+        if (amount === 4) throw new IpcError("timeout", "the ledger did not answer");
+        return amount;
+      },
+      async balance() {
+        throw new DeclaredError<EchoError>({ kind: "denied" });
+      },
+    });
+    const [frontend, backend] = createMemorySocketPair();
+    host.accept(backend);
+    const conn = new IpcConnection(frontend, { channels: [ledgerDescriptor] });
+    try {
+      const ledger = createClient(ledgerDescriptor, conn);
+      const declared = await ledger.withdraw(1).catch((e: unknown) => e);
+      assert.ok(isDeclaredError(declared, echoErrorCodec) && declared.data.kind === "denied");
+      const internal = await rejectsWith(ledger.withdraw(2), "internal");
+      assert.match(internal.message, /the ledger file is unreadable/);
+      await rejectsWith(ledger.withdraw(3), "internal");
+      await rejectsWith(ledger.withdraw(4), "timeout");
+      await rejectsWith(ledger.balance(), "internal");
+      assert.equal(await ledger.withdraw(5), 5);
+    } finally {
+      conn.close();
+    }
+  });
+});
 
 describe("WebSocket server specifics", () => {
   test("binds loopback by default and checks Origin against the allow-list", async () => {

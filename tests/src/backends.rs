@@ -12,7 +12,7 @@ use crate::my_interface::MyInterface;
 use crate::notifications::{JobEventsSender, Jobs, Level, LogLine};
 use crate::primitives_and_containers::{Containers, Echo, Primitives};
 use crate::unions::{Canvas, Drawing, Point, Shape};
-use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Registration};
+use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Raised, Registration};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -213,6 +213,22 @@ impl Canvas for CanvasBackend {
 /// Every failure mode: declared errors of each kind, internal errors, panics, slow calls.
 pub struct BankBackend;
 
+// guide:start raised-rs
+/// A `transfer` from an account whose balance is kept in a file. Too small a balance is the
+/// declared error; a file that cannot be read or does not hold a number is not the caller's to
+/// handle, and `?` makes it `internal`.
+async fn transfer_from_ledger(path: &str, amount: u64) -> Result<(), Raised<TransferError>> {
+    let available: u64 = tokio::fs::read_to_string(path).await?.trim().parse()?;
+    if amount > available {
+        Err(TransferError::InsufficientFunds {
+            needed: amount,
+            available,
+        })?;
+    }
+    Ok(())
+}
+// guide:end raised-rs
+
 impl Bank for BankBackend {
     async fn transfer(
         &self,
@@ -220,14 +236,18 @@ impl Bank for BankBackend {
         from: String,
         _to: String,
         amount: u64,
-    ) -> Result<(), TransferError> {
+    ) -> Result<(), Raised<TransferError>> {
+        if let Some(path) = from.strip_prefix("ledger:") {
+            return transfer_from_ledger(path, amount).await;
+        }
         match from.as_str() {
-            "ghost" => Err(TransferError::AccountNotFound { account: from }),
-            "ice" => Err(TransferError::Frozen),
+            "ghost" => Err(TransferError::AccountNotFound { account: from }.into()),
+            "ice" => Err(TransferError::Frozen.into()),
             _ if amount > 100 => Err(TransferError::InsufficientFunds {
                 needed: amount,
                 available: 100,
-            }),
+            }
+            .into()),
             _ => Ok(()),
         }
     }
@@ -237,12 +257,12 @@ impl Bank for BankBackend {
         _ctx: CallContext,
         user: String,
         password: String,
-    ) -> Result<String, AuthError> {
+    ) -> Result<String, Raised<AuthError>> {
         match (user.as_str(), password.as_str()) {
-            (_, "old") => Err(AuthError::Expired),
-            (_, "revoked") => Err(AuthError::Revoked),
+            (_, "old") => Err(AuthError::Expired.into()),
+            (_, "revoked") => Err(AuthError::Revoked.into()),
             ("alice", _) => Ok(format!("token-{user}")),
-            _ => Err(AuthError::UnknownUser),
+            _ => Err(AuthError::UnknownUser.into()),
         }
     }
 
@@ -251,12 +271,13 @@ impl Bank for BankBackend {
         _ctx: CallContext,
         owner: String,
         initial_deposit: Option<u64>,
-    ) -> Result<String, ValidationError> {
+    ) -> Result<String, Raised<ValidationError>> {
         if owner.is_empty() {
             return Err(ValidationError {
                 field: "owner".into(),
                 reason: "must not be empty".into(),
-            });
+            }
+            .into());
         }
         Ok(format!("{owner}:{initial_deposit:?}"))
     }
@@ -342,11 +363,15 @@ impl Greeter for GreeterBackend {
         Ok(format!("Hello, {name}!"))
     }
 
-    async fn find_person(&self, _ctx: CallContext, id: PersonId) -> Result<Person, LookupError> {
+    async fn find_person(
+        &self,
+        _ctx: CallContext,
+        id: PersonId,
+    ) -> Result<Person, Raised<LookupError>> {
         match id {
             1 => Ok(alice()),
-            403 => Err(LookupError::Forbidden),
-            _ => Err(LookupError::NotFound { id }),
+            403 => Err(LookupError::Forbidden.into()),
+            _ => Err(LookupError::NotFound { id }.into()),
         }
     }
 
@@ -393,12 +418,12 @@ impl Staffing for StaffingBackend {
         ctx: CallContext,
         person: StaffMember,
         job: Job,
-    ) -> Result<Assignment, HireError> {
+    ) -> Result<Assignment, Raised<HireError>> {
         if job.id == 0 {
-            return Err(HireError::UnknownJob { id: job.id });
+            return Err(HireError::UnknownJob { id: job.id }.into());
         }
         if person.id == ada().id {
-            return Err(HireError::AlreadyStaffed { by: person.id });
+            return Err(HireError::AlreadyStaffed { by: person.id }.into());
         }
         let assignment = Assignment {
             person,
@@ -447,11 +472,12 @@ impl kw::Keywordy for KeywordyBackend {
         r#where: kw::String,
         r#in: kw::Vec,
         r#box: kw::Box,
-    ) -> Result<kw::Uint8Array, kw::Error> {
+    ) -> Result<kw::Uint8Array, Raised<kw::Error>> {
         if r#where.text == "error" {
             return Err(kw::Error {
                 message: "where is error".into(),
-            });
+            }
+            .into());
         }
         let data = r#in
             .items

@@ -280,6 +280,73 @@ pub async fn declared_errors(conn: &IpcConnection) {
     );
 }
 
+/// A scratch file of `contents` for a ledger account, unique to this process and call, removed
+/// on drop.
+struct LedgerFile(std::path::PathBuf);
+
+impl LedgerFile {
+    fn new(contents: &str) -> LedgerFile {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("ipcc-ledger-{}-{n}", std::process::id()));
+        std::fs::write(&path, contents).unwrap();
+        LedgerFile(path)
+    }
+
+    /// The `from` account of a transfer out of this file.
+    fn account(&self) -> String {
+        format!("ledger:{}", self.0.display())
+    }
+}
+
+impl Drop for LedgerFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// One handler (`transfer` from a ledger file) fails with its declared error in one branch and
+/// through `?` on an `io::Error` and on a `ParseIntError` in others: the caller gets the typed
+/// error for the first, `internal` with the error's message for the others.
+pub async fn declared_and_internal_from_one_handler(conn: &IpcConnection) {
+    let bank = BankClient::new(conn);
+    let ledger = LedgerFile::new("50\n");
+    bank.transfer(ledger.account(), "bob".into(), 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        bank.transfer(ledger.account(), "bob".into(), 51).await,
+        Err(CallError::Declared(TransferError::InsufficientFunds {
+            needed: 51,
+            available: 50
+        }))
+    );
+
+    let garbled = LedgerFile::new("fifty");
+    let Err(CallError::Ipc(error)) = bank.transfer(garbled.account(), "bob".into(), 1).await else {
+        panic!("a ledger that does not parse must fail the call with `internal`");
+    };
+    assert_eq!(error.code, ErrorCode::Internal, "{error:?}");
+    let parse_error = "fifty".parse::<u64>().unwrap_err();
+    assert_eq!(error.message, parse_error.to_string(), "{error:?}");
+    assert_eq!(error.data, None, "{error:?}");
+
+    let missing = LedgerFile::new("");
+    std::fs::remove_file(&missing.0).unwrap();
+    let Err(CallError::Ipc(error)) = bank.transfer(missing.account(), "bob".into(), 1).await else {
+        panic!("a ledger that cannot be read must fail the call with `internal`");
+    };
+    assert_eq!(error.code, ErrorCode::Internal, "{error:?}");
+    let io_error = std::fs::read_to_string(&missing.0).unwrap_err();
+    assert_eq!(error.message, io_error.to_string(), "{error:?}");
+
+    // The host keeps serving, the declared errors of other branches included.
+    assert_eq!(
+        bank.transfer("ice".into(), "bob".into(), 1).await,
+        Err(CallError::Declared(TransferError::Frozen))
+    );
+}
+
 /// A failing and a panicking handler both become `internal`; the host keeps serving.
 pub async fn internal_errors_and_panics(conn: &IpcConnection) {
     let bank = BankClient::new(conn);
@@ -773,6 +840,7 @@ macro_rules! round_trip_tests {
             unions_round_trip,
             declared_errors,
             internal_errors_and_panics,
+            declared_and_internal_from_one_handler,
             notifications_in_order,
             greeter_multi_file,
             dotted_packages,

@@ -4,7 +4,7 @@
 use crate::streams::{self as s, Record, StreamError};
 use futures_util::stream::{self, Stream, StreamExt};
 use ipcc_runtime::codegen::ItemStream;
-use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Registration};
+use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Raised, Registration};
 use tokio::sync::watch;
 
 /// Channels a frontend of this backend declares.
@@ -96,9 +96,9 @@ impl s::Streams for StreamsBackend {
         &self,
         _ctx: CallContext,
         n: u32,
-    ) -> impl Stream<Item = Result<u32, StreamError>> + Send {
+    ) -> impl Stream<Item = Result<u32, Raised<StreamError>>> + Send {
         stream::iter((0..n).map(Ok)).chain(stream::once(async move {
-            Err(StreamError::Failed { after: n })
+            Err(StreamError::Failed { after: n }.into())
         }))
     }
 
@@ -107,14 +107,15 @@ impl s::Streams for StreamsBackend {
         _ctx: CallContext,
         max: u32,
         chunks: ItemStream<Vec<u8>>,
-    ) -> Result<u64, StreamError> {
+    ) -> Result<u64, Raised<StreamError>> {
         let mut chunks = chunks;
         let mut size = 0u64;
         while let Some(chunk) = chunks.next().await {
             if chunk.len() > max as usize {
                 return Err(StreamError::TooLarge {
                     size: chunk.len() as u64,
-                });
+                }
+                .into());
             }
             size += chunk.len() as u64;
         }
@@ -148,7 +149,7 @@ impl s::Streams for StreamsBackend {
         call: s::Item,
         args: String,
         input: ItemStream<s::Result>,
-    ) -> impl Stream<Item = Result<s::Option, s::Stream>> + Send {
+    ) -> impl Stream<Item = Result<s::Option, Raised<s::Stream>>> + Send {
         input.map(move |result| {
             if result.ok {
                 Ok(s::Option {
@@ -157,7 +158,8 @@ impl s::Streams for StreamsBackend {
             } else {
                 Err(s::Stream::Next {
                     error: format!("{}{args}", call.sink),
-                })
+                }
+                .into())
             }
         })
     }

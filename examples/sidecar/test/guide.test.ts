@@ -36,6 +36,7 @@ const SOURCES = [
   "tests/version-skew/v2/app.ipc",
   "tests/version-skew/build.rs",
   "tests/build.rs",
+  "tests/src/backends.rs",
   "tests/npm-install/app/main.ts",
 ];
 

@@ -246,6 +246,76 @@ impl fmt::Display for HandlerError {
     }
 }
 
+/// What a handler of a method that declares `throws E` fails with: the declared error, which
+/// reaches the caller typed (`declared`), or any other failure, which reaches it as `internal`
+/// exactly as a [`HandlerError`] does.
+///
+/// `?` works for both in one handler. The generated code implements `From<E>` for each declared
+/// error type (the [`Raised::Declared`] side), and this type converts from every
+/// `std::error::Error + Send + Sync + 'static`, `&str`, `String` and [`HandlerError`] (the
+/// [`Raised::Internal`] side):
+///
+/// ```ignore
+/// async fn find_person(&self, _ctx: CallContext, id: i64) -> Result<Person, Raised<LookupError>> {
+///     if id < 0 {
+///         return Err(LookupError::NotFound { id }.into()); // declared
+///     }
+///     let text = std::fs::read_to_string(self.path(id))?; // io::Error: internal
+///     Ok(Person::parse(&text)?)
+/// }
+/// ```
+///
+/// The two conversions cannot both be blanket impls (they would overlap where `E` is an
+/// error), hence the generated `From<E>`; for the same reason a declared error type must not
+/// implement `std::error::Error`, and `Raised` does not implement it either (like
+/// `anyhow::Error`).
+#[derive(Debug)]
+pub enum Raised<E> {
+    /// The method's declared error; the caller gets a `declared` error with it in `data`.
+    Declared(E),
+    /// Any other failure; the caller gets an `internal` error with its message.
+    Internal(HandlerError),
+}
+
+impl<E> Raised<E> {
+    /// An internal failure with this message (as [`HandlerError::new`]).
+    pub fn internal(message: impl Into<String>) -> Raised<E> {
+        Raised::Internal(HandlerError::new(message))
+    }
+
+    /// The declared error, if that is what this is.
+    pub fn as_declared(&self) -> Option<&E> {
+        match self {
+            Raised::Declared(error) => Some(error),
+            Raised::Internal(_) => None,
+        }
+    }
+}
+
+impl<E, X> From<X> for Raised<E>
+where
+    X: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+{
+    fn from(error: X) -> Raised<E> {
+        Raised::Internal(HandlerError::from(error))
+    }
+}
+
+impl<E> From<HandlerError> for Raised<E> {
+    fn from(error: HandlerError) -> Raised<E> {
+        Raised::Internal(error)
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for Raised<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Raised::Declared(error) => write!(f, "declared error: {error:?}"),
+            Raised::Internal(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
 /// The error of a call to a method that declares `throws E`: the declared error, typed, or any
 /// other failure.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,3 +363,52 @@ impl<E: fmt::Debug> fmt::Display for CallError<E> {
 }
 
 impl<E: fmt::Debug> std::error::Error for CallError<E> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct Denied;
+
+    // What the generator writes beside each declared error type. That this compiles next to
+    // the blanket `From` is the coherence the design relies on.
+    impl From<Denied> for Raised<Denied> {
+        fn from(error: Denied) -> Self {
+            Raised::Declared(error)
+        }
+    }
+
+    fn handler(how: &str) -> Result<u32, Raised<Denied>> {
+        match how {
+            "denied" => Err(Denied)?,
+            "into" => Err(Denied.into()),
+            "message" => Err("no ledger")?,
+            "handler" => Err(HandlerError::new("wrapped"))?,
+            number => Ok(number.parse::<u32>()?),
+        }
+    }
+
+    fn internal_message(result: Result<u32, Raised<Denied>>) -> String {
+        match result {
+            Err(Raised::Internal(error)) => error.into_ipc_error().message,
+            other => panic!("expected an internal failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn question_mark_sorts_declared_from_internal_failures() {
+        assert_eq!(handler("7").unwrap(), 7);
+        assert_eq!(handler("denied").unwrap_err().as_declared(), Some(&Denied));
+        assert_eq!(handler("into").unwrap_err().as_declared(), Some(&Denied));
+        assert_eq!(internal_message(handler("message")), "no ledger");
+        assert_eq!(internal_message(handler("handler")), "wrapped");
+        let parse = "x".parse::<u32>().unwrap_err().to_string();
+        assert_eq!(internal_message(handler("x")), parse);
+        assert_eq!(Raised::<Denied>::internal("plain").to_string(), "plain");
+        assert_eq!(
+            Raised::Declared(Denied).to_string(),
+            "declared error: Denied"
+        );
+    }
+}

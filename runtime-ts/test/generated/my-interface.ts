@@ -114,7 +114,13 @@ export function myInterfaceClient(
   return $rt.createClient(myInterfaceDescriptor, connection, options);
 }
 
-/** Serves `MyInterface` on `host` with `impl`; returns a function that unregisters it. */
+/**
+ * Serves `MyInterface` on `host` with `impl`; returns a function that unregisters it.
+ *
+ * A method that declares an error fails with it by throwing a `DeclaredError` of that type;
+ * anything else a method throws or rejects with reaches the caller as `internal` (an `IpcError`
+ * keeps its code).
+ */
 export function registerMyInterface(host: $rt.IpcHost, impl: MyInterface): () => void {
   return $rt.register(host, myInterfaceDescriptor, impl);
 }
@@ -122,6 +128,10 @@ export function registerMyInterface(host: $rt.IpcHost, impl: MyInterface): () =>
 /**
  * Base class of a `MyInterface` backend in the `IpcHandler` style: extend it, implement the
  * methods, then call `YourHandler.register(host?)`.
+ *
+ * A method that declares an error fails with it by throwing a `DeclaredError` of that type;
+ * anything else a method throws or rejects with reaches the caller as `internal` (an `IpcError`
+ * keeps its code).
  */
 export abstract class MyInterfaceHandler extends $rt.IpcHandler implements MyInterface {
   constructor() {

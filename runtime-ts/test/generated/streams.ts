@@ -186,7 +186,13 @@ export interface StreamsTestImpl {
   ping(): Promise<string>;
 }
 
-/** Serves `StreamsTest` on `host` with `impl`; returns a function that unregisters it. */
+/**
+ * Serves `StreamsTest` on `host` with `impl`; returns a function that unregisters it.
+ *
+ * A method that declares an error fails with it by throwing a `DeclaredError` of that type;
+ * anything else a method throws or rejects with reaches the caller as `internal` (an `IpcError`
+ * keeps its code).
+ */
 export function registerStreamsTest(host: $rt.IpcHost, impl: StreamsTestImpl): () => void {
   return $rt.register(host, streamsTestDescriptor, impl);
 }
@@ -194,6 +200,10 @@ export function registerStreamsTest(host: $rt.IpcHost, impl: StreamsTestImpl): (
 /**
  * Base class of a `StreamsTest` backend in the `IpcHandler` style: extend it, implement the
  * methods, then call `YourHandler.register(host?)`.
+ *
+ * A method that declares an error fails with it by throwing a `DeclaredError` of that type;
+ * anything else a method throws or rejects with reaches the caller as `internal` (an `IpcError`
+ * keeps its code).
  */
 export abstract class StreamsTestHandler extends $rt.IpcHandler implements StreamsTestImpl {
   constructor() {

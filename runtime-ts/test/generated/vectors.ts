@@ -217,7 +217,13 @@ export function echoClient(
   return $rt.createClient(echoDescriptor, connection, options);
 }
 
-/** Serves `Echo` on `host` with `impl`; returns a function that unregisters it. */
+/**
+ * Serves `Echo` on `host` with `impl`; returns a function that unregisters it.
+ *
+ * A method that declares an error fails with it by throwing a `DeclaredError` of that type;
+ * anything else a method throws or rejects with reaches the caller as `internal` (an `IpcError`
+ * keeps its code).
+ */
 export function registerEcho(host: $rt.IpcHost, impl: Echo): () => void {
   return $rt.register(host, echoDescriptor, impl);
 }
@@ -225,6 +231,10 @@ export function registerEcho(host: $rt.IpcHost, impl: Echo): () => void {
 /**
  * Base class of a `Echo` backend in the `IpcHandler` style: extend it, implement the
  * methods, then call `YourHandler.register(host?)`.
+ *
+ * A method that declares an error fails with it by throwing a `DeclaredError` of that type;
+ * anything else a method throws or rejects with reaches the caller as `internal` (an `IpcError`
+ * keeps its code).
  */
 export abstract class EchoHandler extends $rt.IpcHandler implements Echo {
   constructor() {

@@ -243,7 +243,7 @@ impl Glue<'_> {
                 .map(|(i, p)| format!(", arg{i}: {}", self.rust_type(&p.ty)))
                 .collect();
             let error = match method.throws {
-                Some(id) => self.type_path(id),
+                Some(id) => format!("{RT}::Raised<{}>", self.type_path(id)),
                 None => format!("{RT}::HandlerError"),
             };
             let name = member_ident(&method.name);

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use ipcc_runtime::{CallContext, HandlerError};
+use ipcc_runtime::{CallContext, HandlerError, Raised};
 
 use crate::fixtures;
 use crate::generated::*;
@@ -185,13 +185,18 @@ impl Conformance for ConformanceBackend {
             .map_err(|_| "the record list is poisoned")?
             .clone())
     }
-    async fn divide(&self, _: CallContext, dividend: i64, divisor: i64) -> Result<i64, MathError> {
+    async fn divide(
+        &self,
+        _: CallContext,
+        dividend: i64,
+        divisor: i64,
+    ) -> Result<i64, Raised<MathError>> {
         if divisor == 0 {
-            return Err(MathError::DivideByZero);
+            return Err(MathError::DivideByZero.into());
         }
-        dividend
+        Ok(dividend
             .checked_div(divisor)
-            .ok_or(MathError::Overflow { dividend, divisor })
+            .ok_or(MathError::Overflow { dividend, divisor })?)
     }
     async fn emit(&self, ctx: CallContext, count: u32, label: String) -> Answer<u32> {
         // To the caller only; all sent before the result, so the caller sees them first.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures_util::stream::{self, Stream, StreamExt};
 use ipcc_runtime::codegen::ItemStream;
-use ipcc_runtime::{CallContext, HandlerError};
+use ipcc_runtime::{CallContext, HandlerError, Raised};
 use tokio::sync::{watch, Notify};
 
 use crate::generated::{Batch, ConformanceStreams, StreamFailure};
@@ -126,7 +126,7 @@ impl ConformanceStreams for StreamsBackend {
         _: CallContext,
         n: u32,
         fail_at: Option<u32>,
-    ) -> impl Stream<Item = Result<u32, StreamFailure>> + Send {
+    ) -> impl Stream<Item = Result<u32, Raised<StreamFailure>>> + Send {
         let probe = CancelProbe::new(&self.probes);
         stream::unfold((0u32, probe), move |(next, mut probe)| async move {
             if probe.finished {
@@ -134,7 +134,10 @@ impl ConformanceStreams for StreamsBackend {
             }
             if fail_at == Some(next) {
                 probe.finished = true;
-                return Some((Err(StreamFailure::Failed { at: next }), (next, probe)));
+                return Some((
+                    Err(StreamFailure::Failed { at: next }.into()),
+                    (next, probe),
+                ));
             }
             if next == n {
                 probe.finish();
@@ -149,13 +152,13 @@ impl ConformanceStreams for StreamsBackend {
         _: CallContext,
         fail_at: Option<u32>,
         mut items: ItemStream<u32>,
-    ) -> Result<u32, StreamFailure> {
+    ) -> Result<u32, Raised<StreamFailure>> {
         let mut probe = CancelProbe::new(&self.probes);
         let mut index = 0;
         while let Some(item) = items.next().await {
             if let Err(failure) = check_item(index, item, fail_at) {
                 probe.finished = true;
-                return Err(failure);
+                return Err(failure.into());
             }
             index += 1;
         }
@@ -168,7 +171,7 @@ impl ConformanceStreams for StreamsBackend {
         _: CallContext,
         fail_at: Option<u32>,
         items: ItemStream<u32>,
-    ) -> impl Stream<Item = Result<u32, StreamFailure>> + Send {
+    ) -> impl Stream<Item = Result<u32, Raised<StreamFailure>>> + Send {
         let probe = CancelProbe::new(&self.probes);
         stream::unfold(
             (items, 0u32, probe),
@@ -182,7 +185,7 @@ impl ConformanceStreams for StreamsBackend {
                 };
                 let checked = check_item(index, item, fail_at);
                 probe.finished = checked.is_err();
-                Some((checked, (items, index + 1, probe)))
+                Some((checked.map_err(Raised::Declared), (items, index + 1, probe)))
             },
         )
     }

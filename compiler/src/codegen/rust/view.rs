@@ -139,6 +139,8 @@ pub(super) struct TypeView {
     default: bool,
     /// Some field needs a `serde_as` adapter, so the container needs `#[serde_as]`.
     serde_as: bool,
+    /// A method `throws` it and the backend side is generated: `From<Self>` for `Raised<Self>`.
+    thrown: bool,
     fields: Vec<FieldView>,
     variants: Vec<VariantView>,
     /// Alias target type.
@@ -318,6 +320,7 @@ pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> 
         ir,
         options,
         hashable: hashable_types(ir),
+        thrown: thrown_types(ir),
         root_package: ir.file(root).package.clone(),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };
@@ -684,6 +687,8 @@ struct ViewBuilder<'a> {
     options: &'a super::RustOptions,
     /// By `TypeId`: whether the type can derive `Eq` and `Hash` (no float anywhere in it).
     hashable: Vec<bool>,
+    /// By `TypeId`: whether some method of the IR `throws` the type.
+    thrown: Vec<bool>,
     root_package: Option<String>,
     /// `size_bound` of each named type, computed once (by `TypeId`).
     sizes: std::cell::RefCell<Vec<Option<u64>>>,
@@ -944,6 +949,7 @@ impl ViewBuilder<'_> {
             hashable: self.hashable[id.0 as usize],
             default: false,
             serde_as: false,
+            thrown: self.options.server && self.thrown[id.0 as usize],
             fields: Vec::new(),
             variants: Vec::new(),
             target: String::new(),
@@ -1129,9 +1135,10 @@ impl ViewBuilder<'_> {
             None => "()".to_string(),
         };
         let throws = method.throws.map(|id| self.type_path(id, here));
-        let handler_error = throws
-            .clone()
-            .unwrap_or_else(|| format!("{RT}::HandlerError"));
+        let handler_error = match &throws {
+            Some(error) => format!("{RT}::Raised<{error}>"),
+            None => format!("{RT}::HandlerError"),
+        };
         let client_error = match &throws {
             Some(error) => format!("{RT}::CallError<{error}>"),
             None => format!("{RT}::IpcError"),
@@ -1317,6 +1324,23 @@ impl ViewBuilder<'_> {
     }
 }
 
+/// By `TypeId`, whether some method `throws` the type, directly or through aliases (which
+/// name the same Rust type). Each output file defines every type it reaches once, so
+/// `From<E> for Raised<E>` goes beside the definition: one impl per type however many methods
+/// throw it, under whichever names.
+fn thrown_types(ir: &Ir) -> Vec<bool> {
+    let mut thrown = vec![false; ir.types.len()];
+    for method in ir.interfaces.iter().flat_map(|i| &i.methods) {
+        if let Some(id) = method.throws {
+            // Validation guarantees an alias thrown resolves to a struct, enum or union.
+            if let TypeRef::Named { id } = ir.resolve_alias(&TypeRef::Named { id }) {
+                thrown[id.0 as usize] = true;
+            }
+        }
+    }
+    thrown
+}
+
 /// By `TypeId`, whether each type can derive `Eq` and `Hash`: not when a float (`f32`, `f64`,
 /// which have neither) is anywhere in it, through fields, variants, containers, aliases and
 /// other named types. A type with a float is marked, then everything that refers to it, and so
@@ -1375,6 +1399,7 @@ pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> Stri
         ir,
         options: &super::RustOptions::default(),
         hashable: Vec::new(),
+        thrown: Vec::new(),
         root_package: from.and_then(|file| ir.file(file).package.clone()),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
     };

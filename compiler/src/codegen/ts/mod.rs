@@ -939,6 +939,8 @@ struct InterfaceView {
     stream_call_throws: Vec<String>,
     /// `@deprecated …` for the items derived from a deprecated interface.
     deprecated: Option<String>,
+    /// Some method `throws`: the host-side docs say how a handler fails with a declared error.
+    has_throws: bool,
     name: String,
     idl_name: String,
     channel_name: String,
@@ -1480,6 +1482,7 @@ fn interface_view(
         call_throws: declared_errors(writer, def, false, guards),
         stream_call_throws: declared_errors(writer, def, true, guards),
         deprecated: deprecated_tag(&def.meta.deprecated),
+        has_throws: def.methods.iter().any(|m| m.throws.is_some()),
         name: names.name.clone(),
         idl_name: string_literal(&def.meta.qualified_name),
         channel_name: names.channel.clone(),

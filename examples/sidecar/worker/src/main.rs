@@ -12,7 +12,7 @@ mod sidecar {
 // guide:end worker-include
 
 use ipcc_runtime::tokio::io::AsyncReadExt;
-use ipcc_runtime::{tokio, CallContext, HandlerError, IpcHost};
+use ipcc_runtime::{tokio, CallContext, HandlerError, IpcHost, Raised};
 use sha2::{Digest, Sha256};
 use sidecar::{FileDigest, FileError, Sidecar, SidecarEventsSender};
 use std::time::Duration;
@@ -28,7 +28,11 @@ struct Worker;
 
 // guide:start worker-impl
 impl Sidecar for Worker {
-    async fn hash_file(&self, _ctx: CallContext, path: String) -> Result<FileDigest, FileError> {
+    async fn hash_file(
+        &self,
+        _ctx: CallContext,
+        path: String,
+    ) -> Result<FileDigest, Raised<FileError>> {
         let unreadable = |e: std::io::Error| FileError::Unreadable {
             path: path.clone(),
             reason: e.to_string(),
@@ -36,9 +40,9 @@ impl Sidecar for Worker {
         let mut file = match tokio::fs::File::open(&path).await {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(FileError::NotFound { path });
+                return Err(FileError::NotFound { path }.into());
             }
-            Err(e) => return Err(unreadable(e)),
+            Err(e) => return Err(unreadable(e).into()),
         };
         // Read in chunks, so a large file costs a 64 KiB buffer, not its size in memory.
         let (mut hasher, mut buffer, mut size) = (Sha256::new(), vec![0u8; 64 * 1024], 0u64);

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ipcc_runtime::{CallContext, ConnectionId, HandlerError};
+use ipcc_runtime::{CallContext, ConnectionId, HandlerError, Raised};
 
 use crate::timestamp::now_rfc3339;
 use crate::web_app::{AddItemError, AppEventsSender, Item, Items, MyInterface, Priority};
@@ -99,20 +99,21 @@ impl Items for ItemList {
         _ctx: CallContext,
         text: String,
         priority: Priority,
-    ) -> Result<Item, AddItemError> {
+    ) -> Result<Item, Raised<AddItemError>> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(AddItemError::EmptyText);
+            return Err(AddItemError::EmptyText.into());
         }
         if text.chars().count() > MAX_TEXT_CHARS as usize {
             return Err(AddItemError::TooLong {
                 max: MAX_TEXT_CHARS,
-            });
+            }
+            .into());
         }
         let item = {
             let mut items = lock(&self.items);
             if items.len() >= MAX_ITEMS as usize {
-                return Err(AddItemError::ListFull { max: MAX_ITEMS });
+                return Err(AddItemError::ListFull { max: MAX_ITEMS }.into());
             }
             let item = Item {
                 id: items.len() as u32 + 1,

@@ -7,7 +7,7 @@ use std::time::Duration;
 // guide:start web-app-jobs-use-rs
 use futures_util::stream::{self, Stream, StreamExt};
 use ipcc_runtime::codegen::ItemStream;
-use ipcc_runtime::{CallContext, HandlerError};
+use ipcc_runtime::{CallContext, HandlerError, Raised};
 use sha2::{Digest, Sha256};
 // guide:end web-app-jobs-use-rs
 
@@ -55,9 +55,9 @@ impl Jobs for JobRunner {
         &self,
         ctx: CallContext,
         steps: u32,
-    ) -> impl Stream<Item = Result<JobProgress, JobError>> + Send {
+    ) -> impl Stream<Item = Result<JobProgress, Raised<JobError>>> + Send {
         if !(1..=MAX_JOB_STEPS).contains(&steps) {
-            let refused = Err(JobError::BadSteps { max: MAX_JOB_STEPS });
+            let refused = Err(JobError::BadSteps { max: MAX_JOB_STEPS }.into());
             return stream::iter([refused]).left_stream();
         }
         let job = Job {

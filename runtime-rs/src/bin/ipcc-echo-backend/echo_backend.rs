@@ -1,6 +1,6 @@
 //! The `Echo` backend of the conformance vectors (behaviour: tests/vectors/README.md).
 
-use ipcc_runtime::{CallContext, HandlerError};
+use ipcc_runtime::{CallContext, HandlerError, Raised};
 
 use super::vectors_ipc::{Echo, EchoError, EchoEventsSender, Person};
 
@@ -41,12 +41,13 @@ impl Echo for EchoBackend {
             .ok_or_else(|| HandlerError::new(format!("{a} + {b} overflows i32")))
     }
 
-    async fn fail(&self, _ctx: CallContext, how: String) -> Result<(), EchoError> {
+    async fn fail(&self, _ctx: CallContext, how: String) -> Result<(), Raised<EchoError>> {
         match how.as_str() {
             "declared" => Err(EchoError::Failed {
                 reason: "asked".to_owned(),
-            }),
-            "denied" => Err(EchoError::Denied),
+            }
+            .into()),
+            "denied" => Err(EchoError::Denied.into()),
             "panic" => panic!("asked to panic"),
             _ => Ok(()),
         }

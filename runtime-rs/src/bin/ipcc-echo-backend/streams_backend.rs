@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ipcc_runtime::codegen::{ItemStream, Stream, StreamExt};
-use ipcc_runtime::{CallContext, HandlerError};
+use ipcc_runtime::{CallContext, HandlerError, Raised};
 use tokio::sync::Notify;
 
 use super::streams_ipc::{StreamsTest, StreamsTestError};
@@ -125,9 +125,11 @@ impl StreamsTest for StreamsBackend {
         &self,
         _ctx: CallContext,
         n: u32,
-    ) -> impl Stream<Item = Result<u32, StreamsTestError>> + Send {
+    ) -> impl Stream<Item = Result<u32, Raised<StreamsTestError>>> + Send {
         let failure =
-            futures_util::stream::once(async move { Err(StreamsTestError::Failed { after: n }) });
+            futures_util::stream::once(
+                async move { Err(StreamsTestError::Failed { after: n }.into()) },
+            );
         self.counted(futures_util::stream::iter(0..n).map(Ok).chain(failure))
     }
 

@@ -18,6 +18,13 @@ pub enum StreamsTestError {
     #[serde(rename = "failed")]
     Failed { after: u32 },
 }
+/// A handler's `?` or `.into()` on this declared error makes it the call's `declared` error.
+impl ::core::convert::From<StreamsTestError>
+for ::ipcc_runtime::codegen::Raised<StreamsTestError> {
+    fn from(error: StreamsTestError) -> Self {
+        ::ipcc_runtime::codegen::Raised::Declared(error)
+    }
+}
 /// Channel of `StreamsTest`.
 pub const STREAMS_TEST_CHANNEL: &str = "streams-test-v1";
 /// Schema hash of `StreamsTest`, compared in the handshake to catch mismatched builds.
@@ -65,7 +72,10 @@ pub trait StreamsTest: ::core::marker::Send + ::core::marker::Sync + 'static {
         ctx: ::ipcc_runtime::codegen::CallContext,
         n: u32,
     ) -> impl ::ipcc_runtime::codegen::Stream<
-        Item = ::std::result::Result<u32, StreamsTestError>,
+        Item = ::std::result::Result<
+            u32,
+            ::ipcc_runtime::codegen::Raised<StreamsTestError>,
+        >,
     > + ::core::marker::Send;
     /// Never yields, never ends: only a cancel or a disconnect ends it.
     fn hang(
@@ -369,9 +379,14 @@ for StreamsTestDispatch<IpccHandler> {
                                 ctx,
                                 arg_n,
                             ),
-                            |error: StreamsTestError| ::ipcc_runtime::codegen::declared_error(
-                                &error,
-                            ),
+                            |error: ::ipcc_runtime::codegen::Raised<StreamsTestError>| match error {
+                                ::ipcc_runtime::codegen::Raised::Declared(error) => {
+                                    ::ipcc_runtime::codegen::declared_error(&error)
+                                }
+                                ::ipcc_runtime::codegen::Raised::Internal(error) => {
+                                    error.into_ipc_error()
+                                }
+                            },
                         )
                         .await
                 })

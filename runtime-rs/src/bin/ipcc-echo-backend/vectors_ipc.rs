@@ -129,6 +129,12 @@ pub enum EchoError {
     #[serde(rename = "denied")]
     Denied,
 }
+/// A handler's `?` or `.into()` on this declared error makes it the call's `declared` error.
+impl ::core::convert::From<EchoError> for ::ipcc_runtime::codegen::Raised<EchoError> {
+    fn from(error: EchoError) -> Self {
+        ::ipcc_runtime::codegen::Raised::Declared(error)
+    }
+}
 /// Channel of `Echo`.
 pub const ECHO_CHANNEL: &str = "ipcc-vectors-echo-v1";
 /// Schema hash of `Echo`, compared in the handshake to catch mismatched builds.
@@ -207,7 +213,7 @@ pub trait Echo: ::core::marker::Send + ::core::marker::Sync + 'static {
         ctx: ::ipcc_runtime::codegen::CallContext,
         how: ::std::string::String,
     ) -> impl ::core::future::Future<
-        Output = ::std::result::Result<(), EchoError>,
+        Output = ::std::result::Result<(), ::ipcc_runtime::codegen::Raised<EchoError>>,
     > + ::core::marker::Send;
     fn wait(
         &self,
@@ -406,11 +412,16 @@ impl<IpccHandler: Echo> ::ipcc_runtime::codegen::Dispatch for EchoDispatch<IpccH
                                 ::ipcc_runtime::codegen::serde_with::Same,
                             >(value)
                         }
-                        ::std::result::Result::Err(error) => {
+                        ::std::result::Result::Err(
+                            ::ipcc_runtime::codegen::Raised::Declared(error),
+                        ) => {
                             ::std::result::Result::Err(
                                 ::ipcc_runtime::codegen::declared_error(&error),
                             )
                         }
+                        ::std::result::Result::Err(
+                            ::ipcc_runtime::codegen::Raised::Internal(error),
+                        ) => ::std::result::Result::Err(error.into_ipc_error()),
                     }
                 })
             }
