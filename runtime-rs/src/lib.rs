@@ -7,7 +7,8 @@
 //!   sends notifications to one connection or all, and serves connections over any transport:
 //!   [`IpcHost::serve_stdio`] (this process is the child of its frontend),
 //!   [`WsServer`] (loopback by default, `Origin` allow-list, optional token, an HTTP fallback to
-//!   serve the app's page on the same port), [`IpcHost::connect_in_memory`], or
+//!   serve the app's page on the same port), a route of your own axum `Router` (feature `axum`:
+//!   `ipcc_runtime::axum::ipc_route`, the same checks), [`IpcHost::connect_in_memory`], or
 //!   [`IpcHost::serve`] over any [`IpcSocket`]. Limits and the token are a [`HostConfig`].
 //! - [`IpcConnection`]: the frontend side ([`IpcConnection::connect_ws`],
 //!   [`IpcConnection::spawn_stdio`]), used by generated clients and listeners; calls may be many
@@ -33,6 +34,7 @@
 //! ```
 
 mod binary;
+mod binding;
 pub mod codegen;
 mod compat;
 mod connection;
@@ -45,6 +47,9 @@ pub mod transport;
 pub mod wire;
 
 pub use binary::{OutMessage, Payload, BINARY_FEATURE};
+#[cfg(feature = "axum")]
+pub use binding::axum;
+pub use binding::ws_server::{HttpHandler, HttpRequest, HttpResponse, WsServer, WsServerConfig};
 pub use connection::{
     CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
 };
@@ -61,7 +66,6 @@ pub use stream::{
 /// The async runtime this crate runs on, so a backend can start it (`#[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]`)
 /// without a dependency of its own.
 pub use tokio;
-pub use transport::websocket::{HttpRequest, HttpResponse, WsServer, WsServerConfig};
 pub use transport::{IpcSocket, IpcSocketBackend};
 
 impl IpcHost {
