@@ -7,7 +7,8 @@
 //!   sends notifications to one connection or all, and serves connections over any transport:
 //!   [`IpcHost::serve_stdio`] (this process is the child of its frontend),
 //!   [`WsServer`] (loopback by default, `Origin` allow-list, optional token, an HTTP fallback to
-//!   serve the app's page on the same port), [`IpcHost::connect_in_memory`], or
+//!   serve the app's page on the same port), a route of your own axum `Router` (feature `axum`:
+//!   `ipcc_runtime::axum::ipc_route`, the same checks), [`IpcHost::connect_in_memory`], or
 //!   [`IpcHost::serve`] over any [`IpcSocket`]. Limits and the token are a [`HostConfig`].
 //! - [`IpcConnection`]: the frontend side ([`IpcConnection::connect_ws`],
 //!   [`IpcConnection::spawn_stdio`]), used by generated clients and listeners; calls may be many
@@ -38,6 +39,8 @@ mod protocol;
 mod session;
 pub mod transport;
 
+#[cfg(feature = "axum")]
+pub use binding::axum;
 pub use binding::ws_server::{HttpHandler, HttpRequest, HttpResponse, WsServer, WsServerConfig};
 pub use protocol::binary::{Payload, BINARY_FEATURE};
 pub use protocol::channel::ChannelSpec;

@@ -535,39 +535,66 @@ async fn calls_after_a_refused_handshake_fail_with_its_error() {
 
 #[tokio::test]
 async fn websocket_origin_allow_list() {
-    let host = echo_host(HostConfig::new());
-    let server = WsServer::bind(
-        &host,
-        WsServerConfig::new().allow_origin("http://app.example"),
-    )
-    .await
-    .unwrap();
-    let url = server.url();
-    let port = server.local_addr().port();
-    let _handle = server.spawn();
-    let refused = guarded(
-        "evil origin",
-        IpcConnection::connect_ws(&url, options().origin("http://evil.example")),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Disconnected);
-    assert!(refused.message.contains("403"), "{refused}");
-    for origin in [
-        "http://app.example".to_owned(),
-        format!("http://localhost:{port}"),
-    ] {
+    for kind in support::WS_SERVERS {
+        let host = echo_host(HostConfig::new());
+        let served = support::serve_ws(&host, kind, &["http://app.example"]).await;
+        let url = served.url.clone();
+        let port = served.addr.port();
+        let refused = guarded(
+            "evil origin",
+            IpcConnection::connect_ws(&url, options().origin("http://evil.example")),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::Disconnected, "{kind:?}");
+        assert!(refused.message.contains("403"), "{kind:?}: {refused}");
+        for origin in [
+            "http://app.example".to_owned(),
+            format!("http://localhost:{port}"),
+        ] {
+            let conn = guarded(
+                "allowed origin",
+                IpcConnection::connect_ws(&url, options().origin(origin)),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                guarded("add", EchoClient::new(&conn).add(2, 2))
+                    .await
+                    .unwrap(),
+                4
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_token_is_checked_on_both_servers() {
+    for kind in support::WS_SERVERS {
+        let host = echo_host(HostConfig::new().token("s3cret"));
+        let served = support::serve_ws(&host, kind, &[]).await;
+        for token in [None, Some("wrong")] {
+            let mut with = options();
+            if let Some(token) = token {
+                with = with.token(token);
+            }
+            let refused = guarded("connect", IpcConnection::connect_ws(&served.url, with))
+                .await
+                .unwrap_err();
+            assert_eq!(refused.code, ErrorCode::Unauthorized, "{kind:?} {token:?}");
+        }
         let conn = guarded(
-            "allowed origin",
-            IpcConnection::connect_ws(&url, options().origin(origin)),
+            "connect",
+            IpcConnection::connect_ws(&served.url, options().token("s3cret")),
         )
         .await
         .unwrap();
         assert_eq!(
-            guarded("add", EchoClient::new(&conn).add(2, 2))
+            guarded("add", EchoClient::new(&conn).add(3, 4))
                 .await
                 .unwrap(),
-            4
+            7,
+            "{kind:?}"
         );
     }
 }

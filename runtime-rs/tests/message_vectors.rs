@@ -1,5 +1,5 @@
-//! Replays tests/vectors/messages.json against the host over in-memory, WebSocket and a real
-//! child process over stdio.
+//! Replays tests/vectors/messages.json against the host over in-memory, WebSocket (`WsServer`
+//! and the axum route) and a real child process over stdio.
 
 mod support;
 
@@ -8,8 +8,9 @@ use std::process::Stdio;
 use ipcc_runtime::transport::lines::LineSocket;
 use ipcc_runtime::transport::websocket::WsSocket;
 use ipcc_runtime::transport::{memory, Incoming, IpcSocket, MessageReader, MessageWriter};
-use ipcc_runtime::{HostConfig, WsServer, WsServerConfig};
+use ipcc_runtime::HostConfig;
 use serde_json::Value;
+use support::{serve_ws, WS_SERVERS};
 
 fn load() -> Value {
     let text = std::fs::read_to_string(support::vectors_dir().join("messages.json"))
@@ -123,21 +124,20 @@ async fn message_vectors_in_memory() {
 async fn message_vectors_websocket() {
     let file = load();
     let mut failures = Vec::new();
-    for case in file["cases"].as_array().unwrap() {
-        if !applies(case, "websocket") {
-            continue;
+    for kind in WS_SERVERS {
+        for case in file["cases"].as_array().unwrap() {
+            if !applies(case, "websocket") {
+                continue;
+            }
+            let host = support::echo_host(host_config(case));
+            let served = serve_ws(&host, kind, &[]).await;
+            let (stream, _) = tokio_tungstenite::connect_async(served.url.as_str())
+                .await
+                .unwrap();
+            if let Err(problem) = run_case(&file, case, WsSocket::new(stream)).await {
+                failures.push(format!("{kind:?}: {}: {problem}", case["name"]));
+            }
         }
-        let host = support::echo_host(host_config(case));
-        let server = WsServer::bind(&host, WsServerConfig::new()).await.unwrap();
-        let url = server.url();
-        let running = server.spawn();
-        let (stream, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .unwrap();
-        if let Err(problem) = run_case(&file, case, WsSocket::new(stream)).await {
-            failures.push(format!("{}: {problem}", case["name"]));
-        }
-        running.abort();
     }
     assert!(failures.is_empty(), "websocket:\n{}", failures.join("\n"));
 }
@@ -181,26 +181,28 @@ async fn message_vectors_stdio_child() {
 #[tokio::test]
 async fn websocket_oversize_message_closes_the_connection() {
     let file = load();
-    let host = support::echo_host(HostConfig::new().max_message_bytes(256));
-    let server = WsServer::bind(&host, WsServerConfig::new()).await.unwrap();
-    let url = server.url();
-    let _running = server.spawn();
-    let (stream, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    let case = serde_json::json!({
-        "handshake": true,
-        "host": {"maxMessageBytes": 256},
-        "steps": [
-            {"sendText": format!(
-                r#"{{"type":"call","id":1,"channel":"ipcc-vectors-echo-v1","method":"echoString","args":["{}"]}}"#,
-                "x".repeat(300)
-            )},
-            {"expect": {"type": "error", "id": null, "code": "tooLarge"}},
-            {"expectClosed": true}
-        ]
-    });
-    run_case(&file, &case, WsSocket::new(stream)).await.unwrap();
+    for kind in WS_SERVERS {
+        let host = support::echo_host(HostConfig::new().max_message_bytes(256));
+        let served = serve_ws(&host, kind, &[]).await;
+        let (stream, _) = tokio_tungstenite::connect_async(served.url.as_str())
+            .await
+            .unwrap();
+        let case = serde_json::json!({
+            "handshake": true,
+            "host": {"maxMessageBytes": 256},
+            "steps": [
+                {"sendText": format!(
+                    r#"{{"type":"call","id":1,"channel":"ipcc-vectors-echo-v1","method":"echoString","args":["{}"]}}"#,
+                    "x".repeat(300)
+                )},
+                {"expect": {"type": "error", "id": null, "code": "tooLarge"}},
+                {"expectClosed": true}
+            ]
+        });
+        run_case(&file, &case, WsSocket::new(stream))
+            .await
+            .unwrap_or_else(|problem| panic!("{kind:?}: {problem}"));
+    }
 }
 
 /// Binary frames are reserved in v1: answered badRequest, connection open.
@@ -208,39 +210,39 @@ async fn websocket_oversize_message_closes_the_connection() {
 async fn websocket_binary_frame_is_a_bad_request() {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
-    let host = support::echo_host(HostConfig::new());
-    let server = WsServer::bind(&host, WsServerConfig::new()).await.unwrap();
-    let url = server.url();
-    let _running = server.spawn();
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
-        .await
-        .unwrap();
-    let welcome = support::guarded("welcome", ws.next())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(welcome.to_text().unwrap().contains("welcome"));
-    ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
-    let reply = support::guarded("reply", ws.next()).await.unwrap().unwrap();
-    let reply: Value = serde_json::from_str(reply.to_text().unwrap()).unwrap();
-    assert_eq!(reply["code"], "badRequest");
-    assert_eq!(reply["id"], Value::Null);
-    ws.send(Message::text(
+    for kind in WS_SERVERS {
+        let host = support::echo_host(HostConfig::new());
+        let served = serve_ws(&host, kind, &[]).await;
+        let (mut ws, _) = tokio_tungstenite::connect_async(served.url.as_str())
+            .await
+            .unwrap();
+        ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
+            .await
+            .unwrap();
+        let welcome = support::guarded("welcome", ws.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(welcome.to_text().unwrap().contains("welcome"));
+        ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
+        let reply = support::guarded("reply", ws.next()).await.unwrap().unwrap();
+        let reply: Value = serde_json::from_str(reply.to_text().unwrap()).unwrap();
+        assert_eq!(reply["code"], "badRequest");
+        assert_eq!(reply["id"], Value::Null);
+        ws.send(Message::text(
         r#"{"type":"call","id":1,"channel":"ipcc-vectors-echo-v1","method":"add","args":[2,2]}"#,
     ))
     .await
     .unwrap();
-    let result = support::guarded("result", ws.next())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        result.to_text().unwrap(),
-        r#"{"type":"result","id":1,"value":4}"#
-    );
+        let result = support::guarded("result", ws.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            result.to_text().unwrap(),
+            r#"{"type":"result","id":1,"value":4}"#
+        );
+    }
 }
 
 /// A text frame that is not UTF-8 fails the WebSocket connection (RFC 6455 §8.1): close code
@@ -251,31 +253,31 @@ async fn websocket_invalid_utf8_closes_with_1007() {
     use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
     use tokio_tungstenite::tungstenite::protocol::frame::Frame;
     use tokio_tungstenite::tungstenite::Message;
-    let host = support::echo_host(HostConfig::new());
-    let server = WsServer::bind(&host, WsServerConfig::new()).await.unwrap();
-    let url = server.url();
-    let _running = server.spawn();
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
-        .await
-        .unwrap();
-    let welcome = support::guarded("welcome", ws.next())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(welcome.to_text().unwrap().contains("welcome"));
-    let invalid = Frame::message(
-        b"{\"type\":\"\xff\"}".to_vec(),
-        OpCode::Data(Data::Text),
-        true,
-    );
-    ws.send(Message::Frame(invalid)).await.unwrap();
-    let reply = support::guarded("close", ws.next()).await.unwrap().unwrap();
-    match reply {
-        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Invalid),
-        other => panic!("expected a close frame with code 1007, got {other:?}"),
+    for kind in WS_SERVERS {
+        let host = support::echo_host(HostConfig::new());
+        let served = serve_ws(&host, kind, &[]).await;
+        let (mut ws, _) = tokio_tungstenite::connect_async(served.url.as_str())
+            .await
+            .unwrap();
+        ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
+            .await
+            .unwrap();
+        let welcome = support::guarded("welcome", ws.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(welcome.to_text().unwrap().contains("welcome"));
+        let invalid = Frame::message(
+            b"{\"type\":\"\xff\"}".to_vec(),
+            OpCode::Data(Data::Text),
+            true,
+        );
+        ws.send(Message::Frame(invalid)).await.unwrap();
+        let reply = support::guarded("close", ws.next()).await.unwrap().unwrap();
+        match reply {
+            Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Invalid),
+            other => panic!("{kind:?}: expected a close frame with code 1007, got {other:?}"),
+        }
     }
 }
 

@@ -31,6 +31,7 @@ const SOURCES = [
   "examples/web-app/common/web-app.ipc",
   "examples/web-app/backend/Cargo.toml",
   "examples/web-app/backend/src/jobs.rs",
+  "examples/web-app/backend/src/main.rs",
   "examples/web-app/frontend/src/main.ts",
   "tests/version-skew/v1/app.ipc",
   "tests/version-skew/v2/app.ipc",

@@ -7,6 +7,8 @@
 //  - without the token (or with a wrong one) nothing can be called: `unauthorized`;
 //  - the same page served from another origin cannot even open the WebSocket (403), so nothing
 //    can be called either; and the backend's list shows none of the refused pages' items.
+// The backend serves with WsServer, or with WEB_APP_SERVER=axum on an axum Router (`--axum`: the
+// ipcc route at /ipc, the page from tower-http's ServeDir); `npm test` runs this file with each.
 // Everything started here is stopped in `after`, also when a test fails.
 
 import assert from "node:assert/strict";
@@ -30,6 +32,12 @@ const outputDir = join(appDir, "test-output");
 const CHROMIUM = "/usr/bin/chromium";
 /** Bound on every wait for the page or the backend. */
 const WAIT_MS = 15_000;
+/** Which server the backend runs: `ws-server` (WsServer) or `axum` (the axum route). */
+const SERVER = process.env.WEB_APP_SERVER ?? "ws-server";
+if (SERVER !== "ws-server" && SERVER !== "axum") throw new Error(`WEB_APP_SERVER=${SERVER}: expected ws-server or axum`);
+const SERVER_ARGS = SERVER === "axum" ? ["--axum"] : [];
+/** Screenshot file names: `web-app.png` on WsServer, `web-app-axum.png` on the axum route. */
+const shot = (name) => join(outputDir, SERVER === "axum" ? name.replace(/\.png$/, "-axum.png") : name);
 
 let backend; // the child process
 let backendUrl; // http://127.0.0.1:PORT/?token=...
@@ -60,7 +68,7 @@ function backendBinary() {
 /** Starts the backend and resolves to the URL on its first stdout line. */
 function startBackend(binary) {
   return new Promise((resolvePromise, reject) => {
-    backend = spawn(binary, ["--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    backend = spawn(binary, ["--port", "0", ...SERVER_ARGS], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => reject(new Error(`the backend printed no URL in ${WAIT_MS} ms; stderr: ${stderr}`)), WAIT_MS);
@@ -103,13 +111,13 @@ function startForeignServer() {
   });
 }
 
-/** The HTTP status of a WebSocket upgrade request to the backend sent with `origin`. */
-function upgradeStatus(origin) {
+/** The HTTP status of a WebSocket upgrade request to the backend at `path`, sent with `origin`. */
+function upgradeStatus(origin, path = "/ipc") {
   return new Promise((resolvePromise, reject) => {
     const req = request({
       host: "127.0.0.1",
       port: backendPort,
-      path: "/",
+      path,
       timeout: WAIT_MS,
       headers: {
         Connection: "Upgrade",
@@ -225,7 +233,7 @@ process.on("exit", () => {
   if (backend && backend.exitCode === null) backend.kill("SIGKILL");
 });
 
-test("with the token, the page calls the backend and shows pushed notifications live", async () => {
+test(`with the token, the page calls the backend and shows pushed notifications live (${SERVER})`, async () => {
   const page = await openPage(backendUrl);
   mainPage = page;
   assert.equal(await waitForText(page, "#status", /^connected$/), "connected");
@@ -320,7 +328,7 @@ test("with the token, the page calls the backend and shows pushed notifications 
 
   await waitForText(page, "#notifications", /tick 6 at/);
   await page.fill("#item-text", "buy milk");
-  await page.screenshot({ path: join(outputDir, "web-app.png"), fullPage: true });
+  await page.screenshot({ path: shot("web-app.png"), fullPage: true });
 
   // After the unsubscribe call returns, no tick follows (they travel on the same connection, in
   // order): the backend says its ticker is gone, and no tick arrived before that answer either.
@@ -332,7 +340,7 @@ test("with the token, the page calls the backend and shows pushed notifications 
   assert.deepEqual(pageErrors, []);
 });
 
-test("without the token, or with a wrong one, the page cannot call anything", async () => {
+test(`without the token, or with a wrong one, the page cannot call anything (${SERVER})`, async () => {
   for (const url of [`http://127.0.0.1:${backendPort}/`, `http://127.0.0.1:${backendPort}/?token=not-the-token`]) {
     const page = await openPage(url);
     assert.match(await waitForText(page, "#status", /^error: /), /^error: unauthorized: /);
@@ -341,29 +349,32 @@ test("without the token, or with a wrong one, the page cannot call anything", as
     assert.match(await clickAndWait(page, "#add-item", "#item-result"), /^error unauthorized: /);
     assert.match(await clickAndWait(page, "#subscribe-ticks", "#tick-result"), /^error unauthorized: /);
     assert.match(await clickAndWait(page, "#run-job", "#job-result"), /^error unauthorized: /);
-    if (!url.includes("token")) await page.screenshot({ path: join(outputDir, "web-app-no-token.png"), fullPage: true });
+    if (!url.includes("token")) await page.screenshot({ path: shot("web-app-no-token.png"), fullPage: true });
     await page.close();
   }
 });
 
-test("a page from an origin that is not allowed cannot call anything", async () => {
+test(`a page from an origin that is not allowed cannot call anything (${SERVER})`, async () => {
   // The backend refuses the upgrade itself (its own origin passes, the other port does not).
   assert.equal(await upgradeStatus(`http://127.0.0.1:${foreignPort}`), 403);
   assert.equal(await upgradeStatus(`http://127.0.0.1:${backendPort}`), 101);
+  // Which server answered: WsServer upgrades on every path, the axum Router only on its route
+  // (elsewhere ServeDir sends the page).
+  assert.equal(await upgradeStatus(`http://127.0.0.1:${backendPort}`, "/"), SERVER === "axum" ? 200 : 101);
 
   // The same bundle, served by another server, pointed at the backend with the right token.
-  const page = await openPage(`http://127.0.0.1:${foreignPort}/?token=${token}&backend=ws://127.0.0.1:${backendPort}/`);
-  const refused = /cannot open ws:\/\/127\.0\.0\.1:\d+\/: websocket closed/;
+  const page = await openPage(`http://127.0.0.1:${foreignPort}/?token=${token}&backend=ws://127.0.0.1:${backendPort}/ipc`);
+  const refused = /cannot open ws:\/\/127\.0\.0\.1:\d+\/ipc: websocket closed/;
   assert.match(await waitForText(page, "#status", /^error: /), new RegExp(`^error: disconnected: .*${refused.source}`));
   assert.match(await clickAndWait(page, "#say-hello", "#hello-result"), new RegExp(`^error disconnected: .*${refused.source}`));
   await page.fill("#item-text", "intruder");
   assert.match(await clickAndWait(page, "#add-item", "#item-result"), /^error disconnected: /);
   assert.match(await clickAndWait(page, "#subscribe-ticks", "#tick-result"), /^error disconnected: /);
-  await page.screenshot({ path: join(outputDir, "web-app-foreign-origin.png"), fullPage: true });
+  await page.screenshot({ path: shot("web-app-foreign-origin.png"), fullPage: true });
   await page.close();
 });
 
-test("the refused pages added nothing: the backend's list is unchanged", async () => {
+test(`the refused pages added nothing: the backend's list is unchanged (${SERVER})`, async () => {
   assert.ok(mainPage, "the authorized page is open");
   assert.equal(await waitForText(mainPage, "#status", /./), "connected");
   assert.equal(await clickAndWait(mainPage, "#list-items", "#item-result"), "2 items");

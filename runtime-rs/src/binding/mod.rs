@@ -1,6 +1,8 @@
 //! The binding layer: what puts a session on a real transport — the WebSocket server and
-//! client, child processes and this process's stdio, in-memory pairs.
+//! client and the axum route, child processes and this process's stdio, in-memory pairs.
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod memory;
 mod stdio;
 mod ws_client;

@@ -1,32 +1,147 @@
-//! The standalone WebSocket server: serves an `IpcHost` on a TCP port, with an HTTP fallback
-//! for the app's page.
+//! The standalone WebSocket server: hyper's HTTP/1 on a port of its own, an axum router that
+//! hands WebSocket upgrades to [`accept_upgrade`] (shared with the axum route) and everything
+//! else to the page's files (tower-http's `ServeDir`) or a handler.
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Component, Path, PathBuf};
-use std::pin::Pin;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::handshake::server::create_response_with_body;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::WebSocketStream;
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
 
 use crate::session::host::IpcHost;
-use crate::transport::websocket::{ws_config, WsSocket};
+use crate::protocol::message::HELLO_MAX_BYTES;
+use crate::transport::websocket::{ws_config, WsSocket, DEFAULT_READ_BUFFER};
 
-/// The read buffer of one WebSocket connection. tungstenite's default (128 KiB, allocated
-/// eagerly) would make an idle connection cost hundreds of kilobytes.
-const DEFAULT_READ_BUFFER: usize = 8 * 1024;
-
-/// The largest HTTP request head accepted before the upgrade.
+/// The largest HTTP request head accepted before the upgrade (hyper's read buffer, which also
+/// bounds the head: past it hyper answers `431`).
 const MAX_HTTP_HEAD: usize = 16 * 1024;
 
 /// How long a client may take to send its HTTP request head.
 const HTTP_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which pages may open a WebSocket, and how its connection is read: the settings of one
+/// upgrade, the same for [`WsServer`] and the axum route.
+#[derive(Clone, Debug)]
+pub(crate) struct Upgrades {
+    pub(crate) allowed_origins: Vec<String>,
+    pub(crate) any_origin: bool,
+    pub(crate) read_buffer_size: usize,
+}
+
+impl Default for Upgrades {
+    fn default() -> Self {
+        Upgrades {
+            allowed_origins: Vec::new(),
+            any_origin: false,
+            read_buffer_size: DEFAULT_READ_BUFFER,
+        }
+    }
+}
+
+impl Upgrades {
+    fn origin_allowed(&self, origin: &str) -> bool {
+        self.any_origin || self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// The origins of the pages a server listening on `local` serves itself. Named by address, not
+/// taken from the request's `Host`, which a DNS-rebinding page controls.
+pub(crate) fn own_origins(local: SocketAddr) -> Vec<String> {
+    let port = local.port();
+    vec![
+        format!("http://{local}"),
+        format!("http://localhost:{port}"),
+        format!("http://127.0.0.1:{port}"),
+        format!("http://[::1]:{port}"),
+    ]
+}
+
+/// Whether `request` asks for a WebSocket (an `Upgrade: websocket` header); anything else is
+/// plain HTTP for the server's page.
+fn wants_websocket(request: &Request) -> bool {
+    request
+        .headers()
+        .get_all(header::UPGRADE)
+        .iter()
+        .any(|value| value.as_bytes().eq_ignore_ascii_case(b"websocket"))
+}
+
+/// Checks a WebSocket upgrade request and, when it passes, answers `101 Switching Protocols` and
+/// serves `host` on the upgraded connection. Refusals: `400` for a request that is not a valid
+/// upgrade (tungstenite's own check), `403` for an `Origin` that is not allowed (a request
+/// without one is a non-browser client, stopped by the token instead).
+pub(crate) fn accept_upgrade(
+    host: &IpcHost,
+    upgrades: &Upgrades,
+    mut request: Request,
+) -> Response<Body> {
+    let response = match create_response_with_body(&request, Body::empty) {
+        Ok(response) => response,
+        Err(error) => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!("not a WebSocket upgrade: {error}"),
+            )
+        }
+    };
+    match request
+        .headers()
+        .get(header::ORIGIN)
+        .map(HeaderValue::to_str)
+    {
+        None => {}
+        Some(Ok(origin)) if upgrades.origin_allowed(origin) => {}
+        Some(_) => return plain(StatusCode::FORBIDDEN, "origin not allowed".to_owned()),
+    }
+    let Some(on_upgrade) = request
+        .extensions_mut()
+        .remove::<hyper::upgrade::OnUpgrade>()
+    else {
+        // Not a hyper HTTP/1 connection with upgrades enabled (HTTP/2, or a router called
+        // directly): nothing to take the WebSocket over.
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "this connection cannot be upgraded".to_owned(),
+        );
+    };
+    // The hello may be larger than later messages (its wire schemas); the host holds every
+    // message after it to its own limit.
+    let config = ws_config(
+        host.config().max_message_bytes.max(HELLO_MAX_BYTES),
+        upgrades.read_buffer_size,
+    );
+    let host = host.clone();
+    tokio::spawn(async move {
+        // Resolves once hyper has written the 101; fails when the client left before.
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
+        let stream =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
+                .await;
+        host.serve(WsSocket::new(stream)).await;
+    });
+    response
+}
+
+fn plain(status: StatusCode, text: String) -> Response<Body> {
+    (status, text).into_response()
+}
 
 /// An HTTP request that is not a WebSocket upgrade, for the server's fallback handler.
 #[derive(Debug, Clone)]
@@ -73,23 +188,26 @@ impl HttpResponse {
 /// Answers plain HTTP requests on the WebSocket port (e.g. to serve the app's page).
 pub type HttpHandler = Arc<dyn Fn(&HttpRequest) -> HttpResponse + Send + Sync>;
 
+/// What answers the requests that are not WebSocket upgrades.
+#[derive(Clone)]
+enum HttpFallback {
+    Handler(HttpHandler),
+    Dir(ServeDir),
+}
+
 /// Configuration of a [`WsServer`].
 #[derive(Clone)]
 pub struct WsServerConfig {
     addr: SocketAddr,
-    allowed_origins: Vec<String>,
-    any_origin: bool,
-    read_buffer_size: usize,
-    http: Option<HttpHandler>,
+    upgrades: Upgrades,
+    http: Option<HttpFallback>,
 }
 
 impl Default for WsServerConfig {
     fn default() -> Self {
         WsServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            allowed_origins: Vec::new(),
-            any_origin: false,
-            read_buffer_size: DEFAULT_READ_BUFFER,
+            upgrades: Upgrades::default(),
             http: None,
         }
     }
@@ -111,21 +229,22 @@ impl WsServerConfig {
     /// Also accept upgrades from a page of this origin (e.g. `"http://localhost:5173"`).
     ///
     /// Always accepted: requests without an `Origin` header (non-browser clients) and pages
-    /// served by this server itself (`http://127.0.0.1:PORT`, `http://localhost:PORT`).
+    /// served by this server itself (`http://127.0.0.1:PORT`, `http://localhost:PORT`,
+    /// `http://[::1]:PORT`).
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
-        self.allowed_origins.push(origin.into());
+        self.upgrades.allowed_origins.push(origin.into());
         self
     }
 
     /// Accept upgrades from any origin (disables the check; rely on the token).
     pub fn allow_any_origin(mut self) -> Self {
-        self.any_origin = true;
+        self.upgrades.any_origin = true;
         self
     }
 
     /// The read buffer per connection (default 8 KiB).
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
-        self.read_buffer_size = bytes;
+        self.upgrades.read_buffer_size = bytes;
         self
     }
 
@@ -134,14 +253,17 @@ impl WsServerConfig {
         mut self,
         handler: impl Fn(&HttpRequest) -> HttpResponse + Send + Sync + 'static,
     ) -> Self {
-        self.http = Some(Arc::new(handler));
+        self.http = Some(HttpFallback::Handler(Arc::new(handler)));
         self
     }
 
-    /// Serve the files below `dir` on `GET` (`/` is `index.html`).
-    pub fn static_dir(self, dir: impl Into<PathBuf>) -> Self {
-        let dir: PathBuf = dir.into();
-        self.http_handler(move |request| serve_file(&dir, request))
+    /// Serve the files below `dir` on `GET` and `HEAD`, with tower-http's `ServeDir`: a
+    /// directory's `index.html` for the directory (`/` is `dir/index.html`; `/sub` redirects to
+    /// `/sub/`), `404` for a missing file or a path that leaves `dir` (`..`), `405` for other
+    /// methods, the content type from the extension.
+    pub fn static_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.http = Some(HttpFallback::Dir(ServeDir::new(dir.into())));
+        self
     }
 
     /// Serve in-memory files on `GET`: path (`"/"`, `"/app.js"`) → (content type, body).
@@ -156,53 +278,12 @@ impl WsServerConfig {
     }
 }
 
-/// Guesses a content type from a file extension.
-fn content_type_for(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "json" | "map" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "wasm" => "application/wasm",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Serves one file below `dir`; paths leaving `dir` are refused.
-fn serve_file(dir: &Path, request: &HttpRequest) -> HttpResponse {
-    if request.method != "GET" && request.method != "HEAD" {
-        return HttpResponse::status(405, "method not allowed");
-    }
-    let path = request.path.split(['?', '#']).next().unwrap_or("/");
-    let relative = path.trim_start_matches('/');
-    let relative = if relative.is_empty() {
-        "index.html"
-    } else {
-        relative
-    };
-    let relative = Path::new(relative);
-    if relative
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
-        return HttpResponse::status(404, "not found");
-    }
-    let full = dir.join(relative);
-    match std::fs::read(&full) {
-        Ok(body) => HttpResponse::ok(content_type_for(&full), body),
-        Err(_) => HttpResponse::status(404, "not found"),
-    }
-}
-
-/// A WebSocket server serving an [`IpcHost`].
+/// A WebSocket server serving an [`IpcHost`]: every path upgrades to the host's WebSocket, and
+/// other requests get the configured page.
 pub struct WsServer {
     listener: TcpListener,
     local_addr: SocketAddr,
-    config: Arc<WsServerConfig>,
-    host: IpcHost,
+    router: Router,
 }
 
 impl WsServer {
@@ -210,11 +291,26 @@ impl WsServer {
     pub async fn bind(host: &IpcHost, config: WsServerConfig) -> io::Result<WsServer> {
         let listener = TcpListener::bind(config.addr).await?;
         let local_addr = listener.local_addr()?;
+        let mut upgrades = config.upgrades;
+        upgrades.allowed_origins.extend(own_origins(local_addr));
+        let server = Arc::new(Answer {
+            host: host.clone(),
+            upgrades,
+            http: config.http,
+        });
+        let router = Router::new().fallback(move |request: Request| async move {
+            let mut response = server.answer(request).await;
+            // What the page gets must not outlive this backend in a cache: the next run has
+            // another port and token.
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        });
         Ok(WsServer {
             listener,
             local_addr,
-            config: Arc::new(config),
-            host: host.clone(),
+            router,
         })
     }
 
@@ -239,12 +335,7 @@ impl WsServer {
                     continue;
                 }
             };
-            let config = self.config.clone();
-            let host = self.host.clone();
-            let local = self.local_addr;
-            tokio::spawn(async move {
-                let _ = handle_tcp(stream, local, config, host).await;
-            });
+            tokio::spawn(serve_connection(stream, self.router.clone()));
         }
     }
 
@@ -254,188 +345,93 @@ impl WsServer {
     }
 }
 
-/// A TCP stream with already-read bytes put back in front.
-struct Rewound {
-    prefix: Vec<u8>,
-    pos: usize,
-    inner: TcpStream,
+/// One TCP connection: one HTTP/1 request (no keep-alive, so an idle connection is not kept
+/// open past its answer), its head bounded in size and time, then maybe the WebSocket.
+async fn serve_connection(stream: TcpStream, router: Router) {
+    if stream.set_nodelay(true).is_err() {
+        return;
+    }
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HTTP_HEAD_TIMEOUT)
+        .max_buf_size(MAX_HTTP_HEAD)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(router))
+        .with_upgrades();
+    // A client that breaks off is its own business; the server goes on.
+    let _ = connection.await;
 }
 
-impl AsyncRead for Rewound {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        if self.pos < self.prefix.len() {
-            let n = (self.prefix.len() - self.pos).min(buf.remaining());
-            let start = self.pos;
-            buf.put_slice(&self.prefix[start..start + n]);
-            self.pos += n;
-            if self.pos == self.prefix.len() {
-                self.prefix = Vec::new();
-                self.pos = 0;
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Rewound {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, data)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-/// Reads bytes until the end of an HTTP request head (`\r\n\r\n`), bounded.
-async fn read_http_head(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    loop {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        head.extend_from_slice(&chunk[..n]);
-        if head.windows(4).any(|w| w == b"\r\n\r\n") {
-            return Ok(head);
-        }
-        if head.len() > MAX_HTTP_HEAD {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "request head too large",
-            ));
-        }
-    }
-}
-
-/// Parses the request line and headers of an HTTP request head.
-fn parse_http_head(head: &[u8]) -> Option<HttpRequest> {
-    let end = head.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let text = std::str::from_utf8(&head[..end]).ok()?;
-    let mut lines = text.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let method = request_line.next()?.to_owned();
-    let path = request_line.next()?.to_owned();
-    let headers = lines
-        .filter_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            Some((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        })
-        .collect();
-    Some(HttpRequest {
-        method,
-        path,
-        headers,
-    })
-}
-
-/// Whether a page of `origin` may open a WebSocket to this server.
-fn origin_allowed(config: &WsServerConfig, local: SocketAddr, origin: &str) -> bool {
-    if config.any_origin || config.allowed_origins.iter().any(|o| o == origin) {
-        return true;
-    }
-    let port = local.port();
-    let own = [
-        format!("http://{local}"),
-        format!("http://localhost:{port}"),
-        format!("http://127.0.0.1:{port}"),
-        format!("http://[::1]:{port}"),
-    ];
-    own.iter().any(|o| o == origin)
-}
-
-async fn handle_tcp(
-    mut stream: TcpStream,
-    local: SocketAddr,
-    config: Arc<WsServerConfig>,
+/// What a [`WsServer`] answers with.
+struct Answer {
     host: IpcHost,
-) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    let head = tokio::time::timeout(HTTP_HEAD_TIMEOUT, read_http_head(&mut stream))
-        .await
-        .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
-    let Some(request) = parse_http_head(&head) else {
-        return write_http(
-            &mut stream,
-            &HttpResponse::status(400, "bad request"),
-            false,
-        )
-        .await;
-    };
-    let is_upgrade = request
-        .headers
-        .iter()
-        .any(|(name, value)| name == "upgrade" && value.eq_ignore_ascii_case("websocket"));
-    if !is_upgrade {
-        let response = match &config.http {
-            Some(handler) => handler(&request),
-            None => HttpResponse::status(404, "this is an ipcc WebSocket endpoint"),
-        };
-        return write_http(&mut stream, &response, request.method == "HEAD").await;
-    }
-    // The error type is tungstenite's; its size is not ours to choose.
-    #[allow(clippy::result_large_err)]
-    let check_origin = |req: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        match req.headers().get("origin").map(HeaderValue::to_str) {
-            None => Ok(response),
-            Some(Ok(origin)) if origin_allowed(&config, local, origin) => Ok(response),
-            Some(_) => {
-                let mut refused = ErrorResponse::new(Some("origin not allowed".to_owned()));
-                *refused.status_mut() = StatusCode::FORBIDDEN;
-                Err(refused)
-            }
-        }
-    };
-    let rewound = Rewound {
-        prefix: head,
-        pos: 0,
-        inner: stream,
-    };
-    let ws_cfg = ws_config(
-        host.config()
-            .max_message_bytes
-            .max(crate::protocol::message::HELLO_MAX_BYTES),
-        config.read_buffer_size,
-    );
-    let ws = tokio_tungstenite::accept_hdr_async_with_config(rewound, check_origin, Some(ws_cfg))
-        .await
-        .map_err(io::Error::other)?;
-    host.serve(WsSocket::new(ws)).await;
-    Ok(())
+    upgrades: Upgrades,
+    http: Option<HttpFallback>,
 }
 
-async fn write_http(
-    stream: &mut TcpStream,
-    response: &HttpResponse,
-    head_only: bool,
-) -> io::Result<()> {
-    let reason = StatusCode::from_u16(response.status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("");
-    let header = format!(
-        "HTTP/1.1 {} {reason}\r\ncontent-type: {}\r\ncontent-length: {}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n",
-        response.status,
-        response.content_type,
-        response.body.len()
-    );
-    stream.write_all(header.as_bytes()).await?;
-    if !head_only {
-        stream.write_all(&response.body).await?;
+impl Answer {
+    async fn answer(&self, request: Request) -> Response<Body> {
+        if wants_websocket(&request) {
+            return accept_upgrade(&self.host, &self.upgrades, request);
+        }
+        match &self.http {
+            None => plain(
+                StatusCode::NOT_FOUND,
+                "this is an ipcc WebSocket endpoint".to_owned(),
+            ),
+            Some(HttpFallback::Handler(handler)) => {
+                let answer = handler(&http_request(&request));
+                let status = StatusCode::from_u16(answer.status)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let mut response = (status, answer.body).into_response();
+                if let Ok(content_type) = HeaderValue::try_from(answer.content_type) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_TYPE, content_type);
+                }
+                response
+            }
+            Some(HttpFallback::Dir(dir)) => {
+                let Ok(response) = dir.clone().oneshot(request).await;
+                with_utf8_charset(response.into_response())
+            }
+        }
     }
-    stream.shutdown().await
+}
+
+/// The handler's view of a request.
+fn http_request(request: &Request) -> HttpRequest {
+    HttpRequest {
+        method: request.method().as_str().to_owned(),
+        path: request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).trim().to_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect(),
+    }
+}
+
+/// `ServeDir` names text types without a charset (`text/html`); the page's bundles are UTF-8,
+/// and a browser must not guess.
+fn with_utf8_charset(mut response: Response<Body>) -> Response<Body> {
+    let Some(content_type) = response.headers().get(header::CONTENT_TYPE) else {
+        return response;
+    };
+    let Ok(text) = content_type.to_str() else {
+        return response;
+    };
+    if text.starts_with("text/") && !text.contains("charset") {
+        if let Ok(value) = HeaderValue::try_from(format!("{text}; charset=utf-8")) {
+            response.headers_mut().insert(header::CONTENT_TYPE, value);
+        }
+    }
+    response
 }

@@ -14,6 +14,10 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::{CloseReason, Incoming, IpcSocket, MessageReader, MessageWriter};
 
+/// The read buffer of one WebSocket connection. tungstenite's default (128 KiB, allocated
+/// eagerly) would make an idle connection cost hundreds of kilobytes.
+pub(crate) const DEFAULT_READ_BUFFER: usize = 8 * 1024;
+
 /// The tungstenite configuration for a connection limited to `max_message_bytes`.
 pub(crate) fn ws_config(max_message_bytes: usize, read_buffer: usize) -> WebSocketConfig {
     WebSocketConfig::default()

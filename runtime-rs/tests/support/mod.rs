@@ -24,7 +24,8 @@ pub mod values;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ipcc_runtime::{HostConfig, IpcHost};
+use ipcc_runtime::axum::{ipc_route, WsRouteConfig};
+use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
 
 /// Hang guard for anything awaited in a test: generous, never a timing assertion.
 pub const HANG_GUARD: Duration = Duration::from_secs(20);
@@ -54,6 +55,68 @@ pub fn streams_host(
     let probe = backend.probe.clone();
     streams_ipc::register_streams_test(&host, backend).forget();
     (host, probe)
+}
+
+/// The two ways a host is served over WebSocket, whose upgrade checks are one implementation:
+/// `WsServer`, and `ipc_route` at `/ipc` of an axum `Router` served by `axum::serve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsServerKind {
+    Standalone,
+    AxumRoute,
+}
+
+/// Both [`WsServerKind`]s, for tests that run over each.
+pub const WS_SERVERS: [WsServerKind; 2] = [WsServerKind::Standalone, WsServerKind::AxumRoute];
+
+/// A host served over WebSocket on a loopback port; the server stops when this is dropped.
+pub struct ServedWs {
+    /// The WebSocket URL (`ws://127.0.0.1:PORT/` or `…/ipc`).
+    pub url: String,
+    /// The server's address.
+    pub addr: std::net::SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ServedWs {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves `host` with `kind`, accepting pages of the server's own origin and of `origins`.
+pub async fn serve_ws(host: &IpcHost, kind: WsServerKind, origins: &[&str]) -> ServedWs {
+    match kind {
+        WsServerKind::Standalone => {
+            let mut config = WsServerConfig::new();
+            for origin in origins {
+                config = config.allow_origin(*origin);
+            }
+            let server = WsServer::bind(host, config).await.unwrap();
+            let (url, addr) = (server.url(), server.local_addr());
+            ServedWs {
+                url,
+                addr,
+                task: server.spawn(),
+            }
+        }
+        WsServerKind::AxumRoute => {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut config = WsRouteConfig::new().allow_own_origins(addr);
+            for origin in origins {
+                config = config.allow_origin(*origin);
+            }
+            let app = axum::Router::new().route("/ipc", ipc_route(host, config));
+            let task = tokio::spawn(async move {
+                axum::serve(listener, app).await.unwrap();
+            });
+            ServedWs {
+                url: format!("ws://{addr}/ipc"),
+                addr,
+                task,
+            }
+        }
+    }
 }
 
 /// The echo backend binary of this package.

@@ -1,8 +1,9 @@
 //! The web app example's backend: one loopback port serves the bundled page (the frontend's
-//! `dist` folder) and the WebSocket endpoint the page calls, guarded by a token.
+//! `dist` folder) and the WebSocket endpoint the page calls (`/ipc`), guarded by a token; with
+//! `WsServer`, or with `--axum` on an axum `Router` (the ipcc route and tower-http's `ServeDir`).
 //!
 //! ```text
-//! cargo run -p web-app-backend -- [--port 0] [--token T] [--static DIR] [--allow-origin O]...
+//! cargo run -p web-app-backend -- [--port 0] [--token T] [--static DIR] [--allow-origin O]... [--axum]
 //! ```
 //!
 //! The first line on stdout is `open http://127.0.0.1:PORT/?token=TOKEN`; everything else goes
@@ -17,9 +18,11 @@ mod web_app {
     include!(concat!(env!("OUT_DIR"), "/web-app.rs"));
 }
 
+use std::future::Future;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::ExitCode;
 
 use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
@@ -30,11 +33,12 @@ use jobs::JobRunner;
 use web_app::{register_items, register_jobs, register_my_interface, AppEventsSender};
 
 const USAGE: &str = "usage: web-app-backend [--port PORT] [--token TOKEN] [--static DIR] \
-                     [--allow-origin ORIGIN]...\n\
+                     [--allow-origin ORIGIN]... [--axum]\n\
   --port PORT           loopback port to listen on (default 0: any free port)\n\
   --token TOKEN         the token pages must present (default: a random one)\n\
   --static DIR          the bundled frontend (default: examples/web-app/frontend/dist)\n\
-  --allow-origin ORIGIN also accept pages of ORIGIN, e.g. http://127.0.0.1:5173 for a dev server";
+  --allow-origin ORIGIN also accept pages of ORIGIN, e.g. http://127.0.0.1:5173 for a dev server\n\
+  --axum                serve on an axum Router (the ipcc route at /ipc) instead of WsServer";
 
 /// The command line, parsed.
 struct Options {
@@ -42,6 +46,7 @@ struct Options {
     token: Option<String>,
     static_dir: PathBuf,
     allowed_origins: Vec<String>,
+    axum: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -50,6 +55,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         token: None,
         static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/dist")),
         allowed_origins: Vec::new(),
+        axum: false,
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));
@@ -69,6 +75,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             }
             "--static" => options.static_dir = PathBuf::from(value("--static")?),
             "--allow-origin" => options.allowed_origins.push(value("--allow-origin")?),
+            "--axum" => options.axum = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -124,14 +131,14 @@ async fn main() -> ExitCode {
     let _jobs = register_jobs(&host, JobRunner::default());
 
     // Loopback only; pages of this server's own origin are always allowed, others only if named.
-    let mut config = WsServerConfig::new()
-        .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)))
-        .static_dir(&static_dir);
-    for origin in &options.allowed_origins {
-        config = config.allow_origin(origin.clone());
-    }
-    let server = match WsServer::bind(&host, config).await {
-        Ok(server) => server,
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
+    let bound = if options.axum {
+        bind_axum(&host, addr, &static_dir, &options.allowed_origins).await
+    } else {
+        bind_ws_server(&host, addr, &static_dir, &options.allowed_origins).await
+    };
+    let (port, serving) = match bound {
+        Ok(bound) => bound,
         Err(error) => {
             eprintln!(
                 "web-app-backend: cannot listen on 127.0.0.1:{}: {error}",
@@ -140,7 +147,6 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let port = server.local_addr().port();
     let mut stdout = std::io::stdout().lock();
     // Whoever started the backend reads this line to find the page, so it must go out now.
     if writeln!(
@@ -156,15 +162,83 @@ async fn main() -> ExitCode {
     }
     drop(stdout);
     eprintln!(
-        "web-app-backend: serving {} and the WebSocket endpoint on 127.0.0.1:{port}",
-        static_dir.display()
+        "web-app-backend: serving {} and the WebSocket endpoint on 127.0.0.1:{port}{}",
+        static_dir.display(),
+        if options.axum { " (axum)" } else { "" }
     );
     tokio::select! {
-        () = server.run() => {}
+        served = serving => {
+            if let Err(error) = served {
+                eprintln!("web-app-backend: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
         _ = tokio::signal::ctrl_c() => eprintln!("web-app-backend: interrupted, stopping"),
     }
     ExitCode::SUCCESS
 }
+
+/// The port served on, and the future that serves it.
+type Bound = (
+    u16,
+    Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>,
+);
+
+/// The page and the WebSocket on `WsServer`, which upgrades on every path (`/ipc` too) and
+/// serves `static_dir` for the rest.
+async fn bind_ws_server(
+    host: &IpcHost,
+    addr: SocketAddr,
+    static_dir: &Path,
+    allowed_origins: &[String],
+) -> std::io::Result<Bound> {
+    let mut config = WsServerConfig::new().addr(addr).static_dir(static_dir);
+    for origin in allowed_origins {
+        config = config.allow_origin(origin.clone());
+    }
+    let server = WsServer::bind(host, config).await?;
+    let port = server.local_addr().port();
+    Ok((
+        port,
+        Box::pin(async move {
+            server.run().await;
+            Ok(())
+        }),
+    ))
+}
+
+// guide:start web-app-axum-rs
+/// The page and the WebSocket on an axum `Router`: the host at `/ipc`, the page's files (tower-http's
+/// `ServeDir`) on every other path.
+async fn bind_axum(
+    host: &IpcHost,
+    addr: SocketAddr,
+    static_dir: &Path,
+    allowed_origins: &[String],
+) -> std::io::Result<Bound> {
+    use axum::serve::ListenerExt;
+    use ipcc_runtime::axum::{ipc_route, WsRouteConfig};
+
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    // Pages this server serves itself, and those named on the command line.
+    let mut ipc = WsRouteConfig::new().allow_own_origins(local);
+    for origin in allowed_origins {
+        ipc = ipc.allow_origin(origin.clone());
+    }
+    let app = axum::Router::new()
+        .route("/ipc", ipc_route(host, ipc))
+        .fallback_service(tower_http::services::ServeDir::new(static_dir));
+    // Small messages go out at once instead of waiting for Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    Ok((
+        local.port(),
+        Box::pin(async move { axum::serve(listener, app).await }),
+    ))
+}
+// guide:end web-app-axum-rs
 
 #[cfg(test)]
 mod tests {
@@ -190,8 +264,10 @@ mod tests {
             "http://a",
             "--allow-origin",
             "http://b",
+            "--axum",
         ]))
         .unwrap();
+        assert!(options.axum);
         assert_eq!(options.port, 8080);
         assert_eq!(options.token.as_deref(), Some("t"));
         assert_eq!(options.static_dir, std::path::Path::new("/x"));

@@ -116,15 +116,15 @@ function closedSocket(url: string, reason: string): IpcSocketFrontend {
 }
 
 /**
- * Connects the page's default connection to the backend: the server that served this page
- * unless `?backend=ws://…` names another (a dev server's page talking to a separately started
- * backend), presenting `?token=`.
+ * Connects the page's default connection to the backend: `/ipc` of the server that served this
+ * page unless `?backend=ws://…` names another (a dev server's page talking to a separately
+ * started backend), presenting `?token=`.
  */
 async function connect(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const token = params.get("token") ?? undefined;
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const url = params.get("backend") ?? `${scheme}//${location.host}/`;
+  const url = params.get("backend") ?? `${scheme}//${location.host}/ipc`;
   let socket: IpcSocketFrontend;
   try {
     socket = await connectBrowserWebSocket(url);

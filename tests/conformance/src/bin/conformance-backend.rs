@@ -4,10 +4,14 @@
 //! conformance-backend --stdio               # this process is the child; stdout is protocol only
 //! conformance-backend --ws 127.0.0.1:0      # first stdout line: the ws:// URL
 //! ```
+//!
+//! With `IPCC_CONFORMANCE_SERVER=axum`, `--ws` serves the host on the axum route
+//! (`ipcc_runtime::axum::ipc_route` at `/ipc` of an axum `Router`) instead of `WsServer`.
 
 use ipcc_conformance::backend::ConformanceBackend;
 use ipcc_conformance::generated::{register_conformance, register_conformance_streams};
 use ipcc_conformance::streams_backend::StreamsBackend;
+use ipcc_runtime::axum::{ipc_route, WsRouteConfig};
 use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
 
 const USAGE: &str = "usage: conformance-backend (--stdio | --ws ADDR)";
@@ -62,6 +66,9 @@ async fn main() -> std::process::ExitCode {
     let _streams = register_conformance_streams(&host, StreamsBackend::default());
     let served = match mode {
         Mode::Stdio => host.serve_stdio().await,
+        Mode::Ws(addr) if std::env::var("IPCC_CONFORMANCE_SERVER").is_ok_and(|v| v == "axum") => {
+            serve_axum_route(&host, addr).await
+        }
         Mode::Ws(addr) => match WsServer::bind(&host, WsServerConfig::new().addr(addr)).await {
             Ok(server) => {
                 // The first stdout line is the URL (the tests read it); the rest goes to stderr.
@@ -79,4 +86,21 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The host on the axum route, as an application with an axum backend mounts it.
+async fn serve_axum_route(host: &IpcHost, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = ipcc_runtime::tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let app = axum::Router::new().route(
+        "/ipc",
+        ipc_route(host, WsRouteConfig::new().allow_own_origins(local)),
+    );
+    // The first stdout line is the URL (the tests read it); the rest goes to stderr.
+    println!("ws://{local}/ipc");
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app).await
 }

@@ -14,7 +14,8 @@ import { conformanceStreamsDescriptor } from "../generated/streams.js";
 const STARTUP_MS = 30_000;
 
 export type HostKind = "rust" | "ts";
-export type Transport = "websocket" | "stdio";
+/** `axum-route`: WebSocket to the Rust host mounted on `ipcc_runtime::axum::ipc_route` (at `/ipc`). */
+export type Transport = "websocket" | "stdio" | "axum-route";
 
 /** The command line that starts `host` (plus `--stdio` or `--ws ADDR`). */
 export function hostCommand(host: HostKind): [string, string[]] {
@@ -74,7 +75,9 @@ export async function connectWith(
   hostEnv: Record<string, string>,
 ): Promise<Peer> {
   const [command, baseArgs] = hostCommand(host);
-  const env = { ...process.env, ...hostEnv };
+  if (transport === "axum-route" && host !== "rust") throw new Error("only the Rust host has an axum route");
+  const server = transport === "axum-route" ? { IPCC_CONFORMANCE_SERVER: "axum" } : {};
+  const env = { ...process.env, ...hostEnv, ...server };
   if (transport === "stdio") {
     const stderr: string[] = [];
     const socket = await spawnStdioBackend(command, [...baseArgs, "--stdio"], { env, onStderr: (line) => stderr.push(line) });

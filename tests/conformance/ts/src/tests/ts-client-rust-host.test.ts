@@ -1,5 +1,6 @@
 //! TS client → Rust host (`conformance-backend`, from CONFORMANCE_RUST_BACKEND), over WebSocket
-//! and over stdio: the whole scenario, the property tests TS → Rust → TS, and the generated streams
+//! (its `WsServer`, and `axum-route`: the host mounted on the axum route) and over stdio: the
+//! whole scenario, the property tests TS → Rust → TS, and the generated streams
 //! (`../streams-scenario.ts`): every direction, cancellation both ways, flow control, the host dying;
 //! and the faults (`../faults.ts`).
 
@@ -10,7 +11,7 @@ import { seedFromEnv } from "../prng.js";
 import { properties, runAll } from "../scenario.js";
 import * as streams from "../streams-scenario.js";
 
-for (const transport of ["websocket", "stdio"] as Transport[]) {
+for (const transport of ["websocket", "stdio", "axum-route"] as Transport[]) {
   test(`TS client → Rust host over ${transport}: every method, optionals, void, declared error, notifications`, async () => {
     const peer = await connect("rust", transport);
     try {
