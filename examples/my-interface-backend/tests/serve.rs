@@ -26,7 +26,7 @@ async fn says_hello_over_stdio() {
         .await
         .unwrap();
     let client = MyInterfaceClient::new(&conn);
-    let s = client.say_hello("abc".into(), 10.0, true).await.unwrap();
+    let s = client.say_hello("abc", 10.0, true).await.unwrap();
     assert_eq!(s, "hello: abc 10 true");
 }
 

@@ -225,8 +225,8 @@ pub async fn optional_params(client: &ConformanceClient, conn: &IpcConnection) {
 
 /// The void method and the declared error.
 pub async fn void_and_declared_error(client: &ConformanceClient) {
-    client.record("first".into()).await.unwrap();
-    let () = client.record("second 😀".into()).await.unwrap();
+    client.record("first").await.unwrap();
+    let () = client.record("second 😀").await.unwrap();
     assert_eq!(
         client.recorded().await.unwrap(),
         vec!["first".to_string(), "second 😀".to_string()]
@@ -298,7 +298,7 @@ pub async fn notifications_in_order(client: &ConformanceClient, conn: &IpcConnec
     let events = Arc::new(Mutex::new(Vec::new()));
     let _listening = listen_conformance_events(conn, Recorder(events.clone()));
     let count = 50;
-    assert_eq!(client.emit(count, "run 😀".into()).await.unwrap(), count);
+    assert_eq!(client.emit(count, "run 😀").await.unwrap(), count);
     // Notifications precede the result on the wire, and a frontend hands each notification to
     // its listeners before it reads the next message: all of them are here once the result is.
     let events = events.lock().unwrap().clone();

@@ -255,8 +255,15 @@ struct ParamView {
     wire_name: String,
     /// The type the handler receives (`rt::ItemStream<T>` for a stream).
     ty: String,
-    /// The type the client method takes (`impl rt::Stream<Item = T> + ...` for a stream).
+    /// The type the client method takes (`impl rt::Stream<Item = T> + ...` for a stream,
+    /// `impl Into<T>` for a `string` or `bytes`, see `ViewBuilder::takes_into`).
     client_ty: String,
+    /// The expression the client method encodes: the parameter, or its conversion into `T`
+    /// (set by `params_view` once the name is final).
+    client_value: String,
+    /// `T` of a parameter the client takes as `impl Into<T>`.
+    #[serde(skip)]
+    into_ty: Option<String>,
     /// The adapter of the value, or of each item of a stream.
     adapter: String,
     /// `AsyncIterable<T>`: decoded with `next_stream`, its slot on the wire is `null`.
@@ -1078,13 +1085,20 @@ impl ViewBuilder<'_> {
             (ty, _) => ty,
         };
         let ty = self.rust_type(&param.ty, here);
-        let (ty, client_ty) = if param.stream {
+        let (ty, client_ty, into_ty) = if param.stream {
             (
                 format!("{RT}::ItemStream<{ty}>"),
                 format!("impl {RT}::Stream<Item = {ty}> + ::core::marker::Send + 'static"),
+                None,
+            )
+        } else if self.takes_into(&param.ty) {
+            (
+                ty.clone(),
+                format!("impl ::core::convert::Into<{ty}>"),
+                Some(ty),
             )
         } else {
-            (ty.clone(), ty)
+            (ty.clone(), ty, None)
         };
         ParamView {
             name: member_ident(&param.name),
@@ -1092,12 +1106,27 @@ impl ViewBuilder<'_> {
             wire_name: literal(&param.name),
             ty,
             client_ty,
+            client_value: String::new(),
+            into_ty,
             adapter: self.adapter_or_same(&param.ty),
             stream: param.stream,
             optional: param.optional,
             inner_ty: self.rust_type(inner, here),
             inner_adapter: self.adapter_or_same(inner),
         }
+    }
+
+    /// A client parameter of type `string` or `bytes` (or an alias of one) takes
+    /// `impl Into<String>` / `impl Into<Vec<u8>>`: `&str`, `&[u8]` and arrays convert with the
+    /// copy the caller had to make before, and an owned `String` or `Vec<u8>` moves in as it
+    /// did. Optional ones keep `Option<T>`, where `None` would leave `impl Into` uninferable.
+    fn takes_into(&self, ty: &TypeRef) -> bool {
+        matches!(
+            self.ir.resolve_alias(ty),
+            TypeRef::Primitive {
+                primitive: Primitive::String | Primitive::Bytes
+            }
+        )
     }
 
     /// The parameters of a method or event. A name without a letter (`_`, `_0`) would be read
@@ -1115,6 +1144,10 @@ impl ViewBuilder<'_> {
                 view.name = unique_name(&format!("p{}", view.name), &taken);
                 taken.push(view.name.clone());
             }
+            view.client_value = match &view.into_ty {
+                Some(ty) => format!("::core::convert::Into::<{ty}>::into({})", view.name),
+                None => view.name.clone(),
+            };
         }
         views
     }
