@@ -261,6 +261,7 @@ fn open(
         Some(ast) => lower_file(source, text, ast, lowering_diags),
         None => LoweredFile {
             source,
+            docs: Vec::new(),
             package: None,
             imports: Vec::new(),
             decls: Vec::new(),

@@ -35,6 +35,9 @@ pub(super) struct PackageModule {
     package: Option<String>,
     /// The dotted package name up to this module (`acme`), for its docs.
     prefix: String,
+    /// The `//!` docs of the package's files, each line with the space `///` takes, a blank
+    /// line between files.
+    docs: Vec<String>,
     #[serde(skip)]
     pub(super) body: ModuleView,
     /// Modules below this one, in the order their packages first appear.
@@ -342,7 +345,16 @@ pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> 
         let module = match builder.module_of(file) {
             None => &mut view.root,
             Some(package) => match package_module(&mut view.modules, &package) {
-                Some(body) => body,
+                Some(module) => {
+                    let docs = crate::codegen::trimmed_docs(&ir.file(file).docs);
+                    if !docs.is_empty() && !module.docs.is_empty() {
+                        module.docs.push(String::new());
+                    }
+                    module
+                        .docs
+                        .extend(docs.iter().map(|line| format!(" {line}")));
+                    &mut module.body
+                }
                 None => &mut view.root,
             },
         };
@@ -388,14 +400,14 @@ fn add_wire_schemas(ir: &Ir, module: &mut ModuleView) {
     });
 }
 
-/// The body of `package`'s module in the tree `modules`, created (with the modules above it)
+/// The module of `package` in the tree `modules`, created (with the modules above it)
 /// when it is not there yet; `None` only for a package name without segments, which the
 /// grammar does not produce. Validation guarantees that two packages never share a module
 /// path (E0121), so a module found at the path is this package's.
 fn package_module<'m>(
     modules: &'m mut Vec<PackageModule>,
     package: &str,
-) -> Option<&'m mut ModuleView> {
+) -> Option<&'m mut PackageModule> {
     let path = rust_module_path(package);
     let last = path.len().checked_sub(1)?;
     let mut level = modules;
@@ -412,6 +424,7 @@ fn package_module<'m>(
                     name: name.clone(),
                     package: None,
                     prefix: prefix.clone(),
+                    docs: Vec::new(),
                     body: ModuleView::default(),
                     children: Vec::new(),
                 });
@@ -421,7 +434,7 @@ fn package_module<'m>(
         let module = &mut level[position];
         if index == last {
             module.package = Some(package.to_string());
-            return Some(&mut module.body);
+            return Some(module);
         }
         level = &mut module.children;
     }
