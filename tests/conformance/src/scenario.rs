@@ -150,14 +150,7 @@ pub async fn echo_every_method(client: &ConformanceClient) {
         &client.echo_nested(sample.clone()).await.unwrap(),
     );
     let many = client
-        .echo_many(
-            true,
-            u64::MAX,
-            -0.0,
-            "many".into(),
-            Color::Green,
-            Shape::Empty,
-        )
+        .echo_many(true, u64::MAX, -0.0, "many", Color::Green, Shape::Empty)
         .await
         .unwrap();
     let expected = ManyArgs {
@@ -260,7 +253,7 @@ pub async fn lone_surrogate_refused(conn: &IpcConnection) {
     // The host keeps serving.
     assert_eq!(
         ConformanceClient::new(conn)
-            .echo_string("ok".into())
+            .echo_string("ok")
             .await
             .unwrap(),
         "ok"
