@@ -64,6 +64,7 @@ pub mod syntax;
 use std::path::PathBuf;
 
 pub use diagnostics::{Diagnostic, Severity, SourceMap};
+pub use ir::expand_roots;
 pub use ir::loader::{FsLoader, MemoryLoader, SourceLoader};
 pub use ir::ReuseCache;
 pub use project::Project;

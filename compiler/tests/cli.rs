@@ -65,24 +65,57 @@ fn check_reports_syntax_errors_with_exit_1_and_no_colour_unless_asked() {
 }
 
 #[test]
-fn unreadable_paths_are_usage_errors() {
-    let output = ipcc(&["check", "no/such/file.ipc"]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).starts_with("error: cannot read `no/such/file.ipc`: "),
-        "{}",
-        stderr(&output)
+fn a_missing_file_is_e0101_and_an_empty_directory_e0104() {
+    // The library expands and reads the paths, so the command shows what `build.rs` would.
+    let dir = scratch("roots");
+    std::fs::create_dir_all(dir.join("empty/nested")).unwrap();
+    std::fs::write(dir.join("empty/nested/notes.txt"), "not an interface").unwrap();
+    for verb in ["check", "ir", "fmt"] {
+        let output = ipcc_in(&dir, &[verb, "missing.ipc"]);
+        assert_eq!(code(&output), 1, "{verb}: {}", stderr(&output));
+        let first =
+            "error[E0101]: cannot read `missing.ipc`: No such file or directory (os error 2)\n";
+        assert!(
+            stderr(&output).starts_with(first),
+            "{verb}: {}",
+            stderr(&output)
+        );
+
+        let output = ipcc_in(&dir, &[verb, "empty"]);
+        assert_eq!(code(&output), 1, "{verb}: {}", stderr(&output));
+        let first = "error[E0104]: no `.ipc` file in directory `empty`\n";
+        assert!(
+            stderr(&output).starts_with(first),
+            "{verb}: {}",
+            stderr(&output)
+        );
+    }
+    // The whole rendering, as docs/language.md shows it.
+    assert_eq!(
+        stderr(&ipcc_in(&dir, &["check", "missing.ipc"])),
+        "error[E0101]: cannot read `missing.ipc`: No such file or directory (os error 2)\n\n\
+         error: could not compile due to 1 previous error\n"
     );
-    let empty = scratch("empty");
-    let output = ipcc(&["check", path_str(&empty)]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("no `.ipc` files found"),
-        "{}",
-        stderr(&output)
+    assert_eq!(
+        stderr(&ipcc_in(&dir, &["check", "empty"])),
+        "error[E0104]: no `.ipc` file in directory `empty`\n\n\
+         error: could not compile due to 1 previous error\n"
     );
-    // No path outside a project is a usage error too.
-    let output = ipcc_in(&empty, &["check"]);
+    // `gen` reports them before writing anything.
+    let output = ipcc_in(&dir, &["gen", "--ts", "out", "empty", "missing.ipc"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("error[E0104]: no `.ipc` file in directory `empty`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[E0101]: cannot read `missing.ipc`"),
+        "{text}"
+    );
+    assert!(!dir.join("out").exists());
+    // No path outside a project is a usage error.
+    let output = ipcc_in(&dir, &["check"]);
     assert_eq!(code(&output), 2);
     assert!(
         stderr(&output).contains("no inputs: pass `.ipc` files or directories"),
@@ -90,6 +123,7 @@ fn unreadable_paths_are_usage_errors() {
         stderr(&output)
     );
     assert_eq!(code(&ipcc(&["frobnicate"])), 2);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

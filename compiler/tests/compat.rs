@@ -468,7 +468,13 @@ fn versions_with_errors_and_bad_arguments() {
     let (code, _, stderr) = compat(&dir, &["old.ipc"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("pass `OLD NEW`"), "{stderr}");
-    let (code, _, _) = compat(&dir, &["old.ipc", "missing.ipc"]);
-    assert_eq!(code, 2);
+    // A version that cannot be read is a version with errors (E0101), as for `ipcc check`.
+    let (code, _, stderr) = compat(&dir, &["old.ipc", "missing.ipc"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("error[E0101]: cannot read `missing.ipc`")
+            && stderr.contains("the new version has errors"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -702,3 +702,43 @@ fn a_lone_carriage_return_ends_a_comment() {
     assert_eq!(codes(text), vec![("E0001", 26)]);
     assert_eq!(parse(SourceId(0), text).0.unwrap().items.len(), 1);
 }
+
+#[test]
+fn file_doc_comments_document_the_file() {
+    let text = "\u{feff}// a plain comment\r\n//! The shop.\r\n//!\r\n/* between */\n//!  Indented.\npackage shop;\n/// An order.\nstruct Order { id: i64; }\n";
+    let (file, diagnostics) = parse(SourceId(0), text);
+    assert_eq!(diagnostics, Vec::new());
+    let file = file.unwrap();
+    assert_eq!(file.docs, vec!["The shop.", "", " Indented."]);
+    // `///` still documents the declaration after it.
+    assert_eq!(file.items[0].leading.docs, vec!["An order."]);
+
+    // `///` first: the file has no docs, and a `//!` after it is misplaced.
+    let (file, _) = parse(SourceId(0), "/// Doc.\n//! Late.\nstruct A {}\n");
+    assert!(file.unwrap().docs.is_empty());
+    // `////!` is a plain comment, `///!` a `///` doc, and `//!` in a string is text.
+    assert_eq!(codes("////! x\n///! y\nconst s = \"//!\";\n"), vec![]);
+    let (file, _) = parse(SourceId(0), "struct A {}\n");
+    assert!(file.unwrap().docs.is_empty());
+}
+
+#[test]
+fn a_file_doc_comment_after_a_declaration_is_e0014() {
+    let text = "package shop;\n//! Late.\nstruct A {\n  a: i32;\n  //! Inside.\n}\n/// Doc.\n//! Before a doc.\nstruct B {}\n";
+    let late = text.find("//! Late").unwrap() as u32;
+    let inside = text.find("//! Inside").unwrap() as u32;
+    let before = text.find("//! Before").unwrap() as u32;
+    assert_eq!(
+        codes(text),
+        vec![("E0014", late), ("E0014", inside), ("E0014", before)]
+    );
+    let diagnostic = &diagnostics(text)[0];
+    assert_eq!(
+        diagnostic.span.map(|s| s.end - s.start),
+        Some("//! Late.".len() as u32)
+    );
+    // In source order among other syntax errors.
+    let text = "struct A { a i32; }\n//! Late.\nstruct B { b i32; }\n";
+    let found: Vec<&str> = codes(text).iter().map(|(code, _)| *code).collect();
+    assert_eq!(found, vec!["E0001", "E0014", "E0001"]);
+}

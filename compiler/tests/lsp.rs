@@ -365,6 +365,43 @@ fn hover_shows_signatures_docs_and_primitive_mappings() {
 }
 
 #[test]
+fn hover_on_an_import_or_a_package_shows_the_file_docs() {
+    let dir = workspace("hover-file-docs");
+    let shared = "//! Types every team shares.\n//!\n//! Owned by the platform team.\npackage acme.shared;\n\nstruct Id { value: i64; }\n";
+    let team =
+        "package acme.team;\nimport \"./shared.ipc\";\n\nstruct Team { id: acme.shared.Id; }\n";
+    write(&dir, "shared.ipc", shared);
+    let team_uri = write(&dir, "team.ipc", team);
+    let mut client = Client::start(&dir);
+    client.open(&team_uri, team);
+    client.diagnostics(&team_uri, Some(1));
+    let hover = |client: &mut Client, uri: &Url, position: Position| -> String {
+        let result = client.position("textDocument/hover", uri, position, json!({}));
+        result["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let text = hover(&mut client, &team_uri, pos(team, "./shared.ipc", 0));
+    assert!(text.starts_with("import of `"), "{text}");
+    assert!(
+        text.ends_with("\n\nTypes every team shares.\n\nOwned by the platform team."),
+        "{text}"
+    );
+    // A file without `//!` docs: the first line alone.
+    let text = hover(&mut client, &team_uri, pos(team, "acme.team", 0));
+    assert_eq!(text, "package `acme.team`");
+    let shared_uri = Url::from_file_path(dir.join("shared.ipc")).unwrap();
+    client.open(&shared_uri, shared);
+    let text = hover(&mut client, &shared_uri, pos(shared, "acme.shared", 0));
+    assert_eq!(
+        text,
+        "package `acme.shared`\n\nTypes every team shares.\n\nOwned by the platform team."
+    );
+    assert_eq!(client.stop(), 0);
+}
+
+#[test]
 fn definition_and_references_across_files_and_qualified_names() {
     let dir = workspace("navigation");
     let people = write(&dir, "people.ipc", PEOPLE);

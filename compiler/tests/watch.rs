@@ -484,8 +484,11 @@ fn an_input_directory_that_goes_is_reported_and_watched_for() {
     std::fs::remove_dir_all(dir.join("common")).unwrap();
     let run = watch.run_where(|run| run.join("\n").contains("cannot read `common`"));
     let text = run.join("\n");
-    assert!(text.contains("error: cannot read `common`"), "{text}");
-    assert_eq!(run.last().unwrap(), "[watch] failed; waiting for changes");
+    assert!(
+        text.contains("error[E0101]: cannot read `common`"),
+        "{text}"
+    );
+    assert_eq!(run.last().unwrap(), "[watch] 1 error; waiting for changes");
     watch.assert_running();
 
     std::fs::create_dir(dir.join("common")).unwrap();
@@ -535,7 +538,12 @@ fn bad_arguments_end_the_command_at_once() {
             .expect("ipcc runs");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let text = String::from_utf8_lossy(&output.stderr);
-        assert!(text.starts_with("error: "), "{text}");
+        let expected = if args.is_empty() {
+            "error: no inputs"
+        } else {
+            "error[E0101]: cannot read `missing.ipc`"
+        };
+        assert!(text.starts_with(expected), "{text}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -222,18 +222,18 @@ async fn declared_internal_and_panic_errors() {
     for transport in ALL {
         let served = connect(transport, HostConfig::new(), options()).await;
         let client = EchoClient::new(&served.connection);
-        match guarded("fail", client.fail("declared".into())).await {
+        match guarded("fail", client.fail("declared")).await {
             Err(CallError::Declared(EchoError::Failed { reason })) => assert_eq!(reason, "asked"),
             other => panic!("{transport:?}: expected declared failed, got {other:?}"),
         }
-        match guarded("fail", client.fail("denied".into())).await {
+        match guarded("fail", client.fail("denied")).await {
             Err(CallError::Declared(EchoError::Denied)) => {}
             other => panic!("{transport:?}: expected declared denied, got {other:?}"),
         }
         let overflow = guarded("add", client.add(i32::MAX, 1)).await.unwrap_err();
         assert_eq!(overflow.code, ErrorCode::Internal);
         assert!(overflow.message.contains("overflows"), "{overflow}");
-        match guarded("fail", client.fail("panic".into())).await {
+        match guarded("fail", client.fail("panic")).await {
             Err(CallError::Ipc(error)) => {
                 assert_eq!(error.code, ErrorCode::Internal);
                 assert!(error.message.contains("asked to panic"), "{error}");

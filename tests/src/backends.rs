@@ -4,7 +4,7 @@
 use crate::dotted::acme::jobs::{Assignment, HireError, Job, Level as JobLevel};
 use crate::dotted::acme::people::Person as StaffMember;
 use crate::dotted::{Roster, Staffing, StaffingEventsSender};
-use crate::errors::{AuthError, Bank, TransferError, ValidationError};
+use crate::errors::{AuthError, Bank, ValidationError};
 use crate::greeter::people::{LookupError, Mood, Person, PersonId};
 use crate::greeter::{Greeter, GreeterEventsSender};
 use crate::keywords as kw;
@@ -12,10 +12,14 @@ use crate::my_interface::MyInterface;
 use crate::notifications::{JobEventsSender, Jobs, Level, LogLine};
 use crate::primitives_and_containers::{Containers, Echo, Primitives};
 use crate::unions::{Canvas, Drawing, Point, Shape};
-use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Raised, Registration};
+use ipcc_runtime::{CallContext, ChannelSpec, HandlerError, IpcHost, Registration};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+// guide:start raised-rs
+use crate::errors::TransferError;
+use ipcc_runtime::Raised;
+// guide:end raised-rs
 
 /// How many `balance("slow")` handlers were cancelled before finishing.
 /// Readable from any transport through `balance("dropped")`, and awaited through

@@ -48,7 +48,7 @@ pub async fn raw_call(
 /// The reference article's call, exactly.
 pub async fn reference_say_hello(conn: &IpcConnection) {
     let client = MyInterfaceClient::new(conn);
-    let s = client.say_hello("abc".into(), 10.0, true).await.unwrap();
+    let s = client.say_hello("abc", 10.0, true).await.unwrap();
     assert_eq!(s, "hello: abc 10 true");
     let s = client.say_hello(String::new(), -0.5, false).await.unwrap();
     assert_eq!(s, "hello:  -0.5 false");
@@ -229,55 +229,45 @@ pub async fn unions_round_trip(conn: &IpcConnection) {
 /// Declared errors of each kind (union, enum through an alias, struct) arrive typed.
 pub async fn declared_errors(conn: &IpcConnection) {
     let bank = BankClient::new(conn);
-    bank.transfer("alice".into(), "bob".into(), 100)
-        .await
-        .unwrap();
+    bank.transfer("alice", "bob", 100).await.unwrap();
     assert_eq!(
-        bank.transfer("alice".into(), "bob".into(), u64::MAX).await,
+        bank.transfer("alice", "bob", u64::MAX).await,
         Err(CallError::Declared(TransferError::InsufficientFunds {
             needed: u64::MAX,
             available: 100
         }))
     );
     assert_eq!(
-        bank.transfer("ghost".into(), "bob".into(), 1).await,
+        bank.transfer("ghost", "bob", 1).await,
         Err(CallError::Declared(TransferError::AccountNotFound {
             account: "ghost".into()
         }))
     );
     assert_eq!(
-        bank.transfer("ice".into(), "bob".into(), 1).await,
+        bank.transfer("ice", "bob", 1).await,
         Err(CallError::Declared(TransferError::Frozen))
     );
+    assert_eq!(bank.login("alice", "pw").await.unwrap(), "token-alice");
     assert_eq!(
-        bank.login("alice".into(), "pw".into()).await.unwrap(),
-        "token-alice"
-    );
-    assert_eq!(
-        bank.login("alice".into(), "old".into()).await,
+        bank.login("alice", "old").await,
         Err(CallError::Declared(AuthError::Expired))
     );
     assert_eq!(
-        bank.login("bob".into(), "pw".into()).await,
+        bank.login("bob", "pw").await,
         Err(CallError::Declared(AuthError::UnknownUser))
     );
     assert_eq!(
-        bank.open_account("".into(), None).await,
+        bank.open_account("", None).await,
         Err(CallError::Declared(ValidationError {
             field: "owner".into(),
             reason: "must not be empty".into()
         }))
     );
     assert_eq!(
-        bank.open_account("carol".into(), Some(u64::MAX))
-            .await
-            .unwrap(),
+        bank.open_account("carol", Some(u64::MAX)).await.unwrap(),
         "carol:Some(18446744073709551615)"
     );
-    assert_eq!(
-        bank.open_account("dan".into(), None).await.unwrap(),
-        "dan:None"
-    );
+    assert_eq!(bank.open_account("dan", None).await.unwrap(), "dan:None");
 }
 
 /// A scratch file of `contents` for a ledger account, unique to this process and call, removed
@@ -350,15 +340,15 @@ pub async fn declared_and_internal_from_one_handler(conn: &IpcConnection) {
 /// A failing and a panicking handler both become `internal`; the host keeps serving.
 pub async fn internal_errors_and_panics(conn: &IpcConnection) {
     let bank = BankClient::new(conn);
-    let error = bank.balance("fail".into()).await.unwrap_err();
+    let error = bank.balance("fail").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Internal);
     assert!(error.message.contains("no such account"), "{error:?}");
-    let error = bank.balance("panic".into()).await.unwrap_err();
+    let error = bank.balance("panic").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Internal, "{error:?}");
-    assert_eq!(bank.balance("anyone".into()).await.unwrap(), u64::MAX);
+    assert_eq!(bank.balance("anyone").await.unwrap(), u64::MAX);
     assert_eq!(
         MyInterfaceClient::new(conn)
-            .say_hello("still".into(), 1.0, true)
+            .say_hello("still", 1.0, true)
             .await
             .unwrap(),
         "hello: still 1 true"
@@ -412,7 +402,7 @@ pub async fn notifications_in_order(conn: &IpcConnection) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let handle = listen_job_events(conn, Recorder(tx));
     let jobs = JobsClient::new(conn);
-    assert_eq!(jobs.start("a".into()).await.unwrap(), "job-a");
+    assert_eq!(jobs.start("a").await.unwrap(), "job-a");
     assert_eq!(next_event(&mut rx).await, "started job-a");
     assert_eq!(
         next_event(&mut rx).await,
@@ -425,9 +415,9 @@ pub async fn notifications_in_order(conn: &IpcConnection) {
     };
     assert_eq!(next_event(&mut rx).await, format!("log {expected_log:?}"));
     assert_eq!(next_event(&mut rx).await, "progress job-a 100 None");
-    assert!(jobs.cancel("job-a".into()).await.unwrap());
+    assert!(jobs.cancel("job-a").await.unwrap());
     drop(handle);
-    jobs.start("b".into()).await.unwrap();
+    jobs.start("b").await.unwrap();
     // The call's result follows its notifications on the wire, and a frontend hands each
     // notification to its listeners before it reads the next message: any delivery would
     // already be here.
@@ -443,7 +433,7 @@ pub async fn greeter_multi_file(conn: &IpcConnection) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _handle = listen_greeter_events(conn, Recorder(tx));
     let greeter = GreeterClient::new(conn);
-    assert_eq!(greeter.greet("Bob".into()).await.unwrap(), "Hello, Bob!");
+    assert_eq!(greeter.greet("Bob").await.unwrap(), "Hello, Bob!");
     assert_eq!(next_event(&mut rx).await, "added Bob");
     assert_eq!(greeter.find_person(1).await.unwrap(), alice());
     assert_eq!(
@@ -737,9 +727,9 @@ pub async fn request_errors(conn: &IpcConnection) {
 /// A call abandoned by the caller is cancelled on the backend: its handler's future is dropped.
 pub async fn cancel_drops_the_handler(conn: &IpcConnection) {
     let bank = BankClient::new(conn);
-    let before = bank.balance("dropped".into()).await.unwrap();
+    let before = bank.balance("dropped").await.unwrap();
     // Sent, then dropped: the frontend sends `cancel` behind the call.
-    drop(crate::sent(bank.balance("slow".into())).await);
+    drop(crate::sent(bank.balance("slow")).await);
     // The backend answers `dropped>N` when the count of dropped slow handlers passes N: once
     // the cancel has reached the handler (the guard only turns a hang into a failure).
     let after = tokio::time::timeout(
@@ -756,9 +746,9 @@ pub async fn cancel_drops_the_handler(conn: &IpcConnection) {
 pub async fn timeout(conn: &IpcConnection) {
     let bank =
         BankClient::new(conn).with_options(CallOptions::new().timeout(Duration::from_millis(100)));
-    let error = bank.balance("slow".into()).await.unwrap_err();
+    let error = bank.balance("slow").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Timeout, "{error:?}");
-    assert_eq!(bank.balance("x".into()).await.unwrap(), u64::MAX);
+    assert_eq!(bank.balance("x").await.unwrap(), u64::MAX);
 }
 
 fn chain(values: &[i64]) -> Option<crate::edge_cases::Chain> {
@@ -776,17 +766,7 @@ fn chain(values: &[i64]) -> Option<crate::edge_cases::Chain> {
 pub async fn edge_cases_round_trip(conn: &IpcConnection) {
     use crate::edge_cases::{EdgyClient, Empty};
     let client = EdgyClient::new(conn);
-    let joined = client
-        .locals(
-            "c".into(),
-            "a".into(),
-            "h".into(),
-            "v".into(),
-            "m".into(),
-            "e".into(),
-        )
-        .await
-        .unwrap();
+    let joined = client.locals("c", "a", "h", "v", "m", "e").await.unwrap();
     assert_eq!(joined, "c,a,h,v,m,e");
     let total = client
         .many(

@@ -60,7 +60,7 @@ async fn the_client_side_alone_calls_a_backend() {
     let (added, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
     let _listening = greeter::listen_greeter_events(&connection, Added(added));
     let client = greeter::GreeterClient::new(&connection);
-    assert_eq!(client.greet("Bo".into()).await.unwrap(), "Hello, Bo!");
+    assert_eq!(client.greet("Bo").await.unwrap(), "Hello, Bo!");
     assert_eq!(arrivals.recv().await.unwrap().name, "Bo");
     let alice = client.find_person(1).await.unwrap();
     assert_eq!(alice.name, "Alice");

@@ -57,8 +57,8 @@ async fn a_judged_channel_fails_only_the_methods_that_changed_incompatibly() {
     let conn = host.connect_in_memory_with(ConnectOptions::new().channel(older_jobs()));
     let jobs = JobsClient::new(&conn);
     // `start` did not change: it works although the channel's hashes differ.
-    assert_eq!(jobs.start("a".into()).await.unwrap(), "job-a");
-    let error = jobs.cancel("job-a".into()).await.unwrap_err();
+    assert_eq!(jobs.start("a").await.unwrap(), "job-a");
+    let error = jobs.cancel("job-a").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::VersionMismatch, "{error:?}");
     let reason =
         "the frontend sends argument #1 `jobId` of `cancel` as `i32`; the backend expects `string`";
@@ -115,7 +115,7 @@ async fn notifications_a_frontend_could_not_decode_are_not_sent_to_it() {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let _listener = listen_job_events(&conn, Names(tx));
         // The notifications precede the result on the connection, so they are all in by now.
-        JobsClient::new(&conn).start("n".into()).await.unwrap();
+        JobsClient::new(&conn).start("n").await.unwrap();
         conn.close();
         let mut arrived = Vec::new();
         while let Some(name) = rx.recv().await {

@@ -27,7 +27,7 @@ async fn mismatched_schema_hash_fails_fast_with_version_mismatch() {
     };
     let conn = host.connect_in_memory_with(ConnectOptions::new().channel(stale).channel(ECHO_SPEC));
     let error = MyInterfaceClient::new(&conn)
-        .say_hello("abc".into(), 10.0, true)
+        .say_hello("abc", 10.0, true)
         .await
         .unwrap_err();
     assert_eq!(error.code, ErrorCode::VersionMismatch, "{error:?}");
@@ -54,7 +54,7 @@ async fn oversize_call_is_too_large() {
         .unwrap_err();
     assert_eq!(error.code, ErrorCode::TooLarge, "{error:?}");
     assert_eq!(
-        client.say_hello("small".into(), 1.0, true).await.unwrap(),
+        client.say_hello("small", 1.0, true).await.unwrap(),
         "hello: small 1 true"
     );
 }
@@ -67,9 +67,9 @@ async fn too_many_calls_in_flight() {
     conn.ready().await.unwrap();
     // Both slow calls go out before the third, on the same connection: the host reads them
     // first, so when it reads the third, two calls are running.
-    let first = ipcc_tests::sent(bank.balance("slow".into())).await;
-    let second = ipcc_tests::sent(bank.balance("slow".into())).await;
-    let error = bank.balance("x".into()).await.unwrap_err();
+    let first = ipcc_tests::sent(bank.balance("slow")).await;
+    let second = ipcc_tests::sent(bank.balance("slow")).await;
+    let error = bank.balance("x").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::TooManyCalls, "{error:?}");
     drop((first, second));
 }
@@ -89,7 +89,7 @@ async fn token_is_checked_in_the_handshake() {
         .unwrap();
     assert_eq!(
         MyInterfaceClient::new(&conn)
-            .say_hello("a".into(), 2.0, false)
+            .say_hello("a", 2.0, false)
             .await
             .unwrap(),
         "hello: a 2 false"
@@ -102,15 +102,15 @@ async fn dropped_registration_unregisters_the_channel() {
     let registration = register_my_interface(&host, backends::Reference);
     let conn = host.connect_in_memory_with(connect_options());
     let client = MyInterfaceClient::new(&conn);
-    assert!(client.say_hello("a".into(), 1.0, true).await.is_ok());
+    assert!(client.say_hello("a", 1.0, true).await.is_ok());
     drop(registration);
-    let error = client.say_hello("a".into(), 1.0, true).await.unwrap_err();
+    let error = client.say_hello("a", 1.0, true).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::UnknownChannel, "{error:?}");
     // `unregister` does the same, explicitly.
     let registration = register_my_interface(&host, backends::Reference);
-    assert!(client.say_hello("a".into(), 1.0, true).await.is_ok());
+    assert!(client.say_hello("a", 1.0, true).await.is_ok());
     registration.unregister();
-    let error = client.say_hello("a".into(), 1.0, true).await.unwrap_err();
+    let error = client.say_hello("a", 1.0, true).await.unwrap_err();
     assert_eq!(error.code, ErrorCode::UnknownChannel, "{error:?}");
 }
 
@@ -120,7 +120,7 @@ async fn closing_the_connection_fails_pending_calls_with_disconnected() {
     let conn = host.connect_in_memory_with(connect_options());
     let bank = BankClient::new(&conn);
     conn.ready().await.unwrap();
-    let pending = ipcc_tests::sent(bank.balance("slow".into())).await;
+    let pending = ipcc_tests::sent(bank.balance("slow")).await;
     assert!(host.is_valid());
     conn.close();
     let error = pending.await.unwrap_err();
@@ -135,8 +135,8 @@ async fn child_backend_dying_mid_call_fails_the_call_with_disconnected() {
         .with_options(CallOptions::new().timeout(Duration::from_secs(20)));
     conn.conn.ready().await.unwrap();
     // The slow call goes out first; the backend then dies while running it.
-    let slow = ipcc_tests::sent(bank.balance("slow".into())).await;
-    let error = bank.balance("exit".into()).await.unwrap_err();
+    let slow = ipcc_tests::sent(bank.balance("slow")).await;
+    let error = bank.balance("exit").await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Disconnected, "{error:?}");
     let error = slow.await.unwrap_err();
     assert_eq!(error.code, ErrorCode::Disconnected, "{error:?}");

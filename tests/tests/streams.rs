@@ -215,7 +215,7 @@ async fn names_are_not_captured(f: Fixture) {
     let input = stream::iter([s::Result { ok: true }, s::Result { ok: false }]);
     let items: Vec<_> = f
         .client
-        .shadows(s::Item { sink: "ab".into() }, "cde".into(), input)
+        .shadows(s::Item { sink: "ab".into() }, "cde", input)
         .collect()
         .await;
     assert_eq!(

@@ -23,6 +23,7 @@ pub(crate) fn collect(source: SourceId, file: &ast::File<'_>) -> FileIndex {
     references.sort_by_key(|r| r.span.start);
     FileIndex {
         source,
+        docs: file.docs.iter().map(|line| line.to_string()).collect(),
         package: file.package.map(|p| p.span),
         imports: file
             .imports

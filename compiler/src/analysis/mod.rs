@@ -25,6 +25,8 @@ pub struct Analysis {
 #[derive(Debug, Clone)]
 pub struct FileIndex {
     pub source: SourceId,
+    /// The file's `//!` documentation, one entry per line.
+    pub docs: Vec<String>,
     /// The span of the package name of `package acme.people;`.
     pub package: Option<Span>,
     pub imports: Vec<ImportLink>,
@@ -195,6 +197,7 @@ impl FileIndex {
     pub fn empty(source: SourceId) -> Self {
         FileIndex {
             source,
+            docs: Vec::new(),
             package: None,
             imports: Vec::new(),
             symbols: Vec::new(),

@@ -22,6 +22,8 @@ pub struct CheckSummary {
     pub read: Vec<PathBuf>,
     pub errors: usize,
     pub warnings: usize,
+    /// A root path could not be read or was a directory without `.ipc` files.
+    pub unreadable_roots: bool,
 }
 
 /// As [`check_roots`], filling `summary`.
@@ -46,6 +48,13 @@ pub fn check_summarized(
         read: checked.inputs,
         errors,
         warnings: checked.diagnostics.len() - errors,
+        unreadable_roots: checked.diagnostics.iter().any(|d| {
+            [
+                ipcc::ir::codes::UNREADABLE_ROOT,
+                ipcc::ir::codes::EMPTY_ROOT_DIR,
+            ]
+            .contains(&d.code)
+        }),
     };
     if errors > 0 {
         return None;

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use ipcc::compat::{self, CompatOptions, Deploy, Direction, GitLoader, Report};
 use ipcc::{Checked, FsLoader, SourceLoader};
 
-use crate::inputs::{collect_inputs, find_project, no_inputs};
+use crate::inputs::{find_project, no_inputs};
 use crate::{Output, UsageError};
 
 #[derive(Debug, Args)]
@@ -68,12 +68,11 @@ pub fn run_compat(args: &CompatArgs, output: Output) -> Result<ExitCode, UsageEr
             } else {
                 args.paths.clone()
             };
-            let new_roots = collect_inputs(&paths)?;
             let mut git = GitLoader::new(&revision)
                 .map_err(|e| UsageError::new(format!("cannot read revision `{revision}`: {e}")))?;
             let mut old = ipcc::check_with(&paths, &mut git);
             old.sources.prefix_paths(&format!("{revision}:"));
-            (old, ipcc::check_with(&new_roots, &mut FsLoader))
+            (old, ipcc::check_with(&paths, &mut FsLoader))
         }
         None => {
             let [old_path, new_path] = args.paths.as_slice() else {
@@ -81,11 +80,9 @@ pub fn run_compat(args: &CompatArgs, output: Output) -> Result<ExitCode, UsageEr
                     "pass `OLD NEW` (two files or directories), or `--against REV` (or set `[compat] against` in `ipcc.toml`)",
                 ));
             };
-            let old_roots = collect_inputs(std::slice::from_ref(old_path))?;
-            let new_roots = collect_inputs(std::slice::from_ref(new_path))?;
             (
-                check(&old_roots, &mut FsLoader),
-                check(&new_roots, &mut FsLoader),
+                check(std::slice::from_ref(old_path), &mut FsLoader),
+                check(std::slice::from_ref(new_path), &mut FsLoader),
             )
         }
     };

@@ -10,7 +10,7 @@ use clap::Args;
 use ipcc::SourceMap;
 
 use crate::check::{elapsed, plural};
-use crate::inputs::{cannot_read, Inputs};
+use crate::inputs::Inputs;
 use crate::{Output, UsageError};
 
 #[derive(Debug, Args)]
@@ -47,10 +47,29 @@ pub fn run_fmt(args: &FmtArgs, output: Output) -> Result<ExitCode, UsageError> {
         return format_stdin(args.check, output);
     }
     let started = Instant::now();
-    let (files, _) = args.inputs.resolve()?;
+    let (paths, _) = args.inputs.resolve()?;
     let mut report = FmtReport::default();
-    for path in &files {
-        let text = read_text(path)?;
+    // Directories expand as for every other command; a path that cannot be read is the same
+    // `E0101` (or `E0104`) diagnostic `ipcc check` reports.
+    let mut unreadable = Vec::new();
+    let files = ipcc::expand_roots(&paths, &mut ipcc::FsLoader, &mut unreadable);
+    let mut read = Vec::new();
+    for path in files {
+        match std::fs::read(&path) {
+            Ok(bytes) => read.push((path, bytes)),
+            Err(error) => unreadable.push(ipcc::ir::unreadable_root(&path, &error)),
+        }
+    }
+    if !unreadable.is_empty() {
+        eprint!(
+            "{}",
+            ipcc::diagnostics::render_each(&unreadable, &SourceMap::default(), output.color)
+        );
+        return Ok(ExitCode::from(1));
+    }
+    for (path, bytes) in read {
+        let path = &path;
+        let text = String::from_utf8(bytes).map_err(|_| not_utf8(path))?;
         match ipcc::format::format_source(&text) {
             Ok(formatted) if formatted == text => report.unchanged += 1,
             Ok(formatted) => {
@@ -177,11 +196,6 @@ fn print_diagnostics(path: &Path, text: String, diagnostics: &[ipcc::Diagnostic]
         path.display(),
         plural(errors, "previous error"),
     );
-}
-
-fn read_text(path: &Path) -> Result<String, UsageError> {
-    let bytes = std::fs::read(path).map_err(|e| cannot_read(path, &e))?;
-    String::from_utf8(bytes).map_err(|_| not_utf8(path))
 }
 
 fn not_utf8(path: &Path) -> UsageError {

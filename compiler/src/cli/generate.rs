@@ -9,7 +9,7 @@ use ipcc::codegen::template::TemplateDir;
 use ipcc::project::TemplateTarget;
 
 use crate::check::{check_summarized, elapsed, plural, CheckSummary};
-use crate::inputs::{collect_inputs, no_inputs, Inputs};
+use crate::inputs::{no_inputs, Inputs};
 use crate::{Output, UsageError};
 
 /// Where generated code goes, shared by `gen` and `watch`.
@@ -141,12 +141,11 @@ impl GenPlan {
         check_only: bool,
         summary: &mut CheckSummary,
     ) -> Result<Option<GenReport>, UsageError> {
-        let roots = collect_inputs(&self.inputs)?;
         let options = ipcc::GenOptions {
             rust: self.rust.is_some(),
             ts: self.ts.is_some(),
         };
-        let Some(ir) = check_summarized(&roots, output, summary) else {
+        let Some(ir) = check_summarized(&self.inputs, output, summary) else {
             return Ok(None);
         };
         let generated = ipcc::generate(&ir, &options);

@@ -22,16 +22,17 @@ pub fn find_project() -> Result<Option<Project>, UsageError> {
 }
 
 impl Inputs {
-    /// The root files to compile, directories expanded, and the project they came from when no
-    /// path was given.
+    /// The paths to compile, as given (directories are expanded by the library, which reports
+    /// a path it cannot read as `E0101` and a directory without `.ipc` files as `E0104`), and
+    /// the project they came from when no path was given.
     pub fn resolve(&self) -> Result<(Vec<PathBuf>, Option<Project>), UsageError> {
         if !self.paths.is_empty() {
-            return Ok((collect_inputs(&self.paths)?, None));
+            return Ok((self.paths.clone(), None));
         }
         let Some(project) = find_project()? else {
             return Err(no_inputs());
         };
-        Ok((collect_inputs(&project.inputs)?, Some(project)))
+        Ok((project.inputs.clone(), Some(project)))
     }
 }
 
@@ -43,51 +44,10 @@ pub fn no_inputs() -> UsageError {
     ))
 }
 
-/// Expands the command line's paths: a file as given, a directory as every `*.ipc` file below
-/// it (sorted). Each path is checked to be readable, so a typo is a usage error, not a
-/// diagnostic.
-pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
-    let mut roots = Vec::new();
-    for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|e| cannot_read(path, &e))?;
-        if metadata.is_dir() {
-            let mut found = Vec::new();
-            collect_dir(path, &mut found)?;
-            if found.is_empty() {
-                return Err(UsageError::new(format!(
-                    "no `.ipc` files found in `{}`",
-                    path.display()
-                )));
-            }
-            found.sort();
-            roots.extend(found);
-        } else {
-            std::fs::File::open(path).map_err(|e| cannot_read(path, &e))?;
-            roots.push(path.clone());
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    roots.retain(|p| seen.insert(p.clone()));
-    Ok(roots)
-}
-
-/// Every `*.ipc` file below `dir`. Symbolic links to directories are not followed, so a link
-/// cycle cannot make this loop.
-fn collect_dir(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), UsageError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| cannot_read(dir, &e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| cannot_read(dir, &e))?;
-        let path = entry.path();
-        let file_type = entry.file_type().map_err(|e| cannot_read(&path, &e))?;
-        if file_type.is_dir() {
-            collect_dir(&path, found)?;
-        } else if path.extension().is_some_and(|e| e == "ipc") && path.is_file() {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-pub fn cannot_read(path: &Path, error: &std::io::Error) -> UsageError {
-    UsageError::new(format!("cannot read `{}`: {error}", path.display()))
+/// The files `paths` name, directories expanded as the library expands them, or `None` when
+/// one of them cannot be listed or holds no `.ipc` file.
+pub fn expanded(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let mut diagnostics = Vec::new();
+    let files = ipcc::expand_roots(paths, &mut ipcc::FsLoader, &mut diagnostics);
+    diagnostics.is_empty().then_some(files)
 }

@@ -19,7 +19,7 @@ use notify::{RecursiveMode, Watcher};
 
 use crate::check::{plural, CheckSummary};
 use crate::generate::{GenArgs, GenPlan, Outputs};
-use crate::inputs::{collect_inputs, find_project, Inputs};
+use crate::inputs::{expanded, find_project, Inputs};
 use crate::{Output, UsageError};
 
 /// How long the watched files must stay quiet after a change before a run starts. One save is
@@ -84,7 +84,7 @@ pub fn run_watch(args: &WatchArgs, output: Output) -> Result<ExitCode, UsageErro
         let mut roots = None;
         if let Some(plan) = &plan {
             watches.update(&set);
-            roots = collect_inputs(&plan.inputs).ok();
+            roots = expanded(&plan.inputs);
             let started = Instant::now();
             let mut summary = CheckSummary::default();
             let result = plan.run_summarized(output, false, &mut summary);
@@ -97,12 +97,14 @@ pub fn run_watch(args: &WatchArgs, output: Output) -> Result<ExitCode, UsageErro
                         eprintln!("{STATUS} {}", report.status(started));
                     }
                 }
+                // An input that cannot be read (E0101, E0104) at the start ends the command
+                // with status 2; later, it may be a file on its way back, so it is reported
+                // and waited out.
+                Ok(None) if first && summary.unreadable_roots => return Ok(ExitCode::from(2)),
                 Ok(None) => eprintln!(
                     "{STATUS} {}; waiting for changes",
                     plural(summary.errors, "error")
                 ),
-                // An unreadable input at the start is a usage error, as for `gen`; later, it
-                // may be a file on its way back, so it is reported and waited out.
                 Err(error) if first => return Err(error),
                 Err(error) => {
                     error.print(output.color);
@@ -139,7 +141,7 @@ pub fn run_watch(args: &WatchArgs, output: Output) -> Result<ExitCode, UsageErro
             }
             // Only the layout of an input directory changed (a folder moved in or out, a file
             // that is not `.ipc`): a run is due only if the set of `.ipc` files changed.
-            if collect_inputs(&plan.inputs).ok() != roots {
+            if expanded(&plan.inputs) != roots {
                 break;
             }
             set = watch_set(Some(plan), project.as_ref(), &read);

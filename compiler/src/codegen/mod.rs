@@ -7,3 +7,14 @@ pub mod ts;
 
 #[cfg(test)]
 mod test_ir;
+
+/// `docs` without the blank lines before and after the text, which say nothing (and docs of
+/// blank lines only would be an empty doc comment, clippy's `empty_docs`).
+pub(crate) fn trimmed_docs(docs: &[String]) -> &[String] {
+    let first = docs.iter().position(|line| !line.trim().is_empty());
+    let last = docs.iter().rposition(|line| !line.trim().is_empty());
+    match (first, last) {
+        (Some(first), Some(last)) => &docs[first..=last],
+        _ => &[],
+    }
+}

@@ -82,10 +82,11 @@ fn internal_error(reason: &str) -> Diagnostic {
 }
 
 /// A comment as the formatter writes it: a `//` comment without trailing spaces and tabs, a
-/// `/* */` comment with `\n` line breaks, a `///` doc comment as written (its text is
-/// documentation, carried into generated code).
+/// `/* */` comment with `\n` line breaks, a `///` or `//!` doc comment as written (its text is
+/// documentation, carried into generated code; to the lexer `//!` is a `//` comment).
 pub(crate) fn normalize_comment(kind: CommentKind, text: &str) -> Cow<'_, str> {
     match kind {
+        CommentKind::Line if text.starts_with("//!") => Cow::Borrowed(text),
         CommentKind::Line => Cow::Borrowed(text.trim_end_matches([' ', '\t'])),
         CommentKind::Block if text.contains('\r') => {
             Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))

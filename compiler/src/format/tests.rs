@@ -127,6 +127,21 @@ fn comment_text_is_kept_but_trailing_blanks_and_carriage_returns_are_not() {
 }
 
 #[test]
+fn file_doc_comments_are_kept_as_written_and_refused_after_a_declaration() {
+    let text = "//! The shop.  \r\n//!\n// a plain comment\n\n\n//! Orders.\npackage   shop;\n/// An order.\nstruct Order{id:i64;}\n";
+    let formatted = fmt(text);
+    assert_eq!(
+        formatted,
+        "//! The shop.  \n//!\n// a plain comment\n\n//! Orders.\npackage shop;\n\n/// An order.\nstruct Order {\n  id: i64;\n}\n"
+    );
+    assert_eq!(fmt(&formatted), formatted, "idempotent");
+    let (file, _) = syntax::parse(SOURCE, &formatted);
+    assert_eq!(file.unwrap().docs, vec!["The shop.  ", "", "Orders."]);
+    let diagnostics = format_source("struct A {}\n//! Late.\n").unwrap_err();
+    assert_eq!(diagnostics[0].code, syntax::codes::MISPLACED_FILE_DOC);
+}
+
+#[test]
 fn line_endings_tabs_and_the_end_of_the_file() {
     assert_eq!(
         fmt("struct S {\r\n\ta: i32;\r\n}\r\n\r\n\r\n"),

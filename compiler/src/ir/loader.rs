@@ -47,7 +47,8 @@ impl SourceLoader for FsLoader {
                 let file_type = entry.file_type()?;
                 if file_type.is_dir() {
                     pending.push(entry_path);
-                } else if entry_path.extension().is_some_and(|e| e == "ipc") {
+                } else if entry_path.extension().is_some_and(|e| e == "ipc") && entry_path.is_file()
+                {
                     found.push(entry_path);
                 }
             }

@@ -59,21 +59,7 @@ pub(crate) fn load(
     mut index: Option<&mut Vec<FileIndex>>,
     mut reuse: Option<&mut ReuseCache>,
 ) -> Vec<LoadedFile> {
-    let mut root_files: Vec<PathBuf> = Vec::new();
-    for root in roots {
-        match loader.list_dir(root) {
-            Ok(Some(listed)) if listed.is_empty() => diags.push(no_file_error(
-                codes::EMPTY_ROOT_DIR,
-                format!("no `.ipc` file in directory `{}`", display_path(root)),
-            )),
-            Ok(Some(listed)) => root_files.extend(listed),
-            Ok(None) => root_files.push(root.clone()),
-            Err(error) => diags.push(no_file_error(
-                codes::UNREADABLE_ROOT,
-                format!("cannot read directory `{}`: {error}", display_path(root)),
-            )),
-        }
-    }
+    let root_files = expand_roots(roots, loader, diags);
 
     let mut state: HashMap<PathBuf, Visit> = HashMap::new();
     let mut files: Vec<LoadedFile> = Vec::new();
@@ -178,6 +164,44 @@ pub(crate) fn load(
     files
 }
 
+/// The root files that `roots` name: a file as given, a directory as every `*.ipc` file
+/// below it (sorted, through [`SourceLoader::list_dir`]). A directory that cannot be listed is
+/// `E0101`, one without `.ipc` files `E0104`; a file is not read here, so one that cannot be
+/// read is `E0101` when it is opened. Every front door (the CLI, `Builder`, the language server,
+/// `ipcc fmt`) expands its paths here, so a directory means the same files everywhere.
+pub fn expand_roots(
+    roots: &[PathBuf],
+    loader: &mut dyn SourceLoader,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let mut root_files: Vec<PathBuf> = Vec::new();
+    for root in roots {
+        match loader.list_dir(root) {
+            Ok(Some(listed)) if listed.is_empty() => diags.push(no_file_error(
+                codes::EMPTY_ROOT_DIR,
+                format!("no `.ipc` file in directory `{}`", display_path(root)),
+            )),
+            Ok(Some(listed)) => root_files.extend(listed),
+            Ok(None) => root_files.push(root.clone()),
+            Err(error) => diags.push(no_file_error(
+                codes::UNREADABLE_ROOT,
+                format!("cannot read directory `{}`: {error}", display_path(root)),
+            )),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    root_files.retain(|p| seen.insert(normalize(p)));
+    root_files
+}
+
+/// `E0101` for a root file that cannot be read (no source position).
+pub fn unreadable_root(path: &Path, error: &std::io::Error) -> Diagnostic {
+    no_file_error(
+        codes::UNREADABLE_ROOT,
+        format!("cannot read `{}`: {error}", display_path(path)),
+    )
+}
+
 /// Reads, parses and lowers one file; `via` is the import string that named it, if any. With
 /// `index`, the file's symbols and references are collected from its syntax tree first; with
 /// `reuse` (and no index), declarations unchanged since the last check are not parsed again.
@@ -208,10 +232,7 @@ fn open(
                 )
                 .with_label("imported here")
                 .with_help("import paths are relative to the importing file's directory"),
-                None => no_file_error(
-                    codes::UNREADABLE_ROOT,
-                    format!("cannot read `{shown}`: {error}"),
-                ),
+                None => unreadable_root(key, &error),
             });
             return None;
         }
@@ -240,6 +261,7 @@ fn open(
         Some(ast) => lower_file(source, text, ast, lowering_diags),
         None => LoweredFile {
             source,
+            docs: Vec::new(),
             package: None,
             imports: Vec::new(),
             decls: Vec::new(),

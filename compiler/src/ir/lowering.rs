@@ -113,6 +113,8 @@ impl Meta {
 #[derive(Debug)]
 pub(crate) struct LoweredFile {
     pub source: SourceId,
+    /// The file's `//!` documentation, one entry per line.
+    pub docs: Vec<String>,
     pub package: Option<Name>,
     pub imports: Vec<ast::Import>,
     pub decls: Vec<Decl>,
@@ -326,6 +328,7 @@ pub(crate) fn lower_file(
 ) -> LoweredFile {
     LoweredFile {
         source,
+        docs: file.docs.iter().map(|line| line.to_string()).collect(),
         package: file.package.as_ref().map(|package| Name {
             text: package.text.to_string(),
             span: package.span,

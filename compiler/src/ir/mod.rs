@@ -20,6 +20,7 @@ mod schema_hash;
 mod validation;
 pub mod wire_schema;
 
+pub use loading::{expand_roots, unreadable_root};
 pub use model::*;
 pub use reuse::ReuseCache;
 

@@ -70,6 +70,10 @@ pub struct SourceFile {
     /// (`people`, `acme.people`). Not on the wire: it only namespaces names and decides the Rust
     /// module of the file's declarations.
     pub package: Option<String>,
+    /// The file's own documentation (`//!` before its first declaration), one entry per line,
+    /// the leading `//!` and one space removed. Empty when the file has none.
+    #[serde(default)]
+    pub docs: Vec<String>,
     /// Files this file imports directly, in the order of its `import` lines.
     pub imports: Vec<FileId>,
     /// Whether the file was given on the command line / to the builder (as opposed to only

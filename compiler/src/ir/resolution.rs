@@ -166,6 +166,7 @@ pub(crate) fn resolve(files: &[LoadedFile], diags: &mut Vec<Diagnostic>) -> Reso
             path: file.model_path.clone(),
             stem: file.stem.clone(),
             package: file.lowered.package.as_ref().map(|p| p.text.clone()),
+            docs: file.lowered.docs.clone(),
             imports: file.imports.iter().map(|i| FileId(*i as u32)).collect(),
             is_root: file.is_root,
         })

@@ -123,6 +123,7 @@ impl ReuseCache {
 
         LoweredFile {
             source,
+            docs: file.docs.iter().map(|line| line.to_string()).collect(),
             package: file.package.map(|package| Name {
                 text: package.text.to_string(),
                 span: package.span,

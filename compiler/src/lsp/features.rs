@@ -9,7 +9,7 @@ use lsp_types::notification::Notification as _;
 use lsp_types::*;
 use serde_json::Value;
 
-use crate::analysis::{Analysis, Hit, RefKind, SymbolKind as Kind, SymbolRef};
+use crate::analysis::{Analysis, FileIndex, Hit, RefKind, SymbolKind as Kind, SymbolRef};
 use crate::diagnostics::{Severity, SourceId, Span};
 use crate::ir::loader::display_path;
 use crate::lsp::convert::{LineIndex, Lines};
@@ -145,11 +145,18 @@ pub(crate) fn hover(server: &mut Server, params: HoverParams) -> Answer {
                 Some(target) => format!("`{}`", analysis.checked.sources.path(target)),
                 None => "a file that cannot be read".to_string(),
             };
-            (format!("import of {shown}"), import.span)
+            let docs = import.target.and_then(|target| analysis.file(target));
+            (
+                with_file_docs(format!("import of {shown}"), docs),
+                import.span,
+            )
         }
         Hit::Package => {
             let span = file.package.unwrap_or_default_span(at.source);
-            (format!("package `{}`", analysis.text(span)), span)
+            (
+                with_file_docs(format!("package `{}`", analysis.text(span)), Some(file)),
+                span,
+            )
         }
     };
     let range = Lines::new(analysis).range(span);
@@ -160,6 +167,16 @@ pub(crate) fn hover(server: &mut Server, params: HoverParams) -> Answer {
         }),
         range,
     })
+}
+
+/// A hover's first line, then the `//!` docs of `file` (the file an import names, or the one
+/// whose package name is hovered), when it has any.
+fn with_file_docs(mut markdown: String, file: Option<&FileIndex>) -> String {
+    if let Some(file) = file.filter(|f| !f.docs.is_empty()) {
+        markdown.push_str("\n\n");
+        markdown.push_str(&file.docs.join("\n"));
+    }
+    markdown
 }
 
 trait OrDefaultSpan {

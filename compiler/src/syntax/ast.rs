@@ -8,6 +8,9 @@ use crate::diagnostics::Span;
 /// One parsed file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct File<'a> {
+    /// The file's own documentation: the `//!` lines before its first declaration, each
+    /// without the `//!` and one space.
+    pub docs: Vec<&'a str>,
     /// The name of `package acme.people;`, if the file declares one.
     pub package: Option<Path<'a>>,
     pub imports: Vec<Import>,

@@ -54,6 +54,8 @@ pub mod codes {
     /// A package name with a keyword, a segment that is not an identifier, or a space around
     /// a dot (`package acme.type;`, `package acme.2d;`, `package acme .people;`).
     pub const BAD_PACKAGE_NAME: &str = "E0013";
+    /// A `//!` file doc comment after the file's first declaration (or doc comment).
+    pub const MISPLACED_FILE_DOC: &str = "E0014";
 }
 
 /// Syntax errors reported per file before the rest of the file is skipped.
@@ -204,12 +206,62 @@ pub fn parse(source: SourceId, text: &str) -> (Option<ast::File<'_>>, Vec<Diagno
     };
     let deep = recovery::deep_nesting_positions(text);
     if deep.is_empty() {
-        if let Some(file) = parse_in_parallel(source, text, start) {
-            return (Some(file), Vec::new());
+        if let Some(mut file) = parse_in_parallel(source, text, start) {
+            let mut diagnostics = Vec::new();
+            add_file_docs(source, text, start, &mut file, &mut diagnostics);
+            return (Some(file), diagnostics);
         }
     }
-    let (file, diagnostics) = parse_range(source, text, (start, text.len()), deep, false, None);
+    let (mut file, mut diagnostics) =
+        parse_range(source, text, (start, text.len()), deep, false, None);
+    add_file_docs(source, text, start, &mut file, &mut diagnostics);
     (Some(file), diagnostics)
+}
+
+/// Reads the file's `//!` doc comment into `file` and reports every `//!` after it (E0014).
+///
+/// The grammar reads `//!` as a plain comment, so it never changes how declarations parse (nor
+/// where the parallel and reusing parsers may cut): the file's documentation is the `//!` lines
+/// among the comments before its first token, and any other `//!` is found by a scan for the
+/// text `//!` that runs the lexer only when the text occurs at all.
+fn add_file_docs<'a>(
+    source: SourceId,
+    text: &'a str,
+    start: usize,
+    file: &mut ast::File<'a>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut pos = start;
+    while let Ok(Some((kind, end))) = lexer::trivia_at(text, pos) {
+        if kind == lexer::TriviaKind::LineComment {
+            if let Some(line) = text[pos..end].strip_prefix("//!") {
+                file.docs.push(line.strip_prefix(' ').unwrap_or(line));
+            }
+        }
+        pos = end;
+    }
+    if !text[pos..].contains("//!") {
+        return;
+    }
+    for (kind, comment) in lexer::comments(&text[pos..]) {
+        if kind != lexer::CommentKind::Line || !comment.starts_with("//!") {
+            continue;
+        }
+        let at = pos + (comment.as_ptr() as usize - text[pos..].as_ptr() as usize);
+        let diagnostic = Diagnostic::error(
+            codes::MISPLACED_FILE_DOC,
+            "a `//!` file doc comment must come before the file's first declaration",
+            Span::new(source, at, at + comment.len()),
+        )
+        .with_label("after a declaration")
+        .with_help(
+            "move it to the top of the file; to document the declaration that follows, write `///`",
+        );
+        // In source order among the parser's own diagnostics.
+        let index =
+            diagnostics.partition_point(|d| d.span.is_none_or(|s| (s.start as usize) <= at));
+        diagnostics.insert(index, diagnostic);
+    }
 }
 
 /// What [`parse_reusing`] skipped, and what it parsed that a later parse may skip.
@@ -251,7 +303,7 @@ pub(crate) fn parse_reusing<'a>(
         known,
         reuse: Reuse::default(),
     };
-    let (file, diagnostics) = parse_range(
+    let (mut file, mut diagnostics) = parse_range(
         source,
         text,
         (start, text.len()),
@@ -259,6 +311,7 @@ pub(crate) fn parse_reusing<'a>(
         false,
         Some(&mut reusing),
     );
+    add_file_docs(source, text, start, &mut file, &mut diagnostics);
     (file, diagnostics, reusing.reuse)
 }
 
@@ -271,6 +324,7 @@ pub(crate) fn parse_keeping(
 ) -> (ast::File<'_>, Vec<Diagnostic>, Reuse) {
     let (file, diagnostics) = parse(source, text);
     let file = file.unwrap_or(ast::File {
+        docs: Vec::new(),
         package: None,
         imports: Vec::new(),
         items: Vec::new(),
@@ -546,6 +600,7 @@ fn parse_range<'a>(
         stop_at_error,
     };
     let mut file = ast::File {
+        docs: Vec::new(),
         package: None,
         imports: Vec::new(),
         items: Vec::new(),

@@ -15,8 +15,14 @@ mod my_interface {
 }
 // guide:end reference-include
 
-use ipcc_runtime::{CallContext, HandlerError, HostConfig, IpcHost, WsServer, WsServerConfig};
-use my_interface::{register_my_interface, MyInterface};
+// guide:start reference-backend
+use ipcc_runtime::{CallContext, HandlerError};
+use my_interface::MyInterface;
+// guide:end reference-backend
+// guide:start reference-serve
+use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
+use my_interface::register_my_interface;
+// guide:end reference-serve
 
 // guide:start reference-backend
 struct Backend;

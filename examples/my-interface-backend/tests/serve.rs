@@ -26,7 +26,7 @@ async fn says_hello_over_stdio() {
         .await
         .unwrap();
     let client = MyInterfaceClient::new(&conn);
-    let s = client.say_hello("abc".into(), 10.0, true).await.unwrap();
+    let s = client.say_hello("abc", 10.0, true).await.unwrap();
     assert_eq!(s, "hello: abc 10 true");
 }
 
@@ -61,7 +61,7 @@ async fn says_hello_over_websocket() {
     assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
     let conn = IpcConnection::connect_ws(&url, options()).await.unwrap();
     let s = MyInterfaceClient::new(&conn)
-        .say_hello("abc".into(), 10.0, true)
+        .say_hello("abc", 10.0, true)
         .await
         .unwrap();
     assert_eq!(s, "hello: abc 10 true");
@@ -76,7 +76,7 @@ async fn websocket_token_is_required_when_set() {
         .await
         .unwrap();
     let s = MyInterfaceClient::new(&conn)
-        .say_hello("x".into(), 0.25, false)
+        .say_hello("x", 0.25, false)
         .await
         .unwrap();
     assert_eq!(s, "hello: x 0.25 false");

@@ -6,17 +6,17 @@
 //! sum with progress, prints the results and the worker's exit status, and exits.
 
 import { pathToFileURL } from "node:url";
-import { IpcApp, isIpcError } from "ipcc-runtime";
+import { isIpcError } from "ipcc-runtime";
+// Each snippet's imports on lines of their own, so that the guide shows them with it.
+// guide:start sidecar-startup
+import { IpcApp } from "ipcc-runtime";
 import { spawnStdioBackend, type ChildExit, type StdioChildSocket } from "ipcc-runtime/node";
-import {
-  addSidecarEventsListener,
-  callSidecar,
-  isFileError,
-  sidecarDescriptor,
-  sidecarEventsDescriptor,
-  type FileDigest,
-  type FileError,
-} from "./generated/sidecar.js";
+import { sidecarDescriptor, sidecarEventsDescriptor } from "./generated/sidecar.js";
+// guide:end sidecar-startup
+// guide:start sidecar-calls
+import { addSidecarEventsListener, callSidecar, isFileError } from "./generated/sidecar.js";
+import type { FileDigest, FileError } from "./generated/sidecar.js";
+// guide:end sidecar-calls
 
 // guide:start sidecar-startup
 /** Starts the Rust worker as a child process and makes it the app's default connection. */

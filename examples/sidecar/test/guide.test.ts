@@ -55,11 +55,16 @@ interface Region {
   text: string;
 }
 
-/** The regions of one file; a malformed marker (unclosed, unopened, duplicate) fails the test. */
+/**
+ * The regions of one file; a malformed marker (unclosed, unopened, opened twice at once) fails
+ * the test. A region may be marked in several parts of its file (the `use` or `import` lines
+ * at the top, the code further down): its text is the parts in order, each dedented on its
+ * own, a blank line between them, as a snippet that shows its imports reads.
+ */
 function regionsOf(file: string): Region[] {
   const lines = readFileSync(join(repoDir, file), "utf8").split("\n");
   const open = new Map<string, string[]>();
-  const done: Region[] = [];
+  const parts = new Map<string, string[]>();
   for (const [index, line] of lines.entries()) {
     const marker = MARKER.exec(line);
     if (marker) {
@@ -71,14 +76,14 @@ function regionsOf(file: string): Region[] {
         const body = open.get(name);
         assert.ok(body, `${file}:${index + 1}: region ${name} ends but never started`);
         open.delete(name);
-        done.push({ name, file, text: dedent(body) });
+        parts.set(name, [...(parts.get(name) ?? []), dedent(body)]);
       }
       continue;
     }
     for (const body of open.values()) body.push(line);
   }
   assert.deepEqual([...open.keys()], [], `${file}: regions never closed`);
-  return done;
+  return [...parts].map(([name, texts]) => ({ name, file, text: texts.join("\n\n") }));
 }
 
 /** Removes the indentation common to all non-blank lines, and surrounding blank lines. */

@@ -4,7 +4,15 @@
 //!
 //! The worker binary comes from `SIDECAR_WORKER` (set by `scripts/run-tests.mjs`).
 
+// Each snippet's imports on lines of their own, so that the guide shows them with it.
+// guide:start sidecar-cancel
+import { isIpcErrorCode, withOptions } from "ipcc-runtime";
+import { addSidecarEventsListener, sidecarClient } from "../src/generated/sidecar.js";
+// guide:start sidecar-declared-error
 import { strict as assert } from "node:assert";
+// guide:end sidecar-cancel
+import { callSidecar, isFileError } from "../src/generated/sidecar.js";
+// guide:end sidecar-declared-error
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -12,9 +20,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, afterEach, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { IpcApp, isIpcError, isIpcErrorCode, withOptions, type IpcError } from "ipcc-runtime";
+import { IpcApp, isIpcError, type IpcError } from "ipcc-runtime";
 import type { StdioChildSocket } from "ipcc-runtime/node";
-import { addSidecarEventsListener, callSidecar, isFileError, sidecarClient } from "../src/generated/sidecar.js";
 import { startWorker, stopWorker } from "../src/sidecar-app.js";
 
 const worker = process.env["SIDECAR_WORKER"] ?? "";

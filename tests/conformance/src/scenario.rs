@@ -150,14 +150,7 @@ pub async fn echo_every_method(client: &ConformanceClient) {
         &client.echo_nested(sample.clone()).await.unwrap(),
     );
     let many = client
-        .echo_many(
-            true,
-            u64::MAX,
-            -0.0,
-            "many".into(),
-            Color::Green,
-            Shape::Empty,
-        )
+        .echo_many(true, u64::MAX, -0.0, "many", Color::Green, Shape::Empty)
         .await
         .unwrap();
     let expected = ManyArgs {
@@ -225,8 +218,8 @@ pub async fn optional_params(client: &ConformanceClient, conn: &IpcConnection) {
 
 /// The void method and the declared error.
 pub async fn void_and_declared_error(client: &ConformanceClient) {
-    client.record("first".into()).await.unwrap();
-    let () = client.record("second 😀".into()).await.unwrap();
+    client.record("first").await.unwrap();
+    let () = client.record("second 😀").await.unwrap();
     assert_eq!(
         client.recorded().await.unwrap(),
         vec!["first".to_string(), "second 😀".to_string()]
@@ -260,7 +253,7 @@ pub async fn lone_surrogate_refused(conn: &IpcConnection) {
     // The host keeps serving.
     assert_eq!(
         ConformanceClient::new(conn)
-            .echo_string("ok".into())
+            .echo_string("ok")
             .await
             .unwrap(),
         "ok"
@@ -298,7 +291,7 @@ pub async fn notifications_in_order(client: &ConformanceClient, conn: &IpcConnec
     let events = Arc::new(Mutex::new(Vec::new()));
     let _listening = listen_conformance_events(conn, Recorder(events.clone()));
     let count = 50;
-    assert_eq!(client.emit(count, "run 😀".into()).await.unwrap(), count);
+    assert_eq!(client.emit(count, "run 😀").await.unwrap(), count);
     // Notifications precede the result on the wire, and a frontend hands each notification to
     // its listeners before it reads the next message: all of them are here once the result is.
     let events = events.lock().unwrap().clone();

@@ -3,9 +3,15 @@
 // backend (its path in MY_INTERFACE_BACKEND) started by `spawnWebSocketBackend` and called
 // through `IpcApp` and `callMyInterface`.
 import { strict as assert } from "node:assert";
-import { IpcApp, IpcConnection, IpcHost } from "ipcc-runtime";
-import { connectWebSocket, spawnWebSocketBackend, WebSocketBackend } from "ipcc-runtime/node";
-import { callMyInterface, MyInterfaceHandler, myInterfaceClient, myInterfaceDescriptor } from "./generated/my-interface.js";
+import { IpcConnection, IpcHost } from "ipcc-runtime";
+import { WebSocketBackend } from "ipcc-runtime/node";
+import { MyInterfaceHandler, myInterfaceClient } from "./generated/my-interface.js";
+// The imports of the guide's snippet, on lines of their own so that the guide shows them.
+// guide:start spawn-websocket-backend
+import { IpcApp } from "ipcc-runtime";
+import { connectWebSocket, spawnWebSocketBackend } from "ipcc-runtime/node";
+import { callMyInterface, myInterfaceDescriptor } from "./generated/my-interface.js";
+// guide:end spawn-websocket-backend
 
 class Greeter extends MyInterfaceHandler {
   async sayHello(arg1: string, arg2: number, arg3: boolean): Promise<string> {

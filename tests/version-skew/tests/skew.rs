@@ -179,7 +179,7 @@ async fn check_skew(conn: &IpcConnection) {
     assert_orders_mismatch(&error);
 
     let clock = v1::ClockClient::new(conn);
-    assert_eq!(clock.echo("still here".into()).await.unwrap(), "still here");
+    assert_eq!(clock.echo("still here").await.unwrap(), "still here");
     assert_eq!(clock.add(2, 3).await.unwrap(), 5);
     // And the changed channel still fails, the same way, after the working calls.
     assert_orders_mismatch(&orders.get_order(8).await.unwrap_err());
@@ -235,10 +235,7 @@ async fn a_frontend_generated_from_v2_works_on_both_channels() {
     )
     .await
     .unwrap();
-    let order = v2::OrdersClient::new(&conn)
-        .get_order("A-7".into())
-        .await
-        .unwrap();
+    let order = v2::OrdersClient::new(&conn).get_order("A-7").await.unwrap();
     assert_eq!((order.id.as_str(), order.quantity), ("A-7", 1));
     assert_eq!(v2::ClockClient::new(&conn).add(-1, 1).await.unwrap(), 0);
 }

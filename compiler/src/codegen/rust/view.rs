@@ -35,6 +35,9 @@ pub(super) struct PackageModule {
     package: Option<String>,
     /// The dotted package name up to this module (`acme`), for its docs.
     prefix: String,
+    /// The `//!` docs of the package's files, each line with the space `///` takes, a blank
+    /// line between files.
+    docs: Vec<String>,
     #[serde(skip)]
     pub(super) body: ModuleView,
     /// Modules below this one, in the order their packages first appear.
@@ -257,8 +260,15 @@ struct ParamView {
     wire_name: String,
     /// The type the handler receives (`rt::ItemStream<T>` for a stream).
     ty: String,
-    /// The type the client method takes (`impl rt::Stream<Item = T> + ...` for a stream).
+    /// The type the client method takes (`impl rt::Stream<Item = T> + ...` for a stream,
+    /// `impl Into<T>` for a `string` or `bytes`, see `ViewBuilder::takes_into`).
     client_ty: String,
+    /// The expression the client method encodes: the parameter, or its conversion into `T`
+    /// (set by `params_view` once the name is final).
+    client_value: String,
+    /// `T` of a parameter the client takes as `impl Into<T>`.
+    #[serde(skip)]
+    into_ty: Option<String>,
     /// The adapter of the value, or of each item of a stream.
     adapter: String,
     /// `AsyncIterable<T>`: decoded with `next_stream`, its slot on the wire is `null`.
@@ -338,7 +348,16 @@ pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> 
         let module = match builder.module_of(file) {
             None => &mut view.root,
             Some(package) => match package_module(&mut view.modules, &package) {
-                Some(body) => body,
+                Some(module) => {
+                    let docs = crate::codegen::trimmed_docs(&ir.file(file).docs);
+                    if !docs.is_empty() && !module.docs.is_empty() {
+                        module.docs.push(String::new());
+                    }
+                    module
+                        .docs
+                        .extend(docs.iter().map(|line| format!(" {line}")));
+                    &mut module.body
+                }
                 None => &mut view.root,
             },
         };
@@ -384,14 +403,14 @@ fn add_wire_schemas(ir: &Ir, module: &mut ModuleView) {
     });
 }
 
-/// The body of `package`'s module in the tree `modules`, created (with the modules above it)
+/// The module of `package` in the tree `modules`, created (with the modules above it)
 /// when it is not there yet; `None` only for a package name without segments, which the
 /// grammar does not produce. Validation guarantees that two packages never share a module
 /// path (E0121), so a module found at the path is this package's.
 fn package_module<'m>(
     modules: &'m mut Vec<PackageModule>,
     package: &str,
-) -> Option<&'m mut ModuleView> {
+) -> Option<&'m mut PackageModule> {
     let path = rust_module_path(package);
     let last = path.len().checked_sub(1)?;
     let mut level = modules;
@@ -408,6 +427,7 @@ fn package_module<'m>(
                     name: name.clone(),
                     package: None,
                     prefix: prefix.clone(),
+                    docs: Vec::new(),
                     body: ModuleView::default(),
                     children: Vec::new(),
                 });
@@ -417,7 +437,7 @@ fn package_module<'m>(
         let module = &mut level[position];
         if index == last {
             module.package = Some(package.to_string());
-            return Some(&mut module.body);
+            return Some(module);
         }
         level = &mut module.children;
     }
@@ -1084,13 +1104,20 @@ impl ViewBuilder<'_> {
             (ty, _) => ty,
         };
         let ty = self.rust_type(&param.ty, here);
-        let (ty, client_ty) = if param.stream {
+        let (ty, client_ty, into_ty) = if param.stream {
             (
                 format!("{RT}::ItemStream<{ty}>"),
                 format!("impl {RT}::Stream<Item = {ty}> + ::core::marker::Send + 'static"),
+                None,
+            )
+        } else if self.takes_into(&param.ty) {
+            (
+                ty.clone(),
+                format!("impl ::core::convert::Into<{ty}>"),
+                Some(ty),
             )
         } else {
-            (ty.clone(), ty)
+            (ty.clone(), ty, None)
         };
         ParamView {
             name: member_ident(&param.name),
@@ -1098,12 +1125,27 @@ impl ViewBuilder<'_> {
             wire_name: literal(&param.name),
             ty,
             client_ty,
+            client_value: String::new(),
+            into_ty,
             adapter: self.adapter_or_same(&param.ty),
             stream: param.stream,
             optional: param.optional,
             inner_ty: self.rust_type(inner, here),
             inner_adapter: self.adapter_or_same(inner),
         }
+    }
+
+    /// A client parameter of type `string` or `bytes` (or an alias of one) takes
+    /// `impl Into<String>` / `impl Into<Vec<u8>>`: `&str`, `&[u8]` and arrays convert with the
+    /// copy the caller had to make before, and an owned `String` or `Vec<u8>` moves in as it
+    /// did. Optional ones keep `Option<T>`, where `None` would leave `impl Into` uninferable.
+    fn takes_into(&self, ty: &TypeRef) -> bool {
+        matches!(
+            self.ir.resolve_alias(ty),
+            TypeRef::Primitive {
+                primitive: Primitive::String | Primitive::Bytes
+            }
+        )
     }
 
     /// The parameters of a method or event. A name without a letter (`_`, `_0`) would be read
@@ -1121,6 +1163,10 @@ impl ViewBuilder<'_> {
                 view.name = unique_name(&format!("p{}", view.name), &taken);
                 taken.push(view.name.clone());
             }
+            view.client_value = match &view.into_ty {
+                Some(ty) => format!("::core::convert::Into::<{ty}>::into({})", view.name),
+                None => view.name.clone(),
+            };
         }
         views
     }

@@ -775,6 +775,9 @@ fn deprecated_tag(deprecated: &Option<String>) -> Option<String> {
 struct ModuleView {
     version: &'static str,
     source: String,
+    /// The file's `//!` docs as a TSDoc comment tagged `@packageDocumentation` (the first
+    /// `/** */` of the module, so that documentation tools take it for the module's own).
+    doc: DocView,
     rt: &'static str,
     /// False for a module of consts only, which must not import the runtime it does not use.
     uses_runtime: bool,
@@ -1096,9 +1099,14 @@ impl ModuleView {
             })
             .collect();
 
+        let doc = match crate::codegen::trimmed_docs(&source_file.docs) {
+            [] => Vec::new(),
+            docs => doc_view_with(docs, vec!["@packageDocumentation".into()], &None, &None),
+        };
         ModuleView {
             version: env!("CARGO_PKG_VERSION"),
             source,
+            doc,
             rt: RT,
             uses_runtime: !(types.is_empty() && interfaces.is_empty() && notifications.is_empty()),
             imports,

@@ -23,6 +23,7 @@ fn file(path: &str, stem: &str, imports: Vec<u32>) -> SourceFile {
         path: path.to_string(),
         stem: stem.to_string(),
         package: None,
+        docs: Vec::new(),
         imports: imports.into_iter().map(FileId).collect(),
         is_root: true,
     }

@@ -2,9 +2,19 @@
 //! of `examples/my-interface-backend`, or the TypeScript one in `ts-backend.ts`) and call
 //! `sayHello` through the generated `callMyInterface`.
 
+// Each snippet's imports on lines of their own, so that the guide shows them with it.
+// guide:start frontend-websocket
+import { connectWebSocket } from "ipcc-runtime/node";
+// guide:start frontend-stdio
 import { IpcApp } from "ipcc-runtime";
-import { connectWebSocket, spawnStdioBackend, type StdioChildSocket } from "ipcc-runtime/node";
-import { callMyInterface, myInterfaceDescriptor } from "../generated/my-interface/my-interface.js";
+import { myInterfaceDescriptor } from "../generated/my-interface/my-interface.js";
+// guide:end frontend-websocket
+import { spawnStdioBackend } from "ipcc-runtime/node";
+// guide:end frontend-stdio
+// guide:start frontend-call
+import { callMyInterface } from "../generated/my-interface/my-interface.js";
+// guide:end frontend-call
+import type { StdioChildSocket } from "ipcc-runtime/node";
 
 /** Connects the app's default connection to a backend started as a child process over stdio. */
 export async function startupOverStdio(command: string, args: string[]): Promise<StdioChildSocket> {

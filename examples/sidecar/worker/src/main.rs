@@ -11,11 +11,16 @@ mod sidecar {
 }
 // guide:end worker-include
 
+// guide:start worker-impl
 use ipcc_runtime::tokio::io::AsyncReadExt;
-use ipcc_runtime::{tokio, CallContext, HandlerError, IpcHost, Raised};
+use ipcc_runtime::{tokio, CallContext, HandlerError, Raised};
 use sha2::{Digest, Sha256};
 use sidecar::{FileDigest, FileError, Sidecar, SidecarEventsSender};
 use std::time::Duration;
+// guide:end worker-impl
+// guide:start worker-main
+use ipcc_runtime::IpcHost;
+// guide:end worker-main
 
 /// The largest `n` of `compute`: the sum of squares up to it fits a `u64` with room to spare,
 /// and a call cannot keep the worker busy for unbounded time at `stepMs = 0`.

@@ -1,17 +1,17 @@
 //! The backend's streams: `Jobs.runJob` reports a job's progress as a stream, and
 //! `Jobs.upload` reads the page's file as a stream of chunks.
 
+// guide:start web-app-jobs-use-rs
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-// guide:start web-app-jobs-use-rs
 use futures_util::stream::{self, Stream, StreamExt};
 use ipcc_runtime::codegen::ItemStream;
 use ipcc_runtime::{CallContext, HandlerError, Raised};
 use sha2::{Digest, Sha256};
-// guide:end web-app-jobs-use-rs
 
 use crate::web_app::{AppEventsSender, JobError, JobOutcome, JobProgress, Jobs, UploadReceipt};
+// guide:end web-app-jobs-use-rs
 
 /// The most steps a job may have.
 pub const MAX_JOB_STEPS: u32 = 10_000;

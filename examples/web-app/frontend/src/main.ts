@@ -15,16 +15,21 @@ import {
   addAppEventsListener,
   appEventsDescriptor,
   callItems,
-  callJobs,
   isAddItemError,
   isJobError,
   itemsDescriptor,
-  jobsClient,
   jobsDescriptor,
   type AddItemError,
   type Item,
   type Priority,
 } from "./generated/web-app.js";
+// Each snippet's imports on lines of their own, so that the guide shows them with it.
+// guide:start web-app-run-job-ts
+import { jobsClient } from "./generated/web-app.js";
+// guide:end web-app-run-job-ts
+// guide:start web-app-upload-ts
+import { callJobs } from "./generated/web-app.js";
+// guide:end web-app-upload-ts
 
 /** How many notifications the page keeps on screen. */
 const MAX_NOTIFICATIONS = 50;

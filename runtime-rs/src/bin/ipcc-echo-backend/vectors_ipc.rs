@@ -529,7 +529,7 @@ impl EchoClient {
     }
     pub async fn echo_string(
         &self,
-        value: ::std::string::String,
+        value: impl ::core::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<
         ::std::string::String,
         ::ipcc_runtime::codegen::IpcError,
@@ -543,7 +543,7 @@ impl EchoClient {
                     ::ipcc_runtime::codegen::encode_arg::<
                         _,
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(value)?,
+                    >(::core::convert::Into::<::std::string::String>::into(value))?,
                 ]),
                 &self.options,
             )
@@ -601,7 +601,7 @@ impl EchoClient {
     }
     pub async fn echo_bytes(
         &self,
-        value: ::std::vec::Vec<u8>,
+        value: impl ::core::convert::Into<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<::std::vec::Vec<u8>, ::ipcc_runtime::codegen::IpcError> {
         let value = self
             .conn
@@ -612,7 +612,7 @@ impl EchoClient {
                     ::ipcc_runtime::codegen::encode_arg::<
                         _,
                         ::ipcc_runtime::codegen::wire::Base64,
-                    >(value)?,
+                    >(::core::convert::Into::<::std::vec::Vec<u8>>::into(value))?,
                 ]),
                 &self.options,
             )
@@ -701,7 +701,7 @@ impl EchoClient {
     }
     pub async fn fail(
         &self,
-        how: ::std::string::String,
+        how: impl ::core::convert::Into<::std::string::String>,
     ) -> ::std::result::Result<(), ::ipcc_runtime::codegen::CallError<EchoError>> {
         let value = self
             .conn
@@ -712,7 +712,7 @@ impl EchoClient {
                     ::ipcc_runtime::codegen::encode_arg::<
                         _,
                         ::ipcc_runtime::codegen::serde_with::Same,
-                    >(how)?,
+                    >(::core::convert::Into::<::std::string::String>::into(how))?,
                 ]),
                 &self.options,
             )
