@@ -23,8 +23,8 @@ use tokio_tungstenite::WebSocketStream;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::session::host::IpcHost;
 use crate::protocol::message::HELLO_MAX_BYTES;
+use crate::session::host::IpcHost;
 use crate::transport::websocket::{ws_config, WsSocket, DEFAULT_READ_BUFFER};
 
 /// The largest HTTP request head accepted before the upgrade (hyper's read buffer, which also
