@@ -301,11 +301,9 @@ impl Drop for LedgerFile {
 pub async fn declared_and_internal_from_one_handler(conn: &IpcConnection) {
     let bank = BankClient::new(conn);
     let ledger = LedgerFile::new("50\n");
-    bank.transfer(ledger.account(), "bob".into(), 50)
-        .await
-        .unwrap();
+    bank.transfer(ledger.account(), "bob", 50).await.unwrap();
     assert_eq!(
-        bank.transfer(ledger.account(), "bob".into(), 51).await,
+        bank.transfer(ledger.account(), "bob", 51).await,
         Err(CallError::Declared(TransferError::InsufficientFunds {
             needed: 51,
             available: 50
@@ -313,7 +311,7 @@ pub async fn declared_and_internal_from_one_handler(conn: &IpcConnection) {
     );
 
     let garbled = LedgerFile::new("fifty");
-    let Err(CallError::Ipc(error)) = bank.transfer(garbled.account(), "bob".into(), 1).await else {
+    let Err(CallError::Ipc(error)) = bank.transfer(garbled.account(), "bob", 1).await else {
         panic!("a ledger that does not parse must fail the call with `internal`");
     };
     assert_eq!(error.code, ErrorCode::Internal, "{error:?}");
@@ -323,7 +321,7 @@ pub async fn declared_and_internal_from_one_handler(conn: &IpcConnection) {
 
     let missing = LedgerFile::new("");
     std::fs::remove_file(&missing.0).unwrap();
-    let Err(CallError::Ipc(error)) = bank.transfer(missing.account(), "bob".into(), 1).await else {
+    let Err(CallError::Ipc(error)) = bank.transfer(missing.account(), "bob", 1).await else {
         panic!("a ledger that cannot be read must fail the call with `internal`");
     };
     assert_eq!(error.code, ErrorCode::Internal, "{error:?}");
@@ -332,7 +330,7 @@ pub async fn declared_and_internal_from_one_handler(conn: &IpcConnection) {
 
     // The host keeps serving, the declared errors of other branches included.
     assert_eq!(
-        bank.transfer("ice".into(), "bob".into(), 1).await,
+        bank.transfer("ice", "bob", 1).await,
         Err(CallError::Declared(TransferError::Frozen))
     );
 }
