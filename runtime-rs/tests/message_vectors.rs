@@ -205,6 +205,24 @@ async fn websocket_oversize_message_closes_the_connection() {
     }
 }
 
+/// A raw WebSocket to `url` past a protocol-v1 handshake (the welcome checked).
+async fn welcomed_v1(
+    url: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
+        .await
+        .unwrap();
+    let welcome = support::guarded("welcome", ws.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(welcome.to_text().unwrap().contains("welcome"));
+    ws
+}
+
 /// Binary frames are reserved in v1: answered badRequest, connection open.
 #[tokio::test]
 async fn websocket_binary_frame_is_a_bad_request() {
@@ -213,17 +231,7 @@ async fn websocket_binary_frame_is_a_bad_request() {
     for kind in WS_SERVERS {
         let host = support::echo_host(HostConfig::new());
         let served = serve_ws(&host, kind, &[]).await;
-        let (mut ws, _) = tokio_tungstenite::connect_async(served.url.as_str())
-            .await
-            .unwrap();
-        ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
-            .await
-            .unwrap();
-        let welcome = support::guarded("welcome", ws.next())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(welcome.to_text().unwrap().contains("welcome"));
+        let mut ws = welcomed_v1(&served.url).await;
         ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
         let reply = support::guarded("reply", ws.next()).await.unwrap().unwrap();
         let reply: Value = serde_json::from_str(reply.to_text().unwrap()).unwrap();
@@ -256,17 +264,7 @@ async fn websocket_invalid_utf8_closes_with_1007() {
     for kind in WS_SERVERS {
         let host = support::echo_host(HostConfig::new());
         let served = serve_ws(&host, kind, &[]).await;
-        let (mut ws, _) = tokio_tungstenite::connect_async(served.url.as_str())
-            .await
-            .unwrap();
-        ws.send(Message::text(r#"{"type":"hello","protocol":1}"#))
-            .await
-            .unwrap();
-        let welcome = support::guarded("welcome", ws.next())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(welcome.to_text().unwrap().contains("welcome"));
+        let mut ws = welcomed_v1(&served.url).await;
         let invalid = Frame::message(
             b"{\"type\":\"\xff\"}".to_vec(),
             OpCode::Data(Data::Text),

@@ -119,3 +119,19 @@ export function compileAndRunTests(packageDir, testDir, { tscTitle = "tsc", env 
   step("node --test");
   runNodeTests(packageDir, testDir, { env, serial });
 }
+
+/**
+ * Bundles a page's code for headless Chromium with the caller's own `esbuild` module (each
+ * package pins its esbuild): ES modules for the browsers the tests run, with source maps.
+ */
+export async function bundleForBrowser(esbuild, options) {
+  await esbuild.build({
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    sourcemap: true,
+    logLevel: "info",
+    ...options,
+  });
+}

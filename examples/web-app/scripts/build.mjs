@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { buildRuntimeTs, cargoBuild, compileTs, generateTs, step } from "../../../scripts/node/build-steps.mjs";
+import { buildRuntimeTs, bundleForBrowser, cargoBuild, compileTs, generateTs, step } from "../../../scripts/node/build-steps.mjs";
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const frontendDir = join(appDir, "frontend");
@@ -28,15 +28,9 @@ compileTs(appDir, { project: join(frontendDir, "tsconfig.json"), cleanBuild: fal
 step("esbuild bundle");
 rmSync(distDir, { recursive: true, force: true });
 mkdirSync(distDir, { recursive: true });
-await esbuild.build({
+await bundleForBrowser(esbuild, {
   entryPoints: [join(frontendDir, "src", "main.ts")],
   outfile: join(distDir, "app.js"),
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  sourcemap: true,
-  logLevel: "info",
 });
 for (const file of readdirSync(join(frontendDir, "static"))) {
   copyFileSync(join(frontendDir, "static", file), join(distDir, file));

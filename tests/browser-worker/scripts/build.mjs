@@ -7,19 +7,14 @@ import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { bundleForBrowser } from "../../../scripts/node/build-steps.mjs";
 
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(dir, "dist");
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-await esbuild.build({
+await bundleForBrowser(esbuild, {
   entryPoints: [join(dir, "src", "page.ts"), join(dir, "src", "worker.ts")],
   outdir: dist,
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  sourcemap: true,
-  logLevel: "info",
 });
 copyFileSync(join(dir, "static", "index.html"), join(dist, "index.html"));
