@@ -53,9 +53,17 @@ function at<T>(segment: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof CodecError) e.segments.push(segment);
-    throw e;
+    throw within(e, segment);
   }
+}
+
+/**
+ * Prefixes a failure's path with `segment` and returns it, for a `catch` around a whole loop:
+ * the loops build no closure and no segment per item, only for the one that failed.
+ */
+function within(e: unknown, segment: string): unknown {
+  if (e instanceof CodecError) e.segments.push(segment);
+  return e;
 }
 
 function fieldSegment(name: string): string {
@@ -210,10 +218,9 @@ function float(name: string, round: (v: number) => number): Codec<number> {
 
 /** Detects lone surrogates; `isWellFormed` where the engine has it, a regex elsewhere. */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export function wellFormed(s: string): boolean {
-  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof f === "function" ? f.call(s) : !loneSurrogate.test(s);
-}
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+export const wellFormed: (s: string) => boolean =
+  typeof nativeWellFormed === "function" ? (s) => nativeWellFormed.call(s) : (s) => !loneSurrogate.test(s);
 
 function checkString(v: unknown): string {
   if (typeof v !== "string") fail("a string", v);
@@ -277,14 +284,24 @@ function array<T>(item: Codec<T>): Codec<T[]> {
     encode(v) {
       if (!Array.isArray(v)) fail("an array", v);
       const out = new Array<WireValue>(v.length);
-      for (let i = 0; i < v.length; i++) out[i] = at(`[${i}]`, () => item.encode(v[i] as T));
+      let i = 0;
+      try {
+        for (; i < v.length; i++) out[i] = item.encode(v[i] as T);
+      } catch (e) {
+        throw within(e, `[${i}]`);
+      }
       return out;
     },
     decode(wire, depth = 0) {
       if (!Array.isArray(wire)) fail("an array", wire);
       const inner = enter(depth);
       const out = new Array<T>(wire.length);
-      for (let i = 0; i < wire.length; i++) out[i] = at(`[${i}]`, () => item.decode(wire[i], inner));
+      let i = 0;
+      try {
+        for (; i < wire.length; i++) out[i] = item.decode(wire[i], inner);
+      } catch (e) {
+        throw within(e, `[${i}]`);
+      }
       return out;
     },
   };
@@ -327,7 +344,11 @@ function map<K, V>(key: Codec<K>, value: Codec<V>): Codec<Map<K, V>> {
       const out: Record<string, WireValue> = Object.create(null);
       for (const [k, item] of v) {
         const name = at("[key]", () => encodeKey.call(key, k));
-        out[name] = at(`[${JSON.stringify(name)}]`, () => value.encode(item));
+        try {
+          out[name] = value.encode(item);
+        } catch (e) {
+          throw within(e, `[${JSON.stringify(name)}]`);
+        }
       }
       return out;
     },
@@ -336,11 +357,11 @@ function map<K, V>(key: Codec<K>, value: Codec<V>): Codec<Map<K, V>> {
       const inner = enter(depth);
       const out = new Map<K, V>();
       for (const name of Object.keys(wire)) {
-        const segment = `[${JSON.stringify(name)}]`;
-        out.set(
-          at(segment, () => decodeKey.call(key, name)),
-          at(segment, () => value.decode(wire[name], inner)),
-        );
+        try {
+          out.set(decodeKey.call(key, name), value.decode(wire[name], inner));
+        } catch (e) {
+          throw within(e, `[${JSON.stringify(name)}]`);
+        }
       }
       return out;
     },
@@ -354,20 +375,54 @@ function struct<T>(fields: StructFields, name = "struct"): Codec<T> {
   return structWithTag(fields, name, undefined);
 }
 
-/** A struct, or with `tag` a union's variant: the object also holds `tag` (`kind`). */
+/** One field of a struct, with what the codec's loops need worked out once. */
+interface Field {
+  readonly name: string;
+  readonly codec: Codec<any>;
+  readonly optional: boolean;
+  /** Its path segment (`.tags`), for messages. */
+  readonly segment: string;
+  /**
+   * Whether `wire[name]` may find a property the object does not own (a name that
+   * `Object.prototype` has, such as `constructor`): only then is ownership checked. Any other
+   * name is present exactly when its value is not `undefined`, which JSON never holds.
+   */
+  readonly inherited: boolean;
+  /** `__proto__`, which only `defineProperty` makes an ordinary property. */
+  readonly proto: boolean;
+}
+
+/** A struct, or with `tag` a union's variant: the object also holds `tag` (`kind`), first. */
 function structWithTag<T>(fields: StructFields, name: string, tag: string | undefined): Codec<T> {
-  const entries = Object.entries(fields);
+  const list: Field[] = Object.entries(fields).map(([field, codec]) => ({
+    name: field,
+    codec,
+    optional: codec.optional === true,
+    segment: fieldSegment(field),
+    inherited: field in Object.prototype,
+    proto: field === "__proto__",
+  }));
   const known = new Set(Object.keys(fields));
   if (tag !== undefined) known.add(tag);
   return {
     name,
     encode(v) {
       if (!isObject(v)) fail(`an object (${name})`, v);
-      const out: Record<string, WireValue> = Object.create(null);
-      for (const [field, codec] of entries) {
-        const item = (v as Record<string, unknown>)[field];
-        if (codec.optional && (item === undefined || item === null)) continue; // absent on the wire
-        out[field] = at(fieldSegment(field), () => codec.encode(item));
+      const out: Record<string, WireValue> = {};
+      // The tag first, as the other runtime writes it (its caller checked it).
+      if (tag !== undefined) out[tag] = v[tag] as string;
+      let i = 0;
+      try {
+        for (; i < list.length; i++) {
+          const field = list[i]!;
+          const item = v[field.name];
+          if (field.optional && (item === undefined || item === null)) continue; // absent on the wire
+          const encoded = field.codec.encode(item);
+          if (field.proto) setProperty(out, field.name, encoded);
+          else out[field.name] = encoded;
+        }
+      } catch (e) {
+        throw within(e, list[i]!.segment);
       }
       return out;
     },
@@ -375,16 +430,29 @@ function structWithTag<T>(fields: StructFields, name: string, tag: string | unde
       if (!isObject(wire)) fail(`an object (${name})`, wire);
       const inner = enter(depth);
       const out: Record<string, unknown> = {};
-      // The object's fields this codec knows (a union's tag included, which its caller checked).
+      // `kind` first, as a TS literal would be written (the union checked it).
+      if (tag !== undefined) out[tag] = wire[tag];
+      // The object's fields this codec knows (a union's tag included).
       let seen = tag === undefined ? 0 : 1;
-      for (const [field, codec] of entries) {
-        const present = hasOwn(wire, field);
-        if (present) seen++;
-        else if (!codec.optional) throw new CodecError(`missing field \`${field}\` of ${name}`);
-        const item = at(fieldSegment(field), () => codec.decode(present ? wire[field] : undefined, inner));
-        // Absent optionals stay absent, so decoded values compare equal to what was sent.
-        if (item !== undefined || !codec.optional) setProperty(out, field, item);
+      let i = 0;
+      try {
+        for (; i < list.length; i++) {
+          const field = list[i]!;
+          const item = field.inherited && !hasOwn(wire, field.name) ? undefined : wire[field.name];
+          if (item === undefined) {
+            if (field.optional) continue; // absent optionals stay absent, so values compare equal
+            break; // a missing field, reported below (its path is the struct's)
+          }
+          seen++;
+          const value = field.codec.decode(item, inner);
+          if (value === undefined && field.optional) continue;
+          if (field.proto) setProperty(out, field.name, value);
+          else out[field.name] = value;
+        }
+      } catch (e) {
+        throw within(e, list[i]!.segment);
       }
+      if (i < list.length) throw new CodecError(`missing field \`${list[i]!.name}\` of ${name}`);
       // Unknown fields are ignored, but their arrays and objects count towards the depth too
       // (runtime-rs reads them through its counting parser). Counting the keys is cheap; only
       // an object with more keys than known fields is looked at again.
@@ -424,21 +492,19 @@ function union<T extends { kind: string }>(variants: UnionVariants, name = "unio
     name,
     encode(v) {
       if (!isObject(v)) fail(`an object (${name})`, v);
-      const fields = lookup(v.kind).encode(v) as Record<string, WireValue>;
-      const out: Record<string, WireValue> = Object.create(null);
-      out.kind = v.kind as string; // the tag first, as the other runtime writes it
-      return Object.assign(out, fields);
+      // The variant's codec writes the tag first.
+      return lookup(v.kind).encode(v);
     },
     decode(wire, depth) {
       if (!isObject(wire)) fail(`an object (${name})`, wire);
-      const kind = at(".kind", () => {
-        lookup(wire.kind);
-        return wire.kind as string;
-      });
-      // The variant's codec counts the object's depth.
-      const out = table.get(kind)!.decode(wire, depth);
-      // `kind` first, as a TS literal would be written.
-      return { kind, ...out } as unknown as T;
+      let codec;
+      try {
+        codec = lookup(wire.kind);
+      } catch (e) {
+        throw within(e, ".kind");
+      }
+      // The variant's codec counts the object's depth and writes `kind` first.
+      return codec.decode(wire, depth) as unknown as T;
     },
   };
 }
