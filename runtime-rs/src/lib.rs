@@ -55,7 +55,8 @@ pub use session::connection::{
     CallOptions, CallStream, ConnectOptions, ErrorHook, IpcConnection, ListenerHandle, Welcome,
 };
 pub use session::host::{
-    CallContext, ConnectionId, Dispatch, HostConfig, IpcHost, NotifyTarget, Registration,
+    CallContext, ConnectionId, DetachedConnection, Dispatch, HostConfig, IpcHost, NotifyTarget,
+    Registration,
 };
 /// The async runtime this crate runs on, so a backend can start it (`#[ipcc_runtime::tokio::main(crate = "ipcc_runtime::tokio")]`)
 /// without a dependency of its own.

@@ -1,5 +1,6 @@
 //! The protocol's messages: parsing what arrives and writing what is sent (docs/protocol.md).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -106,8 +107,8 @@ impl<'a> Envelope<'a> {
     }
 
     /// The `type` field, when it is a string.
-    pub fn kind(&self) -> Option<String> {
-        self.kind.and_then(|raw| string_field(Some(raw)))
+    pub fn kind(&self) -> Option<Cow<'a, str>> {
+        str_field(self.kind)
     }
 
     /// The `id` field, when it is a valid call id.
@@ -142,6 +143,24 @@ pub(crate) fn integer_field(raw: Option<&RawValue>) -> Option<u64> {
 /// A string field's value.
 pub(crate) fn string_field(raw: Option<&RawValue>) -> Option<String> {
     serde_json::from_str::<String>(raw?.get()).ok()
+}
+
+/// A string field's value, borrowed from the message when it has no escapes (the common case:
+/// `type`, `channel` and `method` of every call are read without a copy).
+pub(crate) fn str_field(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let text = raw?.get();
+    if let Some(inner) = text
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        if !inner
+            .bytes()
+            .any(|byte| byte == b'\\' || byte == b'"' || byte < 0x20)
+        {
+            return Some(Cow::Borrowed(inner));
+        }
+    }
+    serde_json::from_str::<String>(text).ok().map(Cow::Owned)
 }
 
 /// A `channels` map (channel → schema hash).
@@ -194,11 +213,28 @@ pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
 pub(crate) fn result_message(id: u64, value: Payload, binary: bool) -> OutMessage {
     let mut message = MessageBuilder::new(40 + value.get().len(), binary);
     message.text.push_str(r#"{"type":"result","id":"#);
-    message.text.push_str(&id.to_string());
+    push_u64(&mut message.text, id);
     message.text.push_str(r#","value":"#);
     message.push_owned(value);
     message.text.push('}');
     message.finish()
+}
+
+/// Appends the decimal digits of `n` (without the temporary `String` of `to_string`).
+pub(crate) fn push_u64(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Appends an encoded value to a message being written, without line breaks.
@@ -478,6 +514,34 @@ pub(crate) fn parse_error(envelope: &Envelope<'_>) -> IpcError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_fields_borrow_only_without_escapes() {
+        let field = |json: &str| {
+            let raw: Box<RawValue> = serde_json::from_str(json).unwrap();
+            str_field(Some(&raw)).map(|text| (text.to_string(), matches!(text, Cow::Borrowed(_))))
+        };
+        assert_eq!(field(r#""add""#), Some(("add".to_owned(), true)));
+        assert_eq!(field(r#""""#), Some((String::new(), true)));
+        assert_eq!(field(r#""a\"b""#), Some(("a\"b".to_owned(), false)));
+        assert_eq!(field(r#""\u0061dd""#), Some(("add".to_owned(), false)));
+        assert_eq!(
+            field(r#""caf\u00e9 ☕""#),
+            Some(("café ☕".to_owned(), false))
+        );
+        assert_eq!(field("12"), None);
+        assert_eq!(field("null"), None);
+        assert_eq!(str_field(None), None);
+    }
+
+    #[test]
+    fn u64_digits() {
+        for n in [0, 1, 9, 10, 42, 1 << 53, u64::MAX] {
+            let mut text = String::from("id:");
+            push_u64(&mut text, n);
+            assert_eq!(text, format!("id:{n}"));
+        }
+    }
 
     #[test]
     fn sniffs_ids_from_heads() {

@@ -206,6 +206,51 @@ pub(crate) fn spawn_writer<W: MessageWriter>(
     )
 }
 
+/// An outbox with no writer task: what is sent waits in the [`Detached`] queue until taken. It
+/// serves a connection that has no transport (the host's fixed-cost bench measures the host's
+/// own work per message this way, without any I/O).
+pub(crate) fn detached() -> (Outbox, Detached) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let limits = QueueLimits::unbounded();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let detached = Detached {
+        rx,
+        queued: queued.clone(),
+        queued_total: limits.queued_total.clone(),
+    };
+    let outbox = Outbox {
+        tx,
+        queued,
+        limits,
+        drained: Arc::new(Notify::new()),
+    };
+    (outbox, detached)
+}
+
+/// The receiving end of a [`detached`] outbox.
+pub(crate) struct Detached {
+    rx: mpsc::UnboundedReceiver<Outgoing>,
+    queued: Arc<AtomicUsize>,
+    queued_total: Arc<AtomicUsize>,
+}
+
+impl Detached {
+    /// The next message sent, if any (a close request is skipped: there is nothing to close).
+    pub fn take(&mut self) -> Option<OutMessage> {
+        loop {
+            match self.rx.try_recv().ok()? {
+                Outgoing::Message(message) => {
+                    let len = message.len();
+                    self.queued.fetch_sub(len, Ordering::Relaxed);
+                    self.queued_total.fetch_sub(len, Ordering::Relaxed);
+                    return Some(message);
+                }
+                Outgoing::Close { .. } => continue,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io;

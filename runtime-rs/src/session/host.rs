@@ -24,7 +24,7 @@ use crate::protocol::compat::{self, ChannelMismatch};
 use crate::protocol::error::{ErrorCode, IpcError};
 use crate::protocol::lock;
 use crate::protocol::message::{self, Envelope, PROTOCOL_VERSION, STREAMS_PROTOCOL_VERSION};
-use crate::protocol::outbox::{spawn_writer, Outbox, QueueLimits};
+use crate::protocol::outbox::{self, spawn_writer, Detached, Outbox, QueueLimits};
 use crate::protocol::stream::{
     self, CallStop, InputEvent, InputShared, InputStream, ItemSource, SendCredit, Streams,
 };
@@ -956,8 +956,8 @@ impl ServedConnection {
             ));
         }
         let (Some(channel), Some(method)) = (
-            message::string_field(envelope.channel),
-            message::string_field(envelope.method),
+            message::str_field(envelope.channel),
+            message::str_field(envelope.method),
         ) else {
             return fail(IpcError::bad_request(
                 "call: `channel` and `method` must be strings",
@@ -989,7 +989,7 @@ impl ServedConnection {
                 .channels
                 .read()
                 .unwrap_or_else(|p| p.into_inner());
-            match channels.get(&channel) {
+            match channels.get(&*channel) {
                 Some(entry) => entry.dispatch.clone(),
                 None => {
                     return fail(IpcError::new(
@@ -1001,7 +1001,7 @@ impl ServedConnection {
         };
         if let Some(error) = self
             .mismatched
-            .get(&channel)
+            .get(&*channel)
             .and_then(|mismatch| mismatch.call_error(&channel, &method))
         {
             return fail(error);
@@ -1026,14 +1026,20 @@ impl ServedConnection {
         });
         self.open_streams
             .fetch_add(streams.count(), Ordering::Relaxed);
-        lock(&self.in_flight).insert(
-            id,
-            CallEntry {
-                stop: stop.clone(),
-                input: input.clone(),
-                output: output.clone(),
-            },
-        );
+        let entry = CallEntry {
+            stop: stop.clone(),
+            input: input.clone(),
+            output: output.clone(),
+        };
+        // A call without streams is entered among those in flight only if its handler does not
+        // finish on its first poll (below): until then nothing else runs on this connection's
+        // reader, so no `cancel` can look for it, and most small calls never need the entry.
+        let mut unary = None;
+        if input.is_none() && output.is_none() {
+            unary = Some(entry);
+        } else {
+            lock(&self.in_flight).insert(id, entry);
+        }
         let ctx = CallContext {
             host: self.host.clone(),
             connection: self.id,
@@ -1091,11 +1097,17 @@ impl ServedConnection {
         let waker = futures_util::task::noop_waker();
         if let Poll::Ready(outcome) = Pin::new(&mut handler).poll(&mut Context::from_waker(&waker))
         {
-            self.end_call(id);
+            // (A call without streams has nothing to close.)
+            if unary.is_none() {
+                self.end_call(id);
+            }
             return self.send_reply(
                 id,
                 outcome.unwrap_or_else(|panic| Err(panic_error(&*panic))),
             );
+        }
+        if let Some(entry) = unary {
+            lock(&self.in_flight).insert(id, entry);
         }
         if input.is_some() && stop_rx.borrow().is_none() {
             // The call is accepted and its handler runs: the frontend may send items now.
@@ -1342,6 +1354,51 @@ fn panic_error(panic: &(dyn std::any::Any + Send)) -> IpcError {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-string payload".to_owned());
     IpcError::internal(format!("the handler panicked: {detail}"))
+}
+
+/// A connection of a host with no transport under it: message texts in, the messages the host
+/// sends out. It exists to measure the host's own cost per message (envelope, arguments,
+/// dispatch, result, the reply's text) without any I/O or task hand-off
+/// (`runtime-rs/benches/fixed_cost.rs`); it is not a transport. The handshake is taken as done
+/// (protocol 1, every registered channel's hash agreed); a handler that does not finish on its
+/// first poll runs on a task of the current tokio runtime, as on a served connection.
+#[doc(hidden)]
+pub struct DetachedConnection {
+    connection: Arc<ServedConnection>,
+    sent: Detached,
+}
+
+impl IpcHost {
+    /// A [`DetachedConnection`] of this host (for benchmarks).
+    #[doc(hidden)]
+    pub fn detached_connection(&self) -> DetachedConnection {
+        let (outbox, sent) = outbox::detached();
+        let id = ConnectionId(self.shared.next_connection.fetch_add(1, Ordering::Relaxed));
+        DetachedConnection {
+            connection: Arc::new(ServedConnection {
+                id,
+                host: self.clone(),
+                outbox,
+                mismatched: Mismatches::default(),
+                in_flight: Mutex::new(HashMap::new()),
+                streams: None,
+                open_streams: AtomicUsize::new(0),
+            }),
+            sent,
+        }
+    }
+}
+
+impl DetachedConnection {
+    /// Handles one text message as the connection's reader would.
+    pub fn handle_text(&self, text: &str) {
+        self.connection.handle_message(text, None);
+    }
+
+    /// The next message the host sent on this connection, if any.
+    pub fn take_sent(&mut self) -> Option<OutMessage> {
+        self.sent.take()
+    }
 }
 
 /// Keeps a channel registered; dropping it (or [`Registration::unregister`]) removes the channel.
