@@ -69,9 +69,9 @@ try {
   results.crossOriginIsolated = await tab.evaluate(() => window.bench.crossOriginIsolated());
   const text = await tab.evaluate(([a, b]) => window.bench.setup(a, b), [ipccBackend.url, rawBackend.url]);
   log(`cross-origin isolated: ${results.crossOriginIsolated}; call ${text.length} B`);
-  const rounds = quick ? 2 : 5;
-  const calls = quick ? 500 : 3000;
-  const batches = quick ? 30 : 200;
+  const rounds = quick ? 2 : 7;
+  const calls = quick ? 500 : 1500;
+  const batches = quick ? 30 : 150;
   for (let round = 0; round < rounds; round++) {
     results.loadavg.push(Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]));
     const r = await tab.evaluate(([n, b]) => window.bench.round(n, b), [calls, batches]);

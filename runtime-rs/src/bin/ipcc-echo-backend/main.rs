@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! ipcc-echo-backend --stdio [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N]
-//! ipcc-echo-backend --ws 127.0.0.1:0 [--allow-any-origin] [...]  # prints "listening on ws://ADDR/" on stderr
+//! ipcc-echo-backend --ws 127.0.0.1:0 [--allow-any-origin] [--read-buffer N] [...]  # prints "listening on ws://ADDR/" on stderr
 //! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines and binary messages (a benchmark floor)
 //! ipcc-echo-backend --raw-ws-echo 127.0.0.1:0    # a plain tokio-tungstenite echo (a benchmark floor)
 //! ```
@@ -44,7 +44,7 @@ enum Mode {
 fn usage(problem: &str) -> ExitCode {
     eprintln!("error: {problem}");
     eprintln!(
-        "usage: ipcc-echo-backend (--stdio | --portable-stdio | --ws ADDR | --raw-stdio-echo | --raw-ws-echo ADDR) [--streams] [--allow-any-origin] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
+        "usage: ipcc-echo-backend (--stdio | --portable-stdio | --ws ADDR | --raw-stdio-echo | --raw-ws-echo ADDR) [--streams] [--allow-any-origin] [--read-buffer N] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
     );
     ExitCode::from(2)
 }
@@ -81,6 +81,7 @@ async fn run(args: Vec<String>) -> ExitCode {
     let mut mode = None;
     let mut streams = false;
     let mut any_origin = false;
+    let mut read_buffer = None;
     let mut config = HostConfig::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -93,6 +94,11 @@ async fn run(args: Vec<String>) -> ExitCode {
                 "--streams" => streams = true,
                 // For the browser benchmark, whose page has its own origin.
                 "--allow-any-origin" => any_origin = true,
+                // The WebSocket read buffer (`WsServerConfig::read_buffer_size`), for benchmarks.
+                "--read-buffer" => {
+                    let n = value("--read-buffer")?;
+                    read_buffer = Some(n.parse().map_err(|e| format!("bad number {n:?}: {e}"))?);
+                }
                 "--raw-ws-echo" => {
                     let addr = value("--raw-ws-echo")?;
                     mode = Some(Mode::RawWsEcho(
@@ -152,6 +158,9 @@ async fn run(args: Vec<String>) -> ExitCode {
             let mut ws_config = WsServerConfig::new().addr(addr);
             if any_origin {
                 ws_config = ws_config.allow_any_origin();
+            }
+            if let Some(bytes) = read_buffer {
+                ws_config = ws_config.read_buffer_size(bytes);
             }
             let server = match WsServer::bind(&host, ws_config).await {
                 Ok(server) => server,
