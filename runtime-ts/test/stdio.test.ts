@@ -3,7 +3,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { callMethod, createClient, IpcConnection, isIpcErrorCode, addNotificationListener, type IpcError } from "../src/common/index.js";
-import { spawnStdioBackend } from "../src/node/index.js";
+import { PassThrough, Writable } from "node:stream";
+import type { IpcSocket } from "../src/common/index.js";
+import { spawnStdioBackend, StdioBackend } from "../src/node/index.js";
 import { LineFraming } from "../src/node/transport/line-framing.js";
 import { echoDescriptor, echoEventsDescriptor } from "./fixtures/echo.js";
 import { echoStdioBackend } from "./paths.js";
@@ -120,4 +122,31 @@ describe("stdio lines of only JSON whitespace are ignored like empty lines", () 
       await socket.exited;
     }
   });
+});
+
+test("the messages sent in one turn of the event loop leave in one write, a later one in its own", async () => {
+  // What the pipe would see: each write (or writev) the stream hands down, as one string.
+  const writes: string[] = [];
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      writes.push(chunk.toString());
+      done();
+    },
+    writev(chunks, done) {
+      writes.push(chunks.map(({ chunk }) => (chunk as Buffer).toString()).join(""));
+      done();
+    },
+  });
+  const input = new PassThrough();
+  let socket: IpcSocket | undefined;
+  new StdioBackend({ input, output, redirectConsole: false, onDisconnect: () => {} }).listen((s) => (socket = s));
+  const lines = Array.from({ length: 64 }, (_, i) => `{"n":${i}}`);
+  for (const line of lines) socket!.send(line);
+  assert.deepEqual(writes, [], "nothing is written before the turn's promise jobs have run");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(writes, [lines.map((line) => line + "\n").join("")]);
+  await Promise.resolve().then(() => socket!.send('{"n":64}'));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(writes.slice(1), ['{"n":64}\n']);
+  input.end();
 });

@@ -5,14 +5,16 @@
 //!
 //! ```text
 //! ipcc-echo-backend --stdio [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N]
-//! ipcc-echo-backend --ws 127.0.0.1:0 [...]      # prints "listening on ws://ADDR/" on stderr
+//! ipcc-echo-backend --ws 127.0.0.1:0 [--allow-any-origin] [--read-buffer N] [...]  # prints "listening on ws://ADDR/" on stderr
 //! ipcc-echo-backend --raw-stdio-echo            # echoes stdin lines and binary messages (a benchmark floor)
+//! ipcc-echo-backend --raw-ws-echo 127.0.0.1:0    # a plain tokio-tungstenite echo (a benchmark floor)
 //! ```
 //!
 //! It runs on a single-threaded tokio runtime (one frontend, small handlers: no cross-thread
 //! wake-ups); `--threads N` uses a multi-threaded runtime with N workers instead.
 
 mod echo_backend;
+mod raw;
 #[allow(dead_code)]
 mod streams_backend;
 // The generator's output as it is (prettyplease's layout, not rustfmt's): see
@@ -27,8 +29,7 @@ mod vectors_ipc;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use ipcc_runtime::transport::{stdio, MessageReader, MessageWriter};
-use ipcc_runtime::transport::{Incoming, IpcSocket};
+use ipcc_runtime::transport::stdio;
 use ipcc_runtime::{HostConfig, IpcHost, WsServer, WsServerConfig};
 
 enum Mode {
@@ -37,12 +38,13 @@ enum Mode {
     PortableStdio,
     Ws(SocketAddr),
     RawStdioEcho,
+    RawWsEcho(SocketAddr),
 }
 
 fn usage(problem: &str) -> ExitCode {
     eprintln!("error: {problem}");
     eprintln!(
-        "usage: ipcc-echo-backend (--stdio | --portable-stdio | --ws ADDR | --raw-stdio-echo) [--streams] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
+        "usage: ipcc-echo-backend (--stdio | --portable-stdio | --ws ADDR | --raw-stdio-echo | --raw-ws-echo ADDR) [--streams] [--allow-any-origin] [--read-buffer N] [--token T] [--max-message-bytes N] [--max-in-flight N] [--threads N]"
     );
     ExitCode::from(2)
 }
@@ -78,6 +80,8 @@ fn main() -> ExitCode {
 async fn run(args: Vec<String>) -> ExitCode {
     let mut mode = None;
     let mut streams = false;
+    let mut any_origin = false;
+    let mut read_buffer = None;
     let mut config = HostConfig::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -88,6 +92,20 @@ async fn run(args: Vec<String>) -> ExitCode {
                 "--portable-stdio" => mode = Some(Mode::PortableStdio),
                 "--raw-stdio-echo" => mode = Some(Mode::RawStdioEcho),
                 "--streams" => streams = true,
+                // For the browser benchmark, whose page has its own origin.
+                "--allow-any-origin" => any_origin = true,
+                // The WebSocket read buffer (`WsServerConfig::read_buffer_size`), for benchmarks.
+                "--read-buffer" => {
+                    let n = value("--read-buffer")?;
+                    read_buffer = Some(n.parse().map_err(|e| format!("bad number {n:?}: {e}"))?);
+                }
+                "--raw-ws-echo" => {
+                    let addr = value("--raw-ws-echo")?;
+                    mode = Some(Mode::RawWsEcho(
+                        addr.parse()
+                            .map_err(|e| format!("bad address {addr:?}: {e}"))?,
+                    ));
+                }
                 "--ws" => {
                     let addr = value("--ws")?;
                     mode = Some(Mode::Ws(
@@ -117,7 +135,9 @@ async fn run(args: Vec<String>) -> ExitCode {
         }
     }
     let Some(mode) = mode else {
-        return usage("choose --stdio, --portable-stdio, --ws ADDR or --raw-stdio-echo");
+        return usage(
+            "choose --stdio, --portable-stdio, --ws ADDR, --raw-stdio-echo or --raw-ws-echo ADDR",
+        );
     };
     let host = IpcHost::with_config(config);
     vectors_ipc::register_echo(&host, echo_backend::EchoBackend).forget();
@@ -135,7 +155,14 @@ async fn run(args: Vec<String>) -> ExitCode {
         }
         Mode::PortableStdio => host.serve(stdio::portable_stdio()).await,
         Mode::Ws(addr) => {
-            let server = match WsServer::bind(&host, WsServerConfig::new().addr(addr)).await {
+            let mut ws_config = WsServerConfig::new().addr(addr);
+            if any_origin {
+                ws_config = ws_config.allow_any_origin();
+            }
+            if let Some(bytes) = read_buffer {
+                ws_config = ws_config.read_buffer_size(bytes);
+            }
+            let server = match WsServer::bind(&host, ws_config).await {
                 Ok(server) => server,
                 Err(error) => {
                     eprintln!("error: cannot bind {addr}: {error}");
@@ -145,26 +172,14 @@ async fn run(args: Vec<String>) -> ExitCode {
             eprintln!("listening on {}", server.url());
             server.run().await;
         }
-        Mode::RawStdioEcho => {
-            let socket = match stdio::process_stdio() {
-                Ok(socket) => socket,
-                Err(error) => {
-                    eprintln!("error: cannot open stdio: {error}");
-                    return ExitCode::FAILURE;
-                }
+        Mode::RawStdioEcho | Mode::RawWsEcho(_) => {
+            let outcome = match mode {
+                Mode::RawWsEcho(addr) => raw::ws_echo(addr).await,
+                _ => raw::stdio_echo().await,
             };
-            let (mut reader, mut writer) = socket.into_split();
-            // Binary messages too (stdio's `0x00` framing), for the `bytes` benchmark's floor.
-            reader.accept_binary();
-            loop {
-                let written = match reader.read(usize::MAX).await {
-                    Incoming::Text(line) => writer.write(line).await,
-                    Incoming::Binary(message) => writer.write_binary(message).await,
-                    _ => break,
-                };
-                if written.is_err() || writer.flush().await.is_err() {
-                    break;
-                }
+            if let Err(error) = outcome {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
             }
         }
     }

@@ -45,12 +45,27 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
   let onDrain: (() => void) | undefined;
   // Called by the stream once the chunk was handed to the OS (or failed to be).
   const written = () => onDrain?.();
+  // The messages sent in one turn of the event loop go out in one write: the stream is corked
+  // at the first and uncorked once the turn's synchronous code and promise jobs have run, so 64
+  // calls started together are one `writev` (one wake-up of the backend), not 64 `write`s.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    output.uncork();
+  };
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    output.cork();
+    process.nextTick(uncork);
+  };
   return {
     description,
     framing,
     binary: true,
     send(message) {
       if (events.isClosed || !output.writable) return;
+      cork();
       if (typeof message === "string") {
         // Encoded here so that the stream counts bytes (it counts a string's UTF-16 units).
         output.write(Buffer.from(message + "\n"), written);
@@ -59,11 +74,9 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
       const header = Buffer.allocUnsafe(5);
       header[0] = 0;
       header.writeUInt32BE(message.length, 1);
-      // Two writes, one flush; the message itself is written from its own memory, not copied.
-      output.cork();
+      // The message itself is written from its own memory, not copied.
       output.write(header);
       output.write(message, written);
-      output.uncork();
     },
     enableBinary() {
       framing.enableBinary();

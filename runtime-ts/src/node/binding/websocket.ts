@@ -2,6 +2,7 @@
 
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { IpcError } from "../../common/protocol/errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, HELLO_MAX_BYTES } from "../../common/protocol/messages.js";
@@ -14,7 +15,7 @@ import { SocketEvents, type IpcSocket, type IpcSocketBackend, type IpcSocketFron
  * larger one for the first message (`firstPayload`: a hello may be 1 MiB whatever the limit),
  * and a later text frame over `maxPayload` is refused as ws refuses a frame over its own.
  */
-function wrap(ws: WebSocket, description: string, maxPayload: number, firstPayload = maxPayload): IpcSocket {
+function wrap(ws: WebSocket, description: string, maxPayload: number, firstPayload = maxPayload, coalesce = false): IpcSocket {
   const events = new SocketEvents();
   // A frame over `maxPayload` cannot be skipped: the protocol answers `tooLarge` (id null) and
   // then closes with 1009 (docs/protocol.md, refinement 1). ws closes with 1009 itself, before
@@ -44,13 +45,32 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
   let onDrain: (() => void) | undefined;
   // Called by ws once the frame was written to the socket (or failed to be).
   const written = () => onDrain?.();
+  // With `coalesce` (a frontend's socket), the frames sent in one turn of the event loop go out
+  // in one write: ws writes each frame to its TCP socket at once (a `writev` each), so the
+  // socket is corked at the first frame and uncorked once the turn's synchronous code and
+  // promise jobs have run (cork nests, so ws's own cork per frame keeps working). ws does not
+  // export its socket; `_socket` is where it has kept it since 1.x, and without it frames are
+  // written one by one as before. A host's sockets write at once: its backpressure tests what
+  // the kernel took right after each answer.
+  const tcp = coalesce ? (ws as unknown as { _socket?: Duplex })._socket : undefined;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    tcp!.uncork();
+  };
   return {
     description,
     binary: true,
     // A string goes as a text frame, a Uint8Array as one binary frame (ws sends it as is on a
     // server; a client masks it into a new buffer, as RFC 6455 requires).
     send(message) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(message, written);
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (!corked && typeof tcp?.cork === "function") {
+        corked = true;
+        tcp.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(message, written);
     },
     onMessage: (listener) => events.onMessage(listener),
     onClose: (listener) => events.onClose(listener),
@@ -118,7 +138,7 @@ export function connectWebSocket(url: string, options: NodeWebSocketOptions = {}
     });
     ws.once("open", () => {
       ws.off("error", fail);
-      resolve(wrap(ws, `ws ${url}`, maxPayload));
+      resolve(wrap(ws, `ws ${url}`, maxPayload, maxPayload, true));
     });
   });
 }
