@@ -14,10 +14,9 @@ const started = Date.now();
 step("build the page (dist/)");
 run(process.execPath, [join(appDir, "scripts", "build.mjs")]);
 
-step("cargo build (the app, in examples/tauri-app's workspace)");
-run("cargo", ["build", "--locked", "-p", "tauri-app"], { cwd: appDir });
-
-step("cargo test (windowless: tauri::test and ipcc-tauri)");
+// `cargo test` also builds the app's binary (for the end-to-end test), with the same features as
+// the tests (tauri's `test`), so Tauri is compiled once.
+step("cargo test (windowless: tauri::test and ipcc-tauri; builds the app too)");
 run("cargo", ["test", "--locked", "-p", "tauri-app", "-p", "ipcc-tauri"], { cwd: appDir });
 
 step("end-to-end: the real app under Xvfb, driven by tauri-driver + WebKitWebDriver");
