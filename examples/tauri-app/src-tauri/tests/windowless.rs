@@ -44,7 +44,8 @@ fn request(cmd: &str, body: InvokeBody, headers: &[(&'static str, String)]) -> I
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
-        url: "http://tauri.localhost".parse().unwrap(),
+        // The app's own pages (a local URL): capabilities without `remote` apply to them only.
+        url: "tauri://localhost".parse().unwrap(),
         body,
         headers: map,
         invoke_key: INVOKE_KEY.to_string(),
