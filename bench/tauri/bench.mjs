@@ -2,7 +2,7 @@
 // in the app's main window over WebDriver and prints the markdown fragment of docs/benchmarks.md.
 
 import { readFileSync } from "node:fs";
-import { startDriver, WebDriverSession } from "../../examples/tauri-app/test/webdriver.mjs";
+import { callPage, pageLabel, startDriver, WebDriverSession } from "../../examples/tauri-app/test/webdriver.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
 const log = (text) => process.stderr.write(`${text}\n`);
@@ -22,17 +22,17 @@ try {
   for (let i = 0; i < 100 && !main; i++) {
     for (const handle of await session.windowHandles()) {
       await session.switchTo(handle);
-      if ((await session.execute("return window.ipccTests ? window.ipccTests.label : null")) === "main") main = handle;
+      if ((await pageLabel(session)) === "main") main = handle;
     }
     if (!main) await new Promise((r) => setTimeout(r, 100));
   }
   if (!main) throw new Error("the app's main window did not load");
   await session.switchTo(main);
-  const bench = (kind, n, rounds) =>
-    session.executeAsync(
-      `const done = arguments[arguments.length - 1];
-       window.ipccTests.bench(${JSON.stringify(kind)}, ${n}, ${rounds}).then(done, (e) => done({ error: String(e) }));`,
-    );
+  const bench = async (kind, n, rounds) => {
+    const { value, error } = await callPage(session, "bench", kind, n, rounds);
+    if (error) throw new Error(error);
+    return value;
+  };
   const loadBefore = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   const cases = [
     { kind: "small", title: "small call (`sayHello(\"abc\", 10, true)`)", peer: "bare `invoke` of a command with the same JSON arguments", n: quick ? 50 : 500, rounds: quick ? 3 : 9, limit: 1.3 },
@@ -42,7 +42,6 @@ try {
   for (const c of cases) {
     log(`tauri: ${c.kind}: ${c.rounds} rounds of ${c.n} ipcc calls and ${c.n} bare invokes`);
     const result = await bench(c.kind, c.n, c.rounds);
-    if (result.error) throw new Error(result.error);
     const ipcc = median(result.ipccMs) / c.n;
     const bare = median(result.bareMs) / c.n;
     const ratios = result.ipccMs.map((t, i) => t / result.bareMs[i]);

@@ -2,8 +2,8 @@
 // WebKitGTK's WebKitWebDriver), every check run by the page itself through ipcc over Tauri's
 // IPC: u64 above 2^53, a declared error and its guard, cancellation with an AbortSignal,
 // notifications in order, a stream with a slow consumer, binary bytes; then two windows at
-// once, a window without the capability, closing a window (its pending call is cancelled), and
-// a screenshot of the real window in test-output/.
+// once, a window without the capability, a screenshot of the real window in test-output/, and
+// closing a window from another (its pending call is cancelled).
 //
 // Expects the app built (scripts/test.mjs builds it) and runs it under an X display: it starts
 // `tauri-driver`, which starts the app for the WebDriver session.
@@ -12,7 +12,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { appBinary, outputDir, startDriver, WebDriverSession } from "./webdriver.mjs";
+import { appBinary, callPage, outputDir, pageLabel, startDriver, WebDriverSession } from "./webdriver.mjs";
 
 let driver;
 let session;
@@ -29,7 +29,7 @@ before(async () => {
     for (const handle of await session.windowHandles()) {
       if ([...windows.values()].includes(handle)) continue;
       await session.switchTo(handle);
-      const label = await session.execute("return window.ipccTests ? window.ipccTests.label : null");
+      const label = await pageLabel(session);
       if (label) windows.set(label, handle);
     }
     if (windows.size < 3) await new Promise((r) => setTimeout(r, 100));
@@ -42,14 +42,10 @@ after(async () => {
   await driver?.stop();
 });
 
-/** Runs `ipccTests.<method>(...args)` in the window `label` and answers its result. */
+/** Runs `ipccTests.<method>(...args)` in the window `label` and answers `{ value }` or `{ error }`. */
 async function inWindow(label, method, ...args) {
   await session.switchTo(windows.get(label));
-  return session.executeAsync(
-    `const done = arguments[arguments.length - 1];
-     window.ipccTests[${JSON.stringify(method)}](...${JSON.stringify(args)})
-       .then((value) => done({ value }), (e) => done({ error: String(e && e.stack || e) }));`,
-  );
+  return callPage(session, method, ...args);
 }
 
 async function call(label, method, ...args) {
@@ -82,6 +78,16 @@ test("a window without the capability gets no connection: unauthorized, with Tau
   assert.match(status.error, /not allowed/i);
 });
 
+test("a screenshot of the real window", async () => {
+  await session.switchTo(windows.get("main"));
+  const png = await session.screenshot();
+  assert.equal(png.subarray(1, 4).toString(), "PNG");
+  mkdirSync(outputDir, { recursive: true });
+  const path = join(outputDir, "tauri-app.png");
+  writeFileSync(path, png);
+  console.log(`screenshot: ${path}`);
+});
+
 test("two windows at once: each gets its own calls and notifications; closing one cancels its pending call", async () => {
   await call("main", "resetTicks");
   const before = await call("main", "cancelledWaits");
@@ -93,22 +99,11 @@ test("two windows at once: each gets its own calls and notifications; closing on
   assert.deepEqual(main, { hello: "hello: main 1 true", ticks: 50, inOrder: true });
   assert.equal(await call("second", "ticksSeen"), 200, "the main window's ticks did not reach the second");
 
-  await session.switchTo(windows.get("second"));
-  await session.closeWindow();
+  assert.equal(await call("main", "closeWindow", "second"), true);
   let after = before;
   for (let i = 0; i < 200 && after === before; i++) {
     after = await call("main", "cancelledWaits");
     if (after === before) await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(after, before + 1, "the closed window's pending wait was cancelled");
-});
-
-test("a screenshot of the real window", async () => {
-  await session.switchTo(windows.get("main"));
-  const png = await session.screenshot();
-  assert.equal(png.subarray(1, 4).toString(), "PNG");
-  mkdirSync(outputDir, { recursive: true });
-  const path = join(outputDir, "tauri-app.png");
-  writeFileSync(path, png);
-  console.log(`screenshot: ${path}`);
 });

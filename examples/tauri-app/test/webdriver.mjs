@@ -102,6 +102,33 @@ export class WebDriverSession {
   }
 }
 
+/**
+ * Runs `ipccTests[method](...args)` in the current window's page and answers `{ value }` or
+ * `{ error }`. WebDriver's scripts run in a JavaScript world of their own, so the call goes
+ * through the DOM the page shares (frontend/src/main.ts).
+ */
+export function callPage(session, method, ...args) {
+  return session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     const root = document.documentElement;
+     const id = String(Math.random()).slice(2);
+     root.dataset.ipccRequest = JSON.stringify({ id, method: ${JSON.stringify(method)}, args: ${JSON.stringify(args)} });
+     document.dispatchEvent(new Event("ipcc-test"));
+     const poll = () => {
+       const answer = root.getAttribute("data-ipcc-result-" + id);
+       if (answer === null) return setTimeout(poll, 10);
+       root.removeAttribute("data-ipcc-result-" + id);
+       done(JSON.parse(answer));
+     };
+     poll();`,
+  );
+}
+
+/** The label of the current window's page once its script is ready, else null. */
+export function pageLabel(session) {
+  return session.execute("return document.documentElement.dataset.ipccLabel || null");
+}
+
 async function request(method, url, body) {
   const response = await fetch(url, {
     method,
@@ -118,5 +145,5 @@ async function request(method, url, body) {
   if (!response.ok || (json.value && json.value.error)) {
     throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value).slice(0, 500)}`);
   }
-  return json.value ?? json;
+  return "value" in json ? json.value : json;
 }

@@ -1,7 +1,7 @@
 //! The page of every window: connects to the app's ipcc host through Tauri's IPC
-//! (`connectTauri`), greets, and exposes `window.ipccTests`, the checks the end-to-end test runs
-//! through WebDriver (test/e2e.test.mjs) and the benchmark's loops (bench/tauri). Each check
-//! shows its outcome on the page, which the test's screenshot records.
+//! (`connectTauri`), greets, and serves `tests`, the checks the end-to-end test runs through
+//! WebDriver (test/e2e.test.mjs) and the benchmark's loops (bench/tauri), over the DOM (below).
+//! Each check shows its outcome on the page, which the test's screenshot records.
 
 import { connectTauri, IpcApp, isIpcError } from "ipcc-runtime/tauri";
 import { callMyInterface, myInterfaceDescriptor } from "./generated/my-interface.js";
@@ -57,9 +57,12 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tri
 }
 
 let connectError: string | undefined;
+const ticksSeen: number[] = [];
 const ready = (async () => {
   try {
     await IpcApp.startup(await connectTauri(), { channels: [myInterfaceDescriptor, tauriAppDescriptor, appEventsDescriptor] });
+    // Listeners go on the default connection, which exists from here on.
+    addAppEventsListener({ tick: (n) => ticksSeen.push(n) });
     setStatus("connected", "connected through Tauri's IPC");
     element("hello").textContent = await callMyInterface("sayHello", "abc", 10, true);
   } catch (error) {
@@ -69,8 +72,6 @@ const ready = (async () => {
 })();
 
 const app = () => tauriAppClient();
-const ticksSeen: number[] = [];
-addAppEventsListener({ tick: (n) => ticksSeen.push(n) });
 
 const tests = {
   label,
@@ -168,6 +169,12 @@ const tests = {
     return { hello, ticks: ticksSeen.length, inOrder: ticksSeen.every((n, i) => n === i + 1) };
   },
 
+  /** Closes the window `other` through Tauri's window API (the main window's capability allows it). */
+  async closeWindow(other: string) {
+    await tauri!.invoke("plugin:window|close", { label: other });
+    return true;
+  },
+
   /** Ticks this window received since its last `windowCheck` (or `resetTicks`). */
   ticksSeen: () => ticksSeen.length,
   resetTicks: () => {
@@ -206,4 +213,16 @@ const tests = {
   },
 };
 
-(globalThis as { ipccTests?: typeof tests }).ipccTests = tests;
+// WebDriver's scripts run in another JavaScript world than the page's (WebKitWebDriver), so they
+// reach `tests` through the DOM both share: the request in `data-ipcc-request`, an `ipcc-test`
+// event, and the answer (JSON, bigints as decimal strings) in `data-ipcc-result-<id>`.
+const root = document.documentElement;
+document.addEventListener("ipcc-test", () => {
+  const request = JSON.parse(root.dataset.ipccRequest ?? "{}") as { id: string; method: keyof typeof tests; args: unknown[] };
+  const member = tests[request.method] as unknown;
+  Promise.resolve()
+    .then(() => (typeof member === "function" ? (member as (...a: unknown[]) => unknown)(...request.args) : member))
+    .then((value) => ({ value }), (error: unknown) => ({ error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) }))
+    .then((answer) => root.setAttribute(`data-ipcc-result-${request.id}`, JSON.stringify(answer, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))));
+});
+root.dataset.ipccLabel = label;
