@@ -2,7 +2,8 @@
 // by the end-to-end test and the benchmark (bench/tauri/run).
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { deflateSync } from "node:zlib";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -146,4 +147,53 @@ async function request(method, url, body) {
     throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value).slice(0, 500)}`);
   }
   return "value" in json ? json.value : json;
+}
+
+/**
+ * The X screen Xvfb keeps in `dir` (its `-fbdir`: the framebuffer as an XWD file) as a PNG.
+ * WebKitWebDriver's own screenshot does not answer under Xvfb without compositing, so the test
+ * photographs the display the real windows are drawn on.
+ */
+export function xvfbScreenshot(dir) {
+  const xwd = readFileSync(join(dir, "Xvfb_screen0"));
+  const u32 = (i) => xwd.readUInt32BE(i * 4);
+  const [headerSize, width, height, byteOrder, bitsPerPixel, bytesPerLine, ncolors] = [u32(0), u32(4), u32(5), u32(7), u32(11), u32(12), u32(19)];
+  if (bitsPerPixel !== 32) throw new Error(`Xvfb framebuffer: ${bitsPerPixel} bits per pixel, expected 32`);
+  const pixels = headerSize + ncolors * 12;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 3 + 1)] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const p = pixels + y * bytesPerLine + x * 4;
+      const v = byteOrder === 0 ? xwd.readUInt32LE(p) : xwd.readUInt32BE(p);
+      const o = y * (width * 3 + 1) + 1 + x * 3;
+      raw[o] = (v >> 16) & 0xff;
+      raw[o + 1] = (v >> 8) & 0xff;
+      raw[o + 2] = v & 0xff;
+    }
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
