@@ -116,7 +116,7 @@ fn a_window_with_the_capability_talks_to_the_host_through_the_plugin() {
 
     let (index, welcome) = next_text(&rx);
     assert_eq!((index, welcome["type"].as_str()), (0, Some("welcome")));
-    let mut answers = vec![next_text(&rx).1, next_text(&rx).1];
+    let mut answers = [next_text(&rx).1, next_text(&rx).1];
     answers.sort_by_key(|m| m["id"].as_u64());
     assert_eq!(answers[0]["value"], "hello: abc 10 true");
     // u64 above 2^53 is exact on the wire (a decimal string).
