@@ -52,4 +52,8 @@ bash scripts/install-browser.sh
 step "browser: runtime-ts's MessagePort transport in headless Chromium (a TS host in a Web Worker, the page as its client)"
 (cd tests/browser-worker && npm ci --no-audit --no-fund && npm test)
 
+step "end to end: the Tauri example (its own workspace; installs WebKitGTK, Xvfb, WebKitWebDriver and tauri-driver if missing): windowless tauri::test tests, then the real app under Xvfb over WebDriver"
+bash scripts/install-tauri.sh
+(cd examples/tauri-app && npm ci --no-audit --no-fund && npm test)
+
 step "all test suites passed"

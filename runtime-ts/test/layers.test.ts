@@ -1,9 +1,9 @@
 //! The runtime's layers (ARCHITECTURE.md, "Runtime layers"): imports run one way, transport → protocol → session → binding → the entry points.
 //!
-//! Every file of `src/` is `<platform>/index.ts` (an entry point: `ipcc-runtime`, `./node`, `./browser`) or lies in
+//! Every file of `src/` is `<platform>/index.ts` (an entry point: `ipcc-runtime`, `./node`, `./browser`, `./tauri`) or lies in
 //! `<platform>/<layer>/`, and its layer is its folder's: a new file needs no change here. Each relative import and
 //! re-export is resolved to the file it names; one into a higher layer, into an entry point, or into another platform
-//! (common imports only common; node and browser import common and themselves) fails with the file, line and import.
+//! (common imports only common; node, browser and tauri import common and themselves) fails with the file, line and import.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ import { join, posix, relative, sep } from "node:path";
 import { packageDir } from "./paths.js";
 
 const LAYERS = ["transport", "protocol", "session", "binding"] as const;
-const PLATFORMS = ["common", "node", "browser"] as const;
+const PLATFORMS = ["common", "node", "browser", "tauri"] as const;
 /** The entry points rank above every layer. */
 const ENTRY = LAYERS.length;
 
@@ -129,6 +129,17 @@ test("the grain is allowed; entry points and stray files are not", () => {
   ]);
   assert.deepEqual(checkImports("browser/binding/x.ts", 'import { x } from "../../node/binding/websocket.js";'), [
     'src/browser/binding/x.ts:1: import "../../node/binding/websocket.js" reaches node/binding from browser/binding: browser may import only common and itself',
+  ]);
+  assert.deepEqual(
+    checkImports("tauri/binding/connect.ts", 'import { TauriSocket } from "../transport/tauri-socket.js";\nimport { IpcError } from "../../common/protocol/errors.js";'),
+    [],
+  );
+  assert.deepEqual(checkImports("tauri/transport/tauri-socket.ts", 'import { x } from "../../browser/binding/websocket.js";\nimport { connectTauri } from "../binding/connect.js";'), [
+    'src/tauri/transport/tauri-socket.ts:1: import "../../browser/binding/websocket.js" reaches browser/binding from tauri/transport: tauri may import only common and itself',
+    'src/tauri/transport/tauri-socket.ts:2: import "../binding/connect.js" reaches tauri/binding from tauri/transport, a lower layer',
+  ]);
+  assert.deepEqual(checkImports("common/binding/app.ts", 'import { connectTauri } from "../../tauri/index.js";'), [
+    'src/common/binding/app.ts:1: import "../../tauri/index.js" reaches tauri/index.ts from common/binding: common may import only common and itself',
   ]);
   assert.equal(placeOf("common/util.ts"), "src/common/util.ts: in no layer; put it under src/common/{transport,protocol,session,binding}/");
   assert.deepEqual(placeOf("common/transport/message-port.ts"), { platform: "common", rank: 0 });
