@@ -1,22 +1,27 @@
 //! Rust generator: turns the IR into one self-contained, `include!`-able `.rs` file per root.
 //!
 //! The generator builds a view model (every name already cased and escaped, every type already
-//! spelt as a path) and hands it to handlebars templates that hold only layout. The result is
-//! parsed with `syn` and printed with `prettyplease`, so a template slip surfaces as an error
-//! here rather than in the user's build.
+//! spelt as a path) and hands it to handlebars templates that hold the layout: the text they
+//! render is the output, formatted as rustfmt formats it (`tests/rustfmt.rs` holds it to
+//! that). What depends on the length of the user's names (signatures, field types, calls) is
+//! laid out by measured width in `layout.rs`. An item the layout does not cover (a line still
+//! over rustfmt's width, which only very long names make) is parsed with `syn` and printed
+//! with `prettyplease` instead ([`format_item`]).
 //!
 //! A file is its root's declarations (consts, types, interfaces, notifications, in that order),
 //! then a tree of `pub mod`s for the other packages it reaches, one module per segment of a
 //! dotted name (`acme.people` in `pub mod acme { pub mod people { ... } }`), each holding its
 //! package's declarations in the same order and then the modules below it. Each declaration is
-//! rendered, parsed and printed on its own ([`format_item`]): a `syn` tree of a whole large file
-//! takes well over a gigabyte, one item's a few kilobytes, and prettyplease prints an item the
-//! same whether or not its neighbours are in the same tree.
+//! rendered on its own, at indentation zero, and indented by its module depth.
 //!
-//! Generated code names std items by absolute path (`::std::option::Option`, ...) and the runtime
-//! only through `::ipcc_runtime::codegen`, so user types called `Result`, `Option`, `String`...
-//! never capture a name the generated code relies on.
+//! Generated code names the runtime through one alias, `use ::ipcc_runtime::codegen as
+//! ipcc_rt;` at the top of the file and of each package module, and std items through it too
+//! (`ipcc_rt::String`, `ipcc_rt::Option`, ...), so user types called `Result`, `Option`,
+//! `String`... never capture a name the generated code relies on, and a package called `std`
+//! does not either. No IDL name is snake case except a package's module, and the alias takes
+//! a `_` when a module has its name.
 
+mod layout;
 mod view;
 
 pub(crate) use view::type_spelling;
@@ -24,9 +29,6 @@ pub(crate) use view::type_spelling;
 use crate::{ir::Ir, parallel, GeneratedFile};
 use handlebars::Handlebars;
 use std::fmt;
-
-/// The runtime surface generated code uses (see docs/generated-code.md).
-pub(crate) const RT: &str = "::ipcc_runtime::codegen";
 
 const CONST_TEMPLATE: &str = include_str!("const.rs.hbs");
 const PACKAGE_TEMPLATE: &str = include_str!("package.rs.hbs");
@@ -37,6 +39,7 @@ const ATTRS_TEMPLATE: &str = include_str!("attrs.rs.hbs");
 const DOCS_TEMPLATE: &str = include_str!("docs.rs.hbs");
 const LINTS_TEMPLATE: &str = include_str!("lints.rs.hbs");
 const DECODE_ARGS_TEMPLATE: &str = include_str!("decode_args.rs.hbs");
+const GLUE_LINTS_TEMPLATE: &str = include_str!("glue_lints.rs.hbs");
 
 /// Why the Rust generator could not produce a file. Any of these is a bug in the generator
 /// (the IR it was given passed validation), reported with enough text to fix it.
@@ -169,16 +172,17 @@ pub fn try_generate_with(
     ir: &Ir,
     options: &RustOptions,
 ) -> Result<Vec<GeneratedFile>, RustGenError> {
-    for (path, attribute) in &options.type_attributes {
-        syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attribute).map_err(|error| {
-            RustGenError::Attribute {
-                path: path.clone(),
-                attribute: attribute.clone(),
-                message: error.to_string(),
-            }
+    let mut normalized = options.clone();
+    for (path, attribute) in &mut normalized.type_attributes {
+        *attribute = normalize_attributes(attribute).map_err(|error| RustGenError::Attribute {
+            path: path.clone(),
+            attribute: attribute.clone(),
+            message: error.to_string(),
         })?;
     }
+    let options = &normalized;
     let templates = templates()?;
+    let rt = view::rt_alias(ir);
     let mut files: Vec<GeneratedFile> = Vec::new();
     for (index, file) in ir.files.iter().enumerate() {
         if !file.is_root {
@@ -208,10 +212,19 @@ pub fn try_generate_with(
             header.push_str(line);
             header.push('\n');
         }
-        let mut contents =
-            String::with_capacity(header.len() + formatted.iter().map(String::len).sum::<usize>());
+        header.push_str(&format!(
+            "#[allow(unused_imports)]\nuse ::ipcc_runtime::codegen as {rt};\n"
+        ));
+        let mut contents = String::with_capacity(
+            header.len() + formatted.iter().map(|t| t.len() + 1).sum::<usize>(),
+        );
         contents.push_str(&header);
-        for text in &formatted {
+        for (job, text) in items.iter().zip(&formatted) {
+            // A blank line between items, none after a module's `{` or before its `}`.
+            let after_open = contents.ends_with("{\n") && !contents.ends_with(" {}\n");
+            if !text.is_empty() && !matches!(job.item, Item::PackageClose) && !after_open {
+                contents.push('\n');
+            }
             contents.push_str(text);
         }
         files.push(GeneratedFile { path, contents });
@@ -291,7 +304,7 @@ fn worker_count(items: usize) -> usize {
 /// is spread over the available cores; workers take the next item from a shared counter, so
 /// the uneven item sizes (an interface prints to ten times a struct's text) still balance.
 fn format_items(
-    templates: &Handlebars<'static>,
+    templates: &'static Handlebars<'static>,
     file: &str,
     items: &[Job<'_>],
     threads: usize,
@@ -303,13 +316,15 @@ fn format_items(
         .collect()
 }
 
-/// The module an item nested in package modules is formatted inside, once per level, so
-/// prettyplease indents it (and so breaks its lines) exactly as inside the real `pub mod`s.
+/// The module an item nested in package modules is formatted inside by the fallback, once per
+/// level, so prettyplease indents it (and so breaks its lines) as inside the real `pub mod`s.
 const NEST_OPEN: &str = "mod m {";
 /// One level of indentation as prettyplease prints it.
 const INDENT: &str = "    ";
 
-/// Renders one item and formats it as it prints within the whole file.
+/// Renders one item, indented for the depth of its module. An item with a line over rustfmt's
+/// width (besides comments and string constants, which rustfmt leaves long) goes through the
+/// fallback: parsed and printed by prettyplease, as all output once was.
 fn format_item(
     templates: &Handlebars<'static>,
     file: &str,
@@ -320,25 +335,36 @@ fn format_item(
         Item::Type(view) => render(templates, "types", view),
         Item::Interface(view) => render(templates, "interface", view),
         Item::Notifications(view) => render(templates, "notifications", view),
-        Item::PackageOpen(module) => {
-            let text = render(templates, "package", module)?;
-            let head = format_nested(file, &text, job.depth)?;
-            if module.is_empty() {
-                return Ok(head);
-            }
-            // The head renders as `pub mod name {}`; its items and `}` follow as their own items.
-            return match head.strip_suffix("{}\n") {
-                Some(open) => Ok(format!("{open}{{\n")),
-                None => Err(RustGenError::Syntax {
-                    file: file.to_string(),
-                    message: "a package module head does not print as `mod name {}`".to_string(),
-                    text,
-                }),
-            };
-        }
+        Item::PackageOpen(module) => render(templates, "package", module),
         Item::PackageClose => return Ok(format!("{}}}\n", INDENT.repeat(job.depth))),
     }?;
-    format_nested(file, &text, job.depth)
+    let width = layout::MAX_WIDTH - INDENT.len() * job.depth;
+    let overflows = text.lines().any(|line| {
+        // rustfmt itself lets some lines run three columns past the width (`layout.rs`).
+        line.len() > width + 3 && {
+            let line = line.trim_start();
+            // What rustfmt leaves long itself: comments, string constants, `-> impl Trait<..>`,
+            // an attribute's string, a decoding whose call fits no line (measured).
+            !line.starts_with("//")
+                && !(line.starts_with("pub const ") && line.ends_with(';'))
+                && !line.starts_with(") -> impl ")
+                && !line.starts_with("as = \"")
+                && !(line.starts_with("let arg") && line.contains(" = args.next"))
+        }
+    });
+    if overflows && !matches!(job.item, Item::PackageOpen(_)) {
+        return format_nested(file, &text, job.depth);
+    }
+    let indent = INDENT.repeat(job.depth);
+    let mut out = String::with_capacity(text.len() + text.lines().count() * indent.len());
+    for line in text.lines() {
+        if !line.is_empty() {
+            out.push_str(&indent);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// Formats `text` as it prints inside `depth` nested modules: wrapped in as many `mod m {`,
@@ -394,7 +420,17 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-fn templates() -> Result<Handlebars<'static>, RustGenError> {
+/// The templates, compiled once per process: every `generate` call shares them.
+fn templates() -> Result<&'static Handlebars<'static>, RustGenError> {
+    static TEMPLATES: std::sync::OnceLock<Result<Handlebars<'static>, RustGenError>> =
+        std::sync::OnceLock::new();
+    TEMPLATES
+        .get_or_init(compile_templates)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn compile_templates() -> Result<Handlebars<'static>, RustGenError> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
@@ -413,7 +449,21 @@ fn templates() -> Result<Handlebars<'static>, RustGenError> {
     register(&mut hb, "docs", DOCS_TEMPLATE)?;
     register(&mut hb, "lints", LINTS_TEMPLATE)?;
     register(&mut hb, "decode_args", DECODE_ARGS_TEMPLATE)?;
+    register(&mut hb, "glue_lints", GLUE_LINTS_TEMPLATE)?;
     Ok(hb)
+}
+
+/// Attributes given to the builder as text, checked and printed as rustfmt prints them
+/// (`#[derive( Hash )]` as `#[derive(Hash)]`), one per line.
+fn normalize_attributes(text: &str) -> Result<String, syn::Error> {
+    let attributes = syn::parse::Parser::parse_str(syn::Attribute::parse_outer, text)?;
+    let item: syn::File = syn::parse_quote! { #(#attributes)* struct S; };
+    let printed = prettyplease::unparse(&item);
+    Ok(printed
+        .lines()
+        .take_while(|line| !line.starts_with("struct S"))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// Parses and pretty-prints rendered text; a parse failure is a generator bug.

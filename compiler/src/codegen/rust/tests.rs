@@ -343,33 +343,44 @@ fn fixture_items_formatted(ir: &Ir, copies: usize, threads: usize) -> Vec<String
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
     let model = view::file_view(ir, FileId(1), &Default::default());
     let items: Vec<Job<'_>> = (0..copies).flat_map(|_| file_items(&model)).collect();
-    format_items(&templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
+    format_items(templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[test]
-fn items_print_as_they_do_within_the_whole_file() {
-    // Format the file the straightforward way: render every item, join the texts, parse and
-    // print the whole. Formatting item by item must give exactly that text.
-    let ir = fixture();
+/// The rendered items of a file joined as they are, without indentation or blank lines: the
+/// text the generator lays out.
+fn rendered_whole(model: &view::FileView) -> String {
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
-    let model = view::file_view(&ir, FileId(1), &Default::default());
     let mut whole = String::new();
-    for job in file_items(&model) {
+    for job in file_items(model) {
         let text = match job.item {
-            Item::Const(view) => render(&templates, "const", view),
-            Item::Type(view) => render(&templates, "types", view),
-            Item::Interface(view) => render(&templates, "interface", view),
-            Item::Notifications(view) => render(&templates, "notifications", view),
-            Item::PackageOpen(module) => render(&templates, "package", module)
-                .map(|head| head.trim_end().trim_end_matches('}').to_string()),
+            Item::Const(view) => render(templates, "const", view),
+            Item::Type(view) => render(templates, "types", view),
+            Item::Interface(view) => render(templates, "interface", view),
+            Item::Notifications(view) => render(templates, "notifications", view),
+            Item::PackageOpen(module) => render(templates, "package", module),
             Item::PackageClose => Ok("}".to_string()),
         };
         whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
         whole.push('\n');
     }
+    whole
+}
+
+#[test]
+fn items_lay_out_to_the_tree_they_render() {
+    // The items laid out one by one and indented for their modules parse to the same syntax
+    // tree as the rendered text joined whole (compared through prettyplease's print of each).
+    let ir = fixture();
+    let model = view::file_view(&ir, FileId(1), &Default::default());
+    let whole = rendered_whole(&model);
     assert!(whole.contains("pub mod people {"), "{whole}");
     let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(fixture_items_formatted(&ir, 1, 1).concat(), expected);
+    let laid_out = format_rust("main.rs", &generated()).unwrap_or_else(|e| panic!("{e}"));
+    let header_end = laid_out.find("pub const").unwrap_or(0);
+    assert_eq!(
+        laid_out[header_end..],
+        expected[expected.find("pub const").unwrap_or(0)..]
+    );
 }
 
 /// Packages with dotted names: a package that is a prefix of others (`acme`), packages that
@@ -489,29 +500,36 @@ fn dotted_references_are_relative_paths() {
 }
 
 #[test]
-fn nested_items_print_as_they_do_within_the_whole_file() {
-    // As `items_print_as_they_do_within_the_whole_file`, through modules four levels deep.
+fn nested_items_lay_out_to_the_tree_they_render() {
+    // As `items_lay_out_to_the_tree_they_render`, through modules four levels deep.
     let ir = dotted_fixture();
-    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
     let model = view::file_view(&ir, FileId(6), &Default::default());
-    let mut whole = String::new();
-    for job in file_items(&model) {
-        let text = match job.item {
-            Item::Type(view) => render(&templates, "types", view),
-            Item::PackageOpen(module) if module.is_empty() => render(&templates, "package", module),
-            Item::PackageOpen(module) => render(&templates, "package", module)
-                .map(|head| head.trim_end().trim_end_matches('}').to_string()),
-            Item::PackageClose => Ok("}".to_string()),
-            _ => unreachable!("the fixture has only types and packages"),
-        };
-        whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
-        whole.push('\n');
-    }
+    let whole = rendered_whole(&model);
     let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
     let items = file_items(&model);
-    let formatted =
-        format_items(&templates, "main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(formatted.concat(), expected);
+    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
+    let laid_out = format_items(templates, "main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
+    let laid_out = format_rust("main.rs", &laid_out.concat()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(laid_out, expected);
+}
+
+#[test]
+fn an_item_with_a_line_over_the_width_goes_through_the_fallback() {
+    // A name far longer than a line: no layout brings it under rustfmt's width, so the item is
+    // printed by prettyplease, and still parses.
+    let mut ir = fixture();
+    let long =
+        "averyveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongname";
+    for interface in &mut ir.interfaces {
+        for method in &mut interface.methods {
+            method.name = format!("{}{long}", method.name);
+        }
+    }
+    let text = try_generate(&ir).unwrap_or_else(|e| panic!("{e}"))[0]
+        .contents
+        .clone();
+    syn::parse_file(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(text.contains(long));
 }
 
 #[test]
