@@ -38,8 +38,6 @@ const NOTIFICATIONS_TEMPLATE: &str = include_str!("notifications.rs.hbs");
 const ATTRS_TEMPLATE: &str = include_str!("attrs.rs.hbs");
 const DOCS_TEMPLATE: &str = include_str!("docs.rs.hbs");
 const LINTS_TEMPLATE: &str = include_str!("lints.rs.hbs");
-const DECODE_ARGS_TEMPLATE: &str = include_str!("decode_args.rs.hbs");
-const GLUE_LINTS_TEMPLATE: &str = include_str!("glue_lints.rs.hbs");
 
 /// Why the Rust generator could not produce a file. Any of these is a bug in the generator
 /// (the IR it was given passed validation), reported with enough text to fix it.
@@ -448,8 +446,6 @@ fn compile_templates() -> Result<Handlebars<'static>, RustGenError> {
     register(&mut hb, "attrs", ATTRS_TEMPLATE)?;
     register(&mut hb, "docs", DOCS_TEMPLATE)?;
     register(&mut hb, "lints", LINTS_TEMPLATE)?;
-    register(&mut hb, "decode_args", DECODE_ARGS_TEMPLATE)?;
-    register(&mut hb, "glue_lints", GLUE_LINTS_TEMPLATE)?;
     Ok(hb)
 }
 

@@ -239,24 +239,27 @@ fn imported_package_goes_into_a_module_with_paths_across() {
 #[test]
 fn wire_adapters_compose_through_containers_and_aliases() {
     let text = generated();
+    assert_has(&text, "#[serde_as(as = \"ipcc_rt::wire::Int\")]");
     assert_has(
         &text,
-        "#[serde_as(as = \"::ipcc_runtime::codegen::wire::Int\")]",
+        "#[serde_as(as = \"ipcc_rt::Vec<ipcc_rt::Option<ipcc_rt::wire::Int>>\")]",
     );
-    assert_has(&text, "#[serde_as(as = \"::std::vec::Vec<::std::option::Option<::ipcc_runtime::codegen::wire::Int>>\")]");
-    assert_has(&text, "::ipcc_runtime::codegen::wire::Base64");
-    assert_has(&text, "::std::collections::BTreeMap<::ipcc_runtime::codegen::wire::IntKey, ::ipcc_runtime::codegen::wire::Float>");
+    assert_has(&text, "ipcc_rt::wire::Base64");
+    assert_has(
+        &text,
+        "ipcc_rt::BTreeMap<ipcc_rt::wire::IntKey, ipcc_rt::wire::Float>",
+    );
     // `PersonId` is an alias of i64: the adapter follows it.
     assert_has(
         &text,
-        "let arg_id: PersonId = args.next::<_, ::ipcc_runtime::codegen::wire::Int>(\"id\")",
+        "let arg_id: PersonId = args.next::<_, ipcc_rt::wire::Int>(\"id\")",
     );
 }
 
 #[test]
 fn names_are_cased_escaped_and_renamed_back() {
     let text = generated();
-    assert_has(&text, "pub r#type: ::std::vec::Vec<");
+    assert_has(&text, "pub r#type: ipcc_rt::Vec<");
     assert_has(&text, "#[serde(rename = \"self\")] Self_,");
     assert_has(&text, "#[serde(rename = \"notFound\")]");
     assert_has(
@@ -264,7 +267,7 @@ fn names_are_cased_escaped_and_renamed_back() {
         "pub const MY_CHANNEL: &str = \"my-\\\"interface\\\"-v1.2\";",
     );
     // A parameter called `ctx` pushes the context parameter aside.
-    assert_has(&text, "ctx_: ::ipcc_runtime::codegen::CallContext");
+    assert_has(&text, "ctx_: ipcc_rt::CallContext");
     // Client and sender constructors keep their names; the colliding members move.
     assert_has(&text, "pub async fn new_(");
     assert_has(&text, "pub fn all_(");
@@ -273,17 +276,11 @@ fn names_are_cased_escaped_and_renamed_back() {
 #[test]
 fn boxing_and_optionals() {
     let text = generated();
+    assert_has(&text, "pub next: ipcc_rt::Option<ipcc_rt::Box<Result>>,");
+    assert_has(&text, "skip_serializing_if = \"ipcc_rt::Option::is_none\"");
     assert_has(
         &text,
-        "pub next: ::std::option::Option<::std::boxed::Box<Result>>,",
-    );
-    assert_has(
-        &text,
-        "skip_serializing_if = \"::std::option::Option::is_none\"",
-    );
-    assert_has(
-        &text,
-        "let arg_hint: ::std::option::Option<u64> = args.next_optional::<_, ::ipcc_runtime::codegen::wire::Int>",
+        "let arg_hint: ipcc_rt::Option<u64> = args.next_optional::<_, ipcc_rt::wire::Int>",
     );
 }
 
@@ -293,7 +290,7 @@ fn deprecation_is_carried_and_silenced_inside_generated_code() {
     assert_has(&text, "#[deprecated(note = \"use `Person`\")]");
     assert_has(
         &text,
-        "#[deprecated] #[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")] pub login",
+        "#[deprecated] #[serde(default, skip_serializing_if = \"ipcc_rt::Option::is_none\")] pub login",
     );
     assert_has(&text, "#[allow(deprecated)] struct MyInterfaceDispatch");
 }
@@ -492,10 +489,10 @@ fn dotted_references_are_relative_paths() {
     assert_has(&text, "pub person: super::people::Person,");
     assert_has(&text, "pub company: super::Company,");
     assert_has(&text, "pub local: super::super::Local,");
-    assert_has(&text, "pub people: ::std::vec::Vec<people::Person>,");
+    assert_has(&text, "pub people: ipcc_rt::Vec<people::Person>,");
     assert_has(
         &text,
-        "pub job: ::std::option::Option<super::super::super::super::acme::jobs::Job",
+        "pub job: ipcc_rt::Option<super::super::super::super::acme::jobs::Job",
     );
 }
 
@@ -569,7 +566,7 @@ fn generated_channel_types_move_aside_for_user_types() {
     assert_has(&text, "pub struct GreeterClient {");
     assert_has(&text, "pub enum GreeterDispatch {");
     assert_has(&text, "pub struct EventsSender {}");
-    assert_has(&text, "pub type EventsListener = ::std::string::String;");
+    assert_has(&text, "pub type EventsListener = ipcc_rt::String;");
     // ... and the generated ones take a `_`.
     assert_has(&text, "pub struct GreeterClient_ {");
     assert_has(&text, "struct GreeterDispatch_<IpccHandler_>(");
@@ -580,10 +577,7 @@ fn generated_channel_types_move_aside_for_user_types() {
 #[test]
 fn generic_parameters_avoid_the_modules_type_names() {
     let text = generated_names();
-    assert_has(
-        &text,
-        "impl<IpccHandler_: Greeter> ::ipcc_runtime::codegen::Dispatch",
-    );
+    assert_has(&text, "impl<IpccHandler_: Greeter> ipcc_rt::Dispatch");
     assert_has(&text, "<IpccHandler_ as Greeter>::greet(");
     assert_has(&text, "pub fn register_greeter<IpccHandler_: Greeter>(");
     assert_has(
@@ -604,17 +598,17 @@ fn underscore_names_stay_identifiers_and_snake_case() {
         "#[serde(rename = \"_\")] __, _1, #[serde(rename = \"a\")] A,",
     );
     assert_has(&text, "#[serde(rename = \"a__b\")] pub a_b: i32,");
-    assert_has(&text, "pub __dunder__: ::std::string::String,");
+    assert_has(&text, "pub __dunder__: ipcc_rt::String,");
     // Parameter locals that would break `non_snake_case` are numbered instead.
-    assert_has(&text, "let arg0_0: i32 =");
-    assert_has(&text, "let arg1_proto: ::std::string::String =");
-    assert_has(&text, "let arg2: ::std::option::Option<_9> =");
+    assert_has(&text, "let arg0_0 = args.next");
+    assert_has(&text, "let arg1_proto = args.next");
+    assert_has(&text, "let arg2 = args.next");
     // A const without a letter would be what a pattern `_0` means: it takes a prefix.
     assert_has(&text, "pub const CONST_0: bool = true;");
     // A parameter without a letter would be read as that const in a pattern.
     assert_has(
         &text,
-        "p_0: i32, __proto__: ::std::string::String, p__: ::std::option::Option<_9>,",
+        "p_0: i32, __proto__: ipcc_rt::String, p__: ipcc_rt::Option<_9>,",
     );
     assert_has(&text, "fn a_b(");
 }
@@ -634,7 +628,7 @@ fn clippy_lints_of_user_shapes_are_allowed_or_avoided() {
     // Doc comments of blank lines only are no doc comment (clippy's `empty_docs`).
     assert_has(
         &text,
-        "#[serde(crate = \"::ipcc_runtime::codegen::serde\")] pub struct BlankDocs {}",
+        "#[serde(crate = \"ipcc_rt::serde\")] pub struct BlankDocs {}",
     );
     assert!(!text.contains("///\npub struct BlankDocs"), "{text}");
 }

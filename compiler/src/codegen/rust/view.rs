@@ -1981,12 +1981,6 @@ fn lay_out_decoding(params: &mut [ParamView], indent: usize, width: usize) {
             format!("args.next::<_, {}>({})?", p.adapter, p.wire_name)
         };
         let prefix = format!("let {} = ", p.local);
-        // The partial is indented by the template; the line is laid out where it lands.
-        let line = layout::statement(indent, &prefix, &expr, ";", width);
-        p.decode_line = line
-            .lines()
-            .map(|l| &l[indent..])
-            .collect::<Vec<_>>()
-            .join("\n");
+        p.decode_line = layout::statement(indent, &prefix, &expr, ";", width);
     }
 }
