@@ -18,7 +18,7 @@ pub(super) fn derive(indent: usize, derives: &[String], width: usize) -> String 
     if indent + list.len() + "#[derive()]".len() + 3 <= width {
         return format!("{pad}#[derive({list})]");
     }
-    if indent + 4 + list.len() + 1 <= width {
+    if indent + 4 + list.len() < width {
         return format!("{pad}#[derive(\n{pad}    {list},\n{pad})]");
     }
     let mut out = format!("{pad}#[derive(\n");
