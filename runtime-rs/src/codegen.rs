@@ -14,6 +14,26 @@ pub use serde_with::serde_as;
 
 pub use futures_util::stream::{Stream, StreamExt};
 
+// Std items under short names: generated code reaches them as `ipcc_rt::String` and so on
+// through one module-level alias, which user types called `String` or `Result` cannot shadow.
+pub use std::boxed::Box;
+pub use std::clone::Clone;
+pub use std::collections::BTreeMap;
+pub use std::convert::{From, Into};
+pub use std::default::Default;
+pub use std::future::Future;
+pub use std::iter::Iterator;
+pub use std::marker::{Send, Sync, Unpin};
+pub use std::option::Option::{self, None, Some};
+pub use std::result::Result::{self, Err, Ok};
+pub use std::string::String;
+pub use std::sync::Arc;
+pub use std::vec::Vec;
+
+pub use crate::binding::generated_support::{
+    call_stream, declared_item, failure, reply, CallItems, Handled, HandledItems, HandlerFailure,
+};
+
 pub use crate::protocol::args::{
     declared_error, decode_result, decode_value, encode_arg, encode_result, encode_value,
     stream_slot, unknown_method, unknown_notification, Args, BoxFuture, Reply,

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "axum")]
 pub mod axum;
+pub(crate) mod generated_support;
 mod memory;
 mod stdio;
 mod ws_client;

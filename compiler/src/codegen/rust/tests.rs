@@ -239,24 +239,27 @@ fn imported_package_goes_into_a_module_with_paths_across() {
 #[test]
 fn wire_adapters_compose_through_containers_and_aliases() {
     let text = generated();
+    assert_has(&text, "#[serde_as(as = \"ipcc_rt::wire::Int\")]");
     assert_has(
         &text,
-        "#[serde_as(as = \"::ipcc_runtime::codegen::wire::Int\")]",
+        "#[serde_as(as = \"ipcc_rt::Vec<ipcc_rt::Option<ipcc_rt::wire::Int>>\")]",
     );
-    assert_has(&text, "#[serde_as(as = \"::std::vec::Vec<::std::option::Option<::ipcc_runtime::codegen::wire::Int>>\")]");
-    assert_has(&text, "::ipcc_runtime::codegen::wire::Base64");
-    assert_has(&text, "::std::collections::BTreeMap<::ipcc_runtime::codegen::wire::IntKey, ::ipcc_runtime::codegen::wire::Float>");
+    assert_has(&text, "ipcc_rt::wire::Base64");
+    assert_has(
+        &text,
+        "ipcc_rt::BTreeMap<ipcc_rt::wire::IntKey, ipcc_rt::wire::Float>",
+    );
     // `PersonId` is an alias of i64: the adapter follows it.
     assert_has(
         &text,
-        "let arg_id: PersonId = args.next::<_, ::ipcc_runtime::codegen::wire::Int>(\"id\")",
+        "let arg_id = args.next::<_, ipcc_rt::wire::Int>(\"id\")",
     );
 }
 
 #[test]
 fn names_are_cased_escaped_and_renamed_back() {
     let text = generated();
-    assert_has(&text, "pub r#type: ::std::vec::Vec<");
+    assert_has(&text, "pub r#type: ipcc_rt::Vec<");
     assert_has(&text, "#[serde(rename = \"self\")] Self_,");
     assert_has(&text, "#[serde(rename = \"notFound\")]");
     assert_has(
@@ -264,7 +267,7 @@ fn names_are_cased_escaped_and_renamed_back() {
         "pub const MY_CHANNEL: &str = \"my-\\\"interface\\\"-v1.2\";",
     );
     // A parameter called `ctx` pushes the context parameter aside.
-    assert_has(&text, "ctx_: ::ipcc_runtime::codegen::CallContext");
+    assert_has(&text, "ctx_: ipcc_rt::CallContext");
     // Client and sender constructors keep their names; the colliding members move.
     assert_has(&text, "pub async fn new_(");
     assert_has(&text, "pub fn all_(");
@@ -273,17 +276,11 @@ fn names_are_cased_escaped_and_renamed_back() {
 #[test]
 fn boxing_and_optionals() {
     let text = generated();
+    assert_has(&text, "pub next: ipcc_rt::Option<ipcc_rt::Box<Result>>,");
+    assert_has(&text, "skip_serializing_if = \"ipcc_rt::Option::is_none\"");
     assert_has(
         &text,
-        "pub next: ::std::option::Option<::std::boxed::Box<Result>>,",
-    );
-    assert_has(
-        &text,
-        "skip_serializing_if = \"::std::option::Option::is_none\"",
-    );
-    assert_has(
-        &text,
-        "let arg_hint: ::std::option::Option<u64> = args.next_optional::<_, ::ipcc_runtime::codegen::wire::Int>",
+        "let arg_hint = args.next_optional::<_, ipcc_rt::wire::Int>",
     );
 }
 
@@ -293,7 +290,7 @@ fn deprecation_is_carried_and_silenced_inside_generated_code() {
     assert_has(&text, "#[deprecated(note = \"use `Person`\")]");
     assert_has(
         &text,
-        "#[deprecated] #[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")] pub login",
+        "#[deprecated] #[serde(default, skip_serializing_if = \"ipcc_rt::Option::is_none\")] pub login",
     );
     assert_has(&text, "#[allow(deprecated)] struct MyInterfaceDispatch");
 }
@@ -343,33 +340,44 @@ fn fixture_items_formatted(ir: &Ir, copies: usize, threads: usize) -> Vec<String
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
     let model = view::file_view(ir, FileId(1), &Default::default());
     let items: Vec<Job<'_>> = (0..copies).flat_map(|_| file_items(&model)).collect();
-    format_items(&templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
+    format_items(templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[test]
-fn items_print_as_they_do_within_the_whole_file() {
-    // Format the file the straightforward way: render every item, join the texts, parse and
-    // print the whole. Formatting item by item must give exactly that text.
-    let ir = fixture();
+/// The rendered items of a file joined as they are, without indentation or blank lines: the
+/// text the generator lays out.
+fn rendered_whole(model: &view::FileView) -> String {
     let templates = templates().unwrap_or_else(|e| panic!("{e}"));
-    let model = view::file_view(&ir, FileId(1), &Default::default());
     let mut whole = String::new();
-    for job in file_items(&model) {
+    for job in file_items(model) {
         let text = match job.item {
-            Item::Const(view) => render(&templates, "const", view),
-            Item::Type(view) => render(&templates, "types", view),
-            Item::Interface(view) => render(&templates, "interface", view),
-            Item::Notifications(view) => render(&templates, "notifications", view),
-            Item::PackageOpen(module) => render(&templates, "package", module)
-                .map(|head| head.trim_end().trim_end_matches('}').to_string()),
+            Item::Const(view) => render(templates, "const", view),
+            Item::Type(view) => render(templates, "types", view),
+            Item::Interface(view) => render(templates, "interface", view),
+            Item::Notifications(view) => render(templates, "notifications", view),
+            Item::PackageOpen(module) => render(templates, "package", module),
             Item::PackageClose => Ok("}".to_string()),
         };
         whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
         whole.push('\n');
     }
+    whole
+}
+
+#[test]
+fn items_lay_out_to_the_tree_they_render() {
+    // The items laid out one by one and indented for their modules parse to the same syntax
+    // tree as the rendered text joined whole (compared through prettyplease's print of each).
+    let ir = fixture();
+    let model = view::file_view(&ir, FileId(1), &Default::default());
+    let whole = rendered_whole(&model);
     assert!(whole.contains("pub mod people {"), "{whole}");
     let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(fixture_items_formatted(&ir, 1, 1).concat(), expected);
+    let laid_out = format_rust("main.rs", &generated()).unwrap_or_else(|e| panic!("{e}"));
+    let header_end = laid_out.find("pub const").unwrap_or(0);
+    assert_eq!(
+        laid_out[header_end..],
+        expected[expected.find("pub const").unwrap_or(0)..]
+    );
 }
 
 /// Packages with dotted names: a package that is a prefix of others (`acme`), packages that
@@ -459,11 +467,11 @@ fn dotted_packages_become_one_tree_of_nested_modules() {
     // Keywords are escaped per segment; a module that only holds modules says so.
     assert_has(
         &text,
-        "/// Packages whose names start with `fn.`. pub mod r#fn { /// Packages whose names start with `fn.self.`. pub mod self_ {",
+        "/// Packages whose names start with `fn.`. pub mod r#fn { #[allow(unused_imports)] use ::ipcc_runtime::codegen as ipcc_rt; /// Packages whose names start with `fn.self.`. pub mod self_ {",
     );
     assert_has(
         &text,
-        "pub mod r#async { /// Declarations of package `fn.self.async.core`. pub mod core {",
+        "pub mod r#async { #[allow(unused_imports)] use ::ipcc_runtime::codegen as ipcc_rt; /// Declarations of package `fn.self.async.core`. pub mod core {",
     );
     // The root's own package is the top level.
     assert!(!text.contains("pub mod main"), "{text}");
@@ -481,37 +489,44 @@ fn dotted_references_are_relative_paths() {
     assert_has(&text, "pub person: super::people::Person,");
     assert_has(&text, "pub company: super::Company,");
     assert_has(&text, "pub local: super::super::Local,");
-    assert_has(&text, "pub people: ::std::vec::Vec<people::Person>,");
+    assert_has(&text, "pub people: ipcc_rt::Vec<people::Person>,");
     assert_has(
         &text,
-        "pub job: ::std::option::Option<super::super::super::super::acme::jobs::Job",
+        "pub job: ipcc_rt::Option<super::super::super::super::acme::jobs::Job",
     );
 }
 
 #[test]
-fn nested_items_print_as_they_do_within_the_whole_file() {
-    // As `items_print_as_they_do_within_the_whole_file`, through modules four levels deep.
+fn nested_items_lay_out_to_the_tree_they_render() {
+    // As `items_lay_out_to_the_tree_they_render`, through modules four levels deep.
     let ir = dotted_fixture();
-    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
     let model = view::file_view(&ir, FileId(6), &Default::default());
-    let mut whole = String::new();
-    for job in file_items(&model) {
-        let text = match job.item {
-            Item::Type(view) => render(&templates, "types", view),
-            Item::PackageOpen(module) if module.is_empty() => render(&templates, "package", module),
-            Item::PackageOpen(module) => render(&templates, "package", module)
-                .map(|head| head.trim_end().trim_end_matches('}').to_string()),
-            Item::PackageClose => Ok("}".to_string()),
-            _ => unreachable!("the fixture has only types and packages"),
-        };
-        whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
-        whole.push('\n');
-    }
+    let whole = rendered_whole(&model);
     let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
     let items = file_items(&model);
-    let formatted =
-        format_items(&templates, "main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(formatted.concat(), expected);
+    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
+    let laid_out = format_items(templates, "main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
+    let laid_out = format_rust("main.rs", &laid_out.concat()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(laid_out, expected);
+}
+
+#[test]
+fn an_item_with_a_line_over_the_width_goes_through_the_fallback() {
+    // A name far longer than a line: no layout brings it under rustfmt's width, so the item is
+    // printed by prettyplease, and still parses.
+    let mut ir = fixture();
+    let long =
+        "averyveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongname";
+    for interface in &mut ir.interfaces {
+        for method in &mut interface.methods {
+            method.name = format!("{}{long}", method.name);
+        }
+    }
+    let text = try_generate(&ir).unwrap_or_else(|e| panic!("{e}"))[0]
+        .contents
+        .clone();
+    syn::parse_file(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(text.contains(long));
 }
 
 #[test]
@@ -551,7 +566,7 @@ fn generated_channel_types_move_aside_for_user_types() {
     assert_has(&text, "pub struct GreeterClient {");
     assert_has(&text, "pub enum GreeterDispatch {");
     assert_has(&text, "pub struct EventsSender {}");
-    assert_has(&text, "pub type EventsListener = ::std::string::String;");
+    assert_has(&text, "pub type EventsListener = ipcc_rt::String;");
     // ... and the generated ones take a `_`.
     assert_has(&text, "pub struct GreeterClient_ {");
     assert_has(&text, "struct GreeterDispatch_<IpccHandler_>(");
@@ -562,10 +577,7 @@ fn generated_channel_types_move_aside_for_user_types() {
 #[test]
 fn generic_parameters_avoid_the_modules_type_names() {
     let text = generated_names();
-    assert_has(
-        &text,
-        "impl<IpccHandler_: Greeter> ::ipcc_runtime::codegen::Dispatch",
-    );
+    assert_has(&text, "impl<IpccHandler_: Greeter> ipcc_rt::Dispatch");
     assert_has(&text, "<IpccHandler_ as Greeter>::greet(");
     assert_has(&text, "pub fn register_greeter<IpccHandler_: Greeter>(");
     assert_has(
@@ -573,7 +585,8 @@ fn generic_parameters_avoid_the_modules_type_names() {
         "pub fn listen_events<IpccListener_: EventsListener_>(",
     );
     assert_has(&text, "<IpccListener_ as EventsListener_>::sent(");
-    assert_has(&text, "let arg_handler: IpccHandler =");
+    assert_has(&text, "handler: IpccHandler,");
+    assert_has(&text, "let arg_handler = args.next");
 }
 
 #[test]
@@ -586,17 +599,17 @@ fn underscore_names_stay_identifiers_and_snake_case() {
         "#[serde(rename = \"_\")] __, _1, #[serde(rename = \"a\")] A,",
     );
     assert_has(&text, "#[serde(rename = \"a__b\")] pub a_b: i32,");
-    assert_has(&text, "pub __dunder__: ::std::string::String,");
+    assert_has(&text, "pub __dunder__: ipcc_rt::String,");
     // Parameter locals that would break `non_snake_case` are numbered instead.
-    assert_has(&text, "let arg0_0: i32 =");
-    assert_has(&text, "let arg1_proto: ::std::string::String =");
-    assert_has(&text, "let arg2: ::std::option::Option<_9> =");
+    assert_has(&text, "let arg0_0 = args.next");
+    assert_has(&text, "let arg1_proto = args.next");
+    assert_has(&text, "let arg2 = args.next");
     // A const without a letter would be what a pattern `_0` means: it takes a prefix.
     assert_has(&text, "pub const CONST_0: bool = true;");
     // A parameter without a letter would be read as that const in a pattern.
     assert_has(
         &text,
-        "p_0: i32, __proto__: ::std::string::String, p__: ::std::option::Option<_9>,",
+        "p_0: i32, __proto__: ipcc_rt::String, p__: ipcc_rt::Option<_9>,",
     );
     assert_has(&text, "fn a_b(");
 }
@@ -616,7 +629,7 @@ fn clippy_lints_of_user_shapes_are_allowed_or_avoided() {
     // Doc comments of blank lines only are no doc comment (clippy's `empty_docs`).
     assert_has(
         &text,
-        "#[serde(crate = \"::ipcc_runtime::codegen::serde\")] pub struct BlankDocs {}",
+        "#[serde(crate = \"ipcc_rt::serde\")] pub struct BlankDocs {}",
     );
     assert!(!text.contains("///\npub struct BlankDocs"), "{text}");
 }
@@ -628,7 +641,7 @@ fn large_declared_errors_and_underscored_channel_names() {
     assert_has(&text, "#[allow(clippy::result_large_err)] pub trait Proto:");
     assert_has(
         &text,
-        "#[allow(clippy::result_large_err)] #[allow(dead_code)] impl ProtoClient {",
+        "#[allow(clippy::result_large_err)] // A frontend picks the constructor and the methods it calls; the rest is not dead code of its // own. #[allow(dead_code)] impl ProtoClient {",
     );
     // `Greeter` declares no error: no allowance there.
     assert!(!squash(&text).contains("result_large_err)]#[allow(dead_code)]implGreeterClient_"));

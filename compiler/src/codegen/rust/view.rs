@@ -1,6 +1,6 @@
 //! The view model the Rust templates render: every name cased and escaped, every type spelt out.
 
-use super::RT;
+use super::layout;
 use crate::ident::{pascal_case, rust_ident, rust_module_path, shouty_snake_case, snake_case};
 use crate::ir::wire_schema;
 use crate::ir::{
@@ -30,6 +30,10 @@ pub(super) struct FileView {
 #[derive(Serialize)]
 pub(super) struct PackageModule {
     name: String,
+    /// The runtime alias the module's items use (a `use` of it opens the module).
+    rt: String,
+    /// Neither declarations nor modules: written `pub mod name {}`.
+    empty: bool,
     /// The package declared in this module; `None` for a module that only holds other
     /// modules (`acme` when only `acme.people` and `acme.jobs` are packages).
     package: Option<String>,
@@ -107,7 +111,7 @@ impl Attrs {
     fn docs(docs: Vec<String>) -> Attrs {
         Attrs {
             // As `ViewBuilder::attrs` writes them: the template puts `///` right before.
-            docs: docs.iter().map(|line| format!(" {line}")).collect(),
+            docs: docs.iter().map(|line| doc_line(line)).collect(),
             deprecated: false,
             deprecated_note: None,
             allow_deprecated: false,
@@ -124,6 +128,8 @@ pub(super) struct ConstView {
     name: String,
     ty: String,
     value: String,
+    /// `pub const NAME: T = value;`, laid out.
+    line: String,
 }
 
 #[derive(Serialize)]
@@ -148,6 +154,11 @@ pub(super) struct TypeView {
     variants: Vec<VariantView>,
     /// Alias target type.
     target: String,
+    rt: String,
+    /// The `#[derive(...)]` line(s).
+    derive: String,
+    /// `pub type Name = Target;`, laid out.
+    alias_line: String,
 }
 
 #[derive(Serialize)]
@@ -160,6 +171,10 @@ struct FieldView {
     optional: bool,
     /// `serde_as` adapter type, when the field needs one.
     adapter: Option<String>,
+    /// `pub name: Type,` (or `name: Type,` in a variant), laid out with its indentation.
+    field_line: String,
+    /// `#[serde_as(as = "...")]`, laid out, when the field has an adapter.
+    adapter_line: String,
 }
 
 #[derive(Serialize)]
@@ -169,6 +184,8 @@ struct VariantView {
     rename: Option<String>,
     unit: bool,
     fields: Vec<FieldView>,
+    /// `Name { a: T, b: U },` when rustfmt keeps the variant on one line.
+    one_line: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -211,6 +228,12 @@ pub(super) struct InterfaceView {
     /// Some method's result streams: the dispatch table implements `dispatch_stream()`.
     has_output_streams: bool,
     methods: Vec<MethodView>,
+    rt: String,
+    channel_const_line: String,
+    hash_const_line: String,
+    dispatch_impl_line: String,
+    register_sig: String,
+    register_call: String,
 }
 
 #[derive(Serialize)]
@@ -247,6 +270,15 @@ struct MethodView {
     /// The name makes clippy expect another kind of `self` (see [`odd_self`]).
     trait_odd_self: bool,
     client_odd_self: bool,
+    trait_sig: String,
+    client_sig: String,
+    client_body: String,
+    /// `let future = <H as Trait>::method(&handler, ctx, ...);` (`items` for a stream).
+    dispatch_call: String,
+    /// `let forwarded = sink.forward::<...>(items, ipcc_rt::failure);` of a result stream.
+    forward_line: String,
+    /// `ipcc_rt::reply::<_, A, _>(future.await)`, laid out.
+    reply_line: String,
 }
 
 #[derive(Serialize)]
@@ -277,6 +309,8 @@ struct ParamView {
     optional: bool,
     inner_ty: String,
     inner_adapter: String,
+    /// `let arg_x = args.next::<_, A>("x")?;`, laid out at indentation zero of its block.
+    decode_line: String,
 }
 
 #[derive(Serialize)]
@@ -309,6 +343,13 @@ pub(super) struct NotificationsView {
     allow_complex: bool,
     has_events: bool,
     events: Vec<EventView>,
+    rt: String,
+    channel_const_line: String,
+    hash_const_line: String,
+    declare_line: String,
+    to_sig: String,
+    listen_sig: String,
+    add_listener_line: String,
 }
 
 #[derive(Serialize)]
@@ -322,6 +363,42 @@ struct EventView {
     many_args: bool,
     /// The sender's or listener's method name makes clippy expect another kind of `self`.
     odd_self: bool,
+    sender_sig: String,
+    sender_body: String,
+    listener_sig: String,
+    /// The default listener method's `let _ = ...;` of its parameters.
+    ignore_line: String,
+    /// `<L as Listener>::event(&listener, ...);`
+    listener_call: String,
+}
+
+/// A doc line as the template writes it after `///`: a space before the text, and nothing
+/// for a blank line (rustfmt trims trailing whitespace).
+fn doc_line(line: &str) -> String {
+    let line = line.trim_end();
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(" {line}")
+    }
+}
+
+/// The alias generated code names the runtime's `codegen` module by (`use ... as ipcc_rt;` at
+/// the top of the file and of each package module): `ipcc_rt`, unless a package module has that
+/// name, in which case underscores are added until no module has it.
+pub(super) fn rt_alias(ir: &Ir) -> String {
+    let mut alias = "ipcc_rt".to_string();
+    let taken = |alias: &str| {
+        ir.files.iter().any(|f| {
+            f.package
+                .as_deref()
+                .is_some_and(|p| rust_module_path(p).iter().any(|m| m == alias))
+        })
+    };
+    while taken(&alias) {
+        alias.push('_');
+    }
+    alias
 }
 
 /// The view of the file generated for root `root`.
@@ -333,6 +410,8 @@ pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> 
         thrown: thrown_types(ir),
         root_package: ir.file(root).package.clone(),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
+        rt: rt_alias(ir),
+        absolute: false,
     };
     let reachable = reachable_files(ir, root);
     let mut view = FileView {
@@ -370,6 +449,11 @@ pub(super) fn file_view(ir: &Ir, root: FileId, options: &super::RustOptions) -> 
     dedupe_channel_consts(&mut view.root);
     dedupe_generated_types(&mut view.root);
     dedupe_in_modules(&mut view.modules);
+    let rt = builder.rt.clone();
+    lay_out_module(&mut view.root, &rt, 0);
+    for module in &mut view.modules {
+        lay_out_package(module, &rt, 0);
+    }
     view
 }
 
@@ -400,6 +484,7 @@ fn add_wire_schemas(ir: &Ir, module: &mut ModuleView) {
         name: WIRE_SCHEMAS_CONST.to_string(),
         ty: "&str".to_string(),
         value: json_literal(&set.to_json()),
+        line: String::new(),
     });
 }
 
@@ -425,6 +510,8 @@ fn package_module<'m>(
             None => {
                 level.push(PackageModule {
                     name: name.clone(),
+                    rt: String::new(),
+                    empty: false,
                     package: None,
                     prefix: prefix.clone(),
                     docs: Vec::new(),
@@ -712,6 +799,11 @@ struct ViewBuilder<'a> {
     root_package: Option<String>,
     /// `size_bound` of each named type, computed once (by `TypeId`).
     sizes: std::cell::RefCell<Vec<Option<u64>>>,
+    /// How the runtime's `codegen` module is named: the file's alias, or its absolute path.
+    rt: String,
+    /// Std types by absolute path (`::std::string::String`) rather than through `rt`, for user
+    /// templates, which have no alias in scope.
+    absolute: bool,
 }
 
 impl ViewBuilder<'_> {
@@ -750,6 +842,7 @@ impl ViewBuilder<'_> {
                     ConstValue::Float(f) => format!("{f:?}"),
                     ConstValue::Bool(b) => b.to_string(),
                 },
+                line: String::new(),
             });
         }
         for (index, def) in self.ir.types.iter().enumerate() {
@@ -797,7 +890,7 @@ impl ViewBuilder<'_> {
             docs.push(format!("Since {version}."));
         }
         Attrs {
-            docs: docs.iter().map(|line| format!(" {line}")).collect(),
+            docs: docs.iter().map(|line| doc_line(line)).collect(),
             deprecated: deprecated.is_some(),
             deprecated_note: deprecated
                 .as_deref()
@@ -819,20 +912,50 @@ impl ViewBuilder<'_> {
     /// Rust spelling of a type use, as seen from module `here`.
     fn rust_type(&self, ty: &TypeRef, here: Option<&str>) -> String {
         match ty {
-            TypeRef::Primitive { primitive } => primitive_type(*primitive).to_string(),
+            TypeRef::Primitive { primitive } => self.primitive_type(*primitive),
             TypeRef::Named { id } => self.type_path(*id, here),
             TypeRef::Array { element } => {
-                format!("::std::vec::Vec<{}>", self.rust_type(element, here))
+                format!("{}<{}>", self.std("Vec"), self.rust_type(element, here))
             }
             TypeRef::Map { key, value } => format!(
-                "::std::collections::BTreeMap<{}, {}>",
+                "{}<{}, {}>",
+                self.std("BTreeMap"),
                 self.rust_type(key, here),
                 self.rust_type(value, here)
             ),
             TypeRef::Optional { inner } => {
-                format!("::std::option::Option<{}>", self.rust_type(inner, here))
+                format!("{}<{}>", self.std("Option"), self.rust_type(inner, here))
             }
         }
+    }
+
+    /// A std type's path: through the runtime's alias, or absolute for user templates.
+    fn std(&self, name: &str) -> String {
+        if self.absolute {
+            match name {
+                "Vec" => "::std::vec::Vec",
+                "BTreeMap" => "::std::collections::BTreeMap",
+                "Option" => "::std::option::Option",
+                "String" => "::std::string::String",
+                _ => "::std::boxed::Box",
+            }
+            .to_string()
+        } else {
+            format!("{}::{name}", self.rt)
+        }
+    }
+
+    fn primitive_type(&self, primitive: Primitive) -> String {
+        match primitive {
+            Primitive::String => self.std("String"),
+            Primitive::Bytes => format!("{}<u8>", self.std("Vec")),
+            // Every other primitive is spelt in Rust as in the IDL (`bool`, `i64`, `f32`, ...).
+            scalar => scalar.idl_name().to_string(),
+        }
+    }
+
+    fn same(&self) -> String {
+        format!("{}::serde_with::Same", self.rt)
     }
 
     /// Path of a named type from the module of package `here` (`None`: the file's top level):
@@ -853,11 +976,12 @@ impl ViewBuilder<'_> {
 
     /// The `serde_as` adapter for a type use, or `None` when serde's own mapping is the wire's.
     fn adapter(&self, ty: &TypeRef) -> Option<String> {
+        let rt = &self.rt;
         match ty {
             TypeRef::Primitive { primitive } => match primitive {
-                Primitive::I64 | Primitive::U64 => Some(format!("{RT}::wire::Int")),
-                Primitive::F32 | Primitive::F64 => Some(format!("{RT}::wire::Float")),
-                Primitive::Bytes => Some(format!("{RT}::wire::Base64")),
+                Primitive::I64 | Primitive::U64 => Some(format!("{rt}::wire::Int")),
+                Primitive::F32 | Primitive::F64 => Some(format!("{rt}::wire::Float")),
+                Primitive::Bytes => Some(format!("{rt}::wire::Base64")),
                 _ => None,
             },
             // serde's derive also reads a struct or union from an array and an enum from
@@ -866,11 +990,11 @@ impl ViewBuilder<'_> {
                 TypeDefKind::Alias { target } => self.adapter(target),
                 TypeDefKind::Struct { .. }
                 | TypeDefKind::Union { .. }
-                | TypeDefKind::Enum { .. } => Some(format!("{RT}::wire::Named")),
+                | TypeDefKind::Enum { .. } => Some(format!("{rt}::wire::Named")),
             },
             TypeRef::Array { element } => self
                 .adapter(element)
-                .map(|a| format!("::std::vec::Vec<{a}>")),
+                .map(|a| format!("{}<{a}>", self.std("Vec"))),
             TypeRef::Map { key, value } => {
                 // Integer keys travel as strict decimal strings. serde_json converts keys itself
                 // only at the top level, not once a value has been buffered (inside a tagged
@@ -879,26 +1003,27 @@ impl ViewBuilder<'_> {
                     TypeRef::Primitive {
                         primitive: Primitive::String,
                     } => None,
-                    _ => Some(format!("{RT}::wire::IntKey")),
+                    _ => Some(format!("{rt}::wire::IntKey")),
                 };
                 let value_adapter = self.adapter(value);
                 if key_adapter.is_none() && value_adapter.is_none() {
                     return None;
                 }
                 Some(format!(
-                    "::std::collections::BTreeMap<{}, {}>",
-                    key_adapter.unwrap_or_else(same),
-                    value_adapter.unwrap_or_else(same)
+                    "{}<{}, {}>",
+                    self.std("BTreeMap"),
+                    key_adapter.unwrap_or_else(|| self.same()),
+                    value_adapter.unwrap_or_else(|| self.same())
                 ))
             }
             TypeRef::Optional { inner } => self
                 .adapter(inner)
-                .map(|a| format!("::std::option::Option<{a}>")),
+                .map(|a| format!("{}<{a}>", self.std("Option"))),
         }
     }
 
     fn adapter_or_same(&self, ty: &TypeRef) -> String {
-        self.adapter(ty).unwrap_or_else(same)
+        self.adapter(ty).unwrap_or_else(|| self.same())
     }
 
     /// Whether a type use, written as a field or an alias, passes clippy's `type_complexity`
@@ -934,15 +1059,18 @@ impl ViewBuilder<'_> {
         let (ty, adapter) = match (&field.ty, field.boxed) {
             (TypeRef::Optional { inner }, true) => (
                 format!(
-                    "::std::option::Option<::std::boxed::Box<{}>>",
+                    "{}<{}<{}>>",
+                    self.std("Option"),
+                    self.std("Box"),
                     self.rust_type(inner, here)
                 ),
                 self.adapter(inner)
-                    .map(|a| format!("::std::option::Option<::std::boxed::Box<{a}>>")),
+                    .map(|a| format!("{}<{}<{a}>>", self.std("Option"), self.std("Box"))),
             ),
             (ty, true) => (
-                format!("::std::boxed::Box<{}>", self.rust_type(ty, here)),
-                self.adapter(ty).map(|a| format!("::std::boxed::Box<{a}>")),
+                format!("{}<{}>", self.std("Box"), self.rust_type(ty, here)),
+                self.adapter(ty)
+                    .map(|a| format!("{}<{a}>", self.std("Box"))),
             ),
             (ty, false) => (self.rust_type(ty, here), self.adapter(ty)),
         };
@@ -953,6 +1081,8 @@ impl ViewBuilder<'_> {
             ty,
             optional,
             adapter,
+            field_line: String::new(),
+            adapter_line: String::new(),
         }
     }
 
@@ -973,6 +1103,9 @@ impl ViewBuilder<'_> {
             fields: Vec::new(),
             variants: Vec::new(),
             target: String::new(),
+            rt: self.rt.clone(),
+            derive: String::new(),
+            alias_line: String::new(),
         };
         match &def.kind {
             TypeDefKind::Struct { fields } => {
@@ -999,6 +1132,7 @@ impl ViewBuilder<'_> {
                             name,
                             unit: true,
                             fields: Vec::new(),
+                            one_line: None,
                         }
                     })
                     .collect();
@@ -1015,6 +1149,7 @@ impl ViewBuilder<'_> {
                             name,
                             unit: v.unit,
                             fields: v.fields.iter().map(|f| self.field_view(f, here)).collect(),
+                            one_line: None,
                         }
                     })
                     .collect();
@@ -1099,6 +1234,7 @@ impl ViewBuilder<'_> {
     // ----- interfaces and notifications -----
 
     fn param_view(&self, index: usize, param: &Param, here: Option<&str>) -> ParamView {
+        let rt = &self.rt;
         let inner = match (&param.ty, param.optional) {
             (TypeRef::Optional { inner }, true) => inner.as_ref(),
             (ty, _) => ty,
@@ -1106,16 +1242,12 @@ impl ViewBuilder<'_> {
         let ty = self.rust_type(&param.ty, here);
         let (ty, client_ty, into_ty) = if param.stream {
             (
-                format!("{RT}::ItemStream<{ty}>"),
-                format!("impl {RT}::Stream<Item = {ty}> + ::core::marker::Send + 'static"),
+                format!("{rt}::ItemStream<{ty}>"),
+                format!("impl {rt}::Stream<Item = {ty}> + {rt}::Send + 'static"),
                 None,
             )
         } else if self.takes_into(&param.ty) {
-            (
-                ty.clone(),
-                format!("impl ::core::convert::Into<{ty}>"),
-                Some(ty),
-            )
+            (ty.clone(), format!("impl {rt}::Into<{ty}>"), Some(ty))
         } else {
             (ty.clone(), ty, None)
         };
@@ -1132,6 +1264,7 @@ impl ViewBuilder<'_> {
             optional: param.optional,
             inner_ty: self.rust_type(inner, here),
             inner_adapter: self.adapter_or_same(inner),
+            decode_line: String::new(),
         }
     }
 
@@ -1164,7 +1297,7 @@ impl ViewBuilder<'_> {
                 taken.push(view.name.clone());
             }
             view.client_value = match &view.into_ty {
-                Some(ty) => format!("::core::convert::Into::<{ty}>::into({})", view.name),
+                Some(ty) => format!("{}::Into::<{ty}>::into({})", self.rt, view.name),
                 None => view.name.clone(),
             };
         }
@@ -1172,6 +1305,7 @@ impl ViewBuilder<'_> {
     }
 
     fn method_view(&self, method: &Method, here: Option<&str>) -> MethodView {
+        let rt = &self.rt;
         let params = self.params_view(&method.params, here);
         let taken: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
         let trait_name = member_ident(&method.name);
@@ -1182,12 +1316,12 @@ impl ViewBuilder<'_> {
         };
         let throws = method.throws.map(|id| self.type_path(id, here));
         let handler_error = match &throws {
-            Some(error) => format!("{RT}::Raised<{error}>"),
-            None => format!("{RT}::HandlerError"),
+            Some(error) => format!("{rt}::Raised<{error}>"),
+            None => format!("{rt}::HandlerError"),
         };
         let client_error = match &throws {
-            Some(error) => format!("{RT}::CallError<{error}>"),
-            None => format!("{RT}::IpcError"),
+            Some(error) => format!("{rt}::CallError<{error}>"),
+            None => format!("{rt}::IpcError"),
         };
         let input = params.iter().find(|p| p.stream);
         let input_stream = input.is_some();
@@ -1196,13 +1330,13 @@ impl ViewBuilder<'_> {
             .unwrap_or_default();
         let (trait_return, client_return) = if method.result_stream {
             (
-                format!("impl {RT}::Stream<Item = ::std::result::Result<{result_ty}, {handler_error}>> + ::core::marker::Send"),
-                format!("impl {RT}::Stream<Item = ::std::result::Result<{result_ty}, {client_error}>> + ::core::marker::Send + ::core::marker::Unpin + 'static"),
+                format!("impl {rt}::HandledItems<{result_ty}, {handler_error}>"),
+                format!("impl {rt}::CallItems<{result_ty}, {client_error}>"),
             )
         } else {
             (
-                format!("impl ::core::future::Future<Output = ::std::result::Result<{result_ty}, {handler_error}>> + ::core::marker::Send"),
-                format!("::std::result::Result<{result_ty}, {client_error}>"),
+                format!("impl {rt}::Handled<{result_ty}, {handler_error}>"),
+                format!("{rt}::Result<{result_ty}, {client_error}>"),
             )
         };
         MethodView {
@@ -1220,7 +1354,7 @@ impl ViewBuilder<'_> {
             result_ty,
             result_adapter: match &method.result {
                 Some(ty) => self.adapter_or_same(ty),
-                None => same(),
+                None => self.same(),
             },
             throws,
             result_stream: method.result_stream,
@@ -1236,6 +1370,12 @@ impl ViewBuilder<'_> {
             trait_return,
             handler_error,
             client_return,
+            trait_sig: String::new(),
+            client_sig: String::new(),
+            client_body: String::new(),
+            dispatch_call: String::new(),
+            forward_line: String::new(),
+            reply_line: String::new(),
         }
     }
 
@@ -1309,6 +1449,12 @@ impl ViewBuilder<'_> {
                 .iter()
                 .map(|m| self.method_view(m, here))
                 .collect(),
+            rt: self.rt.clone(),
+            channel_const_line: String::new(),
+            hash_const_line: String::new(),
+            dispatch_impl_line: String::new(),
+            register_sig: String::new(),
+            register_call: String::new(),
         }
     }
 
@@ -1325,6 +1471,11 @@ impl ViewBuilder<'_> {
             has_params: !params.is_empty(),
             many_args: params.len() + 1 > CLIPPY_MAX_ARGS,
             params,
+            sender_sig: String::new(),
+            sender_body: String::new(),
+            listener_sig: String::new(),
+            ignore_line: String::new(),
+            listener_call: String::new(),
         }
     }
 
@@ -1366,6 +1517,13 @@ impl ViewBuilder<'_> {
                 .iter()
                 .map(|e| self.event_view(e, here))
                 .collect(),
+            rt: self.rt.clone(),
+            channel_const_line: String::new(),
+            hash_const_line: String::new(),
+            declare_line: String::new(),
+            to_sig: String::new(),
+            listen_sig: String::new(),
+            add_listener_line: String::new(),
         }
     }
 }
@@ -1448,6 +1606,8 @@ pub(crate) fn type_spelling(ir: &Ir, ty: &TypeRef, from: Option<FileId>) -> Stri
         thrown: Vec::new(),
         root_package: from.and_then(|file| ir.file(file).package.clone()),
         sizes: std::cell::RefCell::new(vec![None; ir.types.len()]),
+        rt: "::ipcc_runtime::codegen".to_string(),
+        absolute: true,
     };
     builder.rust_type(ty, None)
 }
@@ -1462,15 +1622,365 @@ fn odd_self(name: &str) -> bool {
         || (name.starts_with("to_") && name.ends_with("_mut"))
 }
 
-fn same() -> String {
-    format!("{RT}::serde_with::Same")
+/// Lays out a package module's items and those of the modules below it (`depth` modules deep).
+fn lay_out_package(module: &mut PackageModule, rt: &str, depth: usize) {
+    module.rt = rt.to_string();
+    module.empty = module.is_empty();
+    lay_out_module(&mut module.body, rt, depth + 1);
+    for child in &mut module.children {
+        lay_out_package(child, rt, depth + 1);
+    }
 }
 
-fn primitive_type(primitive: Primitive) -> &'static str {
-    match primitive {
-        Primitive::String => "::std::string::String",
-        Primitive::Bytes => "::std::vec::Vec<u8>",
-        // Every other primitive is spelt in Rust as in the IDL (`bool`, `i64`, `f32`, ...).
-        scalar => scalar.idl_name(),
+/// Fills the laid-out lines of a module's items: the templates write each at indentation zero
+/// and the generator indents it by the module's depth, so the width left is narrower.
+fn lay_out_module(module: &mut ModuleView, rt: &str, depth: usize) {
+    let width = layout::MAX_WIDTH.saturating_sub(4 * depth);
+    for c in module.consts.iter_mut().chain(module.wire_schemas.as_mut()) {
+        let prefix = format!("pub const {}: {} = ", c.name, c.ty);
+        c.line = layout::field(0, &prefix, &c.value, ";", width);
+    }
+    for t in &mut module.types {
+        lay_out_type(t, rt, width);
+    }
+    for i in &mut module.interfaces {
+        lay_out_interface(i, rt, width);
+    }
+    for n in &mut module.notifications {
+        lay_out_notifications(n, rt, width);
+    }
+}
+
+fn lay_out_type(t: &mut TypeView, rt: &str, width: usize) {
+    let mut derives: Vec<String> = if t.is_enum {
+        [
+            "Debug",
+            "Clone",
+            "Copy",
+            "PartialEq",
+            "Eq",
+            "Hash",
+            "PartialOrd",
+            "Ord",
+        ]
+        .map(String::from)
+        .to_vec()
+    } else {
+        let mut d: Vec<String> = ["Debug", "Clone", "PartialEq"].map(String::from).to_vec();
+        if t.hashable {
+            d.extend(["Eq".to_string(), "Hash".to_string()]);
+        }
+        if t.default {
+            d.push("Default".to_string());
+        }
+        d
+    };
+    derives.push(format!("{rt}::Serialize"));
+    derives.push(format!("{rt}::Deserialize"));
+    t.derive = layout::derive(0, &derives, width);
+    for f in &mut t.fields {
+        f.field_line = layout::field(4, &format!("pub {}: ", f.name), &f.ty, ",", width);
+        if let Some(adapter) = &f.adapter {
+            let inner = format!("as = \"{adapter}\"");
+            f.adapter_line = layout::attribute(4, "serde_as", &inner, width);
+        }
+    }
+    for v in &mut t.variants {
+        for f in &mut v.fields {
+            f.field_line = layout::field(8, &format!("{}: ", f.name), &f.ty, ",", width);
+            if let Some(adapter) = &f.adapter {
+                let inner = format!("as = \"{adapter}\"");
+                f.adapter_line = layout::attribute(8, "serde_as", &inner, width);
+            }
+        }
+        // rustfmt's `struct_variant_width`: fields without attributes that fit in it share the
+        // variant's line.
+        let bare = v.fields.iter().all(|f| {
+            f.attrs.docs.is_empty()
+                && !f.attrs.deprecated
+                && f.rename.is_none()
+                && !f.optional
+                && f.adapter.is_none()
+        });
+        let fields: Vec<String> = v
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.ty))
+            .collect();
+        let inner = fields.join(", ");
+        let line = format!("    {} {{ {inner} }},", v.name);
+        if !v.fields.is_empty() && bare && inner.len() <= 35 && line.len() <= width {
+            v.one_line = Some(line);
+        }
+    }
+    if t.is_alias {
+        let prefix = format!("pub type {} = ", t.name);
+        t.alias_line = layout::field(0, &prefix, &t.target, ";", width);
+    }
+}
+
+fn lay_out_interface(i: &mut InterfaceView, rt: &str, width: usize) {
+    let channel = format!("pub const {}: &str = ", i.channel_const);
+    i.channel_const_line = layout::field(0, &channel, &i.channel_value, ";", width);
+    let hash = format!("pub const {}: &str = ", i.hash_const);
+    i.hash_const_line = layout::field(0, &hash, &i.schema_hash, ";", width);
+    let (tp, tr) = (&i.type_param, &i.trait_name);
+    let head = format!("impl<{tp}: {tr}> {rt}::Dispatch");
+    let target = format!("for {}<{tp}>", i.dispatch_name);
+    i.dispatch_impl_line = if head.len() + target.len() + 3 <= width {
+        format!("{head} {target} {{")
+    } else {
+        format!("{head}\n    {target}\n{{")
+    };
+    i.register_sig = layout::signature(
+        0,
+        &format!("pub fn {}<{tp}: {tr}>", i.register_fn),
+        &[format!("host: &{rt}::IpcHost"), format!("handler: {tp}")],
+        &format!("{rt}::Registration"),
+        " {",
+        width,
+    );
+    let register = format!("{rt}::IpcHost::register");
+    let args = [
+        "host".to_string(),
+        i.spec_const.clone(),
+        format!("{rt}::Arc::new(dispatch)"),
+    ];
+    i.register_call = layout::call(4, "", &register, &args, "", width);
+    for m in &mut i.methods {
+        let mut params = vec!["&self".to_string(), format!("{}: {rt}::CallContext", m.ctx)];
+        params.extend(m.params.iter().map(|p| format!("{}: {}", p.name, p.ty)));
+        let head = format!("fn {}", m.trait_name);
+        m.trait_sig = layout::signature(4, &head, &params, &m.trait_return, ";", width);
+        let mut params = vec!["&self".to_string()];
+        params.extend(
+            m.params
+                .iter()
+                .map(|p| format!("{}: {}", p.name, p.client_ty)),
+        );
+        let head = if m.result_stream {
+            format!("pub fn {}", m.client_name)
+        } else {
+            format!("pub async fn {}", m.client_name)
+        };
+        m.client_sig = layout::signature(4, &head, &params, &m.client_return, " {", width);
+        let mut args = vec!["&handler".to_string(), "ctx".to_string()];
+        args.extend(m.params.iter().map(|p| p.local.clone()));
+        let local = if m.result_stream { "items" } else { "future" };
+        let callee = format!("<{tp} as {tr}>::{}", m.trait_name);
+        m.dispatch_call = layout::call(20, &format!("let {local} = "), &callee, &args, ";", width);
+        m.client_body = client_body(m, rt, &i.channel_const, width);
+        let forward = format!("sink.forward::<_, {}, _, _>", m.result_adapter);
+        let args = ["items".to_string(), format!("{rt}::failure")];
+        m.forward_line = layout::call(20, "let forwarded = ", &forward, &args, ";", width);
+        let reply = format!("{rt}::reply::<_, {}, _>(future.await)", m.result_adapter);
+        m.reply_line = layout::statement(20, "", &reply, "", width);
+        lay_out_decoding(&mut m.params, 20, width);
+    }
+}
+
+/// The body of a client method: encode the arguments, call, decode the result. Each argument
+/// is encoded into a local of its own, so that every statement is a short one whose layout
+/// does not depend on the others.
+fn client_body(m: &MethodView, rt: &str, channel: &str, width: usize) -> String {
+    let mut taken: Vec<String> = m.params.iter().map(|p| p.name.clone()).collect();
+    let mut local = |base: &str| {
+        let name = unique_name(base, &taken);
+        taken.push(name.clone());
+        name
+    };
+    let [args, input, call, value] = ["args", "input", "call", "value"].map(&mut local);
+    let mut lines = Vec::new();
+    let stream = m.result_stream;
+    let mut elements = Vec::new();
+    for (index, p) in m.params.iter().enumerate() {
+        if p.stream {
+            elements.push(if stream {
+                format!("{rt}::Ok({rt}::stream_slot())")
+            } else {
+                format!("{rt}::stream_slot()")
+            });
+            continue;
+        }
+        let encoded = local(&format!("encoded_arg_{index}"));
+        if let Some(ty) = &p.into_ty {
+            let prefix = format!("let {}: {ty} = ", p.name);
+            let expr = format!("{rt}::Into::into({})", p.name);
+            lines.push(layout::statement(8, &prefix, &expr, ";", width));
+        }
+        let expr = format!("{rt}::encode_arg::<_, {}>({})", p.adapter, p.name);
+        let suffix = if stream { ";" } else { "?;" };
+        let prefix = format!("let {encoded} = ");
+        lines.push(layout::statement(8, &prefix, &expr, suffix, width));
+        elements.push(encoded);
+    }
+    if elements.is_empty() {
+        let item = if stream {
+            format!("{rt}::Result<{rt}::Payload, {rt}::IpcError>")
+        } else {
+            format!("{rt}::Payload")
+        };
+        lines.push(format!("        let {args}: [{item}; 0] = [];"));
+    } else {
+        lines.push(layout::array(
+            8,
+            &format!("let {args} = "),
+            &elements,
+            ";",
+            width,
+        ));
+    }
+    if m.input_stream {
+        let encode = format!(
+            "{rt}::encode_items::<_, {}, _>({})",
+            m.input_adapter, m.input_name
+        );
+        let prefix = format!("let {input} = ");
+        lines.push(layout::statement(8, &prefix, &encode, ";", width));
+    }
+    let (conn, options) = ("&self.conn".to_string(), "&self.options".to_string());
+    let target = [conn, channel.to_string(), m.wire_name.clone(), args];
+    let prefix = format!("let {call} = ");
+    if stream {
+        let input = if m.input_stream {
+            format!("{rt}::Some({input})")
+        } else {
+            format!("{rt}::None")
+        };
+        let all = [&target[..], &[input, options]].concat();
+        let callee = format!("{rt}::call_stream");
+        lines.push(layout::call(8, &prefix, &callee, &all, ";", width));
+        let decode = format!("{rt}::decode_items::<_, {}>({call})", m.result_adapter);
+        match &m.throws {
+            Some(error) => {
+                let prefix = format!("let {value} = ");
+                lines.push(layout::statement(8, &prefix, &decode, ";", width));
+                let map = format!("{rt}::StreamExt::map");
+                let args = [value, format!("{rt}::declared_item::<_, {error}>")];
+                lines.push(layout::call(8, "", &map, &args, "", width));
+            }
+            None => lines.push(layout::statement(8, "", &decode, "", width)),
+        }
+    } else {
+        let (callee, all) = if m.input_stream {
+            let all = [&target[..], &[input, options]].concat();
+            (format!("{rt}::IpcConnection::call_with_input"), all)
+        } else {
+            let all = [&target[..], &[options]].concat();
+            (format!("{rt}::IpcConnection::call"), all)
+        };
+        lines.push(layout::call(8, &prefix, &callee, &all, ";", width));
+        let decode = format!("{rt}::decode_result::<_, {}>", m.result_adapter);
+        if m.throws.is_some() {
+            lines.push(format!(
+                "        let {value} = {call}.await.map_err({rt}::CallError::from_ipc)?;"
+            ));
+            // `?` turns the decode failure's `IpcError` into `CallError::Ipc`.
+            let prefix = format!("let {value} = ");
+            let expr = format!("{decode}({value})");
+            lines.push(layout::statement(8, &prefix, &expr, "?;", width));
+            lines.push(format!("        {rt}::Ok({value})"));
+        } else {
+            let expr = format!("{decode}({call}.await?)");
+            lines.push(layout::statement(8, "", &expr, "", width));
+        }
+    }
+    lines.join("\n")
+}
+
+fn lay_out_notifications(n: &mut NotificationsView, rt: &str, width: usize) {
+    let channel = format!("pub const {}: &str = ", n.channel_const);
+    n.channel_const_line = layout::field(0, &channel, &n.channel_value, ";", width);
+    let hash = format!("pub const {}: &str = ", n.hash_const);
+    n.hash_const_line = layout::field(0, &hash, &n.schema_hash, ";", width);
+    let declare = format!("{rt}::IpcHost::declare_notifications");
+    let spec = ["host".to_string(), n.spec_const.clone()];
+    n.declare_line = layout::call(8, "", &declare, &spec, ";", width);
+    n.to_sig = layout::signature(
+        4,
+        "pub fn to",
+        &[
+            format!("host: &{rt}::IpcHost"),
+            format!("connection: {rt}::ConnectionId"),
+        ],
+        "Self",
+        " {",
+        width,
+    );
+    let (tp, listener) = (&n.type_param, &n.listener_name);
+    n.listen_sig = layout::signature(
+        0,
+        &format!("pub fn {}<{tp}: {listener}>", n.listen_fn),
+        &[
+            format!("conn: &{rt}::IpcConnection"),
+            format!("listener: {tp}"),
+        ],
+        &format!("{rt}::ListenerHandle"),
+        " {",
+        width,
+    );
+    let add = format!("{rt}::IpcConnection::add_listener");
+    let args = [
+        "conn".to_string(),
+        n.channel_const.clone(),
+        "listen".to_string(),
+    ];
+    n.add_listener_line = layout::call(4, "", &add, &args, "", width);
+    for e in &mut n.events {
+        let mut params = vec!["&self".to_string()];
+        params.extend(e.params.iter().map(|p| format!("{}: {}", p.name, p.ty)));
+        let result = format!("{rt}::Result<(), {rt}::IpcError>");
+        let head = format!("pub fn {}", e.sender_name);
+        e.sender_sig = layout::signature(4, &head, &params, &result, " {", width);
+        let mut body = if e.params.is_empty() {
+            format!("        let args: [{rt}::Payload; 0] = [];")
+        } else {
+            let elements: Vec<String> = e
+                .params
+                .iter()
+                .map(|p| format!("{rt}::encode_arg::<_, {}>({})?", p.adapter, p.name))
+                .collect();
+            layout::array(8, "let args = ", &elements, ";", width)
+        };
+        let notify = format!("{rt}::NotifyTarget::notify");
+        let args = [
+            "&self.target".to_string(),
+            n.channel_const.clone(),
+            e.wire_name.clone(),
+            "args".to_string(),
+        ];
+        body.push('\n');
+        body.push_str(&layout::call(8, "", &notify, &args, "", width));
+        e.sender_body = body;
+        let head = format!("fn {}", e.listener_name);
+        e.listener_sig = layout::signature(4, &head, &params, "", " {", width);
+        let names: Vec<String> = e.params.iter().map(|p| p.name.clone()).collect();
+        e.ignore_line = match names.as_slice() {
+            [one] => format!("        let _ = {one};"),
+            _ => layout::call(8, "let _ = ", "", &names, ";", width),
+        };
+        let mut args = vec!["&listener".to_string()];
+        args.extend(e.params.iter().map(|p| p.local.clone()));
+        let callee = format!("<{tp} as {listener}>::{}", e.listener_name);
+        e.listener_call = layout::call(12, "", &callee, &args, ";", width);
+        lay_out_decoding(&mut e.params, 12, width);
+    }
+}
+
+/// Lays out the decoding of each parameter, inside a block `indent` deep.
+fn lay_out_decoding(params: &mut [ParamView], indent: usize, width: usize) {
+    for p in params {
+        let expr = if p.stream {
+            format!("args.next_stream::<_, {}>({})?", p.adapter, p.wire_name)
+        } else if p.optional {
+            format!(
+                "args.next_optional::<_, {}>({})?",
+                p.inner_adapter, p.wire_name
+            )
+        } else {
+            format!("args.next::<_, {}>({})?", p.adapter, p.wire_name)
+        };
+        let prefix = format!("let {} = ", p.local);
+        p.decode_line = layout::statement(indent, &prefix, &expr, ";", width);
     }
 }
