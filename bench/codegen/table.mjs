@@ -7,16 +7,22 @@ const [out, loadStart, loadEnd, rounds, runs] = process.argv.slice(2);
 const schemas = ["large", "extra-large"];
 const commands = ["ipcc-gen", "protoc", "ipcc-check"];
 
-/** Every run's wall time of `command` on `schema`, over all rounds. */
+/** Every run's wall time of `command` on `schema`, over all rounds, and the mean CPU time
+ * (user + system; hyperfine keeps only each round's mean) over the rounds. */
 function times(schema, command) {
   const all = [];
+  const cpu = [];
   for (const file of readdirSync(join(out, "runs"))) {
     if (!file.startsWith(`${schema}-`) || !/^\d+\.json$/.test(file.slice(schema.length + 1))) continue;
     const json = JSON.parse(readFileSync(join(out, "runs", file), "utf8"));
-    all.push(...json.results.find((r) => r.command === command).times);
+    const result = json.results.find((r) => r.command === command);
+    all.push(...result.times);
+    cpu.push(result.user + result.system);
   }
   if (all.length === 0) throw new Error(`no runs of ${command} on ${schema}`);
-  return all.sort((a, b) => a - b);
+  all.sort((a, b) => a - b);
+  all.cpu = cpu.reduce((a, b) => a + b, 0) / cpu.length;
+  return all;
 }
 const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
 const secs = (s) => (s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(0)} ms`);
@@ -29,7 +35,7 @@ for (const s of schemas) {
   m[s] = {};
   for (const c of commands) {
     const t = times(s, c);
-    m[s][c] = { median: median(t), min: t[0], max: t[t.length - 1], n: t.length };
+    m[s][c] = { median: median(t), min: t[0], max: t[t.length - 1], n: t.length, cpu: t.cpu };
   }
 }
 const cell = (x) => `${secs(x.median)} (${secs(x.min)}–${secs(x.max)})`;
@@ -51,8 +57,22 @@ lines.push(
     `${ratio(growth("protoc"))} | | ${ratio(growth("ipcc-check"))} | |`,
 );
 lines.push("");
+lines.push("CPU time (user + system, mean), which the load of other processes inflates less than wall time:");
+lines.push("");
+lines.push("| schema | `ipcc gen --rust --ts` | `protoc` | gen / protoc | `ipcc check` | check / protoc |");
+lines.push("| --- | --- | --- | --- | --- | --- |");
+for (const s of schemas) {
+  const x = m[s];
+  lines.push(
+    `| ${s} | ${secs(x["ipcc-gen"].cpu)} | ${secs(x.protoc.cpu)} | ${ratio(x["ipcc-gen"].cpu / x.protoc.cpu)} | ` +
+      `${secs(x["ipcc-check"].cpu)} | ${ratio(x["ipcc-check"].cpu / x.protoc.cpu)} |`,
+  );
+}
+const cpuGrowth = (c) => m["extra-large"][c].cpu / m.large[c].cpu;
+lines.push(`| extra-large / large | ${ratio(cpuGrowth("ipcc-gen"))} | ${ratio(cpuGrowth("protoc"))} | | ${ratio(cpuGrowth("ipcc-check"))} | |`);
+lines.push("");
 lines.push(
-  `Medians (min–max) of ${m.large.protoc.n} runs per command and schema (${rounds} rounds of ${runs}, ` +
+  `Wall times: medians (min–max) of ${m.large.protoc.n} runs per command and schema (${rounds} rounds of ${runs}, ` +
     `the three commands alternating; hyperfine, release \`ipcc\` with mimalloc, protoc ` +
     `${readFileSync(join(out, "protoc-version.txt"), "utf8").trim()}); load average ${loadStart} at the start, ${loadEnd} at the end.`,
 );
