@@ -1875,11 +1875,19 @@ fn client_body(m: &MethodView, rt: &str, channel: &str, width: usize) -> String 
             lines.push(format!(
                 "        let {value} = {call}.await.map_err({rt}::CallError::from_ipc)?;"
             ));
-            // `?` turns the decode failure's `IpcError` into `CallError::Ipc`.
-            let prefix = format!("let {value} = ");
-            let expr = format!("{decode}({value})");
-            lines.push(layout::statement(8, &prefix, &expr, "?;", width));
-            lines.push(format!("        {rt}::Ok({value})"));
+            // `?` turns the decode failure's `IpcError` into `CallError::Ipc`. A unit result is
+            // only checked: a `let` of `()` is clippy's `let_unit_value`.
+            if m.result_ty == "()" {
+                let decode = format!("{rt}::decode_result::<(), {}>", m.result_adapter);
+                let expr = format!("{decode}({value})");
+                lines.push(layout::statement(8, "", &expr, "?;", width));
+                lines.push(format!("        {rt}::Ok(())"));
+            } else {
+                let expr = format!("{decode}({value})");
+                let prefix = format!("let {value} = ");
+                lines.push(layout::statement(8, &prefix, &expr, "?;", width));
+                lines.push(format!("        {rt}::Ok({value})"));
+            }
         } else {
             let expr = format!("{decode}({call}.await?)");
             lines.push(layout::statement(8, "", &expr, "", width));

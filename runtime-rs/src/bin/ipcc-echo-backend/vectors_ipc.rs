@@ -457,8 +457,8 @@ impl EchoClient {
         let call =
             ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "fail", args, &self.options);
         let value = call.await.map_err(ipcc_rt::CallError::from_ipc)?;
-        let value = ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(value)?;
-        ipcc_rt::Ok(value)
+        ipcc_rt::decode_result::<(), ipcc_rt::serde_with::Same>(value)?;
+        ipcc_rt::Ok(())
     }
 
     pub async fn wait(&self) -> ipcc_rt::Result<(), ipcc_rt::IpcError> {
