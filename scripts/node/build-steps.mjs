@@ -1,7 +1,7 @@
-// The steps the repository's Node build and test drivers share: cargo builds, runtime-ts, `ipcc gen --ts`, tsc, `node --test`.
+// The steps the repository's Node build and test drivers share: cargo builds, runtime-ts, `ipcc gen --ts`, tsc, `node --test`, an example page.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -134,4 +134,36 @@ export async function bundleForBrowser(esbuild, options) {
     logLevel: "info",
     ...options,
   });
+}
+
+/**
+ * Builds an example's page into `distDir` (emptied first): runtime-ts from its current sources,
+ * the TypeScript generated from `appDir/common/<ipc>` into `appDir/frontend/src/generated`, a
+ * strict type check of `appDir/frontend`, then the esbuild bundle of `frontend/src/main.ts` as
+ * `app.js`, beside the files of `frontend/static/`.
+ */
+export async function buildPage(esbuild, { appDir, ipc, distDir }) {
+  const frontendDir = join(appDir, "frontend");
+  // Always rebuilt (a few seconds): the bundle must match the runtime's current sources.
+  step("build runtime-ts");
+  buildRuntimeTs();
+
+  step(`generate the TypeScript client from common/${ipc}`);
+  cargoBuild(["ipcc"], { quiet: true });
+  generateTs(join(frontendDir, "src", "generated"), join(appDir, "common", ipc));
+
+  step("tsc (frontend type check)");
+  compileTs(appDir, { project: join(frontendDir, "tsconfig.json"), cleanBuild: false });
+
+  step("esbuild bundle");
+  rmSync(distDir, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
+  await bundleForBrowser(esbuild, {
+    entryPoints: [join(frontendDir, "src", "main.ts")],
+    outfile: join(distDir, "app.js"),
+  });
+  for (const file of readdirSync(join(frontendDir, "static"))) {
+    copyFileSync(join(frontendDir, "static", file), join(distDir, file));
+  }
+  console.log(`built ${distDir}`);
 }
