@@ -202,7 +202,8 @@ describe("ipcc-runtime/tauri over a shuffling stand-in for Tauri's IPC", () => {
     conn.close();
   });
 
-  test("a host that stops answering stops the page's sends at the cap; the rest waits, counted in bufferedBytes", async () => {
+  // A drain that never comes fails at the timeout instead of hanging the suite.
+  test("a host that stops answering stops the page's sends at the cap; the rest waits, counted in bufferedBytes", { timeout: 10_000 }, async () => {
     const host = startEchoHost();
     const tauri = new FakeTauri(host, 4);
     const socket = await connectTauri({ internals: tauri });
@@ -214,10 +215,15 @@ describe("ipcc-runtime/tauri over a shuffling stand-in for Tauri's IPC", () => {
     assert.equal(tauri.unanswered, MAX_UNANSWERED_SENDS);
     assert.equal(socket.bufferedBytes, 200 * message.length);
     let drained = 0;
-    socket.onDrain!(() => drained++);
+    const firstDrain = new Promise<void>((resolve) =>
+      socket.onDrain!(() => {
+        drained++;
+        resolve();
+      }),
+    );
     tauri.holdSends = false;
     for (const answer of tauri.held.splice(0)) answer();
-    await new Promise((r) => setTimeout(r, 10));
+    await firstDrain;
     assert.ok(drained > 0);
     assert.ok(socket.bufferedBytes < 200 * message.length);
     socket.close();
