@@ -6,7 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step line carries the seconds the previous step took, so a CI log shows where the time goes.
+step_started=$SECONDS
+step() {
+  printf '\n==> %s   [previous step %ss, total %ss]\n' "$*" "$((SECONDS - step_started))" "$SECONDS"
+  step_started=$SECONDS
+}
 
 # A CI run builds once from a fresh clone: incremental caches (gigabytes for this workspace)
 # would only take disk there.
