@@ -85,14 +85,10 @@ export function decodeBase64(text: string): Uint8Array | string {
   if (text.length > 0 && text.charCodeAt(text.length - 1) === 61) pad = text.charCodeAt(text.length - 2) === 61 ? 2 : 1;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
   let o = 0;
-  const sextet = (i: number): number => {
-    const code = text.charCodeAt(i);
-    return code < 128 ? decodeTable[code]! : -1;
-  };
   const quads = text.length / 4 - (pad > 0 ? 1 : 0);
   for (let q = 0; q < quads; q++) {
     const i = q * 4;
-    const a = sextet(i), b = sextet(i + 1), c = sextet(i + 2), d = sextet(i + 3);
+    const a = sextet(text, i), b = sextet(text, i + 1), c = sextet(text, i + 2), d = sextet(text, i + 3);
     if ((a | b | c | d) < 0) return `invalid base64 character near offset ${i}`;
     const v = (a << 18) | (b << 12) | (c << 6) | d;
     out[o++] = v >> 16;
@@ -101,8 +97,8 @@ export function decodeBase64(text: string): Uint8Array | string {
   }
   if (pad > 0) {
     const i = quads * 4;
-    const a = sextet(i), b = sextet(i + 1);
-    const c = pad === 1 ? sextet(i + 2) : 0;
+    const a = sextet(text, i), b = sextet(text, i + 1);
+    const c = pad === 1 ? sextet(text, i + 2) : 0;
     if ((a | b | c) < 0) return `invalid base64 character near offset ${i}`;
     const v = (a << 18) | (b << 12) | (c << 6);
     if (pad === 2 ? (v & 0xffff) !== 0 : (v & 0xff) !== 0) return "non-canonical base64 (unused bits set)";
@@ -110,4 +106,10 @@ export function decodeBase64(text: string): Uint8Array | string {
     if (pad === 1) out[o++] = (v >> 8) & 255;
   }
   return out;
+}
+
+/** The 6 bits of the base64 character at `i` of `text`, or -1 for a character outside the alphabet. */
+function sextet(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  return code < 128 ? decodeTable[code]! : -1;
 }
