@@ -178,6 +178,21 @@ export function parseMessage(text: string): Message | MalformedMessage {
   } catch {
     return { type: "malformed", id: null, reason: "message is not valid JSON" };
   }
+  return readMessage(m);
+}
+
+/**
+ * The parsed JSON of a `result` (an object with type `result` and a valid id): what a frontend
+ * receives most, read without building a message object. `undefined` for anything else.
+ */
+export function asResult(m: unknown): { id: number; value?: unknown } | undefined {
+  return typeof m === "object" && m !== null && (m as { type?: unknown }).type === "result" && isCallId((m as { id?: unknown }).id)
+    ? (m as { id: number; value?: unknown })
+    : undefined;
+}
+
+/** Validates one message as `JSON.parse` returned it (see `parseMessage`); never throws. */
+export function readMessage(m: unknown): Message | MalformedMessage {
   if (!isRecord(m)) return { type: "malformed", id: null, reason: "message is not a JSON object" };
   const id = isCallId(m.id) ? m.id : null;
   const bad = (reason: string): MalformedMessage => ({ type: "malformed", id, reason });

@@ -44,27 +44,47 @@ function declaredOrSelf(error: unknown, method: MethodDescriptor): unknown {
  * Calls `method` of the interface `descriptor` describes: encodes `args`, decodes the result,
  * and turns a declared error into a `DeclaredError`. `connection` defaults to `IpcApp`'s.
  */
-export async function callMethod<T, K extends AsyncMethodsOf<T>>(
+export function callMethod<T, K extends AsyncMethodsOf<T>>(
   descriptor: InterfaceDescriptor<T>,
   method: K,
   args: MethodParameters<T, K>,
   options?: CallOptions,
   connection?: IpcConnection,
 ): Promise<PromiseReturnType<T[K]>> {
-  const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
-  if (!m) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no method ${JSON.stringify(method)}`);
-  const what = `${descriptor.name ?? descriptor.channel}.${method}`;
-  // `bytes` stay bytes until the call is serialized for its connection (base64 or binary).
-  const wireArgs = deferBytes(() => encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream));
-  const input = streamArgument(m, args as readonly unknown[], what);
-  const conn = connection ?? defaultConnection();
-  let received: ReceivedValue;
+  // Not an `async` function: the one promise is the connection's, settled from its message
+  // handler with the decoded result (an `await` here would add a promise and a turn per call).
+  let m: MethodDescriptor | undefined;
+  let wireArgs: WireValue[];
+  let input: StreamSource<WireValue> | undefined;
+  let conn: IpcConnection;
   try {
-    received = await conn.callWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
+    m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
+    if (!m) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no method ${JSON.stringify(method)}`);
+    wireArgs = encodeCallArgs(descriptor, method, m, args as readonly unknown[]);
+    input = m.inputStream === undefined ? undefined : streamArgument(m, args as readonly unknown[], `${descriptor.name ?? descriptor.channel}.${method}`);
+    conn = connection ?? defaultConnection();
   } catch (e) {
-    throw declaredOrSelf(e, m);
+    return Promise.reject(e);
   }
-  return withAttachments(received.attachments, () => decodeValue(m.result, received.value, "result"));
+  const d = m;
+  return conn.callDecoded(
+    descriptor.channel,
+    method,
+    wireArgs,
+    options,
+    descriptor.schemaHash,
+    input,
+    (value, attachments) => (attachments === undefined ? decodeValue(d.result, value, "result") : withAttachments(attachments, () => decodeValue(d.result, value, "result"))),
+    (e) => declaredOrSelf(e, d),
+  );
+}
+
+/**
+ * A call's arguments in wire form; `bytes` stay bytes until the call is serialized for its
+ * connection (base64 or binary). The name for messages is made only when one is needed.
+ */
+function encodeCallArgs(descriptor: InterfaceDescriptor<any>, method: string, m: MethodDescriptor, args: readonly unknown[]): WireValue[] {
+  return deferBytes(() => encodeArgs(m.params, m.required, args, () => `${descriptor.name ?? descriptor.channel}.${method}`, m.inputStream));
 }
 
 /**
@@ -84,9 +104,8 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
   let raw: AsyncIterator<ReceivedValue>;
   try {
     if (!m || !m.outputStream) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no stream method ${JSON.stringify(method)}`);
-    const what = `${descriptor.name ?? descriptor.channel}.${method}`;
-    const wireArgs = deferBytes(() => encodeArgs(m.params, m.required, args as readonly unknown[], what, m.inputStream));
-    const input = streamArgument(m, args as readonly unknown[], what);
+    const wireArgs = encodeCallArgs(descriptor, method, m, args as readonly unknown[]);
+    const input = streamArgument(m, args as readonly unknown[], `${descriptor.name ?? descriptor.channel}.${method}`);
     const conn = connection ?? defaultConnection();
     raw = conn.streamWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
   } catch (e) {

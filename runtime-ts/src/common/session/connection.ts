@@ -14,6 +14,8 @@ import {
   methodMismatchMessage,
   mismatchMessage,
   parseMessage,
+  asResult,
+  readMessage,
   PROTOCOL_STREAMS,
   PROTOCOL_VERSION,
   BINARY_FEATURE,
@@ -141,7 +143,11 @@ export interface RawStreamOptions extends RawCallOptions {
 /** A `welcome` this frontend accepted: its protocol one this frontend speaks, its channels readable. */
 type AcceptedWelcome = WelcomeMessage & { protocol: typeof PROTOCOL_VERSION | typeof PROTOCOL_STREAMS; channels: Record<string, string> };
 
-interface PendingCall {
+/** The options of a call made without any. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
+/** How a call ends, for whoever made it: its answer, or its failure. */
+interface CallOutcome {
   /** The call's answer: the result's value (and the attachments of its message). */
   resolve(value: WireValue, attachments: Attachments | undefined): void;
   /**
@@ -150,21 +156,34 @@ interface PendingCall {
    * come after the items received before them.
    */
   reject(error: unknown, immediate: boolean): void;
-  /** Whether `call` was sent (so a cancel must be sent too). */
-  sent: boolean;
-  cleanup(): void;
-  /** v2: the source of the input stream, once the call is sent. */
-  input?: OutboundStream<WireValue>;
   /** v2: the output stream (a `streamRaw` call). */
-  output?: InboundStream<unknown>;
+  readonly output?: InboundStream<unknown>;
 }
 
-/** A call's result value, told apart from a failure (a stream source may throw anything). */
-class Answer {
-  constructor(
-    readonly value: WireValue,
-    readonly attachments: Attachments | undefined,
-  ) {}
+/**
+ * One call in flight: every field set in the constructor, so all calls share one object shape;
+ * the timer and the abort listener exist only for a call with a timeout or a signal.
+ */
+class PendingCall {
+  /** Whether `call` was sent (so a cancel must be sent too). */
+  sent = false;
+  /** v2: the source of the input stream, once the call is sent. */
+  input: OutboundStream<WireValue> | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  /** v2: the output stream (a `streamRaw` call). */
+  readonly output: InboundStream<unknown> | undefined;
+
+  constructor(readonly outcome: CallOutcome) {
+    this.output = outcome.output;
+  }
+
+  /** Disarms the timeout and the abort listener. */
+  cleanup(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
+  }
 }
 
 /** One registration: a raw listener, or a decoding one (`addWireListener`). */
@@ -302,17 +321,39 @@ export class IpcConnection {
    */
   callRaw(channel: string, method: string, args: readonly WireValue[], options: RawCallOptions = {}): Promise<WireValue> {
     return new Promise<WireValue>((resolve, reject) => {
-      this.begin(channel, method, args, options, { resolve: (value) => resolve(value), reject: (e) => reject(e) });
+      this.begin(channel, method, args, options, options.schemaHash, options.input, { resolve: (value) => resolve(value), reject: (e) => reject(e) });
     });
   }
 
   /**
-   * `callRaw`, resolving to the result with the attachments of its message, for typed decoding
-   * (`callMethod`). Runtime-internal.
+   * `callRaw` for typed calls (`callMethod`): the promise resolves to what `decode` makes of the
+   * result and its message's attachments (or rejects with what it throws), and rejects with what
+   * `failure` makes of a failure. One promise per call, settled from the message handler.
+   * Runtime-internal.
    */
-  callWire(channel: string, method: string, args: readonly WireValue[], options: RawCallOptions = {}): Promise<ReceivedValue> {
-    return new Promise<ReceivedValue>((resolve, reject) => {
-      this.begin(channel, method, args, options, { resolve: (value, attachments) => resolve({ value, attachments }), reject: (e) => reject(e) });
+  callDecoded<T>(
+    channel: string,
+    method: string,
+    args: readonly WireValue[],
+    options: CallOptions | undefined,
+    schemaHash: string | undefined,
+    input: StreamSource<WireValue> | undefined,
+    decode: (value: WireValue, attachments: Attachments | undefined) => T,
+    failure: (error: unknown) => unknown,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.begin(channel, method, args, options ?? NO_OPTIONS, schemaHash, input, {
+        resolve: (value, attachments) => {
+          let decoded: T;
+          try {
+            decoded = decode(value, attachments);
+          } catch (e) {
+            return reject(e);
+          }
+          resolve(decoded);
+        },
+        reject: (e) => reject(failure(e)),
+      });
     });
   }
 
@@ -358,7 +399,7 @@ export class IpcConnection {
       abandoned: () => this.abandon(id, new IpcError("cancelled", `stream ${channel}.${method} cancelled by its consumer`)),
       decode: (value, _seq, attachments) => decode(value, attachments),
     });
-    id = this.begin(channel, method, args, options, {
+    id = this.begin(channel, method, args, options, options.schemaHash, options.input, {
       resolve: () => output.end(),
       reject: (e, immediate) => output.fail(e, immediate),
       output,
@@ -374,8 +415,10 @@ export class IpcConnection {
     channel: string,
     method: string,
     args: readonly WireValue[],
-    options: RawCallOptions,
-    outcome: Pick<PendingCall, "resolve" | "reject" | "output">,
+    options: CallOptions,
+    schemaHash: string | undefined,
+    input: StreamSource<WireValue> | undefined,
+    outcome: CallOutcome,
   ): number {
     if (this.closedError) {
       outcome.reject(this.closedError, true);
@@ -387,54 +430,55 @@ export class IpcConnection {
       return 0;
     }
     const id = this.nextId++;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => this.abandon(id, new IpcError("cancelled", `call ${channel}.${method} cancelled`));
-    const call: PendingCall = {
-      ...outcome,
-      sent: false,
-      cleanup: () => {
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      },
-    };
+    const call = new PendingCall(outcome);
     this.pending.set(id, call);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal !== undefined) {
+      const onAbort = () => this.abandon(id, new IpcError("cancelled", `call ${channel}.${method} cancelled`));
+      call.signal = signal;
+      call.onAbort = onAbort;
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
     const timeout = options.timeout ?? this.options.timeout;
     if (timeout !== undefined) {
-      timer = setTimeout(() => this.abandon(id, new IpcError("timeout", `call ${channel}.${method} timed out after ${timeout} ms`)), timeout);
+      call.timer = setTimeout(() => this.abandon(id, new IpcError("timeout", `call ${channel}.${method} timed out after ${timeout} ms`)), timeout);
     }
-    const send = () => {
-      if (this.pending.get(id) !== call) return; // cancelled or timed out while queued
-      const mismatch = this.checkSchema(channel, options.schemaHash, "method", method);
-      if (mismatch) return this.settle(id, mismatch, true);
-      const input = options.input !== undefined;
-      const output = call.output !== undefined;
-      if ((input || output) && !this.streams) {
-        const error = new IpcError("versionMismatch", streamsNeedV2Message(channel, method), { channel, method, backendProtocol: this.welcome?.protocol ?? PROTOCOL_VERSION });
-        return this.settle(id, error, true);
-      }
-      if (output) call.output!.limitWindow(this.welcome?.maxCredit ?? DEFAULT_MAX_CREDIT);
-      const message = {
-        type: "call",
-        id,
-        channel,
-        method,
-        args,
-        ...(input ? { input: true } : {}),
-        ...(output ? { credit: call.output!.window } : {}),
-      };
-      const encoded = encodeMessage(message, this.binary);
-      const limit = this.sendLimit;
-      if (exceedsLimit(encoded, limit)) {
-        return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`), true);
-      }
-      call.sent = true;
-      this.socket.send(toWire(encoded));
-      if (input) call.input = this.openInput(id, call, options.input!);
-    };
-    if (this.welcome) send();
-    else this.queue.push(send);
+    if (this.welcome) this.sendCall(id, call, channel, method, args, schemaHash, input);
+    else this.queue.push(() => this.sendCall(id, call, channel, method, args, schemaHash, input));
     return id;
+  }
+
+  /** Sends a tracked call's `call` message (and opens its input stream), or fails it locally. */
+  private sendCall(
+    id: number,
+    call: PendingCall,
+    channel: string,
+    method: string,
+    args: readonly WireValue[],
+    schemaHash: string | undefined,
+    input: StreamSource<WireValue> | undefined,
+  ): void {
+    if (this.pending.get(id) !== call) return; // cancelled or timed out while queued
+    const mismatch = this.checkSchema(channel, schemaHash, "method", method);
+    if (mismatch) return this.settle(id, mismatch, true);
+    const output = call.output;
+    if ((input !== undefined || output !== undefined) && !this.streams) {
+      const error = new IpcError("versionMismatch", streamsNeedV2Message(channel, method), { channel, method, backendProtocol: this.welcome?.protocol ?? PROTOCOL_VERSION });
+      return this.settle(id, error, true);
+    }
+    if (output) output.limitWindow(this.welcome?.maxCredit ?? DEFAULT_MAX_CREDIT);
+    // The text `JSON.stringify` makes of `{type, id, channel, method, args, input?, credit?}`,
+    // built around the arguments' own text (the one part that is not known ahead).
+    const encoded = encodeMessage(args, this.binary);
+    const head = `{"type":"call","id":${id},"channel":${JSON.stringify(channel)},"method":${JSON.stringify(method)},"args":`;
+    const tail = input !== undefined ? (output !== undefined ? `,"input":true,"credit":${output.window}}` : `,"input":true}`) : output !== undefined ? `,"credit":${output.window}}` : "}";
+    const message = { json: head + encoded.json + tail, attachments: encoded.attachments };
+    const limit = this.sendLimit;
+    if (exceedsLimit(message, limit)) {
+      return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`), true);
+    }
+    call.sent = true;
+    this.socket.send(toWire(message));
+    if (input !== undefined) call.input = this.openInput(id, call, input);
   }
 
   /** The sending end of a call's input stream: pulls `source` only within the backend's credit. */
@@ -507,18 +551,27 @@ export class IpcConnection {
     if (call.sent && !this.closedError) this.socket.send(JSON.stringify({ type: "cancel", id }));
   }
 
-  /**
-   * Ends a call with its outcome: an error (`immediate` for local ones) or the result's value.
-   * The input stream's source is stopped (its `return()` runs) whatever the outcome.
-   */
-  private settle(id: number, outcome: Answer | unknown, immediate = false): void {
+  /** Ends a call with the backend's result. The input stream's source is stopped (its `return()` runs). */
+  private answer(id: number, value: WireValue, attachments: Attachments | undefined): void {
     const call = this.pending.get(id);
-    if (!call) return; // a reply for a call no longer tracked (cancelled, timed out): ignored
+    if (call === undefined) return; // a reply for a call no longer tracked (cancelled, timed out): ignored
     this.pending.delete(id);
     call.cleanup();
     call.input?.stop();
-    if (outcome instanceof Answer) call.resolve(outcome.value, outcome.attachments);
-    else call.reject(outcome, immediate);
+    call.outcome.resolve(value, attachments);
+  }
+
+  /**
+   * Ends a call with an error (`immediate` for local ones). The input stream's source is stopped
+   * (its `return()` runs).
+   */
+  private settle(id: number, error: unknown, immediate = false): void {
+    const call = this.pending.get(id);
+    if (call === undefined) return; // a reply for a call no longer tracked (cancelled, timed out): ignored
+    this.pending.delete(id);
+    call.cleanup();
+    call.input?.stop();
+    call.outcome.reject(error, immediate);
   }
 
   /** `item`, `credit`, `stop` (and a misdirected `end`) from the backend. */
@@ -553,7 +606,16 @@ export class IpcConnection {
     if (exceedsBytes(data, this.maxMessageBytes)) {
       return this.report(new IpcError("tooLarge", `an incoming message exceeded ${this.maxMessageBytes} bytes and was dropped`));
     }
-    this.dispatch(parseMessage(data), undefined);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return this.dispatch(parseMessage(data), undefined);
+    }
+    // A result, most of what a frontend receives, goes straight to its call.
+    const result = asResult(parsed);
+    if (result !== undefined) return this.answer(result.id, (result.value ?? null) as WireValue, undefined);
+    this.dispatch(readMessage(parsed), undefined);
   }
 
   /** A binary message: read only on a binary connection (the backend may send them once its welcome granted binary). */
@@ -609,7 +671,7 @@ export class IpcConnection {
         return;
       }
       case "result":
-        return this.settle(m.id, new Answer(m.value, attachments));
+        return this.answer(m.id, m.value, attachments);
       case "error": {
         if (m.id === null) return this.connectionError(m);
         const error = new IpcError(m.code, m.message, m.data);

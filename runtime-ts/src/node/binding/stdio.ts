@@ -45,19 +45,30 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
   let onDrain: (() => void) | undefined;
   // Called by the stream once the chunk was handed to the OS (or failed to be).
   const written = () => onDrain?.();
-  // The messages sent in one turn of the event loop go out in one write: the stream is corked
-  // at the first and uncorked once the turn's synchronous code and promise jobs have run, so 64
-  // calls started together are one `writev` (one wake-up of the backend), not 64 `write`s.
+  // The messages sent in one turn of the event loop go out in one write: from the second
+  // message of a turn the stream is corked, and uncorked once the turn's synchronous code and
+  // promise jobs have run, so 64 calls started together are two writes (one wake-up of the
+  // backend, perhaps two), not 64. The first message of a turn is written at once: a lone call
+  // does not wait for the end of the turn, nor go through the stream's corked path.
+  let sentThisTurn = false;
   let corked = false;
-  const uncork = () => {
-    corked = false;
-    output.uncork();
+  const endTurn = () => {
+    sentThisTurn = false;
+    if (corked) {
+      corked = false;
+      output.uncork();
+    }
   };
   const cork = () => {
     if (corked) return;
     corked = true;
     output.cork();
-    process.nextTick(uncork);
+  };
+  /** Corks the stream unless this is the turn's first message. */
+  const batch = () => {
+    if (sentThisTurn) return cork();
+    sentThisTurn = true;
+    process.nextTick(endTurn);
   };
   return {
     description,
@@ -65,7 +76,7 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
     binary: true,
     send(message) {
       if (events.isClosed || !output.writable) return;
-      cork();
+      batch();
       if (typeof message === "string") {
         // Encoded here so that the stream counts bytes (it counts a string's UTF-16 units).
         output.write(Buffer.from(message + "\n"), written);
@@ -74,7 +85,9 @@ function pipeSocket(input: Readable, output: Writable, description: string, even
       const header = Buffer.allocUnsafe(5);
       header[0] = 0;
       header.writeUInt32BE(message.length, 1);
-      // The message itself is written from its own memory, not copied.
+      // The message itself is written from its own memory, not copied; header and message in
+      // one write.
+      cork();
       output.write(header);
       output.write(message, written);
     },

@@ -46,17 +46,23 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
   // Called by ws once the frame was written to the socket (or failed to be).
   const written = () => onDrain?.();
   // With `coalesce` (a frontend's socket), the frames sent in one turn of the event loop go out
-  // in one write: ws writes each frame to its TCP socket at once (a `writev` each), so the
-  // socket is corked at the first frame and uncorked once the turn's synchronous code and
-  // promise jobs have run (cork nests, so ws's own cork per frame keeps working). ws does not
-  // export its socket; `_socket` is where it has kept it since 1.x, and without it frames are
-  // written one by one as before. A host's sockets write at once: its backpressure tests what
-  // the kernel took right after each answer.
+  // in one write: ws writes each frame to its TCP socket at once (a `writev` each), so from the
+  // second frame of a turn the socket is corked, and uncorked once the turn's synchronous code
+  // and promise jobs have run (cork nests, so ws's own cork per frame keeps working). The first
+  // frame of a turn is written at once: a lone call does not wait for the end of the turn. ws
+  // does not export its socket; `_socket` is where it has kept it since 1.x, and without it
+  // frames are written one by one as before. A host's sockets write at once: its backpressure
+  // tests what the kernel took right after each answer.
   const tcp = coalesce ? (ws as unknown as { _socket?: Duplex })._socket : undefined;
+  const batching = typeof tcp?.cork === "function";
+  let sentThisTurn = false;
   let corked = false;
-  const uncork = () => {
-    corked = false;
-    tcp!.uncork();
+  const endTurn = () => {
+    sentThisTurn = false;
+    if (corked) {
+      corked = false;
+      tcp!.uncork();
+    }
   };
   return {
     description,
@@ -65,10 +71,14 @@ function wrap(ws: WebSocket, description: string, maxPayload: number, firstPaylo
     // server; a client masks it into a new buffer, as RFC 6455 requires).
     send(message) {
       if (ws.readyState !== WebSocket.OPEN) return;
-      if (!corked && typeof tcp?.cork === "function") {
-        corked = true;
-        tcp.cork();
-        process.nextTick(uncork);
+      if (batching) {
+        if (!sentThisTurn) {
+          sentThisTurn = true;
+          process.nextTick(endTurn);
+        } else if (!corked) {
+          corked = true;
+          tcp!.cork();
+        }
       }
       ws.send(message, written);
     },
