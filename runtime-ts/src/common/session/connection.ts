@@ -429,7 +429,8 @@ export class IpcConnection {
         return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`), true);
       }
       call.sent = true;
-      this.socket.send(toWire(encoded));
+      if (encoded.attachments.length === 1 && this.socket.sendBinary) this.socket.sendBinary(encoded.json, encoded.attachments[0]!);
+      else this.socket.send(toWire(encoded));
       if (input) call.input = this.openInput(id, call, options.input!);
     };
     if (this.welcome) send();
@@ -451,7 +452,8 @@ export class IpcConnection {
         }
         const limit = this.sendLimit;
         if (exceedsLimit(encoded, limit)) return new IpcError("tooLarge", `input item ${seq} is larger than ${limit} bytes`, { limit });
-        this.socket.send(toWire(encoded));
+        if (encoded.attachments.length === 1 && this.socket.sendBinary) this.socket.sendBinary(encoded.json, encoded.attachments[0]!);
+        else this.socket.send(toWire(encoded));
         return undefined;
       },
       done: () => {
