@@ -73,6 +73,8 @@ struct Shared {
     changed: Notify,
     /// The host, whose outgoing queues tell whether anything is still to be written.
     host: IpcHost,
+    /// [`REPLY_WAIT`] (longer in tests that must not depend on how fast the machine is).
+    reply_wait: Duration,
 }
 
 /// The host → page half's numbering: every message goes either on the channel (Tauri numbers
@@ -222,7 +224,7 @@ impl Inbox {
     }
 
     async fn wait_for_replies(&self, seq: u64) {
-        let deadline = tokio::time::Instant::now() + REPLY_WAIT;
+        let deadline = tokio::time::Instant::now() + self.shared.reply_wait;
         loop {
             let changed = self.shared.changed.notified();
             tokio::pin!(changed);
@@ -275,6 +277,16 @@ pub fn socket(
     channel: Channel<InvokeResponseBody>,
     on_close: impl FnOnce() + Send + 'static,
 ) -> (TauriSocket, Inbox) {
+    socket_waiting(host, channel, on_close, REPLY_WAIT)
+}
+
+/// [`socket`] whose sends wait at most `reply_wait` for the host's answers.
+fn socket_waiting(
+    host: IpcHost,
+    channel: Channel<InvokeResponseBody>,
+    on_close: impl FnOnce() + Send + 'static,
+    reply_wait: Duration,
+) -> (TauriSocket, Inbox) {
     let (tx, rx) = mpsc::channel(INBOX_CAPACITY);
     let shared = Arc::new(Shared {
         out: std::sync::Mutex::new(Outbound {
@@ -287,6 +299,7 @@ pub fn socket(
         handled: AtomicU64::new(0),
         changed: Notify::new(),
         host,
+        reply_wait,
     });
     let inbox = Inbox {
         inbound: Arc::new(Mutex::new(Inbound {
@@ -591,7 +604,9 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_send_carries_the_answer_written_at_once_and_the_channel_numbers_around_it() {
         let (channel, page) = recorded();
-        let (socket, inbox) = socket(IpcHost::new(), channel, || {});
+        // Only the early ends are tested here: a wait that runs out would be a slow machine.
+        let (socket, inbox) =
+            socket_waiting(IpcHost::new(), channel, || {}, Duration::from_secs(60));
         let host = echo_host(socket);
 
         let replies = inbox
