@@ -2,10 +2,13 @@
 //! own IPC, with no socket, no port and no token (docs/tauri.md).
 //!
 //! The page opens a connection with the `connect` command, handing it a `tauri::ipc::Channel`
-//! for everything the host sends (results, notifications, stream items); each protocol message
-//! it sends is one `send` invoke whose body is the message's raw bytes (`InvokeBody::Raw`: text
-//! as UTF-8, binary `bytes` messages as they are). Each webview has its own connections; when
-//! its window is destroyed or its page navigates, they close and their calls are cancelled.
+//! for what the host sends (results, notifications, stream items); each protocol message it
+//! sends is one `send` invoke whose body is the message's raw bytes (`InvokeBody::Raw`: text as
+//! UTF-8, binary `bytes` messages as they are). A `send` answers with what the host wrote while
+//! it handled the message (a call's result when the handler finished at once), saving that
+//! message the channel's trip; the page merges the two ways back in order. Each webview has its
+//! own connections; when its window is destroyed or its page navigates, they close and their
+//! calls are cancelled.
 //!
 //! The commands are reached only through Tauri's ACL: the app grants the plugin's permission
 //! (`ipcc:default`, declared by the app's `tauri-build` with [`COMMANDS`]) to chosen windows in
@@ -33,7 +36,9 @@ use tauri::ipc::{Channel, Invoke, InvokeBody, InvokeError, InvokeResponseBody};
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{Manager, RunEvent, Runtime, Webview, WindowEvent};
 
-pub use transport::{Frame, Inbox, SendError, TauriSocket, REORDER_WINDOW};
+pub use transport::{
+    Delivered, Frame, Inbox, Replies, SendError, TauriSocket, MAX_REPLY_MESSAGES, REORDER_WINDOW,
+};
 
 /// The plugin's name: its commands are `plugin:ipcc|connect`, `…|send` and `…|close`.
 pub const PLUGIN_NAME: &str = "ipcc";
@@ -49,8 +54,13 @@ pub const MAX_UNANSWERED_SENDS: u64 = 64;
 pub const CONNECTION_HEADER: &str = "ipcc-connection";
 /// Header of a `send`: the message's sequence number on its connection, from 0.
 pub const SEQUENCE_HEADER: &str = "ipcc-seq";
-/// Header of a `send`: `text` (a JSON message in UTF-8) or `binary` (a binary message).
+/// Header of a `send`: `text` (a JSON message in UTF-8), `binary` (a binary message), or
+/// `attachment` (the body is a binary message's one attachment, its JSON text in
+/// [`JSON_HEADER`]: the page need not join the two into a new buffer).
 pub const KIND_HEADER: &str = "ipcc-kind";
+/// Header of an `attachment` send: the message's JSON text, percent-encoded UTF-8
+/// (`encodeURIComponent`).
+pub const JSON_HEADER: &str = "ipcc-json";
 
 /// One open connection and the webview it belongs to.
 struct Entry {
@@ -174,7 +184,7 @@ fn connect<R: Runtime>(invoke: Invoke<R>, host: IpcHost, connections: Arc<Connec
     };
     let id = connections.next_id.fetch_add(1, Ordering::Relaxed);
     let forget = connections.clone();
-    let (socket, inbox) = transport::socket(channel, move || {
+    let (socket, inbox) = transport::socket(host.clone(), channel, move || {
         forget.remove(id);
     });
     connections
@@ -222,7 +232,9 @@ fn header_u64<R: Runtime>(invoke: &Invoke<R>, name: &str) -> Result<u64, String>
 }
 
 /// `send(body, headers)`: one protocol message of a connection. Answers once the message (and
-/// every earlier one) is in the host's queue, so the page's unanswered sends are its backlog.
+/// every earlier one) is in the host's queue, so the page's unanswered sends are its backlog;
+/// and, when this send collected them, with the messages the host wrote meanwhile (its answer
+/// to a call that finished at once): `null`, or `{"index", "seq", "messages"}` (docs/tauri.md).
 fn send<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
     let (id, seq) = match (
         header_u64(&invoke, CONNECTION_HEADER),
@@ -231,14 +243,21 @@ fn send<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
         (Ok(id), Ok(seq)) => (id, seq),
         (Err(message), _) | (_, Err(message)) => return invoke.resolver.reject(message),
     };
-    let binary = match invoke
-        .message
-        .headers()
-        .get(KIND_HEADER)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some("text") => false,
-        Some("binary") => true,
+    let headers = invoke.message.headers();
+    let kind = match headers.get(KIND_HEADER).and_then(|v| v.to_str().ok()) {
+        Some("text") => Kind::Text,
+        Some("binary") => Kind::Binary,
+        Some("attachment") => match headers
+            .get(JSON_HEADER)
+            .and_then(|v| percent_decode(v.as_bytes()))
+        {
+            Some(json) => Kind::Attachment(json),
+            None => {
+                return invoke
+                    .resolver
+                    .reject("ipcc: missing or bad `ipcc-json` header")
+            }
+        },
         _ => {
             return invoke
                 .resolver
@@ -254,15 +273,20 @@ fn send<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
     let Some(inbox) = connections.inbox(id, &label) else {
         return invoke.resolver.reject("ipcc: no such connection");
     };
-    // The body is copied out of the request here (Tauri lends it); this is the one copy.
-    let frame = if binary {
-        Frame::Binary(bytes.clone())
-    } else {
-        Frame::Text(bytes.clone())
+    // The body is copied out of the request here: Tauri lends it (`InvokeMessage` gives no way
+    // to take it), and the host reads owned messages. This is the one copy.
+    let frame = match kind {
+        Kind::Text => Frame::Text(bytes.clone()),
+        Kind::Binary => Frame::Binary(bytes.clone()),
+        Kind::Attachment(json) => match join_binary(&json, bytes) {
+            Some(message) => Frame::Binary(message),
+            None => return invoke.resolver.reject("ipcc: attachment too large"),
+        },
     };
-    invoke.resolver.respond_async(async move {
-        match inbox.deliver(seq, frame).await {
-            Ok(()) => Ok(()),
+    invoke.resolver.respond_async_serialized(async move {
+        match inbox.deliver_and_collect(seq, frame).await {
+            Ok(None) => Ok(InvokeResponseBody::Json("null".to_owned())),
+            Ok(Some(replies)) => Ok(InvokeResponseBody::Json(replies.to_json())),
             Err(SendError::Closed) => Err(InvokeError::from("ipcc: connection closed")),
             Err(SendError::BadSequence) => {
                 connections.remove(id);
@@ -272,6 +296,44 @@ fn send<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
             }
         }
     });
+}
+
+/// What a `send`'s body is.
+enum Kind {
+    Text,
+    Binary,
+    /// A binary message's one attachment, with the message's JSON text.
+    Attachment(Vec<u8>),
+}
+
+/// A binary message from its JSON text and its one attachment (docs/protocol.md, "Layout"),
+/// in one allocation; `None` when a length does not fit its u32.
+fn join_binary(json: &[u8], attachment: &[u8]) -> Option<Vec<u8>> {
+    let json_length = u32::try_from(json.len()).ok()?;
+    let attachment_length = u32::try_from(attachment.len()).ok()?;
+    let mut message = Vec::with_capacity(8 + json.len() + attachment.len());
+    message.extend_from_slice(&json_length.to_be_bytes());
+    message.extend_from_slice(json);
+    message.extend_from_slice(&attachment_length.to_be_bytes());
+    message.extend_from_slice(attachment);
+    Some(message)
+}
+
+/// Decodes `%XX` escapes (what `encodeURIComponent` writes); `None` on a broken escape. The
+/// bytes are checked as UTF-8 by the host, as any text message is.
+fn percent_decode(encoded: &[u8]) -> Option<Vec<u8>> {
+    let mut decoded = Vec::with_capacity(encoded.len());
+    let mut bytes = encoded.iter();
+    while let Some(&byte) = bytes.next() {
+        if byte != b'%' {
+            decoded.push(byte);
+            continue;
+        }
+        let hex = |b: Option<&u8>| (*b? as char).to_digit(16);
+        let (high, low) = (hex(bytes.next())?, hex(bytes.next())?);
+        decoded.push((high * 16 + low) as u8);
+    }
+    Some(decoded)
 }
 
 /// `close(headers)`: the page closes a connection; its calls are cancelled.
@@ -287,4 +349,23 @@ fn close<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
         }
     }
     invoke.resolver.resolve(());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attachment_send_is_joined_as_the_binary_layout() {
+        let json =
+            percent_decode(b"%7B%22type%22%3A%22call%22%2C%22s%22%3A%22%C3%A9%22%7D").unwrap();
+        assert_eq!(json, r#"{"type":"call","s":"é"}"#.as_bytes());
+        let message = join_binary(&json, &[1, 2, 3]).unwrap();
+        assert_eq!(&message[..4], &(json.len() as u32).to_be_bytes());
+        assert_eq!(&message[4..4 + json.len()], &json[..]);
+        assert_eq!(&message[4 + json.len()..], &[0, 0, 0, 3, 1, 2, 3]);
+        for bad in [&b"%"[..], b"%4", b"%zz", b"ab%4g"] {
+            assert_eq!(percent_decode(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -36,12 +36,19 @@ interface PluginConnection {
   nextIndex: number;
   nextSeq: number;
   early: Map<number, SocketMessage>;
+  /** Host messages carried in `send` answers so far, and that count as the last marker announced it. */
+  replied: number;
+  announced: number;
+  /** The answer a `send` is filling, while one is. */
+  batch: { index: number; seq: number; messages: string[]; full: boolean } | undefined;
 }
 
 /**
  * The `ipcc-tauri` plugin as the page sees it, over a TS host: `connect` opens an in-memory connection to the host;
  * each channel event waits in a pool that is delivered in a shuffled order; each `send` is taken in a shuffled order
- * and put back in sequence order before the host reads it, as the plugin does.
+ * and put back in sequence order before the host reads it, as the plugin does; and, as the plugin does, a send may
+ * carry in its answer the text messages the host writes while it waits (numbered, with markers on the channel), so the
+ * page has to merge the two in the host's order.
  */
 class FakeTauri implements TauriInternals {
   private readonly callbacks = new Map<number, (data: never) => void>();
@@ -61,6 +68,11 @@ class FakeTauri implements TauriInternals {
   private lastIndex = -1;
   refuseConnect: string | undefined;
   sentKinds = new Set<string>();
+  /** How many host messages went in `send` answers, and how many markers went on channels. */
+  carried = 0;
+  markers = 0;
+  /** The share of sends that collect the host's messages for their answer. */
+  collectShare = 0.7;
   private readonly rng: () => number;
 
   constructor(private readonly host: IpcHost, seed = 1) {
@@ -109,14 +121,34 @@ class FakeTauri implements TauriInternals {
       const [page, backend] = createMemorySocketPair();
       this.host.accept(backend);
       const id = String(this.nextConnection++);
-      const conn: PluginConnection = { socket: page, callback, nextIndex: 0, nextSeq: 0, early: new Map() };
+      const conn: PluginConnection = { socket: page, callback, nextIndex: 0, nextSeq: 0, early: new Map(), replied: 0, announced: 0, batch: undefined };
       this.connections.set(id, conn);
-      // Tauri hands text to the page as a string and raw bodies as an ArrayBuffer.
+      const announce = () => {
+        if (conn.replied === conn.announced) return;
+        this.markers++;
+        this.channelEvent(callback, { index: conn.nextIndex++, message: conn.replied });
+        conn.announced = conn.replied;
+      };
       page.onMessage((message) => {
+        const batch = conn.batch;
+        if (batch && !batch.full && typeof message === "string") {
+          if (batch.messages.length === 0) [batch.index, batch.seq] = [conn.nextIndex, conn.replied];
+          batch.messages.push(message);
+          batch.full = batch.messages.length >= 64;
+          conn.replied++;
+          this.carried++;
+          return;
+        }
+        if (batch && batch.messages.length > 0) batch.full = true;
+        announce();
+        // Tauri hands text to the page as a string and raw bodies as an ArrayBuffer.
         const copy = typeof message === "string" ? message : message.slice().buffer;
         this.channelEvent(callback, { index: conn.nextIndex++, message: copy });
       });
-      page.onClose(() => this.channelEvent(callback, { index: conn.nextIndex, end: true }));
+      page.onClose(() => {
+        announce();
+        this.channelEvent(callback, { index: conn.nextIndex, end: true });
+      });
       return Number(id);
     }
     const conn = this.connections.get(headers["ipcc-connection"] ?? "");
@@ -131,25 +163,50 @@ class FakeTauri implements TauriInternals {
     const kind = headers["ipcc-kind"]!;
     this.sentKinds.add(kind);
     const seq = Number(headers["ipcc-seq"]);
-    const message: SocketMessage = kind === "text" ? new TextDecoder().decode(args) : args.slice();
+    // An `attachment` send: the body is the binary message's one attachment, its JSON text in a header.
+    const message: SocketMessage =
+      kind === "text" ? new TextDecoder().decode(args) : kind === "attachment" ? joined(decodeURIComponent(headers["ipcc-json"]!), args) : args.slice();
     this.unanswered++;
     this.maxUnanswered = Math.max(this.maxUnanswered, this.unanswered);
     return new Promise((resolve) => {
-      const answer = () => {
+      const answer = (value: unknown) => {
         this.unanswered--;
-        resolve(null);
+        resolve(value);
       };
       const take = () => {
+        const collecting = conn.batch === undefined && this.rng() < this.collectShare;
+        if (collecting) conn.batch = { index: 0, seq: 0, messages: [], full: false };
         conn.early.set(seq, message);
         for (let next = conn.early.get(conn.nextSeq); next !== undefined; next = conn.early.get(conn.nextSeq)) {
           conn.early.delete(conn.nextSeq++);
           conn.socket.send(next);
         }
-        answer();
+        if (!collecting) return answer(null);
+        // The host answers through the in-memory pair a few turns later; the send waits a random few for it.
+        let turns = Math.floor(this.rng() * 4);
+        const close = () => {
+          if (turns-- > 0) return void setImmediate(close);
+          const batch = conn.batch!;
+          conn.batch = undefined;
+          this.later(() => answer(batch.messages.length > 0 ? { index: batch.index, seq: batch.seq, messages: batch.messages } : null));
+        };
+        setImmediate(close);
       };
       this.later(() => (this.holdSends ? this.held.push(take) : take()));
     });
   }
+}
+
+/** The binary message the plugin rebuilds from an `attachment` send. */
+function joined(json: string, attachment: Uint8Array): Uint8Array {
+  const text = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + text.length + attachment.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, text.length);
+  out.set(text, 4);
+  view.setUint32(4 + text.length, attachment.length);
+  out.set(attachment, 8 + text.length);
+  return out;
 }
 
 function connection(socket: IpcSocket): IpcConnection {
@@ -172,7 +229,11 @@ describe("ipcc-runtime/tauri over a shuffling stand-in for Tauri's IPC", () => {
       assert.equal(conn.binaryBytes, true, "binary bytes are negotiated over Tauri's raw bodies");
       const big = new Uint8Array(1 << 18).map((_, i) => (i * 13) & 0xff);
       assert.deepEqual(await echo.echoBytes(big), big);
-      assert.ok(tauri.sentKinds.has("binary") && tauri.sentKinds.has("text"));
+      assert.ok(tauri.sentKinds.has("attachment") && tauri.sentKinds.has("text"), [...tauri.sentKinds].join());
+      // Many at once: past the cap on unanswered sends, they wait joined (a copy), as plain binary sends.
+      const many = await Promise.all(Array.from({ length: 100 }, (_, i) => echo.echoBytes(new Uint8Array([i, 1, 2]))));
+      assert.deepEqual(many, Array.from({ length: 100 }, (_, i) => new Uint8Array([i, 1, 2])));
+      assert.ok(tauri.sentKinds.has("binary"), "sends that waited went joined");
 
       const ticks: number[] = [];
       const remove = addEchoEventsListener({ tick: (n) => ticks.push(n) }, conn);
@@ -180,6 +241,7 @@ describe("ipcc-runtime/tauri over a shuffling stand-in for Tauri's IPC", () => {
       remove();
       assert.deepEqual(ticks, Array.from({ length: 300 }, (_, i) => i + 1));
       assert.ok(tauri.overtaken > 0, "the stand-in did deliver channel events out of order");
+      assert.ok(tauri.carried > 0 && tauri.markers > 0, `sends' answers carried host messages (${tauri.carried}), with markers (${tauri.markers})`);
       assert.ok(tauri.maxUnanswered <= MAX_UNANSWERED_SENDS, `at most ${MAX_UNANSWERED_SENDS} sends unanswered, saw ${tauri.maxUnanswered}`);
       conn.close();
     });
@@ -248,8 +310,8 @@ describe("ipcc-runtime/tauri over a shuffling stand-in for Tauri's IPC", () => {
     await assert.rejects(connectTauri({ internals: {} as TauriInternals }), (e) => isIpcErrorCode(e, "disconnected"));
   });
 
-  test("a repeated channel index or a message that is neither text nor bytes closes the connection", async () => {
-    for (const bad of [{ index: 0, message: "x" }, { index: 1, message: 42 }]) {
+  test("a repeated channel index, a message that is neither text nor bytes, or a bad marker closes the connection", async () => {
+    for (const bad of [{ index: 0, message: "x" }, { index: 1, message: true }, { index: 1, message: 1.5 }]) {
       const sent: string[] = [];
       let callback: ((e: TauriChannelEvent) => void) | undefined;
       const internals: TauriInternals = {
@@ -267,5 +329,58 @@ describe("ipcc-runtime/tauri over a shuffling stand-in for Tauri's IPC", () => {
       assert.match(reason ?? "", /repeated|neither text nor bytes/);
       assert.deepEqual(sent, ["plugin:ipcc|connect", "plugin:ipcc|close"]);
     }
+  });
+
+  test("a send's answer that is not { index, seq, messages }, or repeats a message, closes the connection", async () => {
+    for (const bad of [42, { index: 0, seq: 0, messages: [1] }, { index: 0, seq: -1, messages: ["x"] }, { index: 0, seq: 0, messages: ["a", "b"] }]) {
+      const sent: string[] = [];
+      let answers = 0;
+      const internals: TauriInternals = {
+        transformCallback: () => 1,
+        // The first send's answer carries message 0; the second's is the bad one.
+        invoke: async (cmd) => (sent.push(cmd), cmd === "plugin:ipcc|send" ? (answers++ === 0 ? { index: 0, seq: 0, messages: ["first"] } : bad) : 3),
+      };
+      const socket = await connectTauri({ internals });
+      const received: SocketMessage[] = [];
+      let reason: string | undefined;
+      socket.onMessage((m) => received.push(m));
+      socket.onClose((r) => (reason = r));
+      socket.send("a");
+      await new Promise((r) => setImmediate(r));
+      socket.send("b");
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(received, ["first"]);
+      assert.match(reason ?? "", /not \{ index, seq, messages \}|repeated/);
+      assert.equal(sent.at(-1), "plugin:ipcc|close");
+    }
+  });
+
+  test("answer-carried messages wait for the channel messages before them, and channel messages after a marker wait for them", async () => {
+    let callback: ((e: TauriChannelEvent) => void) | undefined;
+    const answers: ((value: unknown) => void)[] = [];
+    const internals: TauriInternals = {
+      transformCallback: (cb) => ((callback = cb as (e: TauriChannelEvent) => void), 1),
+      invoke: (cmd) => (cmd === "plugin:ipcc|send" ? new Promise((resolve) => answers.push(resolve)) : Promise.resolve(3)),
+    };
+    const socket = await connectTauri({ internals });
+    const received: SocketMessage[] = [];
+    let closed = false;
+    socket.onMessage((m) => received.push(m));
+    socket.onClose(() => (closed = true));
+    socket.send("s0");
+    socket.send("s1");
+    // The host's order: c0, r0, r1, (marker 2), c2, r2, (marker 3), end.
+    callback!({ index: 4, end: true });
+    callback!({ index: 2, message: "c2" });
+    callback!({ index: 1, message: 2 });
+    answers[1]!({ index: 3, seq: 2, messages: ["r2"] });
+    await new Promise((r) => setImmediate(r));
+    answers[0]!({ index: 1, seq: 0, messages: ["r0", "r1"] });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(received, [], "nothing goes before channel message 0");
+    callback!({ index: 3, message: 3 });
+    callback!({ index: 0, message: "c0" });
+    assert.deepEqual(received, ["c0", "r0", "r1", "c2", "r2"]);
+    assert.equal(closed, true, "the end comes after every answer-carried message");
   });
 });

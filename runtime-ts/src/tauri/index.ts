@@ -6,6 +6,8 @@ export {
   TauriSocket,
   MAX_UNANSWERED_SENDS,
   MAX_HELD_MESSAGES,
+  MAX_HEADER_JSON,
   type TauriInternals,
   type TauriChannelEvent,
+  type TauriSendAnswer,
 } from "./transport/tauri-socket.js";

@@ -1,7 +1,9 @@
 //! The app without a window (`tauri::test`'s mock runtime, with the app's real context and
 //! capabilities): the ipcc plugin's commands through Tauri's invoke path and ACL, its channel
-//! messages captured by a channel interceptor, and the bare commands.
+//! messages captured by a channel interceptor and merged with those its `send` answers carry,
+//! as the page's transport does, and the bare commands.
 
+use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -58,35 +60,119 @@ fn connect(window: &WebviewWindow<MockRuntime>) -> Result<u64, serde_json::Value
         .map(|b| b.deserialize::<u64>().expect("a connection id"))
 }
 
+/// A `send`'s answer: `null`, or the messages the host wrote meanwhile.
+type Answer = serde_json::Value;
+
 fn send(
     window: &WebviewWindow<MockRuntime>,
     connection: u64,
     seq: u64,
     text: &str,
-) -> Result<(), serde_json::Value> {
+) -> Result<Answer, serde_json::Value> {
     let headers = [
         ("ipcc-connection", connection.to_string()),
         ("ipcc-seq", seq.to_string()),
         ("ipcc-kind", "text".to_string()),
     ];
     let body = InvokeBody::Raw(text.as_bytes().to_vec());
-    get_ipc_response(window, request("plugin:ipcc|send", body, &headers)).map(|_| ())
+    get_ipc_response(window, request("plugin:ipcc|send", body, &headers))
+        .map(|b| b.deserialize::<Answer>().expect("a send answers JSON"))
 }
 
-/// The next message the plugin sent to the page, as the page's transport reads it: a JSON string
-/// literal holding the message's text.
-fn next_text(rx: &mpsc::Receiver<Sent>) -> (usize, serde_json::Value) {
-    let (index, body) = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the plugin sent a message");
-    let InvokeResponseBody::Json(literal) = body else {
-        panic!("a text message travels as a JSON string literal");
-    };
-    let text: String = serde_json::from_str(&literal).expect("a JSON string literal");
-    (
-        index,
-        serde_json::from_str(&text).expect("the message is JSON"),
-    )
+/// The page's side of one connection: the host's messages from the channel and from `send`
+/// answers, merged in the host's order as runtime-ts's Tauri transport merges them
+/// (docs/tauri.md, "How it travels").
+struct Page {
+    rx: mpsc::Receiver<Sent>,
+    /// Channel messages by index: a message's text, or a marker's count.
+    channel: BTreeMap<usize, Result<String, u64>>,
+    next_index: usize,
+    /// Answer-carried messages by number, with the channel index they come before.
+    replies: BTreeMap<u64, (usize, String)>,
+    next_reply: u64,
+    required: u64,
+    /// How many messages came in answers, and on the channel.
+    carried: usize,
+    on_channel: usize,
+}
+
+impl Page {
+    fn new(rx: mpsc::Receiver<Sent>) -> Page {
+        Page {
+            rx,
+            channel: BTreeMap::new(),
+            next_index: 0,
+            replies: BTreeMap::new(),
+            next_reply: 0,
+            required: 0,
+            carried: 0,
+            on_channel: 0,
+        }
+    }
+
+    /// Takes a `send`'s answer.
+    fn answer(&mut self, answer: Answer) {
+        if answer.is_null() {
+            return;
+        }
+        let index = answer["index"].as_u64().expect("an answer's index") as usize;
+        let seq = answer["seq"].as_u64().expect("an answer's seq");
+        for (i, message) in answer["messages"].as_array().unwrap().iter().enumerate() {
+            let text = message.as_str().expect("a message's text").to_owned();
+            assert!(self.replies.insert(seq + i as u64, (index, text)).is_none());
+        }
+    }
+
+    /// Sends message `seq` of `connection` and takes its answer.
+    fn send(&mut self, window: &WebviewWindow<MockRuntime>, connection: u64, seq: u64, text: &str) {
+        let answer = send(window, connection, seq, text).expect("the send is taken");
+        self.answer(answer);
+    }
+
+    /// The host's next message, whichever way it came.
+    fn next(&mut self) -> serde_json::Value {
+        loop {
+            if let Some((index, _)) = self.replies.get(&self.next_reply) {
+                if *index <= self.next_index {
+                    let (_, text) = self.replies.remove(&self.next_reply).unwrap();
+                    self.next_reply += 1;
+                    self.carried += 1;
+                    return serde_json::from_str(&text).expect("the message is JSON");
+                }
+            }
+            match self.channel.get(&self.next_index) {
+                Some(Err(marker)) => {
+                    self.required = self.required.max(*marker);
+                    self.channel.remove(&self.next_index);
+                    self.next_index += 1;
+                    continue;
+                }
+                Some(Ok(_)) if self.required <= self.next_reply => {
+                    let Some(Ok(text)) = self.channel.remove(&self.next_index) else {
+                        unreachable!()
+                    };
+                    self.next_index += 1;
+                    self.on_channel += 1;
+                    return serde_json::from_str(&text).expect("the message is JSON");
+                }
+                _ => {}
+            }
+            let (index, body) = self
+                .rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the plugin sent a message");
+            let InvokeResponseBody::Json(literal) = body else {
+                panic!("a text message travels as a JSON string literal");
+            };
+            // A JSON string literal holding the message's text, or a marker's count.
+            let entry = match serde_json::from_str::<serde_json::Value>(&literal).unwrap() {
+                serde_json::Value::String(text) => Ok(text),
+                serde_json::Value::Number(n) => Err(n.as_u64().expect("a marker's count")),
+                other => panic!("a channel message is text or a marker, not {other}"),
+            };
+            self.channel.insert(index, entry);
+        }
+    }
 }
 
 #[test]
@@ -104,28 +190,66 @@ fn a_window_with_the_capability_talks_to_the_host_through_the_plugin() {
     // Sent out of order: the plugin hands them to the host in sequence order.
     let call = r#"{"type":"call","id":1,"channel":"my-interface-v1.2","method":"sayHello","args":["abc",10,true]}"#;
     let add = r#"{"type":"call","id":2,"channel":"tauri-app-v1","method":"add","args":["9007199254740993","1"]}"#;
-    send(&main, id, 2, add).unwrap();
-    send(&main, id, 1, call).unwrap();
-    send(
+    let mut page = Page::new(rx);
+    page.send(&main, id, 2, add);
+    page.send(&main, id, 1, call);
+    page.send(
         &main,
         id,
         0,
         r#"{"type":"hello","protocol":1,"channels":{}}"#,
-    )
-    .unwrap();
+    );
 
-    let (index, welcome) = next_text(&rx);
-    assert_eq!((index, welcome["type"].as_str()), (0, Some("welcome")));
-    let mut answers = [next_text(&rx).1, next_text(&rx).1];
+    let welcome = page.next();
+    assert_eq!(welcome["type"].as_str(), Some("welcome"));
+    let mut answers = [page.next(), page.next()];
     answers.sort_by_key(|m| m["id"].as_u64());
     assert_eq!(answers[0]["value"], "hello: abc 10 true");
     // u64 above 2^53 is exact on the wire (a decimal string).
     assert_eq!(answers[1]["value"], "9007199254740994");
 
+    // In order: the answers to calls that finish at once come in their send's answer, the
+    // rest on the channel (here the ticks past what one answer carries), and the page merges
+    // the two in the host's order.
+    let notify = r#"{"type":"call","id":3,"channel":"tauri-app-v1","method":"ticks","args":[100]}"#;
+    let mut next_seq = 3;
+    page.send(&main, id, next_seq, notify);
+    next_seq += 1;
+    let mut ticks = Vec::new();
+    let mut result = false;
+    while ticks.len() < 100 || !result {
+        let message = page.next();
+        match message["type"].as_str() {
+            Some("notify") => {
+                assert!(!result, "every tick comes before the call's result");
+                ticks.push(message["args"][0].as_u64().unwrap());
+            }
+            Some("result") => result = true,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(ticks, (1..=100).collect::<Vec<_>>());
+    assert!(
+        page.on_channel > 0,
+        "ticks past one answer's worth went on the channel"
+    );
+    for i in 0..20u64 {
+        let call = format!(
+            r#"{{"type":"call","id":{},"channel":"my-interface-v1.2","method":"sayHello","args":["x",{i},true]}}"#,
+            10 + i
+        );
+        page.send(&main, id, next_seq, &call);
+        next_seq += 1;
+        let answer = page.next();
+        assert_eq!(answer["id"], 10 + i);
+        assert_eq!(answer["value"], format!("hello: x {i} true"));
+    }
+    assert!(page.carried > 0, "some answers came with their sends");
+
     // A repeated sequence number closes the connection; later sends find none.
     let error = send(&main, id, 1, call).unwrap_err();
     assert!(error.to_string().contains("out of sequence"), "{error}");
-    assert!(send(&main, id, 3, call).is_err());
+    assert!(send(&main, id, next_seq, call).is_err());
 }
 
 #[test]
@@ -231,14 +355,14 @@ fn closing_a_connection_ends_it_and_the_host_forgets_it() {
     let (app, rx) = app();
     let main = window(&app, "main");
     let id = connect(&main).unwrap();
-    send(
+    let mut page = Page::new(rx);
+    page.send(
         &main,
         id,
         0,
         r#"{"type":"hello","protocol":1,"channels":{}}"#,
-    )
-    .unwrap();
-    assert_eq!(next_text(&rx).1["type"], "welcome");
+    );
+    assert_eq!(page.next()["type"], "welcome");
     assert_eq!(ipcc_tauri::open_connections(&app), 1);
     let headers = [("ipcc-connection", id.to_string())];
     get_ipc_response(

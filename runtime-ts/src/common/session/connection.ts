@@ -477,7 +477,8 @@ export class IpcConnection {
       return this.settle(id, new IpcError("tooLarge", `call ${channel}.${method} is larger than ${limit} bytes`), true);
     }
     call.sent = true;
-    this.socket.send(toWire(message));
+    if (message.attachments.length === 1 && this.socket.sendBinary) this.socket.sendBinary(message.json, message.attachments[0]!);
+    else this.socket.send(toWire(message));
     if (input !== undefined) call.input = this.openInput(id, call, input);
   }
 
@@ -495,7 +496,8 @@ export class IpcConnection {
         }
         const limit = this.sendLimit;
         if (exceedsLimit(encoded, limit)) return new IpcError("tooLarge", `input item ${seq} is larger than ${limit} bytes`, { limit });
-        this.socket.send(toWire(encoded));
+        if (encoded.attachments.length === 1 && this.socket.sendBinary) this.socket.sendBinary(encoded.json, encoded.attachments[0]!);
+        else this.socket.send(toWire(encoded));
         return undefined;
       },
       done: () => {

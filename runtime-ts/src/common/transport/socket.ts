@@ -38,6 +38,13 @@ export interface IpcSocket {
    * (`maxMessageBytes`), passes it as `enforced`, and then closes the connection (1009).
    */
   limitMessageBytes?(limit: number, onTooLarge: (prefix: string, enforced?: number) => void): void;
+  /**
+   * Optional: sends one binary message given as its JSON text and its one attachment (laid out as
+   * `toWire` lays them out), so a transport that carries the two apart needs no joined copy (Tauri:
+   * the attachment is the invoke's raw body). `attachment` may be the caller's own buffer: the
+   * transport copies it, or hands it to something that does, before it returns.
+   */
+  sendBinary?(json: string, attachment: Uint8Array): void;
   /** Optional: the transport carries binary messages both ways, so binary `bytes` may be negotiated over it. */
   readonly binary?: boolean;
   /**
