@@ -169,3 +169,65 @@ async fn a_cancel_before_or_after_its_call_ends_leaves_exactly_one_answer() {
     assert!(cancelled >= CALLS / 3, "{cancelled} of {CALLS} cancelled");
     println!("{cancelled} of {CALLS} calls were cancelled");
 }
+
+/// Records each write a host's stdio framing makes, so a test sees where it flushed.
+struct RecordedWrites(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tokio::io::AsyncWrite for RecordedWrites {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        bytes: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        self.0.lock().unwrap().push(text);
+        std::task::Poll::Ready(Ok(bytes.len()))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// Over stdio's framing, calls that arrive together (one read) are answered in flushes after
+/// the 1st, 2nd, 4th and 8th call, not in one write at the end: the peer gets the first answers
+/// while the host handles the rest. (A current-thread runtime, as a stdio backend runs.)
+#[tokio::test]
+async fn a_batch_over_stdio_is_answered_in_growing_flushes() {
+    use tokio::io::AsyncWriteExt;
+
+    let host = support::echo_host(HostConfig::new());
+    let (mut near, far) = tokio::io::duplex(64 * 1024);
+    let mut input = String::from("{\"type\":\"hello\",\"protocol\":1}\n");
+    for id in 1..=8 {
+        input.push_str(&format!(
+            "{{\"type\":\"call\",\"id\":{id},\"channel\":\"{ECHO_CHANNEL}\",\"method\":\"add\",\"args\":[{id},1]}}\n"
+        ));
+    }
+    // All of it before the host starts, so that its first read takes the whole batch.
+    near.write_all(input.as_bytes()).await.unwrap();
+    let writes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let socket =
+        ipcc_runtime::transport::lines::LineSocket::new(far, RecordedWrites(writes.clone()));
+    tokio::spawn(async move { host.serve(socket).await });
+    let answers = |write: &String| write.matches("\"type\":\"result\"").count();
+    guarded("eight answers", async {
+        while writes.lock().unwrap().iter().map(answers).sum::<usize>() < 8 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let writes = writes.lock().unwrap();
+    assert!(writes[0].contains("\"welcome\""), "{writes:?}");
+    let per_write: Vec<usize> = writes.iter().map(answers).collect();
+    assert_eq!(per_write, [1, 1, 2, 4], "{writes:?}");
+    drop(near);
+}

@@ -23,22 +23,116 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// The positional arguments of one call or notification, decoded one by one.
 pub struct Args {
-    values: std::vec::IntoIter<Box<RawValue>>,
+    values: Values,
     /// The attachments of the binary message the arguments came in.
     attachments: Option<Arc<Attachments>>,
-    total: usize,
     position: usize,
     /// The call's input stream (protocol v2), until [`Args::next_stream`] takes it.
     input: Option<InputStream>,
+}
+
+/// Where the arguments' JSON is.
+enum Values {
+    /// Each argument's JSON apart.
+    List {
+        values: std::vec::IntoIter<Box<RawValue>>,
+        total: usize,
+    },
+    /// A received call's `args` array, whole, read from `at` on: each argument is decoded
+    /// straight from it (one copy of the array's text per call, instead of splitting it into
+    /// one allocation per argument first, which scanned the arguments once more).
+    Array {
+        /// Valid JSON text of an array (the message it came from was parsed whole).
+        text: Box<str>,
+        /// Where the next argument starts, or the closing `]`.
+        at: usize,
+    },
+}
+
+impl Values {
+    /// The JSON text that starts with the next argument (`None` when none is left).
+    fn rest(&self) -> Option<&str> {
+        match self {
+            Values::List { values, .. } => values.as_slice().first().map(|raw| raw.get()),
+            Values::Array { text, at } => {
+                let rest = &text[*at..];
+                (!rest.starts_with(']')).then_some(rest)
+            }
+        }
+    }
+
+    /// Moves past the next argument, `len` bytes long.
+    fn advance(&mut self, len: usize) {
+        match self {
+            Values::List { values, .. } => {
+                values.next();
+            }
+            Values::Array { text, at } => {
+                *at = skip_separator(text, *at + len);
+            }
+        }
+    }
+
+    /// How many arguments are left.
+    fn left(&self) -> usize {
+        match self {
+            Values::List { values, .. } => values.len(),
+            Values::Array { text, at } => {
+                if text[*at..].starts_with(']') {
+                    return 0;
+                }
+                // Only to word an error: the rest, read as an array of its own.
+                serde_json::from_str::<Vec<serde::de::IgnoredAny>>(&format!("[{}", &text[*at..]))
+                    .map_or(1, |rest| rest.len())
+            }
+        }
+    }
+}
+
+/// The index past JSON whitespace from `at`, then past a `,` and the whitespace after it.
+fn skip_separator(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let skip = |mut at: usize| {
+        while bytes
+            .get(at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            at += 1;
+        }
+        at
+    };
+    let at = skip(at);
+    if bytes.get(at) == Some(&b',') {
+        skip(at + 1)
+    } else {
+        at
+    }
 }
 
 impl Args {
     /// Arguments as received (each an encoded JSON value).
     pub fn new(values: Vec<Box<RawValue>>) -> Args {
         Args {
-            total: values.len(),
-            values: values.into_iter(),
+            values: Values::List {
+                total: values.len(),
+                values: values.into_iter(),
+            },
             attachments: None,
+            position: 0,
+            input: None,
+        }
+    }
+
+    /// The arguments of a received call: `args`, the JSON text of an array as the message
+    /// carried it (the message was parsed whole, so it is valid JSON).
+    pub(crate) fn received_array(args: &str, attachments: Option<Arc<Attachments>>) -> Args {
+        debug_assert!(args.starts_with('['));
+        Args {
+            values: Values::Array {
+                text: args.into(),
+                at: skip_separator(args, 1),
+            },
+            attachments,
             position: 0,
             input: None,
         }
@@ -69,8 +163,8 @@ impl Args {
         A: for<'de> DeserializeAs<'de, T>,
     {
         self.position += 1;
-        match self.values.next() {
-            Some(raw) if raw.get() == "null" => {}
+        match self.values.rest() {
+            Some(rest) if is_null(rest) => self.values.advance(4),
             Some(_) => {
                 return Err(IpcError::bad_request(format!(
                     "argument `{name}` (#{}) is a stream: its slot must be null",
@@ -99,20 +193,22 @@ impl Args {
         A: for<'de> DeserializeAs<'de, T>,
     {
         self.position += 1;
-        let Some(raw) = self.values.next() else {
+        let Some(rest) = self.values.rest() else {
             return Err(IpcError::bad_request(format!(
                 "missing argument `{name}` (#{})",
                 self.position
             )));
         };
-        crate::protocol::binary::decode::<T, A>(raw.get(), self.attachments.as_ref()).map_err(
-            |error| {
-                IpcError::bad_request(format!(
-                    "argument `{name}` (#{}) does not decode: {error}",
-                    self.position
-                ))
-            },
-        )
+        let (value, len) =
+            crate::protocol::binary::decode_first::<T, A>(rest, self.attachments.as_ref())
+                .map_err(|error| {
+                    IpcError::bad_request(format!(
+                        "argument `{name}` (#{}) does not decode: {error}",
+                        self.position
+                    ))
+                })?;
+        self.values.advance(len);
+        Ok(value)
     }
 
     /// Decodes the next optional (`name?: T`) argument: missing or `null` is `None`.
@@ -120,13 +216,13 @@ impl Args {
     where
         A: for<'de> DeserializeAs<'de, T>,
     {
-        match self.values.as_slice().first() {
+        match self.values.rest() {
             None => {
                 self.position += 1;
                 Ok(None)
             }
-            Some(raw) if raw.get() == "null" => {
-                self.values.next();
+            Some(rest) if is_null(rest) => {
+                self.values.advance(4);
                 self.position += 1;
                 Ok(None)
             }
@@ -136,17 +232,26 @@ impl Args {
 
     /// Fails with `badRequest` if arguments are left over.
     pub fn finish(self) -> Result<(), IpcError> {
-        let left = self.values.len();
-        if left == 0 {
-            Ok(())
-        } else {
-            Err(IpcError::bad_request(format!(
-                "too many arguments: expected {}, got {}",
-                self.total - left,
-                self.total
-            )))
+        if self.values.rest().is_none() {
+            return Ok(());
         }
+        let left = self.values.left();
+        let total = match &self.values {
+            Values::List { total, .. } => *total,
+            Values::Array { .. } => self.position + left,
+        };
+        Err(IpcError::bad_request(format!(
+            "too many arguments: expected {}, got {}",
+            total - left,
+            total
+        )))
     }
+}
+
+/// Whether the JSON text that starts with an argument starts with `null` (in valid JSON, no
+/// other value starts with `n`).
+fn is_null(rest: &str) -> bool {
+    rest.starts_with("null")
 }
 
 /// Decodes one JSON text through the adapter `A` (a value of a text message).
@@ -233,4 +338,56 @@ pub fn unknown_notification(method: &str) -> IpcError {
         ErrorCode::UnknownMethod,
         format!("unknown notification `{method}`"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_with::Same;
+
+    use super::*;
+
+    /// A received array is read in place: whitespace anywhere, `null` slots, optional
+    /// arguments left out, and the same errors as arguments given one by one.
+    #[test]
+    fn arguments_decode_from_the_array_text() {
+        let mut args =
+            Args::received_array(" [ 1 ,\t\"two\" , null,[3, 4] ,{\"a\":[]} ] ".trim(), None);
+        assert_eq!(args.next::<i32, Same>("a").unwrap(), 1);
+        assert_eq!(args.next::<String, Same>("b").unwrap(), "two");
+        assert_eq!(args.next_optional::<i32, Same>("c").unwrap(), None);
+        assert_eq!(args.next::<Vec<u8>, Same>("d").unwrap(), [3, 4]);
+        let error = args.finish().unwrap_err();
+        assert_eq!(error.message, "too many arguments: expected 4, got 5");
+
+        let mut args = Args::received_array("[1]", None);
+        assert_eq!(args.next::<i32, Same>("a").unwrap(), 1);
+        assert_eq!(args.next_optional::<i32, Same>("b").unwrap(), None);
+        args.finish().unwrap();
+        let error = args_error(Args::received_array("[]", None).next::<i32, Same>("a"));
+        assert_eq!(error, "missing argument `a` (#1)");
+        let error = args_error(Args::received_array("[true, 2]", None).next::<i32, Same>("a"));
+        assert!(
+            error.starts_with("argument `a` (#1) does not decode: invalid type: boolean"),
+            "{error}"
+        );
+        let error = args_error(Args::received_array("[12345678901]", None).next::<i32, Same>("a"));
+        assert!(
+            error.starts_with("argument `a` (#1) does not decode"),
+            "{error}"
+        );
+
+        // The same through arguments given one by one.
+        let values = ["1", "null"].map(|text| RawValue::from_string(text.to_owned()).unwrap());
+        let mut args = Args::new(values.to_vec());
+        assert_eq!(args.next::<i32, Same>("a").unwrap(), 1);
+        assert_eq!(args.next_optional::<i32, Same>("b").unwrap(), None);
+        args.finish().unwrap();
+    }
+
+    fn args_error<T>(result: Result<T, IpcError>) -> String {
+        match result {
+            Ok(_) => panic!("expected an error"),
+            Err(error) => error.message,
+        }
+    }
 }

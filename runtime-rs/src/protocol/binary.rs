@@ -205,6 +205,28 @@ where
     value
 }
 
+/// Decodes the JSON value `json` starts with (more may follow it: the rest of a call's `args`
+/// array) through the adapter `A`, with `attachments` as [`decode`]; returns the value and the
+/// length of its text.
+pub(crate) fn decode_first<T, A>(
+    json: &str,
+    attachments: Option<&Arc<Attachments>>,
+) -> Result<(T, usize), serde_json::Error>
+where
+    A: for<'de> DeserializeAs<'de, T>,
+{
+    let outer = ATTACHED.with(|attached| attached.replace(attachments.cloned()));
+    let mut values =
+        serde_json::Deserializer::from_str(json).into_iter::<DeserializeAsWrap<T, A>>();
+    let value = values.next();
+    let len = values.byte_offset();
+    ATTACHED.with(|attached| attached.replace(outer));
+    match value {
+        Some(value) => value.map(|value| (value.into_inner(), len)),
+        None => Err(<serde_json::Error as serde::de::Error>::custom("no value")),
+    }
+}
+
 /// Called by the `bytes` adapter: keeps `value` apart when a wire encoding is under way and
 /// returns the placeholder to write in its place.
 pub(crate) fn keep_apart(value: &[u8]) -> Option<&'static RawValue> {

@@ -113,7 +113,15 @@ impl<'a> Envelope<'a> {
 
     /// The `id` field, when it is a valid call id.
     pub fn id(&self) -> Option<u64> {
-        let id: u64 = serde_json::from_str(self.id?.get()).ok()?;
+        let text = self.id?.get();
+        // The common case, read without a second JSON parse: the message was valid JSON, so
+        // a run of digits is an integer without leading zeros, and 16 of them fit in a u64.
+        let id = if (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+            text.bytes()
+                .fold(0, |id: u64, digit| id * 10 + u64::from(digit - b'0'))
+        } else {
+            serde_json::from_str(text).ok()?
+        };
         (1..=MAX_ID).contains(&id).then_some(id)
     }
 }

@@ -8,12 +8,13 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use crate::protocol::binary::Payload;
 use futures_util::Stream;
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 
 use crate::protocol::error::{ErrorCode, IpcError};
 use crate::protocol::lock;
@@ -257,20 +258,102 @@ impl SendCredit {
     }
 }
 
-/// How a running call ends early: `None` while it runs; the error to answer with once it was
-/// cancelled or failed by the host (flow control, an undecodable input item, ...).
-pub(crate) type CallStop = watch::Sender<Option<IpcError>>;
+/// How a running call ends early: the error to answer with once it was cancelled or failed by
+/// the host (flow control, an undecodable input item, ...), and a signal for those who wait on
+/// it (the call's task, a handler's [`crate::CallContext::cancelled`]).
+///
+/// One allocation and no lock until something happens: most calls are answered on their first
+/// poll and never stopped, and this is made for every call (a `tokio::sync::watch` channel cost
+/// about a tenth of a small call's host-side instructions, its eight `Notify`s woken on drop).
+pub(crate) struct CallStop {
+    /// [`RUNNING`], [`STOPPED`] (the error is set) or [`OVER`].
+    state: AtomicU8,
+    error: Mutex<Option<IpcError>>,
+    /// Wakes [`CallStop::ended`] once the state leaves [`RUNNING`].
+    changed: Notify,
+}
 
-/// Ends a call early with `error`, unless it already ends with another.
-pub(crate) fn stop_call(stop: &CallStop, error: IpcError) {
-    stop.send_if_modified(|current| {
-        if current.is_none() {
-            *current = Some(error);
-            true
+const RUNNING: u8 = 0;
+const STOPPED: u8 = 1;
+/// The call ended without being stopped (its [`CallOver`] guard dropped).
+const OVER: u8 = 2;
+
+impl CallStop {
+    pub fn new() -> Arc<CallStop> {
+        Arc::new(CallStop {
+            state: AtomicU8::new(RUNNING),
+            error: Mutex::new(None),
+            changed: Notify::new(),
+        })
+    }
+
+    /// Whether the call was stopped (cancelled, or failed by the host).
+    pub fn is_stopped(&self) -> bool {
+        self.state.load(Ordering::Acquire) == STOPPED
+    }
+
+    /// The error the call was stopped with, if it was.
+    pub fn error(&self) -> Option<IpcError> {
+        if self.is_stopped() {
+            lock(&self.error).clone()
         } else {
-            false
+            None
         }
-    });
+    }
+
+    /// Moves from running to stopped with `error`, or to over without one (the first change
+    /// wins), and wakes the waiters.
+    fn end(&self, error: Option<IpcError>) {
+        let moved = match error {
+            // The error is set under its lock before anyone who sees `STOPPED` can read it.
+            Some(error) => {
+                let mut slot = lock(&self.error);
+                let moved = self.move_to(STOPPED);
+                if moved {
+                    *slot = Some(error);
+                }
+                moved
+            }
+            None => self.move_to(OVER),
+        };
+        if moved {
+            self.changed.notify_waiters();
+        }
+    }
+
+    fn move_to(&self, state: u8) -> bool {
+        self.state
+            .compare_exchange(RUNNING, state, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// Resolves once the call was stopped or is over.
+    pub async fn ended(&self) {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.state.load(Ordering::Acquire) != RUNNING {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// Marks its call over when dropped (however the call ends), so that whoever waits on the
+/// call's [`CallStop`] stops waiting.
+pub(crate) struct CallOver(pub Arc<CallStop>);
+
+impl Drop for CallOver {
+    fn drop(&mut self) {
+        self.0.end(None);
+    }
+}
+
+/// Ends a call early with `error`, unless it already ended (with another error, or over).
+pub(crate) fn stop_call(stop: &CallStop, error: IpcError) {
+    stop.end(Some(error));
 }
 
 /// The state of a call's input stream on the backend, shared by the connection's reader (which
@@ -463,6 +546,41 @@ mod tests {
         r.push(1, 4, raw(4), true).unwrap();
         assert!(r.push(1, 9, raw(9), true).is_err(), "wrong seq");
         assert_eq!(r.buffered(), 3);
+    }
+
+    /// A call's stop signal keeps the first error; waiters return once it is stopped, or
+    /// once the call is over (its guard dropped) without being stopped.
+    #[tokio::test]
+    async fn call_stop_keeps_the_first_error_and_releases_waiters() {
+        let stop = CallStop::new();
+        let waiter = tokio::spawn({
+            let stop = stop.clone();
+            async move { stop.ended().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!stop.is_stopped() && stop.error().is_none());
+        stop_call(&stop, IpcError::bad_request("first"));
+        stop_call(&stop, IpcError::bad_request("second"));
+        waiter.await.unwrap();
+        assert!(stop.is_stopped());
+        assert_eq!(stop.error().unwrap().message, "first");
+        drop(CallOver(stop.clone()));
+        assert_eq!(stop.error().unwrap().message, "first", "over after stop");
+
+        let stop = CallStop::new();
+        let over = CallOver(stop.clone());
+        let waiter = tokio::spawn({
+            let stop = stop.clone();
+            async move { stop.ended().await }
+        });
+        tokio::task::yield_now().await;
+        drop(over);
+        waiter.await.unwrap();
+        assert!(!stop.is_stopped(), "over is not stopped");
+        stop_call(&stop, IpcError::bad_request("late"));
+        assert!(stop.error().is_none(), "a stop after the end is ignored");
+        // Already ended: returns at once.
+        stop.ended().await;
     }
 
     #[test]

@@ -59,6 +59,10 @@ where
     fn supports_binary(&self) -> bool {
         true
     }
+
+    fn flush_partway(&self) -> bool {
+        true
+    }
 }
 
 /// Marks a binary message on a binary connection: no JSON line starts with it.

@@ -57,6 +57,13 @@ pub trait IpcSocket: Send + 'static {
     fn supports_binary(&self) -> bool {
         false
     }
+    /// Whether answers to a batch of messages that arrived together should be flushed partway
+    /// through the batch rather than once at its end: worth it where a write is one cheap
+    /// system call and the peer starts on the first answers at once (a pipe), so both ends
+    /// work at the same time. Off by default (WebSocket keeps one flush per batch).
+    fn flush_partway(&self) -> bool {
+        false
+    }
 }
 
 /// The reading half of an [`IpcSocket`].
