@@ -1,8 +1,9 @@
 //! Independent pieces of work spread over the process's cores, with results in order.
 //!
-//! The stages that split large inputs (lowering, schema hashes, Rust formatting) share this, so
-//! each gets the same two guarantees: the result does not depend on how many threads ran, and a
-//! thread the OS refuses to start (out of threads or memory) costs time, never a panic.
+//! The stages that split large inputs (lowering, schema hashes, Rust layout and formatting) and
+//! the two generators run side by side ([`join`]) share this, so each gets the same two
+//! guarantees: the result does not depend on how many threads ran, and a thread the OS refuses
+//! to start (out of threads or memory) costs time, never a panic.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
