@@ -141,20 +141,29 @@ pub struct Generated {
     pub ts: Vec<GeneratedFile>,
 }
 
-/// Runs the generators over a checked model.
+/// Runs the generators over a checked model; both at once, on two threads, when both are
+/// asked for and the process has a second core (the output is the same either way).
 pub fn generate(ir: &ir::Ir, options: &GenOptions) -> Generated {
-    Generated {
-        rust: if options.rust {
+    let rust = || {
+        if options.rust {
             codegen::rust::generate(ir)
         } else {
             Vec::new()
-        },
-        ts: if options.ts {
+        }
+    };
+    let ts = || {
+        if options.ts {
             codegen::ts::generate(ir)
         } else {
             Vec::new()
-        },
-    }
+        }
+    };
+    let (rust, ts) = if options.rust && options.ts {
+        parallel::join(rust, ts)
+    } else {
+        (rust(), ts())
+    };
+    Generated { rust, ts }
 }
 
 pub mod builder;

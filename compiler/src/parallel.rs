@@ -1,8 +1,9 @@
 //! Independent pieces of work spread over the process's cores, with results in order.
 //!
-//! The stages that split large inputs (lowering, schema hashes, Rust formatting) share this, so
-//! each gets the same two guarantees: the result does not depend on how many threads ran, and a
-//! thread the OS refuses to start (out of threads or memory) costs time, never a panic.
+//! The stages that split large inputs (lowering, schema hashes, Rust layout and formatting) and
+//! the two generators run side by side ([`join`]) share this, so each gets the same two
+//! guarantees: the result does not depend on how many threads ran, and a thread the OS refuses
+//! to start (out of threads or memory) costs time, never a panic.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -71,6 +72,36 @@ where
     ordered.into_iter().flatten().collect()
 }
 
+/// Runs `a` on the calling thread and `b` on another, when the process has a second core and
+/// the OS starts the thread; otherwise `b` after `a`, on the calling thread. A panic in either
+/// is passed on as it would be without threads.
+pub(crate) fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B)
+where
+    B: Send,
+{
+    if available_threads() <= 1 {
+        return (a(), b());
+    }
+    // `b` waits in a slot: if the thread does not start, the calling thread takes it back.
+    let slot = Mutex::new(Some(b));
+    let run = || {
+        let b = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        b.map(|b| b())
+    };
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, run).ok();
+        let a = a();
+        let from_helper = helper.and_then(|helper| {
+            helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        // The helper ran `b`, or never started (then nobody took it yet).
+        let b = from_helper.or_else(run);
+        (a, b.expect("`b` runs exactly once"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +114,12 @@ mod tests {
             assert_eq!(map_in_order(pieces.clone(), threads, |p| p * p), expected);
         }
         assert_eq!(map_in_order(Vec::<u64>::new(), 4, |p| p), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn join_returns_both_results() {
+        let (a, b) = join(|| (0..100u64).sum::<u64>(), || "b".repeat(3));
+        assert_eq!((a, b.as_str()), (4950, "bbb"));
     }
 
     #[test]

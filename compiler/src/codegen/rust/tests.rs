@@ -337,27 +337,21 @@ fn unparsable_output_is_reported_with_its_text() {
 
 /// The fixture's file as the items it is formatted from.
 fn fixture_items_formatted(ir: &Ir, copies: usize, threads: usize) -> Vec<String> {
-    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
     let model = view::file_view(ir, FileId(1), &Default::default());
     let items: Vec<Job<'_>> = (0..copies).flat_map(|_| file_items(&model)).collect();
-    format_items(templates, "main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
+    format_items("main.rs", &items, threads).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The rendered items of a file joined as they are, without indentation or blank lines: the
 /// text the generator lays out.
 fn rendered_whole(model: &view::FileView) -> String {
-    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
     let mut whole = String::new();
     for job in file_items(model) {
         let text = match job.item {
-            Item::Const(view) => render(templates, "const", view),
-            Item::Type(view) => render(templates, "types", view),
-            Item::Interface(view) => render(templates, "interface", view),
-            Item::Notifications(view) => render(templates, "notifications", view),
-            Item::PackageOpen(module) => render(templates, "package", module),
-            Item::PackageClose => Ok("}".to_string()),
+            Item::PackageClose => "}".to_string(),
+            item => emit_item(&item),
         };
-        whole.push_str(&text.unwrap_or_else(|e| panic!("{e}")));
+        whole.push_str(&text);
         whole.push('\n');
     }
     whole
@@ -504,8 +498,7 @@ fn nested_items_lay_out_to_the_tree_they_render() {
     let whole = rendered_whole(&model);
     let expected = format_rust("main.rs", &whole).unwrap_or_else(|e| panic!("{e}"));
     let items = file_items(&model);
-    let templates = templates().unwrap_or_else(|e| panic!("{e}"));
-    let laid_out = format_items(templates, "main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
+    let laid_out = format_items("main.rs", &items, 1).unwrap_or_else(|e| panic!("{e}"));
     let laid_out = format_rust("main.rs", &laid_out.concat()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(laid_out, expected);
 }

@@ -1,4 +1,5 @@
-//! The view model the Rust templates render: every name cased and escaped, every type spelt out.
+//! The view model the Rust emitter (`emit.rs`) writes out: every name cased and escaped, every
+//! type spelt out, every line whose layout depends on a name's length laid out.
 
 use super::layout;
 use crate::ident::{pascal_case, rust_ident, rust_module_path, shouty_snake_case, snake_case};
@@ -7,7 +8,11 @@ use crate::ir::{
     ConstValue, DeclMeta, Event, Field, FileId, Interface, Ir, Method, Notifications, Param,
     Primitive, TypeDefKind, TypeId, TypeRef,
 };
-use serde::Serialize;
+use std::collections::HashSet;
+
+// The emitter reads the views' private fields, so it is a child of this module.
+#[path = "emit.rs"]
+pub(super) mod emit;
 
 /// clippy's `too_many_arguments` fires above this many inputs (`self` included).
 const CLIPPY_MAX_ARGS: usize = 7;
@@ -27,7 +32,6 @@ pub(super) struct FileView {
 
 /// One segment of the module tree: `pub mod <name>` with the declarations of the package it
 /// stands for, if one does, and the modules of longer package names below it.
-#[derive(Serialize)]
 pub(super) struct PackageModule {
     name: String,
     /// The runtime alias the module's items use (a `use` of it opens the module).
@@ -42,10 +46,8 @@ pub(super) struct PackageModule {
     /// The `//!` docs of the package's files, each line with the space `///` takes, a blank
     /// line between files.
     docs: Vec<String>,
-    #[serde(skip)]
     pub(super) body: ModuleView,
     /// Modules below this one, in the order their packages first appear.
-    #[serde(skip)]
     pub(super) children: Vec<PackageModule>,
 }
 
@@ -89,7 +91,6 @@ impl ModuleView {
 }
 
 /// Doc lines and lint attributes shared by every item.
-#[derive(Serialize)]
 struct Attrs {
     docs: Vec<String>,
     deprecated: bool,
@@ -122,7 +123,6 @@ impl Attrs {
     }
 }
 
-#[derive(Serialize)]
 pub(super) struct ConstView {
     attrs: Attrs,
     name: String,
@@ -132,7 +132,6 @@ pub(super) struct ConstView {
     line: String,
 }
 
-#[derive(Serialize)]
 pub(super) struct TypeView {
     attrs: Attrs,
     /// Attributes the build script asked for (`Builder::type_attribute`), each a line.
@@ -161,7 +160,6 @@ pub(super) struct TypeView {
     alias_line: String,
 }
 
-#[derive(Serialize)]
 struct FieldView {
     attrs: Attrs,
     name: String,
@@ -177,7 +175,6 @@ struct FieldView {
     adapter_line: String,
 }
 
-#[derive(Serialize)]
 struct VariantView {
     attrs: Attrs,
     name: String,
@@ -188,7 +185,6 @@ struct VariantView {
     one_line: Option<String>,
 }
 
-#[derive(Serialize)]
 pub(super) struct InterfaceView {
     attrs: Attrs,
     /// Emit the backend side (trait, dispatch, `register_*`) and the frontend side (client).
@@ -236,7 +232,6 @@ pub(super) struct InterfaceView {
     register_call: String,
 }
 
-#[derive(Serialize)]
 struct MethodView {
     attrs: Attrs,
     trait_name: String,
@@ -261,8 +256,6 @@ struct MethodView {
     streams: &'static str,
     /// What the trait method returns: a future of the result, or a stream of items.
     trait_return: String,
-    /// The error type of the handler's results (`throws` type or `HandlerError`).
-    handler_error: String,
     /// What the client method returns: a result, or a stream of item results.
     client_return: String,
     trait_many_args: bool,
@@ -281,7 +274,6 @@ struct MethodView {
     reply_line: String,
 }
 
-#[derive(Serialize)]
 struct ParamView {
     /// The parameter's name in signatures.
     name: String,
@@ -299,21 +291,18 @@ struct ParamView {
     /// (set by `params_view` once the name is final).
     client_value: String,
     /// `T` of a parameter the client takes as `impl Into<T>`.
-    #[serde(skip)]
     into_ty: Option<String>,
     /// The adapter of the value, or of each item of a stream.
     adapter: String,
     /// `AsyncIterable<T>`: decoded with `next_stream`, its slot on the wire is `null`.
     stream: bool,
-    /// `name?: T`: decoded with `next_optional` as `inner_ty` through `inner_adapter`.
+    /// `name?: T`: decoded with `next_optional` through `inner_adapter`.
     optional: bool,
-    inner_ty: String,
     inner_adapter: String,
     /// `let arg_x = args.next::<_, A>("x")?;`, laid out at indentation zero of its block.
     decode_line: String,
 }
 
-#[derive(Serialize)]
 pub(super) struct NotificationsView {
     attrs: Attrs,
     /// Emit the backend side (sender) and the frontend side (listener trait, `listen_*`).
@@ -352,7 +341,6 @@ pub(super) struct NotificationsView {
     add_listener_line: String,
 }
 
-#[derive(Serialize)]
 struct EventView {
     attrs: Attrs,
     listener_name: String,
@@ -548,12 +536,13 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
         .iter()
         .map(|c| (c.name.clone(), c.value.clone()))
         .collect();
-    let mut taken: Vec<String> = user.iter().map(|(name, _)| name.clone()).collect();
+    // A set, not a list: a module of a thousand channels claims thousands of names.
+    let mut taken: HashSet<String> = user.iter().map(|(name, _)| name.clone()).collect();
     // A user const of the wire schemas' name moves them aside like any generated name.
     let mut wire_schemas = WIRE_SCHEMAS_CONST.to_string();
     if let Some(schemas) = &mut module.wire_schemas {
-        wire_schemas = unique_name(WIRE_SCHEMAS_CONST, &taken);
-        taken.push(wire_schemas.clone());
+        wire_schemas = unique_name_in(WIRE_SCHEMAS_CONST, &taken);
+        taken.insert(wire_schemas.clone());
         schemas.name = wire_schemas.clone();
     }
     // The user's const that holds a channel, for the generated const to alias (not a
@@ -577,8 +566,8 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
                 return;
             }
         }
-        *name = unique_name(name, &taken);
-        taken.push(name.clone());
+        *name = unique_name_in(name, &taken);
+        taken.insert(name.clone());
     };
     for i in &mut module.interfaces {
         i.wire_schemas_const = wire_schemas.clone();
@@ -613,11 +602,11 @@ fn dedupe_channel_consts(module: &mut ModuleView) {
 /// parameters of generated functions and impls (`IpccHandler`, `IpccListener`) avoid every type
 /// name of the module, since a parameter would shadow a type of the signature it is named in.
 fn dedupe_generated_types(module: &mut ModuleView) {
-    let mut taken: Vec<String> = module.types.iter().map(|t| t.name.clone()).collect();
+    let mut taken: HashSet<String> = module.types.iter().map(|t| t.name.clone()).collect();
     taken.extend(module.interfaces.iter().map(|i| i.trait_name.clone()));
     let mut claim = |name: &mut String| {
-        *name = unique_name(name, &taken);
-        taken.push(name.clone());
+        *name = unique_name_in(name, &taken);
+        taken.insert(name.clone());
     };
     for i in &mut module.interfaces {
         claim(&mut i.dispatch_name);
@@ -627,11 +616,13 @@ fn dedupe_generated_types(module: &mut ModuleView) {
         claim(&mut n.sender_name);
         claim(&mut n.listener_name);
     }
+    let handler = unique_name_in(HANDLER_TYPE_PARAM, &taken);
     for i in &mut module.interfaces {
-        i.type_param = unique_name(HANDLER_TYPE_PARAM, &taken);
+        i.type_param = handler.clone();
     }
+    let listener = unique_name_in(LISTENER_TYPE_PARAM, &taken);
     for n in &mut module.notifications {
-        n.type_param = unique_name(LISTENER_TYPE_PARAM, &taken);
+        n.type_param = listener.clone();
     }
 }
 
@@ -721,6 +712,15 @@ fn rename_if_needed(rust_name: &str, wire_name: &str) -> Option<String> {
 fn unique_name(base: &str, taken: &[String]) -> String {
     let mut name = base.to_string();
     while taken.iter().any(|t| t == &name) {
+        name.push('_');
+    }
+    name
+}
+
+/// [`unique_name`] against a set, for the module-wide names.
+fn unique_name_in(base: &str, taken: &HashSet<String>) -> String {
+    let mut name = base.to_string();
+    while taken.contains(&name) {
         name.push('_');
     }
     name
@@ -1262,7 +1262,6 @@ impl ViewBuilder<'_> {
             adapter: self.adapter_or_same(&param.ty),
             stream: param.stream,
             optional: param.optional,
-            inner_ty: self.rust_type(inner, here),
             inner_adapter: self.adapter_or_same(inner),
             decode_line: String::new(),
         }
@@ -1368,7 +1367,6 @@ impl ViewBuilder<'_> {
                 (true, true) => "BOTH",
             },
             trait_return,
-            handler_error,
             client_return,
             trait_sig: String::new(),
             client_sig: String::new(),
@@ -1640,15 +1638,23 @@ fn lay_out_module(module: &mut ModuleView, rt: &str, depth: usize) {
         let prefix = format!("pub const {}: {} = ", c.name, c.ty);
         c.line = layout::field(0, &prefix, &c.value, ";", width);
     }
-    for t in &mut module.types {
-        lay_out_type(t, rt, width);
+    // Items are laid out independently, so a large module's are spread over the cores (as its
+    // items are formatted, `super::format_items`).
+    enum Piece<'a> {
+        Type(&'a mut TypeView),
+        Interface(&'a mut InterfaceView),
+        Notifications(&'a mut NotificationsView),
     }
-    for i in &mut module.interfaces {
-        lay_out_interface(i, rt, width);
-    }
-    for n in &mut module.notifications {
-        lay_out_notifications(n, rt, width);
-    }
+    let pieces: Vec<Piece<'_>> = (module.types.iter_mut().map(Piece::Type))
+        .chain(module.interfaces.iter_mut().map(Piece::Interface))
+        .chain(module.notifications.iter_mut().map(Piece::Notifications))
+        .collect();
+    let threads = super::worker_count(pieces.len());
+    crate::parallel::map_in_order(pieces, threads, |piece| match piece {
+        Piece::Type(t) => lay_out_type(t, rt, width),
+        Piece::Interface(i) => lay_out_interface(i, rt, width),
+        Piece::Notifications(n) => lay_out_notifications(n, rt, width),
+    });
 }
 
 fn lay_out_type(t: &mut TypeView, rt: &str, width: usize) {

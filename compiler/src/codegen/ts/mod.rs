@@ -1,9 +1,10 @@
-//! TypeScript generator: one ES module per source file, built from a view model and handlebars templates.
+//! TypeScript generator: one ES module per source file, built from a view model and written out
+//! by `emit.rs`.
 //!
 //! The view model ([`ModuleView`] and friends) holds everything already decided: identifiers
-//! escaped and de-duplicated, TS type strings, codec expressions, TSDoc lines. The templates
-//! beside this file only lay it out: `module.ts.hbs` the head of a module (imports, consts),
-//! then one template per declaration, rendered one declaration at a time (see [`ItemView`]).
+//! escaped and de-duplicated, TS type strings, codec expressions, TSDoc lines. The emitter only
+//! lays it out: the head of a module (imports, consts), then one function per kind of
+//! declaration, all into one `String`.
 //!
 //! Name safety, in one place:
 //! - the runtime is imported as the namespace `$rt` and sibling modules as `$<stem>`; `$` cannot
@@ -32,9 +33,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use handlebars::Handlebars;
-use serde::Serialize;
-
 use crate::ident::ts_ident;
 use crate::ir::model::{
     ConstValue, Field, FileId, Interface, Ir, Notifications, Param, Primitive, TypeDefKind, TypeId,
@@ -43,11 +41,7 @@ use crate::ir::model::{
 use crate::ir::wire_schema::{schema_set, ChannelRef};
 use crate::GeneratedFile;
 
-const MODULE_TEMPLATE: &str = include_str!("module.ts.hbs");
-const TYPES_PARTIAL: &str = include_str!("types.hbs");
-const INTERFACE_PARTIAL: &str = include_str!("interface.hbs");
-const NOTIFICATIONS_PARTIAL: &str = include_str!("notifications.hbs");
-const GUARD_TEMPLATE: &str = include_str!("guard.hbs");
+mod emit;
 
 /// How generated code refers to the runtime package.
 const RT: &str = "$rt";
@@ -68,7 +62,8 @@ const GLOBALS_USED: &[&str] = &[
 /// was given passed validation), reported with enough text to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TsGenError {
-    /// A template failed to register or render.
+    /// A template failed to register or render. Not produced since the generator writes its
+    /// text directly (`emit.rs`); kept so that callers' matches still compile.
     Template { message: String },
 }
 
@@ -114,31 +109,34 @@ pub fn generate(ir: &Ir) -> Vec<GeneratedFile> {
 
 /// Generates one `.ts` module per source file of `ir`, sorted by path, or the first error.
 pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, TsGenError> {
-    let templates = templates()?;
     let names = NameTables::build(ir);
     let mut files = Vec::with_capacity(ir.files.len());
+    let mut contents = String::new();
     for index in 0..ir.files.len() {
         let view = ModuleView::build(ir, &names, FileId(index as u32));
-        let mut contents = render(&templates, "module", &view)?;
+        contents.clear();
+        emit::module_head(&mut contents, &view);
         let shared = SharedNames {
             rt: view.rt,
             partial: &view.partial,
             parameters: &view.parameters,
         };
-        // Declarations are rendered one by one rather than through partials of the module
-        // template: handlebars hands a partial a deep copy of its context, which for a module
-        // of thousands of declarations costs as much as the rendering itself.
+        // Each declaration is followed by a blank line ([`tidy`] collapses any extra).
         for item in &view.types {
-            render_item(&templates, "types", &shared, item, &mut contents)?;
+            emit::type_item(&mut contents, &shared, item);
+            contents.push_str("\n\n");
         }
         for item in &view.interfaces {
-            render_item(&templates, "interface", &shared, item, &mut contents)?;
+            emit::interface(&mut contents, &shared, item);
+            contents.push_str("\n\n");
         }
         for item in &view.notifications {
-            render_item(&templates, "notifications", &shared, item, &mut contents)?;
+            emit::notifications(&mut contents, &shared, item);
+            contents.push_str("\n\n");
         }
         for item in &view.guards {
-            render_item(&templates, "guard", &shared, item, &mut contents)?;
+            emit::guard(&mut contents, &shared, item);
+            contents.push_str("\n\n");
         }
         files.push(GeneratedFile {
             path: names.module_file[index].clone(),
@@ -149,54 +147,8 @@ pub fn try_generate(ir: &Ir) -> Result<Vec<GeneratedFile>, TsGenError> {
     Ok(files)
 }
 
-fn render<T: Serialize>(
-    templates: &Handlebars<'static>,
-    template: &str,
-    view: &T,
-) -> Result<String, TsGenError> {
-    templates
-        .render(template, view)
-        .map_err(|e| TsGenError::Template {
-            message: format!("`{template}`: {e}"),
-        })
-}
-
-/// Renders one declaration and appends it to `out`, followed by the blank line that separates
-/// declarations ([`tidy`] collapses any extra).
-fn render_item<T: Serialize>(
-    templates: &Handlebars<'static>,
-    template: &str,
-    shared: &SharedNames<'_>,
-    item: &T,
-    out: &mut String,
-) -> Result<(), TsGenError> {
-    let view = ItemView { shared, item };
-    out.push_str(&render(templates, template, &view)?);
-    out.push_str("\n\n");
-    Ok(())
-}
-
-fn templates() -> Result<Handlebars<'static>, TsGenError> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    for (name, text) in [
-        ("module", MODULE_TEMPLATE),
-        ("types", TYPES_PARTIAL),
-        ("interface", INTERFACE_PARTIAL),
-        ("notifications", NOTIFICATIONS_PARTIAL),
-        ("guard", GUARD_TEMPLATE),
-    ] {
-        hb.register_template_string(name, text)
-            .map_err(|e| TsGenError::Template {
-                message: format!("`{name}` does not parse: {e}"),
-            })?;
-    }
-    Ok(hb)
-}
-
 /// Collapses runs of blank lines left by skipped sections and trims trailing spaces, so the
-/// templates can stay readable without fighting handlebars' whitespace rules.
+/// emitter can write each section whole without tracking what came before it.
 fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
@@ -698,8 +650,7 @@ fn string_literal(text: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// A TSDoc comment as its lines (`/** text */`, or `/**`, ` * text`, ` */`), without
-/// indentation; empty when there is nothing to say. Rendered by the templates with a plain
-/// `each`, which is much cheaper than a partial per documented item.
+/// indentation; empty when there is nothing to say. Written line by line by the emitter.
 type DocView = Vec<String>;
 
 fn doc_view(docs: &[String], deprecated: &Option<String>, since: &Option<String>) -> DocView {
@@ -771,7 +722,6 @@ fn deprecated_tag(deprecated: &Option<String>) -> Option<String> {
 // View model
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Serialize)]
 struct ModuleView {
     version: &'static str,
     source: String,
@@ -786,14 +736,10 @@ struct ModuleView {
     /// The wire schemas of the module's channels over one table of types, as a string literal
     /// of their JSON (`ipcc::ir::wire_schema::schema_set`); `None` without channels.
     wire_schemas: Option<String>,
-    // The declarations are rendered each on its own, as an [`ItemView`].
-    #[serde(skip)]
+    // The declarations, each written on its own by `emit.rs`.
     types: Vec<TypeView>,
-    #[serde(skip)]
     interfaces: Vec<InterfaceView>,
-    #[serde(skip)]
     notifications: Vec<NotificationsView>,
-    #[serde(skip)]
     guards: Vec<GuardView>,
     /// `Partial` as this module writes it.
     partial: String,
@@ -801,39 +747,25 @@ struct ModuleView {
     parameters: String,
 }
 
-/// What every declaration template may name as `@root.<field>`: module-wide spellings.
-#[derive(Serialize)]
+/// Module-wide spellings every declaration writes.
 struct SharedNames<'a> {
     rt: &'static str,
     partial: &'a str,
     parameters: &'a str,
 }
 
-/// The context one declaration renders in: the declaration's own fields, plus the module-wide
-/// [`SharedNames`] at the root (no declaration view has fields of those names).
-#[derive(Serialize)]
-struct ItemView<'a, T> {
-    #[serde(flatten)]
-    shared: &'a SharedNames<'a>,
-    #[serde(flatten)]
-    item: &'a T,
-}
-
-#[derive(Serialize)]
 struct ImportView {
     alias: String,
     /// The module specifier as a string literal (`"./people.js"`).
     path: String,
 }
 
-#[derive(Serialize)]
 struct ConstView {
     doc: DocView,
     name: String,
     literal: String,
 }
 
-#[derive(Serialize)]
 struct TypeView {
     doc: DocView,
     name: String,
@@ -862,7 +794,6 @@ struct TypeView {
     target_codec: String,
 }
 
-#[derive(Serialize)]
 struct FieldView {
     doc: DocView,
     /// Property name in type declarations.
@@ -875,7 +806,6 @@ struct FieldView {
     codec: String,
 }
 
-#[derive(Serialize)]
 struct VariantView {
     doc: DocView,
     key: String,
@@ -888,17 +818,13 @@ struct VariantView {
     inline_codec: Option<String>,
 }
 
-#[derive(Serialize)]
 struct ThrowsView {
     codec: String,
     idl_name: String,
 }
 
-#[derive(Serialize)]
 struct MethodView {
     doc: DocView,
-    /// As written: the wire name and the property name in the interface.
-    name: String,
     /// The property key in object literals.
     key: String,
     /// The name in an interface's method signature.
@@ -925,7 +851,6 @@ struct MethodView {
     throws: Option<ThrowsView>,
 }
 
-#[derive(Serialize)]
 struct GuardView {
     name: String,
     idl_name: String,
@@ -933,7 +858,6 @@ struct GuardView {
     error_codec: String,
 }
 
-#[derive(Serialize)]
 struct InterfaceView {
     doc: DocView,
     /// `@throws` lines of the `call…` function's docs, a tag per declared error.
@@ -980,10 +904,8 @@ struct InterfaceView {
     methods: Vec<MethodView>,
 }
 
-#[derive(Serialize)]
 struct EventView {
     doc: DocView,
-    name: String,
     key: String,
     /// The name in the listener interface's method signature.
     signature: String,
@@ -992,7 +914,6 @@ struct EventView {
     required: usize,
 }
 
-#[derive(Serialize)]
 struct NotificationsView {
     doc: DocView,
     deprecated: Option<String>,
@@ -1469,7 +1390,6 @@ fn interface_view(
                     &m.deprecated,
                     &m.since,
                 ),
-                name: m.name.clone(),
                 key: object_key(&m.name),
                 signature: signature_key(&m.name),
                 member: class_member(&m.name),
@@ -1541,7 +1461,6 @@ fn notifications_view(
             let params = param_lists(writer, &e.params);
             EventView {
                 doc: doc_view(&e.docs, &e.deprecated, &e.since),
-                name: e.name.clone(),
                 key: object_key(&e.name),
                 signature: signature_key(&e.name),
                 required: e.params.iter().filter(|p| !p.optional).count(),

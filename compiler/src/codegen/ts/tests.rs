@@ -312,11 +312,6 @@ fn consts_only_module_does_not_import_the_runtime() {
 }
 
 #[test]
-fn templates_parse() {
-    assert!(templates().is_ok());
-}
-
-#[test]
 fn float_consts_need_no_globals() {
     let mut ir = my_interface();
     for (name, value) in [
