@@ -16,6 +16,7 @@ import {
   type TauriChannelEvent,
   type TauriInternals,
 } from "../src/tauri/index.js";
+import { toWire } from "../src/common/protocol/binary.js";
 import { startEchoHost } from "./fixtures/echo.js";
 import { addEchoEventsListener, echoClient, echoDescriptor, echoEventsDescriptor } from "./generated/vectors.js";
 import { startStreamsHost } from "./fixtures/streams.js";
@@ -165,7 +166,7 @@ class FakeTauri implements TauriInternals {
     const seq = Number(headers["ipcc-seq"]);
     // An `attachment` send: the body is the binary message's one attachment, its JSON text in a header.
     const message: SocketMessage =
-      kind === "text" ? new TextDecoder().decode(args) : kind === "attachment" ? joined(decodeURIComponent(headers["ipcc-json"]!), args) : args.slice();
+      kind === "text" ? new TextDecoder().decode(args) : kind === "attachment" ? toWire({ json: decodeURIComponent(headers["ipcc-json"]!), attachments: [args] }) : args.slice();
     this.unanswered++;
     this.maxUnanswered = Math.max(this.maxUnanswered, this.unanswered);
     return new Promise((resolve) => {
@@ -197,17 +198,6 @@ class FakeTauri implements TauriInternals {
   }
 }
 
-/** The binary message the plugin rebuilds from an `attachment` send. */
-function joined(json: string, attachment: Uint8Array): Uint8Array {
-  const text = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + text.length + attachment.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, text.length);
-  out.set(text, 4);
-  view.setUint32(4 + text.length, attachment.length);
-  out.set(attachment, 8 + text.length);
-  return out;
-}
 
 function connection(socket: IpcSocket): IpcConnection {
   return new IpcConnection(socket, { channels: [echoDescriptor, echoEventsDescriptor, streamsTestDescriptor] });
