@@ -135,6 +135,19 @@ export function decodeValue<T>(codec: Codec<T>, wire: unknown, path: string): T 
   }
 }
 
+/**
+ * `decodeValue` at the root path `${root}[${index}]` (`item[7]`, `args[0]`), the path written
+ * only when the value does not decode: what a stream item or a notification argument costs
+ * per message is the codec's work alone.
+ */
+export function decodeAt<T>(codec: Codec<T>, wire: unknown, root: string, index: number): T {
+  try {
+    return codec.decode(wire);
+  } catch (e) {
+    throw toIpcError(e, `${root}[${index}]`, "cannot decode");
+  }
+}
+
 function toIpcError(e: unknown, root: string, verb: string): IpcError {
   if (e instanceof CodecError) {
     const path = root + e.path;

@@ -191,6 +191,24 @@ export function asResult(m: unknown): { id: number; value?: unknown } | undefine
     : undefined;
 }
 
+/**
+ * The parsed JSON of a valid `item` (v2), read without building a message object: what a
+ * frontend receives most while it consumes a stream. `undefined` for anything else (which
+ * `readMessage` then reads, and rejects the same way when malformed).
+ */
+export function asItem(m: unknown): ItemMessage | undefined {
+  if (typeof m !== "object" || m === null) return undefined;
+  const r = m as { type?: unknown; id?: unknown; seq?: unknown };
+  return r.type === "item" && isCallId(r.id) && typeof r.seq === "number" && Number.isSafeInteger(r.seq) && r.seq >= 0 && "value" in r ? (m as ItemMessage) : undefined;
+}
+
+/** The parsed JSON of a valid `notify`, read without building a message object (see `asItem`). */
+export function asNotify(m: unknown): NotifyMessage | undefined {
+  if (typeof m !== "object" || m === null) return undefined;
+  const r = m as { type?: unknown; channel?: unknown; method?: unknown; args?: unknown };
+  return r.type === "notify" && typeof r.channel === "string" && typeof r.method === "string" && Array.isArray(r.args) ? (m as NotifyMessage) : undefined;
+}
+
 /** Validates one message as `JSON.parse` returned it (see `parseMessage`); never throws. */
 export function readMessage(m: unknown): Message | MalformedMessage {
   if (!isRecord(m)) return { type: "malformed", id: null, reason: "message is not a JSON object" };

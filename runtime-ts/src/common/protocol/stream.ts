@@ -111,7 +111,10 @@ export class InboundStream<T> implements AsyncIterableIterator<T> {
     try {
       item = this.hooks.decode(value, seq, attachments);
     } catch (e) {
-      return e instanceof IpcError ? e : new IpcError("badRequest", `stream item ${seq} does not decode: ${String(e)}`);
+      // The consumer still gets the items before this one, then the error; the caller cancels the call.
+      const error = e instanceof IpcError ? e : new IpcError("badRequest", `stream item ${seq} does not decode: ${String(e)}`);
+      this.fail(error);
+      return error;
     }
     const w = this.waiter;
     if (w) {

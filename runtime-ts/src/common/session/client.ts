@@ -1,8 +1,8 @@
 //! Typed frontend helpers generated code calls: `callMethod`, `streamMethod`, `createClient`, `withOptions`, `addNotificationListener`.
 
 import { deferBytes, errorAttachments, withAttachments } from "../protocol/binary.js";
-import { decodeValue, encodeValue, type WireValue } from "../protocol/codecs.js";
-import type { IpcConnection, ReceivedValue } from "./connection.js";
+import { decodeAt, decodeValue, encodeValue, type WireValue } from "../protocol/codecs.js";
+import type { IpcConnection } from "./connection.js";
 import { DeclaredError, IpcError } from "../protocol/errors.js";
 import type { Codec } from "../protocol/codecs.js";
 import { encodeArgs } from "../protocol/args.js";
@@ -100,46 +100,31 @@ export function streamMethod<T, K extends StreamMethodsOf<T>>(
   options?: CallOptions,
   connection?: IpcConnection,
 ): AsyncIterableIterator<StreamItemType<T[K]>> {
-  const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
-  let raw: AsyncIterator<ReceivedValue>;
   try {
+    const m = lookupOwn<MethodDescriptor>(descriptor.methods, method);
     if (!m || !m.outputStream) throw new IpcError("unknownMethod", `${descriptor.name ?? descriptor.channel} has no stream method ${JSON.stringify(method)}`);
     const wireArgs = encodeCallArgs(descriptor, method, m, args as readonly unknown[]);
     const input = streamArgument(m, args as readonly unknown[], `${descriptor.name ?? descriptor.channel}.${method}`);
     const conn = connection ?? defaultConnection();
-    raw = conn.streamWire(descriptor.channel, method, wireArgs, { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) });
+    const codec = m.result as Codec<StreamItemType<T[K]>>;
+    // Each item is decoded as it arrives; the connection's stream is the iterator itself.
+    return conn.streamDecoded(
+      descriptor.channel,
+      method,
+      wireArgs,
+      { ...options, schemaHash: descriptor.schemaHash, ...(input ? { input } : {}) },
+      (value, seq, attachments) => (attachments === undefined ? decodeAt(codec, value, "item", seq) : withAttachments(attachments, () => decodeAt(codec, value, "item", seq))),
+      (e) => declaredOrSelf(e, m),
+    );
   } catch (e) {
     // Like `callMethod`'s rejection: the failure shows at the first `next()`, and nothing was sent.
-    raw = { next: () => Promise.reject(e), return: async () => ({ value: undefined, done: true }) };
+    const failed: AsyncIterableIterator<StreamItemType<T[K]>> = {
+      next: () => Promise.reject(e),
+      return: () => Promise.resolve({ value: undefined, done: true }),
+      [Symbol.asyncIterator]: () => failed,
+    };
+    return failed;
   }
-  let seq = 0;
-  const items: AsyncIterableIterator<StreamItemType<T[K]>> = {
-    async next(): Promise<IteratorResult<StreamItemType<T[K]>>> {
-      let r: IteratorResult<ReceivedValue>;
-      try {
-        r = await raw.next();
-      } catch (e) {
-        throw m ? declaredOrSelf(e, m) : e;
-      }
-      if (r.done) return { value: undefined, done: true };
-      try {
-        const item = r.value;
-        return { value: withAttachments(item.attachments, () => decodeValue(m!.result, item.value, `item[${seq++}]`)), done: false };
-      } catch (e) {
-        // An item that does not decode ends the call: the rest cannot be trusted either.
-        await raw.return!();
-        throw e;
-      }
-    },
-    return: async () => {
-      await raw.return!();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return items;
-    },
-  };
-  return items;
 }
 
 interface ClientBinding {
@@ -177,6 +162,13 @@ export function withOptions<T extends object>(client: T, options: CallOptions): 
   return createClient(binding.descriptor, binding.connection, { ...binding.options, ...options }) as T;
 }
 
+/** A notification's arguments, decoded with its parameters' codecs (`args` has at most one per parameter). */
+function decodeArgs(params: readonly Codec<any>[], args: readonly WireValue[]): unknown[] {
+  const decoded: unknown[] = [];
+  for (let i = 0; i < params.length; i++) decoded.push(decodeAt(params[i]!, args[i], "args", i));
+  return decoded;
+}
+
 /**
  * Listens to a notifications block with typed handlers (any subset of its notifications).
  * Arguments are decoded; one that does not decode, or a notification that does not work with the
@@ -210,7 +202,7 @@ export function addNotificationListener<T>(
         throw new IpcError("badRequest", `notification ${descriptor.channel}.${method} has ${args.length} arguments, expected ${n.required}..${n.params.length}`);
       }
       // One pass over all arguments: an attachment may be taken once in the whole message.
-      decoded = withAttachments(attachments, () => n.params.map((codec, i) => decodeValue(codec, args[i], `args[${i}]`)));
+      decoded = attachments === undefined ? decodeArgs(n.params, args) : withAttachments(attachments, () => decodeArgs(n.params, args));
     } catch (e) {
       conn.report(e instanceof IpcError ? e : new IpcError("badRequest", String(e)));
       return;

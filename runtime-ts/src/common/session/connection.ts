@@ -14,6 +14,8 @@ import {
   methodMismatchMessage,
   mismatchMessage,
   parseMessage,
+  asItem,
+  asNotify,
   asResult,
   readMessage,
   PROTOCOL_STREAMS,
@@ -107,15 +109,6 @@ export interface ConnectionOptions {
 
 /** A raw notification listener: the method name and the arguments as they came off the wire. */
 export type IpcListener = (method: string, ...args: WireValue[]) => void;
-
-/**
- * A value as it came off the wire, with the attachments of the binary message it came in
- * (`undefined` for a text message): what typed decoding needs (`withAttachments`).
- */
-export interface ReceivedValue {
-  readonly value: WireValue;
-  readonly attachments: Attachments | undefined;
-}
 
 /** A notification listener that decodes: the arguments with their message's attachments. */
 export type WireListener = (method: string, args: WireValue[], attachments: Attachments | undefined) => void;
@@ -212,7 +205,7 @@ export class IpcConnection {
   private readonly offersBinary: boolean;
   /** The backend granted binary: messages holding bytes go binary, binary messages are read. */
   private binary = false;
-  private readonly listeners = new Map<string, ListenerEntry[]>();
+  private readonly listeners = new Map<string, readonly ListenerEntry[]>();
   private readonly closeListeners = new Set<(error: IpcError) => void>();
   private readyResolve!: () => void;
   private readyReject!: (e: IpcError) => void;
@@ -376,11 +369,21 @@ export class IpcConnection {
   }
 
   /**
-   * `streamRaw`, each item with the attachments of its message, for typed decoding
-   * (`streamMethod`). Runtime-internal.
+   * `streamRaw` for typed streams (`streamMethod`): each item is what `decode` makes of it and
+   * its message's attachments, as it arrives (so an item that does not decode fails the call
+   * after the items before it, and the backend stops at once), and the iteration throws what
+   * `failure` makes of the call's error. The iterator is the stream itself: one promise per
+   * item. Runtime-internal.
    */
-  streamWire(channel: string, method: string, args: readonly WireValue[], options: RawStreamOptions = {}): AsyncIterableIterator<ReceivedValue> {
-    return this.openStream<ReceivedValue>(channel, method, args, options, (value, attachments) => ({ value, attachments }));
+  streamDecoded<T>(
+    channel: string,
+    method: string,
+    args: readonly WireValue[],
+    options: RawStreamOptions,
+    decode: (value: WireValue, seq: number, attachments: Attachments | undefined) => T,
+    failure: (error: unknown) => unknown,
+  ): AsyncIterableIterator<T> {
+    return this.openStream<T>(channel, method, args, options, decode, failure);
   }
 
   private openStream<T>(
@@ -388,20 +391,21 @@ export class IpcConnection {
     method: string,
     args: readonly WireValue[],
     options: RawStreamOptions,
-    decode: (value: WireValue, attachments: Attachments | undefined) => T,
+    decode: (value: WireValue, seq: number, attachments: Attachments | undefined) => T,
+    failure?: (error: unknown) => unknown,
   ): AsyncIterableIterator<T> {
     let id = 0;
     const window = itemCount(options.window, itemCount(this.options.streamWindow, DEFAULT_STREAM_WINDOW));
     const output: InboundStream<T> = new InboundStream<T>(window, {
       grant: (n) => {
-        if (this.pending.get(id)?.output === output && !this.closedError) this.socket.send(JSON.stringify({ type: "credit", id, n }));
+        if (this.pending.get(id)?.output === output && !this.closedError) this.socket.send(`{"type":"credit","id":${id},"n":${n}}`);
       },
       abandoned: () => this.abandon(id, new IpcError("cancelled", `stream ${channel}.${method} cancelled by its consumer`)),
-      decode: (value, _seq, attachments) => decode(value, attachments),
+      decode,
     });
     id = this.begin(channel, method, args, options, options.schemaHash, options.input, {
       resolve: () => output.end(),
-      reject: (e, immediate) => output.fail(e, immediate),
+      reject: failure === undefined ? (e, immediate) => output.fail(e, immediate) : (e, immediate) => output.fail(failure(e), immediate),
       output,
     });
     return output;
@@ -614,9 +618,14 @@ export class IpcConnection {
     } catch {
       return this.dispatch(parseMessage(data), undefined);
     }
-    // A result, most of what a frontend receives, goes straight to its call.
+    // A result, an item or a notification, most of what a frontend receives, goes straight to
+    // its call, stream or listeners, as `JSON.parse` made it.
     const result = asResult(parsed);
     if (result !== undefined) return this.answer(result.id, (result.value ?? null) as WireValue, undefined);
+    const item = asItem(parsed);
+    if (item !== undefined) return this.streamMessage(item, undefined);
+    const notify = asNotify(parsed);
+    if (notify !== undefined) return this.deliver(notify.channel, notify.method, notify.args, undefined);
     this.dispatch(readMessage(parsed), undefined);
   }
 
@@ -738,8 +747,9 @@ export class IpcConnection {
   private deliver(channel: string, method: string, args: WireValue[], attachments: Attachments | undefined): void {
     const entries = this.listeners.get(channel);
     if (!entries) return;
-    // A snapshot: listeners added or removed during delivery take effect from the next message.
-    for (const entry of entries.slice()) {
+    // A snapshot: the arrays are never changed in place (see `addEntry`), so listeners added or
+    // removed during delivery take effect from the next message.
+    for (const entry of entries) {
       try {
         if (entry.wire) entry.wire(method, args, attachments);
         else entry.listener(method, ...args);
@@ -775,9 +785,8 @@ export class IpcConnection {
   }
 
   private addEntry(channel: string, entry: ListenerEntry): () => void {
-    const entries = this.listeners.get(channel) ?? [];
-    entries.push(entry);
-    this.listeners.set(channel, entries);
+    // A new array each time (and on removal): delivery iterates the one it found, no copy per message.
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), entry]);
     return () => this.removeEntry(channel, entry);
   }
 
@@ -791,8 +800,8 @@ export class IpcConnection {
     const entries = this.listeners.get(channel);
     const i = entries ? entries.indexOf(entry) : -1;
     if (i < 0) return;
-    entries!.splice(i, 1);
-    if (entries!.length === 0) this.listeners.delete(channel);
+    if (entries!.length === 1) this.listeners.delete(channel);
+    else this.listeners.set(channel, entries!.filter((_, k) => k !== i));
   }
 
   /** Called once when the connection ends, with the error pending calls got. Returns a remove function. */
