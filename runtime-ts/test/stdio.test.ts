@@ -80,6 +80,39 @@ describe("stdio lines of only JSON whitespace are ignored like empty lines", () 
     assert.equal(tooLarge.length, 1);
   });
 
+  test("a chunk of many lines reads as the same lines taken one by one: \\r, blanks, UTF-8, a bad line, an oversize one, binary after a line that enables it", () => {
+    const read = (chunks: Buffer[], limit: number) => {
+      const got: (string | Uint8Array)[] = [];
+      const tooLarge: string[] = [];
+      const framing: LineFraming = new LineFraming(
+        limit,
+        (m) => {
+          got.push(m);
+          if (m === '{"enable":1}') framing.enableBinary();
+        },
+        (prefix) => tooLarge.push(prefix),
+      );
+      for (const chunk of chunks) framing.push(chunk);
+      return { got, tooLarge };
+    };
+    const lines = Buffer.from(`{"a":1}\n{"b":"é€😀"}\r\n\n \t\r\n x \n{"long":"${"y".repeat(40)}"}\n{"c":3}\n{"partial":`);
+    // A line that is not UTF-8 (delivered as ""), among good ones.
+    const bad = Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), Buffer.from('{"c":3}\n')]);
+    const binary = Buffer.concat([Buffer.from('{"enable":1}\n'), Buffer.from([0, 0, 0, 0, 2]), Buffer.from('{}{"after":1}\n')]);
+    for (const stream of [lines, bad, binary]) {
+      for (const limit of [30, 1000]) {
+        const whole = read([stream], limit);
+        const oneByOne = read([...stream].map((b) => Buffer.from([b])), limit);
+        // (The prefix an oversize line is reported with is its first bytes, as many as were at hand.)
+        assert.deepEqual([whole.got, whole.tooLarge.length], [oneByOne.got, oneByOne.tooLarge.length], `limit ${limit}`);
+      }
+    }
+    assert.deepEqual(read([lines], 1000).got, ['{"a":1}', '{"b":"é€😀"}', " x ", `{"long":"${"y".repeat(40)}"}`, '{"c":3}']);
+    assert.deepEqual(read([bad], 1000).got, ['{"a":1}', "", '{"c":3}']);
+    assert.equal(read([lines], 30).tooLarge.length, 1);
+    assert.deepEqual(read([binary], 1000).got, ['{"enable":1}', new TextEncoder().encode("{}"), '{"after":1}']);
+  });
+
   test("a host child: blank lines before the hello and between calls are not answered", async () => {
     const socket = await spawnStdioBackend(process.execPath, [echoStdioBackend], { onStderr: () => {} });
     const peer = new RawPeer(socket);

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createMemorySocketPair, IpcConnection, isIpcError, type ConnectionOptions, type HostOptions, type IpcError } from "../src/common/index.js";
+import { createClient, createMemorySocketPair, IpcConnection, isIpcError, type ConnectionOptions, type HostOptions, type IpcError } from "../src/common/index.js";
 import { streamsTestChannel, streamsTestDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
 import { matches, RawPeer, type Received } from "./raw-peer.js";
 
@@ -444,6 +444,17 @@ describe("IpcConnection against a scripted v2 backend", () => {
     b.peer.send({ type: "error", id: 1, code: "internal", message: "no" });
     await failsWith(call, "internal");
     assert.equal(s.returned(), true);
+  });
+
+  test("a typed stream: an item that does not decode ends it after the items before it, with badRequest naming it; the frontend cancels", async () => {
+    const b = await backend(v2Welcome);
+    const it = createClient(streamsTestDescriptor, b.conn).count(5)[Symbol.asyncIterator]();
+    await expect(b.peer, { type: "call", id: 1, method: "count" });
+    for (const [seq, value] of [[0, 10], [1, 11], [2, "twelve"], [3, 13]] as const) b.peer.send({ type: "item", id: 1, seq, value });
+    await expect(b.peer, { type: "cancel", id: 1 });
+    assert.deepEqual([await it.next(), await it.next()], [{ value: 10, done: false }, { value: 11, done: false }]);
+    await assert.rejects(it.next(), (e: unknown) => isIpcError(e) && e.code === "badRequest" && /item\[2\]/.test(e.message));
+    assert.deepEqual(await it.next(), { value: undefined, done: true });
   });
 
   test("an input item larger than the backend's limit: tooLarge, and cancel", async () => {
