@@ -8,7 +8,8 @@
 //
 // usage (after bench/ts-frontend/run, or its build steps, made GENERATED_JS_DIR):
 //   node bench/ts-frontend/push-split.mjs BACKEND GENERATED_JS_DIR [N]
-// env: ROUNDS (default 7), TRANSPORTS=ws,stdio, STREAM_WINDOW (the connection's streamWindow).
+// env: ROUNDS (default 7), TRANSPORTS=ws,stdio, KINDS=notifications,items, STREAM_WINDOW (the
+// connection's streamWindow), RUNTIME_DIR (a build of runtime-ts other than runtime-ts/dist).
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -25,9 +26,12 @@ if (!backend || !genDir) {
 const N = Number(countArg ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const TRANSPORTS = (process.env.TRANSPORTS ?? "ws,stdio").split(",");
+const KINDS = (process.env.KINDS ?? "notifications,items").split(",");
 const WINDOW = process.env.STREAM_WINDOW === undefined ? undefined : Number(process.env.STREAM_WINDOW);
-const rt = await import(pathToFileURL(join(root, "runtime-ts/dist/common/index.js")).href);
-const node = await import(pathToFileURL(join(root, "runtime-ts/dist/node/index.js")).href);
+// RUNTIME_DIR: another build of runtime-ts (a `dist/` or a `build-test/src/`), to compare.
+const runtimeDir = process.env.RUNTIME_DIR ?? join(root, "runtime-ts/dist");
+const rt = await import(pathToFileURL(join(runtimeDir, "common/index.js")).href);
+const node = await import(pathToFileURL(join(runtimeDir, "node/index.js")).href);
 const { WebSocket } = await import(pathToFileURL(join(root, "runtime-ts/node_modules/ws/wrapper.mjs")).href);
 const vectors = await import(pathToFileURL(join(genDir, "vectors.js")).href);
 const streams = await import(pathToFileURL(join(genDir, "streams.js")).href);
@@ -104,13 +108,18 @@ async function rounds(ipcc, ipccPid, raw, rawPid) {
   await ipcc.notifications();
   await ipcc.items();
   for (let r = 0; r < ROUNDS; r++) {
-    cases.notifications.push(await measure(ipcc.notifications, ipccPid));
-    cases.rawNotifications.push(await measure(() => raw.expect(N, `!push ${N} ${TICK}`), rawPid));
-    cases.items.push(await measure(ipcc.items, ipccPid));
-    cases.rawItems.push(await measure(() => raw.expect(N, `!push ${N} ${ITEM}`), rawPid));
+    if (KINDS.includes("notifications")) {
+      cases.notifications.push(await measure(ipcc.notifications, ipccPid));
+      cases.rawNotifications.push(await measure(() => raw.expect(N, `!push ${N} ${TICK}`), rawPid));
+    }
+    if (KINDS.includes("items")) {
+      cases.items.push(await measure(ipcc.items, ipccPid));
+      cases.rawItems.push(await measure(() => raw.expect(N, `!push ${N} ${ITEM}`), rawPid));
+    }
   }
   const out = {};
   for (const [name, list] of Object.entries(cases)) {
+    if (list.length === 0) continue;
     out[name] = { ms: median(list.map((x) => x.ms)), front: median(list.map((x) => x.front)), back: median(list.map((x) => x.back)) };
   }
   out.ratio = {
@@ -174,6 +183,7 @@ console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
 const f = (x) => x.toFixed(2);
 for (const [name, r] of Object.entries(results)) {
   for (const [kind, rawKind] of [["notifications", "rawNotifications"], ["items", "rawItems"]]) {
+    if (!KINDS.includes(kind)) continue;
     const a = r[kind], b = r[rawKind];
     console.log(`| ${name}, ${kind} | ${a.ms.toFixed(0)} | ${b.ms.toFixed(0)} | **${f(r.ratio[kind])}×** | ${f(a.front)} | ${f(b.front)} | ${f(a.back)} | ${f(b.back)} |`);
   }

@@ -2,7 +2,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createClient, createMemorySocketPair, IpcConnection, isIpcError, type ConnectionOptions, type HostOptions, type IpcError } from "../src/common/index.js";
+import { createClient, createMemorySocketPair, DEFAULT_STREAM_WINDOW, IpcConnection, isIpcError, type ConnectionOptions, type HostOptions, type IpcError } from "../src/common/index.js";
 import { streamsTestChannel, streamsTestDescriptor, StreamsProbe, startStreamsHost } from "./fixtures/streams.js";
 import { matches, RawPeer, type Received } from "./raw-peer.js";
 
@@ -151,7 +151,7 @@ describe("IpcHost, v2 streams", () => {
     const f = await frontend();
     try {
       f.peer.send(call(1, "takeFirst", [2, null], { input: true }));
-      await expect(f.peer, { type: "credit", id: 1, n: 64 });
+      await expect(f.peer, { type: "credit", id: 1, n: DEFAULT_STREAM_WINDOW });
       for (let seq = 0; seq < 3; seq++) f.peer.send({ type: "item", id: 1, seq, value: seq * 10 });
       await expect(f.peer, { type: "stop", id: 1 });
       await expect(f.peer, { type: "result", id: 1, value: [0, 10] });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {
   createClient,
   createMemorySocketPair,
+  DEFAULT_STREAM_WINDOW,
   IpcConnection,
   IpcError,
   IpcHost,
@@ -165,7 +166,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
         const items = await collect(s.conn.streamRaw(streamsTestChannel, "count", [10_000]));
         assert.deepEqual(items, range(10_000));
         // Credit was granted again and again (half a window at a time), never all at once.
-        assert.ok(s.sent.count("credit") >= 10_000 / 64, `only ${s.sent.count("credit")} credit messages`);
+        assert.ok(s.sent.count("credit") >= 10_000 / DEFAULT_STREAM_WINDOW, `only ${s.sent.count("credit")} credit messages`);
         assert.equal(s.conn.pendingCalls, 0);
         assert.equal(await ping(s.conn), "pong");
       } finally {
@@ -328,7 +329,7 @@ for (const transport of ["in-memory", "websocket", "stdio"] as const) {
         const { source, returned, pulls } = countingSource();
         assert.deepEqual(await s.conn.callRaw(streamsTestChannel, "takeFirst", [3, null], { input: source }), [0, 1, 2]);
         await eventually(returned, "the source's return() ran");
-        assert.ok(pulls() <= 64, `pulled ${pulls()} items for a window of 64`);
+        assert.ok(pulls() <= DEFAULT_STREAM_WINDOW, `pulled ${pulls()} items for a window of ${DEFAULT_STREAM_WINDOW}`);
         assert.equal(s.sent.count("end"), 0);
         assert.equal(await ping(s.conn), "pong");
       } finally {
@@ -414,7 +415,7 @@ for (const transport of ["in-memory", "websocket"] as const) {
         }
         assert.deepEqual(got, [0, 1, 2, 3, 4]);
         await eventually(() => probe.finallyRan.includes("count"), "the generator's finally ran");
-        assert.ok(probe.yielded <= 5 + 64, `produced ${probe.yielded}`);
+        assert.ok(probe.yielded <= 5 + DEFAULT_STREAM_WINDOW, `produced ${probe.yielded}`);
         assert.equal(s.sent.count("cancel"), 1);
         assert.equal(await ping(s.conn), "pong");
       } finally {

@@ -21,8 +21,10 @@ use crate::protocol::lock;
 use crate::protocol::message;
 use crate::protocol::outbox::Outbox;
 
-/// The credit window a receiver grants by default (docs/protocol.md, "Stream limits").
-pub const DEFAULT_STREAM_WINDOW: u64 = 64;
+/// The credit window a receiver grants by default (docs/protocol.md, "Stream limits"): what a
+/// slow consumer holds at most, in items. 256 rather than 64: a `credit` message per 128 items,
+/// and a producer that waits for credit only when its consumer is 128 items behind.
+pub const DEFAULT_STREAM_WINDOW: u64 = 256;
 /// The most credit a sender holds for one stream by default (`maxCredit`).
 pub const DEFAULT_MAX_CREDIT: u64 = 1024;
 /// Streams open at once on one connection, by default (`maxStreams`).

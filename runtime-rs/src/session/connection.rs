@@ -122,7 +122,7 @@ impl ConnectOptions {
         self
     }
 
-    /// The credit window granted to each output stream (default 64, at least 1; at most the
+    /// The credit window granted to each output stream (default 256, at least 1; at most the
     /// backend's `maxCredit`): how many items of one stream this frontend buffers at most.
     ///
     /// ```

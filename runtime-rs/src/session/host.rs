@@ -134,7 +134,7 @@ pub struct HostConfig {
     /// The most credit the host holds for one output stream, and the most a `call`'s `credit`
     /// may grant (protocol v2 `maxCredit`, default 1024).
     pub max_credit: u64,
-    /// The credit window the host grants an input stream (default 64; at most the frontend's
+    /// The credit window the host grants an input stream (default 256; at most the frontend's
     /// `maxCredit`): how many items of one input stream it buffers at most.
     pub stream_window: u64,
     /// Whether to grant binary `bytes` to a frontend that offers it (default: yes, on

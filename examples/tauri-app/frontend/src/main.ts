@@ -3,7 +3,7 @@
 //! WebDriver (test/e2e.test.mjs) and the benchmark's loops (bench/tauri), over the DOM (below).
 //! Each check shows its outcome on the page, which the test's screenshot records.
 
-import { connectTauri, IpcApp, isIpcError } from "ipcc-runtime/tauri";
+import { connectTauri, DEFAULT_STREAM_WINDOW, IpcApp, isIpcError } from "ipcc-runtime/tauri";
 import { callMyInterface, myInterfaceDescriptor } from "./generated/my-interface.js";
 import { addAppEventsListener, appEventsDescriptor, isCounterError, isJobError, tauriAppClient, tauriAppDescriptor } from "./generated/tauri-app.js";
 
@@ -134,8 +134,8 @@ const tests = {
       if (p.done <= 5) await sleep(40); // a slow consumer at first
       if (p.done === 5) producedWhileSlow = await app().jobProduced();
     }
-    // The host makes a step only within the credit the page granted (one window, 64 items).
-    results.push(show("stream with a slow consumer", ordered && expected === steps + 1 && producedWhileSlow >= 5 && producedWhileSlow <= 5 + 64,
+    // The host makes a step only within the credit the page granted (one window, `DEFAULT_STREAM_WINDOW` items).
+    results.push(show("stream with a slow consumer", ordered && expected === steps + 1 && producedWhileSlow >= 5 && producedWhileSlow <= 5 + DEFAULT_STREAM_WINDOW,
       `${expected - 1} items in order; after taking 5 slowly the job had made ${producedWhileSlow} of ${steps}`));
 
     try {

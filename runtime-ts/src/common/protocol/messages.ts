@@ -17,8 +17,13 @@ export const BINARY_FEATURE = "binary";
 export const DEFAULT_MAX_STREAMS = 256;
 /** Default most credit a side holds for one stream it sends (also what an absent `maxCredit` means). */
 export const DEFAULT_MAX_CREDIT = 1024;
-/** Default window a receiver grants per stream (at most the sender's `maxCredit`). */
-export const DEFAULT_STREAM_WINDOW = 64;
+/**
+ * Default window a receiver grants per stream (at most the sender's `maxCredit`): what a slow
+ * consumer holds at most, in items. 256 rather than 64: a credit message per 128 items, and a
+ * producer that runs out of credit only when the consumer falls 128 items behind (docs/protocol.md,
+ * "Stream limits").
+ */
+export const DEFAULT_STREAM_WINDOW = 256;
 /** Default largest message, in UTF-8 bytes, either side accepts or sends. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Default most calls in flight per connection. */

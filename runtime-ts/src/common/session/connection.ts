@@ -87,7 +87,7 @@ export interface ConnectionOptions {
   maxCredit?: number;
   /**
    * v2: the credit granted to an output stream at once and the most kept outstanding, so at
-   * most this many items of one stream wait in this frontend (default 64; capped by the
+   * most this many items of one stream wait in this frontend (default 256; capped by the
    * backend's `maxCredit`).
    */
   streamWindow?: number;

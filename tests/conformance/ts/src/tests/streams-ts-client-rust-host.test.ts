@@ -8,13 +8,13 @@ import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { after, describe, test } from "node:test";
-import { IpcConnection, isIpcError, type WireValue } from "ipcc-runtime";
+import { DEFAULT_STREAM_WINDOW, IpcConnection, isIpcError, type WireValue } from "ipcc-runtime";
 import { connectWebSocket, spawnStdioBackend } from "ipcc-runtime/node";
 
 const STREAMS = "streams-test-v1";
 const ECHO = "ipcc-vectors-echo-v1";
 /** The Rust host's default window (docs/protocol.md, "Stream limits"). */
-const HOST_WINDOW = 64;
+const HOST_WINDOW = DEFAULT_STREAM_WINDOW;
 const children: ChildProcess[] = [];
 
 after(() => {
