@@ -113,17 +113,23 @@ impl<'a> Envelope<'a> {
 
     /// The `id` field, when it is a valid call id.
     pub fn id(&self) -> Option<u64> {
-        let text = self.id?.get();
-        // The common case, read without a second JSON parse: the message was valid JSON, so
-        // a run of digits is an integer without leading zeros, and 16 of them fit in a u64.
-        let id = if (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-            text.bytes()
-                .fold(0, |id: u64, digit| id * 10 + u64::from(digit - b'0'))
-        } else {
-            serde_json::from_str(text).ok()?
-        };
-        (1..=MAX_ID).contains(&id).then_some(id)
+        id_field(self.id.map(RawValue::get))
     }
+}
+
+/// An `id` field's value (its raw JSON text, from a message parsed whole), when it is a valid
+/// call id.
+pub(crate) fn id_field(text: Option<&str>) -> Option<u64> {
+    let text = text?;
+    // The common case, read without a second JSON parse: the message was valid JSON, so
+    // a run of digits is an integer without leading zeros, and 16 of them fit in a u64.
+    let id = if (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        text.bytes()
+            .fold(0, |id: u64, digit| id * 10 + u64::from(digit - b'0'))
+    } else {
+        serde_json::from_str(text).ok()?
+    };
+    (1..=MAX_ID).contains(&id).then_some(id)
 }
 
 impl Envelope<'_> {
@@ -145,7 +151,12 @@ impl Envelope<'_> {
 
 /// A non-negative integer field (`seq`, `n`, `credit`, limits).
 pub(crate) fn integer_field(raw: Option<&RawValue>) -> Option<u64> {
-    serde_json::from_str::<u64>(raw?.get()).ok()
+    integer_text(raw.map(RawValue::get))
+}
+
+/// A non-negative integer field, from its raw JSON text.
+pub(crate) fn integer_text(text: Option<&str>) -> Option<u64> {
+    serde_json::from_str::<u64>(text?).ok()
 }
 
 /// A string field's value.
@@ -156,7 +167,12 @@ pub(crate) fn string_field(raw: Option<&RawValue>) -> Option<String> {
 /// A string field's value, borrowed from the message when it has no escapes (the common case:
 /// `type`, `channel` and `method` of every call are read without a copy).
 pub(crate) fn str_field(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    let text = raw?.get();
+    str_text(raw.map(RawValue::get))
+}
+
+/// A string field's value, from its raw JSON text (borrowed when it has no escapes).
+pub(crate) fn str_text(text: Option<&str>) -> Option<Cow<'_, str>> {
+    let text = text?;
     if let Some(inner) = text
         .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
