@@ -235,18 +235,38 @@ pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
 /// `{"type":"result",...}`; binary (on a `binary` connection) when the value keeps `bytes`
 /// apart.
 pub(crate) fn result_message(id: u64, value: Payload, binary: bool) -> OutMessage {
-    let mut message = MessageBuilder::new(40 + value.get().len(), binary);
-    message.text.push_str(r#"{"type":"result","id":"#);
-    push_u64(&mut message.text, id);
-    message.text.push_str(r#","value":"#);
+    let mut buffer = [0; 64];
+    let head = result_head(id, &mut buffer);
+    // A value encoded here without `bytes` (most results): the message is written around it,
+    // in its own buffer.
+    let value = match value.into_message(head, "}") {
+        Ok(text) => return OutMessage::Text(text),
+        Err(value) => value,
+    };
+    let mut message = MessageBuilder::new(head.len() + 1 + value.text_len(), binary);
+    message.text.push_str(head);
     message.push_owned(value);
     message.text.push('}');
     message.finish()
 }
 
-/// Appends the decimal digits of `n` (without the temporary `String` of `to_string`).
-pub(crate) fn push_u64(out: &mut String, n: u64) {
+/// `{"type":"result","id":<id>,"value":`, written in `buffer` (no allocation).
+fn result_head(id: u64, buffer: &mut [u8; 64]) -> &str {
+    const START: &[u8] = br#"{"type":"result","id":"#;
+    const END: &[u8] = br#","value":"#;
     let mut digits = [0u8; 20];
+    let digits = u64_digits(id, &mut digits);
+    let mut len = 0;
+    for part in [START, digits, END] {
+        buffer[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+    }
+    // Only ASCII was written.
+    std::str::from_utf8(&buffer[..len]).unwrap_or_default()
+}
+
+/// The decimal digits of `n`, written at the end of `digits`.
+fn u64_digits(n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = n;
     loop {
@@ -257,8 +277,7 @@ pub(crate) fn push_u64(out: &mut String, n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    &digits[at..]
 }
 
 /// Appends an encoded value to a message being written, without line breaks.
@@ -559,11 +578,15 @@ mod tests {
     }
 
     #[test]
-    fn u64_digits() {
+    fn u64_digits_and_result_heads() {
         for n in [0, 1, 9, 10, 42, 1 << 53, u64::MAX] {
-            let mut text = String::from("id:");
-            push_u64(&mut text, n);
-            assert_eq!(text, format!("id:{n}"));
+            let mut digits = [0; 20];
+            assert_eq!(super::u64_digits(n, &mut digits), n.to_string().as_bytes());
+            let mut buffer = [0; 64];
+            assert_eq!(
+                result_head(n, &mut buffer),
+                format!(r#"{{"type":"result","id":{n},"value":"#)
+            );
         }
     }
 
