@@ -1,5 +1,5 @@
 //! A `call` message read in one scan: the host's common case, without serde's general parse of
-//! [`Envelope`](crate::protocol::message::Envelope) (24 optional raw fields, every value scanned
+//! [`Envelope`](crate::protocol::message::Envelope) (23 optional raw fields, every value scanned
 //! through serde's `IgnoredAny`/`RawValue` machinery).
 //!
 //! The scanner decides nothing on its own: it answers only when the message is certainly one
