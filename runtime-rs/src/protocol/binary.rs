@@ -16,7 +16,7 @@ use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
 use serde_json::value::RawValue;
@@ -39,8 +39,51 @@ const PLACEHOLDER: &str = r#""\/b""#;
 /// A value received in a binary message decodes only with that message's attachments: its
 /// JSON, sent on as it is, would carry attachment indexes, not the bytes.
 pub struct Payload {
-    json: Box<RawValue>,
+    json: Json,
     blobs: Blobs,
+}
+
+/// An encoded value's JSON text.
+enum Json {
+    Raw(Box<RawValue>),
+    /// serde_json's own output for a value encoded here, kept as it was written (valid JSON by
+    /// construction, never with a raw line break): no copy into a `RawValue` (and no shrinking
+    /// of serde_json's buffer) unless one is asked for, and a message written around it
+    /// reuses its buffer ([`Payload::into_message`]).
+    Written {
+        text: String,
+        raw: OnceLock<Box<RawValue>>,
+    },
+}
+
+impl Json {
+    fn get(&self) -> &str {
+        match self {
+            Json::Raw(raw) => raw.get(),
+            Json::Written { text, .. } => text,
+        }
+    }
+
+    fn raw(&self) -> &RawValue {
+        match self {
+            Json::Raw(raw) => raw,
+            Json::Written { text, raw } => raw.get_or_init(|| {
+                RawValue::from_string(text.clone()).expect("serde_json writes valid JSON")
+            }),
+        }
+    }
+}
+
+impl Clone for Json {
+    fn clone(&self) -> Json {
+        match self {
+            Json::Raw(raw) => Json::Raw(raw.clone()),
+            Json::Written { text, .. } => Json::Written {
+                text: text.clone(),
+                raw: OnceLock::new(),
+            },
+        }
+    }
 }
 
 enum Blobs {
@@ -59,13 +102,51 @@ impl Payload {
 
     /// The value's JSON text (with placeholders or indexes where `bytes` are kept apart).
     pub fn json(&self) -> &RawValue {
-        &self.json
+        self.json.raw()
+    }
+
+    /// The value's JSON text (what [`RawValue::get`] of [`Payload::json`] returns, without
+    /// making a `RawValue` of a value encoded here).
+    pub fn get(&self) -> &str {
+        self.json.get()
+    }
+
+    /// At least the length of the value's text in a text message (its JSON, each `bytes` kept
+    /// apart as its base64 string): what a message around it reserves, so that it is written
+    /// without growing.
+    pub(crate) fn text_len(&self) -> usize {
+        let base64: usize = match &self.blobs {
+            Blobs::Encoded(blobs) => blobs
+                .iter()
+                .map(|blob| 4 * blob.len().div_ceil(3) + 2)
+                .sum(),
+            _ => 0,
+        };
+        self.get().len() + base64
+    }
+
+    /// A message whose text is `prefix`, this value's JSON and `suffix`, written in this
+    /// value's own buffer when it has one and no `bytes` apart (a reply to a call: no second
+    /// buffer, no copy of the value); `None` otherwise, the value given back.
+    pub(crate) fn into_message(self, prefix: &str, suffix: &str) -> Result<String, Payload> {
+        match self {
+            Payload {
+                json: Json::Written { mut text, .. },
+                blobs: Blobs::None,
+            } => {
+                text.reserve(prefix.len() + suffix.len());
+                text.insert_str(0, prefix);
+                text.push_str(suffix);
+                Ok(text)
+            }
+            other => Err(other),
+        }
     }
 
     /// A value of a received message: a copy of its JSON, sharing the message's attachments.
     pub(crate) fn received(json: &RawValue, attachments: Option<&Arc<Attachments>>) -> Payload {
         Payload {
-            json: json.to_owned(),
+            json: Json::Raw(json.to_owned()),
             blobs: match attachments {
                 Some(attachments) => Blobs::Received(attachments.clone()),
                 None => Blobs::None,
@@ -86,14 +167,14 @@ impl Payload {
     where
         A: for<'de> DeserializeAs<'de, T>,
     {
-        decode::<T, A>(self.json.get(), self.attachments())
+        decode::<T, A>(self.get(), self.attachments())
     }
 }
 
 impl From<Box<RawValue>> for Payload {
     fn from(json: Box<RawValue>) -> Payload {
         Payload {
-            json,
+            json: Json::Raw(json),
             blobs: Blobs::None,
         }
     }
@@ -103,7 +184,7 @@ impl std::ops::Deref for Payload {
     type Target = RawValue;
 
     fn deref(&self) -> &RawValue {
-        &self.json
+        self.json.raw()
     }
 }
 
@@ -128,7 +209,7 @@ impl fmt::Debug for Payload {
             Blobs::Received(attachments) => attachments.len(),
         };
         f.debug_struct("Payload")
-            .field("json", &self.json.get())
+            .field("json", &self.get())
             .field("blobs", &blobs)
             .finish()
     }
@@ -174,7 +255,7 @@ fn take_bytes(slot: &mut dyn Any) -> Option<Payload> {
         }
     };
     Some(Payload {
-        json: placeholder().to_owned(),
+        json: Json::Raw(placeholder().to_owned()),
         blobs: Blobs::Encoded(vec![bytes]),
     })
 }
@@ -182,11 +263,17 @@ fn take_bytes(slot: &mut dyn Any) -> Option<Payload> {
 /// Encodes `value` through the adapter `A`, keeping its `bytes` values apart (copied).
 pub(crate) fn encode<T, A: SerializeAs<T>>(value: &T) -> Result<Payload, serde_json::Error> {
     let outer = KEPT_APART.with(|kept| kept.borrow_mut().replace(Vec::new()));
-    let json = serde_json::value::to_raw_value(&SerializeAsWrap::<T, A>::new(value));
+    let json = serde_json::to_string(&SerializeAsWrap::<T, A>::new(value));
     let blobs = KEPT_APART.with(|kept| std::mem::replace(&mut *kept.borrow_mut(), outer));
     Ok(Payload {
-        json: json?,
-        blobs: Blobs::Encoded(blobs.unwrap_or_default()),
+        json: Json::Written {
+            text: json?,
+            raw: OnceLock::new(),
+        },
+        blobs: match blobs {
+            Some(blobs) if !blobs.is_empty() => Blobs::Encoded(blobs),
+            _ => Blobs::None,
+        },
     })
 }
 
@@ -379,10 +466,10 @@ impl<'a> MessageBuilder<'a> {
     pub fn push_value(&mut self, value: &'a Payload) {
         match &value.blobs {
             Blobs::Encoded(blobs) if !blobs.is_empty() => self.splice(
-                value.json.get(),
+                value.get(),
                 blobs.iter().map(|blob| Cow::Borrowed(blob.as_slice())),
             ),
-            _ => crate::protocol::message::push_raw_json(&mut self.text, value.json.get()),
+            _ => crate::protocol::message::push_raw_json(&mut self.text, value.get()),
         }
     }
 
@@ -393,7 +480,7 @@ impl<'a> MessageBuilder<'a> {
             Blobs::Encoded(blobs) if !blobs.is_empty() => {
                 self.splice(value.json.get(), blobs.into_iter().map(Cow::Owned))
             }
-            _ => crate::protocol::message::push_raw_json(&mut self.text, value.json.get()),
+            _ => crate::protocol::message::push_raw_json(&mut self.text, value.get()),
         }
     }
 
@@ -502,6 +589,25 @@ mod tests {
         assert_eq!(text_of(&copied), r#"["BA==",""]"#);
         let plain = encode_owned::<String, Same>("hi".to_owned()).unwrap();
         assert_eq!(plain.json().get(), r#""hi""#);
+    }
+
+    /// A value encoded here keeps serde_json's text: a `RawValue` is made only when asked for,
+    /// and a message written around it uses its buffer unless it keeps `bytes` apart.
+    #[test]
+    fn written_values_become_messages_in_their_own_buffer() {
+        let value = encode::<Vec<String>, Same>(&vec!["a\nb".to_owned()]).unwrap();
+        assert_eq!(value.get(), r#"["a\nb"]"#);
+        assert_eq!(value.json().get(), value.get());
+        assert_eq!(value.clone().get(), value.get());
+        assert_eq!(
+            value.into_message("<", ">").ok().as_deref(),
+            Some(r#"<["a\nb"]>"#)
+        );
+        let with_bytes = encode_bytes(&vec![vec![1, 2, 3]]);
+        assert!(with_bytes.text_len() >= r#"["AQID"]"#.len());
+        assert!(with_bytes.into_message("<", ">").is_err());
+        let received = Payload::from(RawValue::from_string("[1]".to_owned()).unwrap());
+        assert!(received.into_message("<", ">").is_err());
     }
 
     #[test]

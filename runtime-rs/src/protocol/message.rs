@@ -113,17 +113,23 @@ impl<'a> Envelope<'a> {
 
     /// The `id` field, when it is a valid call id.
     pub fn id(&self) -> Option<u64> {
-        let text = self.id?.get();
-        // The common case, read without a second JSON parse: the message was valid JSON, so
-        // a run of digits is an integer without leading zeros, and 16 of them fit in a u64.
-        let id = if (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-            text.bytes()
-                .fold(0, |id: u64, digit| id * 10 + u64::from(digit - b'0'))
-        } else {
-            serde_json::from_str(text).ok()?
-        };
-        (1..=MAX_ID).contains(&id).then_some(id)
+        id_field(self.id.map(RawValue::get))
     }
+}
+
+/// An `id` field's value (its raw JSON text, from a message parsed whole), when it is a valid
+/// call id.
+pub(crate) fn id_field(text: Option<&str>) -> Option<u64> {
+    let text = text?;
+    // The common case, read without a second JSON parse: the message was valid JSON, so
+    // a run of digits is an integer without leading zeros, and 16 of them fit in a u64.
+    let id = if (1..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        text.bytes()
+            .fold(0, |id: u64, digit| id * 10 + u64::from(digit - b'0'))
+    } else {
+        serde_json::from_str(text).ok()?
+    };
+    (1..=MAX_ID).contains(&id).then_some(id)
 }
 
 impl Envelope<'_> {
@@ -145,7 +151,12 @@ impl Envelope<'_> {
 
 /// A non-negative integer field (`seq`, `n`, `credit`, limits).
 pub(crate) fn integer_field(raw: Option<&RawValue>) -> Option<u64> {
-    serde_json::from_str::<u64>(raw?.get()).ok()
+    integer_text(raw.map(RawValue::get))
+}
+
+/// A non-negative integer field, from its raw JSON text.
+pub(crate) fn integer_text(text: Option<&str>) -> Option<u64> {
+    serde_json::from_str::<u64>(text?).ok()
 }
 
 /// A string field's value.
@@ -156,7 +167,12 @@ pub(crate) fn string_field(raw: Option<&RawValue>) -> Option<String> {
 /// A string field's value, borrowed from the message when it has no escapes (the common case:
 /// `type`, `channel` and `method` of every call are read without a copy).
 pub(crate) fn str_field(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    let text = raw?.get();
+    str_text(raw.map(RawValue::get))
+}
+
+/// A string field's value, from its raw JSON text (borrowed when it has no escapes).
+pub(crate) fn str_text(text: Option<&str>) -> Option<Cow<'_, str>> {
+    let text = text?;
     if let Some(inner) = text
         .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
@@ -219,18 +235,38 @@ pub(crate) fn error_message(id: Option<u64>, error: &IpcError) -> String {
 /// `{"type":"result",...}`; binary (on a `binary` connection) when the value keeps `bytes`
 /// apart.
 pub(crate) fn result_message(id: u64, value: Payload, binary: bool) -> OutMessage {
-    let mut message = MessageBuilder::new(40 + value.get().len(), binary);
-    message.text.push_str(r#"{"type":"result","id":"#);
-    push_u64(&mut message.text, id);
-    message.text.push_str(r#","value":"#);
+    let mut buffer = [0; 64];
+    let head = result_head(id, &mut buffer);
+    // A value encoded here without `bytes` (most results): the message is written around it,
+    // in its own buffer.
+    let value = match value.into_message(head, "}") {
+        Ok(text) => return OutMessage::Text(text),
+        Err(value) => value,
+    };
+    let mut message = MessageBuilder::new(head.len() + 1 + value.text_len(), binary);
+    message.text.push_str(head);
     message.push_owned(value);
     message.text.push('}');
     message.finish()
 }
 
-/// Appends the decimal digits of `n` (without the temporary `String` of `to_string`).
-pub(crate) fn push_u64(out: &mut String, n: u64) {
+/// `{"type":"result","id":<id>,"value":`, written in `buffer` (no allocation).
+fn result_head(id: u64, buffer: &mut [u8; 64]) -> &str {
+    const START: &[u8] = br#"{"type":"result","id":"#;
+    const END: &[u8] = br#","value":"#;
     let mut digits = [0u8; 20];
+    let digits = u64_digits(id, &mut digits);
+    let mut len = 0;
+    for part in [START, digits, END] {
+        buffer[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+    }
+    // Only ASCII was written.
+    std::str::from_utf8(&buffer[..len]).unwrap_or_default()
+}
+
+/// The decimal digits of `n`, written at the end of `digits`.
+fn u64_digits(n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = n;
     loop {
@@ -241,8 +277,7 @@ pub(crate) fn push_u64(out: &mut String, n: u64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    &digits[at..]
 }
 
 /// Appends an encoded value to a message being written, without line breaks.
@@ -543,11 +578,15 @@ mod tests {
     }
 
     #[test]
-    fn u64_digits() {
+    fn u64_digits_and_result_heads() {
         for n in [0, 1, 9, 10, 42, 1 << 53, u64::MAX] {
-            let mut text = String::from("id:");
-            push_u64(&mut text, n);
-            assert_eq!(text, format!("id:{n}"));
+            let mut digits = [0; 20];
+            assert_eq!(super::u64_digits(n, &mut digits), n.to_string().as_bytes());
+            let mut buffer = [0; 64];
+            assert_eq!(
+                result_head(n, &mut buffer),
+                format!(r#"{{"type":"result","id":{n},"value":"#)
+            );
         }
     }
 

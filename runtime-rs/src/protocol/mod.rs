@@ -2,6 +2,7 @@
 
 pub(crate) mod args;
 pub(crate) mod binary;
+pub(crate) mod call_scan;
 pub(crate) mod channel;
 pub(crate) mod compat;
 pub(crate) mod error;

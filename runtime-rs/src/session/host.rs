@@ -18,6 +18,7 @@ use ipcc_wire_compat::{ChannelSchema, SchemaError};
 
 use crate::protocol::args::{Args, BoxFuture, Reply};
 use crate::protocol::binary::{Attachments, BinaryMessage, Payload, BINARY_FEATURE};
+use crate::protocol::call_scan::{self, CallFields};
 use crate::protocol::channel::ChannelSpec;
 use crate::protocol::compat::{self, ChannelMismatch};
 use crate::protocol::error::{ErrorCode, IpcError};
@@ -879,6 +880,11 @@ impl ServedConnection {
 
     fn handle_message(self: &Arc<Self>, text: &str, binary: Option<&BinaryMessage>) {
         let attachments = binary.map(|message| &message.attachments);
+        // The common case, a well-formed `call`, read in one scan; every other message, and
+        // any call that scan leaves to it, through the general parse (call_scan.rs).
+        if let Some(call) = call_scan::read_call(text) {
+            return self.handle_call(&call, attachments);
+        }
         let Some(envelope) = Envelope::parse(text) else {
             return self.send_error(
                 None,
@@ -887,7 +893,7 @@ impl ServedConnection {
         };
         let kind = envelope.kind();
         match kind.as_deref() {
-            Some("call") => self.handle_call(&envelope, attachments),
+            Some("call") => self.handle_call(&envelope.call_fields(), attachments),
             Some("cancel") => match envelope.id() {
                 Some(id) => {
                     if let Some(entry) = lock(&self.in_flight).get(&id) {
@@ -985,10 +991,10 @@ impl ServedConnection {
 
     fn handle_call(
         self: &Arc<Self>,
-        envelope: &Envelope<'_>,
+        call: &CallFields<'_>,
         attachments: Option<&Arc<Attachments>>,
     ) {
-        let Some(id) = envelope.id() else {
+        let Some(id) = message::id_field(call.id) else {
             return self.send_error(
                 None,
                 &IpcError::bad_request("call: `id` must be an integer in 1..=2^53-1"),
@@ -1000,16 +1006,16 @@ impl ServedConnection {
                 "call id {id} is already in flight"
             )));
         }
-        let asks_input = envelope.input.is_some();
-        let asks_output = envelope.credit.is_some();
+        let asks_input = call.input.is_some();
+        let asks_output = call.credit.is_some();
         if (asks_input || asks_output) && self.streams.is_none() {
             return fail(IpcError::bad_request(
                 "call: `input` and `credit` need protocol 2 (streams), which this connection did not negotiate",
             ));
         }
         let (Some(channel), Some(method)) = (
-            message::str_field(envelope.channel),
-            message::str_field(envelope.method),
+            message::str_text(call.channel),
+            message::str_text(call.method),
         ) else {
             return fail(IpcError::bad_request(
                 "call: `channel` and `method` must be strings",
@@ -1017,7 +1023,7 @@ impl ServedConnection {
         };
         // The arguments are decoded straight from the array's text (the message parsed whole,
         // so it is valid JSON): only its kind is checked here.
-        let Some(args) = envelope.args.filter(|raw| raw.get().starts_with('[')) else {
+        let Some(args) = call.args.filter(|raw| raw.starts_with('[')) else {
             return fail(IpcError::bad_request("call: `args` must be an array"));
         };
         let config = &self.host.shared.config;
@@ -1061,7 +1067,7 @@ impl ServedConnection {
             Ok(shape) => shape,
             Err(panic) => return fail(panic_error(&*panic)),
         };
-        let streams = match self.check_streams(id, &method, shape, envelope) {
+        let streams = match self.check_streams(id, &method, shape, call) {
             Ok(streams) => streams,
             Err(error) => return fail(error),
         };
@@ -1073,7 +1079,7 @@ impl ServedConnection {
             InputShared::new(id, window, self.outbox.clone(), stop.clone())
         });
         let output = streams.output.then(|| {
-            let credit = message::integer_field(envelope.credit).unwrap_or(0);
+            let credit = message::integer_text(call.credit).unwrap_or(0);
             Arc::new(SendCredit::new(credit, config.max_credit))
         });
         self.open_streams
@@ -1097,7 +1103,7 @@ impl ServedConnection {
             connection: self.id,
             cancelled: stop.clone(),
         };
-        let mut args = Args::received_array(args.get(), attachments.cloned());
+        let mut args = Args::received_array(args, attachments.cloned());
         if let Some(input) = &input {
             args.set_input(InputStream::new(input.clone()));
         }
@@ -1190,10 +1196,10 @@ impl ServedConnection {
         id: u64,
         method: &str,
         shape: Option<Streams>,
-        envelope: &Envelope<'_>,
+        call: &CallFields<'_>,
     ) -> Result<Streams, IpcError> {
-        let asks_input = envelope.input.is_some();
-        let asks_output = envelope.credit.is_some();
+        let asks_input = call.input.is_some();
+        let asks_output = call.credit.is_some();
         let Some(shape) = shape else {
             if asks_input || asks_output {
                 return Err(IpcError::new(
@@ -1223,11 +1229,11 @@ impl ServedConnection {
                 "has no streaming parameter: the call must not carry `input`",
             ));
         }
-        if asks_input && envelope.input.map(|raw| raw.get()) != Some("true") {
+        if asks_input && call.input != Some("true") {
             return Err(expected("needs `input: true`"));
         }
         let max_credit = self.host.shared.config.max_credit;
-        let credit = message::integer_field(envelope.credit);
+        let credit = message::integer_text(call.credit);
         if asks_output && credit.is_none_or(|n| n < 1) {
             return Err(expected(&format!(
                 "needs `credit` as an integer in 1..={max_credit}"
