@@ -31,7 +31,8 @@ pub use std::sync::Arc;
 pub use std::vec::Vec;
 
 pub use crate::binding::generated_support::{
-    call_stream, declared_item, failure, reply, CallItems, Handled, HandledItems, HandlerFailure,
+    call, call_declared, call_stream, declared_item, failure, reply, CallItems, Called, Handled,
+    HandledItems, HandlerFailure,
 };
 
 pub use crate::protocol::args::{

@@ -6,12 +6,13 @@
 
 use std::future::Future;
 
+use futures_util::future::FutureExt;
 use futures_util::stream::Stream;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_with::SerializeAs;
+use serde_with::{DeserializeAs, SerializeAs};
 
-use crate::protocol::args::{declared_error, encode_result, Reply};
+use crate::protocol::args::{declared_error, decode_result, encode_result, Reply};
 use crate::protocol::binary::Payload;
 use crate::protocol::error::{CallError, HandlerError, IpcError, Raised};
 use crate::protocol::stream::ItemSource;
@@ -61,6 +62,62 @@ pub fn declared_item<T, E: DeserializeOwned>(item: Result<T, IpcError>) -> Resul
     item.map_err(CallError::from_ipc)
 }
 
+/// The call of a client method: its arguments (as `encode_arg` gave them) sent on `channel`,
+/// the result decoded as `T` through adapter `A`, or the first error (the arguments' encoding,
+/// the call, the result's decoding).
+///
+/// A client method returns this future instead of being an `async fn` of its own: the one
+/// state machine ([`call_payload`]) serves every method, and what is left per result type is
+/// a `map`, which rustc builds far more cheaply than a state machine per method. Nothing is
+/// sent before the future is first polled; the arguments are encoded when it is made. The
+/// future owns a handle of the connection and borrows nothing.
+pub fn call<T, A>(
+    conn: &IpcConnection,
+    channel: &'static str,
+    method: &'static str,
+    args: impl IntoIterator<Item = Result<Payload, IpcError>>,
+    options: &CallOptions,
+) -> impl Future<Output = Result<T, IpcError>> + Send + 'static
+where
+    A: for<'de> DeserializeAs<'de, T>,
+{
+    let args = args.into_iter().collect::<Result<Vec<_>, _>>();
+    call_payload(conn.clone(), channel, method, args, options.clone())
+        .map(|value| value.and_then(decode_result::<T, A>))
+}
+
+/// [`call`] of a method that `throws E`: a `declared` error decoded as `E` (see
+/// [`CallError::from_ipc`]), every other failure as [`CallError::Ipc`].
+pub fn call_declared<T, A, E>(
+    conn: &IpcConnection,
+    channel: &'static str,
+    method: &'static str,
+    args: impl IntoIterator<Item = Result<Payload, IpcError>>,
+    options: &CallOptions,
+) -> impl Future<Output = Result<T, CallError<E>>> + Send + 'static
+where
+    A: for<'de> DeserializeAs<'de, T>,
+    E: DeserializeOwned,
+{
+    let args = args.into_iter().collect::<Result<Vec<_>, _>>();
+    call_payload(conn.clone(), channel, method, args, options.clone()).map(|value| {
+        let value = value.map_err(CallError::from_ipc)?;
+        Ok(decode_result::<T, A>(value)?)
+    })
+}
+
+/// The one state machine of every client call: the call made once its arguments encoded, or
+/// the encoding's error.
+async fn call_payload(
+    conn: IpcConnection,
+    channel: &'static str,
+    method: &'static str,
+    args: Result<Vec<Payload>, IpcError>,
+    options: CallOptions,
+) -> Result<Payload, IpcError> {
+    conn.call(channel, method, args?, &options).await
+}
+
 /// Starts a call whose result streams, or a stream that fails at once with the error that
 /// encoding its arguments gave.
 pub fn call_stream(
@@ -94,3 +151,8 @@ impl<S, T, E> HandledItems<T, E> for S where S: Stream<Item = Result<T, E>> + Se
 pub trait CallItems<T, E>: Stream<Item = Result<T, E>> + Send + Unpin + 'static {}
 
 impl<S, T, E> CallItems<T, E> for S where S: Stream<Item = Result<T, E>> + Send + Unpin + 'static {}
+
+/// What a client method returns: a sendable future of the call's result (see [`call`]).
+pub trait Called<T, E>: Future<Output = Result<T, E>> + Send {}
+
+impl<F, T, E> Called<T, E> for F where F: Future<Output = Result<T, E>> + Send {}

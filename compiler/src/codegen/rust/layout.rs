@@ -124,7 +124,12 @@ pub(super) fn signature(
     // rustfmt leaves a lone `impl Trait<..>` a little past the width on the line, and breaks
     // its arguments when it is much longer (measured: 108 columns kept, 125 broken).
     if ret.starts_with("impl ") && close.len() + ret.len() + tail.len() <= width + 10 {
-        out.push_str(&format!("{close}{ret}{tail}"));
+        // Past the width, a body's `{` goes to the next line.
+        if tail == " {" {
+            out.push_str(&format!("{close}{ret}\n{pad}{{"));
+        } else {
+            out.push_str(&format!("{close}{ret}{tail}"));
+        }
         return out;
     }
     out.push_str(&close);

@@ -269,7 +269,7 @@ fn names_are_cased_escaped_and_renamed_back() {
     // A parameter called `ctx` pushes the context parameter aside.
     assert_has(&text, "ctx_: ipcc_rt::CallContext");
     // Client and sender constructors keep their names; the colliding members move.
-    assert_has(&text, "pub async fn new_(");
+    assert_has(&text, "pub fn new_(");
     assert_has(&text, "pub fn all_(");
 }
 

@@ -1332,10 +1332,15 @@ impl ViewBuilder<'_> {
                 format!("impl {rt}::HandledItems<{result_ty}, {handler_error}>"),
                 format!("impl {rt}::CallItems<{result_ty}, {client_error}>"),
             )
-        } else {
+        } else if input_stream {
             (
                 format!("impl {rt}::Handled<{result_ty}, {handler_error}>"),
                 format!("{rt}::Result<{result_ty}, {client_error}>"),
+            )
+        } else {
+            (
+                format!("impl {rt}::Handled<{result_ty}, {handler_error}>"),
+                format!("impl {rt}::Called<{result_ty}, {client_error}>"),
             )
         };
         MethodView {
@@ -1764,10 +1769,10 @@ fn lay_out_interface(i: &mut InterfaceView, rt: &str, width: usize) {
                 .iter()
                 .map(|p| format!("{}: {}", p.name, p.client_ty)),
         );
-        let head = if m.result_stream {
-            format!("pub fn {}", m.client_name)
-        } else {
+        let head = if m.input_stream && !m.result_stream {
             format!("pub async fn {}", m.client_name)
+        } else {
+            format!("pub fn {}", m.client_name)
         };
         m.client_sig = layout::signature(4, &head, &params, &m.client_return, " {", width);
         let mut args = vec!["&handler".to_string(), "ctx".to_string()];
@@ -1797,7 +1802,10 @@ fn client_body(m: &MethodView, rt: &str, channel: &str, width: usize) -> String 
     };
     let [args, input, call, value] = ["args", "input", "call", "value"].map(&mut local);
     let mut lines = Vec::new();
-    let stream = m.result_stream;
+    // Every method but one with an input stream and no result stream returns a future or a
+    // stream the runtime builds (`call`, `call_declared`, `call_stream`): its arguments are
+    // passed encoded, each a `Result`, instead of `?` in an `async fn` of its own.
+    let stream = m.result_stream || !m.input_stream;
     let mut elements = Vec::new();
     for (index, p) in m.params.iter().enumerate() {
         if p.stream {
@@ -1847,7 +1855,29 @@ fn client_body(m: &MethodView, rt: &str, channel: &str, width: usize) -> String 
     let (conn, options) = ("&self.conn".to_string(), "&self.options".to_string());
     let target = [conn, channel.to_string(), m.wire_name.clone(), args];
     let prefix = format!("let {call} = ");
-    if stream {
+    if !m.result_stream && !m.input_stream {
+        let all = [&target[..], &[options]].concat();
+        let (path, mut generics) = match &m.throws {
+            Some(error) => (format!("{rt}::call_declared"), vec![error.clone()]),
+            None => (format!("{rt}::call"), vec![]),
+        };
+        generics.splice(0..0, [m.result_ty.clone(), m.result_adapter.clone()]);
+        let callee = format!("{path}::<{}>", generics.join(", "));
+        // rustfmt lets the head run three columns past the width (`layout.rs`).
+        let head = format!("        {callee}(");
+        if head.len() <= width + 3 {
+            lines.push(layout::call(8, "", &callee, &all, "", width));
+        } else {
+            // As rustfmt breaks a turbofish too long for its line: one type a line, then the
+            // arguments after the closing `>`.
+            let mut text = format!("        {path}::<\n");
+            for generic in &generics {
+                text.push_str(&format!("            {generic},\n"));
+            }
+            text.push_str(&layout::call(8, ">", "", &all, "", width));
+            lines.push(text);
+        }
+    } else if stream {
         let input = if m.input_stream {
             format!("{rt}::Some({input})")
         } else {

@@ -436,15 +436,14 @@ impl StreamsTestClient {
     }
 
     /// `"pong"`: an ordinary method beside the streaming ones.
-    pub async fn ping(&self) -> ipcc_rt::Result<ipcc_rt::String, ipcc_rt::IpcError> {
-        let args: [ipcc_rt::Payload; 0] = [];
-        let call = ipcc_rt::IpcConnection::call(
+    pub fn ping(&self) -> impl ipcc_rt::Called<ipcc_rt::String, ipcc_rt::IpcError> {
+        let args: [ipcc_rt::Result<ipcc_rt::Payload, ipcc_rt::IpcError>; 0] = [];
+        ipcc_rt::call::<ipcc_rt::String, ipcc_rt::serde_with::Same>(
             &self.conn,
             STREAMS_TEST_CHANNEL,
             "ping",
             args,
             &self.options,
-        );
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+        )
     }
 }

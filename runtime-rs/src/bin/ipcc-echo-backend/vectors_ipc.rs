@@ -359,129 +359,151 @@ impl EchoClient {
         &self.options
     }
 
-    pub async fn echo_string(
+    pub fn echo_string(
         &self,
         value: impl ipcc_rt::Into<ipcc_rt::String>,
-    ) -> ipcc_rt::Result<ipcc_rt::String, ipcc_rt::IpcError> {
+    ) -> impl ipcc_rt::Called<ipcc_rt::String, ipcc_rt::IpcError> {
         let value: ipcc_rt::String = ipcc_rt::Into::into(value);
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(value)?;
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(value);
         let args = [encoded_arg_0];
-        let call = ipcc_rt::IpcConnection::call(
+        ipcc_rt::call::<ipcc_rt::String, ipcc_rt::serde_with::Same>(
             &self.conn,
             ECHO_CHANNEL,
             "echoString",
             args,
             &self.options,
-        );
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+        )
     }
 
-    pub async fn echo_i64(&self, value: i64) -> ipcc_rt::Result<i64, ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Int>(value)?;
+    pub fn echo_i64(&self, value: i64) -> impl ipcc_rt::Called<i64, ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Int>(value);
         let args = [encoded_arg_0];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "echoI64", args, &self.options);
-        ipcc_rt::decode_result::<_, ipcc_rt::wire::Int>(call.await?)
+        ipcc_rt::call::<i64, ipcc_rt::wire::Int>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "echoI64",
+            args,
+            &self.options,
+        )
     }
 
-    pub async fn echo_f64(&self, value: f64) -> ipcc_rt::Result<f64, ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Float>(value)?;
+    pub fn echo_f64(&self, value: f64) -> impl ipcc_rt::Called<f64, ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Float>(value);
         let args = [encoded_arg_0];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "echoF64", args, &self.options);
-        ipcc_rt::decode_result::<_, ipcc_rt::wire::Float>(call.await?)
+        ipcc_rt::call::<f64, ipcc_rt::wire::Float>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "echoF64",
+            args,
+            &self.options,
+        )
     }
 
-    pub async fn echo_bytes(
+    pub fn echo_bytes(
         &self,
         value: impl ipcc_rt::Into<ipcc_rt::Vec<u8>>,
-    ) -> ipcc_rt::Result<ipcc_rt::Vec<u8>, ipcc_rt::IpcError> {
+    ) -> impl ipcc_rt::Called<ipcc_rt::Vec<u8>, ipcc_rt::IpcError> {
         let value: ipcc_rt::Vec<u8> = ipcc_rt::Into::into(value);
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Base64>(value)?;
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Base64>(value);
         let args = [encoded_arg_0];
-        let call = ipcc_rt::IpcConnection::call(
+        ipcc_rt::call::<ipcc_rt::Vec<u8>, ipcc_rt::wire::Base64>(
             &self.conn,
             ECHO_CHANNEL,
             "echoBytes",
             args,
             &self.options,
-        );
-        ipcc_rt::decode_result::<_, ipcc_rt::wire::Base64>(call.await?)
+        )
     }
 
-    pub async fn echo_person(&self, value: Person) -> ipcc_rt::Result<Person, ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Named>(value)?;
+    pub fn echo_person(&self, value: Person) -> impl ipcc_rt::Called<Person, ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::wire::Named>(value);
         let args = [encoded_arg_0];
-        let call = ipcc_rt::IpcConnection::call(
+        ipcc_rt::call::<Person, ipcc_rt::wire::Named>(
             &self.conn,
             ECHO_CHANNEL,
             "echoPerson",
             args,
             &self.options,
-        );
-        ipcc_rt::decode_result::<_, ipcc_rt::wire::Named>(call.await?)
+        )
     }
 
-    pub async fn echo_optional(
+    pub fn echo_optional(
         &self,
         value: ipcc_rt::Option<ipcc_rt::String>,
-    ) -> ipcc_rt::Result<ipcc_rt::Option<ipcc_rt::String>, ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(value)?;
+    ) -> impl ipcc_rt::Called<ipcc_rt::Option<ipcc_rt::String>, ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(value);
         let args = [encoded_arg_0];
-        let call = ipcc_rt::IpcConnection::call(
+        ipcc_rt::call::<ipcc_rt::Option<ipcc_rt::String>, ipcc_rt::serde_with::Same>(
             &self.conn,
             ECHO_CHANNEL,
             "echoOptional",
             args,
             &self.options,
-        );
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+        )
     }
 
-    pub async fn add(&self, a: i32, b: i32) -> ipcc_rt::Result<i32, ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(a)?;
-        let encoded_arg_1 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(b)?;
+    pub fn add(&self, a: i32, b: i32) -> impl ipcc_rt::Called<i32, ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(a);
+        let encoded_arg_1 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(b);
         let args = [encoded_arg_0, encoded_arg_1];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "add", args, &self.options);
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+        ipcc_rt::call::<i32, ipcc_rt::serde_with::Same>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "add",
+            args,
+            &self.options,
+        )
     }
 
-    pub async fn fail(
+    pub fn fail(
         &self,
         how: impl ipcc_rt::Into<ipcc_rt::String>,
-    ) -> ipcc_rt::Result<(), ipcc_rt::CallError<EchoError>> {
+    ) -> impl ipcc_rt::Called<(), ipcc_rt::CallError<EchoError>> {
         let how: ipcc_rt::String = ipcc_rt::Into::into(how);
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(how)?;
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(how);
         let args = [encoded_arg_0];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "fail", args, &self.options);
-        let value = call.await.map_err(ipcc_rt::CallError::from_ipc)?;
-        ipcc_rt::decode_result::<(), ipcc_rt::serde_with::Same>(value)?;
-        ipcc_rt::Ok(())
+        ipcc_rt::call_declared::<(), ipcc_rt::serde_with::Same, EchoError>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "fail",
+            args,
+            &self.options,
+        )
     }
 
-    pub async fn wait(&self) -> ipcc_rt::Result<(), ipcc_rt::IpcError> {
-        let args: [ipcc_rt::Payload; 0] = [];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "wait", args, &self.options);
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+    pub fn wait(&self) -> impl ipcc_rt::Called<(), ipcc_rt::IpcError> {
+        let args: [ipcc_rt::Result<ipcc_rt::Payload, ipcc_rt::IpcError>; 0] = [];
+        ipcc_rt::call::<(), ipcc_rt::serde_with::Same>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "wait",
+            args,
+            &self.options,
+        )
     }
 
-    pub async fn notify_me(&self, count: u32) -> ipcc_rt::Result<(), ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(count)?;
+    pub fn notify_me(&self, count: u32) -> impl ipcc_rt::Called<(), ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(count);
         let args = [encoded_arg_0];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "notifyMe", args, &self.options);
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+        ipcc_rt::call::<(), ipcc_rt::serde_with::Same>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "notifyMe",
+            args,
+            &self.options,
+        )
     }
 
-    pub async fn big(&self, size: u32) -> ipcc_rt::Result<ipcc_rt::String, ipcc_rt::IpcError> {
-        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(size)?;
+    pub fn big(&self, size: u32) -> impl ipcc_rt::Called<ipcc_rt::String, ipcc_rt::IpcError> {
+        let encoded_arg_0 = ipcc_rt::encode_arg::<_, ipcc_rt::serde_with::Same>(size);
         let args = [encoded_arg_0];
-        let call =
-            ipcc_rt::IpcConnection::call(&self.conn, ECHO_CHANNEL, "big", args, &self.options);
-        ipcc_rt::decode_result::<_, ipcc_rt::serde_with::Same>(call.await?)
+        ipcc_rt::call::<ipcc_rt::String, ipcc_rt::serde_with::Same>(
+            &self.conn,
+            ECHO_CHANNEL,
+            "big",
+            args,
+            &self.options,
+        )
     }
 }
 
