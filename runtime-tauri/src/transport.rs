@@ -46,6 +46,20 @@ pub enum Frame {
     Binary(Vec<u8>),
 }
 
+impl Frame {
+    /// The message's size in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Frame::Text(bytes) | Frame::Binary(bytes) => bytes.len(),
+        }
+    }
+
+    /// Whether the message is empty (never a valid one).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Why a `send` was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SendError {
