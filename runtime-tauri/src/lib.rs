@@ -184,7 +184,7 @@ fn connect<R: Runtime>(invoke: Invoke<R>, host: IpcHost, connections: Arc<Connec
     };
     let id = connections.next_id.fetch_add(1, Ordering::Relaxed);
     let forget = connections.clone();
-    let (socket, inbox) = transport::socket(host.clone(), channel, move || {
+    let (socket, inbox) = transport::socket(channel, move || {
         forget.remove(id);
     });
     connections
