@@ -39,7 +39,8 @@ try {
     { kind: "bytes", title: "16 MiB `bytes` up (`byteLength(data)`)", peer: "bare `invoke` with the 16 MiB as a raw body", n: quick ? 1 : 4, rounds: quick ? 3 : 9, limit: 1.5 },
   ];
   const rows = [];
-  for (const c of cases) {
+  // BENCH_CASE=small|bytes: one case only (for profiling one of them).
+  for (const c of cases.filter((c) => !process.env.BENCH_CASE || c.kind === process.env.BENCH_CASE)) {
     log(`tauri: ${c.kind}: ${c.rounds} rounds of ${c.n} ipcc calls and ${c.n} bare invokes`);
     const result = await bench(c.kind, c.n, c.rounds);
     const ipcc = median(result.ipccMs) / c.n;

@@ -184,7 +184,7 @@ fn connect<R: Runtime>(invoke: Invoke<R>, host: IpcHost, connections: Arc<Connec
     };
     let id = connections.next_id.fetch_add(1, Ordering::Relaxed);
     let forget = connections.clone();
-    let (socket, inbox) = transport::socket(host.clone(), channel, move || {
+    let (socket, inbox) = transport::socket(channel, move || {
         forget.remove(id);
     });
     connections
@@ -264,27 +264,35 @@ fn send<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
                 .reject("ipcc: missing or bad `ipcc-kind` header")
         }
     };
-    // The page sends raw bodies; a JSON body (a page that passed something else) is refused
-    // rather than re-serialized.
-    let InvokeBody::Raw(bytes) = invoke.message.payload() else {
-        return invoke.resolver.reject("ipcc: send takes a raw body");
-    };
     let label = invoke.message.webview_ref().label().to_owned();
     let Some(inbox) = connections.inbox(id, &label) else {
         return invoke.resolver.reject("ipcc: no such connection");
     };
-    // The body is copied out of the request here: Tauri lends it (`InvokeMessage` gives no way
-    // to take it), and the host reads owned messages. This is the one copy.
-    let frame = match kind {
-        Kind::Text => Frame::Text(bytes.clone()),
-        Kind::Binary => Frame::Binary(bytes.clone()),
-        Kind::Attachment(json) => match join_binary(&json, bytes) {
-            Some(message) => Frame::Binary(message),
-            None => return invoke.resolver.reject("ipcc: attachment too large"),
-        },
-    };
-    invoke.resolver.respond_async_serialized(async move {
-        match inbox.deliver_and_collect(seq, frame).await {
+    let Invoke {
+        message, resolver, ..
+    } = invoke;
+    resolver.respond_async_serialized(async move {
+        // The body is copied out of the request here, on the async runtime: Tauri lends it
+        // (`InvokeMessage` gives no way to take it) and the host reads owned messages. This is
+        // the one copy; made on the thread that called the plugin (the event loop's), 16 MiB
+        // held every window's events and IPC for its whole length.
+        let frame = match (kind, message.payload()) {
+            (Kind::Text, InvokeBody::Raw(bytes)) => Frame::Text(bytes.clone()),
+            (Kind::Binary, InvokeBody::Raw(bytes)) => Frame::Binary(bytes.clone()),
+            (Kind::Attachment(json), InvokeBody::Raw(bytes)) => match join_binary(&json, bytes) {
+                Some(message) => Frame::Binary(message),
+                None => return Err(InvokeError::from("ipcc: attachment too large")),
+            },
+            // The page sends raw bodies; a JSON body (a page that passed something else) is
+            // refused rather than re-serialized.
+            (_, InvokeBody::Json(_)) => {
+                return Err(InvokeError::from("ipcc: send takes a raw body"))
+            }
+        };
+        // The request's own buffer is freed after the answer leaves, as a bare command's is,
+        // not before: freeing 16 MiB is not free.
+        let request = (frame.len() >= LARGE_BODY).then_some(message);
+        let answer = match inbox.deliver_and_collect(seq, frame).await {
             Ok(None) => Ok(InvokeResponseBody::Json("null".to_owned())),
             Ok(Some(replies)) => Ok(InvokeResponseBody::Json(replies.to_json())),
             Err(SendError::Closed) => Err(InvokeError::from("ipcc: connection closed")),
@@ -294,9 +302,16 @@ fn send<R: Runtime>(invoke: Invoke<R>, connections: Arc<Connections>) {
                     "ipcc: message out of sequence; connection closed",
                 ))
             }
+        };
+        if let Some(request) = request {
+            tauri::async_runtime::spawn(async move { drop(request) });
         }
+        answer
     });
 }
+
+/// A body from which on the request is freed on its own task, after the answer.
+const LARGE_BODY: usize = 1 << 20;
 
 /// What a `send`'s body is.
 enum Kind {

@@ -4,14 +4,17 @@
 //! `tauri::ipc::Channel`, numbered so the page merges the two in the host's order.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ipcc_runtime::transport::out::BinaryOut;
-use ipcc_runtime::transport::{Incoming, MessageReader, MessageWriter, OVERSIZE_HEAD_BYTES};
-use ipcc_runtime::{IpcHost, IpcSocket};
+use ipcc_runtime::transport::{
+    Incoming, MessageReader, MessageWriter, OutgoingQueue, OVERSIZE_HEAD_BYTES,
+};
+use ipcc_runtime::IpcSocket;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tokio::sync::{mpsc, Mutex, Notify};
 
@@ -46,6 +49,20 @@ pub enum Frame {
     Binary(Vec<u8>),
 }
 
+impl Frame {
+    /// The message's size in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Frame::Text(bytes) | Frame::Binary(bytes) => bytes.len(),
+        }
+    }
+
+    /// Whether the message is empty (never a valid one).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Why a `send` was refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SendError {
@@ -71,8 +88,10 @@ struct Shared {
     handled: AtomicU64,
     /// Signalled when `handled` grows, the writer flushes, or the connection closes.
     changed: Notify,
-    /// The host, whose outgoing queues tell whether anything is still to be written.
-    host: IpcHost,
+    /// This connection's outgoing queue in the host (given when the host starts serving it):
+    /// whether anything is still to be written, and a signal after each flush. Only this
+    /// connection's: another window's backlog does not hold this one's sends.
+    outgoing: std::sync::OnceLock<OutgoingQueue>,
     /// [`REPLY_WAIT`] (longer in tests that must not depend on how fast the machine is).
     reply_wait: Duration,
 }
@@ -225,10 +244,18 @@ impl Inbox {
 
     async fn wait_for_replies(&self, seq: u64) {
         let deadline = tokio::time::Instant::now() + self.shared.reply_wait;
+        let outgoing = self.shared.outgoing.get();
         loop {
             let changed = self.shared.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
+            // The writer's flush, after which what it wrote (an answer that went on the
+            // channel) no longer counts as queued.
+            let drained = outgoing.map(OutgoingQueue::drained);
+            tokio::pin!(drained);
+            if let Some(drained) = drained.as_mut().as_pin_mut() {
+                drained.enable();
+            }
             {
                 let out = lock(&self.shared.out);
                 let full = out.batch.as_ref().is_none_or(|b| b.full);
@@ -237,11 +264,22 @@ impl Inbox {
                 }
             }
             if self.shared.handled.load(Ordering::Acquire) > seq
-                && self.shared.host.queued_bytes() == 0
+                && outgoing.is_none_or(|queue| queue.queued_bytes() == 0)
             {
                 return;
             }
-            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+            let woken = std::future::poll_fn(|cx| {
+                let flushed = drained
+                    .as_mut()
+                    .as_pin_mut()
+                    .is_some_and(|drained| drained.poll(cx).is_ready());
+                if flushed || changed.as_mut().poll(cx).is_ready() {
+                    std::task::Poll::Ready(())
+                } else {
+                    std::task::Poll::Pending
+                }
+            });
+            if tokio::time::timeout_at(deadline, woken).await.is_err() {
                 return;
             }
         }
@@ -270,19 +308,17 @@ pub struct TauriSocket {
     on_close: Box<dyn FnOnce() + Send>,
 }
 
-/// A connection's two ends: the socket `host` serves, and the inbox the plugin feeds.
+/// A connection's two ends: the socket the host serves, and the inbox the plugin feeds.
 /// `on_close` runs once when the host closes the connection (the plugin forgets it).
 pub fn socket(
-    host: IpcHost,
     channel: Channel<InvokeResponseBody>,
     on_close: impl FnOnce() + Send + 'static,
 ) -> (TauriSocket, Inbox) {
-    socket_waiting(host, channel, on_close, REPLY_WAIT)
+    socket_waiting(channel, on_close, REPLY_WAIT)
 }
 
 /// [`socket`] whose sends wait at most `reply_wait` for the host's answers.
 fn socket_waiting(
-    host: IpcHost,
     channel: Channel<InvokeResponseBody>,
     on_close: impl FnOnce() + Send + 'static,
     reply_wait: Duration,
@@ -298,7 +334,7 @@ fn socket_waiting(
         }),
         handled: AtomicU64::new(0),
         changed: Notify::new(),
-        host,
+        outgoing: std::sync::OnceLock::new(),
         reply_wait,
     });
     let inbox = Inbox {
@@ -389,6 +425,10 @@ impl MessageReader for TauriReader {
             Some(Frame::Binary(bytes)) => Incoming::Binary(bytes),
             None => Incoming::Closed,
         }
+    }
+
+    fn watch_outgoing(&mut self, queue: OutgoingQueue) {
+        let _ = self.shared.outgoing.set(queue);
     }
 }
 
@@ -516,7 +556,7 @@ mod tests {
     /// An inbox whose host end is read by the test itself.
     fn inbox() -> (Inbox, mpsc::Receiver<Frame>) {
         let channel = Channel::new(|_| Ok(()));
-        let (socket, inbox) = socket(IpcHost::new(), channel, || {});
+        let (socket, inbox) = socket(channel, || {});
         (inbox, socket.rx)
     }
 
@@ -605,8 +645,7 @@ mod tests {
     async fn a_send_carries_the_answer_written_at_once_and_the_channel_numbers_around_it() {
         let (channel, page) = recorded();
         // Only the early ends are tested here: a wait that runs out would be a slow machine.
-        let (socket, inbox) =
-            socket_waiting(IpcHost::new(), channel, || {}, Duration::from_secs(60));
+        let (socket, inbox) = socket_waiting(channel, || {}, Duration::from_secs(60));
         let host = echo_host(socket);
 
         let replies = inbox
@@ -654,7 +693,7 @@ mod tests {
     #[tokio::test]
     async fn only_one_send_collects_at_a_time_and_an_answer_has_a_size_limit() {
         let (channel, page) = recorded();
-        let (socket, inbox) = socket(IpcHost::new(), channel, || {});
+        let (socket, inbox) = socket(channel, || {});
         let (_reader, mut writer) = socket.into_split();
         lock(&inbox.shared.out).batch = Some(Replies::default());
         for i in 0..MAX_REPLY_MESSAGES + 1 {

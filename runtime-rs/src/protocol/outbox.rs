@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, Notify};
 
 use crate::transport::out::OutMessage;
-use crate::transport::{CloseReason, MessageWriter};
+use crate::transport::{CloseReason, MessageWriter, OutgoingQueue};
 
 /// What the writer task is asked to do.
 enum Outgoing {
@@ -68,6 +68,11 @@ impl Outbox {
     /// Bytes queued but not yet flushed to the transport.
     pub fn queued_bytes(&self) -> usize {
         self.queued.load(Ordering::Relaxed)
+    }
+
+    /// This queue as its transport may watch it ([`crate::transport::MessageReader::watch_outgoing`]).
+    pub fn watch(&self) -> OutgoingQueue {
+        OutgoingQueue::new(self.queued.clone(), self.drained.clone())
     }
 
     /// Whether a message of `len` bytes fits: within this connection's limit, and within the

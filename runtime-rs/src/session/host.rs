@@ -510,6 +510,7 @@ impl IpcHost {
                 queued_total: self.shared.queued_total.clone(),
             },
         );
+        reader.watch_outgoing(outbox.watch());
         let max = self.shared.config.max_message_bytes;
         let handshake = self.handshake(&mut reader, &outbox, can_binary).await;
         let Some((mismatched, streams)) = handshake else {

@@ -10,6 +10,11 @@ pub mod websocket;
 
 use std::future::Future;
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::futures::Notified;
+use tokio::sync::Notify;
 
 /// How many leading bytes of an oversize message are kept to find its `id` (protocol "Limits").
 pub const OVERSIZE_HEAD_BYTES: usize = 256;
@@ -73,6 +78,40 @@ pub trait MessageReader: Send + 'static {
     /// The handshake granted binary `bytes`: from now on binary messages may arrive (stdio
     /// starts telling them from lines by their first byte).
     fn accept_binary(&mut self) {}
+    /// The connection's outgoing queue, given by the host before the handshake, for a
+    /// transport that needs to know whether the host still has something to write on this
+    /// connection (Tauri: a `send` that waits for its message's answer stops waiting once the
+    /// host asked for the next message with nothing left to write).
+    fn watch_outgoing(&mut self, queue: OutgoingQueue) {
+        let _ = queue;
+    }
+}
+
+/// One connection's outgoing queue, as its transport may watch it: what the host queued and
+/// the writer has not flushed yet, and a signal after each flush.
+#[derive(Clone)]
+pub struct OutgoingQueue {
+    queued: Arc<AtomicUsize>,
+    drained: Arc<Notify>,
+}
+
+impl OutgoingQueue {
+    /// Over the writer's counter (bytes queued or being written, until flushed) and the signal
+    /// it gives after each flush (and when it stops).
+    pub(crate) fn new(queued: Arc<AtomicUsize>, drained: Arc<Notify>) -> OutgoingQueue {
+        OutgoingQueue { queued, drained }
+    }
+
+    /// Bytes queued on this connection and not yet flushed to the transport.
+    pub fn queued_bytes(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Resolves after the writer's next flush (or when it stops). Create (and `enable`) it
+    /// before reading [`OutgoingQueue::queued_bytes`], so a flush in between is not missed.
+    pub fn drained(&self) -> Notified<'_> {
+        self.drained.notified()
+    }
 }
 
 /// The writing half of an [`IpcSocket`]. Writes may be buffered until [`MessageWriter::flush`].
