@@ -8,7 +8,7 @@
 //   node bench/ts-frontend/cpu-split.mjs BACKEND GENERATED_JS_DIR [CALLS]
 // Runs ipcc and raw alternately, 5 rounds each; prints medians, µs per call.
 
-import { spawn } from "node:child_process";
+import { spawnRawStdioEcho } from "./raw-stdio-echo.mjs";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -67,18 +67,9 @@ async function stdio() {
   const conn = new rt.IpcConnection(socket, { channels: [vectors.echoDescriptor] });
   await conn.ready;
   const echo = vectors.echoClient(conn);
-  const child = spawn(backend, ["--raw-stdio-echo"], { stdio: ["pipe", "pipe", "inherit"] });
-  await new Promise((resolve) => child.once("spawn", resolve));
-  const raw = rawClient((text) => child.stdin.write(Buffer.from(text + "\n")));
-  let pending = "";
-  child.stdout.on("data", (chunk) => {
-    pending += chunk.toString();
-    let nl;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      raw.received(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
-  });
+  let raw = null;
+  const child = await spawnRawStdioEcho(backend, (line) => raw.received(line));
+  raw = rawClient((text) => child.stdin.write(Buffer.from(text + "\n")));
   const text = `{"type":"call","id":1,"channel":"${vectors.echoDescriptor.channel}","method":"echoString","args":["${HELLO}"]}`;
   const out = await rounds(() => echo.echoString(HELLO), pid, () => raw.request(text), child.pid);
   conn.close();

@@ -11,7 +11,7 @@
 // env: ROUNDS (default 7), TRANSPORTS=ws,stdio, KINDS=notifications,items, STREAM_WINDOW (the
 // connection's streamWindow), RUNTIME_DIR (a build of runtime-ts other than runtime-ts/dist).
 
-import { spawn } from "node:child_process";
+import { spawnRawStdioEcho } from "./raw-stdio-echo.mjs";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -136,18 +136,9 @@ async function stdio() {
   const pid = Number(/pid (\d+)/.exec(socket.description)?.[1]);
   const conn = new rt.IpcConnection(socket, options);
   await conn.ready;
-  const child = spawn(backend, ["--raw-stdio-echo"], { stdio: ["pipe", "pipe", "inherit"] });
-  await new Promise((resolve) => child.once("spawn", resolve));
-  const raw = rawCounter((text) => child.stdin.write(Buffer.from(text + "\n")));
-  let pending = "";
-  child.stdout.on("data", (chunk) => {
-    pending += chunk.toString();
-    let nl;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      raw.received(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-    }
-  });
+  let raw = null;
+  const child = await spawnRawStdioEcho(backend, (line) => raw.received(line));
+  raw = rawCounter((text) => child.stdin.write(Buffer.from(text + "\n")));
   const out = await rounds(ipccCases(conn), pid, raw, child.pid);
   conn.close();
   child.stdin.end();
